@@ -1,0 +1,24 @@
+// Bundles the extension client, the language server and the CLI into dist/ with esbuild.
+// `--production` minifies and drops source maps (used by `npm run package`).
+import { build } from 'esbuild';
+import { chmodSync, readFileSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // optional native add-ons of ssh2 (pulled in by dockerode); both are loaded inside try/catch
+  define: { __LAYER_INSIGHT_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
+  external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
+};
+await Promise.all([
+  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' }),
+  build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
+  build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+]);
+chmodSync('dist/cli.js', 0o755);

@@ -1,0 +1,93 @@
+// The one entry point of the analysis: text (+ optional facts) in, Analysis out. Pure and total: any text
+// yields a result.
+
+import { assessCache } from './cache';
+import { parseDockerfile } from './dockerfile';
+import { estimateSizes } from './estimate';
+import type {
+  Analysis, AnalysisFacts, AnalysisOptions, DockerfileModel, Finding, LayerSize, MeasuredImage, Severity,
+} from './model';
+import { RULES } from './rules';
+import type { RuleContext } from './rules/rule';
+
+export function analyze(text: string, facts: AnalysisFacts = {}, options: AnalysisOptions = {}): Analysis {
+  const model = parseDockerfile(text, options);
+  const sizes = withMeasured(estimateSizes(model, facts), facts.measured);
+  const cache = assessCache(model, facts);
+  const ctx: RuleContext = { model, facts, options, sizes, risks: cache.risks };
+  const findings = runRules(ctx);
+  const measuredByStep = new Map((facts.measured?.steps ?? []).map((m) => [m.stepIndex, m]));
+  const steps = model.steps.map((step, i) => {
+    const measured = measuredByStep.get(i);
+    return { step, size: sizes[i], cacheRisk: cache.risks[i], ...(measured ? { measured } : {}) };
+  });
+  return { model, steps, findings, image: imageSize(model, sizes, facts.measured), rebuild: cache.rebuild };
+}
+
+function withMeasured(sizes: (LayerSize | null)[], measured: MeasuredImage | undefined): (LayerSize | null)[] {
+  if (!measured) return sizes;
+  const out = sizes.slice();
+  for (const m of measured.steps) {
+    if (m.stepIndex < 0 || m.stepIndex >= out.length) continue;
+    out[m.stepIndex] = { bytes: m.bytes, source: 'measured', basis: `measured from ${measured.image} (${m.sizeKind})` };
+  }
+  return out;
+}
+
+function imageSize(
+  model: DockerfileModel, sizes: (LayerSize | null)[], measured: MeasuredImage | undefined,
+): Analysis['image'] {
+  if (measured && !measured.mismatch) return { bytes: measured.bytes, source: 'measured' };
+  let bytes = 0;
+  let any = false;
+  let allMeasured = true;
+  for (const stage of model.stages) {
+    if (!stage.reachesFinal) continue;
+    for (const i of stage.steps) {
+      const s = sizes[i];
+      if (!s) continue;
+      bytes += s.bytes;
+      any = true;
+      if (s.source !== 'measured') allMeasured = false;
+    }
+  }
+  return any ? { bytes, source: allMeasured ? 'measured' : 'estimate' } : null;
+}
+
+const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info', 'hint'];
+
+function runRules(ctx: RuleContext): Finding[] {
+  const { model, options } = ctx;
+  const disabled = new Set(options.disabledRules ?? []);
+  const findings: Finding[] = [];
+  for (const rule of RULES) {
+    if (disabled.has(rule.id) || (rule.hadolint && disabled.has(rule.hadolint))) continue;
+    const override = options.severities?.[rule.id] ?? (rule.hadolint ? options.severities?.[rule.hadolint] : undefined);
+    if (override === 'off') continue;
+    let produced: ReturnType<typeof rule.check>;
+    try {
+      produced = rule.check(ctx);
+    } catch (e) {
+      // a rule bug must never take the analysis down; say so where a developer will see it
+      model.problems.push(`rule ${rule.id} failed: ${(e as Error).message}`);
+      continue;
+    }
+    for (const f of produced) {
+      findings.push({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...f });
+    }
+  }
+  return findings
+    .filter((f) => !isIgnored(model, f))
+    .sort((a, b) => a.line - b.line || SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.rule.localeCompare(b.rule));
+}
+
+/** `# hadolint ignore=DLxxxx` / `# layer-insight ignore=rule` on the line(s) above the finding's instruction. */
+function isIgnored(model: DockerfileModel, f: Finding): boolean {
+  const codes = (p: { codes: string[] }) => p.codes.includes(f.rule) || (f.hadolint !== undefined && p.codes.includes(f.hadolint));
+  if (model.ignores.some((p) => p.global && codes(p))) return true;
+  const step = model.steps.find((s) => s.line <= f.line && f.line <= s.endLine);
+  if (!step) return false;
+  const prev = model.steps[step.index - 1];
+  const from = prev ? prev.endLine : 0;
+  return model.ignores.some((p) => !p.global && p.line > from && p.line < step.line && codes(p));
+}

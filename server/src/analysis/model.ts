@@ -1,0 +1,265 @@
+// The vocabulary of the analysis: what a Dockerfile is made of (stages, steps), what we say about each step
+// (layer size, cache risk) and what we propose (findings with fixes).
+// Pure data: no I/O, no LSP types. Lines are 1-based everywhere in this module; columns are 1-based UTF-16
+// code units; an edit's end position is exclusive (as in LSP).
+
+export type Keyword =
+  | 'FROM' | 'RUN' | 'CMD' | 'LABEL' | 'MAINTAINER' | 'EXPOSE' | 'ENV' | 'ADD' | 'COPY' | 'ENTRYPOINT'
+  | 'VOLUME' | 'USER' | 'WORKDIR' | 'ARG' | 'ONBUILD' | 'STOPSIGNAL' | 'HEALTHCHECK' | 'SHELL';
+
+/** A heredoc (`<<EOF` ... `EOF`) attached to a RUN, COPY or ADD. */
+export interface Heredoc {
+  /** Delimiter word, without quotes or `-`. */
+  name: string;
+  /** `<<-EOF`: leading tabs are stripped from the body and the terminator. */
+  stripTabs: boolean;
+  /** `<<"EOF"` or `<<'EOF'`: no variable expansion in the body. */
+  quoted: boolean;
+  /** The body text, without the terminator line. */
+  body: string;
+  /** Lines of the body (1-based, inclusive); endLine is the terminator line. */
+  line: number;
+  endLine: number;
+}
+
+export interface Flag {
+  name: string;
+  value: string | null;
+}
+
+/** One instruction of the Dockerfile. Global ARGs before the first FROM belong to no stage (stage -1). */
+export interface Step {
+  /** Position in the file's instruction list (0-based). */
+  index: number;
+  /** Index of the stage this step belongs to; -1 for global ARGs before the first FROM. */
+  stage: number;
+  keyword: Keyword | string;
+  /** First and last line of the instruction, heredoc bodies and continuation lines included (1-based). */
+  line: number;
+  endLine: number;
+  /** Column (1-based) where the keyword starts on `line`. */
+  column: number;
+  /** The instruction's arguments with continuations joined, heredoc bodies excluded, flags included. */
+  args: string;
+  /** Flags such as --from, --chown, --mount (every occurrence, in order). */
+  flags: Flag[];
+  /** Arguments after the flags, as words (variables not expanded). Exec-form JSON is decoded. */
+  words: string[];
+  /** True when the arguments were written in exec (JSON array) form. */
+  execForm: boolean;
+  heredocs: Heredoc[];
+  /**
+   * For RUN: the shell text that runs, heredoc bodies included (what rules read to find commands).
+   * For other instructions: the arguments.
+   */
+  command: string;
+  /** Whether the builder commits a filesystem layer for this step (RUN, COPY, ADD; WORKDIR under BuildKit). */
+  createsLayer: boolean;
+  /** For COPY/ADD: source paths (expanded), destination (expanded, resolved against WORKDIR when relative). */
+  sources?: string[];
+  destination?: string;
+  /** For COPY/ADD --from=..., or RUN --mount=from=...: the stage index when it names a stage, else the image. */
+  copyFrom?: { stage: number | null; image: string | null; raw: string };
+  /** WORKDIR in effect when the step runs (expanded, absolute). */
+  workdir: string;
+  /** For ONBUILD: the trigger instruction's keyword. */
+  onbuildKeyword?: string;
+}
+
+export interface Stage {
+  index: number;
+  /** The `AS name` alias (lowercased as Docker does), or null. */
+  name: string | null;
+  /** The base as written after variable expansion (`golang:1.22`, `build`, `scratch`). */
+  from: string;
+  /** The base as written in the file, before expansion. */
+  fromRaw: string;
+  /** When FROM names an earlier stage, its index. */
+  baseStage: number | null;
+  line: number;
+  /** Index of the FROM step and of every step in the stage, in order (FROM first). */
+  steps: number[];
+  /** This stage is the build target (the last stage, or the one chosen with --target). */
+  final: boolean;
+  /** Its content reaches the final image (the target, or a stage the target builds FROM, transitively). */
+  reachesFinal: boolean;
+  /** Stages this stage depends on (FROM stage, COPY --from=stage, RUN --mount=from=stage). */
+  dependsOn: number[];
+  /** `--platform` value on FROM, if any. */
+  platform: string | null;
+}
+
+export interface ParserDirectives {
+  syntax: string | null;
+  escape: string;
+  check: string | null;
+}
+
+/** Comments that silence findings: `# hadolint ignore=DL3009,...` and `# layer-insight ignore=rule,...`. */
+export interface IgnorePragma {
+  /** Line of the comment (1-based). It applies to the next instruction, or to the whole file when global. */
+  line: number;
+  codes: string[];
+  /** `# hadolint global ignore=...`: applies to every line. */
+  global: boolean;
+}
+
+export interface DockerfileModel {
+  text: string;
+  /** The file's lines without line terminators. */
+  lines: string[];
+  /** The line terminator used by the file ("\n" or "\r\n"). */
+  eol: string;
+  directives: ParserDirectives;
+  /** ARGs declared before the first FROM, with their default values (null when declared without one). */
+  globalArgs: Map<string, string | null>;
+  stages: Stage[];
+  steps: Step[];
+  /** Index of the target stage, or -1 when the file has no FROM. */
+  target: number;
+  /** Pragmas that silence findings on the following instruction. */
+  ignores: IgnorePragma[];
+  /** Problems met while reading the file (it still yields a model). */
+  problems: string[];
+}
+
+export type SizeSource = 'estimate' | 'measured';
+
+export interface LayerSize {
+  bytes: number;
+  source: SizeSource;
+  /** Why this number, for a person: "node:20 base table (docker-library repo-info, 2026-09)". */
+  basis: string;
+}
+
+export type CacheRiskLevel = 'low' | 'medium' | 'high';
+
+export interface CacheRisk {
+  level: CacheRiskLevel;
+  /** Sentences naming the line that causes the risk. */
+  reasons: string[];
+  /** Line (1-based) of the step whose inputs make this step re-run, when there is one. */
+  causeLine?: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+export interface TextEdit {
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** Shown as the preferred quick fix in the editor. */
+  preferred?: boolean;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  line: number;
+  endLine: number;
+  /** Optional tighter range on `line` / `endLine` for the editor (1-based columns, end exclusive). */
+  column?: number;
+  endColumn?: number;
+  message: string;
+  /** The equivalent hadolint rule code, when there is one. */
+  hadolint?: string;
+  fixes: Fix[];
+}
+
+/** What was measured for one step from a real engine (facts from engine/, mapped to a step). */
+export interface MeasuredStep {
+  stepIndex: number;
+  bytes: number;
+  /** How the bytes were counted, e.g. "overlay2 on-disk, uncompressed". */
+  sizeKind: string;
+  cached?: boolean;
+  durationMs?: number;
+  largestFiles?: { path: string; bytes: number }[];
+  /** Bytes this layer adds that a later layer deletes or overwrites. */
+  wastedBytes?: number;
+  /** Bytes this layer deletes or overwrites from earlier layers (they stay in the image). */
+  removesBytes?: number;
+}
+
+export interface MeasuredImage {
+  image: string;
+  bytes: number;
+  sizeKind: string;
+  steps: MeasuredStep[];
+  /** Set when the image's history does not match the Dockerfile. */
+  mismatch?: string;
+}
+
+/** A file in the build context (after .dockerignore), with a POSIX path relative to the context root. */
+export interface ContextFile {
+  path: string;
+  bytes: number;
+}
+
+export interface BuildContextFacts {
+  /** Absolute path of the context folder (for messages only). */
+  root: string;
+  files: ContextFile[];
+  /** True when the listing stopped early (too many files); sizes are then lower bounds. */
+  truncated: boolean;
+  hasDockerignore: boolean;
+}
+
+/** How often the files a COPY brings in changed in recent commits. */
+export interface GitChurn {
+  commits: number;
+  /** For each context-relative path that changed, in how many of the last `commits` commits. */
+  changes: Map<string, number>;
+}
+
+export interface AnalysisOptions {
+  /** Build target stage name (defaults to the last stage). */
+  target?: string;
+  /** Values passed with --build-arg. */
+  buildArgs?: Record<string, string>;
+  /** Whether the build will use BuildKit (WORKDIR then creates a layer). Default true. */
+  buildkit?: boolean;
+  /** Rule ids (or hadolint codes) to skip. */
+  disabledRules?: string[];
+  /** Severity overrides by rule id. */
+  severities?: Record<string, Severity | 'off'>;
+}
+
+export interface AnalysisFacts {
+  context?: BuildContextFacts;
+  git?: GitChurn;
+  measured?: MeasuredImage;
+}
+
+export interface StepResult {
+  step: Step;
+  size: LayerSize | null;
+  cacheRisk: CacheRisk;
+  /** What the engine measured for this step, when an image is mapped to the file. */
+  measured?: MeasuredStep;
+}
+
+/** What a typical source edit costs: the steps that re-run. */
+export interface RebuildCost {
+  /** Lines of the layer steps that re-run after an ordinary source edit. */
+  lines: number[];
+  /** Sum of measured durations of those steps, when measured. */
+  durationMs?: number;
+  /** Sum of the sizes of the layers rebuilt. */
+  bytes?: number;
+}
+
+export interface Analysis {
+  model: DockerfileModel;
+  steps: StepResult[];
+  findings: Finding[];
+  image: { bytes: number; source: SizeSource } | null;
+  rebuild: RebuildCost;
+}

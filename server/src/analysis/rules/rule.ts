@@ -1,0 +1,24 @@
+// What every rule is: an id, a default severity, an optional hadolint equivalent, and a check that reads the
+// model (and the facts we have) and returns findings with their fixes.
+
+import type { AnalysisFacts, AnalysisOptions, CacheRisk, DockerfileModel, Finding, LayerSize, Severity } from '../model';
+
+export interface RuleContext {
+  model: DockerfileModel;
+  facts: AnalysisFacts;
+  options: AnalysisOptions;
+  /** Per step (by step index): its size and cache risk, computed before the rules run. */
+  sizes: (LayerSize | null)[];
+  risks: CacheRisk[];
+}
+
+export interface Rule {
+  /** Stable kebab-case id, e.g. "copy-before-install". */
+  id: string;
+  /** The equivalent hadolint code, e.g. "DL3009". */
+  hadolint?: string;
+  severity: Severity;
+  /** One sentence for the README and settings. */
+  description: string;
+  check(ctx: RuleContext): Omit<Finding, 'rule' | 'severity' | 'hadolint'>[];
+}

@@ -1,0 +1,138 @@
+// Every custom LSP extension between the client and the server, declared in one place (like rust-analyzer's
+// lsp_ext.ts). The client imports these types; nothing here imports 'vscode' or Node APIs.
+// Lines are 1-based, as in the rest of the analysis (the client converts to 0-based editor positions).
+
+import type { CacheRiskLevel, SizeSource } from './analysis/model';
+
+/** Server -> client, after every analysis of a document version. */
+export const AnnotationsNotification = 'layerInsight/annotations';
+export interface StepAnnotation {
+  line: number;
+  endLine: number;
+  instruction: string;
+  /** Whether the step commits a filesystem layer. */
+  layer: boolean;
+  size: { bytes: number; source: SizeSource; basis: string } | null;
+  /** Short text for the end of the line, e.g. "≈ 85 MB · cache: high". */
+  label: string;
+  cacheRisk: { level: CacheRiskLevel; reasons: string[] };
+  cached?: boolean;
+  durationMs?: number;
+}
+export interface AnnotationsParams {
+  uri: string;
+  version: number;
+  steps: StepAnnotation[];
+  image: { bytes: number; source: SizeSource } | null;
+  /** "estimate" until a measured image is mapped to this document, then "measured". */
+  mode: SizeSource;
+}
+
+/** Engine state, pushed by the server whenever it changes, and readable on request. */
+export const EngineStateNotification = 'layerInsight/engineState';
+export const EngineStateRequest = 'layerInsight/getEngineState';
+export type EngineStatus = 'unknown' | 'none' | 'denied' | 'slow' | 'connected' | 'building' | 'untrusted' | 'disabled';
+export interface EngineState {
+  status: EngineStatus;
+  /** Where we looked: "unix:///var/run/docker.sock", "tcp://host:2376", ... */
+  host: string;
+  /** Sentence for the status bar tooltip: "estimates only: no Docker engine at unix:///var/run/docker.sock". */
+  message: string;
+  version?: string;
+  /** Storage driver, e.g. "overlay2": it decides what a measured size means. */
+  storageDriver?: string;
+}
+
+/** Client -> server: build the Dockerfile (only ever on an explicit user action, in a trusted workspace). */
+export const BuildRequest = 'layerInsight/build';
+export interface BuildParams {
+  uri: string;
+  /** "buildkit" (default) or "legacy". */
+  builder?: 'buildkit' | 'legacy';
+  /** Build context folder (absolute path); defaults to the Dockerfile's folder. */
+  context?: string;
+  target?: string;
+  tag?: string;
+}
+export interface BuildResult {
+  ok: boolean;
+  image?: string;
+  message: string;
+}
+/** Server -> client while a build runs. */
+export const BuildProgressNotification = 'layerInsight/buildProgress';
+export interface BuildProgressParams {
+  uri: string;
+  /** One line of builder output, or a step's state change. */
+  message: string;
+  /** Index of the step being worked on and the number of steps, when known. */
+  step?: number;
+  total?: number;
+  done?: boolean;
+}
+/** Client -> server: cancel the running build of this document. */
+export const CancelBuildNotification = 'layerInsight/cancelBuild';
+
+/** Client -> server: map an existing local image to this Dockerfile without building. */
+export const MapImageRequest = 'layerInsight/mapImage';
+export interface MapImageParams {
+  uri: string;
+  image: string;
+}
+
+/** Client -> server: the image history for the tree view. */
+export const HistoryRequest = 'layerInsight/history';
+export interface HistoryParams {
+  uri: string;
+}
+export interface HistoryFile {
+  path: string;
+  bytes: number;
+}
+export interface HistoryLayer {
+  /** The Dockerfile line this layer came from, when it maps to one. */
+  line: number | null;
+  endLine: number | null;
+  /** The history entry's command, e.g. "RUN /bin/sh -c apt-get update ...". */
+  createdBy: string;
+  instruction: string;
+  bytes: number;
+  /** True when the entry made no filesystem change (metadata instruction). */
+  empty: boolean;
+  cached?: boolean;
+  durationMs?: number;
+  largestFiles: HistoryFile[];
+  wastedBytes?: number;
+}
+export interface HistoryStage {
+  index: number;
+  name: string | null;
+  from: string;
+  line: number;
+  layers: HistoryLayer[];
+}
+export interface HistoryResult {
+  /** Null when there is nothing to show; `reason` says why. */
+  image: string | null;
+  reason?: string;
+  bytes?: number;
+  sizeKind?: string;
+  /** Layers of the base image, grouped. */
+  base: { image: string; bytes: number; layers: number } | null;
+  stages: HistoryStage[];
+  wastedBytes?: number;
+}
+
+/** Client -> server: settings the server reads (mirrors the layerInsight.* configuration). */
+export interface ServerSettings {
+  engine: { mode: 'auto' | 'on' | 'off'; host: string | null };
+  rules: { disabled: string[]; severity: Record<string, 'error' | 'warning' | 'info' | 'hint' | 'off'> };
+  inlayHints: boolean;
+  /** When false (untrusted workspace) the server never builds and never talks to an engine. */
+  trusted: boolean;
+}
+
+/** Initialization options the client passes. */
+export interface InitializationOptions {
+  settings?: Partial<ServerSettings>;
+}

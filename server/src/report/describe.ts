@@ -1,0 +1,61 @@
+// Sentences about one step, shared by the hover, the editor annotations and the inlay hints.
+
+import type { Analysis, StepResult } from '../analysis/model';
+import { formatBytes, formatSize } from './format';
+
+/** Short label for the end of an instruction line: "≈ 85.0 MB · cache high". */
+export function stepLabel(s: StepResult): string {
+  const parts: string[] = [];
+  if (s.size) parts.push(formatSize(s.size));
+  else if (s.step.createsLayer) parts.push('size ?');
+  if (s.step.stage >= 0) parts.push(`cache ${s.cacheRisk.level}`);
+  const m = s.measured;
+  if (m?.cached !== undefined) parts.push(m.cached ? 'cached' : m.durationMs !== undefined ? `ran ${(m.durationMs / 1000).toFixed(1)} s` : 'ran');
+  return parts.join(' · ');
+}
+
+/** Markdown for the hover on a step. */
+export function stepHover(a: Analysis, s: StepResult): string {
+  const out: string[] = [];
+  const step = s.step;
+  const stage = step.stage >= 0 ? a.model.stages[step.stage] : undefined;
+  const where = stage ? ` · stage ${stage.name ?? stage.index}${stage.reachesFinal ? '' : ' (not in the final image)'}` : '';
+  out.push(`**${step.keyword}**${where}`);
+  out.push('');
+  if (s.size) {
+    out.push(`**Layer size:** ${formatSize(s.size)} (${s.size.source}: ${s.size.basis})`);
+  } else if (step.createsLayer) {
+    out.push('**Layer size:** unknown');
+  } else if (step.keyword !== 'FROM') {
+    out.push('**Layer size:** none: this instruction only changes the image metadata');
+  }
+  const m = s.measured;
+  if (m) {
+    const runs = m.cached === undefined ? '' : m.cached ? 'came from the build cache' : `ran${m.durationMs !== undefined ? ` for ${(m.durationMs / 1000).toFixed(1)} s` : ''}`;
+    if (runs) out.push('', `**Last build:** ${runs}`);
+    if (m.wastedBytes) out.push('', `**Wasted:** ${formatBytes(m.wastedBytes)} of this layer are deleted or overwritten by a later layer but still shipped`);
+    if (m.removesBytes) out.push('', `**Removes:** ${formatBytes(m.removesBytes)} created by earlier layers; those bytes stay in the image`);
+    if (m.largestFiles?.length) {
+      out.push('', '**Largest files added:**');
+      for (const f of m.largestFiles.slice(0, 5)) out.push(`- \`${f.path}\` ${formatBytes(f.bytes)}`);
+    }
+  }
+  if (step.stage >= 0) {
+    out.push('', `**Cache risk:** ${s.cacheRisk.level}`);
+    for (const r of s.cacheRisk.reasons) out.push(`- ${r}`);
+  }
+  if (a.rebuild.lines.length && a.rebuild.lines.includes(step.line)) {
+    const cost = [a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
+      a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null].filter(Boolean).join(', ');
+    out.push('', `**Rebuild cost of a source edit:** re-runs lines ${a.rebuild.lines.join(', ')}${cost ? ` (${cost})` : ''}`);
+  }
+  const findings = a.findings.filter((f) => f.line >= step.line && f.line <= step.endLine);
+  if (findings.length) {
+    out.push('', '**Findings:**');
+    for (const f of findings) {
+      out.push(`- \`${f.rule}\` ${f.message}`);
+      for (const fix of f.fixes) out.push(`  - quick fix: ${fix.title}`);
+    }
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,44 @@
+// The CLI's JSON output: exactly the contract in DESIGN.md (one object per file).
+
+import type { Analysis } from '../analysis/model';
+
+export interface JsonReport {
+  file: string;
+  stages: { index: number; name: string | null; from: string; line: number; final: boolean }[];
+  steps: {
+    line: number; endLine: number; stage: number | null; instruction: string; layer: boolean;
+    size: { bytes: number; source: 'estimate' | 'measured'; basis: string } | null;
+    cacheRisk: { level: 'low' | 'medium' | 'high'; reasons: string[] };
+  }[];
+  findings: {
+    rule: string; severity: string; line: number; endLine: number; message: string; hadolint?: string;
+    fixes: { title: string; edits: { startLine: number; startColumn: number; endLine: number; endColumn: number; newText: string }[] }[];
+  }[];
+  image: { bytes: number; source: 'estimate' | 'measured' } | null;
+}
+
+export function toJson(file: string, a: Analysis): JsonReport {
+  return {
+    file,
+    stages: a.model.stages.map((s) => ({ index: s.index, name: s.name, from: s.from, line: s.line, final: s.final })),
+    steps: a.steps.map(({ step, size, cacheRisk }) => ({
+      line: step.line,
+      endLine: step.endLine,
+      stage: step.stage < 0 ? null : step.stage,
+      instruction: step.keyword,
+      layer: step.createsLayer,
+      size: size ? { bytes: size.bytes, source: size.source, basis: size.basis } : null,
+      cacheRisk: { level: cacheRisk.level, reasons: cacheRisk.reasons },
+    })),
+    findings: a.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      line: f.line,
+      endLine: f.endLine,
+      message: f.message,
+      ...(f.hadolint ? { hadolint: f.hadolint } : {}),
+      fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ ...e })) })),
+    })),
+    image: a.image,
+  };
+}

@@ -1,0 +1,61 @@
+// The text format a person reads in a terminal: the Dockerfile's lines with each step's size and cache risk
+// at the end of its first line, then the findings with their fixes, then the image total.
+
+import type { Analysis, CacheRiskLevel, Severity } from '../analysis/model';
+import { formatBytes, formatSize } from './format';
+
+export interface TextOptions {
+  color: boolean;
+  /** Terminal width for aligning the annotations. */
+  width?: number;
+}
+
+const RISK_COLOR: Record<CacheRiskLevel, string> = { low: '32', medium: '33', high: '31' };
+const SEV_COLOR: Record<Severity, string> = { error: '31;1', warning: '33', info: '36', hint: '2' };
+
+export function toText(file: string, a: Analysis, opts: TextOptions): string {
+  const c = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const out: string[] = [];
+  const image = a.image ? `image ${formatSize(a.image)} (${a.image.source})` : 'image size unknown';
+  out.push(c('1', file) + c('2', `  ${image}`));
+  out.push('');
+  const byLine = new Map(a.steps.map((s) => [s.step.line, s]));
+  const numWidth = String(a.model.lines.length).length;
+  const codeWidth = Math.min(60, Math.max(20, ...a.model.lines.map((l) => l.length)));
+  // show only lines that belong to instructions or comments; collapse long heredoc bodies and blank runs
+  a.model.lines.forEach((raw, i) => {
+    const line = raw.replace(/\t/g, '  ');
+    const n = String(i + 1).padStart(numWidth);
+    const step = byLine.get(i + 1);
+    if (!step) {
+      out.push(c('2', `${n}  `) + line);
+      return;
+    }
+    const code = line.length > codeWidth ? line.slice(0, codeWidth - 1) + '…' : line.padEnd(codeWidth);
+    const size = step.size ? formatSize(step.size) : step.step.createsLayer ? '? ' : '';
+    const risk = step.step.stage >= 0 && step.step.keyword !== 'ARG' || step.cacheRisk.level !== 'low'
+      ? c(RISK_COLOR[step.cacheRisk.level], `cache ${step.cacheRisk.level}`) : '';
+    const ann = [size.padStart(11), risk].filter(Boolean).join('  ');
+    out.push(c('2', `${n}  `) + code + '  ' + ann);
+  });
+  out.push('');
+  if (a.findings.length === 0) {
+    out.push(c('32', 'No findings.'));
+  } else {
+    out.push(c('1', `${a.findings.length} finding${a.findings.length === 1 ? '' : 's'}:`));
+    for (const f of a.findings) {
+      const code = f.hadolint ? `${f.rule} (${f.hadolint})` : f.rule;
+      out.push(`  ${file}:${f.line}  ${c(SEV_COLOR[f.severity], f.severity.padEnd(7))}  ${c('1', code)}`);
+      out.push(`      ${f.message}`);
+      for (const fix of f.fixes) out.push(c('2', `      fix: ${fix.title}`));
+    }
+  }
+  if (a.rebuild.lines.length) {
+    const cost = [a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
+      a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null].filter(Boolean).join(', ');
+    out.push('');
+    out.push(`A typical source edit re-runs ${a.rebuild.lines.length} layer step${a.rebuild.lines.length === 1 ? '' : 's'} (lines ${a.rebuild.lines.join(', ')})${cost ? `: ${cost}` : ''}.`);
+  }
+  for (const p of a.model.problems) out.push(c('2', `note: ${p}`));
+  return out.join('\n') + '\n';
+}
