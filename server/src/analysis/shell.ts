@@ -1,0 +1,132 @@
+// A small reader for the shell text of RUN steps: splits it into simple commands (on &&, ||, ;, |, &, newlines
+// and subshell parentheses) and each command into words, so rules and estimators can ask "does this step run
+// `apt-get install`, and with which arguments?". It does not evaluate anything: variables stay as written.
+
+import type { Step } from './model';
+
+export interface ShellCommand {
+  /** Words with quotes removed; leading `VAR=value` assignments, `sudo`, `env`, `exec`, `command` dropped. */
+  words: string[];
+  /** The command's text as written (trimmed). */
+  text: string;
+}
+
+const cache = new WeakMap<Step, ShellCommand[]>();
+
+/** The simple commands a RUN step executes (heredoc bodies included); [] for other instructions. */
+export function commandsOf(step: Step): ShellCommand[] {
+  if (step.keyword !== 'RUN') return [];
+  let cmds = cache.get(step);
+  if (!cmds) {
+    cmds = step.execForm ? [{ words: step.words.slice(), text: step.words.join(' ') }] : splitCommands(step.command);
+    cache.set(step, cmds);
+  }
+  return cmds;
+}
+
+/** Splits shell text into simple commands. */
+export function splitCommands(text: string): ShellCommand[] {
+  const out: ShellCommand[] = [];
+  let words: string[] = [];
+  let word = '';
+  let hasWord = false;
+  let start = 0;
+  let quote: '"' | "'" | null = null;
+  const endWord = () => {
+    if (hasWord) words.push(word);
+    word = '';
+    hasWord = false;
+  };
+  const endCommand = (end: number) => {
+    endWord();
+    const cmdWords = stripPrefixes(words);
+    if (cmdWords.length) out.push({ words: cmdWords, text: text.slice(start, end).trim() });
+    words = [];
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"' && i + 1 < text.length) word += text[++i];
+      else word += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      hasWord = true;
+    } else if (c === '\\') {
+      if (text[i + 1] === '\n') i++;
+      else if (i + 1 < text.length) {
+        word += text[++i];
+        hasWord = true;
+      }
+    } else if (c === '#' && !hasWord) {
+      // a comment runs to the end of the line
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '&' || c === '|' || c === ';' || c === '\n' || c === '(' || c === ')' || c === '{' && !hasWord && text[i + 1] === ' ' || c === '}' && !hasWord) {
+      endCommand(i);
+      while (i + 1 < text.length && '&|'.includes(text[i + 1]) && (c === '&' || c === '|')) i++;
+      start = i + 1;
+    } else if (c === ' ' || c === '\t' || c === '\r') {
+      endWord();
+    } else {
+      word += c;
+      hasWord = true;
+    }
+  }
+  endCommand(text.length);
+  return out;
+}
+
+const PREFIX_COMMANDS = new Set(['sudo', 'env', 'exec', 'command', 'time', 'nice', 'nohup', 'then', 'do', 'else', '!']);
+
+function stripPrefixes(words: string[]): string[] {
+  let i = 0;
+  while (i < words.length) {
+    const w = words[i];
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || PREFIX_COMMANDS.has(w) || (words[i - 1] === 'sudo' && w.startsWith('-'))) i++;
+    else break;
+  }
+  // `if`, `while` and friends: the command is what follows the keyword
+  if (['if', 'while', 'until'].includes(words[i])) i++;
+  return words.slice(i);
+}
+
+/** The program name of a command, without its path: `/usr/bin/apt-get` -> `apt-get`. */
+export function programOf(cmd: ShellCommand): string {
+  const w = cmd.words[0] ?? '';
+  return w.slice(w.lastIndexOf('/') + 1);
+}
+
+/**
+ * The commands whose program is one of `programs` and whose first non-option argument is one of
+ * `subcommands` (when given). `apt-get -y install curl` matches ('apt-get', ['install']).
+ */
+export function findCommands(cmds: ShellCommand[], programs: string[], subcommands?: string[]): ShellCommand[] {
+  return cmds.filter((c) => {
+    if (!programs.includes(programOf(c))) return false;
+    if (!subcommands) return true;
+    const sub = c.words.slice(1).find((w) => !w.startsWith('-'));
+    return sub !== undefined && subcommands.includes(sub);
+  });
+}
+
+/** Non-option arguments after the subcommand: the package names of `apt-get install -y curl git`. */
+export function operands(cmd: ShellCommand, afterSubcommand = true): string[] {
+  const args = cmd.words.slice(1);
+  let seenSub = !afterSubcommand;
+  const out: string[] = [];
+  for (const a of args) {
+    if (a.startsWith('-')) continue;
+    if (!seenSub) {
+      seenSub = true;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+export function hasOption(cmd: ShellCommand, ...names: string[]): boolean {
+  return cmd.words.some((w) => names.some((n) => w === n || w.startsWith(n + '=')));
+}
