@@ -149,6 +149,12 @@ function common() {
       match: String.raw`(?<![<\w$])\d*<<-?(["']?)${HEREDOC_NAME}\1`,
       name: `keyword.control.heredoc-token${S}`,
     },
+    'heredoc-foreign-shebang': {
+      comment: 'A RUN heredoc whose first line is a shebang naming another interpreter (python, node...) is not shell.',
+      begin: String.raw`^(?=#!(?!.*\b(?:ba|da|z|k|a|mk)?sh\b))`,
+      end: '(?!)',
+      contentName: `string.unquoted.heredoc${S}`,
+    },
     'heredoc-body-expanding': {
       patterns: [{ match: String.raw`\\[$\\]`, name: `constant.character.escape${S}` }, inc('variable')],
     },
@@ -247,7 +253,7 @@ function flavoured(id) {
     };
     if (body === 'shell') {
       inner.contentName = `meta.embedded.block.shellscript source.shell`;
-      inner.patterns = [{ include: 'source.shell' }];
+      inner.patterns = [inc('heredoc-foreign-shebang'), { include: 'source.shell' }];
     } else {
       inner.contentName = `string.unquoted.heredoc${S}`;
       if (quoting === 'expanding') inner.patterns = [inc('heredoc-body-expanding')];
@@ -263,6 +269,32 @@ function flavoured(id) {
   const both = (opts) => [heredoc({ ...opts, dash: true }), heredoc({ ...opts, dash: false })];
   const runRest = [inc('heredoc-marker-inline'), ir('string'), inc('variable'), inc('shell-operator')];
   const copyRest = [inc('heredoc-marker-inline'), ir('string'), inc('variable')];
+
+  // Several heredocs on one line (COPY <<A <<B /dst/, RUN <<A cat >a && <<B cat >b): an outer region from the
+  // start of the arguments (so that \G inside it still means "first word of the command") whose look-ahead
+  // captures the LAST delimiter; inside it the single-heredoc rules take the first body, then each further
+  // line is a string line until the last delimiter (the delimiters in between are lines of it too).
+  const several = (single, firstLine) => {
+    const variants = [];
+    for (const dash of [true, false]) {
+      for (const quoting of ['literal', 'expanding']) {
+        const q = quoting === 'literal' ? `(["'])` : '()';
+        const tabs = dash ? String.raw`\t*` : '';
+        const line = { match: String.raw`^(?!\G).+$`, name: `string.unquoted.heredoc${S}` };
+        if (quoting === 'expanding') line.captures = { 0: { patterns: [inc('heredoc-body-expanding')] } };
+        variants.push({
+          begin: String.raw`\G(?=.*(?<![<\w$])\d*<<-?["']?${HEREDOC_NAME}["']?.*(?<![<\w$])\d*<<${dash ? '-' : '(?!-)'}${q}(${HEREDOC_NAME})\1)`,
+          end: String.raw`^${tabs}(\2)$`,
+          endCaptures: { 1: { name: `keyword.control.heredoc-token${S}` } },
+          name: `meta.heredoc.several${S}`,
+          patterns: [ir(single), line, ...firstLine],
+        });
+      }
+    }
+    return { patterns: variants };
+  };
+  rules[r('heredoc-several-run')] = several('heredoc-run', [ir('escape'), ir('string'), inc('variable'), inc('shell-operator')]);
+  rules[r('heredoc-several-copy')] = several('heredoc-copy', [ir('escape'), ir('string'), inc('variable')]);
 
   rules[r('heredoc-run')] = {
     comment: 'RUN heredocs: a script run by the shell when the heredoc is the command itself or is fed to sh/bash; stdin of another command (cat, python...) otherwise.',
@@ -316,12 +348,12 @@ function flavoured(id) {
     ...[ir('continuation'), inc('variable')],
   ])]);
   instruction('run', [ir('continuation'), ir('flags'), args([
-    ir('exec-form'), ir('heredoc-run'), ...shellArgs,
+    ir('exec-form'), ir('heredoc-several-run'), ir('heredoc-run'), ...shellArgs,
   ])]);
   instruction('cmd|entrypoint', [ir('continuation'), args([ir('exec-form'), ...shellArgs])]);
   instruction('shell', [ir('continuation'), args([ir('exec-form'), ...shellArgs])]);
   instruction('copy|add', [ir('continuation'), ir('flags'), args([
-    ir('exec-form'), ir('heredoc-copy'), ir('value'),
+    ir('exec-form'), ir('heredoc-several-copy'), ir('heredoc-copy'), ir('value'),
   ])]);
   instruction('healthcheck', [ir('continuation'), ir('flags'), args([
     { match: String.raw`\G(?i:none)(?=\s)`, name: `constant.language.none${S}` },

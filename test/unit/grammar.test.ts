@@ -298,3 +298,44 @@ test('package.json contributes the dockerfile language and our grammar for it', 
   assert.equal((JSON.parse(readFileSync(GRAMMAR_PATH, 'utf8')) as { scopeName: string }).scopeName, SCOPE);
   assert.equal(g.embeddedLanguages?.['meta.embedded.block.shellscript'], 'shellscript');
 });
+
+test('several heredocs in one instruction: every body belongs to it, each delimiter ends its body', async () => {
+  const doc = await tokenize(fixture('heredocs.Dockerfile'));
+  // COPY <<A <<"B": A's body expands variables, B's (quoted) does not
+  has(doc, 3, 'X', 'variable.other.dockerfile');
+  has(doc, 3, 'in a', 'string.unquoted.heredoc.dockerfile');
+  has(doc, 4, 'A', 'keyword.control.heredoc-token.dockerfile');
+  has(doc, 5, 'in b', 'string.unquoted.heredoc.dockerfile');
+  hasNot(doc, 5, 'X', 'variable.other.dockerfile');
+  has(doc, 6, 'B', 'keyword.control.heredoc-token.dockerfile');
+  // RUN cat <<A >a && <<B cat >b: both bodies are file contents, not scripts
+  has(doc, 8, 'first', 'string.unquoted.heredoc.dockerfile');
+  hasNot(doc, 8, 'first', 'source.shell');
+  has(doc, 9, 'A', 'keyword.control.heredoc-token.dockerfile');
+  has(doc, 10, 'second', 'string.unquoted.heredoc.dockerfile');
+  has(doc, 10, 'Y', 'variable.other.dockerfile');
+  has(doc, 11, 'B', 'keyword.control.heredoc-token.dockerfile');
+  // bash <<A ... <<B python3: A is shell (and its open quote is cut off at A), B is not
+  has(doc, 13, 'echo', 'source.shell');
+  has(doc, 14, 'A', 'keyword.control.heredoc-token.dockerfile');
+  has(doc, 15, 'print', 'string.unquoted.heredoc.dockerfile');
+  hasNot(doc, 15, 'print', 'source.shell');
+  has(doc, 16, 'B', 'keyword.control.heredoc-token.dockerfile');
+  // each instruction after a heredoc starts afresh
+  for (const [line, word] of [[2, 'COPY'], [7, 'RUN'], [12, 'RUN'], [17, 'RUN'], [31, 'WORKDIR']] as const) {
+    has(doc, line, word, 'keyword.other.special-method.dockerfile');
+    hasNot(doc, line, word, 'meta.heredoc.dockerfile');
+  }
+  assert.equal(doc.endState.depth, 1);
+});
+
+test('a RUN heredoc is a script unless a shebang or the command names another interpreter', async () => {
+  const doc = await tokenize(fixture('heredocs.Dockerfile'));
+  has(doc, 19, 'print', 'string.unquoted.heredoc.dockerfile'); // #!/usr/bin/env python3
+  hasNot(doc, 19, 'print', 'keyword.stand-in.shell');
+  has(doc, 23, 'echo', 'keyword.stand-in.shell'); // #!/bin/sh -e
+  has(doc, 26, 'print', 'string.unquoted.heredoc.dockerfile'); // RUN <<EOT python3
+  hasNot(doc, 26, 'print', 'source.shell');
+  has(doc, 29, 'echo', 'keyword.stand-in.shell'); // RUN --network=none <<EOT bash
+  has(doc, 28, '--network', 'variable.parameter.flag.dockerfile');
+});
