@@ -245,6 +245,9 @@ test('escape=` switches the continuation character; backslashes in Windows paths
   has(doc, 8, 'echo done', 'meta.instruction.run.dockerfile');
   has(doc, 9, 'COPY', 'keyword.other.special-method.dockerfile');
   hasNot(doc, 9, '\\src', 'constant.character.escape.dockerfile');
+  // COPY's line ends in a backslash, which does not continue it here: USER is a new instruction
+  has(doc, 10, 'USER', 'keyword.other.special-method.dockerfile');
+  assert.equal(scopesAt(doc, 10, 'USER').filter((s) => s.startsWith('meta.instruction.')).length, 1);
   // in the default mode the same backslash is the continuation character
   const plain = await tokenize('RUN a \\\n  b');
   has(plain, 2, 'b', 'meta.instruction.run.dockerfile');
