@@ -58,7 +58,15 @@ function countRules(fs: Finding[]): Map<string, number> {
 /** Lines of `before` untouched by the edits must appear, in order, in `after`. */
 function untouchedKept(before: string, after: string, edits: TextEdit[]): void {
   const lines = before.split(/\r?\n/);
-  const touched = (l: number) => edits.some((e) => l >= e.startLine && (l < e.endLine || (l === e.endLine && e.endColumn > 1)) && !(e.startLine === e.endLine && e.startColumn === e.endColumn));
+  const touched = (l: number) => edits.some((e) => {
+    if (e.startLine === e.endLine && e.startColumn === e.endColumn) {
+      // an insertion changes its line, unless it adds whole lines before or after it
+      const wholeBefore = e.startColumn === 1 && /\n$/.test(e.newText);
+      const wholeAfter = e.startColumn === (lines[e.startLine - 1] ?? '').length + 1 && /^\r?\n/.test(e.newText);
+      return l === e.startLine && !wholeBefore && !wholeAfter;
+    }
+    return l >= e.startLine && (l < e.endLine || (l === e.endLine && e.endColumn > 1));
+  });
   const keep = lines.filter((_, i) => !touched(i + 1));
   const afterLines = after.split(/\r?\n/);
   let j = 0;
@@ -85,7 +93,8 @@ export function applyFix(text: string, rule: string, facts: AnalysisFacts = {}, 
   assert.ok(fix, `${rule} finding at line ${target.line} has no fix`);
   const fixed = applyEdits(text, fix.edits);
   const after = run(fixed, facts);
-  const sameLine = after.findings.filter((f) => f.rule === rule && f.message === target.message);
+  const targetText = before.model.lines[target.line - 1];
+  const sameLine = after.findings.filter((f) => f.rule === rule && after.model.lines[f.line - 1] === targetText);
   assert.equal(sameLine.length, 0, `the ${rule} finding is still there after its fix:\n${fixed}`);
   assert.ok(after.findings.filter((f) => f.rule === rule).length < before.findings.filter((f) => f.rule === rule).length, `fix did not reduce ${rule} findings:\n${fixed}`);
   if (!opts.otherRulesMayChange) {
