@@ -167,7 +167,8 @@ function planManifests(ctx: RuleContext, p: Problem, dir: string, first: Step): 
   if (srcs.length !== 1 || (srcs[0].kind !== 'context' && srcs[0].kind !== 'folder')) return null;
   const dest = (covering.destination ?? '').replace(/\/+$/, '') || '/';
   const ctxDir = normalizeContextPath(posix.join(srcs[0].path || '.', posix.relative(dest, dir) || '.'));
-  const context = ctx.facts.context && !ctx.facts.context.truncated ? ctx.facts.context : undefined;
+  // an empty or truncated listing tells us nothing about which manifests exist
+  const context = ctx.facts.context && !ctx.facts.context.truncated && ctx.facts.context.files.length > 0 ? ctx.facts.context : undefined;
   const present = context
     ? context.files.map((f) => f.path).filter((f) => (ctxDir === '' ? !f.includes('/') : f.startsWith(ctxDir + '/') && !f.slice(ctxDir.length + 1).includes('/')))
       .map((f) => f.slice(f.lastIndexOf('/') + 1))
