@@ -173,9 +173,9 @@ export class EngineService {
       return { ok: false, message };
     } finally {
       this.builds.delete(p.uri);
-      this.current = connected;
-      // the engine may have gone away during the build: look again
-      void this.probe().then((s) => { if (s === this.current) this.host.sendState(s); });
+      // the engine may have gone away during the build: look again (and tell the client the build is over)
+      this.current = { ...connected, status: 'unknown' };
+      void this.probe();
     }
   }
 
