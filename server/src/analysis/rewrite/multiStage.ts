@@ -6,6 +6,7 @@
 // and WORKDIR keep working. Comments and blank lines are untouched.
 
 import type { DockerfileModel, Step, TextEdit } from '../model';
+import { commandsOf, programOf } from '../shell';
 import { runtimePackagesOf, type BuildPlan } from './buildPlan';
 import { deleteStep, insertLinesAfter, replaceLines, replaceStep, stepText } from './edits';
 import { chooseRuntime, type RuntimeChoice } from './runtime';
@@ -67,7 +68,8 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
   if (plan.unknownDevPackages.length) notes.push(`check the run-time libraries of ${plan.unknownDevPackages.join(', ')}`);
   const named = steps.filter((s) => s.keyword === 'USER').map((s) => (s.words[0] ?? '').split(':')[0])
     .filter((u) => u !== '' && !/^(root|\d+)$/.test(u) && !u.includes('$') && !runtime.users.includes(u));
-  if (!frontend && named.length) {
+  const createdLater = after.some((s) => commandsOf(s).some((c) => ['useradd', 'adduser', 'groupadd', 'addgroup'].includes(programOf(c))));
+  if (!frontend && named.length && !createdLater) {
     lines.push(`COPY --from=${builderName} /etc/passwd /etc/group /etc/`);
   }
   for (const a of plan.artifacts) lines.push(`COPY --from=${builderName} ${a.path} ${a.dest}`);
@@ -86,6 +88,11 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
   const lastUser = [...before].reverse().find((s) => s.keyword === 'USER');
   if (lastUser && !frontend) lines.push(...stepText(model, lastUser));
   edits.push(insertLinesAfter(model, last.endLine, lines));
+  if (plan.ecosystem === 'python') {
+    const pipEdits = pipPrefixEdits(model, before);
+    if (pipEdits === null) return null;
+    edits.push(...pipEdits);
+  }
 
   if (frontend) {
     for (const s of after) {
@@ -104,8 +111,11 @@ function effective(steps: Step[], keyword: string): Step | undefined {
   return [...steps].reverse().find((s) => s.keyword === keyword);
 }
 
+/** Needs /bin/sh: shell form, or an exec form that starts a shell itself (`["sh", "-c", ...]`). */
 function shellForm(step: Step | undefined): boolean {
-  return step !== undefined && !step.execForm && step.args.trim() !== '';
+  if (step === undefined) return false;
+  if (step.execForm) return /^(\/usr)?(\/bin\/)?(sh|bash|ash|dash)$/.test(step.words[0] ?? '');
+  return step.args.trim() !== '';
 }
 
 /** ENV that only steers the build (CGO_ENABLED, GOOS, RUSTFLAGS, ...): not repeated in the runtime stage. */
@@ -122,4 +132,27 @@ function pickName(model: DockerfileModel): string {
   let i = 2;
   while (taken.has(`build${i}`)) i++;
   return `build${i}`;
+}
+
+const PIP_INSTALL = /\b(pip\d?(?:\.\d+)?|python\d?(?:\.\d+)?\s+-m\s+pip)(\s+install)\b/g;
+
+/**
+ * `pip install ...` -> `pip install --prefix=/install ...` in every step of the builder, so the packages land
+ * in one folder the runtime copies to /usr/local (where the python image's interpreter looks). Null when a
+ * pip install already chooses its own location.
+ */
+function pipPrefixEdits(model: DockerfileModel, steps: Step[]): TextEdit[] | null {
+  const edits: TextEdit[] = [];
+  for (const step of steps) {
+    if (step.keyword !== 'RUN') continue;
+    for (let line = step.line; line <= step.endLine; line++) {
+      const text = model.lines[line - 1] ?? '';
+      for (const m of text.matchAll(PIP_INSTALL)) {
+        if (/--(prefix|target|user|root)\b|(^|\s)-t\s/.test(text.slice(m.index ?? 0))) return null;
+        const col = (m.index ?? 0) + m[0].length + 1;
+        edits.push({ startLine: line, startColumn: col, endLine: line, endColumn: col, newText: ' --prefix=/install' });
+      }
+    }
+  }
+  return edits;
 }

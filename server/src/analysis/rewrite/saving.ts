@@ -55,6 +55,13 @@ export function savingOf(
 }
 
 /** "≈ 829 MB" (estimates are rounded to whole megabytes; small savings keep one decimal). */
+/** The words for a saving, or for why there is no number. */
+export function describeSaving(model: DockerfileModel, stage: Stage, newBase: string, saving: Saving | null): string {
+  if (saving) return `saves ${formatSaving(saving.bytes)}`;
+  if (!baseBytes(newBase) || stageBytes(model, [], stage) === null) return 'saving unknown: base image not in the size table';
+  return 'saving not estimated: layer sizes unknown';
+}
+
 export function formatSaving(bytes: number): string {
   const mb = bytes / 1e6;
   return `≈ ${mb >= 10 ? Math.round(mb).toString() : mb.toFixed(1)} MB`;

@@ -13,7 +13,7 @@
 import type { Finding } from '../model';
 import { ECOSYSTEM_NAMES, findBuild } from '../rewrite/buildPlan';
 import { multiStageRewrite } from '../rewrite/multiStage';
-import { formatSaving, savingOf } from '../rewrite/saving';
+import { describeSaving, savingOf } from '../rewrite/saving';
 import type { Rule, RuleContext } from './rule';
 
 export const multiStageCandidate: Rule = {
@@ -40,12 +40,12 @@ export const multiStageCandidate: Rule = {
       }];
     }
     const saving = savingOf(model, ctx.sizes, stage, rewrite.runtime.image, [...rewrite.keptSteps, ...plan.carriedSteps]);
-    const saves = saving ? `saves ${formatSaving(saving.bytes)}` : 'saving unknown (base image not in the size table)';
+    const saves = describeSaving(model, stage, rewrite.runtime.image, saving);
     const caveats = rewrite.notes.length ? ` (${rewrite.notes.join('; ')})` : '';
     const artifacts = plan.artifacts.map((a) => a.path).join(', ');
     return [{
       line: stage.line, endLine: stage.line,
-      message: `The final stage runs a ${what} and ships the toolchain with the image. A builder stage plus a runtime stage FROM ${rewrite.runtime.image} that copies only ${artifacts} ${saves}${saving ? ` (estimate: ${saving.basis})` : ''}.${caveats}`,
+      message: `The final stage runs a ${what} and ships the toolchain with the image. A builder stage plus a runtime stage FROM ${rewrite.runtime.image} that copies only ${artifacts}: ${saves}${saving ? ` (estimate: ${saving.basis})` : ''}.${caveats}`,
       fixes: [{
         title: `Split into a build stage and a ${rewrite.runtime.image} runtime stage (${saves})${caveats}`,
         edits: rewrite.edits,
