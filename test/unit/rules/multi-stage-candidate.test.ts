@@ -53,7 +53,7 @@ RUN cargo build --release
 ENV RUST_LOG=info
 CMD ["./target/release/hello"]
 `,
-    runtime: /^gcr\.io\/distroless\/cc-debian12$/,
+    runtime: /^gcr\.io\/distroless\/cc-debian13$/,
     copies: ['/usr/src/app/target/release/hello /usr/src/app/target/release/hello'],
   },
   {

@@ -66,7 +66,7 @@ export function smallerVariants(stage: Stage, model: DockerfileModel): Variant[]
       const t = alpineTag(name, tag);
       if (t) out.push({ kind: 'alpine', ref: { ...r, tag: t } });
     }
-    if (name === 'debian' || name === 'ubuntu') out.push({ kind: 'alpine', ref: { registry: null, repository: 'alpine', tag: '3.20', digest: null } });
+    if (name === 'debian' || name === 'ubuntu') out.push({ kind: 'alpine', ref: { registry: null, repository: 'alpine', tag: '3.24', digest: null } });
   }
   return out.map((v) => {
     const image = `${v.ref.registry ? v.ref.registry + '/' : ''}${v.ref.repository}:${v.ref.tag ?? 'latest'}`;

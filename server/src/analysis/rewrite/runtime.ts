@@ -25,7 +25,9 @@ function builderRelease(from: string): string {
     const byNumber = m ? Object.entries(DEBIAN_NUMBER).find(([, n]) => n === m[1])?.[0] : undefined;
     if (byNumber) return byNumber;
   }
-  return debianRelease(r.tag) ?? 'bookworm';
+  // not named: assume the release of today's official images. A runtime at least as new as the builder keeps
+  // glibc-linked binaries working (glibc is backward compatible, not forward).
+  return debianRelease(r.tag) ?? 'trixie';
 }
 
 /**
@@ -35,7 +37,7 @@ export function chooseRuntime(plan: BuildPlan, needsShell: boolean): RuntimeChoi
   const from = parseImageRef(plan.stage.from);
   const release = builderRelease(plan.stage.from);
   const debianNo = DEBIAN_NUMBER[release] ?? '12';
-  const alpine = `alpine:${alpineVersion(from.tag) ?? '3.20'}`;
+  const alpine = `alpine:${alpineVersion(from.tag) ?? '3.24'}`;
   const slim = `debian:${release}-slim`;
   const nonroot = ['nonroot', '65532', 'nobody'];
   const shellImage = (image: string, reason: string): RuntimeChoice => ({ image, reason, shell: true, users: ['nobody'] });
@@ -46,17 +48,17 @@ export function chooseRuntime(plan: BuildPlan, needsShell: boolean): RuntimeChoi
       if (plan.musl && !plan.staticBinary) return shellImage(alpine, `${lang} binary linked against musl`);
       if (plan.staticBinary) {
         return needsShell ? shellImage(alpine, `static ${lang} binary; a shell is still needed`)
-          : { image: `gcr.io/distroless/static-debian${debianNo}`, reason: `static ${lang} binary: no libc needed`, shell: false, users: nonroot };
+          : { image: 'gcr.io/distroless/static-debian12', reason: `static ${lang} binary: no libc needed`, shell: false, users: nonroot };
       }
       if (needsShell) return shellImage(slim, `${lang} binary linked against glibc (Debian ${release})`);
       return plan.ecosystem === 'go'
-        ? { image: `gcr.io/distroless/base-debian${debianNo}`, reason: 'Go binary linked against glibc (CGO on)', shell: false, users: nonroot }
-        : { image: `gcr.io/distroless/cc-debian${debianNo}`, reason: 'Rust binary linked against glibc and libgcc', shell: false, users: nonroot };
+        ? { image: `gcr.io/distroless/base-debian${debianNo}`, reason: `Go binary linked against glibc (CGO on; Debian ${release} or newer)`, shell: false, users: nonroot }
+        : { image: `gcr.io/distroless/cc-debian${debianNo}`, reason: `Rust binary linked against glibc and libgcc (Debian ${release} or newer)`, shell: false, users: nonroot };
     }
     case 'c': {
       if (plan.musl) return shellImage(plan.stage.from.includes('alpine') ? plan.stage.from : alpine, 'C/C++ program linked against musl');
       if (plan.staticBinary && !needsShell && plan.runtimePackages.length === 0) {
-        return { image: `gcr.io/distroless/static-debian${debianNo}`, reason: 'static C/C++ binary', shell: false, users: nonroot };
+        return { image: 'gcr.io/distroless/static-debian12', reason: 'static C/C++ binary: no libc needed', shell: false, users: nonroot };
       }
       if (from.repository === 'ubuntu') return shellImage(plan.stage.from, 'same Ubuntu release as the builder (glibc)');
       if (!needsShell && plan.runtimePackages.length === 0) {
@@ -76,7 +78,7 @@ export function chooseRuntime(plan: BuildPlan, needsShell: boolean): RuntimeChoi
         `.NET ${v} ${kind === 'aspnet' ? 'ASP.NET Core ' : ''}runtime without the SDK`);
     }
     case 'node-frontend':
-      return shellImage('nginx:stable-alpine', 'static files served by nginx');
+      return shellImage('nginx:alpine', 'static files served by nginx');
     case 'node-service': {
       const tag = from.tag ?? '';
       if (from.repository === 'node' && !/slim|alpine/.test(tag) && tag !== '') {

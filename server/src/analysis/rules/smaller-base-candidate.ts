@@ -12,6 +12,7 @@
 import type { Finding, Fix } from '../model';
 import { findBuild } from '../rewrite/buildPlan';
 import { fromEdit, muslRisks, slimRisks, smallerVariants, translateAptToApk, type Variant } from '../rewrite/baseImage';
+import { parseImageRef } from '../rewrite/imageRef';
 import { baseBytes, formatSaving } from '../rewrite/saving';
 import type { Rule, RuleContext } from './rule';
 
@@ -26,7 +27,7 @@ export const smallerBaseCandidate: Rule = {
     let variants = smallerVariants(stage, model);
     // a JRE cannot run the build a JDK stage does: that is multi-stage-candidate's rewrite
     const build = variants.some((v) => v.kind === 'jre') ? findBuild(model, stage) : null;
-    if (build?.ecosystem === 'java') variants = variants.filter((v) => v.kind !== 'jre');
+    if (build?.ecosystem === 'java') variants = variants.filter((v) => v.kind !== 'jre' && !/-jre/.test(v.image));
     if (variants.length === 0) return [];
     const current = baseBytes(stage.from);
 
@@ -55,7 +56,9 @@ export const smallerBaseCandidate: Rule = {
     }
     if (options.length === 0) return [];
     // Alpine first only when nothing about it is risky; otherwise the glibc variants lead
-    const alpineSafe = options.some((o) => o.variant.kind === 'alpine' && !o.risky);
+    // language runtimes (node, python, ruby, Java) pull native code the Dockerfile does not show: glibc first
+    const runtimeImage = /^(node|python|ruby|php|perl|eclipse-temurin|openjdk|rust|golang)$/.test(parseImageRef(stage.from).repository);
+    const alpineSafe = !runtimeImage && options.some((o) => o.variant.kind === 'alpine' && !o.risky);
     options.sort((a, b) => rank(a, alpineSafe) - rank(b, alpineSafe));
     options[0].fix.preferred = true;
     const best = options.reduce((m, o) => ((o.saving ?? 0) > (m.saving ?? 0) ? o : m), options[0]);
