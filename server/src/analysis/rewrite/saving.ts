@@ -51,7 +51,11 @@ export function savingOf(
   if (before === null || !base) return null;
   const after = base.bytes + stepsBytes(sizes, keptSteps);
   if (after >= before) return null;
-  return { before, after, bytes: before - after, basis: `${stage.from} → ${newBase}; ${base.basis}` };
+  const layers = stepsBytes(sizes, stage.steps.slice(1)) > 0 ? ' and layer estimates' : '';
+  return {
+    before, after, bytes: before - after,
+    basis: `${stage.from} ${formatSaving(before)} → ${newBase} ${formatSaving(after)}, from the base-image table${layers}`,
+  };
 }
 
 /** "≈ 829 MB" (estimates are rounded to whole megabytes; small savings keep one decimal). */

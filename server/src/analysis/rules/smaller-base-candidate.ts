@@ -63,7 +63,7 @@ export const smallerBaseCandidate: Rule = {
     options[0].fix.preferred = true;
     const best = options.reduce((m, o) => ((o.saving ?? 0) > (m.saving ?? 0) ? o : m), options[0]);
     const listed = options.map((o) => `${o.variant.image}${o.saving !== null ? ` (${formatSaving(o.saving)} less)` : ''}`).join(', ');
-    const size = current ? ` (${formatSaving(current.bytes)}; estimate: ${current.basis})` : '';
+    const size = current ? ` (${formatSaving(current.bytes)} in the base-image table)` : '';
     return [{
       line: stage.line, endLine: stage.line,
       message: `The final stage's base ${stage.from}${size} has smaller official variants: ${listed}.${best.saving !== null ? ` Switching saves up to ${formatSaving(best.saving)}.` : ''}`,
