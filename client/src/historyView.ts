@@ -16,17 +16,35 @@ export const REVEAL_COMMAND = 'layerInsight.revealLine';
 /** Why the view is empty, or 'ready'. Each value has its own welcome text in package.json. */
 export type HistoryViewState = 'noDockerfile' | 'untrusted' | 'noEngine' | 'notBuilt' | 'loading' | 'ready';
 
-export type HistoryNode =
+export type HistoryNode = (
   | { kind: 'base'; base: NonNullable<HistoryResult['base']> }
   | { kind: 'stage'; stage: HistoryStage; uri: string }
   | { kind: 'layer'; layer: HistoryLayer; uri: string }
-  | { kind: 'file'; file: HistoryFile };
+  | { kind: 'file'; file: HistoryFile }
+) & { parent?: HistoryNode; children: HistoryNode[] };
+
+/** The tree for one history result, built once, so that nodes keep their identity (reveal, selection). */
+function buildTree(r: HistoryResult, uri: string): HistoryNode[] {
+  const roots: HistoryNode[] = [];
+  if (r.base) roots.push({ kind: 'base', base: r.base, children: [] });
+  for (const stage of r.stages) {
+    const s: HistoryNode = { kind: 'stage', stage, uri, children: [] };
+    for (const layer of stage.layers) {
+      const l: HistoryNode = { kind: 'layer', layer, uri, parent: s, children: [] };
+      l.children = layer.largestFiles.map((file) => ({ kind: 'file', file, parent: l, children: [] }));
+      s.children.push(l);
+    }
+    roots.push(s);
+  }
+  return roots;
+}
 
 export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<HistoryNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly treeView: vscode.TreeView<HistoryNode>;
   private result: HistoryResult | null = null;
+  private roots: HistoryNode[] = [];
   private uri: string | null = null;
   private state: HistoryViewState = 'noDockerfile';
   private engine: EngineState | null = null;
@@ -89,6 +107,7 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
 
   private async show(result: HistoryResult | null, state: HistoryViewState): Promise<void> {
     this.result = result;
+    this.roots = result?.image ? buildTree(result, this.uri ?? '') : [];
     this.treeView.message = result ? `${result.image} · ${sizeOf(result.bytes)}${result.sizeKind ? ` (${result.sizeKind})` : ''}` : undefined;
     await this.setState(state);
     this.changed.fire(undefined);
@@ -100,23 +119,16 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
   }
 
   getChildren(node?: HistoryNode): HistoryNode[] {
-    const uri = this.uri ?? '';
-    if (!node) {
-      const r = this.result;
-      if (!r?.image) return [];
-      const top: HistoryNode[] = [];
-      if (r.base) top.push({ kind: 'base', base: r.base });
-      for (const stage of r.stages) top.push({ kind: 'stage', stage, uri });
-      return top;
-    }
-    switch (node.kind) {
-      case 'stage':
-        return node.stage.layers.map((layer) => ({ kind: 'layer', layer, uri: node.uri }));
-      case 'layer':
-        return node.layer.largestFiles.map((file) => ({ kind: 'file', file }));
-      default:
-        return [];
-    }
+    return node ? node.children : this.roots;
+  }
+
+  getParent(node: HistoryNode): HistoryNode | undefined {
+    return node.parent;
+  }
+
+  /** The history shown now (null when the view shows its welcome text instead). */
+  get shown(): HistoryResult | null {
+    return this.result;
   }
 
   getTreeItem(node: HistoryNode): vscode.TreeItem {
