@@ -115,7 +115,7 @@ export class AnnotationDecorations implements vscode.Disposable {
           range: new vscode.Range(end, end),
           renderOptions: { after: { contentText: text, ...(large ? { fontWeight: 'bold' } : {}) } },
         });
-        const mark = d.gutter && level === 'high';
+        const mark = d.gutter && level === 'high' && s.layer; // a metadata step re-runs at no cost
         if (mark) gutter.push({ range: new vscode.Range(line, 0, line, 0), hoverMessage: s.cacheRisk.reasons.join('\n\n') || undefined });
         shown.push({ line, text, level, gutter: mark });
       }
