@@ -28,6 +28,9 @@ export class AnnotationDecorations implements vscode.Disposable {
   private readonly rendered = new Map<string, RenderedAnnotation[]>();
   private readonly renderedVersion = new Map<string, number>();
   private readonly listeners = new Set<(uri: string) => void>();
+  private readonly received = new vscode.EventEmitter<AnnotationsParams>();
+  /** Annotations of a document's current version arrived (estimates, or measured sizes after a build). */
+  readonly onDidReceive = this.received.event;
   private readonly disposables: vscode.Disposable[] = [];
   private settings: ClientSettings = clientSettings();
 
@@ -85,6 +88,7 @@ export class AnnotationDecorations implements vscode.Disposable {
     const known = this.latest.get(p.uri);
     if (known && known.version > p.version) return;
     this.latest.set(p.uri, p);
+    this.received.fire(p);
     for (const e of vscode.window.visibleTextEditors) if (e.document.uri.toString() === p.uri) this.render(e);
   }
 
@@ -135,6 +139,7 @@ export class AnnotationDecorations implements vscode.Disposable {
 
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
+    this.received.dispose();
     Object.values(this.types).forEach((t) => t.dispose());
     this.gutterType.dispose();
   }

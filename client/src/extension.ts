@@ -27,7 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LayerI
   const history = new HistoryView(client);
   const status = new EngineStatusBar(client);
   context.subscriptions.push(decorations, history, status, registerCommands({ client, decorations, history, status }),
-    status.onDidChange((s) => history.setEngineState(s)));
+    status.onDidChange((s) => history.setEngineState(s)), decorations.onDidReceive((p) => history.annotationsArrived(p)));
   await client.start();
   context.subscriptions.push(syncSettings(client), { dispose: () => void client?.stop() });
   void status.query();

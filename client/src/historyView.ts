@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
-  HistoryRequest, type EngineState, type HistoryFile, type HistoryLayer, type HistoryResult, type HistoryStage,
+  HistoryRequest, type AnnotationsParams, type EngineState, type HistoryFile, type HistoryLayer, type HistoryResult, type HistoryStage,
 } from '../../server/src/protocol';
 import { formatBytes } from '../../server/src/report/format';
 
@@ -50,6 +50,7 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
   private engine: EngineState | null = null;
   private readonly disposables: vscode.Disposable[] = [];
   private loading: Promise<void> = Promise.resolve();
+  private readonly modes = new Map<string, AnnotationsParams['mode']>();
 
   constructor(private readonly client: LanguageClient) {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
@@ -80,6 +81,13 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
     const before = this.engine?.status;
     this.engine = state;
     if (before !== state.status && state.status !== 'building') void this.refresh();
+  }
+
+  /** A document's sizes switched between estimates and measured (an image was built or mapped): show its history. */
+  annotationsArrived(p: AnnotationsParams): void {
+    const before = this.modes.get(p.uri);
+    this.modes.set(p.uri, p.mode);
+    if (before !== undefined && before !== p.mode && p.uri === this.currentUri()) void this.refresh();
   }
 
   /** Asks the server for the history of the active Dockerfile's image. Resolves when the tree has the answer. */

@@ -38,6 +38,8 @@ suite('Image history (needs a Docker engine)', function () {
     await li.history.refresh();
     assert.equal(li.history.viewState, 'notBuilt', 'welcome view: not built yet');
     assert.deepEqual(li.history.getChildren(), [], 'the tree is empty before a build');
+    await sleep(500);
+    await shot('history-welcome-not-built');
   });
 
   test('building from the editor fills the tree with measured layers', async () => {
