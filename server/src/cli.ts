@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { analyze } from './analysis/analyze';
 import type { Analysis, AnalysisFacts, AnalysisOptions, Severity } from './analysis/model';
 import { readBuildContext } from './facts/context';
+import { readGitChurn } from './facts/git';
 import { toJson } from './report/json';
 import { toSarif } from './report/sarif';
 import { toText } from './report/text';
@@ -116,6 +117,8 @@ async function runAnalyze(argv: string[]): Promise<number> {
         return 2;
       }
       facts.context = await readBuildContext(path.resolve(contextDir), { dockerfile: file });
+      const git = await readGitChurn(path.resolve(contextDir));
+      if (git) facts.git = git;
     }
     const engineNote = await addEngineFacts(args, text, facts, options);
     if (engineNote) process.stderr.write(`layer-insight: ${engineNote}\n`);
