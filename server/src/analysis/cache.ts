@@ -67,9 +67,8 @@ export function assessCache(model: DockerfileModel, facts: AnalysisFacts): Cache
 
 /** The inputs of every step (by step index). */
 export function stepInputs(model: DockerfileModel): StepInputs[] {
-  const out: StepInputs[] = model.steps.map(() => ({
-    contextSources: [], remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [],
-  }));
+  const none = (): StepInputs => ({ contextSources: [], remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [] });
+  const out: StepInputs[] = new Array<StepInputs>(model.steps.length);
   const globalArgLines = new Map<string, number>();
   for (const st of model.steps) {
     if (st.stage >= 0) break;
@@ -79,7 +78,8 @@ export function stepInputs(model: DockerfileModel): StepInputs[] {
     const pending = new Map<string, number>(); // ARG name -> line, until first use
     for (const i of stage.steps) {
       const step = model.steps[i];
-      const inp = out[i];
+      const inp = none();
+      out[i] = inp;
       if (step.keyword === 'FROM') {
         if (isFloating(stage, model)) inp.floatingBase = stage.from;
         // global ARGs named in FROM are consumed here
@@ -117,6 +117,7 @@ export function stepInputs(model: DockerfileModel): StepInputs[] {
       }
     }
   }
+  for (let i = 0; i < out.length; i++) if (!out[i]) out[i] = none();
   return out;
 }
 
