@@ -222,6 +222,9 @@ export interface GitChurn {
   commits: number;
   /** For each context-relative path that changed, in how many of the last `commits` commits. */
   changes: Map<string, number>;
+  /** Per recent commit (newest first), the context-relative paths it touched: lets a COPY of many files count
+   * the commits that touched any of them. */
+  commitPaths?: string[][];
 }
 
 export interface AnalysisOptions {

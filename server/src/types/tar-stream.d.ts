@@ -1,0 +1,20 @@
+// The part of tar-stream 2.x that engine/layers.ts uses (the package ships no types).
+declare module 'tar-stream' {
+  import type { Readable, Writable } from 'node:stream';
+  export interface Headers {
+    name: string;
+    size: number;
+    mode?: number;
+    type: 'file' | 'link' | 'symlink' | 'directory' | 'character-device' | 'block-device' | 'fifo' | 'contiguous-file'
+      | 'pax-header' | 'pax-global-header' | 'gnu-long-link-path' | 'gnu-long-path' | null;
+    linkname?: string | null;
+  }
+  export interface Extract extends Writable {
+    on(event: 'entry', listener: (header: Headers, stream: Readable, next: (err?: Error) => void) => void): this;
+    on(event: 'finish' | 'close', listener: () => void): this;
+    on(event: 'error', listener: (err: Error) => void): this;
+    on(event: string, listener: (...args: unknown[]) => void): this;
+    destroy(err?: Error): this;
+  }
+  export function extract(opts?: Record<string, unknown>): Extract;
+}
