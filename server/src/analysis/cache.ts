@@ -1,6 +1,22 @@
 // The cache-risk model: what inputs each step has, and how a cache miss flows down to every later step.
+//
+// A builder reuses a step from its cache when the step and everything it is built on are unchanged. Each step's
+// own inputs are: the files it brings in from the build context (COPY/ADD sources, RUN bind mounts), remote
+// URLs (ADD https://... is re-checked on every build), the build args it consumes (an ARG's value enters the
+// cache key at its first use: the first RUN after it, or the first instruction that names it), and, for FROM,
+// the base image reference (a floating tag such as `latest`, `lts` or none moves under you). A cache miss on
+// one step re-runs every later step of its stage, every step of a stage built FROM it, and the steps that
+// COPY --from (or mount from) it.
+//
+// Levels: "high" when an ordinary source edit re-runs the step (a whole-context, source-folder or source-file
+// COPY/ADD at or above it); "medium" when only a dependency-manifest change, another copied file, a build
+// arg, a remote URL or a base-image update does; "low" otherwise.
 
-import type { AnalysisFacts, CacheRisk, DockerfileModel, RebuildCost } from './model';
+import { isManifestName } from './ecosystems';
+import type { AnalysisFacts, CacheRisk, CacheRiskLevel, DockerfileModel, GitChurn, RebuildCost, Stage, Step } from './model';
+import {
+  classifyPath, contextSources, isSourceKind, mountsOf, normalizeContextPath, sourceMatches, type ContextSource,
+} from './sources';
 
 export interface CacheAssessment {
   /** By step index. */
@@ -8,8 +24,271 @@ export interface CacheAssessment {
   rebuild: RebuildCost;
 }
 
-export function assessCache(model: DockerfileModel, facts: AnalysisFacts): CacheAssessment {
-  void facts;
-  const risks: CacheRisk[] = model.steps.map(() => ({ level: 'low', reasons: [] }));
-  return { risks, rebuild: { lines: [] } };
+/** One reason a step (and everything after it) re-runs. */
+interface Cause {
+  level: Exclude<CacheRiskLevel, 'low'>;
+  line: number;
+  reason: string;
 }
+
+/** A step's own inputs, as the builder folds them into its cache key. */
+export interface StepInputs {
+  contextSources: ContextSource[];
+  remoteUrls: string[];
+  /** Build args whose value enters the cache key at this step. */
+  buildArgs: { name: string; declaredAt: number }[];
+  /** For FROM: the base reference when its tag floats. */
+  floatingBase: string | null;
+  cacheMounts: string[];
+  bindMounts: { source: string; from: string | null }[];
+}
+
+const MAX_REASONS = 4;
+
+export function assessCache(model: DockerfileModel, facts: AnalysisFacts): CacheAssessment {
+  const inputs = stepInputs(model);
+  const risks: CacheRisk[] = model.steps.map(() => ({ level: 'low', reasons: [] }));
+  const stageEnd: Cause[][] = [];
+  for (const stage of model.stages) {
+    let carried: Cause[] = stage.baseStage !== null ? (stageEnd[stage.baseStage] ?? []).map((c) => viaStage(c, model.stages[stage.baseStage as number])) : [];
+    for (const i of stage.steps) {
+      const step = model.steps[i];
+      const own = ownCauses(model, step, inputs[i], facts, stageEnd);
+      carried = merge(carried, own);
+      risks[i] = toRisk(carried, own);
+    }
+    stageEnd[stage.index] = carried;
+  }
+  return { risks, rebuild: rebuildCost(model, risks, facts) };
+}
+
+/** The inputs of every step (by step index). */
+export function stepInputs(model: DockerfileModel): StepInputs[] {
+  const out: StepInputs[] = model.steps.map(() => ({
+    contextSources: [], remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [],
+  }));
+  for (const stage of model.stages) {
+    const pending = new Map<string, number>(); // ARG name -> line, until first use
+    for (const i of stage.steps) {
+      const step = model.steps[i];
+      const inp = out[i];
+      if (step.keyword === 'FROM') {
+        if (isFloating(stage, model)) inp.floatingBase = stage.from;
+        // global ARGs named in FROM are consumed here
+        for (const name of referencedVars(step.args)) {
+          if (model.globalArgs.has(name)) inp.buildArgs.push({ name, declaredAt: globalArgLine(model, name) });
+        }
+        continue;
+      }
+      if (step.keyword === 'COPY' || step.keyword === 'ADD') {
+        for (const s of contextSources(step)) {
+          if (s.kind === 'remote') inp.remoteUrls.push(s.raw);
+          else inp.contextSources.push(s);
+        }
+      }
+      if (step.keyword === 'RUN') {
+        for (const m of mountsOf(step)) {
+          if (m.type === 'cache' && m.target) inp.cacheMounts.push(m.target);
+          if (m.type === 'bind') inp.bindMounts.push({ source: m.source ?? '.', from: m.from });
+        }
+      }
+      // build args: consumed by the first RUN after the ARG (they are in its environment) or the first
+      // instruction that names them
+      const named = new Set(referencedVars(step.args + '\n' + step.command));
+      for (const [name, line] of [...pending]) {
+        if (step.keyword === 'RUN' || named.has(name)) {
+          inp.buildArgs.push({ name, declaredAt: line });
+          pending.delete(name);
+        }
+      }
+      if (step.keyword === 'ARG') {
+        for (const w of step.words) {
+          const name = w.split('=')[0];
+          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) pending.set(name, step.line);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: AnalysisFacts, stageEnd: Cause[][]): Cause[] {
+  const causes: Cause[] = [];
+  const what = instructionText(model, step);
+  if (inp.floatingBase !== null) {
+    const ref = inp.floatingBase;
+    const tag = /:([^/@]+)$/.exec(ref)?.[1];
+    causes.push({
+      level: 'medium', line: step.line,
+      reason: `re-runs when the base image ${ref} is updated: ${tag ? `the tag "${tag}" floats` : 'no tag means "latest", which floats'} (FROM at line ${step.line})`,
+    });
+  }
+  for (const a of inp.buildArgs) {
+    causes.push({ level: 'medium', line: a.declaredAt, reason: `re-runs when the build arg ${a.name} changes (ARG at line ${a.declaredAt}, first used at line ${step.line})` });
+  }
+  for (const url of inp.remoteUrls) {
+    causes.push({ level: 'medium', line: step.line, reason: `re-runs when ${url} changes: ADD at line ${step.line} checks the URL on every build` });
+  }
+  if (step.keyword === 'COPY' || step.keyword === 'ADD') {
+    const sources = contextSources(step, facts.context);
+    causes.push(...sourceCauses(sources, step, what, facts));
+    if (step.copyFrom?.stage !== null && step.copyFrom?.stage !== undefined) {
+      const from = model.stages[step.copyFrom.stage];
+      causes.push(...(stageEnd[from.index] ?? []).map((c) => viaStage(c, from, step.line)));
+    }
+  }
+  for (const m of inp.bindMounts) {
+    if (m.from === null) {
+      const s = classifyPath(m.source, facts.context);
+      causes.push(...sourceCauses([s], step, `the bind mount of ${m.source === '.' || m.source === '' ? 'the context' : m.source}`, facts));
+    } else {
+      const idx = model.stages.findIndex((st) => st.name === m.from!.toLowerCase() || String(st.index) === m.from);
+      if (idx >= 0 && idx < step.stage) causes.push(...(stageEnd[idx] ?? []).map((c) => viaStage(c, model.stages[idx], step.line)));
+    }
+  }
+  return causes;
+}
+
+function sourceCauses(sources: ContextSource[], step: Step, what: string, facts: AnalysisFacts): Cause[] {
+  const out: Cause[] = [];
+  const at = `${what} at line ${step.line}`;
+  const high = sources.filter((s) => isSourceKind(s.kind));
+  const medium = sources.filter((s) => s.kind === 'manifest' || s.kind === 'file');
+  if (high.length) {
+    const whole = high.find((s) => s.kind === 'context');
+    const subject = whole
+      ? 'any file in the context changes'
+      : high.length === 1 && high[0].kind === 'folder' ? `a file under ${high[0].path}/ changes`
+        : `${listNames(high.map((s) => s.raw))} change${high.length === 1 && !/[*?]/.test(high[0].raw) ? 's' : ''}`;
+    out.push({ level: 'high', line: step.line, reason: `re-runs whenever ${subject}, because of ${at}${churnNote(high, facts)}` });
+  }
+  if (medium.length) {
+    const kind = medium.every((s) => s.kind === 'manifest') ? 'dependency manifests ' : '';
+    out.push({ level: 'medium', line: step.line, reason: `re-runs when the ${kind}${listNames(medium.map((s) => s.raw))} change${medium.length === 1 && !/[*?]/.test(medium[0].raw) ? 's' : ''} (${at})${churnNote(medium, facts)}` });
+  }
+  return out;
+}
+
+function listNames(names: string[]): string {
+  const shown = names.slice(0, 3);
+  const rest = names.length - shown.length;
+  return shown.join(', ') + (rest > 0 ? ` and ${rest} more` : '');
+}
+
+/** "; sources changed in 31 of the last 50 commits" from git history, when we have it. */
+function churnNote(sources: ContextSource[], facts: AnalysisFacts): string {
+  const n = churnOf(sources, facts.git, facts);
+  if (n === null) return '';
+  return `; these files changed in ${n} of the last ${facts.git!.commits} commits`;
+}
+
+/** In how many of the recent commits any file these sources bring in changed; null without history. */
+export function churnOf(sources: ContextSource[], git: GitChurn | undefined, facts: AnalysisFacts): number | null {
+  if (!git || git.commits === 0) return null;
+  const inContext = facts.context && !facts.context.truncated ? new Set(facts.context.files.map((f) => f.path)) : null;
+  const matches = (p: string) => (!inContext || inContext.has(p)) && sources.some((s) => sourceMatches(s.path, p));
+  if (git.commitPaths) return git.commitPaths.filter((paths) => paths.some(matches)).length;
+  // without per-commit lists, the busiest matching file is a lower bound
+  let best = 0;
+  for (const [p, n] of git.changes) if (matches(p)) best = Math.max(best, n);
+  return best;
+}
+
+function viaStage(c: Cause, from: Stage, line?: number): Cause {
+  const label = from.name ?? String(from.index);
+  if (c.reason.includes(`(through stage ${label})`)) return c;
+  return { ...c, line: line ?? c.line, reason: `${c.reason} (through stage ${label})` };
+}
+
+function merge(carried: Cause[], own: Cause[]): Cause[] {
+  if (own.length === 0) return carried;
+  const seen = new Set(carried.map((c) => c.reason));
+  return [...carried, ...own.filter((c) => !seen.has(c.reason))];
+}
+
+/** The step's risk: high causes before medium ones, and within each, the step's own inputs first. */
+function toRisk(causes: Cause[], own: Cause[]): CacheRisk {
+  const mine = new Set(own.map((c) => c.reason));
+  const byOwn = (a: Cause, b: Cause) => Number(mine.has(b.reason)) - Number(mine.has(a.reason));
+  const high = causes.filter((c) => c.level === 'high').sort(byOwn);
+  const medium = causes.filter((c) => c.level === 'medium').sort(byOwn);
+  const ordered = [...high, ...medium];
+  if (ordered.length === 0) return { level: 'low', reasons: [] };
+  const reasons = ordered.slice(0, MAX_REASONS).map((c) => c.reason);
+  if (ordered.length > MAX_REASONS) reasons.push(`and ${ordered.length - MAX_REASONS} more inputs above this step`);
+  return { level: high.length ? 'high' : 'medium', reasons, causeLine: ordered[0].line };
+}
+
+/** The text of an instruction for a message: `COPY . .`, shortened. */
+function instructionText(model: DockerfileModel, step: Step): string {
+  const text = `${step.keyword} ${step.args}`.replace(/\s+/g, ' ').trim();
+  void model;
+  return text.length > 60 ? text.slice(0, 57) + '...' : text;
+}
+
+/** A base reference whose tag moves: no tag, latest, lts, stable, edge, or a tag without any digit. */
+function isFloating(stage: Stage, model: DockerfileModel): boolean {
+  void model;
+  if (stage.baseStage !== null) return false;
+  return isFloatingReference(stage.from);
+}
+
+export function isFloatingReference(ref: string): boolean {
+  const r = ref.trim();
+  if (r === '' || r.toLowerCase() === 'scratch' || r.includes('@') || r.includes('$')) return false;
+  const tag = tagOf(r);
+  return tag === null || !/[0-9]/.test(tag);
+}
+
+/** The tag of an image reference (`node:20-alpine` -> `20-alpine`), null when it has none. */
+export function tagOf(ref: string): string | null {
+  const at = ref.indexOf('@');
+  const name = at >= 0 ? ref.slice(0, at) : ref;
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  return colon > slash ? name.slice(colon + 1) : null;
+}
+
+function referencedVars(text: string): string[] {
+  const out: string[] = [];
+  const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2]);
+  return out;
+}
+
+function globalArgLine(model: DockerfileModel, name: string): number {
+  const s = model.steps.find((st) => st.stage < 0 && st.keyword === 'ARG' && st.words.some((w) => w.split('=')[0] === name));
+  return s?.line ?? 1;
+}
+
+/** Stages the build of the target actually runs: the target and what it depends on, transitively. */
+export function builtStages(model: DockerfileModel): Set<number> {
+  const out = new Set<number>();
+  const visit = (i: number) => {
+    if (i < 0 || out.has(i) || !model.stages[i]) return;
+    out.add(i);
+    for (const d of model.stages[i].dependsOn) visit(d);
+  };
+  visit(model.target);
+  return out;
+}
+
+/** What an ordinary source edit costs: the layer steps of the built stages that re-run. */
+function rebuildCost(model: DockerfileModel, risks: CacheRisk[], facts: AnalysisFacts): RebuildCost {
+  const built = builtStages(model);
+  const steps = model.steps.filter((s) => s.createsLayer && built.has(s.stage) && risks[s.index].level === 'high');
+  const cost: RebuildCost = { lines: steps.map((s) => s.line) };
+  const measured = facts.measured && !facts.measured.mismatch ? facts.measured : undefined;
+  if (measured && steps.length) {
+    const byStep = new Map(measured.steps.map((m) => [m.stepIndex, m]));
+    const ms = steps.map((s) => byStep.get(s.index));
+    if (ms.every((m) => m !== undefined)) {
+      cost.bytes = ms.reduce((t, m) => t + (m?.bytes ?? 0), 0);
+      if (ms.every((m) => m?.durationMs !== undefined)) cost.durationMs = ms.reduce((t, m) => t + (m?.durationMs ?? 0), 0);
+    }
+  }
+  return cost;
+}
+
+/** Re-exported for rules that ask "is this a manifest-only copy?" without the context. */
+export { isManifestName, normalizeContextPath };

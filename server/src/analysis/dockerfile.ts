@@ -1,14 +1,14 @@
 // Dockerfile text -> DockerfileModel (stages and steps).
-// dockerfile-ast finds the instructions and their line ranges; everything else (continuations, heredocs,
-// flags, variable expansion, WORKDIR tracking, stage links) is read here from the raw lines, so that any text,
-// however broken, yields a model.
+// The instructions are read here from the raw lines, the way BuildKit's parser reads them (parser directives,
+// the escape character, continuation lines with comment and blank lines inside, heredoc bodies), so that any
+// text, however broken, yields a model in one linear pass. dockerfile-ast builds a full syntax tree and was the
+// slowest part of an edit on a 5,000-line file; the test suite checks that our instruction ranges agree with it.
 
-import { DockerfileParser } from 'dockerfile-ast';
 import * as posix from 'node:path/posix';
 import type {
   AnalysisOptions, DockerfileModel, Flag, Heredoc, IgnorePragma, ParserDirectives, Stage, Step,
 } from './model';
-import { expand } from './variables';
+import { expand, type Scope } from './variables';
 
 const KEYWORDS = new Set([
   'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER',
@@ -17,12 +17,45 @@ const KEYWORDS = new Set([
 const FLAG_KEYWORDS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
 const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
 
+/** One instruction as found in the text, before interpretation. */
 interface RawInstruction {
   keyword: string;
-  /** 0-based line range (inclusive) and the keyword's 0-based column. */
+  /** 0-based line range (inclusive, heredoc bodies included) and the keyword's 0-based column. */
   start: number;
   end: number;
   column: number;
+  /** The arguments with continuation lines joined (comment and blank lines inside dropped), trimmed. */
+  args: string;
+  heredocs: Heredoc[];
+}
+
+/** Variables visible to a step: ENV (inherited by `FROM stage`) wins over ARG (scoped to its stage). */
+class StageScope implements Scope {
+  constructor(
+    readonly env: Map<string, string | null> = new Map(),
+    readonly args: Map<string, string | null> = new Map(),
+  ) {}
+  get(name: string): string | null | undefined {
+    return this.env.has(name) ? this.env.get(name) : this.args.get(name);
+  }
+  has(name: string): boolean {
+    return this.env.has(name) || this.args.has(name);
+  }
+}
+
+/** A scope with a few names set on top of another, without copying it. */
+class Overlay implements Scope {
+  private readonly own = new Map<string, string | null>();
+  constructor(private readonly base: Scope) {}
+  set(name: string, value: string | null): void {
+    this.own.set(name, value);
+  }
+  get(name: string): string | null | undefined {
+    return this.own.has(name) ? this.own.get(name) : this.base.get(name);
+  }
+  has(name: string): boolean {
+    return this.own.has(name) || this.base.has(name);
+  }
 }
 
 export function parseDockerfile(text: string, options: AnalysisOptions = {}): DockerfileModel {
@@ -30,30 +63,46 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}): Do
   const lines = text.split(/\r?\n/);
   const problems: string[] = [];
   const directives = readDirectives(lines);
-  const raw = findInstructions(text, lines, problems);
+  const esc = directives.escape;
+  let raw: RawInstruction[];
+  try {
+    raw = scanInstructions(lines, esc);
+  } catch (e) {
+    // the scanner is total by design; this is a last line of defence so that a bug yields a model, not a crash
+    problems.push(`reading the instructions failed (${(e as Error).message})`);
+    raw = [];
+  }
   const ignores = readIgnorePragmas(lines, raw);
   const buildkit = options.buildkit ?? true;
-  const esc = directives.escape;
 
   const globalArgs = new Map<string, string | null>();
   const stages: Stage[] = [];
   const steps: Step[] = [];
-  // variables visible in the current stage (ARG and ENV), and its WORKDIR
-  let scope = new Map<string, string | null>();
+  let scope = new StageScope();
   let workdir = '/';
-  const stageEnd: { scope: Map<string, string | null>; workdir: string }[] = [];
-  const buildArgs = options.buildArgs ?? {};
+  const stageEnd: { env: Map<string, string | null>; workdir: string }[] = [];
+  const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
 
-  const globalScope = (): Map<string, string | null> => {
-    const s = new Map(globalArgs);
-    for (const [k, v] of Object.entries(buildArgs)) if (s.has(k)) s.set(k, v);
-    return s;
+  // global ARGs as FROM sees them: their defaults, replaced by --build-arg values
+  const globalView: Scope = {
+    get: (k) => (globalArgs.has(k) && buildArgs.has(k) ? buildArgs.get(k) : globalArgs.get(k)),
+    has: (k) => globalArgs.has(k),
   };
 
   for (const ins of raw) {
+    let step: Step;
+    try {
+      step = interpret(ins);
+    } catch (e) {
+      problems.push(`line ${ins.start + 1}: could not read ${ins.keyword} (${(e as Error).message})`);
+      continue;
+    }
+    steps.push(step);
+  }
+
+  function interpret(ins: RawInstruction): Step {
     const keyword = ins.keyword;
-    const body = readInstructionBody(lines, ins, esc, HEREDOC_KEYWORDS.has(keyword));
-    const { flags, rest } = FLAG_KEYWORDS.has(keyword) ? takeFlags(body.args, esc) : { flags: [], rest: body.args };
+    const { flags, rest } = FLAG_KEYWORDS.has(keyword) ? takeFlags(ins.args) : { flags: [], rest: ins.args };
     const exec = parseExecForm(rest);
     const words = exec ?? splitWords(rest, esc);
     const stageIndex = stages.length - 1;
@@ -62,96 +111,103 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}): Do
       stage: stageIndex,
       keyword,
       line: ins.start + 1,
-      endLine: Math.max(ins.end, ...body.heredocs.map((h) => h.endLine - 1)) + 1,
+      endLine: ins.end + 1,
       column: ins.column + 1,
-      args: body.args,
+      args: ins.args,
       flags,
       words,
       execForm: exec !== null,
-      heredocs: body.heredocs,
-      command: keyword === 'RUN' ? runCommand(rest, body.heredocs) : body.args,
+      heredocs: ins.heredocs,
+      command: keyword === 'RUN' ? runCommand(rest, ins.heredocs) : ins.args,
       createsLayer: false,
       workdir,
     };
 
     if (keyword === 'FROM') {
-      stageEnd[stageIndex] = { scope, workdir };
+      if (stageIndex >= 0) stageEnd[stageIndex] = { env: scope.env, workdir };
       const image = words[0] ?? '';
       const alias = words.length >= 3 && words[1].toUpperCase() === 'AS' ? words[2].toLowerCase() : null;
-      const fromExpanded = expand(image, globalScope(), esc);
+      const fromExpanded = expand(image, globalView, esc);
       const baseStage = findStage(stages, fromExpanded);
       const index = stages.length;
-      const platform = flags.find((f) => f.name === 'platform')?.value ?? null;
+      const platformRaw = flags.find((f) => f.name === 'platform')?.value ?? null;
+      const platform = platformRaw === null ? null : expand(platformRaw, globalView, esc);
       stages.push({
-        index, name: alias, from: fromExpanded, fromRaw: image, baseStage, line: step.line, steps: [],
+        index, name: alias, from: fromExpanded, fromRaw: image, baseStage, line: step.line, steps: [step.index],
         final: false, reachesFinal: false, dependsOn: baseStage !== null ? [baseStage] : [], platform,
       });
       step.stage = index;
-      if (baseStage !== null && stageEnd[baseStage]) {
-        scope = new Map(stageEnd[baseStage].scope);
-        workdir = stageEnd[baseStage].workdir;
-      } else {
-        scope = new Map();
-        workdir = '/';
-      }
+      // a stage built FROM an earlier stage starts with its environment and WORKDIR (ARGs do not carry over)
+      const base = baseStage !== null ? stageEnd[baseStage] : undefined;
+      scope = new StageScope(base ? new Map(base.env) : new Map());
+      workdir = base ? base.workdir : '/';
       step.workdir = workdir;
-    } else if (stageIndex < 0) {
-      if (keyword === 'ARG') for (const [k, v] of readAssignments(words, esc, globalScope(), true)) globalArgs.set(k, v);
-      else if (keyword !== 'ONBUILD') problems.push(`line ${step.line}: ${keyword} before the first FROM`);
-    } else {
-      const stage = stages[stageIndex];
-      switch (keyword) {
-        case 'ARG':
-          for (const [k, v] of readAssignments(words, esc, scope, true)) {
-            const passed = buildArgs[k];
-            const inherited = v === null && globalArgs.has(k) ? globalScope().get(k) ?? null : v;
-            scope.set(k, passed ?? inherited);
-          }
-          break;
-        case 'ENV':
-          for (const [k, v] of readAssignments(words, esc, scope, false)) scope.set(k, v ?? '');
-          break;
-        case 'WORKDIR': {
-          const dir = expand(words.join(' '), scope, esc);
-          workdir = posix.resolve(workdir, dir || '.');
-          step.workdir = workdir;
-          step.createsLayer = buildkit && workdir !== '/';
-          break;
-        }
-        case 'RUN':
-          step.createsLayer = true;
-          for (const f of flags) {
-            if (f.name !== 'mount' || !f.value) continue;
-            const from = /(?:^|,)from=([^,]+)/.exec(f.value)?.[1];
-            if (from) addDependency(stage, stages, expand(from, scope, esc));
-          }
-          break;
-        case 'COPY':
-        case 'ADD': {
-          step.createsLayer = true;
-          const paths = words.map((w) => expand(w, scope, esc));
-          const dest = paths.length > 1 ? paths[paths.length - 1] : '';
-          step.sources = paths.slice(0, -1);
-          step.destination = dest === '' ? workdir : dest.startsWith('/') ? dest : joinKeepSlash(workdir, dest);
-          const fromFlag = flags.find((f) => f.name === 'from');
-          if (fromFlag?.value) {
-            const rawFrom = expand(fromFlag.value, scope, esc);
-            const s = findStageOrIndex(stages, rawFrom, stageIndex);
-            step.copyFrom = { stage: s, image: s === null ? rawFrom : null, raw: fromFlag.value };
-            if (s !== null && !stage.dependsOn.includes(s)) stage.dependsOn.push(s);
-          }
-          break;
-        }
-        case 'ONBUILD':
-          step.onbuildKeyword = (words[0] ?? '').toUpperCase();
-          break;
-        default:
-          break;
-      }
-      stage.steps.push(step.index);
+      return step;
     }
-    if (keyword === 'FROM') stages[stages.length - 1].steps.push(step.index);
-    steps.push(step);
+    if (stageIndex < 0) {
+      if (keyword === 'ARG') {
+        for (const [k, v] of readAssignments(words, esc, globalView, true)) globalArgs.set(k, v);
+      } else {
+        problems.push(`line ${step.line}: ${keyword} before the first FROM`);
+      }
+      return step;
+    }
+    const stage = stages[stageIndex];
+    stage.steps.push(step.index);
+    switch (keyword) {
+      case 'ARG':
+        for (const [k, v] of readAssignments(words, esc, scope, true)) {
+          // ARG NAME inside a stage re-declares a global ARG and takes its value; --build-arg wins over both
+          const inherited = v === null && globalArgs.has(k) ? globalView.get(k) ?? null : v;
+          scope.args.set(k, buildArgs.has(k) ? buildArgs.get(k) ?? null : inherited);
+        }
+        break;
+      case 'ENV':
+        for (const [k, v] of readAssignments(words, esc, scope, false)) scope.env.set(k, v ?? '');
+        break;
+      case 'WORKDIR': {
+        const dir = expand(words.join(' '), scope, esc);
+        workdir = resolveDir(workdir, dir);
+        step.workdir = workdir;
+        step.createsLayer = buildkit && workdir !== '/';
+        break;
+      }
+      case 'RUN':
+        step.createsLayer = true;
+        for (const f of flags) {
+          if (f.name !== 'mount' || !f.value) continue;
+          const from = /(?:^|,)from=([^,]+)/.exec(f.value)?.[1];
+          if (!from) continue;
+          const ref = expand(from, scope, esc);
+          const s = findStageOrIndex(stages, ref, stageIndex);
+          step.copyFrom ??= { stage: s, image: s === null ? ref : null, raw: from };
+          if (s !== null && !stage.dependsOn.includes(s)) stage.dependsOn.push(s);
+        }
+        break;
+      case 'COPY':
+      case 'ADD': {
+        step.createsLayer = true;
+        const paths = words.map((w) => expand(w, scope, esc));
+        const dest = paths.length > 1 ? paths[paths.length - 1] : '';
+        // heredoc sources (`COPY <<EOF /etc/app.conf`) are written inline, not read from the build context
+        step.sources = paths.slice(0, -1).filter((p) => !isHeredocWord(p, ins.heredocs));
+        step.destination = dest === '' ? workdir : isAbsolutePath(dest) ? dest : resolveDestination(workdir, dest);
+        const fromFlag = flags.find((f) => f.name === 'from');
+        if (fromFlag?.value) {
+          const ref = expand(fromFlag.value, scope, esc);
+          const s = findStageOrIndex(stages, ref, stageIndex);
+          step.copyFrom = { stage: s, image: s === null ? ref : null, raw: fromFlag.value };
+          if (s !== null && !stage.dependsOn.includes(s)) stage.dependsOn.push(s);
+        }
+        break;
+      }
+      case 'ONBUILD':
+        step.onbuildKeyword = (words[0] ?? '').toUpperCase();
+        break;
+      default:
+        break;
+    }
+    return step;
   }
 
   const target = pickTarget(stages, options.target, problems);
@@ -159,14 +215,28 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}): Do
   return { text, lines, eol, directives, globalArgs, stages, steps, target, ignores, problems };
 }
 
-function joinKeepSlash(dir: string, rel: string): string {
-  const joined = posix.join(dir, rel);
-  return rel.endsWith('/') && !joined.endsWith('/') ? joined + '/' : joined;
+function isHeredocWord(word: string, heredocs: Heredoc[]): boolean {
+  const m = /^\d*<<-?(["']?)(.+)\1$/.exec(word);
+  return m !== null && heredocs.some((h) => h.name === m[2]);
 }
 
-function addDependency(stage: Stage, stages: Stage[], ref: string): void {
-  const s = findStageOrIndex(stages, ref, stage.index);
-  if (s !== null && !stage.dependsOn.includes(s)) stage.dependsOn.push(s);
+/** `/app`, or a Windows path such as `C:\\app` or `c:/app` (Windows containers, usually with escape=`). */
+function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
+}
+
+function resolveDir(current: string, dir: string): string {
+  if (dir === '') return current;
+  if (/^[A-Za-z]:[\\/]/.test(dir)) return dir;
+  if (/^[A-Za-z]:[\\/]/.test(current)) return `${current.replace(/[\\/]+$/, '')}\\${dir}`;
+  return posix.resolve(current, dir);
+}
+
+/** A relative COPY destination under WORKDIR; a trailing slash (copy into a folder) is kept. */
+function resolveDestination(dir: string, rel: string): string {
+  if (/^[A-Za-z]:[\\/]/.test(dir)) return `${dir.replace(/[\\/]+$/, '')}\\${rel}`;
+  const joined = posix.join(dir, rel);
+  return rel.endsWith('/') && !joined.endsWith('/') ? joined + '/' : joined;
 }
 
 function findStage(stages: Stage[], ref: string): number | null {
@@ -220,107 +290,122 @@ function readDirectives(lines: string[]): ParserDirectives {
   return d;
 }
 
-function findInstructions(text: string, lines: string[], problems: string[]): RawInstruction[] {
-  try {
-    const df = DockerfileParser.parse(text);
-    const out: RawInstruction[] = [];
-    for (const ins of df.getInstructions()) {
-      const r = ins.getRange();
-      const kr = ins.getInstructionRange();
-      out.push({ keyword: ins.getKeyword().toUpperCase(), start: r.start.line, end: r.end.line, column: kr.start.character });
+/** `<<EOF`, `<<-EOF`, `<<"EOF"`, `2<<'EOF'`: a word that starts a heredoc (BuildKit reads it from RUN, COPY, ADD). */
+const HEREDOC_RE = /(?<=(?:^|\s)\d*)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2/g;
+const BLANK_OR_COMMENT = /^\s*(?:#.*)?$/;
+
+/**
+ * Finds the instructions and their line ranges in one pass, as BuildKit's parser does: blank and comment
+ * lines between instructions are skipped; a line whose last non-blank character is the escape character
+ * continues on the next line (comment and blank lines in between are dropped); RUN, COPY and ADD read heredoc
+ * bodies from the lines after the instruction. Every non-blank, non-comment line outside those starts an
+ * instruction, whatever its first word (an unknown word is still an instruction, as Docker reports it).
+ */
+function scanInstructions(lines: string[], esc: string): RawInstruction[] {
+  const out: RawInstruction[] = [];
+  const n = lines.length;
+  let i = 0;
+  while (i < n) {
+    const first = lines[i];
+    if (BLANK_OR_COMMENT.test(first)) {
+      i++;
+      continue;
     }
-    return out;
-  } catch (e) {
-    problems.push(`parser failed (${(e as Error).message}); instructions were read line by line`);
-    return fallbackInstructions(lines);
+    const lead = /^\s*/.exec(first)?.[0].length ?? 0;
+    const word = /^[A-Za-z]+(?=\s|$)/.exec(first.slice(lead))?.[0]
+      ?? /^[A-Za-z]+/.exec(first.slice(lead))?.[0]
+      ?? /^\S+/.exec(first.slice(lead))?.[0]
+      ?? '';
+    const start = i;
+    let current = first.slice(lead + word.length);
+    let args = '';
+    let end = i;
+    for (;;) {
+      const trimmed = current.trimEnd();
+      if (!trimmed.endsWith(esc)) {
+        args += current;
+        break;
+      }
+      args += trimmed.slice(0, -1);
+      let j = end + 1;
+      while (j < n && BLANK_OR_COMMENT.test(lines[j])) j++;
+      if (j >= n) break; // the file ends in a continuation: the instruction ends with it
+      end = j;
+      current = lines[j];
+    }
+    args = args.trim();
+    const keyword = word.toUpperCase();
+    const heredocs = HEREDOC_KEYWORDS.has(keyword) ? readHeredocs(lines, args, end + 1) : [];
+    if (heredocs.length) end = heredocs[heredocs.length - 1].endLine - 1;
+    out.push({ keyword, start, end, column: lead, args, heredocs });
+    i = end + 1;
   }
+  return out;
 }
 
-/** A plain line splitter used only if dockerfile-ast throws: one instruction per keyword line. */
-function fallbackInstructions(lines: string[]): RawInstruction[] {
-  const out: RawInstruction[] = [];
-  lines.forEach((line, i) => {
-    const m = /^(\s*)([A-Za-z]+)(\s|$)/.exec(line);
-    if (m && KEYWORDS.has(m[2].toUpperCase())) {
-      if (out.length) out[out.length - 1].end = Math.max(out[out.length - 1].start, i - 1);
-      out.push({ keyword: m[2].toUpperCase(), start: i, end: i, column: m[1].length });
+/** Reads the bodies of the heredocs that `args` opens, one after another from line `from` (0-based). */
+function readHeredocs(lines: string[], args: string, from: number): Heredoc[] {
+  if (!args.includes('<<')) return [];
+  const found: Heredoc[] = [];
+  let i = from;
+  HEREDOC_RE.lastIndex = 0;
+  for (let m = HEREDOC_RE.exec(args); m; m = HEREDOC_RE.exec(args)) {
+    if (insideQuotes(args, m.index)) continue;
+    const stripTabs = m[1] === '-';
+    const name = m[3];
+    const bodyLines: string[] = [];
+    const startLine = i;
+    let end = -1;
+    for (; i < lines.length; i++) {
+      const l = stripTabs ? lines[i].replace(/^\t+/, '') : lines[i];
+      if (l === name) {
+        end = i;
+        i++;
+        break;
+      }
+      bodyLines.push(l);
     }
-  });
-  if (out.length) out[out.length - 1].end = lines.length - 1;
-  return out;
+    // an unterminated heredoc runs to the end of the file (BuildKit reads it the same way)
+    const last = lines.length - 1;
+    found.push({
+      name, stripTabs, quoted: m[2] !== '', body: bodyLines.join('\n'),
+      line: Math.min(startLine, last) + 1, endLine: Math.min(Math.max(startLine, end >= 0 ? end : last), last) + 1,
+    });
+    if (end < 0) break;
+  }
+  HEREDOC_RE.lastIndex = 0;
+  return found;
+}
+
+/** Whether position `at` of a shell text is inside a single- or double-quoted string. */
+function insideQuotes(text: string, at: number): boolean {
+  let quote: string | null = null;
+  for (let k = 0; k < at; k++) {
+    const c = text[k];
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"') k++;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '\\') k++;
+  }
+  return quote !== null;
 }
 
 function readIgnorePragmas(lines: string[], raw: RawInstruction[]): IgnorePragma[] {
   const out: IgnorePragma[] = [];
-  let next = 0;
-  lines.forEach((line, i) => {
+  let r = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line.includes('ignore')) continue;
     const m = /^\s*#\s*(hadolint|layer-insight)\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)$/.exec(line);
-    if (!m) return;
-    while (next < raw.length && raw[next].start <= i) next++;
-    // a pragma inside an instruction (a comment between continuation lines) does not count
-    const inside = raw.some((r) => r.start < i && r.end >= i);
-    if (inside) return;
+    if (!m) continue;
+    while (r < raw.length && raw[r].end < i) r++;
+    // a pragma inside an instruction (a comment between continuation lines, a heredoc line) does not count
+    if (r < raw.length && raw[r].start < i) continue;
     const codes = m[3].split(',').map((c) => c.trim()).filter(Boolean);
     out.push({ line: i + 1, codes, global: Boolean(m[2]) });
-  });
+  }
   return out;
-}
-
-interface InstructionBody {
-  args: string;
-  heredocs: Heredoc[];
-}
-
-/**
- * Joins the instruction's continuation lines (skipping comment and blank lines between them, as Docker does)
- * and collects heredoc bodies that follow the instruction line.
- */
-function readInstructionBody(lines: string[], ins: RawInstruction, esc: string, heredocs: boolean): InstructionBody {
-  const first = lines[ins.start] ?? '';
-  const afterKeyword = first.slice(ins.column).replace(/^[A-Za-z]+/, '');
-  let args = '';
-  let i = ins.start;
-  let current = afterKeyword;
-  for (;;) {
-    const trimmed = current.replace(/\s+$/, '');
-    if (trimmed.endsWith(esc) && i < ins.end) {
-      args += trimmed.slice(0, -1);
-      i++;
-      while (i < ins.end && /^\s*(#.*)?$/.test(lines[i])) i++;
-      current = lines[i] ?? '';
-      continue;
-    }
-    args += current;
-    i++;
-    break;
-  }
-  args = args.trim();
-  const found: Heredoc[] = [];
-  if (heredocs) {
-    const re = /(?<![<\w])<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2/g;
-    for (let m = re.exec(args); m; m = re.exec(args)) {
-      const stripTabs = m[1] === '-';
-      const name = m[3];
-      const bodyLines: string[] = [];
-      const startLine = i;
-      let end = -1;
-      for (; i < lines.length; i++) {
-        const l = stripTabs ? lines[i].replace(/^\t+/, '') : lines[i];
-        if (l === name) {
-          end = i;
-          i++;
-          break;
-        }
-        bodyLines.push(l);
-      }
-      found.push({
-        name, stripTabs, quoted: m[2] !== '', body: bodyLines.join('\n'),
-        line: startLine + 1, endLine: (end >= 0 ? end : lines.length - 1) + 1,
-      });
-      if (end < 0) break;
-    }
-  }
-  return { args, heredocs: found };
 }
 
 function runCommand(rest: string, heredocs: Heredoc[]): string {
@@ -329,7 +414,7 @@ function runCommand(rest: string, heredocs: Heredoc[]): string {
 }
 
 /** Splits leading `--name[=value]` flags from the arguments. */
-export function takeFlags(args: string, esc: string): { flags: Flag[]; rest: string } {
+export function takeFlags(args: string): { flags: Flag[]; rest: string } {
   const flags: Flag[] = [];
   let rest = args;
   for (;;) {
@@ -340,7 +425,6 @@ export function takeFlags(args: string, esc: string): { flags: Flag[]; rest: str
     flags.push({ name: m[1].toLowerCase(), value });
     rest = rest.slice(m[0].length);
   }
-  void esc;
   return { flags, rest: rest.trim() };
 }
 
@@ -391,14 +475,14 @@ export function splitWords(text: string, esc = '\\'): string[] {
 
 /** Reads `K=V K2=V2`, the legacy `K V` form (ENV only), or bare `K` (ARG). Values are expanded in order. */
 function readAssignments(
-  words: string[], esc: string, scope: Map<string, string | null>, isArg: boolean,
+  words: string[], esc: string, scope: Scope, isArg: boolean,
 ): [string, string | null][] {
   const out: [string, string | null][] = [];
   if (!isArg && words.length >= 2 && !words[0].includes('=')) {
     out.push([words[0], expand(words.slice(1).join(' '), scope, esc)]);
     return out;
   }
-  const local = new Map(scope);
+  const local = new Overlay(scope);
   for (const w of words) {
     const eq = w.indexOf('=');
     if (eq <= 0) {

@@ -2,7 +2,11 @@
 // $NAME, ${NAME}, ${NAME:-word}, ${NAME-word}, ${NAME:+word}, ${NAME+word}; the escape character before $
 // keeps it literal. Unknown variables expand to the empty string, as in Docker.
 
-export type Scope = ReadonlyMap<string, string | null>;
+/** What expansion reads: a name's value (null: declared without a value), and whether it is declared. */
+export interface Scope {
+  get(name: string): string | null | undefined;
+  has(name: string): boolean;
+}
 
 export function expand(text: string, scope: Scope, escapeChar = '\\'): string {
   if (!text.includes('$')) return text;

@@ -5,8 +5,9 @@
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import { analyze } from '../analysis/analyze';
-import type { Analysis, AnalysisFacts, AnalysisOptions, BuildContextFacts, MeasuredImage, StepResult } from '../analysis/model';
+import type { Analysis, AnalysisFacts, AnalysisOptions, BuildContextFacts, GitChurn, MeasuredImage, StepResult } from '../analysis/model';
 import { readBuildContext } from '../facts/context';
+import { readGitChurn } from '../facts/git';
 
 export interface Entry {
   uri: string;
@@ -20,6 +21,8 @@ export class AnalysisStore {
   private readonly entries = new Map<string, Entry>();
   private readonly contexts = new Map<string, BuildContextFacts | 'loading'>();
   private readonly measured = new Map<string, MeasuredImage>();
+  /** Git history of each context folder (null: not a git work tree, or git failed). */
+  private readonly churn = new Map<string, GitChurn | null | 'loading'>();
   options: AnalysisOptions = {};
 
   constructor(private readonly onFactsChanged: (uri: string) => void) {}
@@ -74,6 +77,7 @@ export class AnalysisStore {
   contextChanged(dir: string): void {
     if (this.contexts.has(dir)) {
       this.contexts.delete(dir);
+      this.churn.delete(dir);
       for (const uri of [...this.entries.keys()]) if (contextDirOf(uri) === dir) this.loadContext(uri, dir);
     }
   }
@@ -85,10 +89,28 @@ export class AnalysisStore {
       const ctx = this.contexts.get(dir);
       if (ctx === undefined) this.loadContext(uri, dir);
       else if (ctx !== 'loading') facts.context = ctx;
+      const git = this.churn.get(dir);
+      if (git === undefined) this.loadChurn(uri, dir);
+      else if (git !== null && git !== 'loading') facts.git = git;
     }
     const m = this.measured.get(uri);
     if (m) facts.measured = m;
     return facts;
+  }
+
+  /** History is read once per context folder, and again when the context changes (a commit usually does). */
+  private loadChurn(uri: string, dir: string): void {
+    this.churn.set(dir, 'loading');
+    readGitChurn(dir).then(
+      (git) => {
+        this.churn.set(dir, git ?? null);
+        if (git) {
+          this.invalidate(uri);
+          this.onFactsChanged(uri);
+        }
+      },
+      () => this.churn.set(dir, null),
+    );
   }
 
   private loadContext(uri: string, dir: string): void {

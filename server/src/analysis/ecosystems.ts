@@ -1,0 +1,254 @@
+// The package ecosystems a Dockerfile installs dependencies for: which files are their manifests, which shell
+// commands resolve dependencies from those manifests alone, and which build commands resolve them implicitly.
+// Shared by the cache model (a COPY of manifests only is a medium risk, not a high one) and the rules.
+
+import { hasOption, programOf, type ShellCommand } from './shell';
+
+export type EcosystemId =
+  | 'npm' | 'yarn' | 'pnpm' | 'pip' | 'poetry' | 'pipenv' | 'uv' | 'bundler' | 'composer' | 'go' | 'cargo'
+  | 'maven' | 'gradle' | 'dotnet';
+
+/** File names (basename) that are dependency manifests or lockfiles, or project descriptors beside them. */
+const MANIFEST_NAMES = new Set([
+  'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'pnpm-workspace.yaml',
+  '.npmrc', '.yarnrc', '.yarnrc.yml', '.pnpmfile.cjs',
+  'pyproject.toml', 'poetry.lock', 'uv.lock', 'pipfile', 'pipfile.lock', 'setup.py', 'setup.cfg', 'poetry.toml',
+  'gemfile', 'gemfile.lock', 'composer.json', 'composer.lock', 'go.mod', 'go.sum', 'go.work', 'go.work.sum',
+  'cargo.toml', 'cargo.lock', 'pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle',
+  'settings.gradle.kts', 'gradle.properties', 'nuget.config', 'directory.build.props', 'directory.packages.props',
+  'global.json', 'packages.config',
+]);
+
+export function isManifestName(basename: string): boolean {
+  const b = basename.toLowerCase();
+  return MANIFEST_NAMES.has(b) || /^requirements.*\.(txt|in)$/.test(b) || /\.(csproj|fsproj|vbproj|sln|gemspec)$/.test(b);
+}
+
+/** Example manifest names, to tell whether a glob such as `package*.json` selects manifests. */
+export const MANIFEST_EXAMPLES = [
+  'package.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'requirements.txt', 'requirements-dev.txt',
+  'pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock', 'Gemfile', 'Gemfile.lock', 'composer.json',
+  'composer.lock', 'go.mod', 'go.sum', 'Cargo.toml', 'Cargo.lock', 'pom.xml', 'build.gradle', 'build.gradle.kts',
+  'settings.gradle', 'app.csproj', 'app.sln',
+];
+
+const CODE_EXTENSIONS = new Set([
+  'py', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'go', 'rs', 'java', 'kt', 'kts', 'scala', 'groovy', 'rb', 'php',
+  'c', 'cc', 'cpp', 'cxx', 'h', 'hpp', 'cs', 'fs', 'vb', 'swift', 'ex', 'exs', 'erl', 'hs', 'clj', 'lua', 'pl',
+  'r', 'dart', 'vue', 'svelte', 'html', 'htm', 'css', 'scss', 'sass', 'less', 'erb', 'jsp', 'razor', 'cshtml',
+]);
+
+/** A file of program source (edited all the time), judged by its extension. */
+export function isCodeName(basename: string): boolean {
+  const dot = basename.lastIndexOf('.');
+  return dot > 0 && CODE_EXTENSIONS.has(basename.slice(dot + 1).toLowerCase());
+}
+
+/** Extensionless names that are files, not folders. */
+const PLAIN_FILE_NAMES = new Set([
+  'gemfile', 'pipfile', 'makefile', 'dockerfile', 'license', 'readme', 'procfile', 'rakefile', 'jenkinsfile',
+  'caddyfile', 'mvnw', 'gradlew', 'notice', 'version', 'changelog', 'brewfile', 'vagrantfile', 'justfile',
+]);
+
+export function looksLikeFileName(basename: string): boolean {
+  return basename.includes('.') || PLAIN_FILE_NAMES.has(basename.toLowerCase());
+}
+
+/** What one shell command does for an ecosystem's dependencies. */
+export interface DependencyCommand {
+  ecosystem: EcosystemId;
+  /** 'install': resolves from the manifests alone. 'build': a build that resolves them implicitly. */
+  kind: 'install' | 'build';
+  command: ShellCommand;
+  /** The install also needs the project's sources (poetry install without --no-root, ...). */
+  needsSources: boolean;
+  /** Manifest paths the command names itself (pip install -r FILE), as written. */
+  namedManifests: string[];
+}
+
+function sub(cmd: ShellCommand, from = 1): string | undefined {
+  return cmd.words.slice(from).find((w) => !w.startsWith('-'));
+}
+
+/** Words after `pip`, for `pip`, `pip3`, `pip3.12`, `python -m pip`, `uv pip`. Null when not pip. */
+function pipArgs(cmd: ShellCommand): string[] | null {
+  const p = programOf(cmd);
+  if (/^pip[0-9.]*$/.test(p)) return cmd.words.slice(1);
+  if (/^python[0-9.]*$/.test(p)) {
+    const m = cmd.words.indexOf('-m');
+    if (m >= 0 && /^pip[0-9.]*$/.test(cmd.words[m + 1] ?? '')) return cmd.words.slice(m + 2);
+  }
+  if (p === 'uv' && cmd.words[1] === 'pip') return cmd.words.slice(2);
+  return null;
+}
+
+/** Reads one shell command; null when it installs or resolves nothing we know. */
+export function dependencyCommand(cmd: ShellCommand): DependencyCommand | null {
+  const p = programOf(cmd);
+  const s = sub(cmd);
+  const make = (ecosystem: EcosystemId, kind: 'install' | 'build', needsSources = false, namedManifests: string[] = []): DependencyCommand =>
+    ({ ecosystem, kind, command: cmd, needsSources, namedManifests });
+  const pip = pipArgs(cmd);
+  if (pip) {
+    if (pip.find((w) => !w.startsWith('-')) !== 'install' && pip[0] !== 'sync') return null;
+    const reqs: string[] = [];
+    let local = false;
+    let named = false;
+    for (let i = 0; i < pip.length; i++) {
+      const w = pip[i];
+      if (w === '-r' || w === '--requirement' || w === '-c' || w === '--constraint') {
+        if (pip[i + 1]) reqs.push(pip[++i]);
+      } else if (/^(-r|--requirement=)/.test(w) && w.length > 2) reqs.push(w.replace(/^(-r|--requirement=)/, ''));
+      else if (w === '-e' || w === '--editable') {
+        local = true;
+        i++;
+      } else if (!w.startsWith('-') && w !== 'install' && w !== 'sync') {
+        if (w === '.' || w.startsWith('./') || w.startsWith('/') || w.startsWith('.[') || /\.(whl|tar\.gz)$/.test(w)) local = true;
+        else named = true;
+      }
+    }
+    if (pip[0] === 'sync' && reqs.length === 0) reqs.push(...pip.slice(1).filter((w) => !w.startsWith('-')));
+    if (reqs.length === 0) return null; // `pip install flask` needs no manifest; `pip install .` needs the sources
+    void named;
+    return make('pip', 'install', local, reqs);
+  }
+  switch (p) {
+    case 'npm':
+      if (['ci', 'install', 'i', 'clean-install', 'isntall'].includes(s ?? '') && !hasOption(cmd, '-g', '--global')) {
+        const pkgs = cmd.words.slice(2).filter((w) => !w.startsWith('-'));
+        return pkgs.length ? null : make('npm', 'install');
+      }
+      return null;
+    case 'yarn':
+      if (s === undefined ? cmd.words.length >= 1 && !hasOption(cmd, '--version', '-v') : s === 'install') return make('yarn', 'install');
+      return null;
+    case 'pnpm':
+      if (['install', 'i', 'fetch'].includes(s ?? '') && !hasOption(cmd, '-g', '--global')) return make('pnpm', 'install');
+      return null;
+    case 'poetry':
+      if (s === 'install' || s === 'sync') return make('poetry', 'install', !hasOption(cmd, '--no-root') && !hasOption(cmd, '--only-root') ? true : false);
+      return null;
+    case 'pipenv':
+      if (s === 'install' || s === 'sync') return make('pipenv', 'install');
+      return null;
+    case 'uv':
+      if (s === 'sync') return make('uv', 'install', !hasOption(cmd, '--no-install-project') && !hasOption(cmd, '--no-install-workspace'));
+      return null;
+    case 'bundle':
+    case 'bundler':
+      if (s === undefined || s === 'install') return make('bundler', 'install');
+      return null;
+    case 'composer':
+    case 'composer.phar':
+      if (s === 'install') return make('composer', 'install');
+      return null;
+    case 'go':
+      if (s === 'mod' && cmd.words.slice(2).find((w) => !w.startsWith('-')) === 'download') return make('go', 'install');
+      if (s === 'build' || s === 'test' || s === 'vet') return make('go', 'build');
+      if (s === 'install') {
+        // `go install tool@version` fetches that tool, not this module's dependencies
+        if (cmd.words.slice(2).some((w) => w.includes('@'))) return null;
+        return make('go', 'build');
+      }
+      return null;
+    case 'cargo':
+      if (s === 'fetch') return make('cargo', 'install');
+      if (s === 'build' || s === 'install' || s === 'test') {
+        if (s === 'install' && cmd.words.slice(2).some((w) => !w.startsWith('-') && w !== '.')) return null;
+        return make('cargo', 'build');
+      }
+      return null;
+    case 'mvn':
+    case 'mvnw': {
+      const goals = cmd.words.slice(1).filter((w) => !w.startsWith('-'));
+      if (goals.some((g) => g.startsWith('dependency:'))) return make('maven', 'install');
+      if (goals.some((g) => ['package', 'install', 'verify', 'compile', 'test', 'deploy'].includes(g) || g.startsWith('spring-boot:'))) return make('maven', 'build');
+      return null;
+    }
+    case 'gradle':
+    case 'gradlew': {
+      const tasks = cmd.words.slice(1).filter((w) => !w.startsWith('-'));
+      if (tasks.includes('dependencies') || tasks.includes('downloadDependencies')) return make('gradle', 'install');
+      if (tasks.some((t) => ['build', 'assemble', 'bootJar', 'jar', 'installDist', 'shadowJar', 'bootWar', 'war'].includes(t))) return make('gradle', 'build');
+      return null;
+    }
+    case 'dotnet':
+      if (s === 'restore') return make('dotnet', 'install');
+      if (s === 'build' || s === 'publish' || s === 'test' || s === 'pack') {
+        return hasOption(cmd, '--no-restore') ? null : make('dotnet', 'build');
+      }
+      return null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * The manifests to copy before the install, as names relative to the install folder. When the files the
+ * context holds in that folder are known (`present`), only those that exist; null when the ecosystem's core
+ * manifest is absent (then no rewrite is offered).
+ */
+export function manifestsFor(eco: EcosystemId, named: string[], present: string[] | null): string[] | null {
+  const has = (n: string) => present === null || present.some((p) => p.toLowerCase() === n.toLowerCase());
+  const pick = (core: string[], optional: string[], fallback: string[]): string[] | null => {
+    if (present === null) return fallback;
+    if (!core.every(has)) return null;
+    return [...core, ...optional.filter((o) => present.some((p) => p === o))];
+  };
+  switch (eco) {
+    case 'npm':
+      return pick(['package.json'], ['package-lock.json', 'npm-shrinkwrap.json', '.npmrc'], ['package*.json']);
+    case 'yarn':
+      return pick(['package.json'], ['yarn.lock', '.yarnrc', '.yarnrc.yml', '.npmrc'], ['package.json', 'yarn.lock']);
+    case 'pnpm':
+      return pick(['package.json'], ['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc'], ['package.json', 'pnpm-lock.yaml']);
+    case 'pip':
+      if (named.length === 0 || named.some((n) => n.includes('$'))) return null;
+      return present === null || named.every(has) ? named : null;
+    case 'poetry':
+      return pick(['pyproject.toml'], ['poetry.lock', 'poetry.toml'], ['pyproject.toml', 'poetry.lock']);
+    case 'uv':
+      return pick(['pyproject.toml'], ['uv.lock', '.python-version'], ['pyproject.toml', 'uv.lock']);
+    case 'pipenv':
+      return pick(['Pipfile'], ['Pipfile.lock'], ['Pipfile', 'Pipfile.lock']);
+    case 'bundler':
+      return pick(['Gemfile'], ['Gemfile.lock'], ['Gemfile', 'Gemfile.lock']);
+    case 'composer':
+      return pick(['composer.json'], ['composer.lock', 'auth.json'], ['composer.json', 'composer.lock']);
+    case 'go':
+      return pick(['go.mod'], ['go.sum'], ['go.mod', 'go.sum']);
+    case 'cargo':
+      return pick(['Cargo.toml'], ['Cargo.lock'], ['Cargo.toml', 'Cargo.lock']);
+    case 'maven':
+      return pick(['pom.xml'], [], ['pom.xml']);
+    case 'gradle': {
+      if (present === null) return ['build.gradle*', 'settings.gradle*'];
+      const found = present.filter((p) => /^(build|settings)\.gradle(\.kts)?$/.test(p) || p === 'gradle.properties');
+      return found.some((f) => f.startsWith('build.')) ? found : null;
+    }
+    case 'dotnet': {
+      if (present === null) return ['*.csproj'];
+      const found = present.filter((p) => /\.(csproj|fsproj|vbproj|sln)$/i.test(p) || /^(nuget\.config|directory\.build\.props|directory\.packages\.props|global\.json)$/i.test(p));
+      return found.some((f) => /proj$/i.test(f)) ? found : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** The explicit resolve command that may precede a build which resolves dependencies implicitly; null when
+ * there is none that works from the manifests alone (cargo fetch needs a target source file). */
+export function resolveCommandFor(eco: EcosystemId, program: string): string | null {
+  switch (eco) {
+    case 'go':
+      return 'go mod download';
+    case 'maven':
+      return program === 'mvn' ? 'mvn -B dependency:go-offline' : null;
+    case 'gradle':
+      return program === 'gradle' ? 'gradle dependencies --no-daemon' : null;
+    case 'dotnet':
+      return 'dotnet restore';
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,50 @@
+// apk-no-cache (hadolint DL3019)
+//
+// What: `apk add` without `--no-cache`, in a stage that reaches the final image.
+// Why: apk keeps the package index it downloaded in /var/cache/apk (about 2-3 MB for Alpine main+community)
+// and that copy ships in the layer. `--no-cache` fetches the index to a temporary place and leaves nothing.
+// Not a finding when a cache mount covers /var/cache/apk, or the same RUN deletes /var/cache/apk.
+// Fix: add `--no-cache` after `add`.
+
+import { commandsOf, findCommands, hasOption, operands } from '../shell';
+import { mountCovers } from '../sources';
+import { findInStep, insertAt, subcommandPattern } from './edits';
+import type { Rule } from './rule';
+
+export const apkNoCache: Rule = {
+  id: 'apk-no-cache',
+  hadolint: 'DL3019',
+  severity: 'info',
+  description: 'apk add without --no-cache leaves the package index in the layer.',
+  check({ model }) {
+    const out: ReturnType<Rule['check']> = [];
+    for (const stage of model.stages) {
+      if (!stage.reachesFinal) continue;
+      for (const i of stage.steps) {
+        const step = model.steps[i];
+        const cmds = commandsOf(step);
+        const adds = findCommands(cmds, ['apk'], ['add']);
+        const missing = adds.filter((c) => !hasOption(c, '--no-cache'));
+        if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) continue;
+        const cleaned = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => p.startsWith('/var/cache/apk')));
+        if (cleaned) continue;
+        const at = findInStep(model, step, subcommandPattern('apk', 'add'));
+        const fixes = !step.execForm && at.length === adds.length
+          ? [{
+            title: 'Add --no-cache',
+            preferred: true,
+            edits: adds.map((c, k) => ({ c, k })).filter(({ c }) => !hasOption(c, '--no-cache'))
+              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache')),
+          }]
+          : [];
+        out.push({
+          line: step.line,
+          endLine: step.endLine,
+          message: 'apk add without --no-cache keeps the downloaded package index in /var/cache/apk (about 2-3 MB in this layer); use apk add --no-cache.',
+          fixes,
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,43 @@
+// apt-lists-not-removed (hadolint DL3009)
+//
+// What: a RUN that runs `apt-get update` and does not delete /var/lib/apt/lists/* in that same RUN, in a stage
+// that reaches the final image.
+// Why: `apt-get update` downloads the package index into /var/lib/apt/lists: about 18 MB on Debian bookworm,
+// 40-50 MB on Ubuntu. It is only needed while installing; left in the layer it ships with every pull. Deleting
+// it in a later RUN does not help: the bytes stay in the earlier layer.
+// Not a finding when a cache mount covers /var/lib/apt or /var/cache/apt.
+// Fix: append `&& rm -rf /var/lib/apt/lists/*` to the same RUN.
+
+import { commandsOf, findCommands, operands } from '../shell';
+import { mountCovers } from '../sources';
+import { appendToRun } from './edits';
+import type { Rule } from './rule';
+
+export const aptListsNotRemoved: Rule = {
+  id: 'apt-lists-not-removed',
+  hadolint: 'DL3009',
+  severity: 'info',
+  description: 'apt-get update without removing /var/lib/apt/lists in the same RUN ships the package index.',
+  check({ model }) {
+    const out: ReturnType<Rule['check']> = [];
+    for (const stage of model.stages) {
+      if (!stage.reachesFinal) continue;
+      for (const i of stage.steps) {
+        const step = model.steps[i];
+        const cmds = commandsOf(step);
+        if (findCommands(cmds, ['apt-get', 'apt'], ['update']).length === 0) continue;
+        if (mountCovers(step, '/var/lib/apt/lists') || mountCovers(step, '/var/cache/apt')) continue;
+        const removed = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => /^\/var\/lib\/apt\/lists(\/|$)|^\/var\/lib\/apt\/?$/.test(p)));
+        if (removed) continue;
+        const edit = appendToRun(model, step, 'rm -rf /var/lib/apt/lists/*');
+        out.push({
+          line: step.line,
+          endLine: step.endLine,
+          message: 'apt-get update leaves the package index in /var/lib/apt/lists (about 18 MB on Debian, 40+ MB on Ubuntu) in this layer; delete it in the same RUN.',
+          fixes: edit ? [{ title: 'Remove /var/lib/apt/lists/* in this RUN', preferred: true, edits: [edit] }] : [],
+        });
+      }
+    }
+    return out;
+  },
+};

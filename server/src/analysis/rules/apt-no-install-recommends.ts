@@ -1,0 +1,51 @@
+// apt-no-install-recommends (hadolint DL3015)
+//
+// What: `apt-get install` without `--no-install-recommends`, in a stage that reaches the final image.
+// Why: apt also installs every "Recommended" package by default. On Debian and Ubuntu that routinely doubles
+// an install: `apt-get install -y curl` pulls in about 20 extra packages (ca-certificates, krb5, ldap, sasl,
+// publicsuffix...) and tens of MB that nothing in the image uses; every pull and push carries them.
+// Fix: add `--no-install-recommends` after `install` (and add back, by name, any recommended package the image
+// really needs).
+
+import { commandsOf, findCommands, hasOption, type ShellCommand } from '../shell';
+import { findInStep, insertAt, subcommandPattern } from './edits';
+import type { Rule } from './rule';
+
+function recommendsOff(cmd: ShellCommand): boolean {
+  return hasOption(cmd, '--no-install-recommends') || cmd.words.some((w) => /^APT::Install-Recommends=["']?(false|0)["']?$/i.test(w));
+}
+
+export const aptNoInstallRecommends: Rule = {
+  id: 'apt-no-install-recommends',
+  hadolint: 'DL3015',
+  severity: 'info',
+  description: 'apt-get install without --no-install-recommends adds recommended packages nobody asked for.',
+  check({ model }) {
+    const out: ReturnType<Rule['check']> = [];
+    for (const stage of model.stages) {
+      if (!stage.reachesFinal) continue;
+      for (const i of stage.steps) {
+        const step = model.steps[i];
+        const installs = findCommands(commandsOf(step), ['apt-get'], ['install']);
+        const missing = installs.filter((c) => !recommendsOff(c));
+        if (missing.length === 0) continue;
+        const at = findInStep(model, step, subcommandPattern('apt-get', 'install'));
+        const fixes = !step.execForm && at.length === installs.length
+          ? [{
+            title: 'Add --no-install-recommends',
+            preferred: true,
+            edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => !recommendsOff(c))
+              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-install-recommends')),
+          }]
+          : [];
+        out.push({
+          line: step.line,
+          endLine: step.endLine,
+          message: `apt-get install without --no-install-recommends also installs every recommended package (often tens of MB more than asked for); add --no-install-recommends.`,
+          fixes,
+        });
+      }
+    }
+    return out;
+  },
+};

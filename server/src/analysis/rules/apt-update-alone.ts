@@ -1,0 +1,56 @@
+// apt-update-alone
+//
+// What: `RUN apt-get update` in a layer of its own.
+// Why: the builder caches that layer. Later `apt-get install` steps then reuse an index from whenever it was
+// first built: weeks later they ask the mirror for versions it no longer has (404 Not Found) or silently
+// install old ones, and the lonely index (about 18 MB on Debian) also ships in its own layer. A cache rule: it
+// fires in every stage.
+// Fix: delete the lonely RUN and start the next `apt-get install` RUN of the stage with `apt-get update &&`.
+
+import { commandsOf, findCommands, programOf } from '../shell';
+import { commandStart, insertAt, replaceLines } from './edits';
+import type { Rule } from './rule';
+
+const HARMLESS = new Set(['set', 'true', 'echo', ':']);
+
+export const aptUpdateAlone: Rule = {
+  id: 'apt-update-alone',
+  severity: 'warning',
+  description: 'RUN apt-get update on its own: later installs reuse a stale cached index.',
+  check({ model }) {
+    const out: ReturnType<Rule['check']> = [];
+    for (const stage of model.stages) {
+      for (const i of stage.steps) {
+        const step = model.steps[i];
+        const cmds = commandsOf(step);
+        const updates = findCommands(cmds, ['apt-get', 'apt'], ['update']);
+        if (updates.length === 0 || !cmds.every((c) => updates.includes(c) || HARMLESS.has(programOf(c)))) continue;
+        const next = stage.steps.map((k) => model.steps[k])
+          .find((s) => s.index > step.index && findCommands(commandsOf(s), ['apt-get', 'apt'], ['install', 'upgrade', 'dist-upgrade']).length > 0);
+        const fixes: ReturnType<Rule['check']>[number]['fixes'] = [];
+        if (next) {
+          const nextUpdates = findCommands(commandsOf(next), ['apt-get', 'apt'], ['update']).length > 0;
+          const start = commandStart(model, next);
+          if (nextUpdates) {
+            fixes.push({ title: `Remove this RUN: line ${next.line} updates the index itself`, preferred: true, edits: [replaceLines(model, step.line, step.endLine, [])] });
+          } else if (start && !next.execForm && next.heredocs.length === 0) {
+            fixes.push({
+              title: `Move apt-get update into the RUN at line ${next.line}`,
+              preferred: true,
+              edits: [replaceLines(model, step.line, step.endLine, []), insertAt(start.line, start.column, 'apt-get update && ')],
+            });
+          }
+        }
+        out.push({
+          line: step.line,
+          endLine: step.endLine,
+          message: next
+            ? `apt-get update runs in a layer of its own: the build cache keeps this index, so the install at line ${next.line} can reuse a stale one (404s or old versions). Run apt-get update in the same RUN as apt-get install.`
+            : 'apt-get update runs in a layer of its own and no later RUN of this stage installs anything: it only adds a package index to the image.',
+          fixes,
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,270 @@
+// copy-before-install
+//
+// What: a COPY/ADD that brings in more than dependency manifests (the whole context `.`, a source folder,
+// source files) placed before the stage's first step that installs or resolves that ecosystem's dependencies
+// (npm ci, pip install -r, bundle install, go mod download, ... or a build that resolves them implicitly, such
+// as go build or mvn package, when nothing earlier in the stage resolved them from the manifests).
+// Why: the builder re-runs a step when anything it copies changed, and every step after it. With the sources
+// copied first, every one-line code edit re-downloads and re-installs all dependencies: typically 30 s to
+// several minutes per build, and a fresh copy of node_modules or site-packages in the layer cache each time.
+// Copying the manifests first lets the install come from the cache until a dependency really changes.
+// Fix (preferred quick fix): rewrite the stage to copy that ecosystem's manifests first (those that exist in
+// the context when we know it), run the install, then copy the rest. Flags (--chown, --chmod, --link),
+// WORKDIR-relative destinations and comments are kept. For builds that resolve implicitly, an explicit resolve
+// step (go mod download, mvn dependency:go-offline, dotnet restore, ...) is added before the copy.
+
+import * as posix from 'node:path/posix';
+import {
+  dependencyCommand, manifestsFor, resolveCommandFor, type DependencyCommand, type EcosystemId,
+} from '../ecosystems';
+import type { Fix, Step, TextEdit } from '../model';
+import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
+import { contextSources, isSourceKind, normalizeContextPath, type ContextSource } from '../sources';
+import {
+  attachedCommentStart, blockLines, indentOf, insertLinesAfter, insertLinesBefore, keywordCase, replaceLines,
+} from './edits';
+import type { Rule, RuleContext } from './rule';
+
+const ECOSYSTEM_LABEL: Record<EcosystemId, string> = {
+  npm: 'npm', yarn: 'Yarn', pnpm: 'pnpm', pip: 'pip', poetry: 'Poetry', pipenv: 'Pipenv', uv: 'uv', bundler: 'Bundler',
+  composer: 'Composer', go: 'Go modules', cargo: 'Cargo', maven: 'Maven', gradle: 'Gradle', dotnet: 'NuGet (dotnet)',
+};
+
+/** Commands that do not read the project's sources: steps made only of these may run before the sources arrive. */
+const SOURCE_FREE = new Set([
+  'apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf', 'zypper', 'useradd', 'adduser', 'groupadd', 'addgroup', 'mkdir',
+  'ln', 'echo', 'set', 'export', 'true', ':', 'printf', 'locale-gen', 'update-ca-certificates', 'corepack', 'gem',
+  'curl', 'wget', 'apt-key', 'gpg', 'dpkg', 'usermod', 'chsh', 'git', 'update-alternatives',
+]);
+
+function sourceFree(cmd: ShellCommand): boolean {
+  const p = programOf(cmd);
+  if (SOURCE_FREE.has(p)) return p !== 'git' || operands(cmd, false)[0] === 'config';
+  const sub = operands(cmd, false)[0];
+  if (p === 'rm') return operands(cmd, false).every((a) => /^\/(var|tmp|root)\//.test(a));
+  if (p === 'npm' || p === 'pnpm') return ['config', 'cache', 'set'].includes(sub ?? '') || cmd.words.includes('-g') || cmd.words.includes('--global');
+  if (p === 'yarn') return ['config', 'cache', 'global', 'set'].includes(sub ?? '');
+  if (/^pip[0-9.]*$/.test(p) || (/^python[0-9.]*$/.test(p) && cmd.words.includes('pip'))) {
+    const d = dependencyCommand(cmd);
+    return d === null && !cmd.words.some((w) => w === '.' || w.startsWith('./') || w === '-e');
+  }
+  if (p === 'composer') return ['config', 'self-update', 'global'].includes(sub ?? '');
+  return false;
+}
+
+interface Problem {
+  dep: DependencyCommand;
+  install: Step;
+  copies: Step[];
+}
+
+export const copyBeforeInstall: Rule = {
+  id: 'copy-before-install',
+  severity: 'warning',
+  description: 'Sources copied before the dependency install: every code edit re-installs all dependencies.',
+  check(ctx) {
+    const { model } = ctx;
+    const out: ReturnType<Rule['check']> = [];
+    const resolvedAtEnd: Set<EcosystemId>[] = [];
+    for (const stage of model.stages) {
+      const resolved = new Set<EcosystemId>(stage.baseStage !== null ? resolvedAtEnd[stage.baseStage] ?? [] : []);
+      const sourceCopies: Step[] = [];
+      for (const i of stage.steps) {
+        const step = model.steps[i];
+        if (step.keyword === 'COPY' || step.keyword === 'ADD') {
+          if (contextSources(step, ctx.facts.context).some((s) => isSourceKind(s.kind))) sourceCopies.push(step);
+          continue;
+        }
+        if (step.keyword !== 'RUN') continue;
+        const deps = commandsOf(step).map(dependencyCommand).filter((d): d is DependencyCommand => d !== null);
+        for (const dep of deps) {
+          if (resolved.has(dep.ecosystem)) continue;
+          resolved.add(dep.ecosystem);
+          if (sourceCopies.length === 0) continue;
+          const problem: Problem = { dep, install: step, copies: sourceCopies.slice() };
+          const fixes = fixFor(ctx, problem);
+          const verb = dep.kind === 'install' ? `installs ${ECOSYSTEM_LABEL[dep.ecosystem]} dependencies` : `resolves ${ECOSYSTEM_LABEL[dep.ecosystem]} dependencies while building`;
+          for (const copy of sourceCopies) {
+            out.push({
+              line: copy.line,
+              endLine: copy.endLine,
+              message: `${copy.keyword} at line ${copy.line} brings in source files before line ${step.line} ${verb} (\`${dep.command.text.length > 50 ? dep.command.text.slice(0, 47) + '...' : dep.command.text}\`): every source edit re-runs that install. Copy the dependency manifests first, install, then copy the rest.${hint(dep)}`,
+              fixes,
+            });
+          }
+        }
+      }
+      resolvedAtEnd[stage.index] = resolved;
+    }
+    return out;
+  },
+};
+
+function hint(dep: DependencyCommand): string {
+  if (dep.ecosystem === 'poetry' && dep.needsSources) return ' Use `poetry install --no-root` for the dependencies, then install the project after copying it.';
+  if (dep.ecosystem === 'uv' && dep.needsSources) return ' Use `uv sync --no-install-project` for the dependencies, then `uv sync` after copying the project.';
+  if (dep.ecosystem === 'cargo' && dep.kind === 'build') return ' Cargo needs a target to fetch: copy Cargo.toml and Cargo.lock with a stub src/main.rs and run cargo fetch (or cargo build) first.';
+  return '';
+}
+
+/** The folder the dependency command runs in: the step's WORKDIR, moved by `cd` commands before it. */
+function runDir(step: Step, dep: DependencyCommand): string | null {
+  let dir = step.workdir;
+  for (const c of commandsOf(step)) {
+    if (c === dep.command) return dir;
+    if (programOf(c) === 'cd') {
+      const target = operands(c, false)[0];
+      if (!target || target.includes('$') || target.startsWith('~')) return null;
+      dir = posix.resolve(dir, target);
+    }
+  }
+  return dir;
+}
+
+/** Is this written destination relative to the WORKDIR? */
+function relativeDestination(step: Step): boolean {
+  const w = step.words[step.words.length - 1] ?? '';
+  return step.words.length >= 2 && !w.startsWith('/') && !w.startsWith('$');
+}
+
+function copyFlags(step: Step): string {
+  return step.flags.filter((f) => f.name === 'chown' || f.name === 'chmod' || f.name === 'link')
+    .map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`)).map((s) => s + ' ').join('');
+}
+
+/** A destination for `target` (absolute folder) written relative to `workdir` when it is inside it. */
+function destinationText(target: string, workdir: string, preferAbsolute: boolean): string {
+  if (target === workdir) return './';
+  if (!preferAbsolute && target.startsWith(workdir === '/' ? '/' : workdir + '/')) return posix.relative(workdir, target) + '/';
+  return target.endsWith('/') ? target : target + '/';
+}
+
+interface ManifestPlan {
+  /** New COPY lines, one per folder of manifests. */
+  lines: string[];
+  /** A manifest-only COPY written after the first source copy, to move up with the new lines. */
+  move?: Step;
+}
+
+/**
+ * The COPY lines that bring in the manifests the dependency command reads, placed where `first` stands.
+ * [] when the manifests are already copied before the source copy; null when we cannot tell which files.
+ */
+function planManifests(ctx: RuleContext, p: Problem, dir: string, first: Step): ManifestPlan | null {
+  const { model } = ctx;
+  const stageSteps = model.stages[p.install.stage].steps.map((i) => model.steps[i]);
+  // a manifest-only COPY before the install already brings them (an install moves below it; a resolve step
+  // added before the sources needs it moved up when it comes after them)
+  const manifestCopy = stageSteps.find((s) => s.index < p.install.index && (s.keyword === 'COPY' || s.keyword === 'ADD') && !s.copyFrom && (() => {
+    const srcs = contextSources(s, ctx.facts.context);
+    return srcs.length > 0 && srcs.every((x) => x.kind === 'manifest') && coversDir(s, dir);
+  })());
+  if (manifestCopy) return manifestCopy.index < first.index || p.dep.kind === 'install' ? { lines: [] } : { lines: [], move: manifestCopy };
+  // find the source copy that puts files at `dir`, and the context folder they come from
+  const covering = p.copies.find((c) => coversDir(c, dir));
+  if (!covering) return null;
+  const srcs: ContextSource[] = contextSources(covering, ctx.facts.context);
+  if (srcs.length !== 1 || (srcs[0].kind !== 'context' && srcs[0].kind !== 'folder')) return null;
+  const dest = (covering.destination ?? '').replace(/\/+$/, '') || '/';
+  const ctxDir = normalizeContextPath(posix.join(srcs[0].path || '.', posix.relative(dest, dir) || '.'));
+  // an empty or truncated listing tells us nothing about which manifests exist
+  const context = ctx.facts.context && !ctx.facts.context.truncated && ctx.facts.context.files.length > 0 ? ctx.facts.context : undefined;
+  const present = context
+    ? context.files.map((f) => f.path).filter((f) => (ctxDir === '' ? !f.includes('/') : f.startsWith(ctxDir + '/') && !f.slice(ctxDir.length + 1).includes('/')))
+      .map((f) => f.slice(f.lastIndexOf('/') + 1))
+    : null;
+  let names: string[] | null;
+  if (p.dep.ecosystem === 'pip') {
+    // requirement files the command names, relative to where it runs
+    const named = p.dep.namedManifests.map((n) => posix.normalize(n));
+    if (named.some((n) => n.startsWith('..') || n.startsWith('/') || n.includes('$'))) return null;
+    if (context && !named.every((n) => context.files.some((f) => f.path === normalizeContextPath(posix.join(ctxDir || '.', n))))) return null;
+    names = named;
+  } else {
+    names = manifestsFor(p.dep.ecosystem, [], present);
+  }
+  if (!names || names.length === 0) return null;
+  // one COPY per folder, so the files land where the install expects them
+  const byFolder = new Map<string, string[]>();
+  for (const n of names) {
+    const folder = posix.dirname(n) === '.' ? '' : posix.dirname(n);
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), n]);
+  }
+  const keyword = keywordCase(model, first, 'COPY');
+  const flags = copyFlags(covering);
+  const indent = indentOf(model, first);
+  const preferAbsolute = !relativeDestination(covering);
+  const lines = [...byFolder].map(([folder, files]) => {
+    const from = files.map((f) => (ctxDir ? `${ctxDir}/${f}` : f));
+    const target = folder ? posix.join(dir, folder) : dir;
+    return `${indent}${keyword} ${flags}${from.join(' ')} ${destinationText(target, first.workdir, preferAbsolute)}`;
+  });
+  return { lines };
+}
+
+/** Does this COPY put files into folder `dir` (its destination is `dir` or above it)? */
+function coversDir(step: Step, dir: string): boolean {
+  const dest = (step.destination ?? '').replace(/\/+$/, '') || '/';
+  return dir === dest || dir.startsWith(dest === '/' ? '/' : dest + '/');
+}
+
+function fixFor(ctx: RuleContext, p: Problem): Fix[] {
+  const { model } = ctx;
+  const { dep, install } = p;
+  if (dep.needsSources) return [];
+  const dir = runDir(install, dep);
+  if (dir === null) return [];
+  const first = p.copies[0];
+  const plan = planManifests(ctx, p, dir, first);
+  if (!plan) return [];
+  const start = attachedCommentStart(model, first);
+
+  if (dep.kind === 'build') {
+    // keep the order; add the manifests and an explicit resolve step before the sources arrive
+    const resolve = resolveCommandFor(dep.ecosystem, programOf(dep.command));
+    if (!resolve) return [];
+    const command = resolve;
+    const mounts = install.flags.filter((f) => f.name === 'mount' && f.value && /(^|,)type=cache(,|$)/.test(f.value)).map((f) => `--mount=${f.value} `).join('');
+    const cd = dir === first.workdir ? '' : `cd ${dir} && `;
+    const run = `${indentOf(model, first)}${keywordCase(model, first, 'RUN')} ${mounts}${cd}${command}`;
+    const moved = plan.move ? blockLines(model, plan.move) : [];
+    const edits = [insertLinesBefore(model, start, [...plan.lines, ...moved, run])];
+    if (plan.move) edits.push(replaceLines(model, attachedCommentStart(model, plan.move), plan.move.endLine, []));
+    return [{
+      title: `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests and run \`${command}\` before the sources`,
+      preferred: true,
+      edits,
+    }];
+  }
+
+  // an install: move the source copies below it
+  const stageSteps = model.stages[install.stage].steps.map((i) => model.steps[i]);
+  const between = stageSteps.filter((s) => s.index > first.index && s.index < install.index && !p.copies.includes(s));
+  for (const s of between) {
+    if (s.keyword === 'VOLUME' || s.keyword === 'ONBUILD' || s.keyword === 'SHELL') return [];
+    if (s.keyword === 'RUN' && !commandsOf(s).every(sourceFree)) return [];
+    if ((s.keyword === 'COPY' || s.keyword === 'ADD') && !s.copyFrom && contextSources(s, ctx.facts.context).some((x) => isSourceKind(x.kind))) return [];
+  }
+  // the install step must only install: a build in the same RUN needs the sources
+  if (!commandsOf(install).every((c) => c === dep.command || programOf(c) === 'cd' || sourceFree(c) || isInstallOnly(c))) return [];
+  // a moved COPY with a WORKDIR-relative destination must land in the same WORKDIR
+  if (p.copies.some((c) => c.workdir !== install.workdir && relativeDestination(c))) return [];
+  const edits: TextEdit[] = [];
+  p.copies.forEach((c, k) => {
+    const from = attachedCommentStart(model, c);
+    edits.push(replaceLines(model, from, c.endLine, k === 0 ? plan.lines : []));
+  });
+  edits.push(insertLinesAfter(model, install.endLine, p.copies.flatMap((c) => blockLines(model, c))));
+  return [{
+    title: plan.lines.length
+      ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, install, then copy the rest`
+      : `Copy the sources after the ${ECOSYSTEM_LABEL[dep.ecosystem]} install`,
+    preferred: true,
+    edits,
+  }];
+}
+
+function isInstallOnly(c: ShellCommand): boolean {
+  const d = dependencyCommand(c);
+  return d !== null && d.kind === 'install' && !d.needsSources;
+}

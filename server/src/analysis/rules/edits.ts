@@ -1,0 +1,159 @@
+// Text edits that rules build their fixes from. Every edit touches only the instructions it rewrites: whole
+// lines of those instructions, or an insertion at a precise point of them. Lines and columns are 1-based,
+// columns in UTF-16 code units (JavaScript string indices), end exclusive; new lines use the file's EOL.
+
+import type { DockerfileModel, Step, TextEdit } from '../model';
+
+export function lineText(model: DockerfileModel, line: number): string {
+  return model.lines[line - 1] ?? '';
+}
+
+export function insertAt(line: number, column: number, newText: string): TextEdit {
+  return { startLine: line, startColumn: column, endLine: line, endColumn: column, newText };
+}
+
+/** Insert whole lines before `line` (they take its place; it moves down). */
+export function insertLinesBefore(model: DockerfileModel, line: number, newLines: string[]): TextEdit {
+  return insertAt(line, 1, newLines.map((l) => l + model.eol).join(''));
+}
+
+/** Insert whole lines after `line`, also when it is the file's last line without a terminator. */
+export function insertLinesAfter(model: DockerfileModel, line: number, newLines: string[]): TextEdit {
+  return insertAt(line, lineText(model, line).length + 1, newLines.map((l) => model.eol + l).join(''));
+}
+
+/** Replace lines `start..end` (inclusive, with their terminators) by `newLines`; [] deletes them. */
+export function replaceLines(model: DockerfileModel, start: number, end: number, newLines: string[]): TextEdit {
+  const last = model.lines.length;
+  if (end < last) {
+    return { startLine: start, startColumn: 1, endLine: end + 1, endColumn: 1, newText: newLines.map((l) => l + model.eol).join('') };
+  }
+  // the range runs to the end of the file: take the terminator before it instead
+  if (newLines.length === 0 && start > 1) {
+    return { startLine: start - 1, startColumn: lineText(model, start - 1).length + 1, endLine: end, endColumn: lineText(model, end).length + 1, newText: '' };
+  }
+  return { startLine: start, startColumn: 1, endLine: end, endColumn: lineText(model, end).length + 1, newText: newLines.join(model.eol) };
+}
+
+/** The first line of the comment block directly above a step (no blank line between), or the step's line. */
+export function attachedCommentStart(model: DockerfileModel, step: Step): number {
+  const prev = model.steps[step.index - 1];
+  const floor = prev ? prev.endLine + 1 : 1;
+  let l = step.line;
+  while (l - 1 >= floor && /^\s*#/.test(lineText(model, l - 1)) && !isDirectiveLine(model, l - 1)) l--;
+  return l;
+}
+
+function isDirectiveLine(model: DockerfileModel, line: number): boolean {
+  // parser directives sit at the very top, before any instruction or other comment
+  if (model.steps.length && model.steps[0].line < line) return false;
+  for (let l = 1; l <= line; l++) if (!/^\s*#\s*[A-Za-z]+\s*=/.test(lineText(model, l))) return false;
+  return true;
+}
+
+/** The lines of a step with the comments attached above it, as written. */
+export function blockLines(model: DockerfileModel, step: Step): string[] {
+  return model.lines.slice(attachedCommentStart(model, step) - 1, step.endLine);
+}
+
+/** Where the shell command of a RUN starts on its first line (after the keyword and flags); null if elsewhere. */
+export function commandStart(model: DockerfileModel, step: Step): { line: number; column: number } | null {
+  const text = lineText(model, step.line);
+  let i = step.column - 1 + step.keyword.length;
+  const skipSpace = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+  };
+  skipSpace();
+  while (text.startsWith('--', i)) {
+    while (i < text.length && text[i] !== ' ' && text[i] !== '\t') {
+      if (text[i] === '"' || text[i] === "'") {
+        const close = text.indexOf(text[i], i + 1);
+        i = close < 0 ? text.length : close;
+      }
+      i++;
+    }
+    skipSpace();
+  }
+  const rest = text.slice(i).trim();
+  if (rest === '' || rest === model.directives.escape || rest.startsWith('[') || rest.startsWith('<<')) return null;
+  return { line: step.line, column: i + 1 };
+}
+
+/** Positions (1-based) where `re` (global) matches in the step's raw text, heredoc bodies included. */
+export function findInStep(model: DockerfileModel, step: Step, re: RegExp): { line: number; column: number; endLine: number; endColumn: number; text: string }[] {
+  const lines = model.lines.slice(step.line - 1, step.endLine);
+  const text = lines.join('\n');
+  const starts: number[] = [];
+  let off = 0;
+  for (const l of lines) {
+    starts.push(off);
+    off += l.length + 1;
+  }
+  const pos = (o: number) => {
+    let k = 0;
+    while (k + 1 < starts.length && starts[k + 1] <= o) k++;
+    return { line: step.line + k, column: o - starts[k] + 1 };
+  };
+  const out: { line: number; column: number; endLine: number; endColumn: number; text: string }[] = [];
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+  for (let m = g.exec(text); m; m = g.exec(text)) {
+    if (m[0] === '') {
+      g.lastIndex++;
+      continue;
+    }
+    const a = pos(m.index);
+    const b = pos(m.index + m[0].length);
+    out.push({ line: a.line, column: a.column, endLine: b.line, endColumn: b.column, text: m[0] });
+  }
+  return out;
+}
+
+/**
+ * A regular expression for `<program> ... <subcommand>` within one simple command of raw RUN text: options
+ * and continuation lines may sit between them, command separators may not.
+ */
+export function subcommandPattern(program: string, subcommand: string): RegExp {
+  return new RegExp(`(?<![\\w.-])${program}(?![\\w-])(?:[^&|;\\n\\\\]|\\\\[^\\n]|\\\\\\n)*?(?<![\\w-])${subcommand}(?![\\w-])`, 'g');
+}
+
+/**
+ * Appends shell text to what a RUN executes: `&& <text>` at the end of a shell-form RUN, or a line before the
+ * terminator of a shell-script heredoc (`RUN <<EOF`). Null where that cannot be done safely.
+ */
+export function appendToRun(model: DockerfileModel, step: Step, shellText: string): TextEdit | null {
+  if (step.keyword !== 'RUN' || step.execForm) return null;
+  if (step.heredocs.length) {
+    const rest = step.args.replace(/^(--\S+\s+)*/, '').trim();
+    if (step.heredocs.length !== 1 || !/^<<-?["']?[A-Za-z_][\w.-]*["']?$/.test(rest)) return null;
+    const h = step.heredocs[0];
+    const indent = h.stripTabs ? '\t' : '';
+    return insertAt(h.endLine, 1, indent + shellText + model.eol);
+  }
+  const last = lineText(model, step.endLine);
+  const trimmed = last.replace(/\s+$/, '');
+  if (trimmed === '' || trimmed.endsWith(model.directives.escape) || /(&&|\|\||\||&)$/.test(trimmed) || /^\s*#/.test(trimmed)) return null;
+  const joiner = trimmed.endsWith(';') ? ' ' : ' && ';
+  return insertAt(step.endLine, trimmed.length + 1, joiner + shellText);
+}
+
+/** The keyword as the file writes it (upper or lower case), for instructions a fix adds. */
+export function keywordCase(model: DockerfileModel, step: Step, keyword: string): string {
+  const written = lineText(model, step.line).substr(step.column - 1, step.keyword.length);
+  return written === written.toLowerCase() ? keyword.toLowerCase() : keyword;
+}
+
+/** The leading whitespace of a step's first line. */
+export function indentOf(model: DockerfileModel, step: Step): string {
+  return /^\s*/.exec(lineText(model, step.line))?.[0] ?? '';
+}
+
+/** Steps of a stage and of the stages it is built FROM, in build order (the base's first). */
+export function stageChainSteps(model: DockerfileModel, stageIndex: number): Step[] {
+  const chain: number[] = [];
+  const seen = new Set<number>();
+  for (let s: number | null = stageIndex; s !== null && !seen.has(s); s = model.stages[s]?.baseStage ?? null) {
+    seen.add(s);
+    chain.unshift(s);
+  }
+  return chain.flatMap((s) => model.stages[s].steps.map((i) => model.steps[i]));
+}

@@ -1,0 +1,62 @@
+// pip-no-cache-dir (hadolint DL3042)
+//
+// What: `pip install` without `--no-cache-dir`, in a stage that reaches the final image.
+// Why: pip keeps every wheel it downloaded or built in ~/.cache/pip, inside the layer. For a typical web app's
+// requirements that is tens of MB (numpy alone leaves ~20 MB, torch over 700 MB) that the image never uses.
+// Not a finding when ENV PIP_NO_CACHE_DIR is set in the stage, or a cache mount covers the pip cache.
+// Fix: add `--no-cache-dir` after `install`.
+
+import { commandsOf, hasOption, programOf, type ShellCommand } from '../shell';
+import { mountCovers } from '../sources';
+import { findInStep, insertAt, stageChainSteps, subcommandPattern } from './edits';
+import type { Rule } from './rule';
+
+/** `pip install`, `pip3 install`, `python -m pip install` (not `uv pip`, which has its own cache flags). */
+export function isPipInstall(cmd: ShellCommand): boolean {
+  const p = programOf(cmd);
+  let args: string[] | null = null;
+  if (/^pip[0-9.]*$/.test(p)) args = cmd.words.slice(1);
+  else if (/^python[0-9.]*$/.test(p)) {
+    const m = cmd.words.indexOf('-m');
+    if (m >= 0 && /^pip[0-9.]*$/.test(cmd.words[m + 1] ?? '')) args = cmd.words.slice(m + 2);
+  }
+  return args !== null && args.find((w) => !w.startsWith('-')) === 'install';
+}
+
+export const pipNoCacheDir: Rule = {
+  id: 'pip-no-cache-dir',
+  hadolint: 'DL3042',
+  severity: 'warning',
+  description: 'pip install without --no-cache-dir ships the wheel cache in the layer.',
+  check({ model }) {
+    const out: ReturnType<Rule['check']> = [];
+    for (const stage of model.stages) {
+      if (!stage.reachesFinal) continue;
+      for (const i of stage.steps) {
+        const step = model.steps[i];
+        const installs = commandsOf(step).filter(isPipInstall);
+        const missing = installs.filter((c) => !hasOption(c, '--no-cache-dir') && !/PIP_NO_CACHE_DIR=/.test(c.text));
+        if (missing.length === 0) continue;
+        if (mountCovers(step, '/root/.cache/pip')) continue;
+        const envSet = stageChainSteps(model, stage.index).some((s) => s.index < step.index && (s.keyword === 'ENV' || s.keyword === 'ARG') && /\bPIP_NO_CACHE_DIR\b/.test(s.args));
+        if (envSet) continue;
+        const at = findInStep(model, step, subcommandPattern('pip[0-9.]*', 'install'));
+        const fixes = !step.execForm && at.length === installs.length
+          ? [{
+            title: 'Add --no-cache-dir',
+            preferred: true,
+            edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => missing.includes(c))
+              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache-dir')),
+          }]
+          : [];
+        out.push({
+          line: step.line,
+          endLine: step.endLine,
+          message: 'pip install without --no-cache-dir keeps every downloaded wheel in ~/.cache/pip inside this layer (often tens of MB); add --no-cache-dir.',
+          fixes,
+        });
+      }
+    }
+    return out;
+  },
+};

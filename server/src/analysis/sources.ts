@@ -1,0 +1,161 @@
+// What a COPY or ADD brings in from the build context: the whole context, a source folder, source files,
+// dependency manifests, other single files, remote URLs. Resolved against the context listing when it is known
+// (facts.context, .dockerignore already applied), by file-name conventions otherwise.
+
+import * as posix from 'node:path/posix';
+import { isCodeName, isManifestName, looksLikeFileName, MANIFEST_EXAMPLES } from './ecosystems';
+import type { BuildContextFacts, Step } from './model';
+
+export type SourceKind =
+  /** `.`, `./`, `*`: every file of the context */
+  | 'context'
+  /** a folder of the context (`src/`, `app`) */
+  | 'folder'
+  /** program source files (`main.py`, `*.go`) */
+  | 'code'
+  /** dependency manifests only (`package*.json`, `go.mod`) */
+  | 'manifest'
+  /** another single file (`nginx.conf`, `entrypoint.sh`) */
+  | 'file'
+  /** `ADD https://...` or a git URL */
+  | 'remote';
+
+export interface ContextSource {
+  /** As written (after variable expansion). */
+  raw: string;
+  /** Relative to the context root, normalised; '' is the root. */
+  path: string;
+  kind: SourceKind;
+  /** Context files it brings in, when the context listing is known. */
+  files?: string[];
+}
+
+/** The sources of a COPY/ADD that come from the build context; [] for COPY --from and heredoc copies. */
+export function contextSources(step: Step, context?: BuildContextFacts): ContextSource[] {
+  if ((step.keyword !== 'COPY' && step.keyword !== 'ADD') || step.copyFrom) return [];
+  const out: ContextSource[] = [];
+  for (const raw of step.sources ?? []) {
+    if (raw.startsWith('<<')) continue;
+    if (isRemote(raw)) {
+      out.push({ raw, path: raw, kind: 'remote' });
+      continue;
+    }
+    out.push(classifyPath(raw, context));
+  }
+  return out;
+}
+
+export function isRemote(src: string): boolean {
+  return /^(https?|git|ssh):\/\//i.test(src) || /^git@/.test(src) || /\.git(#.*)?$/.test(src) && src.includes('://');
+}
+
+/** A context path as written -> normalised relative path ('' for the root). */
+export function normalizeContextPath(raw: string): string {
+  const n = posix.normalize('/' + raw).replace(/^\/+/, '').replace(/\/+$/, '');
+  return n === '.' ? '' : n;
+}
+
+export function hasGlob(p: string): boolean {
+  return /[*?[]/.test(p);
+}
+
+/** A Docker-style glob (`*`, `?`, `[...]`, `**`) as a regular expression over whole relative paths. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        re += '.*';
+        i++;
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 1);
+      if (close < 0) re += '\\[';
+      else {
+        re += '[' + glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        i = close;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp('^' + re + '(/.*)?$');
+}
+
+/** Does a context source path ('' = root, globs allowed) bring in this context-relative file? */
+export function sourceMatches(path: string, file: string): boolean {
+  if (path === '') return true;
+  if (hasGlob(path)) return globToRegExp(path).test(file);
+  return file === path || file.startsWith(path + '/');
+}
+
+export function classifyPath(raw: string, context?: BuildContextFacts): ContextSource {
+  const path = normalizeContextPath(raw);
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  if (path === '' || path === '*' || path === '**') {
+    return { raw, path, kind: 'context', ...(context ? { files: context.files.map((f) => f.path) } : {}) };
+  }
+  if (context) {
+    const files = context.files.map((f) => f.path).filter((f) => sourceMatches(path, f));
+    if (files.length > 0) {
+      const names = files.map((f) => f.slice(f.lastIndexOf('/') + 1));
+      const isDir = !hasGlob(path) && files.some((f) => f !== path);
+      let kind: SourceKind;
+      if (names.every(isManifestName)) kind = 'manifest';
+      else if (isDir) kind = 'folder';
+      else if (names.some(isCodeName) || files.length > 3) kind = 'code';
+      else kind = 'file';
+      return { raw, path, kind, files };
+    }
+  }
+  if (hasGlob(path)) {
+    if (!path.includes('/') && (base.startsWith('*.') ? isCodeName('x' + base.slice(1)) : false)) return { raw, path, kind: 'code' };
+    const re = globToRegExp(base);
+    if (MANIFEST_EXAMPLES.some((m) => re.test(m))) return { raw, path, kind: 'manifest' };
+    if (isCodeName(base.replace(/[*?]/g, 'x'))) return { raw, path, kind: 'code' };
+    return { raw, path, kind: /\*$/.test(base) ? 'folder' : 'file' };
+  }
+  if (isManifestName(base)) return { raw, path, kind: 'manifest' };
+  if (isCodeName(base)) return { raw, path, kind: 'code' };
+  if (raw.endsWith('/') || !looksLikeFileName(base)) return { raw, path, kind: 'folder' };
+  return { raw, path, kind: 'file' };
+}
+
+/** Sources that bring in program sources an ordinary edit changes (what makes a step's cache risk high). */
+export function isSourceKind(kind: SourceKind): boolean {
+  return kind === 'context' || kind === 'folder' || kind === 'code';
+}
+
+/** The `--mount` flags of a RUN, read into their key=value options. */
+export interface Mount {
+  type: string;
+  target: string | null;
+  source: string | null;
+  from: string | null;
+  raw: string;
+}
+
+export function mountsOf(step: Step): Mount[] {
+  const out: Mount[] = [];
+  for (const f of step.flags) {
+    if (f.name !== 'mount' || !f.value) continue;
+    const opts = new Map<string, string>();
+    for (const part of f.value.split(',')) {
+      const eq = part.indexOf('=');
+      if (eq > 0) opts.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
+      else opts.set(part.trim().toLowerCase(), '');
+    }
+    const target = opts.get('target') ?? opts.get('dst') ?? opts.get('destination') ?? null;
+    out.push({
+      type: opts.get('type') ?? 'bind', target, source: opts.get('source') ?? opts.get('src') ?? null,
+      from: opts.get('from') ?? null, raw: f.value,
+    });
+  }
+  return out;
+}
+
+/** Whether a cache or tmpfs mount covers this absolute path (for rules that skip cache-mounted folders). */
+export function mountCovers(step: Step, path: string): boolean {
+  return mountsOf(step).some((m) => (m.type === 'cache' || m.type === 'tmpfs') && m.target !== null &&
+    (path === m.target.replace(/\/+$/, '') || path.startsWith(m.target.replace(/\/+$/, '') + '/') || m.target.replace(/\/+$/, '').startsWith(path + '/')));
+}

@@ -1,0 +1,176 @@
+// A small LSP client for tests: spawns a server over stdio, frames JSON-RPC messages, answers the server's
+// requests with defaults, and lets a test wait for a notification that matches a predicate (with a timeout).
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+
+export interface Message {
+  jsonrpc: '2.0';
+  id?: number | string | null;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error?: { code: number; message: string };
+}
+
+interface Waiter {
+  match: (m: Message) => boolean;
+  resolve: (m: Message) => void;
+}
+
+export class LspClient {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Every notification received, in order. */
+  readonly notifications: Message[] = [];
+  stderr = '';
+  private buf = Buffer.alloc(0);
+  private nextId = 1;
+  private readonly pending = new Map<number, (m: Message) => void>();
+  private waiters: Waiter[] = [];
+  private exited: Promise<number | null>;
+
+  constructor(args: string[] = ['dist/server.js', '--stdio']) {
+    this.child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf = Buffer.concat([this.buf, chunk]);
+    for (;;) {
+      const headerEnd = this.buf.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const m = /Content-Length: (\d+)/i.exec(this.buf.subarray(0, headerEnd).toString());
+      if (!m) throw new Error(`bad header from server: ${this.buf.subarray(0, headerEnd).toString()}`);
+      const len = Number(m[1]);
+      if (this.buf.length < headerEnd + 4 + len) return;
+      const msg = JSON.parse(this.buf.subarray(headerEnd + 4, headerEnd + 4 + len).toString()) as Message;
+      this.buf = this.buf.subarray(headerEnd + 4 + len);
+      this.onMessage(msg);
+    }
+  }
+
+  private onMessage(msg: Message): void {
+    if (msg.method === undefined && typeof msg.id === 'number' && this.pending.has(msg.id)) {
+      this.pending.get(msg.id)?.(msg);
+      this.pending.delete(msg.id);
+      return;
+    }
+    if (msg.method !== undefined && msg.id !== undefined) {
+      // a request from the server: answer with defaults
+      const params = msg.params as { items?: unknown[] } | undefined;
+      const result = msg.method === 'workspace/configuration' ? (params?.items ?? []).map(() => null) : null;
+      this.send({ jsonrpc: '2.0', id: msg.id, result });
+      return;
+    }
+    this.notifications.push(msg);
+    const still: Waiter[] = [];
+    for (const w of this.waiters) if (w.match(msg)) w.resolve(msg); else still.push(w);
+    this.waiters = still;
+  }
+
+  send(msg: Message): void {
+    this.writeRaw(JSON.stringify(msg));
+  }
+
+  /** Writes one framed message body as given (tests use it to send garbage). */
+  writeRaw(body: string): void {
+    this.child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+
+  request<T = unknown>(method: string, params: unknown, timeoutMs = 5000): Promise<T> {
+    const id = this.nextId++;
+    const reply = new Promise<Message>((resolve) => this.pending.set(id, resolve));
+    this.send({ jsonrpc: '2.0', id, method, params });
+    return withTimeout(reply, timeoutMs, `${method} (id ${id})`).then((m) => {
+      if (m.error) throw new Error(`${method} failed: ${m.error.message}`);
+      return m.result as T;
+    });
+  }
+
+  notify(method: string, params: unknown): void {
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  /** The next notification (or one already received after `since`) that matches. */
+  waitFor(match: (m: Message) => boolean, timeoutMs = 5000, what = 'notification'): Promise<Message> {
+    const p = new Promise<Message>((resolve) => this.waiters.push({ match, resolve }));
+    return withTimeout(p, timeoutMs, what);
+  }
+
+  waitForDiagnostics(uri: string, version?: number, timeoutMs = 5000): Promise<PublishDiagnostics> {
+    return this.waitFor((m) => {
+      if (m.method !== 'textDocument/publishDiagnostics') return false;
+      const p = m.params as PublishDiagnostics;
+      return p.uri === uri && (version === undefined || p.version === version);
+    }, timeoutMs, `diagnostics for ${uri}${version !== undefined ? ` v${version}` : ''}`).then((m) => m.params as PublishDiagnostics);
+  }
+
+  async initialize(initializationOptions: unknown = {}): Promise<InitializeResult> {
+    const result = await this.request<InitializeResult>('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {
+        textDocument: {
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+          publishDiagnostics: { versionSupport: true },
+          inlayHint: {},
+          codeAction: {},
+        },
+        workspace: { configuration: true },
+      },
+      initializationOptions,
+    }, 15000);
+    this.notify('initialized', {});
+    return result;
+  }
+
+  open(uri: string, text: string, version = 1): void {
+    this.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version, text } });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) {
+      await this.request('shutdown', null, 3000).catch(() => undefined);
+      this.notify('exit', null);
+      const code = await withTimeout(this.exited, 3000, 'exit').catch(() => null);
+      if (code === null && this.child.exitCode === null) this.child.kill();
+    }
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+}
+
+export interface Diagnostic {
+  range: Range;
+  severity?: number;
+  code?: string | number;
+  source?: string;
+  message: string;
+}
+export interface Range {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+export interface PublishDiagnostics {
+  uri: string;
+  version?: number;
+  diagnostics: Diagnostic[];
+}
+export interface InitializeResult {
+  capabilities: Record<string, unknown>;
+  serverInfo?: { name: string };
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,226 @@
+// The language server over stdio, as any editor sees it: diagnostics on open/change/close, hover, inlay hints,
+// code actions, and survival of garbage input. Runs the bundled server (dist/server.js; `npm test` builds it).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze } from '../../server/src/analysis/analyze';
+import { LspClient, ROOT, type Diagnostic, type Range } from './client';
+
+const FIXTURE = fs.readFileSync(path.join(ROOT, 'test/fixtures/typical.Dockerfile'), 'utf8');
+const MISTAKES = fs.readFileSync(path.join(ROOT, 'test/fixtures/mistakes.Dockerfile'), 'utf8');
+
+interface Hover { contents: { kind: string; value: string }; range?: Range }
+interface InlayHint { position: { line: number; character: number }; label: string | unknown[]; tooltip?: unknown }
+interface CodeAction { title: string; kind?: string; diagnostics?: Diagnostic[]; edit?: { changes?: Record<string, { range: Range; newText: string }[]> } }
+
+let uriCounter = 0;
+const freshUri = (name = 'Dockerfile') => `file:///tmp/layer-insight-lsp-test/${++uriCounter}/${name}`;
+
+describe('language server over stdio', () => {
+  let c: LspClient;
+  before(async () => {
+    assert.ok(fs.existsSync(path.join(ROOT, 'dist/server.js')), 'dist/server.js exists (run npm run build)');
+    c = new LspClient();
+  });
+  after(async () => c.stop());
+
+  test('initialize announces the features we answer', async () => {
+    const r = await c.initialize();
+    assert.equal(r.serverInfo?.name, 'layer-insight');
+    const caps = r.capabilities;
+    assert.equal(caps.hoverProvider, true);
+    assert.equal(caps.inlayHintProvider, true);
+    assert.ok(caps.codeActionProvider);
+    assert.equal(caps.textDocumentSync, 2, 'incremental sync');
+  });
+
+  test('diagnostics are published on open, with the document version, source and rule ids', async () => {
+    const uri = freshUri();
+    const published = c.waitForDiagnostics(uri);
+    c.open(uri, MISTAKES, 7);
+    const d = await published;
+    assert.equal(d.version, 7);
+    const expected = analyze(MISTAKES).findings;
+    assert.equal(d.diagnostics.length, expected.length, 'one diagnostic per finding of the analysis');
+    for (const [i, diag] of d.diagnostics.entries()) {
+      assert.equal(diag.source, 'layer-insight');
+      assert.equal(diag.code, expected[i].rule);
+      assert.equal(diag.range.start.line, expected[i].line - 1);
+      assert.ok(diag.message.startsWith(expected[i].message));
+    }
+  });
+
+  test('an edit republishes for the new version and the server reads incremental changes correctly', async () => {
+    const uri = freshUri();
+    const first = c.waitForDiagnostics(uri, 1);
+    c.open(uri, 'FROM alpine\nRUN echo one\n', 1);
+    await first;
+    // insert a line through an incremental change, then replace a word inside a line
+    let next = c.waitForDiagnostics(uri, 2);
+    c.notify('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: 'WORKDIR /srv\nCOPY . .\n' }],
+    });
+    await next;
+    next = c.waitForDiagnostics(uri, 3);
+    c.notify('textDocument/didChange', {
+      textDocument: { uri, version: 3 },
+      contentChanges: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 3 } }, text: 'run' }],
+    });
+    const d3 = await next;
+    assert.equal(d3.version, 3);
+    const copy = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 2 } });
+    assert.ok(copy, 'hover on the inserted COPY');
+    assert.match(copy.contents.value, /\*\*COPY\*\*/);
+    const run = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 1 } });
+    assert.match(run?.contents.value ?? '', /\*\*RUN\*\*/, 'lowercase run after the edit is still RUN');
+  });
+
+  test('hover on a step returns markdown naming the instruction and its stage; none on blank lines', async () => {
+    const uri = freshUri();
+    const published = c.waitForDiagnostics(uri);
+    c.open(uri, FIXTURE);
+    await published;
+    const lines = FIXTURE.split('\n');
+    const hoverAt = (line: number) => c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } });
+
+    const copyLine = lines.findIndex((l) => l.startsWith('COPY --from=deps'));
+    const h = await hoverAt(copyLine);
+    assert.ok(h);
+    assert.equal(h.contents.kind, 'markdown');
+    assert.match(h.contents.value, /^\*\*COPY\*\* · stage runtime/);
+    assert.match(h.contents.value, /Cache risk/);
+    assert.equal(h.range?.start.line, copyLine);
+
+    // a continuation line and a heredoc body line belong to their instruction
+    const contLine = lines.findIndex((l) => l.includes('npm ci --omit=dev'));
+    assert.match((await hoverAt(contLine))?.contents.value ?? '', /^\*\*RUN\*\* · stage deps \(not in the final image\)/);
+    const heredocLine = lines.findIndex((l) => l.startsWith('mkdir -p'));
+    assert.match((await hoverAt(heredocLine))?.contents.value ?? '', /^\*\*RUN\*\*/);
+    // metadata-only instructions say so
+    assert.match((await hoverAt(lines.findIndex((l) => l.startsWith('EXPOSE'))))?.contents.value ?? '', /only changes the image metadata/);
+
+    assert.equal(await hoverAt(lines.indexOf('')), null, 'blank line');
+    assert.equal(await hoverAt(1), null, 'comment line');
+    assert.equal(await hoverAt(10_000), null, 'past the end');
+  });
+
+  test('inlay hints: one per step inside stages, at the end of its first line, within the range asked', async () => {
+    const uri = freshUri();
+    const published = c.waitForDiagnostics(uri);
+    c.open(uri, FIXTURE);
+    await published;
+    const lines = FIXTURE.split('\n');
+    const all = await c.request<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } },
+    });
+    const model = analyze(FIXTURE).model;
+    const stepLines = model.steps.filter((s) => s.stage >= 0).map((s) => s.line - 1);
+    assert.deepEqual(all.map((h) => h.position.line), stepLines);
+    for (const h of all) {
+      assert.equal(h.position.character, lines[h.position.line].length);
+      assert.equal(typeof h.label, 'string');
+      assert.match(h.label as string, /cache (low|medium|high)/);
+    }
+    const some = await c.request<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri }, range: { start: { line: 5, character: 0 }, end: { line: 9, character: 0 } },
+    });
+    assert.deepEqual(some.map((h) => h.position.line), stepLines.filter((l) => l >= 5 && l <= 9));
+  });
+
+  test('code actions carry the fixes of the findings under the range, as workspace edits on the document', async () => {
+    const uri = freshUri();
+    const published = c.waitForDiagnostics(uri);
+    c.open(uri, MISTAKES);
+    const d = await published;
+    const findings = analyze(MISTAKES).findings;
+    const whole = { start: { line: 0, character: 0 }, end: { line: MISTAKES.split('\n').length, character: 0 } };
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: whole, context: { diagnostics: d.diagnostics } });
+    assert.equal(actions.length, findings.reduce((n, f) => n + f.fixes.length, 0));
+    for (const a of actions) {
+      assert.equal(a.kind, 'quickfix');
+      assert.ok(a.edit?.changes?.[uri]?.length, `${a.title} edits the document`);
+      assert.equal(a.diagnostics?.[0].source, 'layer-insight');
+    }
+    // nothing on a line without findings
+    const quietLine = MISTAKES.split('\n').findIndex((l, i) => l.startsWith('#') && !findings.some((f) => f.line - 1 <= i && i <= f.endLine - 1));
+    const none = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri }, range: { start: { line: quietLine, character: 0 }, end: { line: quietLine, character: 1 } }, context: { diagnostics: [] },
+    });
+    assert.deepEqual(none, []);
+  });
+
+  test('closing a document clears its diagnostics', async () => {
+    const uri = freshUri();
+    const opened = c.waitForDiagnostics(uri);
+    c.open(uri, MISTAKES);
+    await opened;
+    const cleared = c.waitForDiagnostics(uri);
+    c.notify('textDocument/didClose', { textDocument: { uri } });
+    const d = await cleared;
+    assert.deepEqual(d.diagnostics, []);
+    assert.equal(await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } }), null);
+  });
+
+  test('garbage in: broken JSON, unknown methods, bad params and random text; the server keeps answering quickly', async () => {
+    c.writeRaw('{"jsonrpc": "2.0", "id": 999, "method": ');
+    c.writeRaw('this is not json at all');
+    await assert.rejects(c.request('layerInsight/noSuchMethod', {}), /failed/);
+    await assert.rejects(c.request('textDocument/hover', { nonsense: true }), /failed/);
+    assert.equal(await c.request('textDocument/hover', { textDocument: { uri: 'file:///never/opened' }, position: { line: 0, character: 0 } }), null);
+
+    const uri = freshUri();
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    let junk = '';
+    for (let i = 0; i < 20_000; i++) junk += String.fromCharCode(Math.floor(rnd() * 0x3000));
+    junk += '\nRUN <<EOF\nFROM x\n\\\n`\n${{{{\n';
+    const published = c.waitForDiagnostics(uri, 1);
+    c.open(uri, junk, 1);
+    await published;
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) {
+      await c.request('textDocument/hover', { textDocument: { uri }, position: { line: i * 3, character: i * 50 } }, 2000);
+      await c.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } } }, 2000);
+    }
+    const ms = performance.now() - t0;
+    assert.ok(ms < 2000, `40 requests over a garbage document took ${ms.toFixed(0)} ms`);
+    assert.ok(c.alive, 'server still running');
+    assert.doesNotMatch(c.stderr, /TypeError|RangeError|ReferenceError/);
+  });
+});
+
+describe('annotations and the CLI entry', () => {
+  test('with annotations enabled the server sends per-step annotations with each publish', async () => {
+    const c = new LspClient();
+    try {
+      await c.initialize({ annotations: true });
+      const uri = freshUri();
+      const ann = c.waitFor((m) => m.method === 'layerInsight/annotations' && (m.params as { uri: string }).uri === uri);
+      c.open(uri, FIXTURE, 3);
+      const p = (await ann).params as { version: number; mode: string; steps: { line: number; instruction: string; label: string }[] };
+      assert.equal(p.version, 3);
+      assert.equal(p.mode, 'estimate');
+      const model = analyze(FIXTURE).model;
+      assert.deepEqual(p.steps.map((s) => [s.line, s.instruction]), model.steps.filter((s) => s.stage >= 0).map((s) => [s.line, s.keyword]));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('`layer-insight lsp --stdio` starts the same server', async () => {
+    const c = new LspClient(['dist/cli.js', 'lsp', '--stdio']);
+    try {
+      const r = await c.initialize();
+      assert.equal(r.serverInfo?.name, 'layer-insight');
+      const uri = freshUri();
+      const published = c.waitForDiagnostics(uri);
+      c.open(uri, FIXTURE);
+      assert.equal((await published).version, 1);
+    } finally {
+      await c.stop();
+    }
+  });
+});
