@@ -19,6 +19,8 @@ export function commandsOf(step: Step): ShellCommand[] {
   let cmds = cache.get(step);
   if (!cmds) {
     cmds = step.execForm ? [{ words: step.words.slice(), text: step.words.join(' ') }] : splitCommands(step.command);
+    // `RUN <<EOF` leaves a command made only of the heredoc redirection; the body's commands follow it
+    if (step.heredocs.length) cmds = cmds.filter((c) => !c.words.every((w) => /^<<-?["']?[A-Za-z_]/.test(w)));
     cache.set(step, cmds);
   }
   return cmds;
