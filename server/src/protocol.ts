@@ -74,6 +74,9 @@ export interface BuildProgressParams {
 }
 /** Client -> server: cancel the running build of this document. */
 export const CancelBuildNotification = 'layerInsight/cancelBuild';
+export interface CancelBuildParams {
+  uri: string;
+}
 
 /** Client -> server: map an existing local image to this Dockerfile without building. */
 export const MapImageRequest = 'layerInsight/mapImage';

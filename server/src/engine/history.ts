@@ -102,6 +102,9 @@ function squash(s: string): string {
 
 /** Whether a RUN entry's text is this step's command (heredoc bodies and exec forms allowed). */
 function runMatches(step: Step, text: string): boolean {
+  // a heredoc with a shebang runs as a mounted file: "RUN /dev/pipes/EOF # buildkit"
+  const pipe = /^\/dev\/pipes\/(\S+)$/.exec(text.trim());
+  if (pipe) return step.heredocs.some((h) => h.name === pipe[1]);
   const t = squash(text);
   const candidates = [step.command, step.execForm ? step.words.join(' ') : '', step.args, ...step.heredocs.map((h) => h.body)]
     .filter((c) => c && c.trim()).map(squash);

@@ -39,8 +39,8 @@ export function stepHover(a: Analysis, s: StepResult): string {
   out.push('');
   if (s.size) {
     out.push(`**Layer size:** ${formatSize(s.size)} (${s.size.source}: ${s.size.basis})`);
-  } else if (step.createsLayer) {
-    out.push('**Layer size:** unknown');
+  } else if (step.createsLayer || s.sizeNote) {
+    out.push(`**Layer size:** unknown${s.sizeNote ? ` (${s.sizeNote})` : ''}`);
   } else if (step.keyword !== 'FROM') {
     out.push('**Layer size:** none: this instruction only changes the image metadata');
   }

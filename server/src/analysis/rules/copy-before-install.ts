@@ -142,6 +142,8 @@ function destinationText(target: string, workdir: string, preferAbsolute: boolea
 interface ManifestPlan {
   /** New COPY lines, one per folder of manifests. */
   lines: string[];
+  /** A manifest-only COPY written after the first source copy, to move up with the new lines. */
+  move?: Step;
 }
 
 /**
@@ -151,12 +153,13 @@ interface ManifestPlan {
 function planManifests(ctx: RuleContext, p: Problem, dir: string, first: Step): ManifestPlan | null {
   const { model } = ctx;
   const stageSteps = model.stages[p.install.stage].steps.map((i) => model.steps[i]);
-  // a manifest-only COPY before the first source copy already brings them
-  const earlier = stageSteps.filter((s) => s.index < first.index && (s.keyword === 'COPY' || s.keyword === 'ADD') && !s.copyFrom);
-  if (earlier.some((s) => {
+  // a manifest-only COPY before the install already brings them (an install moves below it; a resolve step
+  // added before the sources needs it moved up when it comes after them)
+  const manifestCopy = stageSteps.find((s) => s.index < p.install.index && (s.keyword === 'COPY' || s.keyword === 'ADD') && !s.copyFrom && (() => {
     const srcs = contextSources(s, ctx.facts.context);
     return srcs.length > 0 && srcs.every((x) => x.kind === 'manifest') && coversDir(s, dir);
-  })) return { lines: [] };
+  })());
+  if (manifestCopy) return manifestCopy.index < first.index || p.dep.kind === 'install' ? { lines: [] } : { lines: [], move: manifestCopy };
   // find the source copy that puts files at `dir`, and the context folder they come from
   const covering = p.copies.find((c) => coversDir(c, dir));
   if (!covering) return null;
@@ -164,7 +167,8 @@ function planManifests(ctx: RuleContext, p: Problem, dir: string, first: Step): 
   if (srcs.length !== 1 || (srcs[0].kind !== 'context' && srcs[0].kind !== 'folder')) return null;
   const dest = (covering.destination ?? '').replace(/\/+$/, '') || '/';
   const ctxDir = normalizeContextPath(posix.join(srcs[0].path || '.', posix.relative(dest, dir) || '.'));
-  const context = ctx.facts.context && !ctx.facts.context.truncated ? ctx.facts.context : undefined;
+  // an empty or truncated listing tells us nothing about which manifests exist
+  const context = ctx.facts.context && !ctx.facts.context.truncated && ctx.facts.context.files.length > 0 ? ctx.facts.context : undefined;
   const present = context
     ? context.files.map((f) => f.path).filter((f) => (ctxDir === '' ? !f.includes('/') : f.startsWith(ctxDir + '/') && !f.slice(ctxDir.length + 1).includes('/')))
       .map((f) => f.slice(f.lastIndexOf('/') + 1))
@@ -223,10 +227,13 @@ function fixFor(ctx: RuleContext, p: Problem): Fix[] {
     const mounts = install.flags.filter((f) => f.name === 'mount' && f.value && /(^|,)type=cache(,|$)/.test(f.value)).map((f) => `--mount=${f.value} `).join('');
     const cd = dir === first.workdir ? '' : `cd ${dir} && `;
     const run = `${indentOf(model, first)}${keywordCase(model, first, 'RUN')} ${mounts}${cd}${command}`;
+    const moved = plan.move ? blockLines(model, plan.move) : [];
+    const edits = [insertLinesBefore(model, start, [...plan.lines, ...moved, run])];
+    if (plan.move) edits.push(replaceLines(model, attachedCommentStart(model, plan.move), plan.move.endLine, []));
     return [{
       title: `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests and run \`${command}\` before the sources`,
       preferred: true,
-      edits: [insertLinesBefore(model, start, [...plan.lines, run])],
+      edits,
     }];
   }
 

@@ -51,6 +51,69 @@ function resolvePath(p: string, workdir: string): string | null {
   return abs === '/' ? null : abs;
 }
 
+/** Paths a command writes: download targets, clone and copy destinations, created folders, redirects. */
+function outputsOf(c: ShellCommand, workdir: string): string[] {
+  const p = programOf(c);
+  const w = c.words;
+  const out: string[] = [];
+  const add = (raw: string | undefined) => {
+    const abs = raw ? resolvePath(raw, workdir) : null;
+    if (abs) out.push(abs);
+  };
+  const after = (...flags: string[]) => {
+    for (let i = 1; i < w.length; i++) {
+      for (const f of flags) {
+        if (w[i] === f) add(w[i + 1]);
+        else if (f.startsWith('--') && w[i].startsWith(f + '=')) add(w[i].slice(f.length + 1));
+      }
+    }
+  };
+  const urlName = (u: string) => u.replace(/[?#].*$/, '').split('/').pop() ?? '';
+  const args = operands(c, false);
+  for (let i = 1; i < w.length; i++) if ((w[i] === '>' || w[i] === '>>') && w[i + 1]) add(w[i + 1]);
+  for (const x of w) if (/^>>?[^>&]/.test(x)) add(x.replace(/^>>?/, ''));
+  switch (p) {
+    case 'curl':
+      after('-o', '--output');
+      if (w.includes('-O') || w.includes('--remote-name') || w.some((x) => /^-[a-zA-Z]*O[a-zA-Z]*$/.test(x))) {
+        for (const u of args.filter((a) => /^[a-z]+:\/\//i.test(a))) add(urlName(u));
+      }
+      break;
+    case 'wget': {
+      const before = out.length;
+      after('-O', '--output-document');
+      if (out.length === before) {
+        const dirIdx = w.findIndex((x) => x === '-P' || x === '--directory-prefix');
+        const dir = dirIdx >= 0 ? w[dirIdx + 1] : '.';
+        for (const u of args.filter((a) => /^[a-z]+:\/\//i.test(a))) add(posix.join(dir ?? '.', urlName(u)));
+      }
+      break;
+    }
+    case 'git':
+      if (args[0] === 'clone') add(args[2] ?? urlName(args[1] ?? '').replace(/\.git$/, ''));
+      break;
+    case 'cp': case 'mv': case 'ln': case 'install': case 'rsync':
+      add(args[args.length - 1]);
+      break;
+    case 'mkdir': case 'touch':
+      args.forEach(add);
+      break;
+    case 'tar':
+      if (w.some((x) => /^-?[a-zA-Z]*x/.test(x) && !x.startsWith('--'))) after('-C', '--directory');
+      if (w.some((x) => /^-?[a-zA-Z]*c[a-zA-Z]*f$/.test(x))) {
+        const i = w.findIndex((x) => /^-?[a-zA-Z]*c[a-zA-Z]*f$/.test(x));
+        add(w[i + 1]);
+      }
+      break;
+    case 'unzip':
+      after('-d');
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
 /** What a RUN deletes: `rm` operands, and the package tools' clean commands. */
 function deletionsOf(step: Step): Deletion[] {
   const out: Deletion[] = [];
@@ -89,19 +152,8 @@ function creates(step: Step, path: string): boolean {
   if (deletionsOf(step).some((d) => d.path === path || path.startsWith(d.path + '/'))) return false;
   if (cachesCreatedBy(step).some((c) => overlaps(c, path))) return true;
   for (const c of commandsOf(step)) {
-    for (const w of c.words.slice(1)) {
-      if (w.startsWith('-') && !w.includes('=')) continue;
-      const value = w.includes('=') && w.startsWith('-') ? w.slice(w.indexOf('=') + 1) : w;
-      if (/^[a-z]+:\/\//i.test(value)) {
-        // `curl -O URL` / `wget URL` save under the URL's file name in the working folder
-        const name = value.replace(/[?#].*$/, '').split('/').pop() ?? '';
-        if (name && posix.join(step.workdir, name) === path) return true;
-        continue;
-      }
-      const abs = resolvePath(value, step.workdir);
-      if (!abs) continue;
-      if (abs === path || path.startsWith(abs + '/')) return true;
-      if (value.startsWith('/') && abs.startsWith(path + '/')) return true;
+    for (const out of outputsOf(c, step.workdir)) {
+      if (out === path || path.startsWith(out + '/') || out.startsWith(path + '/')) return true;
     }
   }
   return false;

@@ -1,0 +1,61 @@
+// The cache risk and the findings with fixes reach the CLI's JSON and the language server's features.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { AnalysisStore } from '../../server/src/lsp/store';
+import { codeActions, diagnostics, hover, inlayHints } from '../../server/src/lsp/features';
+import type { JsonReport } from '../../server/src/report/json';
+import { applyEdits, df } from './fixes';
+
+const DOCKERFILE = df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN npm ci', 'CMD ["node", "server.js"]');
+
+/** Runs the CLI (compiled next to this test) in a child process, as a user would. */
+function cliJson(args: string[]): { code: number; out: string } {
+  const cli = path.join(__dirname, '..', '..', 'server', 'src', 'cli.js');
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status ?? -1, out: r.stdout };
+}
+
+test('layer-insight analyze --format json carries cacheRisk per step and findings with fixes from the context', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'li-cli-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), DOCKERFILE);
+    fs.writeFileSync(path.join(dir, 'package.json'), '{}');
+    fs.writeFileSync(path.join(dir, 'package-lock.json'), '{}');
+    fs.writeFileSync(path.join(dir, 'server.js'), '');
+    const { code, out } = cliJson(['analyze', '--format', 'json', path.join(dir, 'Dockerfile')]);
+    assert.equal(code, 0);
+    const report = JSON.parse(out) as JsonReport;
+    assert.deepEqual(report.steps.map((s) => s.cacheRisk.level), ['low', 'low', 'high', 'high', 'high']);
+    assert.match(report.steps[3].cacheRisk.reasons[0], /COPY \. \. at line 3/);
+    const f = report.findings.find((x) => x.rule === 'copy-before-install');
+    assert.ok(f);
+    assert.equal(f.fixes.length, 1);
+    // the context is known: the fix names the lockfile that exists rather than a wildcard
+    assert.equal(applyEdits(DOCKERFILE, f.fixes[0].edits), df('FROM node:20', 'WORKDIR /app', 'COPY package.json package-lock.json ./', 'RUN npm ci', 'COPY . .', 'CMD ["node", "server.js"]'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the language server features: diagnostic with its code, preferred quick fix, inlay hint and hover with the risk', () => {
+  const store = new AnalysisStore(() => undefined);
+  const uri = 'untitled:Dockerfile';
+  const entry = store.get(uri, 1, () => DOCKERFILE);
+  const diag = diagnostics(entry).find((d) => d.code === 'copy-before-install');
+  assert.ok(diag);
+  assert.equal(diag.range.start.line, 2);
+  const actions = codeActions(entry, diag.range);
+  const preferred = actions.find((a) => a.isPreferred);
+  assert.ok(preferred?.edit?.changes?.[uri]?.length);
+  const hints = inlayHints(entry, { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } });
+  assert.match(String(hints.find((h) => h.position.line === 3)?.label), /cache high/);
+  const h = hover(entry, { line: 3, character: 2 });
+  const md = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
+  assert.match(md, /Cache risk:\*\* high/);
+  assert.match(md, /any file in the context changes, because of COPY \. \. at line 3/);
+});
