@@ -50,41 +50,36 @@ export function assessCache(model: DockerfileModel, facts: AnalysisFacts): Cache
   const risks: CacheRisk[] = model.steps.map(() => ({ level: 'low', reasons: [] }));
   const stageEnd: Cause[][] = [];
   for (const stage of model.stages) {
-    let carried: Cause[] = stage.baseStage !== null ? (stageEnd[stage.baseStage] ?? []).map((c) => viaStage(c, model.stages[stage.baseStage as number])) : [];
+    const carried = new Carried(stage.baseStage !== null ? (stageEnd[stage.baseStage] ?? []).map((c) => viaStage(c, model.stages[stage.baseStage as number])) : []);
     let previous: CacheRisk | null = null;
     for (const i of stage.steps) {
       const step = model.steps[i];
       const own = ownCauses(model, step, inputs[i], facts, stageEnd);
-      carried = merge(carried, own);
+      for (const c of own) carried.add(c);
       // a step with no inputs of its own carries exactly the risk of the step before it
       risks[i] = own.length === 0 && previous ? previous : toRisk(carried, own);
       previous = risks[i];
     }
-    stageEnd[stage.index] = carried;
+    stageEnd[stage.index] = carried.list;
   }
   return { risks, rebuild: rebuildCost(model, risks, facts) };
 }
 
 /** The inputs of every step (by step index). */
 export function stepInputs(model: DockerfileModel): StepInputs[] {
-  const none = (): StepInputs => ({ contextSources: [], remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [] });
-  const out: StepInputs[] = new Array<StepInputs>(model.steps.length);
-  const globalArgLines = new Map<string, number>();
-  for (const st of model.steps) {
-    if (st.stage >= 0) break;
-    if (st.keyword === 'ARG') for (const w of st.words) if (!globalArgLines.has(w.split('=')[0])) globalArgLines.set(w.split('=')[0], st.line);
-  }
+  const out: StepInputs[] = model.steps.map(() => ({
+    contextSources: [], remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [],
+  }));
   for (const stage of model.stages) {
     const pending = new Map<string, number>(); // ARG name -> line, until first use
     for (const i of stage.steps) {
       const step = model.steps[i];
-      const inp = none();
-      out[i] = inp;
+      const inp = out[i];
       if (step.keyword === 'FROM') {
         if (isFloating(stage, model)) inp.floatingBase = stage.from;
         // global ARGs named in FROM are consumed here
         for (const name of referencedVars(step.args)) {
-          if (model.globalArgs.has(name)) inp.buildArgs.push({ name, declaredAt: globalArgLines.get(name) ?? 1 });
+          if (model.globalArgs.has(name)) inp.buildArgs.push({ name, declaredAt: globalArgLine(model, name) });
         }
         continue;
       }
@@ -117,13 +112,11 @@ export function stepInputs(model: DockerfileModel): StepInputs[] {
       }
     }
   }
-  for (let i = 0; i < out.length; i++) if (!out[i]) out[i] = none();
   return out;
 }
 
 function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: AnalysisFacts, stageEnd: Cause[][]): Cause[] {
   const causes: Cause[] = [];
-  if (step.keyword === 'FROM' && inp.floatingBase === null && inp.buildArgs.length === 0) return causes;
   const what = instructionText(model, step);
   if (inp.floatingBase !== null) {
     const ref = inp.floatingBase;
@@ -210,23 +203,52 @@ function viaStage(c: Cause, from: Stage, line?: number): Cause {
   return { ...c, line: line ?? c.line, reason: `${c.reason} (through stage ${label})` };
 }
 
-function merge(carried: Cause[], own: Cause[]): Cause[] {
-  if (own.length === 0) return carried;
-  const seen = new Set(carried.map((c) => c.reason));
-  return [...carried, ...own.filter((c) => !seen.has(c.reason))];
+/**
+ * The causes carried down a stage, in the order they appeared, without duplicate reasons. Kept incrementally with
+ * per-level indexes so that each step's risk costs O(own causes), not O(everything above it): a 5,000-line file has
+ * thousands of causes.
+ */
+class Carried {
+  readonly list: Cause[] = [];
+  /** Reason -> position in list. */
+  readonly position = new Map<string, number>();
+  /** Positions of the high and medium causes, ascending. */
+  readonly high: number[] = [];
+  readonly medium: number[] = [];
+
+  constructor(initial: Cause[]) {
+    for (const c of initial) this.add(c);
+  }
+
+  add(c: Cause): void {
+    if (this.position.has(c.reason)) return;
+    this.position.set(c.reason, this.list.length);
+    (c.level === 'high' ? this.high : this.medium).push(this.list.length);
+    this.list.push(c);
+  }
 }
 
 /** The step's risk: high causes before medium ones, and within each, the step's own inputs first. */
-function toRisk(causes: Cause[], own: Cause[]): CacheRisk {
-  const mine = new Set(own.map((c) => c.reason));
-  const byOwn = (a: Cause, b: Cause) => Number(mine.has(b.reason)) - Number(mine.has(a.reason));
-  const high = causes.filter((c) => c.level === 'high').sort(byOwn);
-  const medium = causes.filter((c) => c.level === 'medium').sort(byOwn);
-  const ordered = [...high, ...medium];
-  if (ordered.length === 0) return { level: 'low', reasons: [] };
-  const reasons = ordered.slice(0, MAX_REASONS).map((c) => c.reason);
-  if (ordered.length > MAX_REASONS) reasons.push(`and ${ordered.length - MAX_REASONS} more inputs above this step`);
-  return { level: high.length ? 'high' : 'medium', reasons, causeLine: ordered[0].line };
+function toRisk(carried: Carried, own: Cause[]): CacheRisk {
+  const total = carried.high.length + carried.medium.length;
+  if (total === 0) return { level: 'low', reasons: [] };
+  const mine = new Set<number>();
+  for (const c of own) {
+    const at = carried.position.get(c.reason);
+    if (at !== undefined) mine.add(at);
+  }
+  // the first causes in order: own high, other high, own medium, other medium (each in the order they appeared)
+  const ordered: number[] = [];
+  const want = MAX_REASONS + 1;
+  for (const level of [carried.high, carried.medium]) {
+    for (const at of [...mine].filter((m) => carried.list[m].level === (level === carried.high ? 'high' : 'medium')).sort((a, b) => a - b)) {
+      if (ordered.length < want) ordered.push(at);
+    }
+    for (let k = 0; k < level.length && ordered.length < want; k++) if (!mine.has(level[k])) ordered.push(level[k]);
+  }
+  const reasons = ordered.slice(0, MAX_REASONS).map((at) => carried.list[at].reason);
+  if (total > MAX_REASONS) reasons.push(`and ${total - MAX_REASONS} more inputs above this step`);
+  return { level: carried.high.length ? 'high' : 'medium', reasons, causeLine: carried.list[ordered[0]].line };
 }
 
 /** The text of an instruction for a message: `COPY . .`, shortened. */
@@ -264,6 +286,11 @@ function referencedVars(text: string): string[] {
   const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g;
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2]);
   return out;
+}
+
+function globalArgLine(model: DockerfileModel, name: string): number {
+  const s = model.steps.find((st) => st.stage < 0 && st.keyword === 'ARG' && st.words.some((w) => w.split('=')[0] === name));
+  return s?.line ?? 1;
 }
 
 /** Stages the build of the target actually runs: the target and what it depends on, transitively. */

@@ -250,8 +250,9 @@ function findStageOrIndex(stages: Stage[], ref: string, current: number): number
     const n = Number(ref);
     return n < current ? n : null;
   }
-  const s = findStage(stages.slice(0, current), ref);
-  return s;
+  const name = ref.toLowerCase();
+  for (let i = Math.min(current, stages.length) - 1; i >= 0; i--) if (stages[i].name === name) return i;
+  return null;
 }
 
 function pickTarget(stages: Stage[], target: string | undefined, problems: string[]): number {

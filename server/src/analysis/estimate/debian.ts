@@ -125,7 +125,10 @@ export function installClosure(
 ): Closure {
   const added: DebPackage[] = [];
   const unknown: string[] = [];
-  const have = new Set(installed);
+  // what is installed so far: the given set plus what this closure adds (no copy of the given set: a RUN per
+  // line of a 5,000-line file would copy the base image's package list each time)
+  const adding = new Set<string>();
+  const have = { has: (n: string): boolean => adding.has(n) || installed.has(n), add: (n: string): void => void adding.add(n) };
   const resolve = (name: string): string | null => {
     if (index.has(name)) return name;
     const provs = index.providers.get(name);
