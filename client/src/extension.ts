@@ -1,26 +1,37 @@
 // activate(): start the language client and register the views and commands; nothing else.
 
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerCommands } from './commands';
+import { AnnotationDecorations } from './decorations';
+import { HistoryView } from './historyView';
+import { createLanguageClient, syncSettings } from './languageClient';
+import { EngineStatusBar } from './statusBar';
+
+/** What the extension exports: for other extensions and for the e2e tests (a read-back of what is shown). */
+export interface LayerInsightApi {
+  client: LanguageClient;
+  decorations: AnnotationDecorations;
+  history: HistoryView;
+  status: EngineStatusBar;
+  /** Milliseconds from activate() being called until the language server answered initialize. */
+  activationMs: number;
+}
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient }> {
-  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'dockerfile' }],
-    initializationOptions: { annotations: true, settings: { inlayHints: false, trusted: vscode.workspace.isTrusted } },
-    synchronize: { configurationSection: 'layerInsight' },
-  };
-  client = new LanguageClient('layerInsight', 'Dockerfile Layer Insight', serverOptions, clientOptions);
+export async function activate(context: vscode.ExtensionContext): Promise<LayerInsightApi> {
+  const started = Date.now();
+  client = createLanguageClient(context);
+  const decorations = new AnnotationDecorations(client, context.extensionUri);
+  const history = new HistoryView(client);
+  const status = new EngineStatusBar(client);
+  context.subscriptions.push(decorations, history, status, registerCommands({ client, decorations, history, status }),
+    status.onDidChange((s) => history.setEngineState(s)), decorations.onDidReceive((p) => history.annotationsArrived(p)));
   await client.start();
-  context.subscriptions.push({ dispose: () => void client?.stop() });
-  return { client };
+  context.subscriptions.push(syncSettings(client), { dispose: () => void client?.stop() });
+  void status.query();
+  return { client, decorations, history, status, activationMs: Date.now() - started };
 }
 
 export async function deactivate(): Promise<void> {

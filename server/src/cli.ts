@@ -82,6 +82,16 @@ function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
   return a;
 }
 
+function readError(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOENT': return 'no such file';
+    case 'EISDIR': return 'it is a folder, not a file';
+    case 'EACCES':
+    case 'EPERM': return 'permission denied';
+    default: return e.code ?? e.message;
+  }
+}
+
 interface FileResult {
   file: string;
   analysis: Analysis;
@@ -95,7 +105,7 @@ async function runAnalyze(argv: string[]): Promise<number> {
     try {
       text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
     } catch (e) {
-      process.stderr.write(`layer-insight: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      process.stderr.write(`layer-insight: cannot read ${file}: ${readError(e as NodeJS.ErrnoException)}\n`);
       return 2;
     }
     const options: AnalysisOptions = { target: args.target, buildArgs: args.buildArgs };

@@ -15,6 +15,8 @@ export interface StepAnnotation {
   size: { bytes: number; source: SizeSource; basis: string } | null;
   /** Short text for the end of the line, e.g. "≈ 85 MB · cache: high". */
   label: string;
+  /** The label's parts, so an editor can show only some of them (the size, the cache risk, the last build). */
+  parts?: { size?: string; cache?: string; build?: string };
   cacheRisk: { level: CacheRiskLevel; reasons: string[] };
   cached?: boolean;
   durationMs?: number;
@@ -72,6 +74,9 @@ export interface BuildProgressParams {
 }
 /** Client -> server: cancel the running build of this document. */
 export const CancelBuildNotification = 'layerInsight/cancelBuild';
+export interface CancelBuildParams {
+  uri: string;
+}
 
 /** Client -> server: map an existing local image to this Dockerfile without building. */
 export const MapImageRequest = 'layerInsight/mapImage';

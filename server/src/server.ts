@@ -6,7 +6,12 @@ import {
   type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnnotationsNotification, type InitializationOptions, type ServerSettings } from './protocol';
+import {
+  AnnotationsNotification, BuildProgressNotification, BuildRequest, CancelBuildNotification, EngineStateNotification,
+  EngineStateRequest, HistoryRequest, MapImageRequest,
+  type BuildParams, type CancelBuildParams, type HistoryParams, type InitializationOptions, type MapImageParams, type ServerSettings,
+} from './protocol';
+import { EngineService } from './engine/service';
 import { annotations, codeActions, diagnostics, hover, inlayHints } from './lsp/features';
 import { AnalysisStore, type Entry } from './lsp/store';
 import { applySettings, DEFAULT_SETTINGS } from './lsp/settings';
@@ -26,6 +31,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const doc = documents.get(uri);
     if (doc) publish(doc);
     if (canRefreshInlayHints && settings.inlayHints) void connection.languages.inlayHint.refresh();
+  });
+  // the engine side (protocol.ts): state, builds, image mapping, history tree; measured facts go to the store
+  const engine = new EngineService({
+    settings: () => settings,
+    setMeasured: (uri, m) => store.setMeasured(uri, m),
+    text: (uri) => documents.get(uri)?.getText(),
+    sendState: (s) => void connection.sendNotification(EngineStateNotification, s),
+    sendProgress: (p) => void connection.sendNotification(BuildProgressNotification, p),
   });
   const current = (doc: TextDocument): Entry => store.get(doc.uri, doc.version, () => doc.getText());
   const entryFor = (uri: string): Entry | undefined => {
@@ -50,6 +63,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   });
   connection.onInitialized(() => {
+    engine.start();
     void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
   });
   connection.onDidChangeConfiguration((change) => {
@@ -59,10 +73,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     store.options = { disabledRules: settings.rules.disabled, severities: settings.rules.severity };
     store.invalidate();
     documents.all().forEach(publish);
+    engine.settingsChanged();
   });
 
-  documents.onDidChangeContent((e) => publish(e.document));
+  documents.onDidChangeContent((e) => {
+    engine.documentChanged(e.document.uri, e.document.getText());
+    publish(e.document);
+  });
   documents.onDidClose((e) => {
+    engine.closed(e.document.uri);
     store.close(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
@@ -82,6 +101,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDidChangeWatchedFiles((p) => {
     for (const c of p.changes) store.contextChangedFor(c.uri);
   });
+
+  connection.onRequest(EngineStateRequest, () => engine.getState());
+  connection.onRequest(BuildRequest, (p: BuildParams) => engine.build(p));
+  connection.onNotification(CancelBuildNotification, (p: CancelBuildParams) => engine.cancelBuild(p.uri));
+  connection.onRequest(MapImageRequest, (p: MapImageParams) => engine.mapImage(p));
+  connection.onRequest(HistoryRequest, (p: HistoryParams) => engine.history(p));
+  connection.onShutdown(() => engine.dispose());
 
   documents.listen(connection);
   connection.listen();

@@ -3,7 +3,7 @@
 
 import { assessCache } from './cache';
 import { parseDockerfile } from './dockerfile';
-import { estimateSizes } from './estimate';
+import { estimateSteps } from './estimate';
 import type {
   Analysis, AnalysisFacts, AnalysisOptions, DockerfileModel, Finding, LayerSize, MeasuredImage, Severity,
 } from './model';
@@ -12,14 +12,16 @@ import type { RuleContext } from './rules/rule';
 
 export function analyze(text: string, facts: AnalysisFacts = {}, options: AnalysisOptions = {}): Analysis {
   const model = parseDockerfile(text, options);
-  const sizes = withMeasured(estimateSizes(model, facts), facts.measured);
+  const estimates = estimateSteps(model, facts);
+  const sizes = withMeasured(estimates.map((e) => e.size), facts.measured);
   const cache = assessCache(model, facts);
   const ctx: RuleContext = { model, facts, options, sizes, risks: cache.risks };
   const findings = runRules(ctx);
   const measuredByStep = new Map((facts.measured?.steps ?? []).map((m) => [m.stepIndex, m]));
   const steps = model.steps.map((step, i) => {
     const measured = measuredByStep.get(i);
-    return { step, size: sizes[i], cacheRisk: cache.risks[i], ...(measured ? { measured } : {}) };
+    const note = sizes[i] === null ? estimates[i].note : undefined;
+    return { step, size: sizes[i], ...(note ? { sizeNote: note } : {}), cacheRisk: cache.risks[i], ...(measured ? { measured } : {}) };
   });
   return { model, steps, findings, image: imageSize(model, sizes, facts.measured), rebuild: cache.rebuild };
 }
@@ -41,17 +43,22 @@ function imageSize(
   let bytes = 0;
   let any = false;
   let allMeasured = true;
+  const missing: number[] = [];
   for (const stage of model.stages) {
     if (!stage.reachesFinal) continue;
     for (const i of stage.steps) {
       const s = sizes[i];
+      const step = model.steps[i];
+      if (!s && (step.createsLayer || (step.keyword === 'FROM' && stage.baseStage === null))) missing.push(step.line);
       if (!s) continue;
       bytes += s.bytes;
       any = true;
       if (s.source !== 'measured') allMeasured = false;
     }
   }
-  return any ? { bytes, source: allMeasured ? 'measured' : 'estimate' } : null;
+  if (!any) return null;
+  const note = missing.length ? `lower bound: no size for line${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : undefined;
+  return { bytes, source: allMeasured ? 'measured' : 'estimate', ...(note ? { note } : {}) };
 }
 
 const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info', 'hint'];

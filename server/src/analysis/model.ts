@@ -210,6 +210,11 @@ export interface BuildContextFacts {
   /** True when the listing stopped early (too many files); sizes are then lower bounds. */
   truncated: boolean;
   hasDockerignore: boolean;
+  /**
+   * Text of the package manifests in the context that size estimates read (package-lock.json, yarn.lock,
+   * pnpm-lock.yaml, npm-shrinkwrap.json, requirements*.txt), by context path. Optional; bounded in size.
+   */
+  contents?: Record<string, string>;
 }
 
 /** How often the files a COPY brings in changed in recent commits. */
@@ -244,6 +249,8 @@ export interface AnalysisFacts {
 export interface StepResult {
   step: Step;
   size: LayerSize | null;
+  /** When size is null for a step that has a size in principle: why ("unknown base image foo:1"). */
+  sizeNote?: string;
   cacheRisk: CacheRisk;
   /** What the engine measured for this step, when an image is mapped to the file. */
   measured?: MeasuredStep;
@@ -263,6 +270,7 @@ export interface Analysis {
   model: DockerfileModel;
   steps: StepResult[];
   findings: Finding[];
-  image: { bytes: number; source: SizeSource } | null;
+  /** Total of the stages that reach the final image; `note` says when some of their steps have no size. */
+  image: { bytes: number; source: SizeSource; note?: string } | null;
   rebuild: RebuildCost;
 }

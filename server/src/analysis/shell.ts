@@ -132,3 +132,25 @@ export function operands(cmd: ShellCommand, afterSubcommand = true): string[] {
 export function hasOption(cmd: ShellCommand, ...names: string[]): boolean {
   return cmd.words.some((w) => names.some((n) => w === n || w.startsWith(n + '=')));
 }
+
+/**
+ * The value of an option that takes one: `-o out`, `-o=out`, `--output out`, `--output=out`, and for
+ * single-letter options also the attached form `-oout`. The last occurrence wins; null when absent.
+ */
+export function optionValue(cmd: ShellCommand, ...names: string[]): string | null {
+  let value: string | null = null;
+  const w = cmd.words;
+  for (let i = 1; i < w.length; i++) {
+    for (const n of names) {
+      if (w[i] === n && i + 1 < w.length) value = w[i + 1];
+      else if (w[i].startsWith(n + '=')) value = w[i].slice(n.length + 1);
+      else if (/^-[A-Za-z]$/.test(n) && w[i].startsWith(n) && w[i].length > 2 && !w[i].startsWith('--')) value = w[i].slice(2);
+    }
+  }
+  return value;
+}
+
+/** The first non-option argument after the program (the subcommand: `build` in `go build -o x`). */
+export function subcommandOf(cmd: ShellCommand): string | null {
+  return cmd.words.slice(1).find((w) => !w.startsWith('-')) ?? null;
+}

@@ -144,7 +144,7 @@ export async function buildImage(docker: Dockerode, opts: BuildOptions): Promise
     return finish(false, `the engine refused the build: ${errorText(err)}`);
   }
 
-  return new Promise<BuildOutcome>((resolve) => {
+  const outcome = await new Promise<BuildOutcome>((resolve) => {
     let settled = false;
     let buffered = '';
     let imageId: string | undefined;
@@ -222,6 +222,21 @@ export async function buildImage(docker: Dockerode, opts: BuildOptions): Promise
     stream.on('close', () => end(settled ? undefined : new Error('stream closed')));
     stream.on('error', (err: unknown) => end(err));
   });
+  // a failure may mean the engine itself went away: say so rather than relay its last words
+  if (!outcome.ok && !outcome.cancelled && !outcome.timedOut && !(await answers(docker, 1500))) {
+    outcome.message = `the Docker engine stopped answering during the build (${outcome.message})`;
+  }
+  return outcome;
+}
+
+async function answers(docker: Dockerode, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+  try {
+    return await Promise.race([docker.ping().then(() => true, () => false), t]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function errorText(err: unknown): string {
@@ -300,26 +315,33 @@ export function buildkitCountedSteps(model: DockerfileModel, stageIndex: number)
   return out;
 }
 
-/** Maps a BuildKit vertex name to a Dockerfile step (null for internal vertices and ONBUILD triggers). */
-export function placeBuildkitVertex(model: DockerfileModel, name: string): Step | null {
+function vertexStage(model: DockerfileModel, v: { stage: string | null }): number {
+  if (v.stage === null) return model.stages.length === 1 ? 0 : model.target;
+  const name = v.stage.toLowerCase();
+  const m = /^stage-(\d+)$/.exec(name);
+  return m ? Number(m[1]) : model.stages.findIndex((s) => s.name === name);
+}
+
+/**
+ * Maps a BuildKit vertex name to a Dockerfile step (null for internal vertices and ONBUILD triggers).
+ * `triggers`: how many ONBUILD triggers of the base ran in this vertex's stage. Their vertices take the numbers
+ * right after FROM; newer BuildKit counts them in the total and prefixes "ONBUILD ", older (0.8) does neither.
+ */
+export function placeBuildkitVertex(model: DockerfileModel, name: string, triggers = 0): Step | null {
   const v = parseVertexName(name);
   if (!v) return null;
-  let stageIndex: number;
-  if (v.stage === null) {
-    stageIndex = model.stages.length === 1 ? 0 : model.target;
-  } else {
-    const name = v.stage.toLowerCase();
-    const m = /^stage-(\d+)$/.exec(name);
-    stageIndex = m ? Number(m[1]) : model.stages.findIndex((s) => s.name === name);
-  }
+  const stageIndex = vertexStage(model, v);
   if (stageIndex < 0) return null;
   const counted = buildkitCountedSteps(model, stageIndex);
   if (/^\[[^\]]*\] ONBUILD /.test(name)) return null;
   // ONBUILD triggers of the base image take numbers right after FROM
-  const extra = v.total - counted.length;
+  const extra = Math.max(triggers, v.total - counted.length);
   const hasFrom = counted[0]?.keyword === 'FROM' ? 1 : 0;
   let idx = v.index;
-  if (extra > 0 && idx > hasFrom) idx -= extra;
+  if (extra > 0 && idx > hasFrom) {
+    if (idx <= hasFrom + extra) return null;
+    idx -= extra;
+  }
   const step = counted[idx - 1];
   if (!step) return null;
   const kw = (/^\s*(\S+)/.exec(v.text)?.[1] ?? '').toUpperCase();
@@ -372,10 +394,20 @@ export class BuildkitTracker implements Tracker {
 
   records(now: number): BuildStepRecord[] {
     const out: BuildStepRecord[] = [];
+    // per stage, the highest vertex number seen beyond the Dockerfile's own count = ONBUILD triggers that ran
+    const triggers = new Map<number, number>();
+    for (const d of this.order) {
+      const p = parseVertexName((this.byDigest.get(d) as TraceVertex).name);
+      if (!p) continue;
+      const si = vertexStage(this.model, p);
+      const extra = Math.max(p.index, p.total) - buildkitCountedSteps(this.model, si).length;
+      if (extra > (triggers.get(si) ?? 0)) triggers.set(si, extra);
+    }
     for (const d of this.order) {
       const v = this.byDigest.get(d) as TraceVertex;
-      if (!parseVertexName(v.name)) continue;
-      const step = placeBuildkitVertex(this.model, v.name);
+      const parsed = parseVertexName(v.name);
+      if (!parsed) continue;
+      const step = placeBuildkitVertex(this.model, v.name, triggers.get(vertexStage(this.model, parsed)) ?? 0);
       const rec: BuildStepRecord = { stepIndex: step?.index ?? null, line: step?.line ?? null, name: v.name, cached: v.cached };
       if (v.started !== undefined) rec.durationMs = Math.max(0, Math.round((v.completed ?? now) - v.started));
       else if (v.cached) rec.durationMs = 0;

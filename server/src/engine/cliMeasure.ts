@@ -1,6 +1,11 @@
-// Measured sizes for the CLI (--engine auto|on, --image REF).
+// Measured sizes for the CLI (--engine auto|on, --image REF): find the engine the way the docker CLI does, probe
+// it with a short time limit, and map the local image to the Dockerfile. The CLI never builds.
 
 import type { AnalysisFacts, AnalysisOptions } from '../analysis/model';
+import { parseDockerfile } from '../analysis/dockerfile';
+import { connect, probeEngine, resolveFromProcess } from './connect';
+import { measureImage } from './measure';
+import { errorText } from './build';
 
 export interface CliMeasureRequest {
   text: string;
@@ -12,6 +17,25 @@ export interface CliMeasureRequest {
 
 /** Adds facts.measured when an engine and an image are available; returns a note saying why not otherwise. */
 export async function measureForCli(req: CliMeasureRequest): Promise<string | null> {
-  void req;
-  return 'engine measurement is not available in this build; showing estimates';
+  const resolved = resolveFromProcess();
+  const state = await probeEngine(resolved, req.required ? 5000 : 1500);
+  if (state.status !== 'connected') return `${state.message}; showing estimates`;
+  if (!req.image) {
+    process.stderr.write(`layer-insight: ${state.message}; give --image REF to map a built image to the Dockerfile (the CLI does not build); showing estimates\n`);
+    return null;
+  }
+  const docker = connect(resolved, 120_000);
+  try {
+    const model = parseDockerfile(req.text, req.options);
+    const result = await measureImage(docker, req.image, model, { storageDriver: state.storageDriver });
+    req.facts.measured = result.measured;
+    if (result.measured.mismatch) {
+      process.stderr.write(`layer-insight: image ${req.image} does not match this Dockerfile: ${result.measured.mismatch}; showing estimates per step\n`);
+    }
+    return null;
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 404) return `no image "${req.image}" in the Docker engine at ${resolved.host}; showing estimates`;
+    return `could not read image "${req.image}" from ${resolved.host}: ${errorText(err)}; showing estimates`;
+  }
 }

@@ -245,7 +245,7 @@ export async function analyseSaveStream(input: Readable, signal?: AbortSignal): 
       }
       (async () => {
         const { head, rest } = await readHead(stream, 512);
-        if (head[0] === 0x7b && h.size <= MAX_JSON) {
+        if ((head[0] === 0x7b || head[0] === 0x5b) && h.size <= MAX_JSON) {
           const chunks: Buffer[] = [];
           for await (const c of rest) chunks.push(c as Buffer);
           try {

@@ -8,7 +8,7 @@ import type Dockerode from 'dockerode';
 import type { DockerfileModel, MeasuredImage, MeasuredStep } from '../analysis/model';
 import type { HistoryLayer, HistoryResult, HistoryStage } from '../protocol';
 import type { BuildStepRecord } from './build';
-import { fromApiHistory, mapHistory, targetChain, type HistoryMapping, type MappedEntry } from './history';
+import { fromApiHistory, mapHistory, targetChain, type HistoryEntry, type HistoryMapping, type MappedEntry } from './history';
 import { analyseSaveStream, type LayerAnalysis, type SaveAnalysis } from './layers';
 import { sizeKindFor } from './connect';
 
@@ -35,6 +35,7 @@ export interface MeasureResult {
   sizeKind: string;
   /** Why the layer analysis is missing, when it is. */
   layersNote?: string;
+  gathered: GatheredImage;
 }
 
 interface InspectInfo {
@@ -44,7 +45,27 @@ interface InspectInfo {
   Config?: { OnBuild?: string[] | null };
 }
 
+/** What was read from the engine for one image; enough to map it again to an edited Dockerfile without I/O. */
+export interface GatheredImage {
+  imageRef: string;
+  imageId: string;
+  bytes: number;
+  layerCount: number;
+  history: HistoryEntry[];
+  baseImage: string | null;
+  baseHistoryLength?: number;
+  onbuildTriggers: number;
+  save: SaveAnalysis | null;
+  sizeKind: string;
+  layersNote?: string;
+}
+
 export async function measureImage(docker: Dockerode, ref: string, model: DockerfileModel, opts: MeasureOptions = {}): Promise<MeasureResult> {
+  const gathered = await gatherImage(docker, ref, model, opts);
+  return assemble(gathered, model, opts.buildSteps);
+}
+
+export async function gatherImage(docker: Dockerode, ref: string, model: DockerfileModel, opts: MeasureOptions = {}): Promise<GatheredImage> {
   const image = docker.getImage(ref);
   const inspect = (await image.inspect()) as unknown as InspectInfo;
   const history = fromApiHistory((await image.history()) as { Id?: string; Created?: number; CreatedBy?: string; Size?: number; Comment?: string; Tags?: string[] | null }[]);
@@ -78,12 +99,6 @@ export async function measureImage(docker: Dockerode, ref: string, model: Docker
       // base not local (or renamed): count from the Dockerfile instead
     }
   }
-  let mapping = mapHistory(model, history, { baseHistoryLength, onbuildTriggers });
-  if (mapping.mismatch && baseHistoryLength !== undefined) {
-    // the local base tag may have moved since the build: trust the Dockerfile's count when it fits
-    const loose = mapHistory(model, history, { onbuildTriggers });
-    if (!loose.mismatch) mapping = loose;
-  }
 
   let save: SaveAnalysis | null = null;
   let layersNote: string | undefined;
@@ -95,10 +110,26 @@ export async function measureImage(docker: Dockerode, ref: string, model: Docker
       layersNote = `layer contents not read: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
-  const entryLayers = layersForEntries(mapping.entries, save, inspect.RootFS?.Layers?.length ?? 0);
+  return {
+    imageRef: ref, imageId: inspect.Id, bytes: inspect.Size, layerCount: inspect.RootFS?.Layers?.length ?? 0, history,
+    baseImage, baseHistoryLength, onbuildTriggers, save, sizeKind, layersNote,
+  };
+}
 
+/** Maps gathered image facts to a Dockerfile model (pure). */
+export function assemble(g: GatheredImage, model: DockerfileModel, buildSteps?: BuildStepRecord[]): MeasureResult {
+  const chain = targetChain(model);
+  const first = chain.length > 0 ? model.stages[chain[0]] : undefined;
+  let mapping = mapHistory(model, g.history, { baseHistoryLength: g.baseHistoryLength, onbuildTriggers: g.onbuildTriggers });
+  if (mapping.mismatch && g.baseHistoryLength !== undefined) {
+    // the local base tag may have moved since the build: trust the Dockerfile's count when it fits
+    const loose = mapHistory(model, g.history, { onbuildTriggers: g.onbuildTriggers });
+    if (!loose.mismatch) mapping = loose;
+  }
+  const entryLayers = layersForEntries(mapping.entries, g.save, g.layerCount);
+  const sizeKind = g.sizeKind;
   const records = new Map<number, BuildStepRecord>();
-  for (const r of opts.buildSteps ?? []) if (r.stepIndex !== null) records.set(r.stepIndex, r);
+  for (const r of buildSteps ?? []) if (r.stepIndex !== null) records.set(r.stepIndex, r);
   const steps: MeasuredStep[] = [];
   if (!mapping.mismatch) {
     const firstFrom = first ? model.steps[first.steps[0]] : undefined;
@@ -121,9 +152,29 @@ export async function measureImage(docker: Dockerode, ref: string, model: Docker
       steps.push(m);
     }
   }
-  const measured: MeasuredImage = { image: ref, bytes: inspect.Size, sizeKind, steps };
+  const measured: MeasuredImage = { image: g.imageRef, bytes: g.bytes, sizeKind, steps };
   if (mapping.mismatch) measured.mismatch = mapping.mismatch;
-  return { imageRef: ref, imageId: inspect.Id, measured, mapping, save, entryLayers, baseImage, sizeKind, layersNote };
+  return {
+    imageRef: g.imageRef, imageId: g.imageId, measured, mapping, save: g.save, entryLayers, baseImage: g.baseImage, sizeKind,
+    layersNote: g.layersNote, gathered: g,
+  };
+}
+
+/** Moves build records from an older model of the file to a newer one: same instruction text, in order. */
+export function carryRecords(records: BuildStepRecord[], from: DockerfileModel, to: DockerfileModel): BuildStepRecord[] {
+  const used = new Set<number>();
+  const out: BuildStepRecord[] = [];
+  for (const r of records) {
+    if (r.stepIndex === null) continue;
+    const old = from.steps[r.stepIndex];
+    if (!old) continue;
+    const same = (s: { keyword: string; args: string; stage: number }): boolean => s.keyword === old.keyword && s.args === old.args && s.stage === old.stage;
+    const match = to.steps.find((s) => !used.has(s.index) && same(s));
+    if (!match) continue;
+    used.add(match.index);
+    out.push({ ...r, stepIndex: match.index, line: match.line });
+  }
+  return out;
 }
 
 function addRecord(m: MeasuredStep, r: BuildStepRecord | undefined): void {

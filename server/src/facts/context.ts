@@ -62,5 +62,23 @@ export async function readBuildContext(root: string, opts: ReadContextOptions = 
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { root, files, truncated, hasDockerignore };
+  return { root, files, truncated, hasDockerignore, contents: await readManifests(root, files, deadline) };
+}
+
+/** Lockfiles and requirements files the size estimator reads (outside node_modules; at most 8 MB each, 40 files). */
+const MANIFEST = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|requirements[^/]*\.txt)$/;
+
+async function readManifests(root: string, files: ContextFile[], deadline: number): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const f of files) {
+    if (!MANIFEST.test(f.path) || f.path.includes('node_modules/') || f.bytes > 8_000_000) continue;
+    if (++n > 40 || Date.now() > deadline + 2_000) break;
+    try {
+      out[f.path] = await fs.promises.readFile(path.join(root, f.path), 'utf8');
+    } catch {
+      // unreadable: the estimate says it was not read
+    }
+  }
+  return out;
 }

@@ -5,7 +5,7 @@ import {
 } from 'vscode-languageserver';
 import type { AnnotationsParams } from '../protocol';
 import { describeRisk } from './text';
-import { stepHover, stepLabel } from '../report/describe';
+import { stepHover, stepLabel, stepLabelParts } from '../report/describe';
 import { findingRange, toCodeAction, toDiagnostic } from './convert';
 import { stepAt, type Entry } from './store';
 
@@ -68,6 +68,7 @@ export function annotations(entry: Entry): AnnotationsParams {
       layer: s.step.createsLayer,
       size: s.size,
       label: stepLabel(s),
+      parts: stepLabelParts(s),
       cacheRisk: { level: s.cacheRisk.level, reasons: s.cacheRisk.reasons },
       ...(s.measured?.cached !== undefined ? { cached: s.measured.cached } : {}),
       ...(s.measured?.durationMs !== undefined ? { durationMs: s.measured.durationMs } : {}),

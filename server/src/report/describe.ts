@@ -3,15 +3,30 @@
 import type { Analysis, StepResult } from '../analysis/model';
 import { formatBytes, formatSize } from './format';
 
+/** The parts of a step's label, for editors that show only some of them. */
+export interface StepLabelParts {
+  /** "≈ 85.0 MB" (estimate), "84.6 MB" (measured) or "size ?". */
+  size?: string;
+  /** "cache high". */
+  cache?: string;
+  /** From the last build: "cached", "ran 12.3 s". */
+  build?: string;
+}
+
+export function stepLabelParts(s: StepResult): StepLabelParts {
+  const parts: StepLabelParts = {};
+  if (s.size) parts.size = formatSize(s.size);
+  else if (s.step.createsLayer) parts.size = 'size ?';
+  if (s.step.stage >= 0) parts.cache = `cache ${s.cacheRisk.level}`;
+  const m = s.measured;
+  if (m?.cached !== undefined) parts.build = m.cached ? 'cached' : m.durationMs !== undefined ? `ran ${(m.durationMs / 1000).toFixed(1)} s` : 'ran';
+  return parts;
+}
+
 /** Short label for the end of an instruction line: "≈ 85.0 MB · cache high". */
 export function stepLabel(s: StepResult): string {
-  const parts: string[] = [];
-  if (s.size) parts.push(formatSize(s.size));
-  else if (s.step.createsLayer) parts.push('size ?');
-  if (s.step.stage >= 0) parts.push(`cache ${s.cacheRisk.level}`);
-  const m = s.measured;
-  if (m?.cached !== undefined) parts.push(m.cached ? 'cached' : m.durationMs !== undefined ? `ran ${(m.durationMs / 1000).toFixed(1)} s` : 'ran');
-  return parts.join(' · ');
+  const p = stepLabelParts(s);
+  return [p.size, p.cache, p.build].filter((x) => x !== undefined).join(' · ');
 }
 
 /** Markdown for the hover on a step. */
@@ -24,8 +39,8 @@ export function stepHover(a: Analysis, s: StepResult): string {
   out.push('');
   if (s.size) {
     out.push(`**Layer size:** ${formatSize(s.size)} (${s.size.source}: ${s.size.basis})`);
-  } else if (step.createsLayer) {
-    out.push('**Layer size:** unknown');
+  } else if (step.createsLayer || s.sizeNote) {
+    out.push(`**Layer size:** unknown${s.sizeNote ? ` (${s.sizeNote})` : ''}`);
   } else if (step.keyword !== 'FROM') {
     out.push('**Layer size:** none: this instruction only changes the image metadata');
   }

@@ -10,6 +10,9 @@ export interface TextOptions {
   width?: number;
 }
 
+/** Heredoc body lines shown before the rest is folded into one line. */
+const HEREDOC_SHOWN = 4;
+
 const RISK_COLOR: Record<CacheRiskLevel, string> = { low: '32', medium: '33', high: '31' };
 const SEV_COLOR: Record<Severity, string> = { error: '31;1', warning: '33', info: '36', hint: '2' };
 
@@ -20,24 +23,44 @@ export function toText(file: string, a: Analysis, opts: TextOptions): string {
   out.push(c('1', file) + c('2', `  ${image}`));
   out.push('');
   const byLine = new Map(a.steps.map((s) => [s.step.line, s]));
-  const numWidth = String(a.model.lines.length).length;
-  const codeWidth = Math.min(60, Math.max(20, ...a.model.lines.map((l) => l.length)));
-  // show only lines that belong to instructions or comments; collapse long heredoc bodies and blank runs
-  a.model.lines.forEach((raw, i) => {
-    const line = raw.replace(/\t/g, '  ');
+  // a final line terminator does not make an extra, empty line to show
+  const lines = a.model.lines.length > 1 && a.model.lines[a.model.lines.length - 1] === '' ? a.model.lines.slice(0, -1) : a.model.lines;
+  const numWidth = String(lines.length).length;
+  // annotations line up after the longest instruction line (comments and continuation lines do not count)
+  const codeWidth = Math.min(60, Math.max(20, ...a.steps.map((s) => (lines[s.step.line - 1] ?? '').replace(/\t/g, '  ').length)));
+  // long heredoc bodies are shown by their first and last lines
+  const hidden = new Map<number, number>();
+  for (const s of a.steps) {
+    for (const h of s.step.heredocs) {
+      const bodyLines = h.endLine - h.line;
+      if (bodyLines > HEREDOC_SHOWN + 2) hidden.set(h.line + HEREDOC_SHOWN, bodyLines - HEREDOC_SHOWN - 1);
+    }
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const skip = hidden.get(i + 1);
+    if (skip !== undefined) {
+      out.push(c('2', `${' '.repeat(numWidth)}  … ${skip} more line${skip === 1 ? '' : 's'}`));
+      i += skip - 1;
+      continue;
+    }
+    const line = lines[i].replace(/\t/g, '  ');
     const n = String(i + 1).padStart(numWidth);
     const step = byLine.get(i + 1);
     if (!step) {
-      out.push(c('2', `${n}  `) + line);
-      return;
+      out.push((c('2', `${n}  `) + line).trimEnd());
+      continue;
+    }
+    const size = step.size ? formatSize(step.size) : step.step.createsLayer ? 'size ?' : '';
+    const showRisk = step.step.stage >= 0 && step.step.keyword !== 'ARG' || step.cacheRisk.level !== 'low';
+    const risk = showRisk ? c(RISK_COLOR[step.cacheRisk.level], `cache ${step.cacheRisk.level}`) : '';
+    if (!size && !risk) {
+      out.push((c('2', `${n}  `) + line).trimEnd());
+      continue;
     }
     const code = line.length > codeWidth ? line.slice(0, codeWidth - 1) + '…' : line.padEnd(codeWidth);
-    const size = step.size ? formatSize(step.size) : step.step.createsLayer ? '? ' : '';
-    const risk = step.step.stage >= 0 && step.step.keyword !== 'ARG' || step.cacheRisk.level !== 'low'
-      ? c(RISK_COLOR[step.cacheRisk.level], `cache ${step.cacheRisk.level}`) : '';
     const ann = [size.padStart(11), risk].filter(Boolean).join('  ');
-    out.push(c('2', `${n}  `) + code + '  ' + ann);
-  });
+    out.push(c('2', `${n}  `) + code + '  ' + ann.trimEnd());
+  }
   out.push('');
   if (a.findings.length === 0) {
     out.push(c('32', 'No findings.'));

@@ -56,19 +56,24 @@ for (const row of ROWS) {
 
 /** The known size of a base image, or null when the table has no row for its repository and variant. */
 export function lookupBaseImage(ref: string): BaseImageInfo | null {
+  return lookupBaseImageRow(ref)?.info ?? null;
+}
+
+/** lookupBaseImage plus the name of the table row that answered (its first ref, e.g. `node:22-bookworm-slim`). */
+export function lookupBaseImageRow(ref: string): { info: BaseImageInfo; row: string } | null {
   const norm = normalizeRef(ref);
   if (!norm) return null;
   const { repo, tag, digest } = norm;
   const pinned = digest ? ` (pinned by digest ${digest.slice(0, 19)}…; sized as ${repo}:${tag})` : '';
   if (repo === 'scratch') {
     const row = BY_REF.get('scratch');
-    return row ? info('scratch', row, row.basis) : null;
+    return row ? { info: info('scratch', row, row.basis), row: 'scratch' } : null;
   }
   const exact = BY_REF.get(`${repo}:${tag}`);
   if (exact) {
     const name = `${repo}:${tag}`;
     const basis = exact.refs[0] === name ? exact.basis : `${name} = ${exact.refs[0]}: ${exact.basis}`;
-    return info(name, exact, basis + pinned);
+    return { info: info(name, exact, basis + pinned), row: exact.refs[0] };
   }
   const entries = BY_REPO.get(repo);
   if (!entries) return null;
@@ -79,7 +84,7 @@ export function lookupBaseImage(ref: string): BaseImageInfo | null {
   const { entry, how } = near;
   const name = `${repo}:${tag}`;
   const basis = `no row for ${name}; nearest known row of the same variant ${how(entry)}: ${entry.row.basis}${pinned}`;
-  return info(name, entry.row, basis);
+  return { info: info(name, entry.row, basis), row: entry.row.refs[0] };
 }
 
 function info(ref: string, row: Row, basis: string): BaseImageInfo {

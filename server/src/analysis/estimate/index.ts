@@ -1,9 +1,218 @@
-// The static size estimator: a size for every layer-creating step, with the basis of the number.
+// The static size estimator: a size for every layer-creating step (and the FROM base), with the basis of the
+// number, or null with a note saying why nothing honest can be said. Pure: the build context arrives as facts.
+//
+// What each instruction costs, in the order Docker applies them, stage by stage:
+// - FROM image: the bundled base-image table (baseImages.ts); FROM <stage>: 0 new bytes (counted in that stage).
+// - COPY/ADD from the context: the bytes of the files the sources select (copy.ts), ADD archives x a ratio.
+// - COPY --from=<stage>: the bytes that stage put under that path, when every writer there is known.
+// - RUN: package installs (run.ts): apt-get, apk, npm/yarn/pnpm, pip; a few commands known to write ~nothing.
+// - WORKDIR (BuildKit): an empty folder, ~0 B.
 
-import type { AnalysisFacts, DockerfileModel, LayerSize } from '../model';
+import type { AnalysisFacts, DockerfileModel, LayerSize, Stage, Step } from '../model';
+import { lookupBaseImageRow } from './baseImages';
+import { archiveRatio, cleanSource, selectContextFiles } from './copy';
+import { newStageState, cloneStageState, estimateRun, type ImageFile, type StageState } from './run';
+
+export interface StepEstimate {
+  size: LayerSize | null;
+  /** Why there is no size (size null), e.g. "unknown base image foo:1". */
+  note?: string;
+}
 
 /** By step index; null where the step creates no layer or nothing can be said. */
 export function estimateSizes(model: DockerfileModel, facts: AnalysisFacts): (LayerSize | null)[] {
-  void facts;
-  return model.steps.map(() => null);
+  return estimateSteps(model, facts).map((e) => e.size);
+}
+
+export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts): StepEstimate[] {
+  const out: StepEstimate[] = model.steps.map(() => ({ size: null }));
+  const states: StageState[] = [];
+  for (const stage of model.stages) {
+    let state: StageState;
+    try {
+      state = fromStep(model, stage, states, out);
+      states[stage.index] = state;
+      for (const i of stage.steps) {
+        const step = model.steps[i];
+        if (step.keyword === 'FROM') continue;
+        out[i] = estimateStep(model, step, state, states, facts);
+      }
+    } catch (e) {
+      // an estimator bug must not take the analysis down
+      model.problems.push(`size estimate failed in stage ${stage.index}: ${(e as Error).message}`);
+      states[stage.index] = newStageState(null, null);
+    }
+  }
+  return out;
+}
+
+const est = (bytes: number, basis: string): StepEstimate => ({ size: { bytes: Math.max(0, Math.round(bytes)), source: 'estimate', basis } });
+const none = (note: string): StepEstimate => ({ size: null, note });
+
+function fromStep(model: DockerfileModel, stage: Stage, states: StageState[], out: StepEstimate[]): StageState {
+  const fromIndex = stage.steps[0];
+  if (stage.baseStage !== null) {
+    const parent = states[stage.baseStage];
+    const name = model.stages[stage.baseStage].name ?? String(stage.baseStage);
+    out[fromIndex] = est(0, `FROM ${name}: builds on stage ${name}, whose layers are counted at its own lines (0 new bytes)`);
+    return parent ? cloneStageState(parent) : newStageState(null, null);
+  }
+  const ref = stage.from;
+  if (/\$/.test(ref)) {
+    out[fromIndex] = none(`unknown base image ${ref}: a build argument without a value`);
+    return newStageState(null, ref);
+  }
+  const hit = lookupBaseImageRow(ref);
+  if (!hit) {
+    out[fromIndex] = none(`unknown base image ${ref}: not in the bundled table of official images`);
+    return newStageState(null, ref);
+  }
+  out[fromIndex] = est(hit.info.bytes, hit.info.basis);
+  return newStageState(hit, ref);
+}
+
+function estimateStep(model: DockerfileModel, step: Step, state: StageState, states: StageState[], facts: AnalysisFacts): StepEstimate {
+  switch (step.keyword) {
+    case 'WORKDIR':
+      if (!step.createsLayer) return { size: null };
+      state.files.set(step.workdir, { bytes: 0, from: `WORKDIR line ${step.line}` });
+      return est(0, 'WORKDIR creates an empty folder: BuildKit commits a layer of ~0 B');
+    case 'COPY':
+    case 'ADD':
+      return estimateCopy(model, step, state, states, facts);
+    case 'RUN': {
+      const r = estimateRun(step, state, facts);
+      return r.size === null ? none(r.note) : est(r.size, r.basis);
+    }
+    default:
+      return { size: null };
+  }
+}
+
+function estimateCopy(model: DockerfileModel, step: Step, state: StageState, states: StageState[], facts: AnalysisFacts): StepEstimate {
+  const sources = step.sources ?? [];
+  const dest = step.destination ?? step.workdir;
+  if (step.heredocs.length > 0 && sources.every((s) => s.startsWith('<<'))) {
+    const bytes = step.heredocs.reduce((n, h) => n + Buffer.byteLength(h.body, 'utf8'), 0);
+    state.files.set(dest, { bytes, from: `${step.keyword} line ${step.line}` });
+    return est(bytes, `${step.heredocs.length === 1 ? 'the heredoc' : `${step.heredocs.length} heredocs`} written by this step (${bytes} B)`);
+  }
+  if (step.copyFrom) return copyFromStage(model, step, state, states, sources, dest);
+  if (sources.length === 0) return none(`${step.keyword} without a source`);
+  if (step.keyword === 'ADD' && sources.some((s) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^git@/.test(s))) {
+    return none('ADD from a URL or git repository: its size is only known after the download');
+  }
+  const ctx = facts.context;
+  if (!ctx) return none('no build context was read (give --context DIR, or open the folder)');
+  const sel = selectContextFiles(ctx.files, sources);
+  let bytes = 0;
+  const notes: string[] = [];
+  let archives = 0;
+  const single = sources.length === 1 && sel.files.length === 1 && sel.files[0].path === cleanSource(sources[0]) && !isFolder(dest, step, state);
+  for (const f of sel.files) {
+    const ar = step.keyword === 'ADD' ? archiveRatio(f.path) : null;
+    const b = ar ? f.bytes * ar.ratio : f.bytes;
+    if (ar) archives++;
+    bytes += b;
+    const imagePath = single ? dest : joinPath(dest, relativeInSource(f.path, sources));
+    state.files.set(imagePath, { bytes: b, from: `${step.keyword} line ${step.line}`, contextPath: f.path });
+  }
+  if (archives) notes.push(`${archives} local archive${archives > 1 ? 's' : ''} extracted by ADD, sized at archive bytes x 2.5 (gzip), 2.8 (bzip2/zstd), 3.3 (xz) or 1 (tar)`);
+  if (sel.missing.length) notes.push(`no context file matches ${sel.missing.join(', ')} (the build would fail)`);
+  if (ctx.truncated) notes.push('the context listing stopped early, so this is a lower bound');
+  const what = `${sel.files.length} file${sel.files.length === 1 ? '' : 's'} from the build context${ctx.hasDockerignore ? ' after .dockerignore' : ''}`;
+  return est(bytes, `${what}${notes.length ? '; ' + notes.join('; ') : ''}`);
+}
+
+/**
+ * Is a COPY destination a folder? Docker copies into it when it ends with '/' or already exists as a folder; we
+ * know it exists when it is the WORKDIR (COPY x .), the root, or a folder earlier steps put files into.
+ */
+function isFolder(dest: string, step: Step, state: StageState): boolean {
+  if (dest.endsWith('/') || dest === '/' || normalizeAbs(dest) === normalizeAbs(step.workdir)) return true;
+  const d = normalizeAbs(dest) + '/';
+  for (const p of state.files.keys()) if (p.startsWith(d)) return true;
+  return false;
+}
+
+/** Where a context file lands under the destination folder, given the sources that selected it. */
+function relativeInSource(path: string, sources: readonly string[]): string {
+  for (const raw of sources) {
+    const src = cleanSource(raw);
+    if (src === '') return path;
+    if (path === src) return path.slice(path.lastIndexOf('/') + 1);
+    if (path.startsWith(src + '/')) return path.slice(src.length + 1);
+    if (/[*?[]/.test(src)) {
+      const depth = src.split('/').length;
+      const parts = path.split('/');
+      if (parts.length === depth) return parts[depth - 1];
+      if (parts.length > depth) return parts.slice(depth - 1).join('/');
+    }
+  }
+  return path;
+}
+
+function copyFromStage(model: DockerfileModel, step: Step, state: StageState, states: StageState[], sources: string[], dest: string): StepEstimate {
+  const from = step.copyFrom;
+  if (!from) return { size: null };
+  if (from.stage === null) {
+    return none(`copies from the image ${from.image ?? from.raw}: which of its files and how big is not in our tables`);
+  }
+  const src = states[from.stage];
+  const name = model.stages[from.stage]?.name ?? String(from.stage);
+  if (!src) return none(`stage ${name} could not be estimated`);
+  let bytes = 0;
+  let entries = 0;
+  const caveats: string[] = [];
+  for (const raw of sources) {
+    const path = normalizeAbs(raw);
+    if (/[*?[]/.test(path)) return none(`COPY --from=${name} with a wildcard: not estimated`);
+    const aggregate = [...src.files.entries()].find(([p, f]) => f.aggregate && isUnder(path, p) && path !== p);
+    if (aggregate) return none(`${path} is part of ${aggregate[0]} in stage ${name} (${aggregate[1].from}); only the whole is estimated`);
+    let found = 0;
+    const copied: [string, ImageFile][] = [];
+    for (const [p, f] of src.files) {
+      if (p === path || isUnder(p, path)) {
+        bytes += f.bytes;
+        found++;
+        const target = sources.length === 1 && p === path && !isFolder(dest, step, state) ? dest : joinPath(dest, p === path ? p.slice(p.lastIndexOf('/') + 1) : p.slice(path.length).replace(/^\//, ''));
+        copied.push([target, { ...f, from: `COPY --from=${name} line ${step.line}` }]);
+      }
+    }
+    // a RUN we cannot size that ran inside the copied folder (or in a folder inside it) may have written there
+    const inside = src.unknownWriters.find((w) => isUnder(w.workdir, path) && w.workdir !== '/');
+    if (inside) return none(`${path} in stage ${name} is written by the RUN at line ${inside.line}, which has no static estimate`);
+    if (found === 0) {
+      const above = src.unknownWriters.find((w) => isUnder(path, w.workdir));
+      if (above) return none(`${path} in stage ${name} is presumably made by the RUN at line ${above.line}, which has no static estimate`);
+      return none(`nothing we know of is at ${path} in stage ${name} (it may come from that stage's base image)`);
+    }
+    const above = src.unknownWriters.find((w) => isUnder(path, w.workdir));
+    if (above) caveats.push(`the RUN at line ${above.line} may also write there (not counted)`);
+    for (const [t, f] of copied) state.files.set(t, f);
+    entries += found;
+  }
+  const caveat = caveats.length ? `; ${caveats.join('; ')}` : '';
+  return est(bytes, `what stage ${name} put under ${sources.map(normalizeAbs).join(', ')} (${entries} known entr${entries === 1 ? 'y' : 'ies'}: files copied there and package installs)${caveat}`);
+}
+
+function normalizeAbs(p: string): string {
+  const parts: string[] = [];
+  for (const s of p.split('/')) {
+    if (s === '' || s === '.') continue;
+    if (s === '..') parts.pop();
+    else parts.push(s);
+  }
+  return '/' + parts.join('/');
+}
+
+/** Is `child` the folder `dir` or inside it? */
+function isUnder(child: string, dir: string): boolean {
+  const d = normalizeAbs(dir);
+  const c = normalizeAbs(child);
+  return d === '/' || c === d || c.startsWith(d + '/');
+}
+
+function joinPath(dir: string, rel: string): string {
+  return normalizeAbs(`${dir}/${rel}`);
 }

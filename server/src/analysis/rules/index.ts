@@ -7,9 +7,11 @@ import { aptNoInstallRecommends } from './apt-no-install-recommends';
 import { aptUpdateAlone } from './apt-update-alone';
 import { copyBeforeInstall } from './copy-before-install';
 import { floatingBaseTag } from './floating-base-tag';
+import { multiStageCandidate } from './multi-stage-candidate';
 import { pipNoCacheDir } from './pip-no-cache-dir';
 import { removedInLaterLayer } from './removed-in-later-layer';
 import type { Rule } from './rule';
+import { smallerBaseCandidate } from './smaller-base-candidate';
 
 export const RULES: Rule[] = [
   // build order and cache: every stage
@@ -23,4 +25,7 @@ export const RULES: Rule[] = [
   apkNoCache,
   pipNoCacheDir,
   removedInLaterLayer,
+  // rewrites of the final stage: multi-stage build, smaller base
+  multiStageCandidate,
+  smallerBaseCandidate,
 ];

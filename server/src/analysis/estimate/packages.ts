@@ -1,0 +1,170 @@
+// Reading package-manager commands out of a RUN step's shell text: apt-get/apt, apk, npm/yarn/pnpm, pip.
+// Pure parsing; the sizes are computed in run.ts.
+
+import type { ShellCommand } from '../shell';
+
+export interface AptInstall {
+  packages: string[];
+  noRecommends: boolean;
+  /** Words we could not take as package names (variables, globs). */
+  unreadable: string[];
+}
+
+const APT_OPTS_WITH_VALUE = new Set(['-o', '-t', '--target-release', '--default-release', '-c', '--config-file', '-q', '-a', '--host-architecture']);
+
+/** `apt-get install -y --no-install-recommends curl=7.* git` -> packages [curl, git]. Null when not an install. */
+export function readAptInstall(cmd: ShellCommand): AptInstall | null {
+  const w = cmd.words;
+  if (!/^(apt-get|apt)$/.test(basename(w[0] ?? ''))) return null;
+  const out: AptInstall = { packages: [], noRecommends: false, unreadable: [] };
+  let sub: string | null = null;
+  for (let i = 1; i < w.length; i++) {
+    const a = w[i];
+    if (a.startsWith('-')) {
+      if (a === '--no-install-recommends') out.noRecommends = true;
+      const opt = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : APT_OPTS_WITH_VALUE.has(a) ? w[++i] ?? '' : '';
+      if ((opt === '-o' || opt === '--option') && /^APT::Install-Recommends=(false|0|no)$/i.test(value)) out.noRecommends = true;
+      continue;
+    }
+    if (sub === null) {
+      sub = a;
+      continue;
+    }
+    if (sub !== 'install') continue;
+    const name = a.replace(/[=/].*$/, '').replace(/:[a-z0-9]+$/, '');
+    if (!name || /[$*?[\]{}`]/.test(name)) out.unreadable.push(a);
+    else out.packages.push(name.toLowerCase());
+  }
+  return sub === 'install' ? out : null;
+}
+
+export function isAptUpdate(cmd: ShellCommand): boolean {
+  const w = cmd.words;
+  return /^(apt-get|apt)$/.test(basename(w[0] ?? '')) && w.slice(1).some((a) => a === 'update');
+}
+
+/** `rm -rf /var/lib/apt/lists/*` (or the folder itself). */
+export function removesAptLists(cmd: ShellCommand): boolean {
+  return basename(cmd.words[0] ?? '') === 'rm' && cmd.words.some((a) => /^\/var\/lib\/apt\/lists(\/|\/\*|$)/.test(a));
+}
+
+export interface ApkAdd {
+  packages: string[];
+  noCache: boolean;
+  /** `--virtual NAME` / `-t NAME`: the group these packages are installed under. */
+  virtual: string | null;
+  unreadable: string[];
+}
+
+export function readApkAdd(cmd: ShellCommand): ApkAdd | null {
+  const w = cmd.words;
+  if (basename(w[0] ?? '') !== 'apk' || w[1] !== 'add') return null;
+  const out: ApkAdd = { packages: [], noCache: false, virtual: null, unreadable: [] };
+  for (let i = 2; i < w.length; i++) {
+    const a = w[i];
+    if (a === '--no-cache') out.noCache = true;
+    else if (a === '--virtual' || a === '-t') out.virtual = w[++i] ?? null;
+    else if (a.startsWith('--virtual=')) out.virtual = a.slice('--virtual='.length);
+    else if (a === '--repository' || a === '-X' || a === '--root' || a === '-p' || a === '--arch') i++;
+    else if (a.startsWith('-')) continue;
+    else {
+      const name = a.replace(/[=<>~].*$/, '');
+      if (!name || /[$*?`]/.test(name)) out.unreadable.push(a);
+      else out.packages.push(name.toLowerCase());
+    }
+  }
+  return out;
+}
+
+/** `apk del .build-deps` -> ['.build-deps']. */
+export function readApkDel(cmd: ShellCommand): string[] | null {
+  const w = cmd.words;
+  if (basename(w[0] ?? '') !== 'apk' || w[1] !== 'del') return null;
+  return w.slice(2).filter((a) => !a.startsWith('-'));
+}
+
+export function removesApkCache(cmd: ShellCommand): boolean {
+  return basename(cmd.words[0] ?? '') === 'rm' && cmd.words.some((a) => /^\/var\/cache\/apk(\/|\/\*|$)/.test(a));
+}
+
+export interface NodeInstall {
+  tool: 'npm' | 'yarn' | 'pnpm';
+  /** Packages named on the command line (npm install express); empty for a lockfile install. */
+  named: string[];
+  omitDev: boolean;
+}
+
+/** npm ci / npm install / yarn [install] / pnpm install (and their production flags). */
+export function readNodeInstall(cmd: ShellCommand): NodeInstall | null {
+  const w = cmd.words;
+  const tool = basename(w[0] ?? '');
+  if (tool !== 'npm' && tool !== 'yarn' && tool !== 'pnpm') return null;
+  const sub = w.slice(1).find((a) => !a.startsWith('-'));
+  const isInstall = tool === 'yarn'
+    ? sub === undefined || sub === 'install' || sub === 'add'
+    : sub === 'ci' || sub === 'install' || sub === 'i' || sub === 'add' || sub === 'clean-install';
+  if (!isInstall) return null;
+  const args = w.slice(1);
+  const subAt = sub === undefined ? -1 : args.indexOf(sub);
+  const named = args.slice(subAt + 1).filter((a) => !a.startsWith('-'));
+  const omitDev = args.some((a) => a === '--production' || a === '--prod' || a === '--omit=dev' || a === '--only=production' || a === '--only=prod')
+    || (args.includes('--omit') && args[args.indexOf('--omit') + 1] === 'dev');
+  return { tool, named, omitDev };
+}
+
+export function cleansNpmCache(cmd: ShellCommand): boolean {
+  const w = cmd.words;
+  const tool = basename(w[0] ?? '');
+  return (tool === 'npm' && w[1] === 'cache' && w[2] === 'clean') || (tool === 'yarn' && w[1] === 'cache' && w[2] === 'clean')
+    || (tool === 'rm' && w.some((a) => /(^|\/)\.npm(\/|$)|\/usr\/local\/share\/\.cache\/yarn|\/\.cache\/yarn/.test(a)));
+}
+
+export interface PipInstall {
+  requirementFiles: string[];
+  named: string[];
+  noCacheDir: boolean;
+}
+
+/** pip install [-r requirements.txt] [pkg ...] (also `python -m pip install`, pip3). */
+export function readPipInstall(cmd: ShellCommand): PipInstall | null {
+  let w = cmd.words;
+  const head = basename(w[0] ?? '');
+  if (/^python[\d.]*$/.test(head) && w[1] === '-m' && w[2] === 'pip') w = ['pip', ...w.slice(3)];
+  else if (!/^pip[\d.]*$/.test(head)) return null;
+  if (w[1] !== 'install') return null;
+  const out: PipInstall = { requirementFiles: [], named: [], noCacheDir: false };
+  for (let i = 2; i < w.length; i++) {
+    const a = w[i];
+    if (a === '-r' || a === '--requirement') out.requirementFiles.push(w[++i] ?? '');
+    else if (a.startsWith('--requirement=')) out.requirementFiles.push(a.slice('--requirement='.length));
+    else if (a.startsWith('-r') && a.length > 2) out.requirementFiles.push(a.slice(2));
+    else if (a === '--no-cache-dir') out.noCacheDir = true;
+    else if (['-c', '--constraint', '-i', '--index-url', '--extra-index-url', '-f', '--find-links', '-t', '--target', '--prefix', '--root', '--platform', '--python-version'].includes(a)) i++;
+    else if (a.startsWith('-')) continue;
+    else if (a === '.' || a.startsWith('./') || a.startsWith('/')) out.named.push(a);
+    else out.named.push(a);
+  }
+  return out;
+}
+
+/** Distribution names of a requirements file's lines (comments, options and URLs without #egg= skipped). */
+export function requirementNames(text: string): string[] {
+  const out: string[] = [];
+  for (let line of text.split(/\r?\n/)) {
+    line = line.replace(/(^|\s)#.*$/, '').trim();
+    if (!line || line.startsWith('-')) continue;
+    const egg = /#egg=([A-Za-z0-9_.-]+)/.exec(line);
+    const m = egg ? [egg[0], egg[1]] : /^([A-Za-z0-9][A-Za-z0-9_.-]*)/.exec(line);
+    if (m) out.push(normalizePyName(m[1]));
+  }
+  return out;
+}
+
+export function normalizePyName(name: string): string {
+  return name.replace(/\[.*$/, '').replace(/[-_.]+/g, '-').toLowerCase();
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,240 @@
+// Smaller official variants of a base image (-slim, -alpine, -jre, ...), the edit that switches the FROM to
+// one, and, for a move from Debian/Ubuntu to Alpine, the translation of apt-get installs into apk adds.
+
+import type { DockerfileModel, Stage, Step, TextEdit } from '../model';
+import { commandsOf, findCommands, operands, programOf, type ShellCommand } from '../shell';
+import { expand } from '../variables';
+import { deleteStep, replaceStep } from './edits';
+import { isSmallVariant, officialName, parseImageRef, type ImageRef } from './imageRef';
+
+export type VariantKind = 'slim' | 'alpine' | 'jre';
+
+export interface Variant {
+  kind: VariantKind;
+  /** The new reference, fully expanded: `node:20-slim`. */
+  image: string;
+  /** The same as it should be written in place of the FROM's image word (variables kept when possible). */
+  written: string;
+}
+
+/** Official images and the variants they publish. */
+const SLIM = new Set(['node', 'python', 'ruby', 'rust', 'debian', 'perl']);
+const ALPINE = new Set(['node', 'python', 'ruby', 'rust', 'golang', 'nginx', 'httpd', 'redis', 'postgres', 'php', 'memcached', 'haproxy', 'traefik', 'caddy', 'openjdk']);
+const RELEASE_SUFFIX = /-(bookworm|bullseye|buster|trixie)$/;
+
+/** Tag transformations; each returns null when it does not apply. */
+function slimTag(repo: string, tag: string): string | null {
+  if (repo === 'debian') return tag === 'latest' ? 'stable-slim' : `${tag}-slim`;
+  const m = RELEASE_SUFFIX.exec(tag);
+  // python and ruby put the release last (3.12-slim-bookworm), node and rust put slim last (20-bookworm-slim)
+  if (m && (repo === 'python' || repo === 'ruby')) return `${tag.slice(0, m.index)}-slim${m[0]}`;
+  return tag === 'latest' ? 'slim' : `${tag}-${'slim'}`;
+}
+
+function alpineTag(repo: string, tag: string): string | null {
+  const t = tag.replace(RELEASE_SUFFIX, '');
+  if (tag === 'latest' || t === '') return 'alpine';
+  if (repo === 'php') return `${t}-alpine`;
+  return `${t}-alpine`;
+}
+
+/** The smaller variants of `ref`, best first by size; [] when none or already small. */
+export function smallerVariants(stage: Stage, model: DockerfileModel): Variant[] {
+  const ref = stage.from;
+  if (!ref || ref.includes('$') || isSmallVariant(ref) || stage.baseStage !== null) return [];
+  const r = parseImageRef(ref);
+  if (r.digest) return [];
+  const name = officialName(r);
+  const tag = r.tag ?? 'latest';
+  const out: { kind: VariantKind; ref: ImageRef }[] = [];
+  const dotnet = r.registry === 'mcr.microsoft.com' && /^dotnet\/(aspnet|runtime|runtime-deps)$/.test(r.repository);
+  if (name === 'eclipse-temurin' && /^(\d+(\.[\d._]+)?)(-jdk)?(-(jammy|noble|focal|ubi\d+-minimal|resolute))?$/.test(tag)) {
+    const jre = tag.includes('-jdk') ? tag.replace('-jdk', '-jre') : tag.replace(/^([\d._]+)/, '$1-jre');
+    out.push({ kind: 'jre', ref: { ...r, tag: jre } });
+    if (/^[\d._]+(-jdk)?$/.test(tag)) out.push({ kind: 'alpine', ref: { ...r, tag: `${jre}-alpine` } });
+  } else if (name === 'openjdk') {
+    const v = /^(\d+)/.exec(tag)?.[1];
+    if (v) out.push({ kind: 'jre', ref: { registry: null, repository: 'eclipse-temurin', tag: `${v}-jre`, digest: null } });
+  } else if (dotnet) {
+    if (!/alpine|chiseled/.test(tag)) out.push({ kind: 'alpine', ref: { ...r, tag: `${tag.replace(/-(bookworm-slim|jammy|noble)$/, '')}-alpine` } });
+  } else if (name) {
+    if (SLIM.has(name)) {
+      const t = slimTag(name, tag);
+      if (t) out.push({ kind: 'slim', ref: { ...r, tag: t } });
+    }
+    if (ALPINE.has(name) && name !== 'openjdk') {
+      const t = alpineTag(name, tag);
+      if (t) out.push({ kind: 'alpine', ref: { ...r, tag: t } });
+    }
+    if (name === 'debian' || name === 'ubuntu') out.push({ kind: 'alpine', ref: { registry: null, repository: 'alpine', tag: '3.24', digest: null } });
+  }
+  return out.map((v) => {
+    const image = `${v.ref.registry ? v.ref.registry + '/' : ''}${v.ref.repository}:${v.ref.tag ?? 'latest'}`;
+    return { kind: v.kind, image, written: writtenForm(model, stage, r, v.ref, image) };
+  });
+}
+
+/** Keeps variables of the FROM (`node:${NODE_VERSION}` -> `node:${NODE_VERSION}-slim`) when they still expand right. */
+function writtenForm(model: DockerfileModel, stage: Stage, from: ImageRef, to: ImageRef, image: string): string {
+  const raw = stage.fromRaw;
+  if (!raw.includes('$') || from.repository !== to.repository) return image;
+  const oldTag = from.tag ?? 'latest';
+  const newTag = to.tag ?? 'latest';
+  const scope = new Map(model.globalArgs);
+  let candidate: string | null = null;
+  if (newTag.startsWith(oldTag)) candidate = (raw.includes(':') ? raw : `${raw}:`) + newTag.slice(oldTag.length);
+  const rel = RELEASE_SUFFIX.exec(oldTag);
+  if (rel && newTag === `${oldTag.slice(0, rel.index)}-slim${rel[0]}` && raw.endsWith(rel[0])) candidate = `${raw.slice(0, -rel[0].length)}-slim${rel[0]}`;
+  if (oldTag.includes('-jdk') && newTag === oldTag.replace('-jdk', '-jre') && raw.includes('-jdk')) candidate = raw.replace('-jdk', '-jre');
+  return candidate !== null && expand(candidate, scope, model.directives.escape) === image ? candidate : image;
+}
+
+/** The edit that writes `written` over the image word of the stage's FROM (flags and AS name untouched). */
+export function fromEdit(model: DockerfileModel, stage: Stage, written: string): TextEdit | null {
+  const line = model.lines[stage.line - 1] ?? '';
+  const m = /^(\s*FROM\s+(?:--\S+\s+)*)(\S+)/i.exec(line);
+  if (!m || m[2] !== stage.fromRaw) return null;
+  const start = m[1].length + 1;
+  return { startLine: stage.line, startColumn: start, endLine: stage.line, endColumn: start + m[2].length, newText: written };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// apt-get -> apk
+
+/** Debian package -> Alpine package (null: nothing to install on Alpine). */
+const APT_TO_APK: Record<string, string | null> = {
+  'build-essential': 'build-base', gcc: 'gcc', 'g++': 'g++', make: 'make', cmake: 'cmake', 'pkg-config': 'pkgconf',
+  autoconf: 'autoconf', automake: 'automake', libtool: 'libtool', 'libc6-dev': 'musl-dev', 'libc-dev': 'musl-dev',
+  'ca-certificates': 'ca-certificates', curl: 'curl', wget: 'wget', git: 'git', gnupg: 'gnupg', openssl: 'openssl',
+  'openssh-client': 'openssh-client', bash: 'bash', jq: 'jq', unzip: 'unzip', zip: 'zip', 'xz-utils': 'xz',
+  tar: 'tar', gzip: 'gzip', bzip2: 'bzip2', tzdata: 'tzdata', procps: 'procps', less: 'less', vim: 'vim', nano: 'nano',
+  'netcat-openbsd': 'netcat-openbsd', 'iputils-ping': 'iputils', dnsutils: 'bind-tools', 'dumb-init': 'dumb-init',
+  tini: 'tini', gosu: 'su-exec', file: 'file', rsync: 'rsync', patch: 'patch', sqlite3: 'sqlite',
+  'python3': 'python3', 'python3-pip': 'py3-pip', 'python3-dev': 'python3-dev', 'python3-venv': null,
+  'libpq-dev': 'libpq-dev', libpq5: 'libpq', 'postgresql-client': 'postgresql-client',
+  'default-libmysqlclient-dev': 'mariadb-dev', 'libmariadb-dev': 'mariadb-dev', 'default-mysql-client': 'mysql-client',
+  'libssl-dev': 'openssl-dev', libssl3: 'libssl3', 'libffi-dev': 'libffi-dev', 'zlib1g-dev': 'zlib-dev', zlib1g: 'zlib',
+  'libxml2-dev': 'libxml2-dev', libxml2: 'libxml2', 'libxslt1-dev': 'libxslt-dev', 'libjpeg-dev': 'libjpeg-turbo-dev',
+  'libjpeg62-turbo-dev': 'libjpeg-turbo-dev', 'libpng-dev': 'libpng-dev', 'libcurl4-openssl-dev': 'curl-dev',
+  'libsqlite3-dev': 'sqlite-dev', 'libyaml-dev': 'yaml-dev', 'libbz2-dev': 'bzip2-dev', 'liblzma-dev': 'xz-dev',
+  'libreadline-dev': 'readline-dev', 'libncurses-dev': 'ncurses-dev', 'libmagic1': 'libmagic', 'libgomp1': 'libgomp',
+  'libstdc++6': 'libstdc++', 'imagemagick': 'imagemagick', ffmpeg: 'ffmpeg', 'fonts-dejavu': 'font-dejavu',
+  'locales': 'musl-locales', 'nodejs': 'nodejs', npm: 'npm', 'openjdk-17-jre-headless': 'openjdk17-jre-headless',
+  'libgeos-dev': 'geos-dev', 'gettext': 'gettext', 'shared-mime-info': 'shared-mime-info', 'apt-transport-https': null,
+  'software-properties-common': null, 'lsb-release': null, 'debian-archive-keyring': null,
+};
+
+export interface AptTranslation {
+  edits: TextEdit[];
+  /** Why Alpine cannot be offered, when it cannot. */
+  blocker: string | null;
+}
+
+/** Rewrites every apt-get RUN of `stage` for Alpine; a blocker says why that is not possible. */
+export function translateAptToApk(model: DockerfileModel, stage: Stage): AptTranslation {
+  const edits: TextEdit[] = [];
+  for (const i of stage.steps) {
+    const step = model.steps[i];
+    if (!step || step.keyword !== 'RUN') continue;
+    const cmds = commandsOf(step);
+    const usesApt = cmds.some((c) => ['apt-get', 'apt', 'dpkg', 'apt-key', 'add-apt-repository', 'dpkg-reconfigure'].includes(programOf(c)));
+    const usersCmd = cmds.find((c) => ['useradd', 'groupadd', 'usermod'].includes(programOf(c)));
+    if (usersCmd) return { edits: [], blocker: `line ${step.line} runs ${programOf(usersCmd)}, which Alpine's BusyBox spells differently` };
+    if (!usesApt) continue;
+    if (step.heredocs.length || step.execForm) return { edits: [], blocker: `line ${step.line} runs apt in a form the rewrite does not translate` };
+    const rest = step.command;
+    if (/\|\|?|\$\(|`|\(/.test(rest.replace(/"[^"]*"|'[^']*'/g, ''))) {
+      return { edits: [], blocker: `line ${step.line} mixes apt-get with pipes or subshells` };
+    }
+    const out: string[] = [];
+    for (const c of cmds) {
+      const translated = translateCommand(c);
+      if (typeof translated === 'object' && translated !== null) return { edits: [], blocker: `line ${step.line}: ${translated.blocker}` };
+      if (translated !== '') out.push(translated);
+    }
+    if (out.length === 0) {
+      edits.push(deleteStep(model, step));
+      continue;
+    }
+    const flags = step.flags
+      .filter((f) => !(f.name === 'mount' && /target=\/var\/(cache|lib)\/apt/.test(f.value ?? '')))
+      .map((f) => `--${f.name}${f.value !== null ? '=' + f.value : ''} `).join('');
+    const esc = model.directives.escape;
+    const indent = (model.lines[step.line - 1] ?? '').match(/^\s*/)?.[0] ?? '';
+    const lines = out.map((c, k) => (k === 0 ? `${indent}RUN ${flags}${c}` : `${indent}    && ${c}`));
+    edits.push(replaceStep(model, step, lines.map((l, k) => (k < lines.length - 1 ? `${l} ${esc}` : l))));
+  }
+  return { edits, blocker: null };
+}
+
+/** '' to drop the command, a string to keep, or a blocker. */
+function translateCommand(c: ShellCommand): string | { blocker: string } {
+  const p = programOf(c);
+  if (p === 'apt-get' || p === 'apt') {
+    const sub = c.words.slice(1).find((w) => !w.startsWith('-')) ?? '';
+    if (['update', 'clean', 'autoclean', 'autoremove', 'upgrade', 'dist-upgrade'].includes(sub)) return '';
+    if (sub === 'install' || sub === 'remove' || sub === 'purge') {
+      const pkgs: string[] = [];
+      for (const raw of operands(c)) {
+        const name = raw.replace(/=.*$/, '');
+        if (!(name in APT_TO_APK)) return { blocker: `no Alpine package known for ${name}` };
+        const apk = APT_TO_APK[name];
+        if (apk) pkgs.push(apk);
+      }
+      if (pkgs.length === 0) return '';
+      return sub === 'install' ? `apk add --no-cache ${[...new Set(pkgs)].join(' ')}` : `apk del ${[...new Set(pkgs)].join(' ')}`;
+    }
+    return { blocker: `apt-get ${sub} has no apk translation` };
+  }
+  if (['dpkg', 'apt-key', 'add-apt-repository', 'dpkg-reconfigure'].includes(p)) return { blocker: `${p} has no Alpine equivalent` };
+  if (p === 'rm' && operands(c, false).length > 0 && operands(c, false).every((o) => /^\/var\/(lib|cache)\/apt/.test(o))) return '';
+  return c.text.replace(/\s*\\\n\s*/g, ' ');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What can break on a smaller variant
+
+/** Why musl (Alpine) may break this stage: Python wheels, native Node modules, glibc-linked binaries. */
+export function muslRisks(model: DockerfileModel, stage: Stage): string[] {
+  const risks = new Set<string>();
+  for (const i of stage.steps) {
+    const step = model.steps[i];
+    if (!step) continue;
+    const cmds = commandsOf(step);
+    if (cmds.some((c) => /^pip\d?(\.\d+)?$/.test(programOf(c)) || (/^python/.test(programOf(c)) && c.words.includes('pip'))
+      || ['poetry', 'pipenv', 'uv'].includes(programOf(c)))) risks.add('Python wheels are built for glibc (manylinux); on musl pip may compile from source or fail');
+    if (findCommands(cmds, ['npm', 'yarn', 'pnpm'], ['ci', 'install', 'i', 'add']).length || cmds.some((c) => programOf(c) === 'yarn' && c.words.length === 1)) {
+      risks.add('native Node modules (node-gyp, prebuilt binaries) are built for glibc');
+    }
+    const downloads = cmds.some((c) => ['curl', 'wget'].includes(programOf(c)) && /\/(usr\/local\/)?bin\/|\.tar\.gz|\.tgz|\.zip/.test(c.text));
+    const foreignCopy = (step.keyword === 'COPY' || step.keyword === 'ADD') && (step.copyFrom !== undefined || (step.sources ?? []).some((s) => /^https?:/.test(s)));
+    if (downloads || foreignCopy) risks.add(`glibc-linked binaries (line ${step.line}) will not run on musl`);
+  }
+  return [...risks];
+}
+
+/** Programs the full image has and -slim lacks, used here without being installed by the stage. */
+const FULL_ONLY = ['curl', 'wget', 'git', 'gcc', 'g++', 'make', 'ssh', 'bzip2', 'unzip', 'xz', 'patch', 'file', 'procps', 'ps'];
+
+export function slimRisks(model: DockerfileModel, stage: Stage): string[] {
+  const installed = new Set<string>();
+  const used = new Map<string, number>();
+  for (const i of stage.steps) {
+    const step: Step | undefined = model.steps[i];
+    if (!step) continue;
+    const cmds = commandsOf(step);
+    for (const c of findCommands(cmds, ['apt-get', 'apt'], ['install'])) for (const p of operands(c)) installed.add(p.replace(/=.*$/, ''));
+    for (const c of cmds) {
+      const p = programOf(c);
+      if (FULL_ONLY.includes(p) && !used.has(p)) used.set(p, step.line);
+    }
+    if ((step.keyword === 'CMD' || step.keyword === 'ENTRYPOINT' || step.keyword === 'HEALTHCHECK')) {
+      const p = (step.words[0] === 'CMD' ? step.words[1] : step.words[0]) ?? '';
+      if (FULL_ONLY.includes(p) && !used.has(p)) used.set(p, step.line);
+      if (/\bcurl\b/.test(step.args) && !used.has('curl')) used.set('curl', step.line);
+    }
+  }
+  const pkgFor = (p: string): string => (p === 'g++' || p === 'gcc' || p === 'make' ? 'build-essential' : p === 'ssh' ? 'openssh-client' : p === 'xz' ? 'xz-utils' : p === 'ps' ? 'procps' : p);
+  return [...used].filter(([p]) => !installed.has(p) && !installed.has(pkgFor(p)) && !(['gcc', 'g++', 'make'].includes(p) && installed.has('build-essential')))
+    .map(([p, line]) => `-slim has no ${p} (used at line ${line}); add ${pkgFor(p)} to an apt-get install`);
+}

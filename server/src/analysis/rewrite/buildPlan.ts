@@ -1,0 +1,473 @@
+// Reads a stage for "this stage builds from source with a toolchain": which ecosystem, which step is the last
+// one that needs the toolchain, and which paths the build produces (the artifacts a runtime stage needs).
+// Paths come from the build command itself (-o, --release target/release/<name>, target/*.jar, publish -o,
+// dist/ or build/); when a command does not name its output, the CMD/ENTRYPOINT or the ecosystem's default
+// output location decides, and the plan says so in its notes.
+
+import * as posix from 'node:path/posix';
+import type { DockerfileModel, Stage, Step } from '../model';
+import {
+  commandsOf, findCommands, hasOption, operands, optionValue, programOf, subcommandOf, type ShellCommand,
+} from '../shell';
+import { parseImageRef } from './imageRef';
+
+export type Ecosystem = 'go' | 'rust' | 'c' | 'java' | 'dotnet' | 'node-frontend' | 'node-service' | 'python';
+
+export const ECOSYSTEM_NAMES: Record<Ecosystem, string> = {
+  go: 'Go', rust: 'Rust', c: 'C/C++', java: 'Java', dotnet: '.NET', 'node-frontend': 'front-end bundle',
+  'node-service': 'Node.js service', python: 'Python with compiled packages',
+};
+
+export interface Artifact {
+  /** Absolute path in the builder; a trailing `/` means a directory whose contents are copied. */
+  path: string;
+  /** Where it goes in the runtime stage (absolute). Defaults to the same path, so CMD and scripts keep working. */
+  dest: string;
+}
+
+export interface BuildPlan {
+  ecosystem: Ecosystem;
+  stage: Stage;
+  /** The build command as written (for messages): `go build -o /out/app ./cmd/app`. */
+  command: string;
+  /** Index (in model.steps) of the step that builds. */
+  buildStep: number;
+  /** Index of the last step of the stage that still needs the toolchain (the builder stage ends there). */
+  lastToolchainStep: number;
+  /** Paths to copy into the runtime stage; empty when the output could not be located. */
+  artifacts: Artifact[];
+  /** Commands appended to the builder (e.g. `npm prune --omit=dev`), each one RUN. */
+  builderCommands: string[];
+  /** The binary is statically linked (Go with CGO_ENABLED=0, Rust musl target, gcc -static). */
+  staticBinary: boolean;
+  /** The builder is musl-based (Alpine). */
+  musl: boolean;
+  /** apt packages installed in the stage that the program needs at run time (toolchain and -dev removed). */
+  runtimePackages: string[];
+  /** -dev packages whose run-time library we could not name. */
+  unknownDevPackages: string[];
+  /** Steps whose output the runtime still carries (dependencies installed into the copied paths). */
+  carriedSteps: number[];
+  /** Caveats a person should know before applying the rewrite. */
+  notes: string[];
+  /** For .NET: ASP.NET Core (EXPOSE or ASPNETCORE_* in the stage). For Java/.NET/Python/Node: version from the tag. */
+  web: boolean;
+  version: string | null;
+}
+
+/** Packages that only build software; none of them is needed to run a compiled program. */
+const TOOLCHAIN_PACKAGES = new Set([
+  'build-essential', 'gcc', 'g++', 'cpp', 'make', 'cmake', 'ninja-build', 'clang', 'llvm', 'lld', 'binutils',
+  'autoconf', 'automake', 'libtool', 'pkg-config', 'pkgconf', 'libc6-dev', 'libc-dev', 'musl-dev', 'build-base',
+  'python3-dev', 'python-dev', 'python3-pip', 'python3-setuptools', 'python3-wheel', 'git', 'cargo', 'rustc',
+  'golang', 'golang-go', 'maven', 'gradle', 'default-jdk', 'default-jdk-headless', 'nodejs', 'npm', 'yarn',
+  'bison', 'flex', 'gfortran', 'patch', 'dpkg-dev', 'gnupg', 'wget', 'curl', 'xz-utils', 'unzip',
+]);
+/** Packages that download or unpack sources; dropped from the runtime only when they look build-only. */
+const FETCH_TOOLS = new Set(['git', 'gnupg', 'wget', 'curl', 'xz-utils', 'unzip']);
+
+/** -dev package -> the run-time library package (Debian bookworm names). */
+const DEV_RUNTIME: Record<string, string | null> = {
+  'libpq-dev': 'libpq5', 'libssl-dev': 'libssl3', 'libffi-dev': 'libffi8', 'zlib1g-dev': 'zlib1g',
+  'libxml2-dev': 'libxml2', 'libxslt1-dev': 'libxslt1.1', 'libjpeg-dev': 'libjpeg62-turbo',
+  'libjpeg62-turbo-dev': 'libjpeg62-turbo', 'libpng-dev': 'libpng16-16', 'libcurl4-openssl-dev': 'libcurl4',
+  'default-libmysqlclient-dev': 'libmariadb3', 'libmariadb-dev': 'libmariadb3', 'libsqlite3-dev': 'libsqlite3-0',
+  'libyaml-dev': 'libyaml-0-2', 'libbz2-dev': 'libbz2-1.0', 'liblzma-dev': 'liblzma5', 'libzstd-dev': 'libzstd1',
+  'libreadline-dev': 'libreadline8', 'libncurses-dev': 'libncursesw6', 'libgmp-dev': 'libgmp10',
+  'libpcre3-dev': 'libpcre3', 'libpcre2-dev': 'libpcre2-8-0', 'libmagic-dev': 'libmagic1',
+  'libgeos-dev': 'libgeos-c1v5', 'libldap2-dev': 'libldap-2.5-0', 'libsasl2-dev': 'libsasl2-2',
+  'libwebp-dev': 'libwebp7', 'libfreetype6-dev': 'libfreetype6', 'libblas-dev': 'libblas3',
+  'liblapack-dev': 'liblapack3', 'libopenblas-dev': 'libopenblas0', 'libsodium-dev': 'libsodium23',
+  'libevent-dev': 'libevent-2.1-7', 'libuv1-dev': 'libuv1', 'libstdc++-12-dev': null, 'libc6-dev': null,
+};
+
+const BUILD_PROGRAMS = new Set([
+  'go', 'cargo', 'rustc', 'mvn', 'mvnw', 'gradle', 'gradlew', 'dotnet', 'npm', 'yarn', 'pnpm', 'npx', 'tsc',
+  'gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'make', 'cmake', 'ninja', 'pip', 'pip3', 'javac', 'ng', 'vite',
+  'webpack', 'meson', './configure', 'configure',
+]);
+
+interface Ctx {
+  model: DockerfileModel;
+  stage: Stage;
+  steps: Step[];
+  /** ENV values of the stage, last write wins (textual). */
+  env: Map<string, string>;
+  /** Packages installed with apt-get/apk in the stage, with the step that installs them. */
+  packages: { name: string; step: number }[];
+  /** CMD + ENTRYPOINT text in effect at the end of the stage. */
+  startCommand: string;
+}
+
+/** The plan for the first build found in `stage`, or null when the stage does not build from source. */
+export function findBuild(model: DockerfileModel, stage: Stage): BuildPlan | null {
+  const steps = stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
+  const ctx: Ctx = { model, stage, steps, env: readEnv(steps), packages: readPackages(steps), startCommand: startCommand(steps) };
+  const detectors = [detectGo, detectRust, detectJava, detectDotnet, detectNode, detectPython, detectC];
+  let best: BuildPlan | null = null;
+  for (const d of detectors) {
+    const plan = d(ctx);
+    if (plan && (!best || plan.buildStep > best.buildStep)) best = plan;
+  }
+  if (!best) return null;
+  best.lastToolchainStep = lastToolchainStep(steps, best.buildStep);
+  return best;
+}
+
+/** The last RUN of the stage that still calls a build tool (tests, installs after the build stay in the builder). */
+function lastToolchainStep(steps: Step[], buildStep: number): number {
+  let last = buildStep;
+  for (const s of steps) {
+    if (s.index <= buildStep || s.keyword !== 'RUN') continue;
+    if (commandsOf(s).some((c) => BUILD_PROGRAMS.has(programOf(c)) || isPythonPip(c))) last = s.index;
+  }
+  return last;
+}
+
+function base(ctx: Ctx, ecosystem: Ecosystem, step: Step, cmd: ShellCommand): BuildPlan {
+  const from = parseImageRef(ctx.stage.from);
+  const alpine = /alpine/.test(from.tag ?? '') || from.repository === 'alpine'
+    || ctx.packages.some((p) => p.name === 'musl-dev' || p.name === 'build-base');
+  return {
+    ecosystem, stage: ctx.stage, command: cmd.text, buildStep: step.index, lastToolchainStep: step.index,
+    artifacts: [], builderCommands: [], staticBinary: false, musl: alpine, runtimePackages: [], unknownDevPackages: [],
+    carriedSteps: [], notes: [], web: false, version: null,
+  };
+}
+
+/** Each RUN command of the stage with its step, in order. */
+function* runCommands(ctx: Ctx): Generator<{ step: Step; cmd: ShellCommand }> {
+  for (const step of ctx.steps) for (const cmd of commandsOf(step)) yield { step, cmd };
+}
+
+function lastMatch(ctx: Ctx, pred: (c: ShellCommand) => boolean): { step: Step; cmd: ShellCommand } | null {
+  let found: { step: Step; cmd: ShellCommand } | null = null;
+  for (const x of runCommands(ctx)) if (pred(x.cmd)) found = x;
+  return found;
+}
+
+function abs(workdir: string, p: string): string {
+  const r = posix.resolve(workdir, p);
+  return p.endsWith('/') && !r.endsWith('/') ? r + '/' : r;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Go
+
+function detectGo(ctx: Ctx): BuildPlan | null {
+  const m = lastMatch(ctx, (c) => findCommands([c], ['go'], ['build', 'install']).length > 0);
+  if (!m) return null;
+  const plan = base(ctx, 'go', m.step, m.cmd);
+  const wd = m.step.workdir;
+  const cgo = /\bCGO_ENABLED=(\S+)/.exec(m.cmd.text)?.[1] ?? ctx.env.get('CGO_ENABLED');
+  plan.staticBinary = cgo === '0' || /-extldflags[ =]["']?-static/.test(m.cmd.text);
+  if (subcommandOf(m.cmd) === 'install') {
+    const gobin = ctx.env.get('GOBIN') ?? `${ctx.env.get('GOPATH') ?? '/go'}/bin`;
+    plan.artifacts.push({ path: gobin.replace(/\/?$/, '/'), dest: '/usr/local/bin/' });
+    return plan;
+  }
+  const out = optionValue(m.cmd, '-o');
+  if (out) {
+    plan.artifacts.push({ path: abs(wd, out), dest: abs(wd, out) });
+    return plan;
+  }
+  const pkgs = operands(m.cmd).filter((a) => !/\.go$/.test(a));
+  const pkg = pkgs.length === 1 ? pkgs[0] : '.';
+  const name = pkg === '.' || pkg === './...' ? posix.basename(wd) : posix.basename(pkg);
+  if (name && name !== '/' && name !== '...') {
+    plan.artifacts.push({ path: posix.join(wd, name), dest: posix.join(wd, name) });
+    plan.notes.push(`go build names its output after the package; assumed ${posix.join(wd, name)}`);
+  }
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rust
+
+function detectRust(ctx: Ctx): BuildPlan | null {
+  const m = lastMatch(ctx, (c) => findCommands([c], ['cargo'], ['build', 'install']).length > 0);
+  if (!m) return null;
+  const plan = base(ctx, 'rust', m.step, m.cmd);
+  const wd = m.step.workdir;
+  const target = optionValue(m.cmd, '--target');
+  plan.staticBinary = /musl/.test(target ?? '') || /crt-static/.test(m.cmd.text + (ctx.env.get('RUSTFLAGS') ?? ''));
+  if (subcommandOf(m.cmd) === 'install') {
+    const root = optionValue(m.cmd, '--root') ?? ctx.env.get('CARGO_HOME') ?? '/usr/local/cargo';
+    plan.artifacts.push({ path: `${root.replace(/\/$/, '')}/bin/`, dest: '/usr/local/bin/' });
+    return plan;
+  }
+  const profile = hasOption(m.cmd, '--release', '-r') ? 'release' : optionValue(m.cmd, '--profile') ?? 'debug';
+  const targetDir = optionValue(m.cmd, '--target-dir') ?? ctx.env.get('CARGO_TARGET_DIR') ?? 'target';
+  const dir = abs(wd, posix.join(targetDir, target ?? '', profile === 'dev' ? 'debug' : profile));
+  const bin = optionValue(m.cmd, '--bin') ?? binaryNamedIn(ctx.startCommand, dir, wd);
+  if (bin) {
+    plan.artifacts.push({ path: posix.join(dir, bin), dest: posix.join(dir, bin) });
+  } else {
+    // the package name is in Cargo.toml, which we do not read: collect the executables cargo left in the profile dir
+    plan.builderCommands.push(`mkdir -p /out && find ${dir} -maxdepth 1 -type f -perm -u+x -exec cp {} /out/ \\;`);
+    plan.artifacts.push({ path: '/out/', dest: dir + '/' });
+    plan.notes.push(`the binary name is in Cargo.toml; the executables of ${dir} are copied`);
+  }
+  return plan;
+}
+
+/** `./target/release/app --port 1` in CMD -> `app` when the path lies in `dir`. */
+function binaryNamedIn(start: string, dir: string, wd: string): string | null {
+  for (const w of start.split(/[\s"',[\]]+/)) {
+    if (!w.includes('/')) continue;
+    const p = abs(wd, w);
+    if (posix.dirname(p) === dir) return posix.basename(p);
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Java
+
+function detectJava(ctx: Ctx): BuildPlan | null {
+  const maven = lastMatch(ctx, (c) => ['mvn', 'mvnw'].includes(programOf(c))
+    && c.words.slice(1).some((w) => ['package', 'install', 'verify', 'spring-boot:repackage'].includes(w)));
+  const gradle = lastMatch(ctx, (c) => ['gradle', 'gradlew'].includes(programOf(c))
+    && c.words.slice(1).some((w) => /^(:?[\w-]+:)?(build|assemble|jar|bootJar|shadowJar|installDist)$/.test(w)));
+  const m = maven && (!gradle || maven.step.index >= gradle.step.index) ? maven : gradle;
+  if (!m) return null;
+  const plan = base(ctx, 'java', m.step, m.cmd);
+  const wd = m.step.workdir;
+  plan.version = javaVersion(ctx.stage.from);
+  if (m === maven) {
+    const pom = optionValue(m.cmd, '-f', '--file');
+    const dir = pom ? abs(wd, pom.endsWith('.xml') ? posix.dirname(pom) : pom) : wd;
+    const target = posix.join(dir, 'target');
+    plan.artifacts.push({ path: posix.join(target, '*.jar'), dest: target + '/' });
+  } else if (m.cmd.words.some((w) => /installDist$/.test(w))) {
+    plan.artifacts.push({ path: posix.join(wd, 'build/install/'), dest: posix.join(wd, 'build/install/') });
+  } else {
+    const libs = posix.join(wd, 'build/libs');
+    plan.artifacts.push({ path: posix.join(libs, '*.jar'), dest: libs + '/' });
+  }
+  if (!plan.version) plan.notes.push('Java version not in the base tag; using 21');
+  return plan;
+}
+
+function javaVersion(from: string): string | null {
+  const r = parseImageRef(from);
+  const tag = r.tag ?? '';
+  const named = /(?:jdk|temurin|openjdk|corretto|java)-?(\d{1,2})(?!\d)/.exec(tag);
+  if (named) return named[1];
+  if (/^(eclipse-temurin|openjdk|amazoncorretto|sapmachine|ibm-semeru-runtimes)$/.test(r.repository)) {
+    return /^(\d{1,2})(?!\d)/.exec(tag)?.[1] ?? null;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// .NET
+
+function detectDotnet(ctx: Ctx): BuildPlan | null {
+  const m = lastMatch(ctx, (c) => findCommands([c], ['dotnet'], ['publish', 'build']).length > 0);
+  if (!m) return null;
+  const plan = base(ctx, 'dotnet', m.step, m.cmd);
+  const wd = m.step.workdir;
+  const out = optionValue(m.cmd, '-o', '--output');
+  const dir = out ? abs(wd, out) : posix.join(wd, 'bin');
+  plan.artifacts.push({ path: dir.replace(/\/?$/, '/'), dest: dir.replace(/\/?$/, '/') });
+  if (!out) plan.notes.push(`no -o given: copies ${dir}/ (the publish folder is below it)`);
+  const r = parseImageRef(ctx.stage.from);
+  plan.version = /^(\d+\.\d+)/.exec(r.tag ?? '')?.[1] ?? null;
+  plan.web = ctx.steps.some((s) => s.keyword === 'EXPOSE') || [...ctx.env.keys()].some((k) => k.startsWith('ASPNETCORE_'))
+    || /\b(Web|Api|AspNet)/i.test(ctx.startCommand);
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Node.js
+
+const STATIC_SERVERS = /\b(serve|http-server|nginx|static|vite preview|preview|live-server|lite-server)\b/;
+const FRONTEND_TOOLS = /\b(vite|react-scripts|ng|webpack|parcel|next export|astro|svelte-kit|vue-cli-service)\b/;
+
+function isNodeBuild(c: ShellCommand): boolean {
+  const p = programOf(c);
+  const w = c.words;
+  if (p === 'npm') return (w[1] === 'run' || w[1] === 'run-script') && /build|bundle|compile|dist/.test(w[2] ?? '');
+  if (p === 'yarn' || p === 'pnpm') {
+    const script = w[1] === 'run' ? w[2] : w[1];
+    return /^(build|bundle|compile|dist)(:|$)/.test(script ?? '');
+  }
+  if (p === 'npx') return /^(tsc|vite|webpack|ng|parcel|react-scripts|esbuild|rollup)$/.test(w[1] ?? '') && w.slice(2).some((x) => x === 'build' || w[1] === 'tsc' || w[1] === 'esbuild' || w[1] === 'rollup' || w[1] === 'webpack');
+  if (p === 'tsc') return true;
+  if (p === 'ng' || p === 'vite') return w[1] === 'build';
+  return false;
+}
+
+function detectNode(ctx: Ctx): BuildPlan | null {
+  const m = lastMatch(ctx, isNodeBuild);
+  if (!m) return null;
+  const wd = m.step.workdir;
+  const start = ctx.startCommand;
+  const frontend = STATIC_SERVERS.test(start) || (start === '' && FRONTEND_TOOLS.test(m.cmd.text))
+    || (FRONTEND_TOOLS.test(m.cmd.text) && !/\bnode\b/.test(start));
+  const plan = base(ctx, frontend ? 'node-frontend' : 'node-service', m.step, m.cmd);
+  plan.version = /^(\d+)/.exec(parseImageRef(ctx.stage.from).tag ?? '')?.[1] ?? null;
+  const outFlag = optionValue(m.cmd, '--outDir', '--out-dir', '--output-path', '-o');
+  const named = /\b(dist|build|out|public|www)\b/.exec(start.replace(/node_modules\S*/g, ''))?.[1];
+  const out = outFlag ?? named ?? 'dist';
+  if (!outFlag && !named) plan.notes.push(`the build output folder is not named in the Dockerfile; assumed ${abs(wd, out)}/`);
+  const outDir = abs(wd, out).replace(/\/?$/, '/');
+  if (frontend) {
+    plan.artifacts.push({ path: outDir, dest: '/usr/share/nginx/html/' });
+    return plan;
+  }
+  const manager = programOf(m.cmd);
+  plan.builderCommands.push(manager === 'pnpm' ? 'pnpm prune --prod' : manager === 'yarn'
+    ? 'yarn install --production --frozen-lockfile' : 'npm prune --omit=dev');
+  plan.artifacts.push(
+    { path: posix.join(wd, 'package.json'), dest: posix.join(wd, 'package.json') },
+    { path: posix.join(wd, 'node_modules/'), dest: posix.join(wd, 'node_modules/') },
+    { path: outDir, dest: outDir },
+  );
+  plan.carriedSteps = ctx.steps.filter((s) => commandsOf(s).some((c) =>
+    findCommands([c], ['npm', 'yarn', 'pnpm'], ['ci', 'install', 'i']).length > 0 || (programOf(c) === 'yarn' && c.words.length === 1)))
+    .map((s) => s.index);
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Python
+
+function isPythonPip(c: ShellCommand): boolean {
+  const p = programOf(c);
+  if (/^pip(\d(\.\d+)?)?$/.test(p)) return subcommandOf(c) === 'install';
+  return /^python(\d(\.\d+)?)?$/.test(p) && c.words[1] === '-m' && /^pip\d?$/.test(c.words[2] ?? '') && c.words.slice(3).includes('install');
+}
+
+function detectPython(ctx: Ctx): BuildPlan | null {
+  const compilers = ctx.packages.filter((p) => ['build-essential', 'gcc', 'g++', 'build-base', 'clang'].includes(p.name));
+  if (compilers.length === 0) return null;
+  const m = lastMatch(ctx, isPythonPip);
+  if (!m || m.step.index < Math.min(...compilers.map((c) => c.step))) return null;
+  const plan = base(ctx, 'python', m.step, m.cmd);
+  const r = parseImageRef(ctx.stage.from);
+  plan.version = /^(\d+\.\d+)/.exec(r.tag ?? '')?.[1] ?? null;
+  if (r.repository !== 'python' || r.registry !== null) {
+    plan.notes.push('the interpreter does not come from the python image; its package folder is not known');
+    return plan;
+  }
+  // pip's --prefix puts packages and scripts under /install; /usr/local is where the python image looks
+  plan.artifacts.push({ path: '/install/', dest: '/usr/local/' });
+  plan.carriedSteps = [m.step.index];
+  const copiesSource = ctx.steps.some((s) => s.index < m.step.index && s.keyword === 'COPY' && !s.copyFrom
+    && (s.sources ?? []).some((src) => src === '.' || src === './'));
+  if (copiesSource) plan.artifacts.push({ path: m.step.workdir.replace(/\/?$/, '/'), dest: m.step.workdir.replace(/\/?$/, '/') });
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// C / C++
+
+const COMPILERS = ['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++'];
+
+function detectC(ctx: Ctx): BuildPlan | null {
+  const compile = lastMatch(ctx, (c) => COMPILERS.includes(programOf(c)) && !hasOption(c, '-c', '-E', '-S', '--version', '-v'));
+  const make = lastMatch(ctx, (c) => ['make', 'ninja'].includes(programOf(c)) || (programOf(c) === 'cmake' && hasOption(c, '--build', '--install')));
+  const toolchain = ctx.packages.some((p) => ['build-essential', 'gcc', 'g++', 'clang', 'make', 'cmake', 'build-base'].includes(p.name))
+    || /^(gcc|buildpack-deps)$/.test(parseImageRef(ctx.stage.from).repository);
+  const m = compile && (!make || compile.step.index >= make.step.index) ? compile : make;
+  if (!m || !toolchain) return null;
+  const plan = base(ctx, 'c', m.step, m.cmd);
+  const wd = m.step.workdir;
+  const all = [...runCommands(ctx)];
+  plan.staticBinary = all.some((x) => COMPILERS.includes(programOf(x.cmd)) && hasOption(x.cmd, '-static'))
+    || /(^|\s)LDFLAGS=["']?[^"'\s]*-static/.test(all.map((x) => x.cmd.text).join('\n') + ` LDFLAGS=${ctx.env.get('LDFLAGS') ?? ''}`);
+  const installs = all.filter((x) => (programOf(x.cmd) === 'make' && operands(x.cmd, false).includes('install'))
+    || (programOf(x.cmd) === 'cmake' && hasOption(x.cmd, '--install')) || (programOf(x.cmd) === 'ninja' && operands(x.cmd, false).includes('install')));
+  if (installs.length) {
+    const prefix = /PREFIX=(\S+)/.exec(installs[installs.length - 1].cmd.text)?.[1] ?? optionValue(installs[installs.length - 1].cmd, '--prefix') ?? '/usr/local';
+    plan.artifacts.push({ path: prefix.replace(/\/?$/, '/'), dest: prefix.replace(/\/?$/, '/') });
+  } else {
+    const outputs = all.filter((x) => COMPILERS.includes(programOf(x.cmd)))
+      .map((x) => ({ out: optionValue(x.cmd, '-o'), wd: x.step.workdir }))
+      .filter((o): o is { out: string; wd: string } => o.out !== null && !/\.(o|a|obj)$/.test(o.out));
+    const seen = new Set<string>();
+    for (const o of outputs) {
+      const p = abs(o.wd, o.out);
+      if (!seen.has(p)) plan.artifacts.push({ path: p, dest: p });
+      seen.add(p);
+    }
+    if (plan.artifacts.length === 0) {
+      const program = startProgram(ctx);
+      if (program && program.includes('/')) {
+        const p = abs(wd, program);
+        plan.artifacts.push({ path: p, dest: p });
+        plan.notes.push(`make does not name its output; copies ${p}, the program CMD/ENTRYPOINT runs`);
+      }
+    }
+  }
+  return plan;
+}
+
+/** The program the container starts (first word of ENTRYPOINT, else of CMD). */
+function startProgram(ctx: Ctx): string | null {
+  const entry = [...ctx.steps].reverse().find((s) => s.keyword === 'ENTRYPOINT');
+  const cmd = [...ctx.steps].reverse().find((s) => s.keyword === 'CMD');
+  const s = entry ?? cmd;
+  if (!s) return null;
+  const first = s.words[0];
+  if (!s.execForm && first && ['sh', '/bin/sh', 'bash', '/bin/bash'].includes(first)) return null;
+  return first ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading the stage
+
+function readEnv(steps: Step[]): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const s of steps) {
+    if (s.keyword !== 'ENV') continue;
+    if (s.words.length >= 2 && !s.words[0].includes('=')) env.set(s.words[0], s.words.slice(1).join(' '));
+    else for (const w of s.words) {
+      const eq = w.indexOf('=');
+      if (eq > 0) env.set(w.slice(0, eq), w.slice(eq + 1));
+    }
+  }
+  return env;
+}
+
+function readPackages(steps: Step[]): { name: string; step: number }[] {
+  const out: { name: string; step: number }[] = [];
+  for (const s of steps) {
+    const cmds = commandsOf(s);
+    for (const c of [...findCommands(cmds, ['apt-get', 'apt'], ['install']), ...findCommands(cmds, ['apk'], ['add'])]) {
+      for (const name of operands(c)) out.push({ name: name.replace(/[=:].*$/, ''), step: s.index });
+    }
+  }
+  return out;
+}
+
+function startCommand(steps: Step[]): string {
+  const last = (k: string) => [...steps].reverse().find((s) => s.keyword === k);
+  return [last('ENTRYPOINT'), last('CMD')].filter((s): s is Step => s !== undefined).map((s) => s.words.join(' ')).join(' ');
+}
+
+/**
+ * Splits the apt packages installed in the stage into what the built program needs at run time: toolchain
+ * and -dev packages go, -dev packages are swapped for their run-time library where we know its name.
+ */
+export function runtimePackagesOf(model: DockerfileModel, plan: BuildPlan): void {
+  const steps = plan.stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined && s.index <= plan.lastToolchainStep);
+  const pkgs = readPackages(steps).map((p) => p.name);
+  const keep: string[] = [];
+  const unknown: string[] = [];
+  for (const p of pkgs) {
+    if (TOOLCHAIN_PACKAGES.has(p) && !(FETCH_TOOLS.has(p) && p === 'curl' && /\bcurl\b/.test(startCommand(steps)))) continue;
+    if (p.endsWith('-dev')) {
+      const lib = DEV_RUNTIME[p];
+      if (lib) keep.push(lib);
+      else if (lib === undefined) unknown.push(p);
+      continue;
+    }
+    if (/^(gcc|g\+\+|cpp|clang|llvm)-\d+/.test(p)) continue;
+    keep.push(p);
+  }
+  plan.runtimePackages = [...new Set(keep)];
+  plan.unknownDevPackages = [...new Set(unknown)];
+}

@@ -1,0 +1,159 @@
+// Splits a stage that builds from source into a builder stage and a runtime stage.
+// The edits are small on purpose: the stage's FROM gets `AS build`, and after the last step that needs the
+// toolchain a runtime stage is inserted (FROM the runtime image, the stage's ARG/ENV/WORKDIR, COPY --from of
+// the artifacts to the same paths, then EXPOSE/LABEL/USER/CMD/ENTRYPOINT...). Everything after that point
+// stays where the user wrote it and now belongs to the runtime stage, so CMD, ENTRYPOINT, EXPOSE, USER, ENV
+// and WORKDIR keep working. Comments and blank lines are untouched.
+
+import type { DockerfileModel, Step, TextEdit } from '../model';
+import { commandsOf, programOf } from '../shell';
+import { runtimePackagesOf, type BuildPlan } from './buildPlan';
+import { deleteStep, insertLinesAfter, replaceLines, replaceStep, stepText } from './edits';
+import { chooseRuntime, type RuntimeChoice } from './runtime';
+
+export interface MultiStageRewrite {
+  runtime: RuntimeChoice;
+  builderName: string;
+  edits: TextEdit[];
+  /** Steps of the original stage that end up in the runtime stage (after the last toolchain step). */
+  keptSteps: number[];
+  notes: string[];
+}
+
+/** Instructions that only set image metadata; copied into the runtime stage as written. */
+const METADATA = new Set(['EXPOSE', 'LABEL', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK', 'CMD', 'ENTRYPOINT', 'SHELL', 'MAINTAINER']);
+/** What nginx's image brings itself; a front-end bundle's own start command does not apply there. */
+const NGINX_DROPS = new Set(['CMD', 'ENTRYPOINT', 'USER', 'WORKDIR', 'HEALTHCHECK', 'SHELL', 'VOLUME', 'STOPSIGNAL']);
+
+export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): MultiStageRewrite | null {
+  const stage = plan.stage;
+  if (stage.baseStage !== null || plan.artifacts.length === 0) return null;
+  const steps = stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
+  const fromStep = steps[0];
+  if (!fromStep || fromStep.keyword !== 'FROM' || fromStep.line !== fromStep.endLine) return null;
+  const fromLine = model.lines[fromStep.line - 1] ?? '';
+  const fromMatch = /^(\s*FROM\s+.*?)(\s+AS\s+(\S+))?(\s*(#.*)?)$/i.exec(fromLine);
+  if (!fromMatch) return null;
+  const last = model.steps[plan.lastToolchainStep];
+  if (!last) return null;
+
+  runtimePackagesOf(model, plan);
+  const frontend = plan.ecosystem === 'node-frontend';
+  const before = steps.filter((s) => s.index > fromStep.index && s.index <= last.index);
+  const after = steps.filter((s) => s.index > last.index);
+  const needsShell = !frontend && (
+    after.some((s) => s.keyword === 'RUN' || s.keyword === 'SHELL' || (s.keyword === 'ONBUILD'))
+    || plan.runtimePackages.length > 0
+    || shellForm(effective(steps, 'ENTRYPOINT')) || (!effective(steps, 'ENTRYPOINT') && shellForm(effective(steps, 'CMD')))
+    || steps.some((s) => s.keyword === 'HEALTHCHECK' && /^CMD\s+(?!\[)/i.test(s.args.replace(/^(\s*--\S+)+\s*/, ''))));
+  const runtime = chooseRuntime(plan, needsShell, steps.some((s) => s.keyword === 'USER'));
+  const builderName = pickName(model);
+  const notes = [...plan.notes];
+  if (!runtime.shell && !runtime.image.includes(':')) notes.push(`${runtime.image} has no version tags: pin its digest`);
+
+  const edits: TextEdit[] = [];
+  edits.push(replaceLines(model, fromStep.line, fromStep.line, [`${fromMatch[1]} AS ${builderName}${fromMatch[4]}`]));
+
+  const lines: string[] = plan.builderCommands.map((c) => `RUN ${c}`);
+  lines.push('');
+  lines.push(`# runtime stage: ${runtime.reason}`);
+  lines.push(`FROM ${runtime.image}${fromMatch[3] ? ` AS ${fromMatch[3]}` : ''}`);
+  for (const s of before) if (s.keyword === 'ARG' || (s.keyword === 'ENV' && !buildOnlyEnv(s))) lines.push(...stepText(model, s));
+  const workdir = after[0]?.workdir ?? last.workdir;
+  if (!frontend && workdir !== '/') lines.push(`WORKDIR ${workdir}`);
+  if (plan.runtimePackages.length) {
+    lines.push(plan.musl
+      ? `RUN apk add --no-cache ${plan.runtimePackages.join(' ')}`
+      : `RUN apt-get update && apt-get install -y --no-install-recommends ${plan.runtimePackages.join(' ')} && rm -rf /var/lib/apt/lists/*`);
+  }
+  if (plan.unknownDevPackages.length) notes.push(`check the run-time libraries of ${plan.unknownDevPackages.join(', ')}`);
+  const named = steps.filter((s) => s.keyword === 'USER').map((s) => (s.words[0] ?? '').split(':')[0])
+    .filter((u) => u !== '' && !/^(root|\d+)$/.test(u) && !u.includes('$') && !runtime.users.includes(u));
+  const createdLater = after.some((s) => commandsOf(s).some((c) => ['useradd', 'adduser', 'groupadd', 'addgroup'].includes(programOf(c))));
+  if (!frontend && named.length && !createdLater) {
+    lines.push(`COPY --from=${builderName} /etc/passwd /etc/group /etc/`);
+  }
+  for (const a of plan.artifacts) lines.push(`COPY --from=${builderName} ${a.path} ${a.dest}`);
+  let exposed = false;
+  for (const s of before) {
+    if (s.keyword === 'USER' && !frontend) continue;
+    if (!METADATA.has(s.keyword)) continue;
+    if (frontend && NGINX_DROPS.has(s.keyword)) continue;
+    if (frontend && s.keyword === 'EXPOSE') {
+      if (!exposed) lines.push('EXPOSE 80');
+      exposed = true;
+      continue;
+    }
+    lines.push(...stepText(model, s));
+  }
+  const lastUser = [...before].reverse().find((s) => s.keyword === 'USER');
+  if (lastUser && !frontend) lines.push(...stepText(model, lastUser));
+  edits.push(insertLinesAfter(model, last.endLine, lines));
+  if (plan.ecosystem === 'python') {
+    const pipEdits = pipPrefixEdits(model, before);
+    if (pipEdits === null) return null;
+    edits.push(...pipEdits);
+  }
+
+  if (frontend) {
+    for (const s of after) {
+      if (NGINX_DROPS.has(s.keyword)) edits.push(deleteStep(model, s));
+      else if (s.keyword === 'EXPOSE') {
+        edits.push(exposed ? deleteStep(model, s) : replaceStep(model, s, ['EXPOSE 80']));
+        exposed = true;
+      }
+    }
+    notes.push('nginx serves the bundle on port 80');
+  }
+  return { runtime, builderName, edits, keptSteps: after.map((s) => s.index), notes };
+}
+
+function effective(steps: Step[], keyword: string): Step | undefined {
+  return [...steps].reverse().find((s) => s.keyword === keyword);
+}
+
+/** Needs /bin/sh: shell form, or an exec form that starts a shell itself (`["sh", "-c", ...]`). */
+function shellForm(step: Step | undefined): boolean {
+  if (step === undefined) return false;
+  if (step.execForm) return /^(\/usr)?(\/bin\/)?(sh|bash|ash|dash)$/.test(step.words[0] ?? '');
+  return step.args.trim() !== '';
+}
+
+/** ENV that only steers the build (CGO_ENABLED, GOOS, RUSTFLAGS, ...): not repeated in the runtime stage. */
+const BUILD_ENV = /^(CGO_ENABLED|GOOS|GOARCH|GOARM|GOFLAGS|GOPROXY|GOPRIVATE|GO111MODULE|GOCACHE|GOMODCACHE|CARGO_\w+|RUSTFLAGS|RUSTUP_\w+|MAVEN_\w+|GRADLE_\w+|DOTNET_CLI_\w+|NUGET_\w+|DEBIAN_FRONTEND|PIP_\w+|NPM_CONFIG_\w+|CC|CXX|CFLAGS|CXXFLAGS|LDFLAGS)$/;
+
+function buildOnlyEnv(step: Step): boolean {
+  const keys = step.words.length >= 2 && !step.words[0].includes('=') ? [step.words[0]] : step.words.map((w) => w.split('=')[0]);
+  return keys.length > 0 && keys.every((k) => BUILD_ENV.test(k));
+}
+
+function pickName(model: DockerfileModel): string {
+  const taken = new Set(model.stages.map((s) => s.name));
+  for (const n of ['build', 'builder', 'build-stage']) if (!taken.has(n)) return n;
+  let i = 2;
+  while (taken.has(`build${i}`)) i++;
+  return `build${i}`;
+}
+
+const PIP_INSTALL = /\b(pip\d?(?:\.\d+)?|python\d?(?:\.\d+)?\s+-m\s+pip)(\s+install)\b/g;
+
+/**
+ * `pip install ...` -> `pip install --prefix=/install ...` in every step of the builder, so the packages land
+ * in one folder the runtime copies to /usr/local (where the python image's interpreter looks). Null when a
+ * pip install already chooses its own location.
+ */
+function pipPrefixEdits(model: DockerfileModel, steps: Step[]): TextEdit[] | null {
+  const edits: TextEdit[] = [];
+  for (const step of steps) {
+    if (step.keyword !== 'RUN') continue;
+    for (let line = step.line; line <= step.endLine; line++) {
+      const text = model.lines[line - 1] ?? '';
+      for (const m of text.matchAll(PIP_INSTALL)) {
+        if (/--(prefix|target|user|root)\b|(^|\s)-t\s/.test(text.slice(m.index ?? 0))) return null;
+        const col = (m.index ?? 0) + m[0].length + 1;
+        edits.push({ startLine: line, startColumn: col, endLine: line, endColumn: col, newText: ' --prefix=/install' });
+      }
+    }
+  }
+  return edits;
+}

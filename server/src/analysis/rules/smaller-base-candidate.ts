@@ -1,0 +1,78 @@
+// smaller-base-candidate
+//
+// What: the final stage starts FROM an image that has an official smaller variant (-slim, -alpine, a JRE
+// instead of a JDK) and is not already slim, alpine, distroless or scratch. ARGs in FROM are resolved first.
+// Why: the base is usually most of an image: node:24 is ≈ 1.2 GB, node:24-slim ≈ 234 MB, node:24-alpine
+// ≈ 171 MB (docker-library repo-info); every pull, push and cold start pays for it.
+// Fix: change the tag. Slim keeps Debian and glibc and is offered first where Alpine is risky; going to
+// Alpine also rewrites apt-get installs into apk adds (common packages mapped), and the title warns where
+// musl vs glibc matters (Python wheels, native Node modules, glibc-linked binaries). Each fix title and the
+// message give the saving in MB from the base-image size table.
+
+import type { Finding, Fix } from '../model';
+import { findBuild } from '../rewrite/buildPlan';
+import { fromEdit, muslRisks, slimRisks, smallerVariants, translateAptToApk, type Variant } from '../rewrite/baseImage';
+import { parseImageRef } from '../rewrite/imageRef';
+import { baseBytes, formatSaving } from '../rewrite/saving';
+import type { Rule, RuleContext } from './rule';
+
+export const smallerBaseCandidate: Rule = {
+  id: 'smaller-base-candidate',
+  severity: 'info',
+  description: 'The final stage\'s base image has an official smaller variant (-slim, -alpine, -jre).',
+  check(ctx: RuleContext): Omit<Finding, 'rule' | 'severity' | 'hadolint'>[] {
+    const { model } = ctx;
+    const stage = model.stages[model.target];
+    if (!stage) return [];
+    let variants = smallerVariants(stage, model);
+    // a JRE cannot run the build a JDK stage does: that is multi-stage-candidate's rewrite
+    const build = variants.some((v) => v.kind === 'jre') ? findBuild(model, stage) : null;
+    if (build?.ecosystem === 'java') variants = variants.filter((v) => v.kind !== 'jre' && !/-jre/.test(v.image));
+    if (variants.length === 0) return [];
+    const current = baseBytes(stage.from);
+
+    const options: { fix: Fix; variant: Variant; saving: number | null; risky: boolean }[] = [];
+    for (const v of variants) {
+      const edit = fromEdit(model, stage, v.written);
+      if (!edit) continue;
+      const next = baseBytes(v.image);
+      const saving = current && next && current.bytes > next.bytes ? current.bytes - next.bytes : null;
+      const saves = saving !== null ? `saves ${formatSaving(saving)}` : 'saving not in the size table';
+      if (v.kind === 'alpine') {
+        const apt = translateAptToApk(model, stage);
+        if (apt.blocker) continue;
+        const risks = muslRisks(model, stage);
+        const warn = risks.length ? `; musl, not glibc: ${risks.join('; ')}` : '';
+        const apk = apt.edits.length ? '; apt-get installs become apk add' : '';
+        options.push({
+          variant: v, saving, risky: risks.length > 0,
+          fix: { title: `Use ${v.image} (${saves}${apk}${warn})`, edits: [edit, ...apt.edits] },
+        });
+      } else {
+        const risks = v.kind === 'slim' ? slimRisks(model, stage) : [];
+        const warn = risks.length ? `; ${risks.join('; ')}` : '';
+        options.push({ variant: v, saving, risky: false, fix: { title: `Use ${v.image} (${saves}${warn})`, edits: [edit] } });
+      }
+    }
+    if (options.length === 0) return [];
+    // Alpine first only when nothing about it is risky; otherwise the glibc variants lead
+    // language runtimes (node, python, ruby, Java) pull native code the Dockerfile does not show: glibc first
+    const runtimeImage = /^(node|python|ruby|php|perl|eclipse-temurin|openjdk|rust|golang)$/.test(parseImageRef(stage.from).repository);
+    const alpineSafe = !runtimeImage && options.some((o) => o.variant.kind === 'alpine' && !o.risky);
+    options.sort((a, b) => rank(a, alpineSafe) - rank(b, alpineSafe));
+    options[0].fix.preferred = true;
+    const best = options.reduce((m, o) => ((o.saving ?? 0) > (m.saving ?? 0) ? o : m), options[0]);
+    const listed = options.map((o) => `${o.variant.image}${o.saving !== null ? ` (${formatSaving(o.saving)} less)` : ''}`).join(', ');
+    const size = current ? ` (${formatSaving(current.bytes)} in the base-image table)` : '';
+    return [{
+      line: stage.line, endLine: stage.line,
+      message: `The final stage's base ${stage.from}${size} has smaller official variants: ${listed}.${best.saving !== null ? ` Switching saves up to ${formatSaving(best.saving)}.` : ''}`,
+      fixes: options.map((o) => o.fix),
+    }];
+  },
+};
+
+function rank(o: { variant: Variant; risky: boolean }, alpineSafe: boolean): number {
+  if (o.variant.kind === 'alpine') return alpineSafe ? 0 : 2;
+  return 1;
+}

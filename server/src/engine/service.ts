@@ -1,0 +1,256 @@
+// The server side of the engine protocol (protocol.ts): engine state (probed with a time limit, re-probed on a
+// timer with backoff), builds on explicit request with progress and cancellation, mapping an existing image,
+// and the history tree. Results go to the store as measured facts, so sizes replace estimates everywhere.
+// The engine being missing, slow or refusing never throws into the LSP handlers; builds never start when the
+// workspace is untrusted or the engine is switched off.
+
+import * as path from 'node:path';
+import { URI } from 'vscode-uri';
+import type Dockerode from 'dockerode';
+import type { DockerfileModel, MeasuredImage } from '../analysis/model';
+import { parseDockerfile } from '../analysis/dockerfile';
+import type {
+  BuildParams, BuildProgressParams, BuildResult, EngineState, HistoryParams, HistoryResult, MapImageParams, ServerSettings,
+} from '../protocol';
+import { buildImage, errorText, type BuildStepRecord } from './build';
+import { connect, probeEngine, resolveFromProcess, type ResolvedEngine } from './connect';
+import { assemble, carryRecords, historyResult, measureImage, type MeasureResult } from './measure';
+
+export interface EngineServiceHost {
+  settings(): ServerSettings;
+  setMeasured(uri: string, measured: MeasuredImage | undefined): void;
+  /** The document's current text, when it is open. */
+  text(uri: string): string | undefined;
+  sendState(state: EngineState): void;
+  sendProgress(p: BuildProgressParams): void;
+}
+
+interface Mapped {
+  result: MeasureResult;
+  model: DockerfileModel;
+  buildSteps?: BuildStepRecord[];
+  text: string;
+}
+
+const PROBE_TIMEOUT_MS = 2500;
+const MIN_BACKOFF_MS = 5_000;
+const MAX_BACKOFF_MS = 120_000;
+const CONNECTED_RECHECK_MS = 60_000;
+
+export class EngineService {
+  private current: EngineState = { status: 'unknown', host: '', message: 'Docker engine not checked yet' };
+  private timer: NodeJS.Timeout | undefined;
+  private backoff = MIN_BACKOFF_MS;
+  private probing: Promise<EngineState> | undefined;
+  private resolved: ResolvedEngine | undefined;
+  private readonly builds = new Map<string, AbortController>();
+  private readonly mapped = new Map<string, Mapped>();
+  private disposed = false;
+  /** Overridable for tests. */
+  resolve: (hostSetting: string | null) => ResolvedEngine = (h) => resolveFromProcess(h);
+
+  constructor(private readonly host: EngineServiceHost) {}
+
+  get state(): EngineState {
+    return this.current;
+  }
+
+  /** Starts probing (when allowed by the settings). */
+  start(): void {
+    void this.probe();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const c of this.builds.values()) c.abort();
+  }
+
+  settingsChanged(): void {
+    this.resolved = undefined;
+    this.backoff = MIN_BACKOFF_MS;
+    void this.probe();
+  }
+
+  private setState(s: EngineState): void {
+    const changed = s.status !== this.current.status || s.message !== this.current.message || s.host !== this.current.host;
+    this.current = s;
+    if (changed) this.host.sendState(s);
+  }
+
+  private blocked(): EngineState | null {
+    const st = this.host.settings();
+    if (!st.trusted) return { status: 'untrusted', host: '', message: 'estimates only: the workspace is not trusted, so no Docker engine is used' };
+    if (st.engine.mode === 'off') return { status: 'disabled', host: '', message: 'estimates only: the Docker engine is switched off (layerInsight.engine.mode)' };
+    return null;
+  }
+
+  /** Probes now (one probe at a time) and schedules the next one. Never throws. */
+  probe(): Promise<EngineState> {
+    if (this.probing) return this.probing;
+    this.probing = this.doProbe().finally(() => { this.probing = undefined; });
+    return this.probing;
+  }
+
+  private async doProbe(): Promise<EngineState> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const blocked = this.blocked();
+    if (blocked) {
+      this.setState(blocked);
+      return blocked;
+    }
+    if (this.builds.size > 0) return this.current;
+    let s: EngineState;
+    try {
+      this.resolved ??= this.resolve(this.host.settings().engine.host);
+      s = await probeEngine(this.resolved, PROBE_TIMEOUT_MS);
+    } catch (err) {
+      s = { status: 'none', host: this.resolved?.host ?? '', message: `estimates only: ${errorText(err)}` };
+    }
+    if (this.disposed) return s;
+    this.setState(s);
+    const next = s.status === 'connected' ? CONNECTED_RECHECK_MS : this.backoff;
+    this.backoff = s.status === 'connected' ? MIN_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, this.backoff * 2);
+    this.timer = setTimeout(() => void this.probe(), next);
+    this.timer.unref?.();
+    return s;
+  }
+
+  /** For the state request: a fresh probe unless connected recently. */
+  async getState(): Promise<EngineState> {
+    if (this.current.status === 'connected' || this.current.status === 'building') return this.current;
+    return this.probe();
+  }
+
+  private async ready(): Promise<{ docker: Dockerode } | { error: string }> {
+    const blocked = this.blocked();
+    if (blocked) {
+      this.setState(blocked);
+      return { error: blocked.message };
+    }
+    const s = this.current.status === 'connected' ? this.current : await this.probe();
+    if (s.status !== 'connected' || !this.resolved) return { error: s.message };
+    return { docker: connect(this.resolved, 0) };
+  }
+
+  async build(p: BuildParams): Promise<BuildResult> {
+    const file = fsPath(p.uri);
+    if (!file) return { ok: false, message: 'only Dockerfiles saved on disk can be built' };
+    if (this.builds.has(p.uri)) return { ok: false, message: 'a build of this Dockerfile is already running' };
+    const r = await this.ready();
+    if ('error' in r) return { ok: false, message: r.error };
+    const controller = new AbortController();
+    this.builds.set(p.uri, controller);
+    const connected = this.current;
+    this.setState({ ...connected, status: 'building', message: `building ${path.basename(file)} with ${p.builder ?? 'buildkit'}` });
+    const text = this.host.text(p.uri);
+    const tag = p.tag ?? defaultTag(file);
+    try {
+      const outcome = await buildImage(r.docker, {
+        context: p.context ?? path.dirname(file),
+        dockerfile: file,
+        dockerfileText: text,
+        builder: p.builder ?? 'buildkit',
+        tag,
+        target: p.target,
+        signal: controller.signal,
+        onProgress: (pr) => this.host.sendProgress({ uri: p.uri, message: pr.message, step: pr.step, total: pr.total }),
+      });
+      if (!outcome.ok) {
+        this.host.sendProgress({ uri: p.uri, message: outcome.message, done: true });
+        return { ok: false, message: outcome.message };
+      }
+      const result = await measureImage(r.docker, tag, outcome.model, { buildSteps: outcome.steps, storageDriver: connected.storageDriver });
+      this.remember(p.uri, { result, model: outcome.model, buildSteps: outcome.steps, text: outcome.model.text });
+      const msg = `built ${tag} (${outcome.steps.filter((s) => s.cached).length} of ${outcome.steps.length} steps cached, ${(outcome.durationMs / 1000).toFixed(1)} s)`;
+      this.host.sendProgress({ uri: p.uri, message: msg, done: true });
+      return { ok: true, image: tag, message: msg };
+    } catch (err) {
+      const message = `build failed: ${errorText(err)}`;
+      this.host.sendProgress({ uri: p.uri, message, done: true });
+      return { ok: false, message };
+    } finally {
+      this.builds.delete(p.uri);
+      // the engine may have gone away during the build: look again (and tell the client the build is over)
+      this.current = { ...connected, status: 'unknown' };
+      void this.probe();
+    }
+  }
+
+  cancelBuild(uri: string): void {
+    this.builds.get(uri)?.abort();
+  }
+
+  async mapImage(p: MapImageParams): Promise<BuildResult> {
+    const r = await this.ready();
+    if ('error' in r) return { ok: false, message: r.error };
+    const text = this.host.text(p.uri);
+    if (text === undefined) return { ok: false, message: 'open the Dockerfile first' };
+    try {
+      const model = parseDockerfile(text);
+      const result = await measureImage(r.docker, p.image, model, { storageDriver: this.current.storageDriver });
+      this.remember(p.uri, { result, model, text });
+      return result.measured.mismatch
+        ? { ok: false, image: p.image, message: `${p.image} does not match this Dockerfile: ${result.measured.mismatch}` }
+        : { ok: true, image: p.image, message: `mapped ${p.image} to this Dockerfile` };
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      return { ok: false, message: status === 404 ? `no image "${p.image}" in the Docker engine` : `could not read ${p.image}: ${errorText(err)}` };
+    }
+  }
+
+  private remember(uri: string, m: Mapped): void {
+    this.mapped.set(uri, m);
+    this.host.setMeasured(uri, m.result.measured);
+  }
+
+  /**
+   * The document changed: map the already-read image to the new text (no engine I/O), so measured sizes stay
+   * on the right lines, or turn into a mismatch when the steps no longer fit.
+   */
+  documentChanged(uri: string, text: string): void {
+    const m = this.mapped.get(uri);
+    if (!m || m.text === text) return;
+    const model = parseDockerfile(text);
+    const buildSteps = m.buildSteps ? carryRecords(m.buildSteps, m.model, model) : undefined;
+    const result = assemble(m.result.gathered, model, buildSteps);
+    result.measured.image = m.result.measured.image;
+    this.mapped.set(uri, { result, model, buildSteps, text });
+    this.host.setMeasured(uri, result.measured);
+  }
+
+  closed(uri: string): void {
+    this.mapped.delete(uri);
+    this.cancelBuild(uri);
+  }
+
+  history(p: HistoryParams): HistoryResult {
+    const m = this.mapped.get(p.uri);
+    if (!m) {
+      return {
+        image: null, base: null, stages: [],
+        reason: this.current.status === 'connected'
+          ? 'no image mapped to this Dockerfile yet: build it or map an existing image'
+          : this.current.message,
+      };
+    }
+    return historyResult(m.result, m.model, m.buildSteps);
+  }
+}
+
+function fsPath(uri: string): string | null {
+  try {
+    const u = URI.parse(uri);
+    return u.scheme === 'file' ? u.fsPath : null;
+  } catch {
+    return null;
+  }
+}
+
+/** layer-insight/<folder>:latest, in the characters a repository name allows. */
+export function defaultTag(file: string): string {
+  const folder = path.basename(path.dirname(file)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'image';
+  const name = path.basename(file).toLowerCase() === 'dockerfile' ? folder : `${folder}-${path.basename(file).toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}`;
+  return `layer-insight/${name.slice(0, 100)}:latest`;
+}

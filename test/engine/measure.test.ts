@@ -1,0 +1,249 @@
+// Integration suite against a private dockerd: fixtures built with both builders, their history mapped to the
+// Dockerfile lines, measured step sizes compared with what the Engine API's /images/{id}/history reports, and
+// wasted space checked on a Dockerfile that writes, overwrites and deletes files of known sizes.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseDockerfile } from '../../server/src/analysis/dockerfile';
+import { measureImage, historyResult, type MeasureResult } from '../../server/src/engine/measure';
+import type { BuildOutcome } from '../../server/src/engine/build';
+import { buildFixture, ensureBusybox, ensureDebian, fixturesDir, startEngine, type TestEngine } from './harness';
+
+let engine: TestEngine | null = null;
+const report: string[] = [];
+
+before(async () => {
+  engine = await startEngine();
+  if (engine) await ensureBusybox(engine);
+});
+
+after(async () => {
+  await engine?.stop();
+  if (report.length > 0) console.log(report.join('\n'));
+});
+
+interface RawHistory { Id: string; CreatedBy: string; Size: number; Comment: string }
+
+/** /images/{id}/history straight from the Engine API (newest first), independent of engine/history.ts. */
+async function rawHistory(e: TestEngine, ref: string): Promise<RawHistory[]> {
+  return new Promise((resolve, reject) => {
+    e.docker.modem.dial({ path: `/images/${encodeURIComponent(ref)}/history`, method: 'GET', statusCodes: { 200: true, 404: 'no such image' } },
+      (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as RawHistory[])));
+  });
+}
+
+/** The keyword a CreatedBy stands for, read the simple way (an oracle independent of readCreatedBy). */
+function keywordOf(createdBy: string): string {
+  const nop = /#\(nop\)\s+([A-Z]+)/.exec(createdBy);
+  if (nop) return nop[1];
+  const first = /^([A-Z]+) /.exec(createdBy);
+  if (first && first[1] !== 'RUN' && createdBy !== createdBy.toLowerCase()) return first[1];
+  return 'RUN';
+}
+
+/** Checks that a history entry plausibly came from this raw Dockerfile line. */
+function assertEntryFitsLine(createdBy: string, rawLine: string, args: Record<string, string>, where: string): void {
+  const words = rawLine.trim().split(/\s+/);
+  const kw = words[0].toUpperCase();
+  assert.equal(keywordOf(createdBy), kw, `${where}: "${createdBy}" should come from "${rawLine}"`);
+  if (kw === 'RUN') {
+    const cmd = rawLine.trim().slice(4).trim();
+    assert.ok(createdBy.includes(cmd), `${where}: RUN text "${cmd}" not in "${createdBy}"`);
+  } else if (kw === 'COPY' || kw === 'ADD') {
+    const dest = words[words.length - 1];
+    assert.ok(createdBy.includes(path.posix.basename(dest)), `${where}: destination ${dest} not in "${createdBy}"`);
+  } else if (kw === 'ENV' || kw === 'LABEL') {
+    const key = words[1].split('=')[0];
+    assert.ok(createdBy.includes(key), `${where}: key ${key} not in "${createdBy}"`);
+  } else if (kw === 'WORKDIR') {
+    assert.ok(createdBy.includes(words[1]), `${where}: ${words[1]} not in "${createdBy}"`);
+  }
+  void args;
+}
+
+/** bytes a `RUN [mkdir ... &&] dd if=/dev/zero of=F bs=B count=N` line writes (B*N), else null. */
+function ddBytes(rawLine: string, args: Record<string, string>): number | null {
+  const m = /^RUN (?:mkdir -p \S+ && )?dd if=\/dev\/zero of=\S+ bs=(\d+) count=(\S+)$/.exec(rawLine.trim());
+  if (!m) return null;
+  const count = m[2].startsWith('$') ? Number(args[m[2].slice(1)]) : Number(m[2]);
+  return Number(m[1]) * count;
+}
+
+interface Checked { result: MeasureResult; build: BuildOutcome; raw: RawHistory[] }
+
+/** Builds a fixture, measures it and checks mapping and sizes against the raw history. */
+async function buildAndCheck(e: TestEngine, fixture: string, builder: 'buildkit' | 'legacy', buildArgs: Record<string, string> = {}, argDefaults: Record<string, string> = {}): Promise<Checked> {
+  const dir = path.join(fixturesDir(), fixture);
+  const tag = `fixture-${fixture}-${builder}:test`;
+  const build = await buildFixture(e, dir, { builder, tag, buildArgs });
+  const text = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
+  const lines = text.split('\n');
+  const model = parseDockerfile(text, { buildArgs, buildkit: builder === 'buildkit' });
+  const result = await measureImage(e.docker, tag, model, { buildSteps: build.steps });
+  const where = `${fixture}/${builder}`;
+  assert.equal(result.measured.mismatch, undefined, `${where}: ${result.measured.mismatch}`);
+  assert.equal(result.mapping.builder, builder, `${where}: builder detected`);
+  const raw = await rawHistory(e, tag);
+  const rawOldestFirst = [...raw].reverse();
+  assert.equal(rawOldestFirst.length, result.mapping.entries.length);
+  const values = { ...argDefaults, ...buildArgs };
+  // every entry after the base maps to a Dockerfile line it came from
+  for (const entry of result.mapping.entries) {
+    if (entry.origin === 'base' || entry.origin === 'onbuild') continue;
+    assert.equal(entry.origin, 'dockerfile', `${where}: entry ${entry.index} "${entry.createdBy}" is mapped`);
+    assert.notEqual(entry.stepIndex, null);
+    const step = model.steps[entry.stepIndex as number];
+    assertEntryFitsLine(rawOldestFirst[entry.index].CreatedBy, lines[step.line - 1], values, `${where} line ${step.line}`);
+  }
+  // each measured step's bytes equal the Size the Engine API reports for its entry
+  let checkedDd = 0;
+  for (const m of result.measured.steps) {
+    const step = model.steps[m.stepIndex];
+    if (step.keyword === 'FROM') {
+      const base = result.mapping.entries.filter((x) => x.origin === 'base' || x.origin === 'onbuild');
+      assert.equal(m.bytes, base.reduce((s, x) => s + rawOldestFirst[x.index].Size, 0), `${where}: FROM = base entries`);
+      continue;
+    }
+    const entry = result.mapping.entries.find((x) => x.stepIndex === m.stepIndex);
+    assert.ok(entry, `${where}: line ${step.line} has an entry`);
+    assert.equal(m.bytes, rawOldestFirst[entry.index].Size, `${where}: line ${step.line} bytes = docker history Size`);
+    assert.equal(m.sizeKind, 'overlay2 on-disk, uncompressed');
+    const dd = ddBytes(lines[step.line - 1], values);
+    if (dd !== null) {
+      assert.equal(m.bytes, dd, `${where}: line ${step.line} writes ${dd} bytes`);
+      checkedDd++;
+    }
+  }
+  // every layer-creating step of the target chain got a measurement (and a build record)
+  for (const si of result.mapping.chain) {
+    for (const i of model.stages[si].steps) {
+      const s = model.steps[i];
+      if (s.keyword === 'FROM' || s.keyword === 'ONBUILD') continue;
+      assert.ok(result.measured.steps.some((m) => m.stepIndex === i), `${where}: line ${s.line} measured`);
+    }
+  }
+  for (const r of build.steps) {
+    if (r.stepIndex !== null) assert.equal(model.steps[r.stepIndex].line, r.line);
+  }
+  const runRecords = build.steps.filter((r) => r.stepIndex !== null && model.steps[r.stepIndex].keyword === 'RUN');
+  const runSteps = model.steps.filter((s) => s.keyword === 'RUN' && model.stages[s.stage]?.reachesFinal !== false);
+  assert.ok(runRecords.length >= Math.min(1, runSteps.length), `${where}: RUN steps have build records`);
+  void checkedDd;
+  return { result, build, raw };
+}
+
+function table(title: string, c: Checked, fixture: string): void {
+  const dir = path.join(fixturesDir(), fixture);
+  const lines = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8').split('\n');
+  const model = parseDockerfile(lines.join('\n'));
+  const raw = [...c.raw].reverse();
+  report.push(`\n# ${title}`, '# line | instruction | measured bytes | docker history bytes | cached | ms');
+  for (const m of c.result.measured.steps) {
+    const step = model.steps[m.stepIndex];
+    const entry = c.result.mapping.entries.find((x) => x.stepIndex === m.stepIndex);
+    const hist = step.keyword === 'FROM'
+      ? c.result.mapping.entries.filter((x) => x.origin === 'base').reduce((s, x) => s + raw[x.index].Size, 0)
+      : entry ? raw[entry.index].Size : NaN;
+    report.push(`# ${step.line} | ${lines[step.line - 1].slice(0, 60)} | ${m.bytes} | ${hist} | ${m.cached ?? '-'} | ${m.durationMs ?? '-'}`);
+  }
+}
+
+const FIXTURES: { name: string; buildArgs?: Record<string, string>; argDefaults?: Record<string, string> }[] = [
+  { name: 'basic' },
+  { name: 'multistage' },
+  { name: 'chain' },
+  { name: 'args', buildArgs: { COUNT: '7' }, argDefaults: { COUNT: '10' } },
+  { name: 'noop' },
+];
+
+// two builds at a time: the engine overlaps one build's container start-up with the other's work
+describe('history mapping and sizes, both builders', { concurrency: 2 }, () => {
+  for (const f of FIXTURES) {
+    for (const builder of ['legacy', 'buildkit'] as const) {
+      test(`${f.name} (${builder})`, { timeout: 120_000 }, async (t) => {
+        if (!engine) return t.skip('no Docker engine');
+        const c = await buildAndCheck(engine, f.name, builder, f.buildArgs, f.argDefaults);
+        if (f.name === 'multistage' && builder === 'buildkit') table('multistage (BuildKit): per-step sizes', c, f.name);
+        if (f.name === 'multistage') {
+          // only the final stage's chain is in the image: the build stage's 900 kB file is not
+          const model = parseDockerfile(fs.readFileSync(path.join(fixturesDir(), 'multistage', 'Dockerfile'), 'utf8'));
+          const unused = model.steps.find((s) => s.command.includes('unused.bin'));
+          assert.ok(unused && !c.result.measured.steps.some((m) => m.stepIndex === unused.index));
+        }
+      });
+    }
+  }
+});
+
+describe('ONBUILD base', () => {
+  for (const builder of ['legacy', 'buildkit'] as const) {
+    test(`triggers run after FROM and are not Dockerfile lines (${builder})`, { timeout: 120_000 }, async (t) => {
+      if (!engine) return t.skip('no Docker engine');
+      await buildFixture(engine, path.join(fixturesDir(), 'onbuild-base'), { builder, tag: 'onbuild-base:fixture' });
+      const c = await buildAndCheck(engine, 'onbuild', builder);
+      const triggers = c.result.mapping.entries.filter((e) => e.origin === 'onbuild');
+      assert.equal(triggers.length, 2, 'two ONBUILD triggers ran');
+      assert.equal(triggers[1].size, 50_000, 'the trigger RUN wrote 50 kB');
+      const own = c.result.measured.steps.find((m) => m.bytes === 20_000);
+      assert.ok(own, 'the child RUN is measured at 20 kB');
+    });
+  }
+});
+
+describe('cache and mismatch', () => {
+  test('a rebuild reports cached steps; an image from another Dockerfile is a mismatch', { timeout: 120_000 }, async (t) => {
+    if (!engine) return t.skip('no Docker engine');
+    const dir = path.join(fixturesDir(), 'basic');
+    for (const builder of ['legacy', 'buildkit'] as const) {
+      await buildFixture(engine, dir, { builder, tag: `cache-${builder}:1` });
+      const again = await buildFixture(engine, dir, { builder, tag: `cache-${builder}:2` });
+      const run = again.steps.find((s) => s.line === 6);
+      assert.ok(run, `${builder}: RUN on line 6 recorded`);
+      assert.equal(run.cached, true, `${builder}: rebuilt RUN is cached`);
+    }
+    const other = parseDockerfile(fs.readFileSync(path.join(fixturesDir(), 'noop', 'Dockerfile'), 'utf8'));
+    const r = await measureImage(engine.docker, 'cache-buildkit:1', other, { layers: false });
+    assert.ok(r.measured.mismatch, 'mismatch reported');
+    assert.equal(r.measured.steps.length, 0, 'no sizes are attributed on a mismatch');
+  });
+});
+
+describe('wasted space', () => {
+  test('writes, overwrites and deletes of known sizes are attributed once to creator and remover', { timeout: 120_000 }, async (t) => {
+    if (!engine) return t.skip('no Docker engine');
+    const c = await buildAndCheck(engine, 'waste', 'buildkit');
+    const text = fs.readFileSync(path.join(fixturesDir(), 'waste', 'Dockerfile'), 'utf8');
+    const model = parseDockerfile(text);
+    const at = (line: number) => c.result.measured.steps.find((m) => model.steps[m.stepIndex].line === line);
+    // line 2 writes /data/a (3,000,000 B); line 4 overwrites it with 500,000 B; line 7 deletes the folder
+    // line 3 writes /data/b (1,000,000 B); line 5 deletes it; line 6 copies c.bin (2,000 B)
+    assert.equal(at(2)?.wastedBytes, 3_000_000);
+    assert.equal(at(3)?.wastedBytes, 1_000_000);
+    assert.equal(at(4)?.wastedBytes, 500_000);
+    assert.equal(at(4)?.removesBytes, 3_000_000);
+    assert.equal(at(5)?.removesBytes, 1_000_000);
+    assert.equal(at(6)?.wastedBytes, 2_000);
+    assert.equal(at(7)?.removesBytes, 502_000);
+    assert.equal(c.result.save?.wastedBytes, 4_502_000, 'each hidden copy counted once');
+    assert.deepEqual(at(2)?.largestFiles?.[0], { path: '/data/a', bytes: 3_000_000 });
+    const hr = historyResult(c.result, model, c.build.steps);
+    assert.equal(hr.wastedBytes, 4_502_000);
+    assert.equal(hr.base?.layers, 1);
+    report.push('\n# wasted space (waste fixture, BuildKit): line | bytes | wasted | removes');
+    for (const m of c.result.measured.steps) report.push(`# ${model.steps[m.stepIndex].line} | ${m.bytes} | ${m.wastedBytes ?? '-'} | ${m.removesBytes ?? '-'}`);
+    report.push(`# image wasted total: ${c.result.save?.wastedBytes}`);
+  });
+});
+
+describe('real package layers (Debian + apt)', () => {
+  test('apt-get install layer measured and mapped (legacy builder)', { timeout: 420_000 }, async (t) => {
+    if (!engine) return t.skip('no Docker engine');
+    await ensureDebian(engine);
+    const c = await buildAndCheck(engine, 'apt', 'legacy');
+    const install = c.result.measured.steps.find((m) => m.stepIndex === 1);
+    assert.ok(install && install.bytes > 1_000_000, `apt install layer is ${install?.bytes} bytes`);
+    table('apt (legacy): per-step sizes', c, 'apt');
+  });
+});

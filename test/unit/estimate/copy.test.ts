@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from '../../../server/src/analysis/analyze';
+import { goPatternToRegExp, selectContextFiles } from '../../../server/src/analysis/estimate/copy';
+import { fixture, fixtureContext, sizeOf, stepsAt } from './helpers';
+
+const ROOT = fixture('estimate-context');
+
+// What the builder sends from test/fixtures/estimate-context with its .dockerignore:
+// node_modules, tmp, **/*.log, docs/ (except docs/keep.md) and secret.txt are left out.
+const SENT = [
+  '.dockerignore', 'README.md', 'app/main.js', 'app/nested/deep.js', 'app/util.js', 'assets/icon1.png', 'assets/icon2.png',
+  'assets/iconA.png', 'assets/logo.png', 'docs/keep.md', 'package-lock.json', 'package.json', 'requirements.txt',
+  'src/a.go', 'src/b.go', 'src/sub/c.go', 'src/x.js', 'vendor/lib.tar.gz',
+];
+
+test('the context honours .dockerignore: exceptions with ! and ** patterns', async () => {
+  const ctx = await fixtureContext('estimate-context');
+  assert.deepEqual(ctx.files.map((f) => f.path), SENT);
+  assert.equal(ctx.hasDockerignore, true);
+});
+
+test('COPY . copies every file the context sends, with its real size', async () => {
+  const ctx = await fixtureContext('estimate-context');
+  const at = stepsAt('FROM debian:bookworm-slim\nWORKDIR /app\nCOPY . .\n', { context: ctx });
+  const size = at(3).size;
+  assert.ok(size);
+  assert.equal(size.source, 'estimate');
+  assert.equal(size.bytes, sizeOf(ROOT, SENT));
+  assert.match(size.basis, /18 files from the build context after \.dockerignore/);
+});
+
+test('a folder source copies its contents; ignored files inside it are not copied', async () => {
+  const ctx = await fixtureContext('estimate-context');
+  const at = stepsAt('FROM debian:bookworm-slim\nCOPY app /srv/app\nCOPY docs/ /docs/\nCOPY ./README.md /\n', { context: ctx });
+  assert.equal(at(2).size?.bytes, sizeOf(ROOT, ['app/main.js', 'app/util.js', 'app/nested/deep.js']));
+  assert.equal(at(3).size?.bytes, sizeOf(ROOT, ['docs/keep.md']));
+  assert.equal(at(4).size?.bytes, sizeOf(ROOT, ['README.md']));
+});
+
+test('wildcards follow Go filepath.Match: * stays in one folder, a matched folder copies its contents', async () => {
+  const ctx = await fixtureContext('estimate-context');
+  const at = stepsAt([
+    'FROM debian:bookworm-slim',
+    'COPY src/*.go /x/',
+    'COPY src/* /y/',
+    'COPY assets/icon[0-9].png /z/',
+    'COPY assets/icon[^0-9].png /z/',
+    'COPY assets/icon?.png package*.json /w/',
+    'COPY */*.js /v/',
+  ].join('\n'), { context: ctx });
+  assert.equal(at(2).size?.bytes, sizeOf(ROOT, ['src/a.go', 'src/b.go']));
+  assert.equal(at(3).size?.bytes, sizeOf(ROOT, ['src/a.go', 'src/b.go', 'src/sub/c.go', 'src/x.js']));
+  assert.equal(at(4).size?.bytes, sizeOf(ROOT, ['assets/icon1.png', 'assets/icon2.png']));
+  assert.equal(at(5).size?.bytes, sizeOf(ROOT, ['assets/iconA.png']));
+  assert.equal(at(6).size?.bytes, sizeOf(ROOT, ['assets/icon1.png', 'assets/icon2.png', 'assets/iconA.png', 'package.json', 'package-lock.json']));
+  assert.equal(at(7).size?.bytes, sizeOf(ROOT, ['app/main.js', 'app/util.js', 'src/x.js']));
+});
+
+test('Go pattern syntax: escapes, ranges, malformed classes', () => {
+  assert.ok(goPatternToRegExp('a\\*b')?.test('a*b'));
+  assert.equal(goPatternToRegExp('a\\*b')?.test('axb'), false);
+  assert.ok(goPatternToRegExp('[a-c]x')?.test('bx'));
+  assert.equal(goPatternToRegExp('[a-c]x')?.test('dx'), false);
+  assert.equal(goPatternToRegExp('*')?.test('a/b'), false, '* does not cross folders');
+  assert.equal(goPatternToRegExp('[z-a]'), null, 'a reversed range is a bad pattern');
+  assert.equal(goPatternToRegExp('[abc'), null, 'an unterminated class is a bad pattern');
+});
+
+test('a source that matches nothing is reported, and ignored files count as missing', async () => {
+  const ctx = await fixtureContext('estimate-context');
+  const sel = selectContextFiles(ctx.files, ['secret.txt', 'README.md']);
+  assert.deepEqual(sel.missing, ['secret.txt']);
+  assert.equal(sel.bytes, sizeOf(ROOT, ['README.md']));
+  const at = stepsAt('FROM debian:bookworm-slim\nCOPY nope.txt /\n', { context: ctx });
+  assert.equal(at(2).size?.bytes, 0);
+  assert.match(at(2).size?.basis ?? '', /no context file matches nope\.txt/);
+});
+
+test('ADD extracts local tar archives: archive bytes times a documented ratio; URLs are unknown', async () => {
+  const ctx = await fixtureContext('estimate-context');
+  const at = stepsAt('FROM debian:bookworm-slim\nADD vendor/lib.tar.gz /opt/\nCOPY vendor/lib.tar.gz /opt/\nADD https://example.com/x.tgz /opt/\n', { context: ctx });
+  const archive = sizeOf(ROOT, ['vendor/lib.tar.gz']);
+  assert.equal(at(2).size?.bytes, Math.round(archive * 2.5));
+  assert.match(at(2).size?.basis ?? '', /extracted by ADD/);
+  assert.equal(at(3).size?.bytes, archive, 'COPY does not extract');
+  assert.equal(at(4).size, null);
+  assert.match(at(4).sizeNote ?? '', /URL/);
+});
+
+test('COPY --from a stage: the bytes that stage put there; unknown when a RUN there has no estimate', async () => {
+  const ctx = await fixtureContext('estimate-context');
+  const text = [
+    'FROM debian:bookworm-slim AS build', // 1
+    'WORKDIR /src', // 2
+    'COPY app ./app', // 3
+    'COPY src ./gen', // 4
+    'RUN ./generate.sh', // 5
+    'FROM debian:bookworm-slim', // 6
+    'COPY --from=build /src/app /app', // 7
+    'COPY --from=build /src/gen/out /out', // 8
+    'COPY --from=build /usr/share/zoneinfo /zi', // 9
+    'COPY --from=golang:1.26 /usr/local/go /go', // 10
+  ].join('\n');
+  const a = analyze(text, { context: ctx });
+  const at = (line: number) => a.steps.find((s) => s.step.line === line);
+  assert.equal(at(7)?.size?.bytes, sizeOf(ROOT, ['app/main.js', 'app/util.js', 'app/nested/deep.js']));
+  assert.match(at(7)?.size?.basis ?? '', /stage build/);
+  assert.equal(at(8)?.size, null);
+  assert.match(at(8)?.sizeNote ?? '', /line 5/);
+  assert.equal(at(9)?.size, null, 'files of the base image are not in our tables');
+  assert.equal(at(10)?.size, null);
+  assert.match(at(10)?.sizeNote ?? '', /golang:1\.26/);
+});
+
+test('no context facts: COPY says why it has no size', () => {
+  const at = stepsAt('FROM debian:bookworm-slim\nCOPY . .\n');
+  assert.equal(at(2).size, null);
+  assert.match(at(2).sizeNote ?? '', /no build context/);
+});
+
+test('heredoc COPY counts its body', () => {
+  const at = stepsAt('# syntax=docker/dockerfile:1\nFROM debian:bookworm-slim\nCOPY <<EOF /etc/motd\nhello\nEOF\n');
+  assert.equal(at(3).size?.bytes, Buffer.byteLength('hello', 'utf8'));
+});

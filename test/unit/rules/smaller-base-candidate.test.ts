@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from '../../../server/src/analysis/analyze';
+import { applyFix, finalStage, findingOf, rewrite, stepsOf } from './rewriteHelpers';
+
+const RULE = 'smaller-base-candidate';
+
+const NODE = `FROM node:22
+WORKDIR /app
+COPY package*.json ./
+RUN npm ci --omit=dev
+COPY . .
+USER node
+CMD ["node", "server.js"]
+`;
+
+test('node:22 with npm dependencies: -slim first, Alpine offered with a musl warning; saving in MB', () => {
+  const a = analyze(NODE);
+  const f = findingOf(a, RULE);
+  assert.ok(f);
+  assert.equal(f.line, 1);
+  assert.match(f.message, /node:22-slim \(≈ \d+ MB less\)/);
+  assert.match(f.message, /saves up to ≈ \d+ MB/);
+  assert.equal(f.fixes[0].preferred, true);
+  assert.match(f.fixes[0].title, /^Use node:22-slim \(saves ≈ \d+ MB\)/);
+  const alpine = f.fixes.find((x) => /node:22-alpine/.test(x.title));
+  assert.ok(alpine);
+  assert.match(alpine.title, /musl, not glibc: native Node modules/);
+});
+
+test('applying the -slim fix changes only the tag; the rule is then satisfied', () => {
+  const r = rewrite(NODE, RULE);
+  assert.equal(r.text, NODE.replace('FROM node:22', 'FROM node:22-slim'));
+  assert.equal(finalStage(r.after).from, 'node:22-slim');
+  assert.equal(findingOf(r.after, RULE), undefined);
+  assert.deepEqual(r.after.model.problems, []);
+});
+
+test('after the rewrite the image estimate is recomputed and smaller', () => {
+  const r = rewrite(NODE, RULE);
+  assert.ok(r.before.image && r.after.image);
+  assert.ok(r.after.image.bytes < r.before.image.bytes, `${r.after.image.bytes} < ${r.before.image.bytes}`);
+});
+
+test('python:3.12-bookworm goes to python:3.12-slim-bookworm (the release stays last)', () => {
+  const text = 'FROM python:3.12-bookworm\nCOPY app.py /app.py\nCMD ["python", "/app.py"]\n';
+  const r = rewrite(text, RULE);
+  assert.equal(finalStage(r.after).from, 'python:3.12-slim-bookworm');
+});
+
+test('Debian to Alpine without musl risks: Alpine first, apt-get install translated to apk add', () => {
+  const text = [
+    'FROM debian:trixie',
+    '# tools',
+    'RUN apt-get update \\',
+    '    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl ca-certificates netcat-openbsd \\',
+    '    && rm -rf /var/lib/apt/lists/* \\',
+    '    && mkdir -p /data',
+    'COPY run.sh /run.sh',
+    'CMD ["/run.sh"]',
+    '',
+  ].join('\n');
+  const f = findingOf(analyze(text), RULE);
+  assert.ok(f);
+  const first = f.fixes[0];
+  assert.match(first.title, /^Use alpine:3\.\d+ \(saves ≈ \d+ MB; apt-get installs become apk add\)$/);
+  assert.equal(first.preferred, true);
+  assert.ok(f.fixes.some((x) => /debian:trixie-slim/.test(x.title)));
+  const out = applyFix(text, first);
+  assert.equal(out, [
+    'FROM alpine:3.24',
+    '# tools',
+    'RUN apk add --no-cache curl ca-certificates netcat-openbsd \\',
+    '    && mkdir -p /data',
+    'COPY run.sh /run.sh',
+    'CMD ["/run.sh"]',
+    '',
+  ].join('\n'));
+  const after = analyze(out);
+  assert.equal(findingOf(after, RULE), undefined);
+  const run = stepsOf(after, finalStage(after)).find((s) => s.keyword === 'RUN');
+  assert.ok(run);
+  assert.match(run.command, /^apk add --no-cache curl ca-certificates netcat-openbsd\s+&& mkdir -p \/data$/);
+});
+
+test('a package without a known Alpine name: only -slim is offered', () => {
+  const text = 'FROM debian:trixie\nRUN apt-get update && apt-get install -y libsomething-exotic7\n';
+  const f = findingOf(analyze(text), RULE);
+  assert.ok(f);
+  assert.deepEqual(f.fixes.map((x) => x.title.split(' (')[0]), ['Use debian:trixie-slim']);
+});
+
+test('pip installs make Alpine risky: -slim leads, Alpine warns about wheels', () => {
+  const text = 'FROM python:3.12\nRUN pip install numpy\nCMD ["python"]\n';
+  const f = findingOf(analyze(text), RULE);
+  assert.ok(f);
+  assert.match(f.fixes[0].title, /^Use python:3\.12-slim/);
+  assert.match(f.fixes[1].title, /python:3\.12-alpine .*musl, not glibc: Python wheels/);
+});
+
+test('-slim lacks tools of the full image: the title says which', () => {
+  const text = 'FROM node:22\nRUN curl -fsSL https://example.invalid/x -o /x\nCMD ["node"]\n';
+  const f = findingOf(analyze(text), RULE);
+  assert.ok(f);
+  const slim = f.fixes.find((x) => /node:22-slim/.test(x.title));
+  assert.ok(slim);
+  assert.match(slim.title, /-slim has no curl \(used at line 2\)/);
+});
+
+test('ARGs in FROM are resolved, and the variable stays in the rewritten FROM', () => {
+  const text = 'ARG NODE_VERSION=22\nFROM node:${NODE_VERSION}\nCMD ["node"]\n';
+  const f = findingOf(analyze(text), RULE);
+  assert.ok(f);
+  assert.match(f.message, /node:22 /);
+  const out = applyFix(text, f.fixes[0]);
+  assert.equal(out, 'ARG NODE_VERSION=22\nFROM node:${NODE_VERSION}-slim\nCMD ["node"]\n');
+  assert.equal(finalStage(analyze(out)).from, 'node:22-slim');
+});
+
+test('a JDK image that only runs a jar goes to the JRE; one that builds is left to multi-stage-candidate', () => {
+  const runs = 'FROM eclipse-temurin:21-jdk\nCOPY app.jar /app.jar\nCMD ["java", "-jar", "/app.jar"]\n';
+  const f = findingOf(analyze(runs), RULE);
+  assert.ok(f);
+  assert.match(f.fixes[0].title, /^Use eclipse-temurin:21-jre \(saves ≈ \d+ MB\)/);
+  const builds = 'FROM eclipse-temurin:21-jdk\nCOPY . /src\nWORKDIR /src\nRUN ./mvnw package\nCMD ["java", "-jar", "target/app.jar"]\n';
+  const g = findingOf(analyze(builds), RULE);
+  assert.ok(!g || g.fixes.every((x) => !/-jre/.test(x.title)));
+});
+
+test('not reported on slim, alpine, distroless, scratch, or on earlier stages', () => {
+  for (const from of ['node:22-slim', 'python:3.12-alpine', 'gcr.io/distroless/static-debian12', 'scratch', 'debian:bookworm-slim']) {
+    assert.equal(findingOf(analyze(`FROM ${from}\nCOPY a /a\n`), RULE), undefined, from);
+  }
+  const multi = 'FROM node:22 AS build\nRUN echo hi > /x\nFROM node:22-alpine\nCOPY --from=build /x /x\n';
+  assert.equal(findingOf(analyze(multi), RULE), undefined);
+});
+
+test('CRLF files keep CRLF through the apt-get to apk translation', () => {
+  const text = 'FROM debian:trixie\r\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\r\nCMD ["sh"]\r\n';
+  const f = findingOf(analyze(text), RULE);
+  assert.ok(f);
+  const out = applyFix(text, f.fixes[0]);
+  assert.equal(out, 'FROM alpine:3.24\r\nRUN apk add --no-cache curl\r\nCMD ["sh"]\r\n');
+});
