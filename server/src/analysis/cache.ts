@@ -8,6 +8,10 @@
 // one step re-runs every later step of its stage, every step of a stage built FROM it, and the steps that
 // COPY --from (or mount from) it.
 //
+// One approximation: BuildKit and the legacy builder key COPY --from on the content of the files it copies, so
+// when a stage re-runs but produces byte-identical output, a COPY --from it is served from the cache. We cannot
+// know that before building, so a COPY --from a re-run stage counts as re-run (an upper bound).
+//
 // Levels: "high" when an ordinary source edit re-runs the step (a whole-context, source-folder or source-file
 // COPY/ADD at or above it); "medium" when only a dependency-manifest change, another copied file, a build
 // arg, a remote URL or a base-image update does; "low" otherwise.
