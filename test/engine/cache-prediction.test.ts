@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
-import { builtStages } from '../../server/src/analysis/cache';
+import { builtStages, stepsAffectedBy } from '../../server/src/analysis/cache';
 import type { Analysis } from '../../server/src/analysis/model';
 import type { BuildOutcome, Builder } from '../../server/src/engine/build';
 import { readBuildContext } from '../../server/src/facts/context';
@@ -98,6 +98,38 @@ for (const builder of ['buildkit', 'legacy'] as const) {
       const expected = predictedHigh(await analyseFolder(dir), builder);
       assert.ok(expected.length > 0, `${c.fixture}: the fixture must have high steps`);
       assert.deepEqual(reran(rebuilt), expected, `${c.fixture} (${builder}): engine re-ran ${JSON.stringify(reran(rebuilt))}, we mark high ${JSON.stringify(expected)}\n${rebuilt.steps.map((s) => `${s.line} ${s.cached ? 'CACHED' : 'ran'} ${s.name}`).join('\n')}`);
+    });
+  }
+}
+
+/** Edits that are not ordinary source edits: a config file only a medium-risk COPY brings in, a file the
+ * .dockerignore leaves out. What re-runs is what stepsAffectedBy predicts for that file. */
+const OTHER_EDITS: Case[] = [
+  { fixture: 'multi-stage', edit: 'etc/app.conf' },
+  { fixture: 'multi-stage', edit: 'go.mod' },
+  { fixture: 'add-context', edit: 'notes/todo.md' },
+  { fixture: 'npm-like', edit: 'package.json' },
+];
+
+for (const builder of ['buildkit', 'legacy'] as const) {
+  for (const c of OTHER_EDITS) {
+    test(`${builder}: ${c.fixture}: after editing ${c.edit}, the re-run steps are those we predict for that file`, { timeout: 5 * 60_000 }, async (t) => {
+      if (!engine) return t.skip('no Docker engine');
+      const dir = copyFixture(c.fixture);
+      const tag = `li-cache-other-${builder}:${++serial}`;
+      await buildFixture(engine, dir, { builder, tag });
+      fs.appendFileSync(path.join(dir, c.edit), '\n');
+      const rebuilt = await buildFixture(engine, dir, { builder, tag });
+      const a = await analyseFolder(dir);
+      const stages = builder === 'buildkit' ? builtStages(a.model) : new Set(a.model.stages.filter((s) => s.index <= a.model.target).map((s) => s.index));
+      const expected = [...stepsAffectedBy(a.model, { context: await readBuildContext(dir) }, c.edit)]
+        .map((i) => a.model.steps[i]).filter((s) => LAYER_KEYWORDS.has(s.keyword) && stages.has(s.stage)).map((s) => s.line).sort((x, y) => x - y);
+      assert.deepEqual(reran(rebuilt), expected);
+      // and none of them is "high" unless the edit was to a source file
+      if (!c.edit.startsWith('src/')) {
+        const levels = expected.map((line) => a.steps.find((s) => s.step.line === line)?.cacheRisk.level);
+        assert.ok(levels.every((l) => l !== 'low'), `steps re-run by ${c.edit} must not be marked low: ${JSON.stringify(levels)}`);
+      }
     });
   }
 }

@@ -8,6 +8,10 @@
 // one step re-runs every later step of its stage, every step of a stage built FROM it, and the steps that
 // COPY --from (or mount from) it.
 //
+// One approximation: BuildKit and the legacy builder key COPY --from on the content of the files it copies, so
+// when a stage re-runs but produces byte-identical output, a COPY --from it is served from the cache. We cannot
+// know that before building, so a COPY --from a re-run stage counts as re-run (an upper bound).
+//
 // Levels: "high" when an ordinary source edit re-runs the step (a whole-context, source-folder or source-file
 // COPY/ADD at or above it); "medium" when only a dependency-manifest change, another copied file, a build
 // arg, a remote URL or a base-image update does; "low" otherwise.
@@ -324,3 +328,35 @@ function rebuildCost(model: DockerfileModel, risks: CacheRisk[], facts: Analysis
 
 /** Re-exported for rules that ask "is this a manifest-only copy?" without the context. */
 export { isManifestName, normalizeContextPath };
+
+/**
+ * The steps (by index) that re-run when one context file changes (`path`, relative to the context root):
+ * the COPY/ADD or bind-mounting RUN that brings it in, every later step of that stage, the stages built FROM
+ * it and the steps that COPY --from (or mount from) it. A file .dockerignore excludes (absent from a known
+ * context listing) re-runs nothing.
+ */
+export function stepsAffectedBy(model: DockerfileModel, facts: AnalysisFacts, path: string): Set<number> {
+  const file = normalizeContextPath(path);
+  const out = new Set<number>();
+  const context = facts.context && !facts.context.truncated && facts.context.files.length > 0 ? facts.context : undefined;
+  if (context && !context.files.some((f) => f.path === file)) return out;
+  const dirtyAtEnd: boolean[] = [];
+  const dirtyStage = (ref: number | null | undefined) => ref !== null && ref !== undefined && dirtyAtEnd[ref] === true;
+  for (const stage of model.stages) {
+    let dirty = dirtyStage(stage.baseStage);
+    for (const i of stage.steps) {
+      const step = model.steps[i];
+      if (!dirty) {
+        const brings = contextSources(step).some((s) => s.kind !== 'remote' && sourceMatches(s.path, file));
+        const fromDirty = dirtyStage(step.copyFrom?.stage);
+        const mounts = step.keyword === 'RUN' && mountsOf(step).some((m) => m.type === 'bind' && (m.from === null
+          ? sourceMatches(normalizeContextPath(m.source ?? '.'), file)
+          : dirtyStage(model.stages.findIndex((st) => st.name === m.from!.toLowerCase() || String(st.index) === m.from))));
+        dirty = brings || fromDirty || mounts;
+      }
+      if (dirty) out.add(i);
+    }
+    dirtyAtEnd[stage.index] = dirty;
+  }
+  return out;
+}
