@@ -4,16 +4,17 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixture, repoRoot, sizeOf } from './helpers';
+import { analyze } from '../../../server/src/analysis/analyze';
+import { stepHover } from '../../../server/src/report/describe';
+import { fixture, fixtureContext, repoRoot, sizeOf } from './helpers';
 
 interface JsonStep {
   line: number;
   instruction: string;
   size: { bytes: number; source: string; basis: string } | null;
-  sizeNote?: string;
 }
 
-function analyzeJson(dockerfile: string, context: string): { steps: JsonStep[]; image: { bytes: number; source: string; note?: string } | null } {
+function analyzeJson(dockerfile: string, context: string): { steps: JsonStep[]; image: { bytes: number; source: string } | null } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'li-est-'));
   try {
     const file = path.join(dir, 'Dockerfile');
@@ -52,14 +53,19 @@ test('the CLI JSON gives estimated sizes with their basis, and the image total o
   assert.deepEqual(r.image, { bytes: finalStage, source: 'estimate' });
 });
 
-test('the CLI JSON says why a size is missing, and marks the total as a lower bound', () => {
-  const r = analyzeJson('FROM debian:bookworm-slim\nRUN ./build.sh\nFROM mycorp/app-base:3\nCOPY README.md /\n', fixture('estimate-context'));
-  const run = r.steps.find((s) => s.line === 2);
-  assert.equal(run?.size, null);
+test('a missing size stays null in the JSON contract; the analysis and the hover say why', async () => {
+  const text = 'FROM debian:bookworm-slim\nRUN ./build.sh\nFROM mycorp/app-base:3\nCOPY README.md /\n';
+  const r = analyzeJson(text, fixture('estimate-context'));
+  assert.equal(r.steps.find((s) => s.line === 2)?.size, null);
+  assert.equal(r.steps.find((s) => s.line === 3)?.size, null);
+  // the final stage's base is unknown: the total holds only what is known (the README), never a guess
+  assert.deepEqual(r.image, { bytes: sizeOf(fixture('estimate-context'), ['README.md']), source: 'estimate' });
+  const a = analyze(text, { context: await fixtureContext('estimate-context') });
+  const from = a.steps.find((s) => s.step.line === 3);
+  assert.ok(from);
+  assert.match(from.sizeNote ?? '', /unknown base image mycorp\/app-base:3/);
+  assert.match(stepHover(a, from), /Layer size:\*\* unknown \(unknown base image mycorp\/app-base:3/);
+  assert.match(a.image?.note ?? '', /lower bound: no size for lines? .*3/);
+  const run = a.steps.find((s) => s.step.line === 2);
   assert.match(run?.sizeNote ?? '', /build\.sh/);
-  const from = r.steps.find((s) => s.line === 3);
-  assert.equal(from?.size, null);
-  assert.match(from?.sizeNote ?? '', /unknown base image mycorp\/app-base:3/);
-  assert.ok(r.image);
-  assert.match(r.image.note ?? '', /lower bound: no size for line 3/);
 });
