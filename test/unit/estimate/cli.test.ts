@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixture, repoRoot, sizeOf } from './helpers';
+import { analyze } from '../../../server/src/analysis/analyze';
+import { stepHover } from '../../../server/src/report/describe';
+import { fixture, fixtureContext, repoRoot, sizeOf } from './helpers';
 
 interface JsonStep {
   line: number;
@@ -13,16 +15,13 @@ interface JsonStep {
 }
 
 function analyzeJson(dockerfile: string, context: string): { steps: JsonStep[]; image: { bytes: number; source: string } | null } {
-  return JSON.parse(runCli('json', dockerfile, context));
-}
-
-function runCli(format: 'json' | 'text', dockerfile: string, context: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'li-est-'));
   try {
     const file = path.join(dir, 'Dockerfile');
     fs.writeFileSync(file, dockerfile);
     const cli = path.join(repoRoot(), 'out', 'server', 'src', 'cli.js');
-    return execFileSync(process.execPath, [cli, 'analyze', '--format', format, '--no-color', '--context', context, file], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [cli, 'analyze', '--format', 'json', '--context', context, file], { encoding: 'utf8' });
+    return JSON.parse(out);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -54,14 +53,19 @@ test('the CLI JSON gives estimated sizes with their basis, and the image total o
   assert.deepEqual(r.image, { bytes: finalStage, source: 'estimate' });
 });
 
-test('the CLI says why a size is missing, and marks the total as a lower bound', () => {
-  const dockerfile = 'FROM debian:bookworm-slim\nRUN ./build.sh\nFROM mycorp/app-base:3\nCOPY README.md /\n';
-  const r = analyzeJson(dockerfile, fixture('estimate-context'));
+test('a missing size stays null in the JSON contract; the analysis and the hover say why', async () => {
+  const text = 'FROM debian:bookworm-slim\nRUN ./build.sh\nFROM mycorp/app-base:3\nCOPY README.md /\n';
+  const r = analyzeJson(text, fixture('estimate-context'));
   assert.equal(r.steps.find((s) => s.line === 2)?.size, null);
   assert.equal(r.steps.find((s) => s.line === 3)?.size, null);
-  // the JSON keeps exactly the contract; the reasons are in the text report (and the hover)
-  const text = runCli('text', dockerfile, fixture('estimate-context'));
-  assert.match(text, /line 2: .*build\.sh/);
-  assert.match(text, /line 3: .*unknown base image mycorp\/app-base:3/);
-  assert.match(text, /lower bound: no size for line 3/);
+  // the final stage's base is unknown: the total holds only what is known (the README), never a guess
+  assert.deepEqual(r.image, { bytes: sizeOf(fixture('estimate-context'), ['README.md']), source: 'estimate' });
+  const a = analyze(text, { context: await fixtureContext('estimate-context') });
+  const from = a.steps.find((s) => s.step.line === 3);
+  assert.ok(from);
+  assert.match(from.sizeNote ?? '', /unknown base image mycorp\/app-base:3/);
+  assert.match(stepHover(a, from), /Layer size:\*\* unknown \(unknown base image mycorp\/app-base:3/);
+  assert.match(a.image?.note ?? '', /lower bound: no size for lines? .*3/);
+  const run = a.steps.find((s) => s.step.line === 2);
+  assert.match(run?.sizeNote ?? '', /build\.sh/);
 });

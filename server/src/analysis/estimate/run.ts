@@ -263,7 +263,7 @@ function aptEstimate(
   }
   if (update && !listsRemoved && !listsInCacheMount) {
     bytes += APT_LISTS_BYTES[state.debian.suite];
-    text.push(`+ ${(APT_LISTS_BYTES[state.debian.suite] / 1e6).toFixed(0)} MB of apt lists left by apt-get update (not removed in this RUN)`);
+    text.push(`${installs.length ? '+ ' : ''}${(APT_LISTS_BYTES[state.debian.suite] / 1e6).toFixed(1)} MB of Debian ${state.debian.suite} apt lists left by apt-get update (not removed in this RUN; measured)`);
   } else if (update && !installs.length) {
     text.push('apt-get update whose lists are removed in the same RUN');
   }
