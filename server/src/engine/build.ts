@@ -84,7 +84,8 @@ async function contextTar(opts: BuildOptions, text: string): Promise<{ entries: 
     dockerfileName = rel;
     if (!names.has(rel)) entries.push({ name: rel, source: dfPath });
   } else {
-    dockerfileName = `.layer-insight.${process.pid}.${Date.now()}.Dockerfile`;
+    // a stable name, so `COPY . .` layers stay cacheable between builds of an unsaved buffer
+    dockerfileName = '.layer-insight.Dockerfile';
     entries.push({ name: dockerfileName, source: Buffer.from(text, 'utf8') });
   }
   if (facts.hasDockerignore && !names.has('.dockerignore')) entries.push({ name: '.dockerignore', source: path.join(root, '.dockerignore') });
