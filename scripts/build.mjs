@@ -1,7 +1,7 @@
 // Bundles the extension client, the language server and the CLI into dist/ with esbuild.
 // `--production` minifies and drops source maps (used by `npm run package`).
 import { build } from 'esbuild';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const common = {
@@ -22,3 +22,6 @@ await Promise.all([
   build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
 ]);
 chmodSync('dist/cli.js', 0o755);
+// dockerode loads its BuildKit protobuf definitions at run time from `${__dirname}/proto` (session.js,
+// buildkit.js); bundled, __dirname is dist/, so they must sit in dist/proto (else a BuildKit build crashes the server).
+cpSync('node_modules/dockerode/lib/proto', 'dist/proto', { recursive: true });

@@ -116,7 +116,7 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
   private async show(result: HistoryResult | null, state: HistoryViewState): Promise<void> {
     this.result = result;
     this.roots = result?.image ? buildTree(result, this.uri ?? '') : [];
-    this.treeView.message = result ? `${result.image} · ${sizeOf(result.bytes)}${result.sizeKind ? ` (${result.sizeKind})` : ''}` : undefined;
+    this.treeView.message = result?.image ? `${shortImage(result.image)} · ${sizeOf(result.bytes)} measured` : undefined;
     await this.setState(state);
     this.changed.fire(undefined);
   }
@@ -156,6 +156,7 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
         item.description = `FROM ${s.from} · ${formatBytes(bytes)}`;
         item.iconPath = new vscode.ThemeIcon('layers');
         item.command = revealCommand(node.uri, s.line, s.line);
+        item.tooltip = `Stage ${s.name ?? s.index} (line ${s.line}): ${s.layers.length} layers, ${formatBytes(bytes)}${this.result?.sizeKind ? ` (${this.result.sizeKind})` : ''}`;
         item.contextValue = 'stage';
         return item;
       }
@@ -190,6 +191,12 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
   }
 }
 
+/** "sha256:87bd7e99…" -> "87bd7e993901", as `docker images` shows IDs; names stay as they are. */
+function shortImage(image: string): string {
+  const id = /^sha256:([0-9a-f]{12})[0-9a-f]{52}$/.exec(image);
+  return id ? id[1] : image;
+}
+
 function sizeOf(bytes: number | undefined): string {
   return bytes === undefined ? 'size ?' : formatBytes(bytes);
 }
@@ -208,8 +215,9 @@ function layerTitle(l: HistoryLayer): string {
 
 function layerDescription(l: HistoryLayer): string {
   const parts = [l.empty ? '0 B' : formatBytes(l.bytes)];
-  if (l.cached !== undefined) parts.push(l.cached ? 'cached' : 'built');
-  if (l.durationMs !== undefined && !l.cached) parts.push(`${(l.durationMs / 1000).toFixed(1)} s`);
+  if (l.cached) parts.push('cached');
+  else if (l.durationMs !== undefined) parts.push(`ran ${(l.durationMs / 1000).toFixed(1)} s`);
+  else if (l.cached === false) parts.push('ran');
   if (l.line !== null) parts.push(`line ${l.line}`);
   return parts.join(' · ');
 }

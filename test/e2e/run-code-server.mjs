@@ -81,6 +81,15 @@ async function startCodeServer(paths, port, workspace, env) {
   const data = path.join(paths.e2eDir, 'run', 'cs-data');
   rmSync(data, { recursive: true, force: true });
   for (const d of ['ud', 'ext', 'xdg/config', 'xdg/data', 'xdg/cache']) mkdirSync(path.join(data, d), { recursive: true });
+  // the test profile: no AI chat panel or chat code actions, no minimap, no startup editor (cleaner screenshots)
+  mkdirSync(path.join(data, 'ud', 'User'), { recursive: true });
+  writeFileSync(path.join(data, 'ud', 'User', 'settings.json'), JSON.stringify({
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'workbench.startupEditor': 'none',
+    'editor.minimap.enabled': false,
+    'workbench.tips.enabled': false,
+  }, null, 2));
   const logFile = path.join(paths.e2eDir, 'run', 'code-server.log');
   const out = openSync(logFile, 'w');
   const args = [paths.codeServerEntry,
@@ -210,7 +219,8 @@ async function main() {
   const payload = [['extensionDevelopmentPath', remote(ROOT)], ['extensionTestsPath', remote(TESTS_PATH)], ['skipWelcome', 'true']];
   const url = `http://${host}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   log(`opening the workbench in Chromium at ${elapsed()}`);
-  await page.goto(url);
+  // only wait for the navigation to start: the workbench's own loading is covered by the run's timeout
+  await page.goto(url, { waitUntil: 'commit', timeout: 120_000 });
   const timeout = Number(process.env.E2E_TIMEOUT_MS ?? 300_000);
   // the timer also keeps the process alive until codeAutomationExit
   setTimeout(() => void finish(124, `timed out after ${timeout / 1000} s (no result from the extension host)`), timeout);

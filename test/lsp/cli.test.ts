@@ -262,3 +262,19 @@ test('corpus: every file of ../shared/corpus analyses without a crash, as valid 
   assert.ok(text.code === 0 || text.code === 1, text.stderr);
   t.diagnostic(`${files.length} corpus files analysed`);
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// the quick-start example
+
+test('the quick-start example analyses: one stage from node:20, COPY . . before npm ci, context read', () => {
+  const r = cli(['analyze', '--format', 'json', 'examples/node-app/Dockerfile']);
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  const report = JSON.parse(r.stdout) as { stages: { from: string; final: boolean }[]; steps: { line: number; instruction: string; layer: boolean }[] };
+  assert.deepEqual(report.stages.map((s) => [s.from, s.final]), [['node:20', true]]);
+  const copy = report.steps.find((s) => s.instruction === 'COPY');
+  const install = report.steps.find((s) => s.instruction === 'RUN');
+  assert.ok(copy && install && copy.line < install.line, 'the example keeps its classic mistake');
+  const text = cli(['analyze', 'examples/node-app/Dockerfile']);
+  assert.match(text.stdout, /COPY \. \./);
+  assert.equal(text.stderr, '');
+});

@@ -51,11 +51,14 @@ export function assessCache(model: DockerfileModel, facts: AnalysisFacts): Cache
   const stageEnd: Cause[][] = [];
   for (const stage of model.stages) {
     let carried: Cause[] = stage.baseStage !== null ? (stageEnd[stage.baseStage] ?? []).map((c) => viaStage(c, model.stages[stage.baseStage as number])) : [];
+    let previous: CacheRisk | null = null;
     for (const i of stage.steps) {
       const step = model.steps[i];
       const own = ownCauses(model, step, inputs[i], facts, stageEnd);
       carried = merge(carried, own);
-      risks[i] = toRisk(carried, own);
+      // a step with no inputs of its own carries exactly the risk of the step before it
+      risks[i] = own.length === 0 && previous ? previous : toRisk(carried, own);
+      previous = risks[i];
     }
     stageEnd[stage.index] = carried;
   }
@@ -64,19 +67,24 @@ export function assessCache(model: DockerfileModel, facts: AnalysisFacts): Cache
 
 /** The inputs of every step (by step index). */
 export function stepInputs(model: DockerfileModel): StepInputs[] {
-  const out: StepInputs[] = model.steps.map(() => ({
-    contextSources: [], remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [],
-  }));
+  const none = (): StepInputs => ({ contextSources: [], remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [] });
+  const out: StepInputs[] = new Array<StepInputs>(model.steps.length);
+  const globalArgLines = new Map<string, number>();
+  for (const st of model.steps) {
+    if (st.stage >= 0) break;
+    if (st.keyword === 'ARG') for (const w of st.words) if (!globalArgLines.has(w.split('=')[0])) globalArgLines.set(w.split('=')[0], st.line);
+  }
   for (const stage of model.stages) {
     const pending = new Map<string, number>(); // ARG name -> line, until first use
     for (const i of stage.steps) {
       const step = model.steps[i];
-      const inp = out[i];
+      const inp = none();
+      out[i] = inp;
       if (step.keyword === 'FROM') {
         if (isFloating(stage, model)) inp.floatingBase = stage.from;
         // global ARGs named in FROM are consumed here
         for (const name of referencedVars(step.args)) {
-          if (model.globalArgs.has(name)) inp.buildArgs.push({ name, declaredAt: globalArgLine(model, name) });
+          if (model.globalArgs.has(name)) inp.buildArgs.push({ name, declaredAt: globalArgLines.get(name) ?? 1 });
         }
         continue;
       }
@@ -109,11 +117,13 @@ export function stepInputs(model: DockerfileModel): StepInputs[] {
       }
     }
   }
+  for (let i = 0; i < out.length; i++) if (!out[i]) out[i] = none();
   return out;
 }
 
 function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: AnalysisFacts, stageEnd: Cause[][]): Cause[] {
   const causes: Cause[] = [];
+  if (step.keyword === 'FROM' && inp.floatingBase === null && inp.buildArgs.length === 0) return causes;
   const what = instructionText(model, step);
   if (inp.floatingBase !== null) {
     const ref = inp.floatingBase;
@@ -254,11 +264,6 @@ function referencedVars(text: string): string[] {
   const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g;
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2]);
   return out;
-}
-
-function globalArgLine(model: DockerfileModel, name: string): number {
-  const s = model.steps.find((st) => st.stage < 0 && st.keyword === 'ARG' && st.words.some((w) => w.split('=')[0] === name));
-  return s?.line ?? 1;
 }
 
 /** Stages the build of the target actually runs: the target and what it depends on, transitively. */

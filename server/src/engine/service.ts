@@ -161,8 +161,7 @@ export class EngineService {
         this.host.sendProgress({ uri: p.uri, message: outcome.message, done: true });
         return { ok: false, message: outcome.message };
       }
-      const result = await measureImage(r.docker, outcome.imageId ?? tag, outcome.model, { buildSteps: outcome.steps, storageDriver: connected.storageDriver });
-      result.measured.image = tag;
+      const result = await measureImage(r.docker, tag, outcome.model, { buildSteps: outcome.steps, storageDriver: connected.storageDriver });
       this.remember(p.uri, { result, model: outcome.model, buildSteps: outcome.steps, text: outcome.model.text });
       const msg = `built ${tag} (${outcome.steps.filter((s) => s.cached).length} of ${outcome.steps.length} steps cached, ${(outcome.durationMs / 1000).toFixed(1)} s)`;
       this.host.sendProgress({ uri: p.uri, message: msg, done: true });

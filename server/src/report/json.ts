@@ -9,7 +9,6 @@ export interface JsonReport {
     line: number; endLine: number; stage: number | null; instruction: string; layer: boolean;
     size: { bytes: number; source: 'estimate' | 'measured'; basis: string } | null;
     /** Why size is null, when we know (e.g. "unknown base image foo:1"). */
-    sizeNote?: string;
     cacheRisk: { level: 'low' | 'medium' | 'high'; reasons: string[] };
   }[];
   findings: {
@@ -23,14 +22,13 @@ export function toJson(file: string, a: Analysis): JsonReport {
   return {
     file,
     stages: a.model.stages.map((s) => ({ index: s.index, name: s.name, from: s.from, line: s.line, final: s.final })),
-    steps: a.steps.map(({ step, size, sizeNote, cacheRisk }) => ({
+    steps: a.steps.map(({ step, size, cacheRisk }) => ({
       line: step.line,
       endLine: step.endLine,
       stage: step.stage < 0 ? null : step.stage,
       instruction: step.keyword,
       layer: step.createsLayer,
       size: size ? { bytes: size.bytes, source: size.source, basis: size.basis } : null,
-      ...(sizeNote ? { sizeNote } : {}),
       cacheRisk: { level: cacheRisk.level, reasons: cacheRisk.reasons },
     })),
     findings: a.findings.map((f) => ({

@@ -26,7 +26,8 @@ export function toText(file: string, a: Analysis, opts: TextOptions): string {
   // a final line terminator does not make an extra, empty line to show
   const lines = a.model.lines.length > 1 && a.model.lines[a.model.lines.length - 1] === '' ? a.model.lines.slice(0, -1) : a.model.lines;
   const numWidth = String(lines.length).length;
-  const codeWidth = Math.min(60, Math.max(20, ...lines.map((l) => l.length)));
+  // annotations line up after the longest instruction line (comments and continuation lines do not count)
+  const codeWidth = Math.min(60, Math.max(20, ...a.steps.map((s) => (lines[s.step.line - 1] ?? '').replace(/\t/g, '  ').length)));
   // long heredoc bodies are shown by their first and last lines
   const hidden = new Map<number, number>();
   for (const s of a.steps) {

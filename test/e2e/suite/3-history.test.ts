@@ -47,7 +47,7 @@ suite('Image history (needs a Docker engine)', function () {
     await open(uri());
     const t0 = Date.now();
     const building = vscode.commands.executeCommand<BuildResult | undefined>('layerInsight.build', uri());
-    await sleep(700);
+    await sleep(2500);
     await shot('build-progress');
     const result = await building;
     timings['build of engine/Dockerfile from the editor'] = `${Date.now() - t0} ms`;
@@ -102,7 +102,9 @@ suite('Image history (needs a Docker engine)', function () {
     assert.doesNotMatch(shown.find((x) => x.line === COPY_NOTES)?.text ?? '', /^≈/, 'the COPY size is measured too');
 
     // screenshot: the tree after the build, with the RUN layer selected and its line revealed
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
     await vscode.commands.executeCommand('layerInsight.history.focus');
+    for (let i = 0; i < 4; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
     const ddNode = layers.find((n) => n.kind === 'layer' && n.layer.line === RUN_DD + 1);
     if (ddNode) await li.history.treeView.reveal(ddNode, { select: true, focus: false, expand: true });
     editor.selection = new vscode.Selection(RUN_DD, 0, RUN_DD, 0);
