@@ -8,14 +8,13 @@ export interface JsonReport {
   steps: {
     line: number; endLine: number; stage: number | null; instruction: string; layer: boolean;
     size: { bytes: number; source: 'estimate' | 'measured'; basis: string } | null;
-    /** Why size is null, when we know (e.g. "unknown base image foo:1"). */
     cacheRisk: { level: 'low' | 'medium' | 'high'; reasons: string[] };
   }[];
   findings: {
     rule: string; severity: string; line: number; endLine: number; message: string; hadolint?: string;
     fixes: { title: string; edits: { startLine: number; startColumn: number; endLine: number; endColumn: number; newText: string }[] }[];
   }[];
-  image: { bytes: number; source: 'estimate' | 'measured'; note?: string } | null;
+  image: { bytes: number; source: 'estimate' | 'measured' } | null;
 }
 
 export function toJson(file: string, a: Analysis): JsonReport {
@@ -40,6 +39,6 @@ export function toJson(file: string, a: Analysis): JsonReport {
       ...(f.hadolint ? { hadolint: f.hadolint } : {}),
       fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ ...e })) })),
     })),
-    image: a.image,
+    image: a.image ? { bytes: a.image.bytes, source: a.image.source } : null,
   };
 }
