@@ -61,22 +61,33 @@ async function imageBytes(e: TestEngine, image: string): Promise<number> {
   return info.Size;
 }
 
-test('multi-stage rewrite of a gcc build: builds, runs, and the image is smaller', { timeout: 15 * 60_000 }, async (t) => {
-  if (!engine) return t.skip('no Docker engine');
-  const e = engine;
+interface Scenario {
+  fixture: string;
+  /** The fixture that stands in for the runtime base the fix chooses (built under that name). */
+  standin: string;
+  runtime: RegExp;
+  output: RegExp;
+  /** Builder for the rewritten Dockerfile (the original always builds with the legacy builder). */
+  builder: 'legacy' | 'buildkit';
+  workdir: string;
+  env: string[];
+}
+
+async function buildRewriteRun(e: TestEngine, sc: Scenario): Promise<void> {
   await ensureDebian(e, 'debian:bookworm-slim');
+  const name = `li-${sc.fixture}`;
 
   // 1. the single-stage build, as the user wrote it
-  const original = await fs.promises.readFile(path.join(fixture('c-hello'), 'Dockerfile'), 'utf8');
-  await buildFixture(e, fixture('c-hello'), { builder: 'legacy', tag: 'li-hello:single' });
-  const single = await runImage(e, 'li-hello:single');
+  const original = await fs.promises.readFile(path.join(fixture(sc.fixture), 'Dockerfile'), 'utf8');
+  await buildFixture(e, fixture(sc.fixture), { builder: 'legacy', tag: `${name}:single` });
+  const single = await runImage(e, `${name}:single`);
   assert.equal(single.code, 0, single.output);
-  assert.match(single.output, /^hello, layer-insight \(glibc 2\.\d+\)/);
+  assert.match(single.output, sc.output);
 
   // 2. the rewrite the editor offers, applied as the editor would
   const before = analyze(original);
   const finding = before.findings.find((f) => f.rule === 'multi-stage-candidate');
-  assert.ok(finding, 'multi-stage-candidate fires on the single-stage gcc build');
+  assert.ok(finding, 'multi-stage-candidate fires on the single-stage build');
   const fix = finding.fixes[0];
   assert.ok(fix, finding.message);
   const rewritten = applyEdits(original, fix.edits);
@@ -84,31 +95,48 @@ test('multi-stage rewrite of a gcc build: builds, runs, and the image is smaller
   const runtime = after.model.stages[after.model.target];
   assert.equal(after.model.stages.length, 2);
   assert.equal(after.findings.find((f) => f.rule === 'multi-stage-candidate'), undefined);
+  assert.ok(before.image && after.image && after.image.bytes < before.image.bytes, 'the estimate drops too');
 
   // 3. the runtime base the fix chose, stood in by a local image of that name
-  const standinTag = runtime.from.includes(':') ? runtime.from : `${runtime.from}:latest`;
-  assert.match(runtime.from, /^gcr\.io\/distroless\/cc-debian12/, `runtime base chosen: ${runtime.from}`);
-  await buildFixture(e, fixture('distroless-cc-standin'), { builder: 'legacy', tag: standinTag });
+  assert.match(runtime.from, sc.runtime, `runtime base chosen: ${runtime.from}`);
+  const standinTag = /:[^/]+$/.test(runtime.from) ? runtime.from : `${runtime.from}:latest`;
+  await buildFixture(e, fixture(sc.standin), { builder: 'legacy', tag: standinTag });
 
-  // 4. build the rewritten Dockerfile from a copy of the fixture's context
-  const ctx = path.join(work, 'c-hello');
-  await fs.promises.cp(fixture('c-hello'), ctx, { recursive: true });
+  // 4. build the rewritten Dockerfile from a copy of the fixture's context; the program runs the same
+  const ctx = path.join(work, sc.fixture);
+  await fs.promises.cp(fixture(sc.fixture), ctx, { recursive: true });
   await fs.promises.writeFile(path.join(ctx, 'Dockerfile'), rewritten);
-  await buildFixture(e, ctx, { builder: 'legacy', tag: 'li-hello:multi' });
-  const multi = await runImage(e, 'li-hello:multi');
+  await buildFixture(e, ctx, { builder: sc.builder, tag: `${name}:multi` });
+  const multi = await runImage(e, `${name}:multi`);
   assert.equal(multi.code, 0, multi.output);
-  assert.equal(multi.output, single.output, 'the program runs with the same ENTRYPOINT and CMD');
+  assert.equal(multi.output, single.output, 'the program runs with the same ENTRYPOINT, CMD and USER');
 
-  const config = ((await e.docker.getImage('li-hello:multi').inspect()) as { Config: { Env: string[]; WorkingDir: string } }).Config;
-  assert.ok(config.Env.includes('GREETING_STYLE=plain'), 'ENV kept');
-  assert.equal(config.WorkingDir, '/src', 'WORKDIR kept');
+  const config = ((await e.docker.getImage(`${name}:multi`).inspect()) as { Config: { Env: string[] | null; WorkingDir: string } }).Config;
+  for (const kv of sc.env) assert.ok((config.Env ?? []).includes(kv), `ENV ${kv} kept`);
+  assert.equal(config.WorkingDir, sc.workdir, 'WORKDIR kept');
 
-  const singleBytes = await imageBytes(e, 'li-hello:single');
-  const multiBytes = await imageBytes(e, 'li-hello:multi');
-  console.log(`# single-stage image li-hello:single: ${formatBytes(singleBytes)} (${singleBytes} bytes)`);
-  console.log(`# multi-stage image  li-hello:multi (FROM ${runtime.from} stand-in): ${formatBytes(multiBytes)} (${multiBytes} bytes)`);
-  console.log(`# fix offered: ${fix.title}`);
+  const singleBytes = await imageBytes(e, `${name}:single`);
+  const multiBytes = await imageBytes(e, `${name}:multi`);
+  console.log(`# ${sc.fixture}: single-stage ${name}:single ${formatBytes(singleBytes)} (${singleBytes} bytes)`);
+  console.log(`# ${sc.fixture}: multi-stage  ${name}:multi (FROM ${runtime.from} stand-in, ${sc.builder}) ${formatBytes(multiBytes)} (${multiBytes} bytes)`);
+  console.log(`# ${sc.fixture}: estimate before ${formatBytes(before.image.bytes)}, after ${formatBytes(after.image.bytes)}; fix: ${fix.title}`);
   assert.ok(multiBytes < singleBytes, `${multiBytes} < ${singleBytes}`);
-  // the toolchain (gcc and its libraries, tens of MB) is what goes away
+  // the toolchain (tens of MB at least) is what goes away
   assert.ok(singleBytes - multiBytes > 50e6, `saves ${formatBytes(singleBytes - multiBytes)}`);
+}
+
+test('multi-stage rewrite of a gcc build: builds, runs on distroless cc, and the image is smaller', { timeout: 15 * 60_000 }, async (t) => {
+  if (!engine) return t.skip('no Docker engine');
+  await buildRewriteRun(engine, {
+    fixture: 'c-hello', standin: 'distroless-cc-standin', runtime: /^gcr\.io\/distroless\/cc-debian12$/,
+    output: /^hello, layer-insight \(glibc 2\.\d+\)\n$/, builder: 'legacy', workdir: '/src', env: ['GREETING_STYLE=plain'],
+  });
+});
+
+test('multi-stage rewrite of a Go build (Debian\'s golang-go, CGO off): static binary on distroless static, BuildKit', { timeout: 15 * 60_000 }, async (t) => {
+  if (!engine) return t.skip('no Docker engine');
+  await buildRewriteRun(engine, {
+    fixture: 'go-hello', standin: 'distroless-static-standin', runtime: /^gcr\.io\/distroless\/static-debian12:nonroot$/,
+    output: /^hello, gopher \(go1\.\d+[^,]*, linux\/amd64\)\n$/, builder: 'buildkit', workdir: '/src', env: [],
+  });
 });
