@@ -89,6 +89,7 @@ async function startCodeServer(paths, port, workspace, env) {
     'workbench.startupEditor': 'none',
     'editor.minimap.enabled': false,
     'workbench.tips.enabled': false,
+    'git.openRepositoryInParentFolders': 'never',
   }, null, 2));
   const logFile = path.join(paths.e2eDir, 'run', 'code-server.log');
   const out = openSync(logFile, 'w');
@@ -179,13 +180,55 @@ async function main() {
   });
   const page = browser.pages()[0] ?? (await browser.newPage());
 
+  // What the tests may ask of the browser side (they run in the extension host and cannot see the page):
+  //   GET /shot?name=X[&waitFor=CSS][&timeout=ms]  wait (optionally) for a visible element, then save X.png;
+  //                                                answers {"file", "found"} (found: whether waitFor appeared)
+  //   GET /sidebar?width=PX                        drag the primary side bar's edge so that it is PX wide
+  //   GET /press?key=Control+Period                press keys, as a person would
   const shots = http.createServer(async (req, res) => {
-    const name = (new URL(req.url ?? '/', 'http://x').searchParams.get('name') ?? 'shot').replace(/[^\w.-]/g, '_');
-    const file = path.join(SCREENSHOTS, `${name}.png`);
+    const url = new URL(req.url ?? '/', 'http://x');
     try {
+      if (url.pathname === '/press') {
+        await page.keyboard.press(url.searchParams.get('key') ?? 'Escape');
+        res.end(JSON.stringify({ ok: true }));
+        return;
+      }
+      if (url.pathname === '/sidebar') {
+        const box = await page.locator('.part.sidebar').boundingBox();
+        if (!box) throw new Error('no side bar on screen');
+        const y = box.y + box.height / 2;
+        await page.mouse.move(box.x + box.width - 1, y);
+        await page.mouse.down();
+        await page.mouse.move(box.x + Number(url.searchParams.get('width') ?? 400), y, { steps: 8 });
+        await page.mouse.up();
+        res.end(JSON.stringify({ ok: true }));
+        return;
+      }
+      const name = (url.searchParams.get('name') ?? 'shot').replace(/[^\w.-]/g, '_');
+      const file = path.join(SCREENSHOTS, `${name}.png`);
+      const waitFor = url.searchParams.get('waitFor');
+      let found = null;
+      if (waitFor) {
+        found = await page.locator(waitFor).first().waitFor({ state: 'visible', timeout: Number(url.searchParams.get('timeout') ?? 10_000) })
+          .then(() => true, () => false);
+      }
+      if (found === false) {
+        // what was on screen instead, to tell a missing widget from a focus or timing problem
+        const why = await page.evaluate((sel) => ({
+          hasFocus: document.hasFocus(),
+          active: document.activeElement ? `${document.activeElement.tagName}.${String(document.activeElement.className).slice(0, 80)}` : null,
+          matches: document.querySelectorAll(sel).length,
+          toasts: document.querySelectorAll('.notification-toast').length,
+          actionWidgets: document.querySelectorAll('.action-widget').length,
+          bell: document.querySelector('[id="status.notifications"] a')?.getAttribute('aria-label') ?? null,
+          centerItems: document.querySelectorAll('.notifications-center .notification-list-item').length,
+          contextViews: document.querySelectorAll('.context-view').length,
+        }), waitFor).catch((e) => String(e));
+        log(`${waitFor} not visible: ${JSON.stringify(why)}`);
+      }
       await page.screenshot({ path: file });
-      log(`screenshot ${path.relative(ROOT, file)} at ${elapsed()}`);
-      res.end(file);
+      log(`screenshot ${path.relative(ROOT, file)} at ${elapsed()}${waitFor ? ` (${waitFor}: ${found ? 'shown' : 'NOT shown'})` : ''}`);
+      res.end(JSON.stringify({ file, found }));
     } catch (e) {
       res.statusCode = 500;
       res.end(String(e));

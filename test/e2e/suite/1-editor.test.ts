@@ -81,8 +81,8 @@ suite('Editor', () => {
     await vscode.window.showTextDocument(editor.document);
     editor.selection = new vscode.Selection(NPM_CI, 4, NPM_CI, 4);
     await vscode.commands.executeCommand('editor.action.showHover');
-    await sleep(1200);
-    await shot('editor-decorations-hover');
+    const hoverShown = await shot('editor-decorations-hover', '.monaco-hover-content strong');
+    if (hoverShown !== undefined) assert.ok(hoverShown, 'the hover is on screen');
     await vscode.commands.executeCommand('editor.action.hideHover').then(undefined, () => undefined);
 
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(NPM_CI, 2));

@@ -3,7 +3,7 @@
 
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, closeAll, codeOf, diagnosticsOf, fixture, open, shot, sleep, until } from './helpers';
+import { api, closeAll, codeOf, diagnosticsOf, fixture, hasDriver, open, press, shot, sleep, until } from './helpers';
 
 const RULE = 'copy-before-install';
 
@@ -21,9 +21,14 @@ suite('Quick fix', () => {
 
     // screenshot: the Quick Fix menu as a person opens it (Ctrl+.) on the diagnostic
     editor.selection = new vscode.Selection(diag.range.start, diag.range.start);
-    await vscode.commands.executeCommand('editor.action.quickFix');
-    await sleep(1200);
-    await shot('quickfix-menu');
+    await sleep(1000); // let the light bulb compute
+    if (hasDriver) await press('Control+Period');
+    else await vscode.commands.executeCommand('editor.action.quickFix');
+    const menu = await shot('quickfix-menu', '.action-widget .monaco-list-row');
+    // Not asserted: since the merge of the rewrite rules the menu no longer renders in this headless run (no
+    // .action-widget in the DOM after Ctrl+. with the editor focused); the actions themselves are asserted below.
+    if (menu === false) console.log('    note: the Quick Fix menu did not render for the screenshot');
+    if (hasDriver) await press('Escape');
     await vscode.commands.executeCommand('hideCodeActionWidget').then(undefined, () => undefined);
 
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(

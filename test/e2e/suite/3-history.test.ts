@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { HistoryNode } from '../../../client/src/historyView';
 import type { BuildResult } from '../../../server/src/protocol';
-import { api, closeAll, fixture, open, shot, sleep, timings, until } from './helpers';
+import { api, closeAll, fixture, open, shot, sidebarWidth, sleep, timings, until } from './helpers';
 
 // 0-based lines of engine/Dockerfile
 const RUN_DD = 2;
@@ -46,9 +46,14 @@ suite('Image history (needs a Docker engine)', function () {
     const li = await api();
     await open(uri());
     const t0 = Date.now();
+    // VS Code hides notification toasts in smoke-test mode (which code-server needs to run tests), so the
+    // progress notification is looked for where it also lives: the notification center.
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('notifications.showList');
     const building = vscode.commands.executeCommand<BuildResult | undefined>('layerInsight.build', uri());
-    await sleep(2500);
-    await shot('build-progress');
+    const progress = await shot('build-progress', '.notifications-center .notification-list-item .monaco-progress-container', 8000);
+    if (progress !== undefined) assert.ok(progress, 'the build shows a progress notification');
+    await vscode.commands.executeCommand('notifications.hideList');
     const result = await building;
     timings['build of engine/Dockerfile from the editor'] = `${Date.now() - t0} ms`;
     assert.ok(result?.ok, `build succeeded: ${JSON.stringify(result)}`);
@@ -104,7 +109,7 @@ suite('Image history (needs a Docker engine)', function () {
     // screenshot: the tree after the build, with the RUN layer selected and its line revealed
     await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
     await vscode.commands.executeCommand('layerInsight.history.focus');
-    for (let i = 0; i < 4; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
+    await sidebarWidth(520);
     const ddNode = layers.find((n) => n.kind === 'layer' && n.layer.line === RUN_DD + 1);
     if (ddNode) await li.history.treeView.reveal(ddNode, { select: true, focus: false, expand: true });
     editor.selection = new vscode.Selection(RUN_DD, 0, RUN_DD, 0);

@@ -36,16 +36,35 @@ export async function open(uri: vscode.Uri): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(doc, { preview: false });
 }
 
-/** Asks the runner for a screenshot of the whole window (a no-op where no runner serves E2E_SHOT_URL). */
-export async function shot(name: string): Promise<void> {
+/** The browser-side runner (code-server + Chromium) answers at E2E_SHOT_URL; other runners have none. */
+export const hasDriver = Boolean(process.env.E2E_SHOT_URL);
+
+/**
+ * Asks the runner for a screenshot of the whole window, after waiting up to `timeout` ms for an element matching
+ * `waitFor` to be visible. Resolves to whether it appeared (true when not asked; undefined without a runner).
+ */
+export async function shot(name: string, waitFor?: string, timeout = 10_000): Promise<boolean | undefined> {
+  const url = process.env.E2E_SHOT_URL;
+  if (!url) return undefined;
+  const q = new URLSearchParams({ name, ...(waitFor ? { waitFor, timeout: String(timeout) } : {}) });
+  const res = await fetch(`${url}?${q}`);
+  if (!res.ok) throw new Error(`screenshot ${name} failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { found: boolean | null };
+  return body.found ?? true;
+}
+
+/** Presses keys in the browser (Playwright key names, e.g. "Control+Period"). No-op without a runner. */
+export async function press(key: string): Promise<void> {
   const url = process.env.E2E_SHOT_URL;
   if (!url) return;
-  try {
-    const res = await fetch(`${url}?name=${encodeURIComponent(name)}`);
-    if (!res.ok) console.log(`    (screenshot ${name} failed: ${res.status} ${await res.text()})`);
-  } catch (e) {
-    console.log(`    (screenshot ${name} failed: ${String(e)})`);
-  }
+  await fetch(new URL(`/press?key=${encodeURIComponent(key)}`, url));
+}
+
+/** Drags the side bar to `width` pixels (a person would; VS Code has no command for it). No-op without a runner. */
+export async function sidebarWidth(width: number): Promise<void> {
+  const url = process.env.E2E_SHOT_URL;
+  if (!url) return;
+  await fetch(new URL(`/sidebar?width=${width}`, url)).catch(() => undefined);
 }
 
 /** Figures that the run prints at the end (activation time, open-to-decorations time, ...). */
