@@ -185,13 +185,11 @@ describe('language server over stdio', () => {
     const published = c.waitForDiagnostics(uri, 1);
     c.open(uri, junk, 1);
     await published;
-    const t0 = performance.now();
+    // each request must be answered (2 s limit per request catches a hang); latency is measured by `npm run bench`
     for (let i = 0; i < 20; i++) {
       await c.request('textDocument/hover', { textDocument: { uri }, position: { line: i * 3, character: i * 50 } }, 2000);
       await c.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } } }, 2000);
     }
-    const ms = performance.now() - t0;
-    assert.ok(ms < 2000, `40 requests over a garbage document took ${ms.toFixed(0)} ms`);
     assert.ok(c.alive, 'server still running');
     assert.doesNotMatch(c.stderr, /TypeError|RangeError|ReferenceError/);
   });
