@@ -1,5 +1,7 @@
 // A small LSP client for tests: spawns a server over stdio, frames JSON-RPC messages, answers the server's
 // requests with defaults, and lets a test wait for a notification that matches a predicate (with a timeout).
+// Time limits are ceilings for a machine shared with other builds: the first analysis in a server decodes the
+// bundled Debian package index, which takes seconds there.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
@@ -81,7 +83,7 @@ export class LspClient {
     this.child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   }
 
-  request<T = unknown>(method: string, params: unknown, timeoutMs = 5000): Promise<T> {
+  request<T = unknown>(method: string, params: unknown, timeoutMs = 15_000): Promise<T> {
     const id = this.nextId++;
     const reply = new Promise<Message>((resolve) => this.pending.set(id, resolve));
     this.send({ jsonrpc: '2.0', id, method, params });
@@ -96,12 +98,12 @@ export class LspClient {
   }
 
   /** The next notification (or one already received after `since`) that matches. */
-  waitFor(match: (m: Message) => boolean, timeoutMs = 5000, what = 'notification'): Promise<Message> {
+  waitFor(match: (m: Message) => boolean, timeoutMs = 30_000, what = 'notification'): Promise<Message> {
     const p = new Promise<Message>((resolve) => this.waiters.push({ match, resolve }));
     return withTimeout(p, timeoutMs, what);
   }
 
-  waitForDiagnostics(uri: string, version?: number, timeoutMs = 5000): Promise<PublishDiagnostics> {
+  waitForDiagnostics(uri: string, version?: number, timeoutMs = 30_000): Promise<PublishDiagnostics> {
     return this.waitFor((m) => {
       if (m.method !== 'textDocument/publishDiagnostics') return false;
       const p = m.params as PublishDiagnostics;

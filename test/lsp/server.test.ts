@@ -159,7 +159,7 @@ describe('language server over stdio', () => {
     await opened;
     // (a re-publish for facts loaded after the open may still be in flight: wait for the empty one)
     const cleared = c.waitFor((m) => m.method === 'textDocument/publishDiagnostics'
-      && (m.params as { uri: string }).uri === uri && (m.params as { diagnostics: unknown[] }).diagnostics.length === 0, 5000, 'empty diagnostics');
+      && (m.params as { uri: string }).uri === uri && (m.params as { diagnostics: unknown[] }).diagnostics.length === 0, 30_000, 'empty diagnostics');
     c.notify('textDocument/didClose', { textDocument: { uri } });
     await cleared;
     const after = c.notifications.length;
