@@ -13,7 +13,7 @@
 //    Recommends): Rust/Go/Haskell/R/Emacs/OCaml library packages (librust-*, golang-*-dev, libghc-*, r-cran-*,
 //    r-bioc-*, elpa-*, libocaml*, haskell-*), node-* modules, *-dbg and *-doc;
 //  - the text is brotli-compressed (quality 11) and stored base64 in JSON, so that the pure analysis imports it as
-//    bundled data. Result: about 1.1 MB brotli / 1.5 MB base64 for bookworm + trixie (~100k package entries).
+//    bundled data. Result (2026-11-24): 1.17 MB brotli / 1.57 MB JSON for bookworm + trixie (108,614 package entries).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { get } from 'node:http';

@@ -158,7 +158,8 @@ const FIXTURES: { name: string; buildArgs?: Record<string, string>; argDefaults?
   { name: 'noop' },
 ];
 
-describe('history mapping and sizes, both builders', () => {
+// two builds at a time: the engine overlaps one build's container start-up with the other's work
+describe('history mapping and sizes, both builders', { concurrency: 2 }, () => {
   for (const f of FIXTURES) {
     for (const builder of ['legacy', 'buildkit'] as const) {
       test(`${f.name} (${builder})`, { timeout: 120_000 }, async (t) => {

@@ -25,12 +25,20 @@ function cli(args: string[], input?: string) {
 
 const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 
+interface JsonFinding { rule: string; severity: Severity; line: number; message: string; fixes: { title: string }[] }
+
+/** The findings the CLI reports for a file (with the facts it gathers itself, such as the build context). */
+function cliFindings(file: string): JsonFinding[] {
+  const r = cli(['analyze', '--format', 'json', file]);
+  return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // exit codes
 
 test('exit code follows --fail-on: 1 when a finding is at or above it, else 0', () => {
   for (const file of [TYPICAL, MISTAKES]) {
-    const findings = analyze(fs.readFileSync(path.join(ROOT, file), 'utf8')).findings;
+    const findings = cliFindings(file);
     const worst = Math.max(-1, ...findings.map((f) => RANK[f.severity]));
     for (const failOn of ['error', 'warning', 'info'] as const) {
       const r = cli(['analyze', '--format', 'json', '--fail-on', failOn, file]);
@@ -86,7 +94,14 @@ function assertContract(report: Record<string, unknown>): void {
     assert.ok(s.name === null || typeof s.name === 'string');
   }
   for (const s of report.steps as Record<string, unknown>[]) {
-    assert.deepEqual(keys(s), ['cacheRisk', 'endLine', 'instruction', 'layer', 'line', 'size', 'stage']);
+    // sizeNote: the one optional extension, saying why size is null
+    const expected = ['cacheRisk', 'endLine', 'instruction', 'layer', 'line', 'size', 'stage'];
+    if ('sizeNote' in s) {
+      assert.equal(s.size, null, 'sizeNote only with a null size');
+      assert.equal(typeof s.sizeNote, 'string');
+      expected.push('sizeNote');
+    }
+    assert.deepEqual(keys(s), expected.sort());
     assert.ok(s.size === null || keys(s.size as object).join() === 'basis,bytes,source');
     const risk = s.cacheRisk as { level: string; reasons: unknown[] };
     assert.deepEqual(keys(risk), ['level', 'reasons']);
@@ -102,7 +117,8 @@ function assertContract(report: Record<string, unknown>): void {
       for (const e of fix.edits as object[]) assert.deepEqual(keys(e), ['endColumn', 'endLine', 'newText', 'startColumn', 'startLine']);
     }
   }
-  assert.ok(report.image === null || keys(report.image as object).join() === 'bytes,source');
+  // image.note: optional, says which sizes are missing from the total
+  assert.ok(report.image === null || ['bytes,source', 'bytes,note,source'].includes(keys(report.image as object).join()), JSON.stringify(report.image));
 }
 
 test('json: one object per file with exactly the DESIGN.md contract', () => {
@@ -162,7 +178,8 @@ test('sarif: the CLI output validates against the SARIF 2.1.0 schema', () => {
   assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
   assert.equal(log.version, '2.1.0');
   assert.equal(log.runs[0].tool.driver.name, 'layer-insight');
-  const expected = [TYPICAL, MISTAKES].reduce((n, f) => n + analyze(fs.readFileSync(path.join(ROOT, f), 'utf8')).findings.length, 0);
+  const expected = [TYPICAL, MISTAKES].reduce((n, f) => n + cliFindings(f).length, 0);
+  assert.ok(expected > 0, 'the fixtures have findings');
   assert.equal(log.runs[0].results.length, expected);
 });
 
@@ -170,6 +187,7 @@ test('sarif: findings with fixes, hadolint codes, columns and absolute paths val
   const validate = sarifValidator();
   const text = fs.readFileSync(path.join(ROOT, MISTAKES), 'utf8');
   const a = analyze(text);
+  a.findings = [];
   a.findings.push(
     {
       rule: 'copy-before-install', severity: 'warning', line: 7, endLine: 7, column: 1, endColumn: 9,
@@ -203,19 +221,19 @@ test('text: each line with its number, annotations on instruction lines, then th
   assert.match(lines[0], /^test\/fixtures\/typical\.Dockerfile {2}image /);
   assert.doesNotMatch(out, /\x1b\[/, 'no colour codes with NO_COLOR');
   for (const l of lines) assert.equal(l, l.trimEnd(), `no trailing spaces: ${JSON.stringify(l)}`);
-  assert.ok(lines.some((l) => /^ 6 {2}FROM node:\$\{NODE_VERSION\}-bookworm AS deps +cache low$/.test(l)));
+  assert.ok(lines.some((l) => /^ 6 {2}FROM node:\$\{NODE_VERSION\}-bookworm AS deps {2,}\S.* {2}cache (low|medium|high)$/.test(l)), 'FROM line with its annotations');
   assert.ok(lines.some((l) => /^10 {6}npm ci --omit=dev$/.test(l)), 'continuation lines are shown without annotations');
   assert.ok(lines.some((l) => /^ 3 {2}ARG NODE_VERSION=20$/.test(l)), 'global ARGs carry no cache mark');
   const numbered = lines.filter((l) => /^\s*\d+ {2}/.test(l)).map((l) => Number(/^\s*(\d+)/.exec(l)?.[1]));
   assert.equal(Math.max(...numbered), source.length - 1, 'no line number for the empty string after the final newline');
-  const findings = analyze(source.join('\n')).findings;
+  const findings = cliFindings(TYPICAL);
   if (findings.length === 0) assert.ok(lines.includes('No findings.'));
   else assert.ok(lines.includes(`${findings.length} finding${findings.length === 1 ? '' : 's'}:`));
 });
 
 test('text: findings are listed as file:line, severity and rule, with their fixes', () => {
-  const text = fs.readFileSync(path.join(ROOT, MISTAKES), 'utf8');
-  const findings = analyze(text).findings;
+  const findings = cliFindings(MISTAKES);
+  assert.ok(findings.some((f) => f.fixes.length > 0), 'the fixture has findings with fixes');
   const out = cli(['analyze', MISTAKES]).stdout;
   for (const f of findings) {
     assert.ok(out.includes(`${MISTAKES}:${f.line}  ${f.severity}`), `${f.rule} listed`);
@@ -261,4 +279,20 @@ test('corpus: every file of ../shared/corpus analyses without a crash, as valid 
   const text = cli(['analyze', ...files]);
   assert.ok(text.code === 0 || text.code === 1, text.stderr);
   t.diagnostic(`${files.length} corpus files analysed`);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// the quick-start example
+
+test('the quick-start example analyses: one stage from node:20, COPY . . before npm ci, context read', () => {
+  const r = cli(['analyze', '--format', 'json', 'examples/node-app/Dockerfile']);
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  const report = JSON.parse(r.stdout) as { stages: { from: string; final: boolean }[]; steps: { line: number; instruction: string; layer: boolean }[] };
+  assert.deepEqual(report.stages.map((s) => [s.from, s.final]), [['node:20', true]]);
+  const copy = report.steps.find((s) => s.instruction === 'COPY');
+  const install = report.steps.find((s) => s.instruction === 'RUN');
+  assert.ok(copy && install && copy.line < install.line, 'the example keeps its classic mistake');
+  const text = cli(['analyze', 'examples/node-app/Dockerfile']);
+  assert.match(text.stdout, /COPY \. \./);
+  assert.equal(text.stderr, '');
 });

@@ -8,6 +8,7 @@ import { analyze } from '../../server/src/analysis/analyze';
 import type { AnalysisFacts, CacheRiskLevel } from '../../server/src/analysis/model';
 import { parseGitLog, readGitChurn } from '../../server/src/facts/git';
 import { context, df } from './fixes';
+import { stepsAffectedBy } from '../../server/src/analysis/cache';
 
 function levels(text: string, facts: AnalysisFacts = {}): [number, string, CacheRiskLevel][] {
   return analyze(text, facts).steps.map((s) => [s.step.line, s.step.keyword, s.cacheRisk.level]);
@@ -129,4 +130,19 @@ test('any text yields risks: broken files, no FROM, empty', () => {
     const a = analyze(t);
     assert.equal(a.steps.length, a.model.steps.length);
   }
+});
+
+test('stepsAffectedBy: the steps one edited file re-runs, through stages; ignored files re-run nothing', () => {
+  const text = df(
+    'FROM busybox AS build', 'COPY go.mod ./', 'RUN cat go.mod', 'COPY cmd/ ./cmd/', 'RUN cat cmd/*',
+    'FROM busybox AS config', 'COPY etc/app.conf /etc/', 'RUN wc -c /etc/app.conf',
+    'FROM busybox', 'COPY --from=config /etc/app.conf /c', 'COPY --from=build /bin/sh /s', 'RUN true');
+  const model = analyze(text).model;
+  const lines = (p: string, facts: AnalysisFacts = {}) => [...stepsAffectedBy(model, facts, p)].map((i) => model.steps[i].line);
+  assert.deepEqual(lines('cmd/main.go'), [4, 5, 11, 12]);
+  assert.deepEqual(lines('etc/app.conf'), [7, 8, 10, 11, 12]);
+  assert.deepEqual(lines('go.mod'), [2, 3, 4, 5, 11, 12]);
+  assert.deepEqual(lines('README.md'), []);
+  // with the context known, a file .dockerignore leaves out is not sent: nothing re-runs
+  assert.deepEqual(lines('cmd/notes.md', { context: context(['go.mod', 'cmd/main.go', 'etc/app.conf']) }), []);
 });

@@ -91,10 +91,25 @@ function runRules(ctx: RuleContext): Finding[] {
 /** `# hadolint ignore=DLxxxx` / `# layer-insight ignore=rule` on the line(s) above the finding's instruction. */
 function isIgnored(model: DockerfileModel, f: Finding): boolean {
   const codes = (p: { codes: string[] }) => p.codes.includes(f.rule) || (f.hadolint !== undefined && p.codes.includes(f.hadolint));
+  if (model.ignores.length === 0) return false;
   if (model.ignores.some((p) => p.global && codes(p))) return true;
-  const step = model.steps.find((s) => s.line <= f.line && f.line <= s.endLine);
+  const step = stepAtLine(model, f.line);
   if (!step) return false;
   const prev = model.steps[step.index - 1];
   const from = prev ? prev.endLine : 0;
   return model.ignores.some((p) => !p.global && p.line > from && p.line < step.line && codes(p));
+}
+
+/** The step whose line range holds `line` (steps are in line order), by binary search. */
+function stepAtLine(model: DockerfileModel, line: number): DockerfileModel['steps'][number] | undefined {
+  let lo = 0;
+  let hi = model.steps.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = model.steps[mid];
+    if (line < s.line) hi = mid - 1;
+    else if (line > s.endLine) lo = mid + 1;
+    else return s;
+  }
+  return undefined;
 }

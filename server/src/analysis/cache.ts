@@ -8,6 +8,10 @@
 // one step re-runs every later step of its stage, every step of a stage built FROM it, and the steps that
 // COPY --from (or mount from) it.
 //
+// One approximation: BuildKit and the legacy builder key COPY --from on the content of the files it copies, so
+// when a stage re-runs but produces byte-identical output, a COPY --from it is served from the cache. We cannot
+// know that before building, so a COPY --from a re-run stage counts as re-run (an upper bound).
+//
 // Levels: "high" when an ordinary source edit re-runs the step (a whole-context, source-folder or source-file
 // COPY/ADD at or above it); "medium" when only a dependency-manifest change, another copied file, a build
 // arg, a remote URL or a base-image update does; "low" otherwise.
@@ -50,14 +54,17 @@ export function assessCache(model: DockerfileModel, facts: AnalysisFacts): Cache
   const risks: CacheRisk[] = model.steps.map(() => ({ level: 'low', reasons: [] }));
   const stageEnd: Cause[][] = [];
   for (const stage of model.stages) {
-    let carried: Cause[] = stage.baseStage !== null ? (stageEnd[stage.baseStage] ?? []).map((c) => viaStage(c, model.stages[stage.baseStage as number])) : [];
+    const carried = new Carried(stage.baseStage !== null ? (stageEnd[stage.baseStage] ?? []).map((c) => viaStage(c, model.stages[stage.baseStage as number])) : []);
+    let previous: CacheRisk | null = null;
     for (const i of stage.steps) {
       const step = model.steps[i];
       const own = ownCauses(model, step, inputs[i], facts, stageEnd);
-      carried = merge(carried, own);
-      risks[i] = toRisk(carried, own);
+      for (const c of own) carried.add(c);
+      // a step with no inputs of its own carries exactly the risk of the step before it
+      risks[i] = own.length === 0 && previous ? previous : toRisk(carried, own);
+      previous = risks[i];
     }
-    stageEnd[stage.index] = carried;
+    stageEnd[stage.index] = carried.list;
   }
   return { risks, rebuild: rebuildCost(model, risks, facts) };
 }
@@ -200,23 +207,52 @@ function viaStage(c: Cause, from: Stage, line?: number): Cause {
   return { ...c, line: line ?? c.line, reason: `${c.reason} (through stage ${label})` };
 }
 
-function merge(carried: Cause[], own: Cause[]): Cause[] {
-  if (own.length === 0) return carried;
-  const seen = new Set(carried.map((c) => c.reason));
-  return [...carried, ...own.filter((c) => !seen.has(c.reason))];
+/**
+ * The causes carried down a stage, in the order they appeared, without duplicate reasons. Kept incrementally with
+ * per-level indexes so that each step's risk costs O(own causes), not O(everything above it): a 5,000-line file has
+ * thousands of causes.
+ */
+class Carried {
+  readonly list: Cause[] = [];
+  /** Reason -> position in list. */
+  readonly position = new Map<string, number>();
+  /** Positions of the high and medium causes, ascending. */
+  readonly high: number[] = [];
+  readonly medium: number[] = [];
+
+  constructor(initial: Cause[]) {
+    for (const c of initial) this.add(c);
+  }
+
+  add(c: Cause): void {
+    if (this.position.has(c.reason)) return;
+    this.position.set(c.reason, this.list.length);
+    (c.level === 'high' ? this.high : this.medium).push(this.list.length);
+    this.list.push(c);
+  }
 }
 
 /** The step's risk: high causes before medium ones, and within each, the step's own inputs first. */
-function toRisk(causes: Cause[], own: Cause[]): CacheRisk {
-  const mine = new Set(own.map((c) => c.reason));
-  const byOwn = (a: Cause, b: Cause) => Number(mine.has(b.reason)) - Number(mine.has(a.reason));
-  const high = causes.filter((c) => c.level === 'high').sort(byOwn);
-  const medium = causes.filter((c) => c.level === 'medium').sort(byOwn);
-  const ordered = [...high, ...medium];
-  if (ordered.length === 0) return { level: 'low', reasons: [] };
-  const reasons = ordered.slice(0, MAX_REASONS).map((c) => c.reason);
-  if (ordered.length > MAX_REASONS) reasons.push(`and ${ordered.length - MAX_REASONS} more inputs above this step`);
-  return { level: high.length ? 'high' : 'medium', reasons, causeLine: ordered[0].line };
+function toRisk(carried: Carried, own: Cause[]): CacheRisk {
+  const total = carried.high.length + carried.medium.length;
+  if (total === 0) return { level: 'low', reasons: [] };
+  const mine = new Set<number>();
+  for (const c of own) {
+    const at = carried.position.get(c.reason);
+    if (at !== undefined) mine.add(at);
+  }
+  // the first causes in order: own high, other high, own medium, other medium (each in the order they appeared)
+  const ordered: number[] = [];
+  const want = MAX_REASONS + 1;
+  for (const level of [carried.high, carried.medium]) {
+    for (const at of [...mine].filter((m) => carried.list[m].level === (level === carried.high ? 'high' : 'medium')).sort((a, b) => a - b)) {
+      if (ordered.length < want) ordered.push(at);
+    }
+    for (let k = 0; k < level.length && ordered.length < want; k++) if (!mine.has(level[k])) ordered.push(level[k]);
+  }
+  const reasons = ordered.slice(0, MAX_REASONS).map((at) => carried.list[at].reason);
+  if (total > MAX_REASONS) reasons.push(`and ${total - MAX_REASONS} more inputs above this step`);
+  return { level: carried.high.length ? 'high' : 'medium', reasons, causeLine: carried.list[ordered[0]].line };
 }
 
 /** The text of an instruction for a message: `COPY . .`, shortened. */
@@ -292,3 +328,35 @@ function rebuildCost(model: DockerfileModel, risks: CacheRisk[], facts: Analysis
 
 /** Re-exported for rules that ask "is this a manifest-only copy?" without the context. */
 export { isManifestName, normalizeContextPath };
+
+/**
+ * The steps (by index) that re-run when one context file changes (`path`, relative to the context root):
+ * the COPY/ADD or bind-mounting RUN that brings it in, every later step of that stage, the stages built FROM
+ * it and the steps that COPY --from (or mount from) it. A file .dockerignore excludes (absent from a known
+ * context listing) re-runs nothing.
+ */
+export function stepsAffectedBy(model: DockerfileModel, facts: AnalysisFacts, path: string): Set<number> {
+  const file = normalizeContextPath(path);
+  const out = new Set<number>();
+  const context = facts.context && !facts.context.truncated && facts.context.files.length > 0 ? facts.context : undefined;
+  if (context && !context.files.some((f) => f.path === file)) return out;
+  const dirtyAtEnd: boolean[] = [];
+  const dirtyStage = (ref: number | null | undefined) => ref !== null && ref !== undefined && dirtyAtEnd[ref] === true;
+  for (const stage of model.stages) {
+    let dirty = dirtyStage(stage.baseStage);
+    for (const i of stage.steps) {
+      const step = model.steps[i];
+      if (!dirty) {
+        const brings = contextSources(step).some((s) => s.kind !== 'remote' && sourceMatches(s.path, file));
+        const fromDirty = dirtyStage(step.copyFrom?.stage);
+        const mounts = step.keyword === 'RUN' && mountsOf(step).some((m) => m.type === 'bind' && (m.from === null
+          ? sourceMatches(normalizeContextPath(m.source ?? '.'), file)
+          : dirtyStage(model.stages.findIndex((st) => st.name === m.from!.toLowerCase() || String(st.index) === m.from))));
+        dirty = brings || fromDirty || mounts;
+      }
+      if (dirty) out.add(i);
+    }
+    dirtyAtEnd[stage.index] = dirty;
+  }
+  return out;
+}

@@ -45,16 +45,16 @@ class StageScope implements Scope {
 
 /** A scope with a few names set on top of another, without copying it. */
 class Overlay implements Scope {
-  private readonly own = new Map<string, string | null>();
+  private own: Map<string, string | null> | null = null;
   constructor(private readonly base: Scope) {}
   set(name: string, value: string | null): void {
-    this.own.set(name, value);
+    (this.own ??= new Map()).set(name, value);
   }
   get(name: string): string | null | undefined {
-    return this.own.has(name) ? this.own.get(name) : this.base.get(name);
+    return this.own?.has(name) ? this.own.get(name) : this.base.get(name);
   }
   has(name: string): boolean {
-    return this.own.has(name) || this.base.has(name);
+    return (this.own?.has(name) ?? false) || this.base.has(name);
   }
 }
 
@@ -250,8 +250,9 @@ function findStageOrIndex(stages: Stage[], ref: string, current: number): number
     const n = Number(ref);
     return n < current ? n : null;
   }
-  const s = findStage(stages.slice(0, current), ref);
-  return s;
+  const name = ref.toLowerCase();
+  for (let i = Math.min(current, stages.length) - 1; i >= 0; i--) if (stages[i].name === name) return i;
+  return null;
 }
 
 function pickTarget(stages: Stage[], target: string | undefined, problems: string[]): number {
@@ -292,7 +293,37 @@ function readDirectives(lines: string[]): ParserDirectives {
 
 /** `<<EOF`, `<<-EOF`, `<<"EOF"`, `2<<'EOF'`: a word that starts a heredoc (BuildKit reads it from RUN, COPY, ADD). */
 const HEREDOC_RE = /(?<=(?:^|\s)\d*)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2/g;
-const BLANK_OR_COMMENT = /^\s*(?:#.*)?$/;
+
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xfeff || c === 0xa0 || (c > 0x1fff && /\s/.test(String.fromCharCode(c)));
+
+function leadingBlanks(line: string): number {
+  let k = 0;
+  while (k < line.length && isBlank(line.charCodeAt(k))) k++;
+  return k;
+}
+
+function lastNonBlank(line: string): number {
+  let k = line.length - 1;
+  while (k >= 0 && isBlank(line.charCodeAt(k))) k--;
+  return k;
+}
+
+/** A line that holds nothing, or only a comment (`#` after blanks): skipped between and inside instructions. */
+function isBlankOrComment(line: string): boolean {
+  const k = leadingBlanks(line);
+  return k === line.length || line.charCodeAt(k) === 35;
+}
+
+/** The instruction word at `from`: its letters (`RUN`, or `RUN` in `RUN\`), else the run of non-blanks. */
+function keywordAt(line: string, from: number): string {
+  let k = from;
+  while (k < line.length && isLetter(line.charCodeAt(k))) k++;
+  if (k > from) return line.slice(from, k);
+  while (k < line.length && !isBlank(line.charCodeAt(k))) k++;
+  return line.slice(from, k);
+}
+
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /**
  * Finds the instructions and their line ranges in one pass, as BuildKit's parser does: blank and comment
@@ -307,31 +338,36 @@ function scanInstructions(lines: string[], esc: string): RawInstruction[] {
   let i = 0;
   while (i < n) {
     const first = lines[i];
-    if (BLANK_OR_COMMENT.test(first)) {
+    if (isBlankOrComment(first)) {
       i++;
       continue;
     }
-    const lead = /^\s*/.exec(first)?.[0].length ?? 0;
-    const word = /^[A-Za-z]+(?=\s|$)/.exec(first.slice(lead))?.[0]
-      ?? /^[A-Za-z]+/.exec(first.slice(lead))?.[0]
-      ?? /^\S+/.exec(first.slice(lead))?.[0]
-      ?? '';
+    const lead = leadingBlanks(first);
+    const word = keywordAt(first, lead);
     const start = i;
-    let current = first.slice(lead + word.length);
-    let args = '';
     let end = i;
-    for (;;) {
-      const trimmed = current.trimEnd();
-      if (!trimmed.endsWith(esc)) {
-        args += current;
-        break;
+    let args: string;
+    let last = lastNonBlank(first);
+    if (last < 0 || first[last] !== esc) {
+      args = first.slice(lead + word.length); // the common case: a one-line instruction
+    } else {
+      args = '';
+      let current = first;
+      let from = lead + word.length;
+      for (;;) {
+        if (last < 0 || current[last] !== esc) {
+          args += current.slice(from);
+          break;
+        }
+        args += current.slice(from, last);
+        let j = end + 1;
+        while (j < n && isBlankOrComment(lines[j])) j++;
+        if (j >= n) break; // the file ends in a continuation: the instruction ends with it
+        end = j;
+        current = lines[j];
+        from = 0;
+        last = lastNonBlank(current);
       }
-      args += trimmed.slice(0, -1);
-      let j = end + 1;
-      while (j < n && BLANK_OR_COMMENT.test(lines[j])) j++;
-      if (j >= n) break; // the file ends in a continuation: the instruction ends with it
-      end = j;
-      current = lines[j];
     }
     args = args.trim();
     const keyword = word.toUpperCase();
@@ -416,6 +452,7 @@ function runCommand(rest: string, heredocs: Heredoc[]): string {
 /** Splits leading `--name[=value]` flags from the arguments. */
 export function takeFlags(args: string): { flags: Flag[]; rest: string } {
   const flags: Flag[] = [];
+  if (!args.startsWith('--')) return { flags, rest: args };
   let rest = args;
   for (;;) {
     const m = /^--([A-Za-z][A-Za-z0-9-]*)(?:=("[^"]*"|'[^']*'|\S*))?(\s+|$)/.exec(rest);
@@ -442,6 +479,11 @@ function parseExecForm(rest: string): string[] | null {
 
 /** Shell-like word splitting with quotes removed (what Docker does for COPY/ADD/FROM/ARG/ENV words). */
 export function splitWords(text: string, esc = '\\'): string[] {
+  // most arguments have no quotes and no escape character: split on blanks without building words char by char
+  if (!text.includes('"') && !text.includes("'") && !text.includes(esc)) {
+    const t = text.trim();
+    return t === '' ? [] : t.split(/\s+/);
+  }
   const words: string[] = [];
   let cur = '';
   let has = false;
@@ -482,7 +524,8 @@ function readAssignments(
     out.push([words[0], expand(words.slice(1).join(' '), scope, esc)]);
     return out;
   }
-  const local = new Overlay(scope);
+  // ARG A=1 B=$A: later values see earlier ones; ENV values all see the scope before the instruction
+  const local = isArg && words.length > 1 ? new Overlay(scope) : null;
   for (const w of words) {
     const eq = w.indexOf('=');
     if (eq <= 0) {
@@ -490,8 +533,8 @@ function readAssignments(
       continue;
     }
     const k = w.slice(0, eq);
-    const v = expand(w.slice(eq + 1), isArg ? local : scope, esc);
-    local.set(k, v);
+    const v = expand(w.slice(eq + 1), local ?? scope, esc);
+    local?.set(k, v);
     out.push([k, v]);
   }
   return out;

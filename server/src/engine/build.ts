@@ -84,7 +84,8 @@ async function contextTar(opts: BuildOptions, text: string): Promise<{ entries: 
     dockerfileName = rel;
     if (!names.has(rel)) entries.push({ name: rel, source: dfPath });
   } else {
-    dockerfileName = `.layer-insight.${process.pid}.${Date.now()}.Dockerfile`;
+    // a stable name, so `COPY . .` layers stay cacheable between builds of an unsaved buffer
+    dockerfileName = '.layer-insight.Dockerfile';
     entries.push({ name: dockerfileName, source: Buffer.from(text, 'utf8') });
   }
   if (facts.hasDockerignore && !names.has('.dockerignore')) entries.push({ name: '.dockerignore', source: path.join(root, '.dockerignore') });
@@ -144,7 +145,7 @@ export async function buildImage(docker: Dockerode, opts: BuildOptions): Promise
     return finish(false, `the engine refused the build: ${errorText(err)}`);
   }
 
-  return new Promise<BuildOutcome>((resolve) => {
+  const outcome = await new Promise<BuildOutcome>((resolve) => {
     let settled = false;
     let buffered = '';
     let imageId: string | undefined;
@@ -222,6 +223,21 @@ export async function buildImage(docker: Dockerode, opts: BuildOptions): Promise
     stream.on('close', () => end(settled ? undefined : new Error('stream closed')));
     stream.on('error', (err: unknown) => end(err));
   });
+  // a failure may mean the engine itself went away: say so rather than relay its last words
+  if (!outcome.ok && !outcome.cancelled && !outcome.timedOut && !(await answers(docker, 1500))) {
+    outcome.message = `the Docker engine stopped answering during the build (${outcome.message})`;
+  }
+  return outcome;
+}
+
+async function answers(docker: Dockerode, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+  try {
+    return await Promise.race([docker.ping().then(() => true, () => false), t]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function errorText(err: unknown): string {

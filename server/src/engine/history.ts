@@ -168,7 +168,7 @@ export function mapHistory(model: DockerfileModel, history: HistoryEntry[], opts
     return result;
   }
   if (opts.baseHistoryLength !== undefined && opts.baseHistoryLength !== baseCount) {
-    result.mismatch = `the image's history does not start with its base image's ${opts.baseHistoryLength} entries (found ${baseCount} before this Dockerfile's steps): it was built from another Dockerfile or another base`;
+    result.mismatch = `the image has ${history.length - opts.baseHistoryLength - triggers} history entries after its base image's ${opts.baseHistoryLength}, but the Dockerfile's target stage makes ${expected.length}: it was not built from this version of the Dockerfile (or from another base)`;
     for (let i = 0; i < Math.min(baseCount, history.length); i++) entries[i].origin = 'base';
     return result;
   }

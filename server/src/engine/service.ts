@@ -4,6 +4,7 @@
 // The engine being missing, slow or refusing never throws into the LSP handlers; builds never start when the
 // workspace is untrusted or the engine is switched off.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import type Dockerode from 'dockerode';
@@ -144,7 +145,15 @@ export class EngineService {
     this.builds.set(p.uri, controller);
     const connected = this.current;
     this.setState({ ...connected, status: 'building', message: `building ${path.basename(file)} with ${p.builder ?? 'buildkit'}` });
-    const text = this.host.text(p.uri);
+    // build what the editor shows; the file itself when they are the same (the context then looks as usual)
+    const buffer = this.host.text(p.uri);
+    let onDisk: string | undefined;
+    try {
+      onDisk = await fs.promises.readFile(file, 'utf8');
+    } catch {
+      // not saved yet
+    }
+    const text = buffer !== undefined && buffer !== onDisk ? buffer : undefined;
     const tag = p.tag ?? defaultTag(file);
     try {
       const outcome = await buildImage(r.docker, {
@@ -161,8 +170,7 @@ export class EngineService {
         this.host.sendProgress({ uri: p.uri, message: outcome.message, done: true });
         return { ok: false, message: outcome.message };
       }
-      const result = await measureImage(r.docker, outcome.imageId ?? tag, outcome.model, { buildSteps: outcome.steps, storageDriver: connected.storageDriver });
-      result.measured.image = tag;
+      const result = await measureImage(r.docker, tag, outcome.model, { buildSteps: outcome.steps, storageDriver: connected.storageDriver });
       this.remember(p.uri, { result, model: outcome.model, buildSteps: outcome.steps, text: outcome.model.text });
       const msg = `built ${tag} (${outcome.steps.filter((s) => s.cached).length} of ${outcome.steps.length} steps cached, ${(outcome.durationMs / 1000).toFixed(1)} s)`;
       this.host.sendProgress({ uri: p.uri, message: msg, done: true });

@@ -31,6 +31,8 @@ export class AnalysisStore {
   get(uri: string, version: number, text: () => string): Entry {
     const cached = this.entries.get(uri);
     if (cached && cached.version === version) return cached;
+    // let the previous version's analysis be collected while the new one is built (lower peak memory)
+    this.entries.delete(uri);
     const analysis = analyze(text(), this.facts(uri), this.options);
     const entry: Entry = { uri, version, analysis, stepLines: analysis.steps.map((s) => s.step.line) };
     this.entries.set(uri, entry);

@@ -8,29 +8,26 @@ export interface JsonReport {
   steps: {
     line: number; endLine: number; stage: number | null; instruction: string; layer: boolean;
     size: { bytes: number; source: 'estimate' | 'measured'; basis: string } | null;
-    /** Why size is null, when we know (e.g. "unknown base image foo:1"). */
-    sizeNote?: string;
     cacheRisk: { level: 'low' | 'medium' | 'high'; reasons: string[] };
   }[];
   findings: {
     rule: string; severity: string; line: number; endLine: number; message: string; hadolint?: string;
     fixes: { title: string; edits: { startLine: number; startColumn: number; endLine: number; endColumn: number; newText: string }[] }[];
   }[];
-  image: { bytes: number; source: 'estimate' | 'measured'; note?: string } | null;
+  image: { bytes: number; source: 'estimate' | 'measured' } | null;
 }
 
 export function toJson(file: string, a: Analysis): JsonReport {
   return {
     file,
     stages: a.model.stages.map((s) => ({ index: s.index, name: s.name, from: s.from, line: s.line, final: s.final })),
-    steps: a.steps.map(({ step, size, sizeNote, cacheRisk }) => ({
+    steps: a.steps.map(({ step, size, cacheRisk }) => ({
       line: step.line,
       endLine: step.endLine,
       stage: step.stage < 0 ? null : step.stage,
       instruction: step.keyword,
       layer: step.createsLayer,
       size: size ? { bytes: size.bytes, source: size.source, basis: size.basis } : null,
-      ...(sizeNote ? { sizeNote } : {}),
       cacheRisk: { level: cacheRisk.level, reasons: cacheRisk.reasons },
     })),
     findings: a.findings.map((f) => ({
@@ -42,6 +39,6 @@ export function toJson(file: string, a: Analysis): JsonReport {
       ...(f.hadolint ? { hadolint: f.hadolint } : {}),
       fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ ...e })) })),
     })),
-    image: a.image,
+    image: a.image ? { bytes: a.image.bytes, source: a.image.source } : null,
   };
 }

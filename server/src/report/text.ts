@@ -19,14 +19,15 @@ const SEV_COLOR: Record<Severity, string> = { error: '31;1', warning: '33', info
 export function toText(file: string, a: Analysis, opts: TextOptions): string {
   const c = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const out: string[] = [];
-  const image = a.image ? `image ${formatSize(a.image)} (${a.image.source})` : 'image size unknown';
+  const image = a.image ? `image ${formatSize(a.image)} (${a.image.source}${a.image.note ? `; ${a.image.note}` : ''})` : 'image size unknown';
   out.push(c('1', file) + c('2', `  ${image}`));
   out.push('');
   const byLine = new Map(a.steps.map((s) => [s.step.line, s]));
   // a final line terminator does not make an extra, empty line to show
   const lines = a.model.lines.length > 1 && a.model.lines[a.model.lines.length - 1] === '' ? a.model.lines.slice(0, -1) : a.model.lines;
   const numWidth = String(lines.length).length;
-  const codeWidth = Math.min(60, Math.max(20, ...lines.map((l) => l.length)));
+  // annotations line up after the longest instruction line (comments and continuation lines do not count)
+  const codeWidth = Math.min(60, Math.max(20, ...a.steps.map((s) => (lines[s.step.line - 1] ?? '').replace(/\t/g, '  ').length)));
   // long heredoc bodies are shown by their first and last lines
   const hidden = new Map<number, number>();
   for (const s of a.steps) {
@@ -49,7 +50,7 @@ export function toText(file: string, a: Analysis, opts: TextOptions): string {
       out.push((c('2', `${n}  `) + line).trimEnd());
       continue;
     }
-    const size = step.size ? formatSize(step.size) : step.step.createsLayer ? 'size ?' : '';
+    const size = step.size ? formatSize(step.size) : step.step.createsLayer || step.sizeNote ? 'size ?' : '';
     const showRisk = step.step.stage >= 0 && step.step.keyword !== 'ARG' || step.cacheRisk.level !== 'low';
     const risk = showRisk ? c(RISK_COLOR[step.cacheRisk.level], `cache ${step.cacheRisk.level}`) : '';
     if (!size && !risk) {
@@ -59,6 +60,12 @@ export function toText(file: string, a: Analysis, opts: TextOptions): string {
     const code = line.length > codeWidth ? line.slice(0, codeWidth - 1) + '…' : line.padEnd(codeWidth);
     const ann = [size.padStart(11), risk].filter(Boolean).join('  ');
     out.push(c('2', `${n}  `) + code + '  ' + ann.trimEnd());
+  }
+  const unsized = a.steps.filter((s) => !s.size && s.sizeNote);
+  if (unsized.length) {
+    out.push('');
+    out.push(c('2', 'No size estimate for:'));
+    for (const s of unsized) out.push(c('2', `  line ${s.step.line}: ${s.sizeNote}`));
   }
   out.push('');
   if (a.findings.length === 0) {

@@ -1,6 +1,6 @@
 // Engine resolution as the docker CLI does it, with fake environments and config folders (no engine needed).
 
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -8,8 +8,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { contextDirName, probeEngine, resolveEngine, stateFromError } from '../../../server/src/engine/connect';
 
+const homes: string[] = [];
+after(() => {
+  for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
+});
+
 function fakeHome(files: Record<string, string>): string {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'li-home-'));
+  homes.push(home);
   for (const [rel, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(home, rel)), { recursive: true });
     fs.writeFileSync(path.join(home, rel), content);

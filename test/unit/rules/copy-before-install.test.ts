@@ -142,3 +142,13 @@ test('lowercase instructions and ignore pragmas', () => {
   assert.equal(fixed, df('from node:20', 'workdir /app', 'copy package*.json ./', 'run npm install', 'copy . .'));
   assert.equal(findings(df('FROM node:20', 'WORKDIR /app', '# layer-insight ignore=copy-before-install', 'COPY . .', 'RUN npm ci'), RULE).length, 0);
 });
+
+test('a lone source file built with go build has no dependencies to resolve: no finding', () => {
+  assert.equal(findings(df('FROM golang:1.22', 'WORKDIR /src', 'COPY main.go main.go', 'RUN CGO_ENABLED=0 go build -o backend main.go'), RULE).length, 0);
+  assert.equal(findings(df('FROM golang:1.22', 'WORKDIR /src', 'COPY go.mod ./', 'COPY main.go ./', 'RUN go build -o backend .'), RULE).length, 1);
+});
+
+test('python -m venv between the copy and the install needs no sources: the fix is offered', () => {
+  const text = df('FROM python:3.12-alpine', 'WORKDIR /home/app', 'COPY --chown=app:app . .', 'ENV VIRTUAL_ENV=/home/app/venv', 'RUN python -m venv $VIRTUAL_ENV', 'RUN pip install --no-cache-dir -r requirements.txt');
+  assert.equal(applyFix(text, RULE).fixed, df('FROM python:3.12-alpine', 'WORKDIR /home/app', 'COPY --chown=app:app requirements.txt ./', 'ENV VIRTUAL_ENV=/home/app/venv', 'RUN python -m venv $VIRTUAL_ENV', 'RUN pip install --no-cache-dir -r requirements.txt', 'COPY --chown=app:app . .'));
+});

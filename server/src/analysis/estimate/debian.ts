@@ -40,71 +40,78 @@ interface BundledMeta {
   data: string;
 }
 
-let decoded: Map<Suite, DebIndex> | null = null;
+let sections: Map<Suite, string> | null = null;
+let names: string[] = [];
+const decoded = new Map<Suite, DebIndex | null>();
 
-/** The package index of a suite (decoded on first use; ~100 ms once per process). */
+/** The package index of a suite (decoded on first use, once per process; only the suite asked for is parsed). */
 export function debianIndex(suite: Suite): DebIndex | null {
-  if (!decoded) decoded = decode(bundled as BundledMeta);
-  return decoded.get(suite) ?? null;
+  if (decoded.has(suite)) return decoded.get(suite) ?? null;
+  if (!sections) sections = split(bundled as BundledMeta);
+  const text = sections.get(suite);
+  const index = text === undefined ? null : parseSection(suite, text, bundled as BundledMeta);
+  decoded.set(suite, index);
+  return index;
 }
 
-function decode(meta: BundledMeta): Map<Suite, DebIndex> {
-  const out = new Map<Suite, DebIndex>();
+function split(meta: BundledMeta): Map<Suite, string> {
+  const out = new Map<Suite, string>();
   let text: string;
   try {
     text = brotliDecompressSync(Buffer.from(meta.data, 'base64')).toString('utf8');
   } catch {
     return out;
   }
-  // Lines are kept as strings and parsed when a package is first asked for: parsing all ~100k up front costs
-  // seconds of allocation for relations nobody looks at.
   const blank = text.indexOf('\n\n');
-  const names = text.slice(0, blank).split('\n');
-  const nameOf = (id: string) => names[parseInt(id, 36)] ?? id;
-  const rel = (s: string): string[][] => (s ? s.split(',').map((g) => g.split('|').map(nameOf)) : []);
+  names = text.slice(0, blank).split('\n');
   for (const section of text.slice(blank + 2).split('\n\n')) {
-    const lines = section.split('\n');
-    const suite = lines[0].replace(/^#/, '') as Suite;
-    if (!SUITES.includes(suite)) continue;
-    const raw = new Map<string, string>();
-    const providers = new Map<string, string[]>();
-    const required: string[] = [];
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      const t1 = line.indexOf('\t');
-      if (t1 < 0) continue;
-      const name = nameOf(line.slice(0, t1));
-      raw.set(name, line);
-      const t5 = line.lastIndexOf('\t');
-      const t4 = line.lastIndexOf('\t', t5 - 1);
-      if (t5 + 1 < line.length && /[re]/.test(line.slice(t5 + 1))) required.push(name);
-      if (t5 > t4 + 1) {
-        for (const group of rel(line.slice(t4 + 1, t5))) for (const v of group) {
-          const list = providers.get(v);
-          if (list) list.push(name);
-          else providers.set(v, [name]);
-        }
-      }
-    }
-    const parsed = new Map<string, DebPackage>();
-    const get = (name: string): DebPackage | undefined => {
-      const hit = parsed.get(name);
-      if (hit) return hit;
-      const line = raw.get(name);
-      if (line === undefined) return undefined;
-      const [, kib, deps, recs, , flags = ''] = line.split('\t');
-      const pkg: DebPackage = {
-        name, kib: Number(kib) || 0, depends: rel(deps), recommends: rel(recs),
-        required: flags.includes('r'), important: flags.includes('i'), essential: flags.includes('e'),
-      };
-      parsed.set(name, pkg);
-      return pkg;
-    };
-    out.set(suite, {
-      suite, indexDate: meta.suites[suite]?.indexDate ?? meta.generated, get, has: (n) => raw.has(n), providers, required,
-    });
+    const nl = section.indexOf('\n');
+    const suite = section.slice(0, nl).replace(/^#/, '') as Suite;
+    if (SUITES.includes(suite)) out.set(suite, section.slice(nl + 1));
   }
   return out;
+}
+
+function parseSection(suite: Suite, section: string, meta: BundledMeta): DebIndex {
+  // Lines are kept as strings and parsed when a package is first asked for: parsing all ~50k up front costs
+  // seconds of allocation for relations nobody looks at.
+  const nameOf = (id: string) => names[parseInt(id, 36)] ?? id;
+  const rel = (s: string): string[][] => (s ? s.split(',').map((g) => g.split('|').map(nameOf)) : []);
+  const lines = section.split('\n');
+  const raw = new Map<string, string>();
+  const providers = new Map<string, string[]>();
+  const required: string[] = [];
+  for (const line of lines) {
+    const t1 = line.indexOf('\t');
+    if (t1 < 0) continue;
+    const name = nameOf(line.slice(0, t1));
+    raw.set(name, line);
+    const t5 = line.lastIndexOf('\t');
+    const t4 = line.lastIndexOf('\t', t5 - 1);
+    if (t5 + 1 < line.length && /[re]/.test(line.slice(t5 + 1))) required.push(name);
+    if (t5 > t4 + 1) {
+      for (const group of rel(line.slice(t4 + 1, t5))) for (const v of group) {
+        const list = providers.get(v);
+        if (list) list.push(name);
+        else providers.set(v, [name]);
+      }
+    }
+  }
+  const parsed = new Map<string, DebPackage>();
+  const get = (name: string): DebPackage | undefined => {
+    const hit = parsed.get(name);
+    if (hit) return hit;
+    const line = raw.get(name);
+    if (line === undefined) return undefined;
+    const [, kib, deps, recs, , flags = ''] = line.split('\t');
+    const pkg: DebPackage = {
+      name, kib: Number(kib) || 0, depends: rel(deps), recommends: rel(recs),
+      required: flags.includes('r'), important: flags.includes('i'), essential: flags.includes('e'),
+    };
+    parsed.set(name, pkg);
+    return pkg;
+  };
+  return { suite, indexDate: meta.suites[suite]?.indexDate ?? meta.generated, get, has: (n) => raw.has(n), providers, required };
 }
 
 export interface Closure {
@@ -125,7 +132,10 @@ export function installClosure(
 ): Closure {
   const added: DebPackage[] = [];
   const unknown: string[] = [];
-  const have = new Set(installed);
+  // what is installed so far: the given set plus what this closure adds (no copy of the given set: a RUN per
+  // line of a 5,000-line file would copy the base image's package list each time)
+  const adding = new Set<string>();
+  const have = { has: (n: string): boolean => adding.has(n) || installed.has(n), add: (n: string): void => void adding.add(n) };
   const resolve = (name: string): string | null => {
     if (index.has(name)) return name;
     const provs = index.providers.get(name);

@@ -108,7 +108,7 @@ function estimateCopy(model: DockerfileModel, step: Step, state: StageState, sta
   let bytes = 0;
   const notes: string[] = [];
   let archives = 0;
-  const single = sources.length === 1 && sel.files.length === 1 && sel.files[0].path === cleanSource(sources[0]) && !dest.endsWith('/');
+  const single = sources.length === 1 && sel.files.length === 1 && sel.files[0].path === cleanSource(sources[0]) && !isFolder(dest, step, state);
   for (const f of sel.files) {
     const ar = step.keyword === 'ADD' ? archiveRatio(f.path) : null;
     const b = ar ? f.bytes * ar.ratio : f.bytes;
@@ -122,6 +122,17 @@ function estimateCopy(model: DockerfileModel, step: Step, state: StageState, sta
   if (ctx.truncated) notes.push('the context listing stopped early, so this is a lower bound');
   const what = `${sel.files.length} file${sel.files.length === 1 ? '' : 's'} from the build context${ctx.hasDockerignore ? ' after .dockerignore' : ''}`;
   return est(bytes, `${what}${notes.length ? '; ' + notes.join('; ') : ''}`);
+}
+
+/**
+ * Is a COPY destination a folder? Docker copies into it when it ends with '/' or already exists as a folder; we
+ * know it exists when it is the WORKDIR (COPY x .), the root, or a folder earlier steps put files into.
+ */
+function isFolder(dest: string, step: Step, state: StageState): boolean {
+  if (dest.endsWith('/') || dest === '/' || normalizeAbs(dest) === normalizeAbs(step.workdir)) return true;
+  const d = normalizeAbs(dest) + '/';
+  for (const p of state.files.keys()) if (p.startsWith(d)) return true;
+  return false;
 }
 
 /** Where a context file lands under the destination folder, given the sources that selected it. */
@@ -164,7 +175,7 @@ function copyFromStage(model: DockerfileModel, step: Step, state: StageState, st
       if (p === path || isUnder(p, path)) {
         bytes += f.bytes;
         found++;
-        const target = sources.length === 1 && p === path && !dest.endsWith('/') ? dest : joinPath(dest, p === path ? p.slice(p.lastIndexOf('/') + 1) : p.slice(path.length).replace(/^\//, ''));
+        const target = sources.length === 1 && p === path && !isFolder(dest, step, state) ? dest : joinPath(dest, p === path ? p.slice(p.lastIndexOf('/') + 1) : p.slice(path.length).replace(/^\//, ''));
         copied.push([target, { ...f, from: `COPY --from=${name} line ${step.line}` }]);
       }
     }

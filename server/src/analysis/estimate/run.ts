@@ -36,7 +36,7 @@ export interface StageState {
   base: BaseImageInfo | null;
   baseRef: string | null;
   /** For Debian/Ubuntu bases: the Debian suite whose index we use, why, and what the base already has. */
-  debian: { suite: Suite; why: string; set: BasePackageSet } | null;
+  debian: { suite: Suite; why: string; set: BasePackageSet; docsExcluded: boolean } | null;
   aptInstalled: Set<string> | null;
   apkInstalled: Set<string>;
   /** Paths in the stage's filesystem that steps of this Dockerfile wrote, with their sizes. */
@@ -91,7 +91,10 @@ function debianFlavour(info: BaseImageInfo, row: string, ref: string): StageStat
   let set: BasePackageSet = 'minbase';
   if (['node', 'python', 'golang', 'ruby', 'rust'].includes(repo) && !/slim|alpine/.test(tag)) set = 'buildpack-deps';
   else if (repo === 'mcr.microsoft.com/dotnet/sdk') set = 'buildpack-scm';
-  return { suite, why, set };
+  // -slim Debian images (and the images built on them) and Ubuntu's minimized images tell dpkg not to unpack
+  // documentation, man pages and translations
+  const docsExcluded = /slim/.test(`${ref} ${tag}`) || info.family === 'ubuntu' || ['php', 'nginx', 'httpd'].includes(repo);
+  return { suite, why, set, docsExcluded };
 }
 
 type ApkTable = { base: string[]; averageBytes: number; packages: Record<string, { kib: number; deps?: string[] }> };
@@ -100,14 +103,20 @@ type Eco = {
   pip: { medianBytes: number; meanBytes: number; packages: number; sizes: Record<string, number>; measuredOn: string };
 };
 
+// Calibration, from real builds on Debian images made like the official ones (debootstrap minbase plus
+// debuerreotype's docker-clean, docker-gzip-indexes, docker-no-languages and, for -slim, its path-excludes;
+// test/engine/estimate-accuracy.test.ts). Fitting measured = a x Installed-Size + b over curl and git installs:
 /**
- * What an install leaves besides the packages' files, measured on real builds (test/engine/estimate-accuracy.test.ts):
- * dpkg's status database and info files, debconf's cache, apt's extended_states and the logs, rewritten by every
- * apt-get install (copy-up: the whole file lands in the layer).
+ * b: what an install leaves besides the packages' files: dpkg's status database (rewritten whole: copy-up), its info
+ * files, debconf's cache, apt's extended_states, the logs, ld.so.cache, certificates made by postinst scripts.
  */
-export const APT_STATE_OVERHEAD: Record<Suite, number> = { bookworm: 700_000, trixie: 700_000 };
-/** /var/lib/apt/lists after `apt-get update` (main + updates + security of the suite), measured on real builds. */
-export const APT_LISTS_BYTES: Record<Suite, number> = { bookworm: 18_000_000, trixie: 20_000_000 };
+export const APT_STATE_OVERHEAD = 1_400_000;
+/** a on -slim/Ubuntu bases: the share of Installed-Size left when documentation, man pages and locales are excluded. */
+export const DOCS_EXCLUDED_FACTOR = 0.9;
+/** .pyc files python3's postinst byte-compiles: x Installed-Size of the python3 packages (not the -whl ones). */
+export const PYC_FACTOR = 0.55;
+/** /var/lib/apt/lists after `apt-get update` (main + updates + security, kept compressed by docker-gzip-indexes). */
+export const APT_LISTS_BYTES: Record<Suite, number> = { bookworm: 19_860_000, trixie: 21_660_000 };
 /** /var/cache/apk/APKINDEX.*.tar.gz for main + community when `apk add` runs without --no-cache (heuristic). */
 export const APK_INDEX_BYTES = 2_500_000;
 /** npm's cache (~/.npm/_cacache) holds the packed tarballs: ~35 % of the unpacked size (heuristic, gzip ratio). */
@@ -219,6 +228,7 @@ function aptEstimate(
   if (!index) return { bytes: null, text: 'the bundled Debian index could not be read' };
   if (!state.aptInstalled) state.aptInstalled = new Set(basePackages(index, state.debian.set));
   let kib = 0;
+  let pyKib = 0;
   let count = 0;
   const unknown: string[] = [];
   const unreadable: string[] = [];
@@ -228,25 +238,32 @@ function aptEstimate(
     for (const p of c.added) {
       state.aptInstalled.add(p.name);
       kib += p.kib;
+      if (/^(lib)?python3/.test(p.name) && !p.name.endsWith('-whl')) pyKib += p.kib;
     }
     count += c.added.length;
     unknown.push(...c.unknown);
     unreadable.push(...inst.unreadable);
     if (!inst.noRecommends) withRecs = true;
   }
-  let bytes = kib * 1024;
+  const docs = state.debian.docsExcluded;
+  let bytes = kib * 1024 * (docs ? DOCS_EXCLUDED_FACTOR : 1);
   const text: string[] = [];
   if (installs.length) {
     text.push(`Installed-Size of ${count} Debian ${state.debian.why} package${count === 1 ? '' : 's'} (index ${index.indexDate})` +
       `${withRecs ? ' with their Recommends' : ''}, not counting the ${state.aptInstalled.size - count} the image already has`);
+    if (docs && count > 0) text.push(`x ${DOCS_EXCLUDED_FACTOR} (the image does not unpack docs, man pages, locales)`);
+    if (pyKib > 0) {
+      bytes += pyKib * 1024 * PYC_FACTOR;
+      text.push(`+ ${((pyKib * 1024 * PYC_FACTOR) / 1e6).toFixed(1)} MB of .pyc byte-compiled at install`);
+    }
     if (count > 0) {
-      bytes += APT_STATE_OVERHEAD[state.debian.suite];
-      text.push(`+ ${(APT_STATE_OVERHEAD[state.debian.suite] / 1e6).toFixed(1)} MB dpkg/apt state rewritten by the install`);
+      bytes += APT_STATE_OVERHEAD;
+      text.push(`+ ${(APT_STATE_OVERHEAD / 1e6).toFixed(1)} MB dpkg/apt state rewritten by the install`);
     }
   }
   if (update && !listsRemoved && !listsInCacheMount) {
     bytes += APT_LISTS_BYTES[state.debian.suite];
-    text.push(`+ ${(APT_LISTS_BYTES[state.debian.suite] / 1e6).toFixed(0)} MB of apt lists left by apt-get update (not removed in this RUN)`);
+    text.push(`${installs.length ? '+ ' : ''}${(APT_LISTS_BYTES[state.debian.suite] / 1e6).toFixed(1)} MB of Debian ${state.debian.suite} apt lists left by apt-get update (not removed in this RUN; measured)`);
   } else if (update && !installs.length) {
     text.push('apt-get update whose lists are removed in the same RUN');
   }

@@ -46,9 +46,10 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
     || plan.runtimePackages.length > 0
     || shellForm(effective(steps, 'ENTRYPOINT')) || (!effective(steps, 'ENTRYPOINT') && shellForm(effective(steps, 'CMD')))
     || steps.some((s) => s.keyword === 'HEALTHCHECK' && /^CMD\s+(?!\[)/i.test(s.args.replace(/^(\s*--\S+)+\s*/, ''))));
-  const runtime = chooseRuntime(plan, needsShell);
+  const runtime = chooseRuntime(plan, needsShell, steps.some((s) => s.keyword === 'USER'));
   const builderName = pickName(model);
   const notes = [...plan.notes];
+  if (!runtime.shell && !runtime.image.includes(':')) notes.push(`${runtime.image} has no version tags: pin its digest`);
 
   const edits: TextEdit[] = [];
   edits.push(replaceLines(model, fromStep.line, fromStep.line, [`${fromMatch[1]} AS ${builderName}${fromMatch[4]}`]));

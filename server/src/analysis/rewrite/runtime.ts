@@ -33,7 +33,17 @@ function builderRelease(from: string): string {
 /**
  * @param needsShell the runtime stage keeps RUN steps, shell-form CMD/ENTRYPOINT or installs packages.
  */
-export function chooseRuntime(plan: BuildPlan, needsShell: boolean): RuntimeChoice {
+export function chooseRuntime(plan: BuildPlan, needsShell: boolean, setsUser = false): RuntimeChoice {
+  const choice = chooseImage(plan, needsShell);
+  // distroless publishes no version tags; when the Dockerfile sets USER anyway, the :nonroot tag changes
+  // nothing at run time and keeps the reference from reading as a floating :latest
+  if (!choice.shell && setsUser && choice.image.startsWith('gcr.io/distroless/') && !choice.image.includes(':')) {
+    return { ...choice, image: `${choice.image}:nonroot` };
+  }
+  return choice;
+}
+
+function chooseImage(plan: BuildPlan, needsShell: boolean): RuntimeChoice {
   const from = parseImageRef(plan.stage.from);
   const release = builderRelease(plan.stage.from);
   const debianNo = DEBIAN_NUMBER[release] ?? '12';

@@ -54,7 +54,7 @@ export function savingOf(
   const layers = stepsBytes(sizes, stage.steps.slice(1)) > 0 ? ' and layer estimates' : '';
   return {
     before, after, bytes: before - after,
-    basis: `${stage.from} ${formatSaving(before)} → ${newBase} ${formatSaving(after)}, from the base-image table${layers}`,
+    basis: `image ${formatSaving(before)} now, ${formatSaving(after)} on ${newBase}; base-image table${layers}`,
   };
 }
 

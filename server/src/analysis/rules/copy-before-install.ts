@@ -44,6 +44,8 @@ function sourceFree(cmd: ShellCommand): boolean {
   if (p === 'rm') return operands(cmd, false).every((a) => /^\/(var|tmp|root)\//.test(a));
   if (p === 'npm' || p === 'pnpm') return ['config', 'cache', 'set'].includes(sub ?? '') || cmd.words.includes('-g') || cmd.words.includes('--global');
   if (p === 'yarn') return ['config', 'cache', 'global', 'set'].includes(sub ?? '');
+  if (/^python[0-9.]*$/.test(p) && cmd.words[1] === '-m' && cmd.words[2] === 'venv') return true;
+  if (p === 'virtualenv') return true;
   if (/^pip[0-9.]*$/.test(p) || (/^python[0-9.]*$/.test(p) && cmd.words.includes('pip'))) {
     const d = dependencyCommand(cmd);
     return d === null && !cmd.words.some((w) => w === '.' || w.startsWith('./') || w === '-e');
@@ -81,6 +83,9 @@ export const copyBeforeInstall: Rule = {
           if (resolved.has(dep.ecosystem)) continue;
           resolved.add(dep.ecosystem);
           if (sourceCopies.length === 0) continue;
+          // a build that could resolve dependencies only has some when their manifests are in the stage: a
+          // single main.go copied alone builds with the standard library
+          if (dep.kind === 'build' && !manifestsReachable(ctx, stage.steps.map((k) => model.steps[k]).filter((s) => s.index < step.index))) continue;
           const problem: Problem = { dep, install: step, copies: sourceCopies.slice() };
           const fixes = fixFor(ctx, problem);
           const verb = dep.kind === 'install' ? `installs ${ECOSYSTEM_LABEL[dep.ecosystem]} dependencies` : `resolves ${ECOSYSTEM_LABEL[dep.ecosystem]} dependencies while building`;
@@ -99,6 +104,11 @@ export const copyBeforeInstall: Rule = {
     return out;
   },
 };
+
+/** Could these steps have brought dependency manifests in: a whole-context or folder copy, or a manifest copy? */
+function manifestsReachable(ctx: RuleContext, steps: Step[]): boolean {
+  return steps.some((s) => contextSources(s, ctx.facts.context).some((x) => x.kind === 'context' || x.kind === 'folder' || x.kind === 'manifest'));
+}
 
 function hint(dep: DependencyCommand): string {
   if (dep.ecosystem === 'poetry' && dep.needsSources) return ' Use `poetry install --no-root` for the dependencies, then install the project after copying it.';

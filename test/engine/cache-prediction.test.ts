@@ -1,0 +1,147 @@
+// The cache model against a real engine: build a fixture, edit one source file, rebuild; the RUN/COPY/ADD
+// steps the engine ran again (not served from its cache) must be exactly the steps we mark "high" (an ordinary
+// source edit re-runs them). Six Dockerfiles of different shapes: npm-like manifests-first, a multi-stage
+// build with COPY --from, a build arg, a stage built FROM another (with a stage the target does not need),
+// ADD of the whole context with a .dockerignore, and an apt-based Debian image.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { analyze } from '../../server/src/analysis/analyze';
+import { builtStages, stepsAffectedBy } from '../../server/src/analysis/cache';
+import type { Analysis } from '../../server/src/analysis/model';
+import type { BuildOutcome, Builder } from '../../server/src/engine/build';
+import { readBuildContext } from '../../server/src/facts/context';
+import { buildFixture, ensureBusybox, ensureDebian, fixturesDir, startEngine, type TestEngine } from './harness';
+
+let engine: TestEngine | null = null;
+const work: string[] = [];
+
+before(async () => {
+  engine = await startEngine();
+  if (engine) await ensureBusybox(engine);
+});
+
+after(async () => {
+  await engine?.stop();
+  for (const d of work) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A private copy of a fixture folder, so edits never touch the repository. */
+function copyFixture(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `li-cache-${name}-`));
+  work.push(dir);
+  fs.cpSync(path.join(fixturesDir(), 'cache', name), dir, { recursive: true });
+  return dir;
+}
+
+const LAYER_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
+
+/** Lines of the RUN/COPY/ADD steps the engine ran (not cached) in a build. */
+function reran(outcome: BuildOutcome): number[] {
+  const lines = new Set<number>();
+  for (const s of outcome.steps) {
+    if (s.line === null || s.stepIndex === null || s.cached) continue;
+    const step = outcome.model.steps[s.stepIndex];
+    if (step && LAYER_KEYWORDS.has(step.keyword)) lines.add(s.line);
+  }
+  return [...lines].sort((a, b) => a - b);
+}
+
+/** Lines of the RUN/COPY/ADD steps we mark high, in the stages the builder runs for the target. */
+function predictedHigh(a: Analysis, builder: Builder): number[] {
+  // BuildKit runs only the stages the target needs; the legacy builder runs every stage up to the target
+  const stages = builder === 'buildkit' ? builtStages(a.model) : new Set(a.model.stages.filter((s) => s.index <= a.model.target).map((s) => s.index));
+  return a.steps.filter((s) => LAYER_KEYWORDS.has(s.step.keyword) && stages.has(s.step.stage) && s.cacheRisk.level === 'high')
+    .map((s) => s.step.line).sort((a, b) => a - b);
+}
+
+async function analyseFolder(dir: string): Promise<Analysis> {
+  const text = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
+  return analyze(text, { context: await readBuildContext(dir) });
+}
+
+interface Case {
+  fixture: string;
+  /** The ordinary source edit: a file to append to. */
+  edit: string;
+  base?: 'debian';
+}
+
+const CASES: Case[] = [
+  { fixture: 'npm-like', edit: 'src/index.js' },
+  { fixture: 'multi-stage', edit: 'cmd/main.go' },
+  { fixture: 'build-arg', edit: 'app.py' },
+  { fixture: 'stage-from-stage', edit: 'lib/a.sh' },
+  { fixture: 'add-context', edit: 'lib/run.sh' },
+  { fixture: 'apt-debian', edit: 'src/app.py', base: 'debian' },
+];
+
+let serial = 0;
+
+for (const builder of ['buildkit', 'legacy'] as const) {
+  for (const c of CASES) {
+    test(`${builder}: ${c.fixture}: after editing ${c.edit}, the re-run steps are exactly the high ones`, { timeout: 15 * 60_000 }, async (t) => {
+      if (!engine) return t.skip('no Docker engine');
+      if (c.base === 'debian') await ensureDebian(engine);
+      const dir = copyFixture(c.fixture);
+      const tag = `li-cache-${c.fixture}-${builder}:${++serial}`;
+      await buildFixture(engine, dir, { builder, tag });
+      // a rebuild with nothing changed is all cache: the comparison below is not just "everything re-ran"
+      const again = await buildFixture(engine, dir, { builder, tag });
+      assert.deepEqual(reran(again), [], `${c.fixture}: an unchanged rebuild re-ran steps`);
+
+      fs.appendFileSync(path.join(dir, c.edit), '\n// edited\n');
+      const rebuilt = await buildFixture(engine, dir, { builder, tag });
+      const expected = predictedHigh(await analyseFolder(dir), builder);
+      assert.ok(expected.length > 0, `${c.fixture}: the fixture must have high steps`);
+      assert.deepEqual(reran(rebuilt), expected, `${c.fixture} (${builder}): engine re-ran ${JSON.stringify(reran(rebuilt))}, we mark high ${JSON.stringify(expected)}\n${rebuilt.steps.map((s) => `${s.line} ${s.cached ? 'CACHED' : 'ran'} ${s.name}`).join('\n')}`);
+    });
+  }
+}
+
+/** Edits that are not ordinary source edits: a config file only a medium-risk COPY brings in, a file the
+ * .dockerignore leaves out. What re-runs is what stepsAffectedBy predicts for that file. */
+const OTHER_EDITS: Case[] = [
+  { fixture: 'multi-stage', edit: 'etc/app.conf' },
+  { fixture: 'multi-stage', edit: 'go.mod' },
+  { fixture: 'add-context', edit: 'notes/todo.md' },
+  { fixture: 'npm-like', edit: 'package.json' },
+];
+
+for (const builder of ['buildkit', 'legacy'] as const) {
+  for (const c of OTHER_EDITS) {
+    test(`${builder}: ${c.fixture}: after editing ${c.edit}, the re-run steps are those we predict for that file`, { timeout: 5 * 60_000 }, async (t) => {
+      if (!engine) return t.skip('no Docker engine');
+      const dir = copyFixture(c.fixture);
+      const tag = `li-cache-other-${builder}:${++serial}`;
+      await buildFixture(engine, dir, { builder, tag });
+      fs.appendFileSync(path.join(dir, c.edit), '\n');
+      const rebuilt = await buildFixture(engine, dir, { builder, tag });
+      const a = await analyseFolder(dir);
+      const stages = builder === 'buildkit' ? builtStages(a.model) : new Set(a.model.stages.filter((s) => s.index <= a.model.target).map((s) => s.index));
+      const expected = [...stepsAffectedBy(a.model, { context: await readBuildContext(dir) }, c.edit)]
+        .map((i) => a.model.steps[i]).filter((s) => LAYER_KEYWORDS.has(s.keyword) && stages.has(s.stage)).map((s) => s.line).sort((x, y) => x - y);
+      assert.deepEqual(reran(rebuilt), expected);
+      // and none of them is "high" unless the edit was to a source file
+      if (!c.edit.startsWith('src/')) {
+        const levels = expected.map((line) => a.steps.find((s) => s.step.line === line)?.cacheRisk.level);
+        assert.ok(levels.every((l) => l !== 'low'), `steps re-run by ${c.edit} must not be marked low: ${JSON.stringify(levels)}`);
+      }
+    });
+  }
+}
+
+test('buildkit: build-arg: changing the build arg re-runs exactly the steps from its first use, which we say depend on it', { timeout: 5 * 60_000 }, async (t) => {
+  if (!engine) return t.skip('no Docker engine');
+  const dir = copyFixture('build-arg');
+  const tag = `li-cache-arg:${++serial}`;
+  await buildFixture(engine, dir, { builder: 'buildkit', tag });
+  const changed = await buildFixture(engine, dir, { builder: 'buildkit', tag, buildArgs: { GREETING: 'bonjour' } });
+  const a = await analyseFolder(dir);
+  const dependent = a.steps.filter((s) => LAYER_KEYWORDS.has(s.step.keyword) && s.cacheRisk.reasons.some((r) => r.includes('build arg GREETING')))
+    .map((s) => s.step.line);
+  assert.deepEqual(reran(changed), dependent);
+});
