@@ -21,15 +21,12 @@ suite('Quick fix', () => {
 
     // screenshot: the Quick Fix menu as a person opens it (Ctrl+.) on the diagnostic
     editor.selection = new vscode.Selection(diag.range.start, diag.range.start);
-    let menu: boolean | undefined;
-    for (let attempt = 0; attempt < 3 && menu !== true; attempt++) {
-      await sleep(1000); // let the light bulb compute
-      if (hasDriver) await press('Control+Period');
-      else await vscode.commands.executeCommand('editor.action.quickFix');
-      menu = await shot('quickfix-menu', '.action-widget .monaco-list-row', 4000);
-    }
-    // Not asserted: since the merge of the rewrite rules the menu no longer renders in this headless run (no
-    // .action-widget in the DOM after Ctrl+. with the editor focused); the actions themselves are asserted below.
+    await sleep(1000); // let the light bulb compute
+    if (hasDriver) await press('Control+Period');
+    else await vscode.commands.executeCommand('editor.action.quickFix');
+    // on a loaded machine the menu can take several seconds (it waits for the server's code actions)
+    const menu = await shot('quickfix-menu', '.action-widget .monaco-list-row', 15_000);
+    // Not asserted: under load the menu sometimes renders only after the wait; the actions are asserted below.
     if (menu === false) console.log('    note: the Quick Fix menu did not render for the screenshot');
     if (hasDriver) await press('Escape');
     await vscode.commands.executeCommand('hideCodeActionWidget').then(undefined, () => undefined);
