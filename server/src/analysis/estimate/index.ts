@@ -11,7 +11,7 @@
 import type { AnalysisFacts, DockerfileModel, LayerSize, Stage, Step } from '../model';
 import { lookupBaseImageRow } from './baseImages';
 import { archiveRatio, cleanSource, selectContextFiles } from './copy';
-import { newStageState, cloneStageState, estimateRun, type ImageFile, type StageState } from './run';
+import { newStageState, cloneStageState, estimateRun, normalizeAbs, type ImageFile, type StageState } from './run';
 
 export interface StepEstimate {
   size: LayerSize | null;
@@ -196,15 +196,6 @@ function copyFromStage(model: DockerfileModel, step: Step, state: StageState, st
   return est(bytes, `what stage ${name} put under ${sources.map(normalizeAbs).join(', ')} (${entries} known entr${entries === 1 ? 'y' : 'ies'}: files copied there and package installs)${caveat}`);
 }
 
-function normalizeAbs(p: string): string {
-  const parts: string[] = [];
-  for (const s of p.split('/')) {
-    if (s === '' || s === '.') continue;
-    if (s === '..') parts.pop();
-    else parts.push(s);
-  }
-  return '/' + parts.join('/');
-}
 
 /** Is `child` the folder `dir` or inside it? */
 function isUnder(child: string, dir: string): boolean {

@@ -419,7 +419,7 @@ function pipEstimate(step: Step, state: StageState, facts: AnalysisFacts, reqFil
   const read: string[] = [];
   for (const rf of reqFiles) {
     const imagePath = rf.startsWith('/') ? rf : joinDir(step.workdir, rf);
-    const entry = state.files.get(normalize(imagePath));
+    const entry = state.files.get(normalizeAbs(imagePath));
     if (!entry?.contextPath) return { bytes: null, text: `${rf} was not copied from the build context before this step` };
     const text = contextText(entry.contextPath);
     if (text === null) return { bytes: null, text: `${entry.contextPath} was not read` };
@@ -456,10 +456,11 @@ function pipEstimate(step: Step, state: StageState, facts: AnalysisFacts, reqFil
 }
 
 function joinDir(dir: string, name: string): string {
-  return normalize(`${dir}/${name}`);
+  return normalizeAbs(`${dir}/${name}`);
 }
 
-function normalize(p: string): string {
+/** An absolute, normalised POSIX path: `/a/./b/../c/` -> `/a/c`. */
+export function normalizeAbs(p: string): string {
   const parts: string[] = [];
   for (const s of p.split('/')) {
     if (s === '' || s === '.') continue;
