@@ -20,6 +20,7 @@ import {
 import type { Fix, Step, TextEdit } from '../model';
 import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
 import { contextSources, isSourceKind, normalizeContextPath, type ContextSource } from '../sources';
+import { formatSize } from '../units';
 import {
   attachedCommentStart, blockLines, indentOf, insertLinesAfter, insertLinesBefore, keywordCase, replaceLines,
 } from './edits';
@@ -265,10 +266,13 @@ function fixFor(ctx: RuleContext, p: Problem): Fix[] {
     edits.push(replaceLines(model, from, c.endLine, k === 0 ? plan.lines : []));
   });
   edits.push(insertLinesAfter(model, install.endLine, p.copies.flatMap((c) => blockLines(model, c))));
+  // the benefit, in the title: the install (and its layer) comes from the cache after a source edit
+  const size = ctx.sizes[install.index];
+  const benefit = `source edits no longer re-run line ${install.line}${size ? ` (${formatSize(size)})` : ''}`;
   return [{
     title: plan.lines.length
-      ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, install, then copy the rest`
-      : `Copy the sources after the ${ECOSYSTEM_LABEL[dep.ecosystem]} install`,
+      ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, install, then copy the rest: ${benefit}`
+      : `Copy the sources after the ${ECOSYSTEM_LABEL[dep.ecosystem]} install: ${benefit}`,
     preferred: true,
     edits,
   }];
