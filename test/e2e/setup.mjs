@@ -20,7 +20,24 @@ export const VERSIONS = {
 
 const log = (msg) => console.log(`[e2e setup] ${msg}`);
 
+/**
+ * The environment for a nested `npm install`: without the npm_* variables of an outer `npm run` (their
+ * npm_config_user_agent names the outer Node 20 and code-server's postinstall refuses to run on it), keeping
+ * the ones the caller sets on purpose (npm_config_nodedir).
+ */
+function cleanEnv(env) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (/^npm_/i.test(k) && !(k in CALLER_NPM_KEYS)) continue;
+    if (k === 'NODE' || k === 'INIT_CWD') continue;
+    out[k] = v;
+  }
+  return out;
+}
+const CALLER_NPM_KEYS = { npm_config_nodedir: true };
+
 function npmInstall(dir, spec, env = process.env) {
+  env = cleanEnv(env);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `e2e-${path.basename(dir)}`, private: true }, null, 2));
   execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--foreground-scripts', spec], {
