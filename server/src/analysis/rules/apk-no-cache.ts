@@ -9,7 +9,7 @@
 import { commandsOf, findCommands, hasOption, operands } from '../shell';
 import { mountCovers } from '../sources';
 import { findInStep, insertAt, subcommandPattern } from './edits';
-import type { Rule } from './rule';
+import { stepsInFinalImage, type Rule } from './rule';
 
 export const apkNoCache: Rule = {
   id: 'apk-no-cache',
@@ -18,32 +18,28 @@ export const apkNoCache: Rule = {
   description: 'apk add without --no-cache leaves the package index in the layer.',
   check({ model }) {
     const out: ReturnType<Rule['check']> = [];
-    for (const stage of model.stages) {
-      if (!stage.reachesFinal) continue;
-      for (const i of stage.steps) {
-        const step = model.steps[i];
-        const cmds = commandsOf(step);
-        const adds = findCommands(cmds, ['apk'], ['add']);
-        const missing = adds.filter((c) => !hasOption(c, '--no-cache'));
-        if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) continue;
-        const cleaned = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => p.startsWith('/var/cache/apk')));
-        if (cleaned) continue;
-        const at = findInStep(model, step, subcommandPattern('apk', 'add'));
-        const fixes = !step.execForm && at.length === adds.length
-          ? [{
-            title: 'Add --no-cache',
-            preferred: true,
-            edits: adds.map((c, k) => ({ c, k })).filter(({ c }) => !hasOption(c, '--no-cache'))
-              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache')),
-          }]
-          : [];
-        out.push({
-          line: step.line,
-          endLine: step.endLine,
-          message: 'apk add without --no-cache keeps the downloaded package index in /var/cache/apk (about 2-3 MB in this layer); use apk add --no-cache.',
-          fixes,
-        });
-      }
+    for (const step of stepsInFinalImage(model)) {
+      const cmds = commandsOf(step);
+      const adds = findCommands(cmds, ['apk'], ['add']);
+      const missing = adds.filter((c) => !hasOption(c, '--no-cache'));
+      if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) continue;
+      const cleaned = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => p.startsWith('/var/cache/apk')));
+      if (cleaned) continue;
+      const at = findInStep(model, step, subcommandPattern('apk', 'add'));
+      const fixes = !step.execForm && at.length === adds.length
+        ? [{
+          title: 'Add --no-cache',
+          preferred: true,
+          edits: adds.map((c, k) => ({ c, k })).filter(({ c }) => !hasOption(c, '--no-cache'))
+            .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache')),
+        }]
+        : [];
+      out.push({
+        line: step.line,
+        endLine: step.endLine,
+        message: 'apk add without --no-cache keeps the downloaded package index in /var/cache/apk (about 2-3 MB in this layer); use apk add --no-cache.',
+        fixes,
+      });
     }
     return out;
   },

@@ -11,7 +11,7 @@
 import { commandsOf, findCommands, operands } from '../shell';
 import { mountCovers } from '../sources';
 import { appendToRun } from './edits';
-import type { Rule } from './rule';
+import { stepsInFinalImage, type Rule } from './rule';
 
 export const aptListsNotRemoved: Rule = {
   id: 'apt-lists-not-removed',
@@ -20,23 +20,19 @@ export const aptListsNotRemoved: Rule = {
   description: 'apt-get update without removing /var/lib/apt/lists in the same RUN ships the package index.',
   check({ model }) {
     const out: ReturnType<Rule['check']> = [];
-    for (const stage of model.stages) {
-      if (!stage.reachesFinal) continue;
-      for (const i of stage.steps) {
-        const step = model.steps[i];
-        const cmds = commandsOf(step);
-        if (findCommands(cmds, ['apt-get', 'apt'], ['update']).length === 0) continue;
-        if (mountCovers(step, '/var/lib/apt/lists') || mountCovers(step, '/var/cache/apt')) continue;
-        const removed = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => /^\/var\/lib\/apt\/lists(\/|$)|^\/var\/lib\/apt\/?$/.test(p)));
-        if (removed) continue;
-        const edit = appendToRun(model, step, 'rm -rf /var/lib/apt/lists/*');
-        out.push({
-          line: step.line,
-          endLine: step.endLine,
-          message: 'apt-get update leaves the package index in /var/lib/apt/lists (about 18 MB on Debian, 40+ MB on Ubuntu) in this layer; delete it in the same RUN.',
-          fixes: edit ? [{ title: 'Remove /var/lib/apt/lists/* in this RUN', preferred: true, edits: [edit] }] : [],
-        });
-      }
+    for (const step of stepsInFinalImage(model)) {
+      const cmds = commandsOf(step);
+      if (findCommands(cmds, ['apt-get', 'apt'], ['update']).length === 0) continue;
+      if (mountCovers(step, '/var/lib/apt/lists') || mountCovers(step, '/var/cache/apt')) continue;
+      const removed = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => /^\/var\/lib\/apt\/lists(\/|$)|^\/var\/lib\/apt\/?$/.test(p)));
+      if (removed) continue;
+      const edit = appendToRun(model, step, 'rm -rf /var/lib/apt/lists/*');
+      out.push({
+        line: step.line,
+        endLine: step.endLine,
+        message: 'apt-get update leaves the package index in /var/lib/apt/lists (about 18 MB on Debian, 40+ MB on Ubuntu) in this layer; delete it in the same RUN.',
+        fixes: edit ? [{ title: 'Remove /var/lib/apt/lists/* in this RUN', preferred: true, edits: [edit] }] : [],
+      });
     }
     return out;
   },

@@ -9,7 +9,7 @@
 
 import { commandsOf, findCommands, hasOption, type ShellCommand } from '../shell';
 import { findInStep, insertAt, subcommandPattern } from './edits';
-import type { Rule } from './rule';
+import { stepsInFinalImage, type Rule } from './rule';
 
 function recommendsOff(cmd: ShellCommand): boolean {
   return hasOption(cmd, '--no-install-recommends') || cmd.words.some((w) => /^APT::Install-Recommends=["']?(false|0)["']?$/i.test(w));
@@ -22,29 +22,25 @@ export const aptNoInstallRecommends: Rule = {
   description: 'apt-get install without --no-install-recommends adds recommended packages nobody asked for.',
   check({ model }) {
     const out: ReturnType<Rule['check']> = [];
-    for (const stage of model.stages) {
-      if (!stage.reachesFinal) continue;
-      for (const i of stage.steps) {
-        const step = model.steps[i];
-        const installs = findCommands(commandsOf(step), ['apt-get'], ['install']);
-        const missing = installs.filter((c) => !recommendsOff(c));
-        if (missing.length === 0) continue;
-        const at = findInStep(model, step, subcommandPattern('apt-get', 'install'));
-        const fixes = !step.execForm && at.length === installs.length
-          ? [{
-            title: 'Add --no-install-recommends',
-            preferred: true,
-            edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => !recommendsOff(c))
-              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-install-recommends')),
-          }]
-          : [];
-        out.push({
-          line: step.line,
-          endLine: step.endLine,
-          message: `apt-get install without --no-install-recommends also installs every recommended package (often tens of MB more than asked for); add --no-install-recommends.`,
-          fixes,
-        });
-      }
+    for (const step of stepsInFinalImage(model)) {
+      const installs = findCommands(commandsOf(step), ['apt-get'], ['install']);
+      const missing = installs.filter((c) => !recommendsOff(c));
+      if (missing.length === 0) continue;
+      const at = findInStep(model, step, subcommandPattern('apt-get', 'install'));
+      const fixes = !step.execForm && at.length === installs.length
+        ? [{
+          title: 'Add --no-install-recommends',
+          preferred: true,
+          edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => !recommendsOff(c))
+            .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-install-recommends')),
+        }]
+        : [];
+      out.push({
+        line: step.line,
+        endLine: step.endLine,
+        message: `apt-get install without --no-install-recommends also installs every recommended package (often tens of MB more than asked for); add --no-install-recommends.`,
+        fixes,
+      });
     }
     return out;
   },

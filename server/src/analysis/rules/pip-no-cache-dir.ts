@@ -9,7 +9,7 @@
 import { commandsOf, hasOption, programOf, type ShellCommand } from '../shell';
 import { mountCovers } from '../sources';
 import { findInStep, insertAt, stageChainSteps, subcommandPattern } from './edits';
-import type { Rule } from './rule';
+import { stepsInFinalImage, type Rule } from './rule';
 
 /** `pip install`, `pip3 install`, `python -m pip install` (not `uv pip`, which has its own cache flags). */
 export function isPipInstall(cmd: ShellCommand): boolean {
@@ -30,32 +30,28 @@ export const pipNoCacheDir: Rule = {
   description: 'pip install without --no-cache-dir ships the wheel cache in the layer.',
   check({ model }) {
     const out: ReturnType<Rule['check']> = [];
-    for (const stage of model.stages) {
-      if (!stage.reachesFinal) continue;
-      for (const i of stage.steps) {
-        const step = model.steps[i];
-        const installs = commandsOf(step).filter(isPipInstall);
-        const missing = installs.filter((c) => !hasOption(c, '--no-cache-dir') && !/PIP_NO_CACHE_DIR=/.test(c.text));
-        if (missing.length === 0) continue;
-        if (mountCovers(step, '/root/.cache/pip')) continue;
-        const envSet = stageChainSteps(model, stage.index).some((s) => s.index < step.index && (s.keyword === 'ENV' || s.keyword === 'ARG') && /\bPIP_NO_CACHE_DIR\b/.test(s.args));
-        if (envSet) continue;
-        const at = findInStep(model, step, subcommandPattern('pip[0-9.]*', 'install'));
-        const fixes = !step.execForm && at.length === installs.length
-          ? [{
-            title: 'Add --no-cache-dir',
-            preferred: true,
-            edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => missing.includes(c))
-              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache-dir')),
-          }]
-          : [];
-        out.push({
-          line: step.line,
-          endLine: step.endLine,
-          message: 'pip install without --no-cache-dir keeps every downloaded wheel in ~/.cache/pip inside this layer (often tens of MB); add --no-cache-dir.',
-          fixes,
-        });
-      }
+    for (const step of stepsInFinalImage(model)) {
+      const installs = commandsOf(step).filter(isPipInstall);
+      const missing = installs.filter((c) => !hasOption(c, '--no-cache-dir') && !/PIP_NO_CACHE_DIR=/.test(c.text));
+      if (missing.length === 0) continue;
+      if (mountCovers(step, '/root/.cache/pip')) continue;
+      const envSet = stageChainSteps(model, step.stage).some((s) => s.index < step.index && (s.keyword === 'ENV' || s.keyword === 'ARG') && /\bPIP_NO_CACHE_DIR\b/.test(s.args));
+      if (envSet) continue;
+      const at = findInStep(model, step, subcommandPattern('pip[0-9.]*', 'install'));
+      const fixes = !step.execForm && at.length === installs.length
+        ? [{
+          title: 'Add --no-cache-dir',
+          preferred: true,
+          edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => missing.includes(c))
+            .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache-dir')),
+        }]
+        : [];
+      out.push({
+        line: step.line,
+        endLine: step.endLine,
+        message: 'pip install without --no-cache-dir keeps every downloaded wheel in ~/.cache/pip inside this layer (often tens of MB); add --no-cache-dir.',
+        fixes,
+      });
     }
     return out;
   },

@@ -1,7 +1,7 @@
 // What every rule is: an id, a default severity, an optional hadolint equivalent, and a check that reads the
 // model (and the facts we have) and returns findings with their fixes.
 
-import type { AnalysisFacts, AnalysisOptions, CacheRisk, DockerfileModel, Finding, LayerSize, Severity } from '../model';
+import type { AnalysisFacts, AnalysisOptions, CacheRisk, DockerfileModel, Finding, LayerSize, Severity, Step } from '../model';
 
 export interface RuleContext {
   model: DockerfileModel;
@@ -21,4 +21,12 @@ export interface Rule {
   /** One sentence for the README and settings. */
   description: string;
   check(ctx: RuleContext): Omit<Finding, 'rule' | 'severity' | 'hadolint'>[];
+}
+
+/** The steps of the stages that reach the final image, in order: where size rules look (hadolint#167). */
+export function* stepsInFinalImage(model: DockerfileModel): Generator<Step> {
+  for (const stage of model.stages) {
+    if (!stage.reachesFinal) continue;
+    for (const i of stage.steps) yield model.steps[i];
+  }
 }
