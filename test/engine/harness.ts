@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
-import { buildImage, type BuildOutcome, type BuildProgress } from '../../server/src/engine/build';
+import { buildImage, type BuildOptions, type BuildOutcome } from '../../server/src/engine/build';
 
 const exec = promisify(execFile);
 
@@ -270,31 +270,15 @@ export async function ensureDebian(engine: TestEngine, tag = 'debian:bookworm-sl
   await importTar(engine, fs.createReadStream(tarball), tag);
 }
 
-export interface FixtureBuildOptions {
-  builder: 'buildkit' | 'legacy';
-  tag: string;
-  /** Dockerfile path relative to dir (default "Dockerfile"). */
-  dockerfile?: string;
-  target?: string;
-  buildArgs?: Record<string, string>;
-  noCache?: boolean;
-  onProgress?: (p: BuildProgress) => void;
-  signal?: AbortSignal;
-  timeoutMs?: number;
-}
+/** The production build options, with the fixture folder as context and a tag always given. */
+export type FixtureBuildOptions = Omit<BuildOptions, 'context' | 'dockerfileText' | 'tag'> & { tag: string };
 
 /** Builds a fixture folder with the production build function; throws with the build log when it fails. */
 export async function buildFixture(engine: TestEngine, dir: string, opts: FixtureBuildOptions): Promise<BuildOutcome> {
   const outcome = await buildImage(engine.docker, {
+    ...opts,
     context: dir,
     dockerfile: opts.dockerfile ?? 'Dockerfile',
-    builder: opts.builder,
-    tag: opts.tag,
-    target: opts.target,
-    buildArgs: opts.buildArgs,
-    noCache: opts.noCache,
-    onProgress: opts.onProgress,
-    signal: opts.signal,
     timeoutMs: opts.timeoutMs ?? 5 * 60_000,
   });
   if (!outcome.ok) throw new Error(`build of ${dir} (${opts.builder}) failed: ${outcome.message}\n${outcome.log.slice(-30).join('\n')}`);
