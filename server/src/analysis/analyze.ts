@@ -5,7 +5,7 @@ import { assessCache } from './cache';
 import { parseDockerfile } from './dockerfile';
 import { estimateSteps } from './estimate';
 import type {
-  Analysis, AnalysisFacts, AnalysisOptions, DockerfileModel, Finding, LayerSize, MeasuredImage, Severity,
+  Analysis, AnalysisFacts, AnalysisOptions, DockerfileModel, Finding, Fix, LayerSize, MeasuredImage, Severity,
 } from './model';
 import { RULES } from './rules';
 import type { RuleContext } from './rules/rule';
@@ -61,7 +61,7 @@ function imageSize(
   return { bytes, source: allMeasured ? 'measured' : 'estimate', ...(note ? { note } : {}) };
 }
 
-const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info', 'hint'];
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
 function runRules(ctx: RuleContext): Finding[] {
   const { model, options } = ctx;
@@ -80,12 +80,39 @@ function runRules(ctx: RuleContext): Finding[] {
       continue;
     }
     for (const f of produced) {
-      findings.push({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...f });
+      const { fixes, ...rest } = f;
+      const finding = { rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest } as Finding;
+      if (typeof fixes === 'function') lazyFixes(finding, fixes, model, rule.id);
+      else finding.fixes = fixes;
+      findings.push(finding);
     }
   }
   return findings
     .filter((f) => !isIgnored(model, f))
-    .sort((a, b) => a.line - b.line || SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.rule.localeCompare(b.rule));
+    .sort((a, b) => a.line - b.line || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+}
+
+/** `finding.fixes`, built on first read and kept; a fix that fails to build is left out and noted in the problems. */
+function lazyFixes(finding: Finding, make: () => Fix[], model: DockerfileModel, rule: string): void {
+  let value: Fix[] | undefined;
+  Object.defineProperty(finding, 'fixes', {
+    enumerable: true,
+    configurable: true,
+    get(): Fix[] {
+      if (value === undefined) {
+        try {
+          value = make();
+        } catch (e) {
+          model.problems.push(`rule ${rule} failed to build a fix: ${(e as Error).message}`);
+          value = [];
+        }
+      }
+      return value;
+    },
+    set(v: Fix[]) {
+      value = v;
+    },
+  });
 }
 
 /** `# hadolint ignore=DLxxxx` / `# layer-insight ignore=rule` on the line(s) above the finding's instruction. */

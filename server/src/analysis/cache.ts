@@ -17,7 +17,7 @@
 // arg, a remote URL or a base-image update does; "low" otherwise.
 
 import { isManifestName } from './ecosystems';
-import type { AnalysisFacts, CacheRisk, CacheRiskLevel, DockerfileModel, GitChurn, RebuildCost, Stage, Step } from './model';
+import type { AnalysisFacts, BuildContextFacts, CacheRisk, CacheRiskLevel, DockerfileModel, GitChurn, RebuildCost, Stage, Step } from './model';
 import {
   classifyPath, contextSources, isSourceKind, mountsOf, normalizeContextPath, sourceMatches, type ContextSource,
 } from './sources';
@@ -37,7 +37,6 @@ interface Cause {
 
 /** A step's own inputs, as the builder folds them into its cache key. */
 export interface StepInputs {
-  contextSources: ContextSource[];
   remoteUrls: string[];
   /** Build args whose value enters the cache key at this step. */
   buildArgs: { name: string; declaredAt: number }[];
@@ -50,7 +49,7 @@ export interface StepInputs {
 const MAX_REASONS = 4;
 
 export function assessCache(model: DockerfileModel, facts: AnalysisFacts): CacheAssessment {
-  const inputs = stepInputs(model);
+  const inputs = stepInputs(model, facts.context);
   const risks: CacheRisk[] = model.steps.map(() => ({ level: 'low', reasons: [] }));
   const stageEnd: Cause[][] = [];
   for (const stage of model.stages) {
@@ -70,9 +69,9 @@ export function assessCache(model: DockerfileModel, facts: AnalysisFacts): Cache
 }
 
 /** The inputs of every step (by step index). */
-export function stepInputs(model: DockerfileModel): StepInputs[] {
+export function stepInputs(model: DockerfileModel, context?: BuildContextFacts): StepInputs[] {
   const out: StepInputs[] = model.steps.map(() => ({
-    contextSources: [], remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [],
+    remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [],
   }));
   for (const stage of model.stages) {
     const pending = new Map<string, number>(); // ARG name -> line, until first use
@@ -88,10 +87,7 @@ export function stepInputs(model: DockerfileModel): StepInputs[] {
         continue;
       }
       if (step.keyword === 'COPY' || step.keyword === 'ADD') {
-        for (const s of contextSources(step)) {
-          if (s.kind === 'remote') inp.remoteUrls.push(s.raw);
-          else inp.contextSources.push(s);
-        }
+        for (const s of contextSources(step, context)) if (s.kind === 'remote') inp.remoteUrls.push(s.raw);
       }
       if (step.keyword === 'RUN') {
         for (const m of mountsOf(step)) {
@@ -101,11 +97,13 @@ export function stepInputs(model: DockerfileModel): StepInputs[] {
       }
       // build args: consumed by the first RUN after the ARG (they are in its environment) or the first
       // instruction that names them
-      const named = new Set(referencedVars(step.args + '\n' + step.command));
-      for (const [name, line] of [...pending]) {
-        if (step.keyword === 'RUN' || named.has(name)) {
-          inp.buildArgs.push({ name, declaredAt: line });
-          pending.delete(name);
+      if (pending.size) {
+        const named = new Set([...referencedVars(step.args), ...referencedVars(step.command)]);
+        for (const [name, line] of [...pending]) {
+          if (step.keyword === 'RUN' || named.has(name)) {
+            inp.buildArgs.push({ name, declaredAt: line });
+            pending.delete(name);
+          }
         }
       }
       if (step.keyword === 'ARG') {
@@ -121,7 +119,6 @@ export function stepInputs(model: DockerfileModel): StepInputs[] {
 
 function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: AnalysisFacts, stageEnd: Cause[][]): Cause[] {
   const causes: Cause[] = [];
-  const what = instructionText(model, step);
   if (inp.floatingBase !== null) {
     const ref = inp.floatingBase;
     const tag = /:([^/@]+)$/.exec(ref)?.[1];
@@ -138,7 +135,7 @@ function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: A
   }
   if (step.keyword === 'COPY' || step.keyword === 'ADD') {
     const sources = contextSources(step, facts.context);
-    causes.push(...sourceCauses(sources, step, what, facts));
+    if (sources.length) causes.push(...sourceCauses(sources, step, instructionText(step), facts));
     if (step.copyFrom?.stage !== null && step.copyFrom?.stage !== undefined) {
       const from = model.stages[step.copyFrom.stage];
       causes.push(...(stageEnd[from.index] ?? []).map((c) => viaStage(c, from, step.line)));
@@ -158,6 +155,7 @@ function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: A
 
 function sourceCauses(sources: ContextSource[], step: Step, what: string, facts: AnalysisFacts): Cause[] {
   const out: Cause[] = [];
+  if (sources.every((s) => s.kind === 'remote')) return out;
   const at = `${what} at line ${step.line}`;
   const high = sources.filter((s) => isSourceKind(s.kind));
   const medium = sources.filter((s) => s.kind === 'manifest' || s.kind === 'file');
@@ -256,9 +254,8 @@ function toRisk(carried: Carried, own: Cause[]): CacheRisk {
 }
 
 /** The text of an instruction for a message: `COPY . .`, shortened. */
-function instructionText(model: DockerfileModel, step: Step): string {
+function instructionText(step: Step): string {
   const text = `${step.keyword} ${step.args}`.replace(/\s+/g, ' ').trim();
-  void model;
   return text.length > 60 ? text.slice(0, 57) + '...' : text;
 }
 
@@ -287,6 +284,7 @@ export function tagOf(ref: string): string | null {
 
 function referencedVars(text: string): string[] {
   const out: string[] = [];
+  if (!text.includes('$')) return out;
   const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g;
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2]);
   return out;

@@ -6,24 +6,54 @@ import type { Step } from './model';
 
 export interface ShellCommand {
   /** Words with quotes removed; leading `VAR=value` assignments, `sudo`, `env`, `exec`, `command` dropped. */
-  words: string[];
+  readonly words: readonly string[];
   /** The command's text as written (trimmed). */
-  text: string;
+  readonly text: string;
+  /** The program name without its path (`/usr/bin/apt-get` -> `apt-get`); '' when there is none. */
+  readonly program: string;
+  /** The first non-option argument after the program (`install` in `apt-get -y install curl`), or null. */
+  readonly subcommand: string | null;
 }
 
-const cache = new WeakMap<Step, ShellCommand[]>();
+const EMPTY: readonly ShellCommand[] = Object.freeze([]);
+const byStep = new WeakMap<Step, readonly ShellCommand[]>();
+/**
+ * The commands of a shell text, shared by every step (in this and later versions of any document) whose RUN has
+ * that text: an edit re-reads only the instructions it changed. Entries are immutable; the table is emptied when it
+ * grows past MAX_MEMO texts, so it stays bounded whatever is opened.
+ */
+const byText = new Map<string, readonly ShellCommand[]>();
+const MAX_MEMO = 20_000;
 
 /** The simple commands a RUN step executes (heredoc bodies included); [] for other instructions. */
-export function commandsOf(step: Step): ShellCommand[] {
-  if (step.keyword !== 'RUN') return [];
-  let cmds = cache.get(step);
+export function commandsOf(step: Step): readonly ShellCommand[] {
+  if (step.keyword !== 'RUN') return EMPTY;
+  let cmds = byStep.get(step);
+  if (cmds) return cmds;
+  const key = step.execForm ? `\u0000${JSON.stringify(step.words)}` : step.heredocs.length ? `\u0001${step.command}` : step.command;
+  cmds = byText.get(key);
   if (!cmds) {
-    cmds = step.execForm ? [{ words: step.words.slice(), text: step.words.join(' ') }] : splitCommands(step.command);
+    let list = step.execForm ? [command(step.words.slice(), step.words.join(' '))] : splitCommands(step.command);
     // `RUN <<EOF` leaves a command made only of the heredoc redirection; the body's commands follow it
-    if (step.heredocs.length) cmds = cmds.filter((c) => !c.words.every((w) => /^<<-?["']?[A-Za-z_]/.test(w)));
-    cache.set(step, cmds);
+    if (step.heredocs.length) list = list.filter((c) => !c.words.every((w) => /^<<-?["']?[A-Za-z_]/.test(w)));
+    cmds = Object.freeze(list);
+    if (byText.size >= MAX_MEMO) byText.clear();
+    byText.set(key, cmds);
   }
+  byStep.set(step, cmds);
   return cmds;
+}
+
+function command(words: string[], text: string): ShellCommand {
+  const w = words[0] ?? '';
+  let subcommand: string | null = null;
+  for (let i = 1; i < words.length; i++) {
+    if (!words[i].startsWith('-')) {
+      subcommand = words[i];
+      break;
+    }
+  }
+  return Object.freeze({ words: Object.freeze(words), text, program: w.slice(w.lastIndexOf('/') + 1), subcommand });
 }
 
 /** Splits shell text into simple commands. */
@@ -42,7 +72,7 @@ export function splitCommands(text: string): ShellCommand[] {
   const endCommand = (end: number) => {
     endWord();
     const cmdWords = stripPrefixes(words);
-    if (cmdWords.length) out.push({ words: cmdWords, text: text.slice(start, end).trim() });
+    if (cmdWords.length) out.push(command(cmdWords, text.slice(start, end).trim()));
     words = [];
   };
   for (let i = 0; i < text.length; i++) {
@@ -96,21 +126,21 @@ function stripPrefixes(words: string[]): string[] {
 
 /** The program name of a command, without its path: `/usr/bin/apt-get` -> `apt-get`. */
 export function programOf(cmd: ShellCommand): string {
-  const w = cmd.words[0] ?? '';
-  return w.slice(w.lastIndexOf('/') + 1);
+  return cmd.program;
 }
 
 /**
  * The commands whose program is one of `programs` and whose first non-option argument is one of
  * `subcommands` (when given). `apt-get -y install curl` matches ('apt-get', ['install']).
  */
-export function findCommands(cmds: ShellCommand[], programs: string[], subcommands?: string[]): ShellCommand[] {
-  return cmds.filter((c) => {
-    if (!programs.includes(programOf(c))) return false;
-    if (!subcommands) return true;
-    const sub = c.words.slice(1).find((w) => !w.startsWith('-'));
-    return sub !== undefined && subcommands.includes(sub);
-  });
+export function findCommands(cmds: readonly ShellCommand[], programs: readonly string[], subcommands?: readonly string[]): ShellCommand[] {
+  return cmds.filter((c) => isCommand(c, programs, subcommands));
+}
+
+/** Whether `cmd` runs one of `programs` (with one of `subcommands`, when given). */
+export function isCommand(cmd: ShellCommand, programs: readonly string[], subcommands?: readonly string[]): boolean {
+  if (!programs.includes(cmd.program)) return false;
+  return !subcommands || (cmd.subcommand !== null && subcommands.includes(cmd.subcommand));
 }
 
 /** Non-option arguments after the subcommand: the package names of `apt-get install -y curl git`. */
@@ -152,5 +182,5 @@ export function optionValue(cmd: ShellCommand, ...names: string[]): string | nul
 
 /** The first non-option argument after the program (the subcommand: `build` in `go build -o x`). */
 export function subcommandOf(cmd: ShellCommand): string | null {
-  return cmd.words.slice(1).find((w) => !w.startsWith('-')) ?? null;
+  return cmd.subcommand;
 }

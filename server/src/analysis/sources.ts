@@ -33,6 +33,18 @@ export interface ContextSource {
 /** The sources of a COPY/ADD that come from the build context; [] for COPY --from and heredoc copies. */
 export function contextSources(step: Step, context?: BuildContextFacts): ContextSource[] {
   if ((step.keyword !== 'COPY' && step.keyword !== 'ADD') || step.copyFrom) return [];
+  // the cache model, the estimator and several rules ask for the same step's sources: classify them once per step
+  // and context listing
+  const memo = sourcesMemo.get(step);
+  if (memo && memo.context === context) return memo.sources;
+  const out = readSources(step, context);
+  sourcesMemo.set(step, { context, sources: out });
+  return out;
+}
+
+const sourcesMemo = new WeakMap<Step, { context: BuildContextFacts | undefined; sources: ContextSource[] }>();
+
+function readSources(step: Step, context: BuildContextFacts | undefined): ContextSource[] {
   const out: ContextSource[] = [];
   for (const raw of step.sources ?? []) {
     if (raw.startsWith('<<')) continue;

@@ -28,9 +28,10 @@ export function codeActions(entry: Entry, range: Range): CodeAction[] {
   const lines = entry.analysis.model.lines;
   const actions: CodeAction[] = [];
   for (const f of entry.analysis.findings) {
-    if (f.fixes.length === 0) continue;
+    // the range test first: fixes are built when first read
     const r = findingRange(f, lines);
     if (r.end.line < range.start.line || r.start.line > range.end.line) continue;
+    if (f.fixes.length === 0) continue;
     const d = toDiagnostic(f, lines);
     for (const fix of f.fixes) actions.push(toCodeAction(entry.uri, fix, d));
   }

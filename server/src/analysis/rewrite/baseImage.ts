@@ -125,33 +125,43 @@ const APT_TO_APK: Record<string, string | null> = {
 };
 
 export interface AptTranslation {
-  edits: TextEdit[];
   /** Why Alpine cannot be offered, when it cannot. */
   blocker: string | null;
+  /** The apt RUNs to rewrite, with their apk commands ([]: the RUN goes away). */
+  runs: { step: Step; commands: string[] }[];
 }
 
 /** Rewrites every apt-get RUN of `stage` for Alpine; a blocker says why that is not possible. */
 export function translateAptToApk(model: DockerfileModel, stage: Stage): AptTranslation {
-  const edits: TextEdit[] = [];
+  const runs: AptTranslation['runs'] = [];
   for (const i of stage.steps) {
     const step = model.steps[i];
     if (!step || step.keyword !== 'RUN') continue;
     const cmds = commandsOf(step);
     const usesApt = cmds.some((c) => ['apt-get', 'apt', 'dpkg', 'apt-key', 'add-apt-repository', 'dpkg-reconfigure'].includes(programOf(c)));
     const usersCmd = cmds.find((c) => ['useradd', 'groupadd', 'usermod'].includes(programOf(c)));
-    if (usersCmd) return { edits: [], blocker: `line ${step.line} runs ${programOf(usersCmd)}, which Alpine's BusyBox spells differently` };
+    if (usersCmd) return { runs: [], blocker: `line ${step.line} runs ${programOf(usersCmd)}, which Alpine's BusyBox spells differently` };
     if (!usesApt) continue;
-    if (step.heredocs.length || step.execForm) return { edits: [], blocker: `line ${step.line} runs apt in a form the rewrite does not translate` };
+    if (step.heredocs.length || step.execForm) return { runs: [], blocker: `line ${step.line} runs apt in a form the rewrite does not translate` };
     const rest = step.command;
     if (/\|\|?|\$\(|`|\(/.test(rest.replace(/"[^"]*"|'[^']*'/g, ''))) {
-      return { edits: [], blocker: `line ${step.line} mixes apt-get with pipes or subshells` };
+      return { runs: [], blocker: `line ${step.line} mixes apt-get with pipes or subshells` };
     }
     const out: string[] = [];
     for (const c of cmds) {
       const translated = translateCommand(c);
-      if (typeof translated === 'object' && translated !== null) return { edits: [], blocker: `line ${step.line}: ${translated.blocker}` };
+      if (typeof translated === 'object' && translated !== null) return { runs: [], blocker: `line ${step.line}: ${translated.blocker}` };
       if (translated !== '') out.push(translated);
     }
+    runs.push({ step, commands: out });
+  }
+  return { runs, blocker: null };
+}
+
+/** The edits that make the translated RUNs apk RUNs (deleting those left with nothing to run). */
+export function aptToApkEdits(model: DockerfileModel, translation: AptTranslation): TextEdit[] {
+  const edits: TextEdit[] = [];
+  for (const { step, commands: out } of translation.runs) {
     if (out.length === 0) {
       edits.push(deleteStep(model, step));
       continue;
@@ -164,7 +174,7 @@ export function translateAptToApk(model: DockerfileModel, stage: Stage): AptTran
     const lines = out.map((c, k) => (k === 0 ? `${indent}RUN ${flags}${c}` : `${indent}    && ${c}`));
     edits.push(replaceStep(model, step, lines.map((l, k) => (k < lines.length - 1 ? `${l} ${esc}` : l))));
   }
-  return { edits, blocker: null };
+  return edits;
 }
 
 /** '' to drop the command, a string to keep, or a blocker. */

@@ -7,7 +7,7 @@
 import * as posix from 'node:path/posix';
 import type { DockerfileModel, Stage, Step } from '../model';
 import {
-  commandsOf, findCommands, hasOption, operands, optionValue, programOf, subcommandOf, type ShellCommand,
+  commandsOf, findCommands, hasOption, isCommand, operands, optionValue, programOf, subcommandOf, type ShellCommand,
 } from '../shell';
 import { parseImageRef } from './imageRef';
 
@@ -97,12 +97,16 @@ interface Ctx {
   packages: { name: string; step: number }[];
   /** CMD + ENTRYPOINT text in effect at the end of the stage. */
   startCommand: string;
+  /** Each RUN command of the stage with its step, in order (read once: every detector scans them). */
+  commands: { step: Step; cmd: ShellCommand }[];
 }
 
 /** The plan for the first build found in `stage`, or null when the stage does not build from source. */
 export function findBuild(model: DockerfileModel, stage: Stage): BuildPlan | null {
   const steps = stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
-  const ctx: Ctx = { model, stage, steps, env: readEnv(steps), packages: readPackages(steps), startCommand: startCommand(steps) };
+  const commands: Ctx['commands'] = [];
+  for (const step of steps) for (const cmd of commandsOf(step)) commands.push({ step, cmd });
+  const ctx: Ctx = { model, stage, steps, env: readEnv(steps), packages: readPackages(steps), startCommand: startCommand(steps), commands };
   const detectors = [detectGo, detectRust, detectJava, detectDotnet, detectNode, detectPython, detectC];
   let best: BuildPlan | null = null;
   for (const d of detectors) {
@@ -135,15 +139,10 @@ function base(ctx: Ctx, ecosystem: Ecosystem, step: Step, cmd: ShellCommand): Bu
   };
 }
 
-/** Each RUN command of the stage with its step, in order. */
-function* runCommands(ctx: Ctx): Generator<{ step: Step; cmd: ShellCommand }> {
-  for (const step of ctx.steps) for (const cmd of commandsOf(step)) yield { step, cmd };
-}
-
+/** The last RUN command of the stage that `pred` accepts. */
 function lastMatch(ctx: Ctx, pred: (c: ShellCommand) => boolean): { step: Step; cmd: ShellCommand } | null {
-  let found: { step: Step; cmd: ShellCommand } | null = null;
-  for (const x of runCommands(ctx)) if (pred(x.cmd)) found = x;
-  return found;
+  for (let k = ctx.commands.length - 1; k >= 0; k--) if (pred(ctx.commands[k].cmd)) return ctx.commands[k];
+  return null;
 }
 
 function abs(workdir: string, p: string): string {
@@ -155,7 +154,7 @@ function abs(workdir: string, p: string): string {
 // Go
 
 function detectGo(ctx: Ctx): BuildPlan | null {
-  const m = lastMatch(ctx, (c) => findCommands([c], ['go'], ['build', 'install']).length > 0);
+  const m = lastMatch(ctx, (c) => isCommand(c, ['go'], ['build', 'install']));
   if (!m) return null;
   const plan = base(ctx, 'go', m.step, m.cmd);
   const wd = m.step.workdir;
@@ -185,7 +184,7 @@ function detectGo(ctx: Ctx): BuildPlan | null {
 // Rust
 
 function detectRust(ctx: Ctx): BuildPlan | null {
-  const m = lastMatch(ctx, (c) => findCommands([c], ['cargo'], ['build', 'install']).length > 0);
+  const m = lastMatch(ctx, (c) => isCommand(c, ['cargo'], ['build', 'install']));
   if (!m) return null;
   const plan = base(ctx, 'rust', m.step, m.cmd);
   const wd = m.step.workdir;
@@ -264,7 +263,7 @@ function javaVersion(from: string): string | null {
 // .NET
 
 function detectDotnet(ctx: Ctx): BuildPlan | null {
-  const m = lastMatch(ctx, (c) => findCommands([c], ['dotnet'], ['publish', 'build']).length > 0);
+  const m = lastMatch(ctx, (c) => isCommand(c, ['dotnet'], ['publish', 'build']));
   if (!m) return null;
   const plan = base(ctx, 'dotnet', m.step, m.cmd);
   const wd = m.step.workdir;
@@ -326,7 +325,7 @@ function detectNode(ctx: Ctx): BuildPlan | null {
     { path: outDir, dest: outDir },
   );
   plan.carriedSteps = ctx.steps.filter((s) => commandsOf(s).some((c) =>
-    findCommands([c], ['npm', 'yarn', 'pnpm'], ['ci', 'install', 'i']).length > 0 || (programOf(c) === 'yarn' && c.words.length === 1)))
+    isCommand(c, ['npm', 'yarn', 'pnpm'], ['ci', 'install', 'i']) || (programOf(c) === 'yarn' && c.words.length === 1)))
     .map((s) => s.index);
   return plan;
 }
@@ -375,7 +374,7 @@ function detectC(ctx: Ctx): BuildPlan | null {
   if (!m || !toolchain) return null;
   const plan = base(ctx, 'c', m.step, m.cmd);
   const wd = m.step.workdir;
-  const all = [...runCommands(ctx)];
+  const all = ctx.commands;
   plan.staticBinary = all.some((x) => COMPILERS.includes(programOf(x.cmd)) && hasOption(x.cmd, '-static'))
     || /(^|\s)LDFLAGS=["']?[^"'\s]*-static/.test(all.map((x) => x.cmd.text).join('\n') + ` LDFLAGS=${ctx.env.get('LDFLAGS') ?? ''}`);
   const installs = all.filter((x) => (programOf(x.cmd) === 'make' && operands(x.cmd, false).includes('install'))
@@ -436,7 +435,12 @@ function readPackages(steps: Step[]): { name: string; step: number }[] {
   const out: { name: string; step: number }[] = [];
   for (const s of steps) {
     const cmds = commandsOf(s);
-    for (const c of [...findCommands(cmds, ['apt-get', 'apt'], ['install']), ...findCommands(cmds, ['apk'], ['add'])]) {
+    for (const c of cmds) {
+      if (!isCommand(c, ['apt-get', 'apt'], ['install'])) continue;
+      for (const name of operands(c)) out.push({ name: name.replace(/[=:].*$/, ''), step: s.index });
+    }
+    for (const c of cmds) {
+      if (!isCommand(c, ['apk'], ['add'])) continue;
       for (const name of operands(c)) out.push({ name: name.replace(/[=:].*$/, ''), step: s.index });
     }
   }
@@ -444,7 +448,10 @@ function readPackages(steps: Step[]): { name: string; step: number }[] {
 }
 
 function startCommand(steps: Step[]): string {
-  const last = (k: string) => [...steps].reverse().find((s) => s.keyword === k);
+  const last = (k: string): Step | undefined => {
+    for (let i = steps.length - 1; i >= 0; i--) if (steps[i].keyword === k) return steps[i];
+    return undefined;
+  };
   return [last('ENTRYPOINT'), last('CMD')].filter((s): s is Step => s !== undefined).map((s) => s.words.join(' ')).join(' ');
 }
 

@@ -25,15 +25,17 @@ export const apkNoCache: Rule = {
       if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) continue;
       const cleaned = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => p.startsWith('/var/cache/apk')));
       if (cleaned) continue;
-      const at = findInStep(model, step, subcommandPattern('apk', 'add'));
-      const fixes = !step.execForm && at.length === adds.length
-        ? [{
-          title: 'Add --no-cache',
-          preferred: true,
-          edits: adds.map((c, k) => ({ c, k })).filter(({ c }) => !hasOption(c, '--no-cache'))
-            .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache')),
-        }]
-        : [];
+      const fixes = () => {
+        const at = findInStep(model, step, subcommandPattern('apk', 'add'));
+        return !step.execForm && at.length === adds.length
+          ? [{
+            title: 'Add --no-cache',
+            preferred: true,
+            edits: adds.map((c, k) => ({ c, k })).filter(({ c }) => !hasOption(c, '--no-cache'))
+              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache')),
+          }]
+          : [];
+      };
       out.push({
         line: step.line,
         endLine: step.endLine,

@@ -26,12 +26,15 @@ export const aptListsNotRemoved: Rule = {
       if (mountCovers(step, '/var/lib/apt/lists') || mountCovers(step, '/var/cache/apt')) continue;
       const removed = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => /^\/var\/lib\/apt\/lists(\/|$)|^\/var\/lib\/apt\/?$/.test(p)));
       if (removed) continue;
-      const edit = appendToRun(model, step, 'rm -rf /var/lib/apt/lists/*');
+      const fixes = () => {
+        const edit = appendToRun(model, step, 'rm -rf /var/lib/apt/lists/*');
+        return edit ? [{ title: 'Remove /var/lib/apt/lists/* in this RUN', preferred: true, edits: [edit] }] : [];
+      };
       out.push({
         line: step.line,
         endLine: step.endLine,
         message: 'apt-get update leaves the package index in /var/lib/apt/lists (about 18 MB on Debian, 40+ MB on Ubuntu) in this layer; delete it in the same RUN.',
-        fixes: edit ? [{ title: 'Remove /var/lib/apt/lists/* in this RUN', preferred: true, edits: [edit] }] : [],
+        fixes,
       });
     }
     return out;

@@ -26,15 +26,17 @@ export const aptNoInstallRecommends: Rule = {
       const installs = findCommands(commandsOf(step), ['apt-get'], ['install']);
       const missing = installs.filter((c) => !recommendsOff(c));
       if (missing.length === 0) continue;
-      const at = findInStep(model, step, subcommandPattern('apt-get', 'install'));
-      const fixes = !step.execForm && at.length === installs.length
-        ? [{
-          title: 'Add --no-install-recommends',
-          preferred: true,
-          edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => !recommendsOff(c))
-            .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-install-recommends')),
-        }]
-        : [];
+      const fixes = () => {
+        const at = findInStep(model, step, subcommandPattern('apt-get', 'install'));
+        return !step.execForm && at.length === installs.length
+          ? [{
+            title: 'Add --no-install-recommends',
+            preferred: true,
+            edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => !recommendsOff(c))
+              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-install-recommends')),
+          }]
+          : [];
+      };
       out.push({
         line: step.line,
         endLine: step.endLine,

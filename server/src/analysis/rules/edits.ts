@@ -95,7 +95,8 @@ export function findInStep(model: DockerfileModel, step: Step, re: RegExp): { li
     return { line: step.line + k, column: o - starts[k] + 1 };
   };
   const out: { line: number; column: number; endLine: number; endColumn: number; text: string }[] = [];
-  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+  const g = re.flags.includes('g') ? re : new RegExp(re.source, re.flags + 'g');
+  g.lastIndex = 0;
   for (let m = g.exec(text); m; m = g.exec(text)) {
     if (m[0] === '') {
       g.lastIndex++;
@@ -105,6 +106,7 @@ export function findInStep(model: DockerfileModel, step: Step, re: RegExp): { li
     const b = pos(m.index + m[0].length);
     out.push({ line: a.line, column: a.column, endLine: b.line, endColumn: b.column, text: m[0] });
   }
+  g.lastIndex = 0;
   return out;
 }
 
@@ -113,6 +115,15 @@ export function findInStep(model: DockerfileModel, step: Step, re: RegExp): { li
  * and continuation lines may sit between them, command separators may not.
  */
 export function subcommandPattern(program: string, subcommand: string): RegExp {
+  const key = `${program} ${subcommand}`;
+  let re = patterns.get(key);
+  if (!re) patterns.set(key, (re = compileSubcommandPattern(program, subcommand)));
+  return re;
+}
+
+const patterns = new Map<string, RegExp>();
+
+function compileSubcommandPattern(program: string, subcommand: string): RegExp {
   return new RegExp(`(?<![\\w.-])${program}(?![\\w-])(?:[^&|;\\n\\\\]|\\\\[^\\n]|\\\\\\n)*?(?<![\\w-])${subcommand}(?![\\w-])`, 'g');
 }
 

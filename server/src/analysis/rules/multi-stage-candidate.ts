@@ -14,13 +14,13 @@ import type { Finding } from '../model';
 import { ECOSYSTEM_NAMES, findBuild } from '../rewrite/buildPlan';
 import { multiStageRewrite } from '../rewrite/multiStage';
 import { describeSaving, savingOf } from '../rewrite/saving';
-import type { Rule, RuleContext } from './rule';
+import type { Rule, RuleContext, RuleFinding } from './rule';
 
 export const multiStageCandidate: Rule = {
   id: 'multi-stage-candidate',
   severity: 'info',
   description: 'The final stage builds from source and ships its toolchain; a builder stage and a small runtime stage would not.',
-  check(ctx: RuleContext): Omit<Finding, 'rule' | 'severity' | 'hadolint'>[] {
+  check(ctx: RuleContext): RuleFinding[] {
     const { model } = ctx;
     const stage = model.stages[model.target];
     if (!stage || stage.from === 'scratch') return [];

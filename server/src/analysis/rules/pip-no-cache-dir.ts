@@ -37,15 +37,17 @@ export const pipNoCacheDir: Rule = {
       if (mountCovers(step, '/root/.cache/pip')) continue;
       const envSet = stageChainSteps(model, step.stage).some((s) => s.index < step.index && (s.keyword === 'ENV' || s.keyword === 'ARG') && /\bPIP_NO_CACHE_DIR\b/.test(s.args));
       if (envSet) continue;
-      const at = findInStep(model, step, subcommandPattern('pip[0-9.]*', 'install'));
-      const fixes = !step.execForm && at.length === installs.length
-        ? [{
-          title: 'Add --no-cache-dir',
-          preferred: true,
-          edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => missing.includes(c))
-            .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache-dir')),
-        }]
-        : [];
+      const fixes = () => {
+        const at = findInStep(model, step, subcommandPattern('pip[0-9.]*', 'install'));
+        return !step.execForm && at.length === installs.length
+          ? [{
+            title: 'Add --no-cache-dir',
+            preferred: true,
+            edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => missing.includes(c))
+              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache-dir')),
+          }]
+          : [];
+      };
       out.push({
         line: step.line,
         endLine: step.endLine,

@@ -1,7 +1,7 @@
 // What every rule is: an id, a default severity, an optional hadolint equivalent, and a check that reads the
 // model (and the facts we have) and returns findings with their fixes.
 
-import type { AnalysisFacts, AnalysisOptions, CacheRisk, DockerfileModel, Finding, LayerSize, Severity, Step } from '../model';
+import type { AnalysisFacts, AnalysisOptions, CacheRisk, DockerfileModel, Finding, Fix, LayerSize, Severity, Step } from '../model';
 
 export interface RuleContext {
   model: DockerfileModel;
@@ -20,8 +20,14 @@ export interface Rule {
   severity: Severity;
   /** One sentence for the README and settings. */
   description: string;
-  check(ctx: RuleContext): Omit<Finding, 'rule' | 'severity' | 'hadolint'>[];
+  check(ctx: RuleContext): RuleFinding[];
 }
+
+/**
+ * What a rule reports. Its fixes may be given as a function: they are then built only when someone asks for them
+ * (a code action at that line, the CLI's report), not on every keystroke for every finding of the file.
+ */
+export type RuleFinding = Omit<Finding, 'rule' | 'severity' | 'hadolint' | 'fixes'> & { fixes: Fix[] | (() => Fix[]) };
 
 /** The steps of the stages that reach the final image, in order: where size rules look (hadolint#167). */
 export function* stepsInFinalImage(model: DockerfileModel): Generator<Step> {

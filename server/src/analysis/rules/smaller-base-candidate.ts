@@ -11,16 +11,16 @@
 
 import type { Finding, Fix } from '../model';
 import { findBuild } from '../rewrite/buildPlan';
-import { fromEdit, muslRisks, slimRisks, smallerVariants, translateAptToApk, type Variant } from '../rewrite/baseImage';
+import { aptToApkEdits, fromEdit, muslRisks, slimRisks, smallerVariants, translateAptToApk, type Variant } from '../rewrite/baseImage';
 import { parseImageRef } from '../rewrite/imageRef';
 import { baseBytes, formatSaving } from '../rewrite/saving';
-import type { Rule, RuleContext } from './rule';
+import type { Rule, RuleContext, RuleFinding } from './rule';
 
 export const smallerBaseCandidate: Rule = {
   id: 'smaller-base-candidate',
   severity: 'info',
   description: 'The final stage\'s base image has an official smaller variant (-slim, -alpine, -jre).',
-  check(ctx: RuleContext): Omit<Finding, 'rule' | 'severity' | 'hadolint'>[] {
+  check(ctx: RuleContext): RuleFinding[] {
     const { model } = ctx;
     const stage = model.stages[model.target];
     if (!stage) return [];
@@ -31,7 +31,8 @@ export const smallerBaseCandidate: Rule = {
     if (variants.length === 0) return [];
     const current = baseBytes(stage.from);
 
-    const options: { fix: Fix; variant: Variant; saving: number | null; risky: boolean }[] = [];
+    // fixes are built when asked for (a code action, the report): the apk rewrite touches every apt-get RUN
+    const options: { fix: () => Fix; variant: Variant; saving: number | null; risky: boolean; preferred?: boolean }[] = [];
     for (const v of variants) {
       const edit = fromEdit(model, stage, v.written);
       if (!edit) continue;
@@ -43,15 +44,15 @@ export const smallerBaseCandidate: Rule = {
         if (apt.blocker) continue;
         const risks = muslRisks(model, stage);
         const warn = risks.length ? `; musl, not glibc: ${risks.join('; ')}` : '';
-        const apk = apt.edits.length ? '; apt-get installs become apk add' : '';
+        const apk = apt.runs.length ? '; apt-get installs become apk add' : '';
         options.push({
           variant: v, saving, risky: risks.length > 0,
-          fix: { title: `Use ${v.image} (${saves}${apk}${warn})`, edits: [edit, ...apt.edits] },
+          fix: () => ({ title: `Use ${v.image} (${saves}${apk}${warn})`, edits: [edit, ...aptToApkEdits(model, apt)] }),
         });
       } else {
         const risks = v.kind === 'slim' ? slimRisks(model, stage) : [];
         const warn = risks.length ? `; ${risks.join('; ')}` : '';
-        options.push({ variant: v, saving, risky: false, fix: { title: `Use ${v.image} (${saves}${warn})`, edits: [edit] } });
+        options.push({ variant: v, saving, risky: false, fix: () => ({ title: `Use ${v.image} (${saves}${warn})`, edits: [edit] }) });
       }
     }
     if (options.length === 0) return [];
@@ -60,14 +61,14 @@ export const smallerBaseCandidate: Rule = {
     const runtimeImage = /^(node|python|ruby|php|perl|eclipse-temurin|openjdk|rust|golang)$/.test(parseImageRef(stage.from).repository);
     const alpineSafe = !runtimeImage && options.some((o) => o.variant.kind === 'alpine' && !o.risky);
     options.sort((a, b) => rank(a, alpineSafe) - rank(b, alpineSafe));
-    options[0].fix.preferred = true;
+    options[0].preferred = true;
     const best = options.reduce((m, o) => ((o.saving ?? 0) > (m.saving ?? 0) ? o : m), options[0]);
     const listed = options.map((o) => `${o.variant.image}${o.saving !== null ? ` (${formatSaving(o.saving)} less)` : ''}`).join(', ');
     const size = current ? ` (${formatSaving(current.bytes)} in the base-image table)` : '';
     return [{
       line: stage.line, endLine: stage.line,
       message: `The final stage's base ${stage.from}${size} has smaller official variants: ${listed}.${best.saving !== null ? ` Switching saves up to ${formatSaving(best.saving)}.` : ''}`,
-      fixes: options.map((o) => o.fix),
+      fixes: () => options.map((o) => ({ ...o.fix(), ...(o.preferred ? { preferred: true } : {}) })),
     }];
   },
 };
