@@ -15,8 +15,9 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 export function findingRange(f: Finding, lines: string[]): Range {
   const startLine = f.line - 1;
   const endLine = f.endLine - 1;
-  const startChar = f.column !== undefined ? f.column - 1 : (lines[startLine] ?? '').search(/\S|$/);
-  const endChar = f.endColumn !== undefined ? f.endColumn - 1 : (lines[endLine] ?? '').replace(/\s+$/, '').length;
+  const first = lines[startLine] ?? '';
+  const startChar = f.column !== undefined ? f.column - 1 : first.length - first.trimStart().length;
+  const endChar = f.endColumn !== undefined ? f.endColumn - 1 : (lines[endLine] ?? '').trimEnd().length;
   return Range.create(startLine, Math.max(0, startChar), endLine, Math.max(0, endChar));
 }
 
@@ -27,7 +28,6 @@ export function toDiagnostic(f: Finding, lines: string[]): Diagnostic {
     source: SOURCE,
     code: f.rule,
     message: f.hadolint ? `${f.message} (${f.hadolint})` : f.message,
-    data: { rule: f.rule },
   };
 }
 
