@@ -2,8 +2,9 @@
 // bundle) are evaluated only when an engine is there to talk to: a server or a CLI run without an engine must not
 // pay for them. In a bundle there is no require.cache to look at, so a preload (`node --require`) records every
 // id the process passes to require: the bundle keeps Node built-ins and native add-ons as real require calls, made
-// when the package that needs them is evaluated. `http2` is only required by @grpc/grpc-js and `cpu-features` only
-// by ssh2; a control run against a socket that exists shows that these markers do appear once dockerode is loaded.
+// when the package that needs them is evaluated, wherever it is bundled (dist/engine-libs.js today). `http2` is
+// only required by @grpc/grpc-js and `cpu-features` only by ssh2; a control run against a socket that exists shows
+// that these markers do appear once dockerode is loaded.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,11 +4,8 @@
 // A named context's endpoint is read from <config dir>/contexts/meta/<sha256(name)>/meta.json and its TLS files
 // from <config dir>/contexts/tls/<sha256(name)>/docker/{ca,cert,key}.pem.
 //
-// dockerode is loaded lazily (loadDockerode): it pulls in ssh2, @grpc/grpc-js, protobufjs and their dependencies,
-// about half of the bundle, and the language server and the CLI must not pay for them while there is no engine.
-// Only types are imported at the top; the one `require` is inside a function. esbuild wraps CommonJS packages in
-// lazy factories, so in dist/ the package is evaluated on the first connect(), not when this module is. A probe of
-// a unix socket that does not exist answers without loading it (probeEngine).
+// dockerode is loaded on first use (engineLibs, lazy.ts): only its types are imported here. A probe of a unix
+// socket that does not exist answers without loading it (probeEngine).
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -16,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { EngineState } from '../protocol';
+import { engineLibs } from './lazy';
 
 export interface ResolveInput {
   env: Record<string, string | undefined>;
@@ -218,14 +216,8 @@ export function resolveFromProcess(hostSetting?: string | null): ResolvedEngine 
   return resolveEngine({ env: process.env, home: os.homedir(), hostSetting });
 }
 
-/** Evaluates dockerode (and ssh2, grpc-js, protobufjs...) on first use; see the comment at the top. */
-function loadDockerode(): typeof Dockerode {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('dockerode') as typeof Dockerode;
-}
-
 export function connect(r: ResolvedEngine, timeoutMs?: number): Dockerode {
-  const DockerodeClass = loadDockerode();
+  const { Dockerode: DockerodeClass } = engineLibs();
   return new DockerodeClass(dockerodeOptions(r, timeoutMs));
 }
 

@@ -6,13 +6,11 @@
 
 import { PassThrough, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import type * as TarStream from 'tar-stream';
+import type { Extract } from 'tar-stream';
+import { engineLibs } from './lazy';
 
-/** tar-stream (and its readable-stream, bl) is evaluated on the first image read, not at server start (see connect.ts). */
-function tarExtract(): TarStream.Extract {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('tar-stream') as typeof TarStream).extract();
-}
+/** tar-stream is loaded with the other engine libraries, on the first image read (lazy.ts). */
+const tarExtract = (): Extract => engineLibs().tarStream.extract();
 
 export interface LayerFile {
   path: string;
