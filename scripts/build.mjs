@@ -12,14 +12,20 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  define: {
+    __LAYER_INSIGHT_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
+    // the engine libraries' own bundle, beside server.js and cli.js (server/src/engine/lazy.ts loads it on first use)
+    __LAYER_INSIGHT_ENGINE_LIBS__: JSON.stringify('engine-libs.js'),
+  },
   // optional native add-ons of ssh2 (pulled in by dockerode); both are loaded inside try/catch
-  define: { __LAYER_INSIGHT_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
 };
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' }),
   build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
   build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  // dockerode (ssh2, grpc-js, protobufjs) and tar-stream: half the size, kept out of server.js and cli.js
+  build({ ...common, entryPoints: ['server/src/engine/libs.ts'], outfile: 'dist/engine-libs.js' }),
 ]);
 chmodSync('dist/cli.js', 0o755);
 // dockerode loads its BuildKit protobuf definitions at run time from `${__dirname}/proto` (session.js,

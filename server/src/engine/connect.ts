@@ -3,13 +3,17 @@
 // the currentContext of $DOCKER_CONFIG/config.json (default ~/.docker); else the default socket.
 // A named context's endpoint is read from <config dir>/contexts/meta/<sha256(name)>/meta.json and its TLS files
 // from <config dir>/contexts/tls/<sha256(name)>/docker/{ca,cert,key}.pem.
+//
+// dockerode is loaded on first use (engineLibs, lazy.ts): only its types are imported here. A probe of a unix
+// socket that does not exist answers without loading it (probeEngine).
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import type { EngineState } from '../protocol';
+import { engineLibs } from './lazy';
 
 export interface ResolveInput {
   env: Record<string, string | undefined>;
@@ -213,7 +217,24 @@ export function resolveFromProcess(hostSetting?: string | null): ResolvedEngine 
 }
 
 export function connect(r: ResolvedEngine, timeoutMs?: number): Dockerode {
-  return new Dockerode(dockerodeOptions(r, timeoutMs));
+  const { Dockerode: DockerodeClass } = engineLibs();
+  return new DockerodeClass(dockerodeOptions(r, timeoutMs));
+}
+
+/**
+ * For a unix socket: the error connecting to it would certainly give (ENOENT, ENOTDIR) when the path is not
+ * there, found with one stat instead of loading dockerode. Null when a connection attempt is needed to know.
+ */
+async function missingSocket(r: ResolvedEngine): Promise<NodeJS.ErrnoException | null> {
+  // abstract sockets (Linux, "@name" or a leading NUL) have no path on disk
+  if (r.kind !== 'unix' || !r.socketPath || r.socketPath.startsWith('@') || r.socketPath.startsWith('\0')) return null;
+  try {
+    await fs.promises.stat(r.socketPath);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? (err as NodeJS.ErrnoException) : null;
+  }
 }
 
 /** A human sentence for the size kind a storage driver gives `docker history`. */
@@ -227,6 +248,9 @@ export function sizeKindFor(driver: string | undefined, driverStatus?: [string, 
 /** Probes the engine: ping, then version and info, all within timeoutMs. Never throws. */
 export async function probeEngine(r: ResolvedEngine, timeoutMs = 3000): Promise<EngineState> {
   if (r.error) return { status: 'none', host: r.host, message: `estimates only: ${r.error}` };
+  // no socket file: the same state (and text) as the failed connection, without loading dockerode
+  const missing = await missingSocket(r);
+  if (missing) return stateFromError(r.host, missing, timeoutMs);
   const docker = connect(r, timeoutMs);
   const deadline = Date.now() + timeoutMs;
   const within = <T>(p: Promise<T>): Promise<T> => {

@@ -6,7 +6,11 @@
 
 import { PassThrough, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import * as tarStream from 'tar-stream';
+import type { Extract } from 'tar-stream';
+import { engineLibs } from './lazy';
+
+/** tar-stream is loaded with the other engine libraries, on the first image read (lazy.ts). */
+const tarExtract = (): Extract => engineLibs().tarStream.extract();
 
 export interface LayerFile {
   path: string;
@@ -85,7 +89,7 @@ function pushTop<T extends { bytes: number }>(list: T[], item: T, n = TOP_N): vo
 export function readLayerTar(input: Readable): Promise<LayerChanges> {
   return new Promise((resolve, reject) => {
     const changes: LayerChanges = { files: [], dirs: [], whiteouts: [], opaque: [] };
-    const ex = tarStream.extract();
+    const ex = tarExtract();
     ex.on('entry', (h, stream, next) => {
       const p = normalise(h.name);
       const base = p.slice(p.lastIndexOf('/') + 1);
@@ -228,7 +232,7 @@ export async function analyseSaveStream(input: Readable, signal?: AbortSignal): 
   const jsons = new Map<string, unknown>();
   const layerChanges = new Map<string, LayerChanges>();
   await new Promise<void>((resolve, reject) => {
-    const ex = tarStream.extract();
+    const ex = tarExtract();
     const onAbort = (): void => {
       const err = new Error('cancelled');
       ex.destroy(err);

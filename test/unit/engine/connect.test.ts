@@ -100,7 +100,11 @@ test('an explicit host setting wins over everything', () => {
 test('probe states: missing socket is none, closed tcp port is none, a silent listener is slow', { timeout: 20_000 }, async () => {
   const missing = await probeEngine({ host: 'unix:///tmp/li-no-such.sock', source: 'test', kind: 'unix', socketPath: '/tmp/li-no-such.sock' }, 1000);
   assert.equal(missing.status, 'none');
-  assert.match(missing.message, /no Docker engine at unix:\/\/\/tmp\/li-no-such.sock/);
+  assert.equal(missing.message, 'estimates only: no Docker engine at unix:///tmp/li-no-such.sock (ENOENT)');
+  // a path through a regular file: what connecting to it says
+  const underFile = path.join(__filename, 'docker.sock');
+  const notDir = await probeEngine({ host: `unix://${underFile}`, source: 'test', kind: 'unix', socketPath: underFile }, 1000);
+  assert.deepEqual([notDir.status, notDir.message], ['none', `estimates only: the Docker engine at unix://${underFile} is not usable (ENOTDIR)`]);
 
   const closed = net.createServer();
   await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
