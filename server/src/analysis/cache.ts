@@ -48,9 +48,16 @@ export interface StepInputs {
 
 const MAX_REASONS = 4;
 
+/** The inputs of a step that has none (most steps): shared, never written. */
+const NO_INPUTS: StepInputs = Object.freeze({
+  remoteUrls: Object.freeze([]) as unknown as string[], buildArgs: Object.freeze([]) as unknown as StepInputs['buildArgs'],
+  floatingBase: null, cacheMounts: Object.freeze([]) as unknown as string[], bindMounts: Object.freeze([]) as unknown as StepInputs['bindMounts'],
+});
+
 export function assessCache(model: DockerfileModel, facts: AnalysisFacts): CacheAssessment {
   const inputs = stepInputs(model, facts.context);
-  const risks: CacheRisk[] = model.steps.map(() => ({ level: 'low', reasons: [] }));
+  // every step of a stage is set below; the rest (ARGs before the first FROM) stay low
+  const risks: CacheRisk[] = new Array<CacheRisk>(model.steps.length);
   const stageEnd: Cause[][] = [];
   for (const stage of model.stages) {
     const carried = new Carried(stage.baseStage !== null ? (stageEnd[stage.baseStage] ?? []).map((c) => viaStage(c, model.stages[stage.baseStage as number])) : []);
@@ -65,34 +72,32 @@ export function assessCache(model: DockerfileModel, facts: AnalysisFacts): Cache
     }
     stageEnd[stage.index] = carried.list;
   }
+  for (let i = 0; i < risks.length; i++) risks[i] ??= { level: 'low', reasons: [] };
   return { risks, rebuild: rebuildCost(model, risks, facts) };
 }
 
 /** The inputs of every step (by step index). */
 export function stepInputs(model: DockerfileModel, context?: BuildContextFacts): StepInputs[] {
-  const out: StepInputs[] = model.steps.map(() => ({
-    remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [],
-  }));
+  const out: StepInputs[] = new Array<StepInputs>(model.steps.length).fill(NO_INPUTS);
   for (const stage of model.stages) {
     const pending = new Map<string, number>(); // ARG name -> line, until first use
     for (const i of stage.steps) {
       const step = model.steps[i];
-      const inp = out[i];
       if (step.keyword === 'FROM') {
-        if (isFloating(stage, model)) inp.floatingBase = stage.from;
+        if (isFloating(stage, model)) writable(out, i).floatingBase = stage.from;
         // global ARGs named in FROM are consumed here
         for (const name of referencedVars(step.args)) {
-          if (model.globalArgs.has(name)) inp.buildArgs.push({ name, declaredAt: globalArgLine(model, name) });
+          if (model.globalArgs.has(name)) writable(out, i).buildArgs.push({ name, declaredAt: globalArgLine(model, name) });
         }
         continue;
       }
       if (step.keyword === 'COPY' || step.keyword === 'ADD') {
-        for (const s of contextSources(step, context)) if (s.kind === 'remote') inp.remoteUrls.push(s.raw);
+        for (const s of contextSources(step, context)) if (s.kind === 'remote') writable(out, i).remoteUrls.push(s.raw);
       }
       if (step.keyword === 'RUN') {
         for (const m of mountsOf(step)) {
-          if (m.type === 'cache' && m.target) inp.cacheMounts.push(m.target);
-          if (m.type === 'bind') inp.bindMounts.push({ source: m.source ?? '.', from: m.from });
+          if (m.type === 'cache' && m.target) writable(out, i).cacheMounts.push(m.target);
+          if (m.type === 'bind') writable(out, i).bindMounts.push({ source: m.source ?? '.', from: m.from });
         }
       }
       // build args: consumed by the first RUN after the ARG (they are in its environment) or the first
@@ -101,7 +106,7 @@ export function stepInputs(model: DockerfileModel, context?: BuildContextFacts):
         const named = new Set([...referencedVars(step.args), ...referencedVars(step.command)]);
         for (const [name, line] of [...pending]) {
           if (step.keyword === 'RUN' || named.has(name)) {
-            inp.buildArgs.push({ name, declaredAt: line });
+            writable(out, i).buildArgs.push({ name, declaredAt: line });
             pending.delete(name);
           }
         }
@@ -115,6 +120,12 @@ export function stepInputs(model: DockerfileModel, context?: BuildContextFacts):
     }
   }
   return out;
+}
+
+/** The step's own record, allocated on its first input (most steps have none and share NO_INPUTS). */
+function writable(out: StepInputs[], i: number): StepInputs {
+  if (out[i] === NO_INPUTS) out[i] = { remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [] };
+  return out[i];
 }
 
 function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: AnalysisFacts, stageEnd: Cause[][]): Cause[] {

@@ -2,7 +2,7 @@
 // one, and, for a move from Debian/Ubuntu to Alpine, the translation of apt-get installs into apk adds.
 
 import type { DockerfileModel, Stage, Step, TextEdit } from '../model';
-import { commandsOf, findCommands, operands, programOf, type ShellCommand } from '../shell';
+import { commandsOf, isCommand, operands, programOf, type ShellCommand } from '../shell';
 import { expand } from '../variables';
 import { deleteStep, replaceStep } from './edits';
 import { isSmallVariant, officialName, parseImageRef, type ImageRef } from './imageRef';
@@ -205,18 +205,23 @@ function translateCommand(c: ShellCommand): string | { blocker: string } {
 // What can break on a smaller variant
 
 /** Why musl (Alpine) may break this stage: Python wheels, native Node modules, glibc-linked binaries. */
+const PYTHON_MANAGERS = ['poetry', 'pipenv', 'uv'];
+const NODE_MANAGERS = ['npm', 'yarn', 'pnpm'];
+const NODE_INSTALLS = ['ci', 'install', 'i', 'add'];
+const DOWNLOADERS = ['curl', 'wget'];
+
 export function muslRisks(model: DockerfileModel, stage: Stage): string[] {
   const risks = new Set<string>();
   for (const i of stage.steps) {
     const step = model.steps[i];
     if (!step) continue;
     const cmds = commandsOf(step);
-    if (cmds.some((c) => /^pip\d?(\.\d+)?$/.test(programOf(c)) || (/^python/.test(programOf(c)) && c.words.includes('pip'))
-      || ['poetry', 'pipenv', 'uv'].includes(programOf(c)))) risks.add('Python wheels are built for glibc (manylinux); on musl pip may compile from source or fail');
-    if (findCommands(cmds, ['npm', 'yarn', 'pnpm'], ['ci', 'install', 'i', 'add']).length || cmds.some((c) => programOf(c) === 'yarn' && c.words.length === 1)) {
+    if (cmds.some((c) => /^pip\d?(\.\d+)?$/.test(c.program) || (/^python/.test(c.program) && c.words.includes('pip'))
+      || PYTHON_MANAGERS.includes(c.program))) risks.add('Python wheels are built for glibc (manylinux); on musl pip may compile from source or fail');
+    if (cmds.some((c) => isCommand(c, NODE_MANAGERS, NODE_INSTALLS) || (c.program === 'yarn' && c.words.length === 1))) {
       risks.add('native Node modules (node-gyp, prebuilt binaries) are built for glibc');
     }
-    const downloads = cmds.some((c) => ['curl', 'wget'].includes(programOf(c)) && /\/(usr\/local\/)?bin\/|\.tar\.gz|\.tgz|\.zip/.test(c.text));
+    const downloads = cmds.some((c) => DOWNLOADERS.includes(c.program) && /\/(usr\/local\/)?bin\/|\.tar\.gz|\.tgz|\.zip/.test(c.text));
     const foreignCopy = (step.keyword === 'COPY' || step.keyword === 'ADD') && (step.copyFrom !== undefined || (step.sources ?? []).some((s) => /^https?:/.test(s)));
     if (downloads || foreignCopy) risks.add(`glibc-linked binaries (line ${step.line}) will not run on musl`);
   }
@@ -224,6 +229,8 @@ export function muslRisks(model: DockerfileModel, stage: Stage): string[] {
 }
 
 /** Programs the full image has and -slim lacks, used here without being installed by the stage. */
+const APT = ['apt-get', 'apt'];
+const INSTALL = ['install'];
 const FULL_ONLY = ['curl', 'wget', 'git', 'gcc', 'g++', 'make', 'ssh', 'bzip2', 'unzip', 'xz', 'patch', 'file', 'procps', 'ps'];
 
 export function slimRisks(model: DockerfileModel, stage: Stage): string[] {
@@ -233,9 +240,9 @@ export function slimRisks(model: DockerfileModel, stage: Stage): string[] {
     const step: Step | undefined = model.steps[i];
     if (!step) continue;
     const cmds = commandsOf(step);
-    for (const c of findCommands(cmds, ['apt-get', 'apt'], ['install'])) for (const p of operands(c)) installed.add(p.replace(/=.*$/, ''));
     for (const c of cmds) {
-      const p = programOf(c);
+      if (isCommand(c, APT, INSTALL)) for (const p of operands(c)) installed.add(p.replace(/=.*$/, ''));
+      const p = c.program;
       if (FULL_ONLY.includes(p) && !used.has(p)) used.set(p, step.line);
     }
     if ((step.keyword === 'CMD' || step.keyword === 'ENTRYPOINT' || step.keyword === 'HEALTHCHECK')) {

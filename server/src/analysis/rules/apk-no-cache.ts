@@ -6,7 +6,10 @@
 // Not a finding when a cache mount covers /var/cache/apk, or the same RUN deletes /var/cache/apk.
 // Fix: add `--no-cache` after `add`.
 
-import { commandsOf, findCommands, hasOption, operands } from '../shell';
+import { commandsOf, findCommands, hasOption, isCommand, operands } from '../shell';
+
+const APK = ['apk'];
+const ADD = ['add'];
 import { mountCovers } from '../sources';
 import { findInStep, insertAt, subcommandPattern } from './edits';
 import { stepsInFinalImage, type Rule } from './rule';
@@ -20,7 +23,8 @@ export const apkNoCache: Rule = {
     const out: ReturnType<Rule['check']> = [];
     for (const step of stepsInFinalImage(model)) {
       const cmds = commandsOf(step);
-      const adds = findCommands(cmds, ['apk'], ['add']);
+      if (!cmds.some((c) => isCommand(c, APK, ADD))) continue;
+      const adds = findCommands(cmds, APK, ADD);
       const missing = adds.filter((c) => !hasOption(c, '--no-cache'));
       if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) continue;
       const cleaned = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => p.startsWith('/var/cache/apk')));

@@ -8,10 +8,13 @@
 // Not a finding when a cache mount covers /var/lib/apt or /var/cache/apt.
 // Fix: append `&& rm -rf /var/lib/apt/lists/*` to the same RUN.
 
-import { commandsOf, findCommands, operands } from '../shell';
+import { commandsOf, findCommands, isCommand, operands } from '../shell';
 import { mountCovers } from '../sources';
 import { appendToRun } from './edits';
 import { stepsInFinalImage, type Rule } from './rule';
+
+const APT = ['apt-get', 'apt'];
+const UPDATE = ['update'];
 
 export const aptListsNotRemoved: Rule = {
   id: 'apt-lists-not-removed',
@@ -22,7 +25,7 @@ export const aptListsNotRemoved: Rule = {
     const out: ReturnType<Rule['check']> = [];
     for (const step of stepsInFinalImage(model)) {
       const cmds = commandsOf(step);
-      if (findCommands(cmds, ['apt-get', 'apt'], ['update']).length === 0) continue;
+      if (!cmds.some((c) => isCommand(c, APT, UPDATE))) continue;
       if (mountCovers(step, '/var/lib/apt/lists') || mountCovers(step, '/var/cache/apt')) continue;
       const removed = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => /^\/var\/lib\/apt\/lists(\/|$)|^\/var\/lib\/apt\/?$/.test(p)));
       if (removed) continue;

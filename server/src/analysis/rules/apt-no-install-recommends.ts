@@ -7,9 +7,12 @@
 // Fix: add `--no-install-recommends` after `install` (and add back, by name, any recommended package the image
 // really needs).
 
-import { commandsOf, findCommands, hasOption, type ShellCommand } from '../shell';
+import { commandsOf, findCommands, hasOption, isCommand, type ShellCommand } from '../shell';
 import { findInStep, insertAt, subcommandPattern } from './edits';
 import { stepsInFinalImage, type Rule } from './rule';
+
+const APT_GET = ['apt-get'];
+const INSTALL = ['install'];
 
 function recommendsOff(cmd: ShellCommand): boolean {
   return hasOption(cmd, '--no-install-recommends') || cmd.words.some((w) => /^APT::Install-Recommends=["']?(false|0)["']?$/i.test(w));
@@ -23,9 +26,9 @@ export const aptNoInstallRecommends: Rule = {
   check({ model }) {
     const out: ReturnType<Rule['check']> = [];
     for (const step of stepsInFinalImage(model)) {
-      const installs = findCommands(commandsOf(step), ['apt-get'], ['install']);
-      const missing = installs.filter((c) => !recommendsOff(c));
-      if (missing.length === 0) continue;
+      const cmds = commandsOf(step);
+      if (!cmds.some((c) => isCommand(c, APT_GET, INSTALL) && !recommendsOff(c))) continue;
+      const installs = findCommands(cmds, APT_GET, INSTALL);
       const fixes = () => {
         const at = findInStep(model, step, subcommandPattern('apt-get', 'install'));
         return !step.execForm && at.length === installs.length

@@ -31,7 +31,9 @@ export const pipNoCacheDir: Rule = {
   check({ model }) {
     const out: ReturnType<Rule['check']> = [];
     for (const step of stepsInFinalImage(model)) {
-      const installs = commandsOf(step).filter(isPipInstall);
+      const cmds = commandsOf(step);
+      if (!cmds.some(isPipInstall)) continue;
+      const installs = cmds.filter(isPipInstall);
       const missing = installs.filter((c) => !hasOption(c, '--no-cache-dir') && !/PIP_NO_CACHE_DIR=/.test(c.text));
       if (missing.length === 0) continue;
       if (mountCovers(step, '/root/.cache/pip')) continue;

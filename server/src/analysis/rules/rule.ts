@@ -30,9 +30,18 @@ export interface Rule {
 export type RuleFinding = Omit<Finding, 'rule' | 'severity' | 'hadolint' | 'fixes'> & { fixes: Fix[] | (() => Fix[]) };
 
 /** The steps of the stages that reach the final image, in order: where size rules look (hadolint#167). */
-export function* stepsInFinalImage(model: DockerfileModel): Generator<Step> {
-  for (const stage of model.stages) {
-    if (!stage.reachesFinal) continue;
-    for (const i of stage.steps) yield model.steps[i];
+export function stepsInFinalImage(model: DockerfileModel): readonly Step[] {
+  let steps = finalSteps.get(model);
+  if (!steps) {
+    const list: Step[] = [];
+    for (const stage of model.stages) {
+      if (!stage.reachesFinal) continue;
+      for (const i of stage.steps) list.push(model.steps[i]);
+    }
+    finalSteps.set(model, (steps = list));
   }
+  return steps;
 }
+
+/** Computed once per model: four rules walk it on every analysis. */
+const finalSteps = new WeakMap<DockerfileModel, readonly Step[]>();
