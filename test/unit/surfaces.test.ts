@@ -59,3 +59,13 @@ test('the language server features: diagnostic with its code, preferred quick fi
   assert.match(md, /Cache risk:\*\* high/);
   assert.match(md, /any file in the context changes, because of COPY \. \. at line 3/);
 });
+
+test('a hover on a long file stays short: the lines a source edit re-runs are listed up to twelve, then counted', () => {
+  const store = new AnalysisStore(() => undefined);
+  const lines = ['FROM debian:bookworm', 'COPY . /src'];
+  for (let i = 0; i < 40; i++) lines.push(`RUN cp /src/f${i} /opt/f${i}`);
+  const entry = store.get('untitled:Dockerfile', 1, () => df(...lines));
+  const h = hover(entry, { line: 10, character: 1 });
+  const md = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
+  assert.match(md, /Rebuild cost of a source edit:\*\* re-runs lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 29 more/);
+});

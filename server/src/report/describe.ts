@@ -30,6 +30,9 @@ export function stepLabel(s: StepResult): string {
 }
 
 /** Markdown for the hover on a step. */
+/** A hover lists at most this many lines (a long file can re-run thousands). */
+const MAX_LISTED_LINES = 12;
+
 export function stepHover(a: Analysis, s: StepResult): string {
   const out: string[] = [];
   const step = s.step;
@@ -62,7 +65,11 @@ export function stepHover(a: Analysis, s: StepResult): string {
   if (a.rebuild.lines.length && a.rebuild.lines.includes(step.line)) {
     const cost = [a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
       a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null].filter(Boolean).join(', ');
-    out.push('', `**Rebuild cost of a source edit:** re-runs lines ${a.rebuild.lines.join(', ')}${cost ? ` (${cost})` : ''}`);
+    const lines = a.rebuild.lines;
+    const listed = lines.length > MAX_LISTED_LINES
+      ? `${lines.slice(0, MAX_LISTED_LINES).join(', ')} and ${lines.length - MAX_LISTED_LINES} more`
+      : lines.join(', ');
+    out.push('', `**Rebuild cost of a source edit:** re-runs line${lines.length === 1 ? '' : 's'} ${listed}${cost ? ` (${cost})` : ''}`);
   }
   const findings = a.findings.filter((f) => f.line >= step.line && f.line <= step.endLine);
   if (findings.length) {

@@ -2,7 +2,19 @@
 // lines of those instructions, or an insertion at a precise point of them. Lines and columns are 1-based,
 // columns in UTF-16 code units (JavaScript string indices), end exclusive; new lines use the file's EOL.
 
-import type { DockerfileModel, Step, TextEdit } from '../model';
+import type { DockerfileModel, Fix, Step, TextEdit } from '../model';
+
+/**
+ * A fix whose title is known now and whose edits are built when first read (a fix that rewrites every RUN of a
+ * stage is listed in a hover long before anyone applies it).
+ */
+export function lazyFix(fix: Omit<Fix, 'edits'>, edits: () => TextEdit[]): Fix {
+  let value: TextEdit[] | undefined;
+  const out = { title: fix.title } as Fix;
+  Object.defineProperty(out, 'edits', { enumerable: true, configurable: true, get: () => (value ??= edits()) });
+  if (fix.preferred !== undefined) out.preferred = fix.preferred;
+  return out;
+}
 
 export function lineText(model: DockerfileModel, line: number): string {
   return model.lines[line - 1] ?? '';

@@ -14,6 +14,7 @@ import { findBuild } from '../rewrite/buildPlan';
 import { aptToApkEdits, fromEdit, muslRisks, slimRisks, smallerVariants, translateAptToApk, type Variant } from '../rewrite/baseImage';
 import { parseImageRef } from '../rewrite/imageRef';
 import { baseBytes, formatSaving } from '../rewrite/saving';
+import { lazyFix } from './edits';
 import type { Rule, RuleContext, RuleFinding } from './rule';
 
 export const smallerBaseCandidate: Rule = {
@@ -32,7 +33,7 @@ export const smallerBaseCandidate: Rule = {
     const current = baseBytes(stage.from);
 
     // fixes are built when asked for (a code action, the report): the apk rewrite touches every apt-get RUN
-    const options: { fix: () => Fix; variant: Variant; saving: number | null; risky: boolean; preferred?: boolean }[] = [];
+    const options: { fix: (preferred: boolean) => Fix; variant: Variant; saving: number | null; risky: boolean; preferred?: boolean }[] = [];
     for (const v of variants) {
       const edit = fromEdit(model, stage, v.written);
       if (!edit) continue;
@@ -47,12 +48,12 @@ export const smallerBaseCandidate: Rule = {
         const apk = apt.runs.length ? '; apt-get installs become apk add' : '';
         options.push({
           variant: v, saving, risky: risks.length > 0,
-          fix: () => ({ title: `Use ${v.image} (${saves}${apk}${warn})`, edits: [edit, ...aptToApkEdits(model, apt)] }),
+          fix: (preferred) => lazyFix({ title: `Use ${v.image} (${saves}${apk}${warn})`, ...(preferred ? { preferred } : {}) }, () => [edit, ...aptToApkEdits(model, apt)]),
         });
       } else {
         const risks = v.kind === 'slim' ? slimRisks(model, stage) : [];
         const warn = risks.length ? `; ${risks.join('; ')}` : '';
-        options.push({ variant: v, saving, risky: false, fix: () => ({ title: `Use ${v.image} (${saves}${warn})`, edits: [edit] }) });
+        options.push({ variant: v, saving, risky: false, fix: (preferred) => ({ title: `Use ${v.image} (${saves}${warn})`, edits: [edit], ...(preferred ? { preferred } : {}) }) });
       }
     }
     if (options.length === 0) return [];
@@ -68,7 +69,7 @@ export const smallerBaseCandidate: Rule = {
     return [{
       line: stage.line, endLine: stage.line,
       message: `The final stage's base ${stage.from}${size} has smaller official variants: ${listed}.${best.saving !== null ? ` Switching saves up to ${formatSaving(best.saving)}.` : ''}`,
-      fixes: () => options.map((o) => ({ ...o.fix(), ...(o.preferred ? { preferred: true } : {}) })),
+      fixes: () => options.map((o) => o.fix(o.preferred === true)),
     }];
   },
 };
