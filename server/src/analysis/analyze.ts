@@ -81,10 +81,11 @@ function runRules(ctx: RuleContext): Finding[] {
     }
     for (const f of produced) {
       const { fixes, ...rest } = f;
-      const finding = { rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest } as Finding;
-      if (typeof fixes === 'function') lazyFixes(finding, fixes, model, rule.id);
-      else finding.fixes = fixes;
-      findings.push(finding);
+      if (typeof fixes === 'function') {
+        findings.push(new LazyFinding({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest }, fixes, model));
+      } else {
+        findings.push({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest, fixes });
+      }
     }
   }
   return findings
@@ -92,27 +93,45 @@ function runRules(ctx: RuleContext): Finding[] {
     .sort((a, b) => a.line - b.line || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
 }
 
-/** `finding.fixes`, built on first read and kept; a fix that fails to build is left out and noted in the problems. */
-function lazyFixes(finding: Finding, make: () => Fix[], model: DockerfileModel, rule: string): void {
-  let value: Fix[] | undefined;
-  Object.defineProperty(finding, 'fixes', {
-    enumerable: true,
-    configurable: true,
-    get(): Fix[] {
-      if (value === undefined) {
-        try {
-          value = make();
-        } catch (e) {
-          model.problems.push(`rule ${rule} failed to build a fix: ${(e as Error).message}`);
-          value = [];
-        }
+/**
+ * A finding whose fixes are built on first read and kept. A class with one getter on its prototype, so that thousands
+ * of findings share one shape; a fix that fails to build is left out and noted in the model's problems.
+ */
+class LazyFinding implements Finding {
+  declare rule: string;
+  declare severity: Severity;
+  declare line: number;
+  declare endLine: number;
+  declare column?: number;
+  declare endColumn?: number;
+  declare message: string;
+  declare hadolint?: string;
+  #built: Fix[] | undefined;
+  #make: (() => Fix[]) | null;
+  readonly #model: DockerfileModel;
+
+  constructor(fields: Omit<Finding, 'fixes'>, make: () => Fix[], model: DockerfileModel) {
+    Object.assign(this, fields);
+    this.#make = make;
+    this.#model = model;
+  }
+
+  get fixes(): Fix[] {
+    if (this.#built === undefined) {
+      try {
+        this.#built = this.#make ? this.#make() : [];
+      } catch (e) {
+        this.#model.problems.push(`rule ${this.rule} failed to build a fix: ${(e as Error).message}`);
+        this.#built = [];
       }
-      return value;
-    },
-    set(v: Fix[]) {
-      value = v;
-    },
-  });
+      this.#make = null;
+    }
+    return this.#built;
+  }
+
+  set fixes(value: Fix[]) {
+    this.#built = value;
+  }
 }
 
 /** `# hadolint ignore=DLxxxx` / `# layer-insight ignore=rule` on the line(s) above the finding's instruction. */
