@@ -1,8 +1,9 @@
 // Debian's package indexes as the apt-get estimator needs them: Installed-Size, Depends (+Pre-Depends),
 // Recommends and Provides of every package of a suite, from the table scripts/gen-debian-packages.mjs generates (one
 // brotli-compressed binary file per suite, see that script for the format and what is kept). The files are read
-// from disk on first use, not bundled: only the suite asked for is loaded, and it stays a few typed arrays (about
-// 3 MB a suite); a package becomes an object only when it is asked for.
+// from disk on first use, not bundled: only the suite asked for is loaded, and it stays a few typed arrays over the
+// decompressed file plus its names as one string (about 4 MB a suite); a package becomes an object only when it is
+// asked for.
 // Also: the packages an official image already has, so that an install only counts what it adds.
 
 import { createHash } from 'node:crypto';
