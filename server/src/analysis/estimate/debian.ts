@@ -1,10 +1,16 @@
 // Debian's package indexes as the apt-get estimator needs them: Installed-Size, Depends (+Pre-Depends),
-// Recommends and Provides of every package of a suite, decoded once from the bundled table that
-// scripts/gen-debian-packages.mjs generates (see that script for what is kept and why it is this size).
+// Recommends and Provides of every package of a suite, from the table scripts/gen-debian-packages.mjs generates (one
+// brotli-compressed binary file per suite, see that script for the format and what is kept). The files are read
+// from disk on first use, not bundled: only the suite asked for is loaded, and it stays a few typed arrays over the
+// decompressed file plus its names as one string (about 4 MB a suite); a package becomes an object only when it is
+// asked for.
 // Also: the packages an official image already has, so that an install only counts what it adds.
 
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
-import bundled from './data/debian-packages.json';
+import meta from './data/debian-packages.meta.json';
 
 export type Suite = 'bookworm' | 'trixie';
 export const SUITES: readonly Suite[] = ['bookworm', 'trixie'];
@@ -25,93 +31,196 @@ export interface DebIndex {
   suite: Suite;
   /** Date of the suite's Release file the table was made from. */
   indexDate: string;
-  /** A package by name (parsed on first use). */
+  /** A package by name (made on first use). */
   get(name: string): DebPackage | undefined;
   has(name: string): boolean;
-  /** Virtual package -> real packages that provide it. */
-  providers: Map<string, string[]>;
-  /** Packages with Priority: required or Essential: yes. */
+  /** Virtual package (or a real one others also provide) -> the real packages that provide it, in name order. */
+  providers(name: string): readonly string[] | undefined;
+  /** Packages with Priority: required or Essential: yes, in name order. */
   required: string[];
 }
 
-interface BundledMeta {
-  generated: string;
-  suites: Record<string, { indexDate: string; source: string; packages: number }>;
-  data: string;
-}
+interface SuiteMeta { indexDate: string; file: string; bytes: number; sha256: string; rawBytes: number }
 
-let sections: Map<Suite, string> | null = null;
-let names: string[] = [];
 const decoded = new Map<Suite, DebIndex | null>();
 
-/** The package index of a suite (decoded on first use, once per process; only the suite asked for is parsed). */
+/**
+ * Where the table files are: next to the code that reads them. Bundled (dist/server.js, dist/cli.js) that is
+ * dist/data, where scripts/build.mjs copies them; compiled by tsc for the tests (out/server/src/analysis/estimate)
+ * it is this source folder; run from the sources, ./data.
+ */
+const TABLE_DIRS = [join(__dirname, 'data'), join(__dirname, '..', '..', '..', '..', '..', 'server', 'src', 'analysis', 'estimate', 'data')];
+
+/**
+ * The package index of a suite, loaded on first use (once per process; only the suite asked for), or null when
+ * its file is missing or damaged (the apt estimate then says it has no table).
+ */
 export function debianIndex(suite: Suite): DebIndex | null {
   if (decoded.has(suite)) return decoded.get(suite) ?? null;
-  if (!sections) sections = split(bundled as BundledMeta);
-  const text = sections.get(suite);
-  const index = text === undefined ? null : parseSection(suite, text, bundled as BundledMeta);
+  const index = loadDebianIndex(suite, TABLE_DIRS);
   decoded.set(suite, index);
   return index;
 }
 
-function split(meta: BundledMeta): Map<Suite, string> {
-  const out = new Map<Suite, string>();
-  let text: string;
+/** Reads a suite's table from the first of `dirs` that has its file (not cached); null if none has a sound one. */
+export function loadDebianIndex(suite: Suite, dirs: readonly string[]): DebIndex | null {
+  const info = (meta.suites as Record<string, SuiteMeta | undefined>)[suite];
+  const path = info && dirs.map((dir) => join(dir, info.file)).find((p) => existsSync(p));
+  if (!info || !path) return null;
   try {
-    text = brotliDecompressSync(Buffer.from(meta.data, 'base64')).toString('utf8');
+    const table = readTable(path, info);
+    return table && makeIndex(suite, info.indexDate, table);
   } catch {
-    return out;
+    return null;
   }
-  const blank = text.indexOf('\n\n');
-  names = text.slice(0, blank).split('\n');
-  for (const section of text.slice(blank + 2).split('\n\n')) {
-    const nl = section.indexOf('\n');
-    const suite = section.slice(0, nl).replace(/^#/, '') as Suite;
-    if (SUITES.includes(suite)) out.set(suite, section.slice(nl + 1));
-  }
-  return out;
 }
 
-function parseSection(suite: Suite, section: string, meta: BundledMeta): DebIndex {
-  // Lines are kept as strings and parsed when a package is first asked for: parsing all ~50k up front costs
-  // seconds of allocation for relations nobody looks at.
-  const nameOf = (id: string) => names[parseInt(id, 36)] ?? id;
-  const rel = (s: string): string[][] => (s ? s.split(',').map((g) => g.split('|').map(nameOf)) : []);
-  const lines = section.split('\n');
-  const raw = new Map<string, string>();
-  const providers = new Map<string, string[]>();
-  const required: string[] = [];
-  for (const line of lines) {
-    const t1 = line.indexOf('\t');
-    if (t1 < 0) continue;
-    const name = nameOf(line.slice(0, t1));
-    raw.set(name, line);
-    const t5 = line.lastIndexOf('\t');
-    const t4 = line.lastIndexOf('\t', t5 - 1);
-    if (t5 + 1 < line.length && /[re]/.test(line.slice(t5 + 1))) required.push(name);
-    if (t5 > t4 + 1) {
-      for (const group of rel(line.slice(t4 + 1, t5))) for (const v of group) {
-        const list = providers.get(v);
-        if (list) list.push(name);
-        else providers.set(v, [name]);
+const MAGIC = 'DLIDEB01';
+const FLAG_PACKAGE = 1;
+const FLAG_REQUIRED = 2;
+const FLAG_IMPORTANT = 4;
+const FLAG_ESSENTIAL = 8;
+
+/** One suite's table as the generator wrote it: views into the decompressed file, nothing parsed. */
+interface Table {
+  /** Number of names. */
+  n: number;
+  names: Buffer;
+  nameStart: Uint32Array;
+  kib: Int32Array;
+  flags: Uint8Array;
+  depStart: Uint32Array;
+  recStart: Uint32Array;
+  provStart: Uint32Array;
+  dep: Uint32Array;
+  rec: Uint32Array;
+  prov: Uint32Array;
+}
+
+function readTable(path: string, info: SuiteMeta): Table | null {
+  const packed = readFileSync(path);
+  if (packed.length !== info.bytes || createHash('sha256').update(packed).digest('hex') !== info.sha256) return null;
+  // one output chunk of the known size: no 16 KiB chunks to concatenate (that doubled the time and the garbage)
+  let raw = brotliDecompressSync(packed, { chunkSize: Math.max(info.rawBytes + 1, 64) });
+  if (raw.length < 32 || raw.toString('latin1', 0, 8) !== MAGIC) return null;
+  if (raw.byteOffset % 4 !== 0) raw = Buffer.from(raw); // typed arrays need 4-byte alignment
+  const [n, blobBytes, depLen, recLen, provLen] = [8, 12, 16, 20, 24].map((o) => raw.readUInt32LE(o));
+  if (raw.length !== 32 + 4 * (4 * (n + 1) + n + depLen + recLen + provLen) + n + blobBytes) return null;
+  let at = raw.byteOffset + 32;
+  const u32 = (len: number): Uint32Array => {
+    const a = new Uint32Array(raw.buffer, at, len);
+    at += 4 * len;
+    return a;
+  };
+  const nameStart = u32(n + 1);
+  const kib = new Int32Array(raw.buffer, at, n);
+  at += 4 * n;
+  const depStart = u32(n + 1);
+  const recStart = u32(n + 1);
+  const provStart = u32(n + 1);
+  const dep = u32(depLen);
+  const rec = u32(recLen);
+  const prov = u32(provLen);
+  const flags = new Uint8Array(raw.buffer, at, n);
+  at += n;
+  const names = Buffer.from(raw.buffer, at, blobBytes);
+  // ranges must end where their arrays end (the file's hash already vouches for the rest)
+  if (nameStart[n] !== blobBytes || depStart[n] !== depLen || recStart[n] !== recLen || provStart[n] !== provLen) return null;
+  return { n, names, nameStart, kib, flags, depStart, recStart, provStart, dep, rec, prov };
+}
+
+function makeIndex(suite: Suite, indexDate: string, t: Table): DebIndex {
+  const { n, nameStart } = t;
+  // the names as one string (one-byte, the size of the blob): names are slices of it, made only when asked for
+  const text = t.names.toString('latin1');
+  /** Compares a name with table name i by character code (names are ASCII, sorted bytewise). */
+  const compare = (name: string, i: number): number => {
+    const start = nameStart[i];
+    const len = nameStart[i + 1] - start;
+    const common = Math.min(len, name.length);
+    for (let k = 0; k < common; k++) {
+      const d = name.charCodeAt(k) - text.charCodeAt(start + k);
+      if (d !== 0) return d;
+    }
+    return name.length - len;
+  };
+  const search = (name: string): number => {
+    let lo = 0;
+    let hi = n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compare(name, mid);
+      if (c === 0) return mid;
+      if (c < 0) hi = mid - 1;
+      else lo = mid + 1;
+    }
+    return -1;
+  };
+  // Each name becomes a string once, and a string from the table or found in it is looked up by hash from then on: a
+  // closure asks for the same names (libc6, ...) over and over. Both maps hold table names only, so they stay within
+  // the table's size whatever names Dockerfiles ask for.
+  const strings: (string | undefined)[] = new Array(n);
+  const known = new Map<string, number>();
+  const nameAt = (i: number): string => {
+    let s = strings[i];
+    if (s === undefined) {
+      s = text.slice(nameStart[i], nameStart[i + 1]);
+      strings[i] = s;
+      known.set(s, i);
+    }
+    return s;
+  };
+  const idOf = (name: string): number => {
+    const hit = known.get(name);
+    if (hit !== undefined) return hit;
+    const id = search(name);
+    if (id >= 0) nameAt(id);
+    return id;
+  };
+  const relations = (stream: Uint32Array, start: Uint32Array, i: number): string[][] => {
+    const groups: string[][] = [];
+    let group: string[] = [];
+    for (let k = start[i]; k < start[i + 1]; k++) {
+      const v = stream[k];
+      group.push(nameAt(v >>> 1));
+      if (v & 1) {
+        groups.push(group);
+        group = [];
       }
     }
-  }
-  const parsed = new Map<string, DebPackage>();
+    return groups;
+  };
+  const isPackage = (id: number): boolean => id >= 0 && (t.flags[id] & FLAG_PACKAGE) !== 0;
+
+  const packages = new Map<number, DebPackage>();
   const get = (name: string): DebPackage | undefined => {
-    const hit = parsed.get(name);
-    if (hit) return hit;
-    const line = raw.get(name);
-    if (line === undefined) return undefined;
-    const [, kib, deps, recs, , flags = ''] = line.split('\t');
-    const pkg: DebPackage = {
-      name, kib: Number(kib) || 0, depends: rel(deps), recommends: rel(recs),
-      required: flags.includes('r'), important: flags.includes('i'), essential: flags.includes('e'),
-    };
-    parsed.set(name, pkg);
+    const id = idOf(name);
+    if (!isPackage(id)) return undefined;
+    let pkg = packages.get(id);
+    if (!pkg) {
+      const f = t.flags[id];
+      pkg = {
+        name: nameAt(id), kib: t.kib[id], depends: relations(t.dep, t.depStart, id), recommends: relations(t.rec, t.recStart, id),
+        required: (f & FLAG_REQUIRED) !== 0, important: (f & FLAG_IMPORTANT) !== 0, essential: (f & FLAG_ESSENTIAL) !== 0,
+      };
+      packages.set(id, pkg);
+    }
     return pkg;
   };
-  return { suite, indexDate: meta.suites[suite]?.indexDate ?? meta.generated, get, has: (n) => raw.has(n), providers, required };
+  const providerLists = new Map<number, readonly string[]>();
+  const providers = (name: string): readonly string[] | undefined => {
+    const id = idOf(name);
+    if (id < 0 || t.provStart[id] === t.provStart[id + 1]) return undefined;
+    let list = providerLists.get(id);
+    if (!list) {
+      list = Array.from(t.prov.subarray(t.provStart[id], t.provStart[id + 1]), nameAt);
+      providerLists.set(id, list);
+    }
+    return list;
+  };
+  const required: string[] = [];
+  for (let i = 0; i < n; i++) if (t.flags[i] & (FLAG_REQUIRED | FLAG_ESSENTIAL)) required.push(nameAt(i));
+  return { suite, indexDate, get, has: (name) => isPackage(idOf(name)), providers, required };
 }
 
 export interface Closure {
@@ -138,14 +247,14 @@ export function installClosure(
   const have = { has: (n: string): boolean => adding.has(n) || installed.has(n), add: (n: string): void => void adding.add(n) };
   const resolve = (name: string): string | null => {
     if (index.has(name)) return name;
-    const provs = index.providers.get(name);
+    const provs = index.providers(name);
     if (!provs?.length) return null;
     return provs.find((p) => have.has(p)) ?? provs.find((p) => prefer.has(p)) ?? provs[0];
   };
   const pickGroup = (group: string[]): string | null => {
     for (const alt of group) {
       if (have.has(alt)) return null;
-      const provs = index.providers.get(alt);
+      const provs = index.providers(alt);
       if (provs?.some((p) => have.has(p))) return null;
     }
     const preferred = group.find((alt) => prefer.has(alt));

@@ -225,7 +225,7 @@ function aptEstimate(
   if (base.family === 'alpine') return { bytes: null, text: 'apt-get on an Alpine base: there is no apt there (the step fails)' };
   if (!state.debian) return { bytes: null, text: `apt-get on ${base.ref} (${base.family}): no package index for it` };
   const index = debianIndex(state.debian.suite);
-  if (!index) return { bytes: null, text: 'the bundled Debian index could not be read' };
+  if (!index) return { bytes: null, text: `no Debian ${state.debian.suite} package table: its file (data/debian-${state.debian.suite}.bin.br) is missing or damaged` };
   if (!state.aptInstalled) state.aptInstalled = new Set(basePackages(index, state.debian.set));
   let kib = 0;
   let pyKib = 0;
