@@ -1,7 +1,7 @@
 // A small LSP client for tests: spawns a server over stdio, frames JSON-RPC messages, answers the server's
 // requests with defaults, and lets a test wait for a notification that matches a predicate (with a timeout).
-// Time limits are ceilings for a machine shared with other builds: the first analysis in a server decodes the
-// bundled Debian package index, which takes seconds there.
+// Time limits are ceilings for a machine shared with other builds, where a first analysis (reading a Debian
+// package table from dist/data) can take seconds.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
