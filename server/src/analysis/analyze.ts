@@ -10,17 +10,24 @@ import type {
 import { RULES } from './rules';
 import type { RuleContext } from './rules/rule';
 
-export function analyze(text: string, facts: AnalysisFacts = {}, options: AnalysisOptions = {}): Analysis {
-  const model = parseDockerfile(text, options);
-  const estimates = estimateSteps(model, facts);
+/**
+ * `previous`: the analysis of the same document's previous version, if any. The result is the same with or without
+ * it; with it, the objects that came out equal are the previous ones (see reuse.ts).
+ */
+export function analyze(text: string, facts: AnalysisFacts = {}, options: AnalysisOptions = {}, previous?: Analysis): Analysis {
+  const model = parseDockerfile(text, options, previous?.model);
+  const estimates = estimateSteps(model, facts, previous?.steps.map((s) => s.size));
   const sizes = withMeasured(estimates.map((e) => e.size), facts.measured);
-  const cache = assessCache(model, facts);
+  const cache = assessCache(model, facts, previous?.steps.map((s) => s.cacheRisk));
   const ctx: RuleContext = { model, facts, options, sizes, risks: cache.risks };
   const findings = runRules(ctx);
   const measuredByStep = new Map((facts.measured?.steps ?? []).map((m) => [m.stepIndex, m]));
   const steps = model.steps.map((step, i) => {
     const measured = measuredByStep.get(i);
     const note = sizes[i] === null ? estimates[i].note : undefined;
+    const before = previous?.steps[i];
+    if (before && before.step === step && before.size === sizes[i] && before.sizeNote === note && before.cacheRisk === cache.risks[i]
+      && before.measured === measured) return before;
     return { step, size: sizes[i], ...(note ? { sizeNote: note } : {}), cacheRisk: cache.risks[i], ...(measured ? { measured } : {}) };
   });
   return { model, steps, findings, image: imageSize(model, sizes, facts.measured), rebuild: cache.rebuild };
@@ -107,10 +114,10 @@ class LazyFinding implements Finding {
   declare message: string;
   declare hadolint?: string;
   #built: Fix[] | undefined;
-  #make: (() => Fix[]) | null;
+  #make: ((model: DockerfileModel) => Fix[]) | null;
   readonly #model: DockerfileModel;
 
-  constructor(fields: Omit<Finding, 'fixes'>, make: () => Fix[], model: DockerfileModel) {
+  constructor(fields: Omit<Finding, 'fixes'>, make: (model: DockerfileModel) => Fix[], model: DockerfileModel) {
     Object.assign(this, fields);
     this.#make = make;
     this.#model = model;
@@ -119,7 +126,7 @@ class LazyFinding implements Finding {
   get fixes(): Fix[] {
     if (this.#built === undefined) {
       try {
-        this.#built = this.#make ? this.#make() : [];
+        this.#built = this.#make ? this.#make(this.#model) : [];
       } catch (e) {
         this.#model.problems.push(`rule ${this.rule} failed to build a fix: ${(e as Error).message}`);
         this.#built = [];

@@ -17,6 +17,7 @@
 // arg, a remote URL or a base-image update does; "low" otherwise.
 
 import { isManifestName } from './ecosystems';
+import { keep, sameRisk } from './reuse';
 import type { AnalysisFacts, BuildContextFacts, CacheRisk, CacheRiskLevel, DockerfileModel, GitChurn, RebuildCost, Stage, Step } from './model';
 import {
   classifyPath, contextSources, isSourceKind, mountsOf, normalizeContextPath, sourceMatches, type ContextSource,
@@ -54,25 +55,26 @@ const NO_INPUTS: StepInputs = Object.freeze({
   floatingBase: null, cacheMounts: Object.freeze([]) as unknown as string[], bindMounts: Object.freeze([]) as unknown as StepInputs['bindMounts'],
 });
 
-export function assessCache(model: DockerfileModel, facts: AnalysisFacts): CacheAssessment {
+/** `previous`: the risks of the document's previous version, kept where the new ones are equal. */
+export function assessCache(model: DockerfileModel, facts: AnalysisFacts, previous?: readonly CacheRisk[]): CacheAssessment {
   const inputs = stepInputs(model, facts.context);
   // every step of a stage is set below; the rest (ARGs before the first FROM) stay low
   const risks: CacheRisk[] = new Array<CacheRisk>(model.steps.length);
   const stageEnd: Cause[][] = [];
   for (const stage of model.stages) {
     const carried = new Carried(stage.baseStage !== null ? (stageEnd[stage.baseStage] ?? []).map((c) => viaStage(c, model.stages[stage.baseStage as number])) : []);
-    let previous: CacheRisk | null = null;
+    let before: CacheRisk | null = null;
     for (const i of stage.steps) {
       const step = model.steps[i];
       const own = ownCauses(model, step, inputs[i], facts, stageEnd);
       for (const c of own) carried.add(c);
       // a step with no inputs of its own carries exactly the risk of the step before it
-      risks[i] = own.length === 0 && previous ? previous : toRisk(carried, own);
-      previous = risks[i];
+      risks[i] = own.length === 0 && before ? before : keep(toRisk(carried, own), previous?.[i], sameRisk);
+      before = risks[i];
     }
     stageEnd[stage.index] = carried.list;
   }
-  for (let i = 0; i < risks.length; i++) risks[i] ??= { level: 'low', reasons: [] };
+  for (let i = 0; i < risks.length; i++) risks[i] ??= keep<CacheRisk>({ level: 'low', reasons: [] }, previous?.[i], sameRisk);
   return { risks, rebuild: rebuildCost(model, risks, facts) };
 }
 

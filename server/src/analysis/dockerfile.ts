@@ -8,6 +8,7 @@ import * as posix from 'node:path/posix';
 import type {
   AnalysisOptions, DockerfileModel, Flag, Heredoc, IgnorePragma, ParserDirectives, Stage, Step,
 } from './model';
+import { keep, sameStep } from './reuse';
 import { expand, type Scope } from './variables';
 
 const KEYWORDS = new Set([
@@ -58,7 +59,8 @@ class Overlay implements Scope {
   }
 }
 
-export function parseDockerfile(text: string, options: AnalysisOptions = {}): DockerfileModel {
+/** `previous`: the model of the document's previous version; its Step objects are kept where the new ones equal them. */
+export function parseDockerfile(text: string, options: AnalysisOptions = {}, previous?: DockerfileModel): DockerfileModel {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const lines = text.split(/\r?\n/);
   const problems: string[] = [];
@@ -97,7 +99,7 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}): Do
       problems.push(`line ${ins.start + 1}: could not read ${ins.keyword} (${(e as Error).message})`);
       continue;
     }
-    steps.push(step);
+    steps.push(keep(step, previous?.steps[step.index], sameStep));
   }
 
   function interpret(ins: RawInstruction): Step {

@@ -19,6 +19,8 @@ export interface Entry {
 
 export class AnalysisStore {
   private readonly entries = new Map<string, Entry>();
+  /** The latest analysis of each open document, valid or not. */
+  private readonly last = new Map<string, Analysis>();
   private readonly contexts = new Map<string, BuildContextFacts | 'loading'>();
   private readonly measured = new Map<string, MeasuredImage>();
   /** Git history of each context folder (null: not a git work tree, or git failed). */
@@ -31,11 +33,13 @@ export class AnalysisStore {
   get(uri: string, version: number, text: () => string): Entry {
     const cached = this.entries.get(uri);
     if (cached && cached.version === version) return cached;
-    // let the previous version's analysis be collected while the new one is built (lower peak memory)
     this.entries.delete(uri);
-    const analysis = analyze(text(), this.facts(uri), this.options);
+    // the previous analysis (even one invalidated by new facts) lends the new one its equal objects: an edit then
+    // leaves behind only what it changed (analysis/reuse.ts)
+    const analysis = analyze(text(), this.facts(uri), this.options, this.last.get(uri));
     const entry: Entry = { uri, version, analysis, stepLines: analysis.steps.map((s) => s.step.line) };
     this.entries.set(uri, entry);
+    this.last.set(uri, analysis);
     return entry;
   }
 
@@ -51,6 +55,7 @@ export class AnalysisStore {
 
   close(uri: string): void {
     this.entries.delete(uri);
+    this.last.delete(uri);
   }
 
   setMeasured(uri: string, m: MeasuredImage | undefined): void {

@@ -9,6 +9,7 @@
 // - WORKDIR (BuildKit): an empty folder, ~0 B.
 
 import type { AnalysisFacts, DockerfileModel, LayerSize, Stage, Step } from '../model';
+import { keep, sameSize } from '../reuse';
 import { lookupBaseImageRow } from './baseImages';
 import { archiveRatio, cleanSource, selectContextFiles } from './copy';
 import { newStageState, cloneStageState, estimateRun, normalizeAbs, type ImageFile, type StageState } from './run';
@@ -24,7 +25,8 @@ export function estimateSizes(model: DockerfileModel, facts: AnalysisFacts): (La
   return estimateSteps(model, facts).map((e) => e.size);
 }
 
-export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts): StepEstimate[] {
+/** `previous`: the sizes of the document's previous version (by step index), kept where the new ones are equal. */
+export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts, previous?: readonly (LayerSize | null)[]): StepEstimate[] {
   const out: StepEstimate[] = model.steps.map(() => ({ size: null }));
   const states: StageState[] = [];
   for (const stage of model.stages) {
@@ -41,6 +43,12 @@ export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts): Ste
       // an estimator bug must not take the analysis down
       model.problems.push(`size estimate failed in stage ${stage.index}: ${(e as Error).message}`);
       states[stage.index] = newStageState(null, null);
+    }
+  }
+  if (previous) {
+    for (let i = 0; i < out.length; i++) {
+      const size = out[i].size;
+      if (size !== null) out[i].size = keep(size, previous[i] ?? undefined, sameSize);
     }
   }
   return out;

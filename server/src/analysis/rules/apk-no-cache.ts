@@ -12,41 +12,41 @@ const APK = ['apk'];
 const ADD = ['add'];
 import { mountCovers } from '../sources';
 import { findInStep, insertAt, subcommandPattern } from './edits';
-import { stepsInFinalImage, type Rule } from './rule';
+import type { DockerfileModel } from '../model';
+import { finalImageSteps, perStep, type Rule } from './rule';
+
+/** The finding for one step (its text and flags alone decide it). */
+const checkStep = perStep((step) => {
+  const cmds = commandsOf(step);
+  if (!cmds.some((c) => isCommand(c, APK, ADD))) return null;
+  const adds = findCommands(cmds, APK, ADD);
+  const missing = adds.filter((c) => !hasOption(c, '--no-cache'));
+  if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) return null;
+  const cleaned = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => p.startsWith('/var/cache/apk')));
+  if (cleaned) return null;
+  const fixes = (model: DockerfileModel) => {
+    const at = findInStep(model, step, subcommandPattern('apk', 'add'));
+    return !step.execForm && at.length === adds.length
+      ? [{
+        title: 'Add --no-cache',
+        preferred: true,
+        edits: adds.map((c, k) => ({ c, k })).filter(({ c }) => !hasOption(c, '--no-cache'))
+          .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache')),
+      }]
+      : [];
+  };
+  return {
+    line: step.line,
+    endLine: step.endLine,
+    message: 'apk add without --no-cache keeps the downloaded package index in /var/cache/apk (about 2-3 MB in this layer); use apk add --no-cache.',
+    fixes,
+  };
+});
 
 export const apkNoCache: Rule = {
   id: 'apk-no-cache',
   hadolint: 'DL3019',
   severity: 'info',
   description: 'apk add without --no-cache leaves the package index in the layer.',
-  check({ model }) {
-    const out: ReturnType<Rule['check']> = [];
-    for (const step of stepsInFinalImage(model)) {
-      const cmds = commandsOf(step);
-      if (!cmds.some((c) => isCommand(c, APK, ADD))) continue;
-      const adds = findCommands(cmds, APK, ADD);
-      const missing = adds.filter((c) => !hasOption(c, '--no-cache'));
-      if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) continue;
-      const cleaned = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => p.startsWith('/var/cache/apk')));
-      if (cleaned) continue;
-      const fixes = () => {
-        const at = findInStep(model, step, subcommandPattern('apk', 'add'));
-        return !step.execForm && at.length === adds.length
-          ? [{
-            title: 'Add --no-cache',
-            preferred: true,
-            edits: adds.map((c, k) => ({ c, k })).filter(({ c }) => !hasOption(c, '--no-cache'))
-              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache')),
-          }]
-          : [];
-      };
-      out.push({
-        line: step.line,
-        endLine: step.endLine,
-        message: 'apk add without --no-cache keeps the downloaded package index in /var/cache/apk (about 2-3 MB in this layer); use apk add --no-cache.',
-        fixes,
-      });
-    }
-    return out;
-  },
+  check: finalImageSteps(checkStep),
 };

@@ -11,35 +11,35 @@
 import { commandsOf, findCommands, isCommand, operands } from '../shell';
 import { mountCovers } from '../sources';
 import { appendToRun } from './edits';
-import { stepsInFinalImage, type Rule } from './rule';
+import type { DockerfileModel } from '../model';
+import { finalImageSteps, perStep, type Rule } from './rule';
 
 const APT = ['apt-get', 'apt'];
 const UPDATE = ['update'];
+
+/** The finding for one step (its text and flags alone decide it). */
+const checkStep = perStep((step) => {
+  const cmds = commandsOf(step);
+  if (!cmds.some((c) => isCommand(c, APT, UPDATE))) return null;
+  if (mountCovers(step, '/var/lib/apt/lists') || mountCovers(step, '/var/cache/apt')) return null;
+  const removed = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => /^\/var\/lib\/apt\/lists(\/|$)|^\/var\/lib\/apt\/?$/.test(p)));
+  if (removed) return null;
+  const fixes = (model: DockerfileModel) => {
+    const edit = appendToRun(model, step, 'rm -rf /var/lib/apt/lists/*');
+    return edit ? [{ title: 'Remove /var/lib/apt/lists/* in this RUN', preferred: true, edits: [edit] }] : [];
+  };
+  return {
+    line: step.line,
+    endLine: step.endLine,
+    message: 'apt-get update leaves the package index in /var/lib/apt/lists (about 18 MB on Debian, 40+ MB on Ubuntu) in this layer; delete it in the same RUN.',
+    fixes,
+  };
+});
 
 export const aptListsNotRemoved: Rule = {
   id: 'apt-lists-not-removed',
   hadolint: 'DL3009',
   severity: 'info',
   description: 'apt-get update without removing /var/lib/apt/lists in the same RUN ships the package index.',
-  check({ model }) {
-    const out: ReturnType<Rule['check']> = [];
-    for (const step of stepsInFinalImage(model)) {
-      const cmds = commandsOf(step);
-      if (!cmds.some((c) => isCommand(c, APT, UPDATE))) continue;
-      if (mountCovers(step, '/var/lib/apt/lists') || mountCovers(step, '/var/cache/apt')) continue;
-      const removed = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => /^\/var\/lib\/apt\/lists(\/|$)|^\/var\/lib\/apt\/?$/.test(p)));
-      if (removed) continue;
-      const fixes = () => {
-        const edit = appendToRun(model, step, 'rm -rf /var/lib/apt/lists/*');
-        return edit ? [{ title: 'Remove /var/lib/apt/lists/* in this RUN', preferred: true, edits: [edit] }] : [];
-      };
-      out.push({
-        line: step.line,
-        endLine: step.endLine,
-        message: 'apt-get update leaves the package index in /var/lib/apt/lists (about 18 MB on Debian, 40+ MB on Ubuntu) in this layer; delete it in the same RUN.',
-        fixes,
-      });
-    }
-    return out;
-  },
+  check: finalImageSteps(checkStep),
 };

@@ -9,7 +9,8 @@
 
 import { commandsOf, findCommands, hasOption, isCommand, type ShellCommand } from '../shell';
 import { findInStep, insertAt, subcommandPattern } from './edits';
-import { stepsInFinalImage, type Rule } from './rule';
+import type { DockerfileModel } from '../model';
+import { finalImageSteps, perStep, type Rule } from './rule';
 
 const APT_GET = ['apt-get'];
 const INSTALL = ['install'];
@@ -18,35 +19,34 @@ function recommendsOff(cmd: ShellCommand): boolean {
   return hasOption(cmd, '--no-install-recommends') || cmd.words.some((w) => /^APT::Install-Recommends=["']?(false|0)["']?$/i.test(w));
 }
 
+/** The finding for one step (its text alone decides it). */
+const checkStep = perStep((step) => {
+  const cmds = commandsOf(step);
+  if (!cmds.some((c) => isCommand(c, APT_GET, INSTALL) && !recommendsOff(c))) return null;
+  const installs = findCommands(cmds, APT_GET, INSTALL);
+  const fixes = (model: DockerfileModel) => {
+    const at = findInStep(model, step, subcommandPattern('apt-get', 'install'));
+    return !step.execForm && at.length === installs.length
+      ? [{
+        title: 'Add --no-install-recommends',
+        preferred: true,
+        edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => !recommendsOff(c))
+          .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-install-recommends')),
+      }]
+      : [];
+  };
+  return {
+    line: step.line,
+    endLine: step.endLine,
+    message: `apt-get install without --no-install-recommends also installs every recommended package (often tens of MB more than asked for); add --no-install-recommends.`,
+    fixes,
+  };
+});
+
 export const aptNoInstallRecommends: Rule = {
   id: 'apt-no-install-recommends',
   hadolint: 'DL3015',
   severity: 'info',
   description: 'apt-get install without --no-install-recommends adds recommended packages nobody asked for.',
-  check({ model }) {
-    const out: ReturnType<Rule['check']> = [];
-    for (const step of stepsInFinalImage(model)) {
-      const cmds = commandsOf(step);
-      if (!cmds.some((c) => isCommand(c, APT_GET, INSTALL) && !recommendsOff(c))) continue;
-      const installs = findCommands(cmds, APT_GET, INSTALL);
-      const fixes = () => {
-        const at = findInStep(model, step, subcommandPattern('apt-get', 'install'));
-        return !step.execForm && at.length === installs.length
-          ? [{
-            title: 'Add --no-install-recommends',
-            preferred: true,
-            edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => !recommendsOff(c))
-              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-install-recommends')),
-          }]
-          : [];
-      };
-      out.push({
-        line: step.line,
-        endLine: step.endLine,
-        message: `apt-get install without --no-install-recommends also installs every recommended package (often tens of MB more than asked for); add --no-install-recommends.`,
-        fixes,
-      });
-    }
-    return out;
-  },
+  check: finalImageSteps(checkStep),
 };

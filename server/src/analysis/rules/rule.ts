@@ -24,10 +24,26 @@ export interface Rule {
 }
 
 /**
- * What a rule reports. Its fixes may be given as a function: they are then built only when someone asks for them
- * (a code action at that line, the CLI's report), not on every keystroke for every finding of the file.
+ * What a rule reports. Its fixes may be given as a function of the model: they are then built only when someone asks
+ * for them (a code action at that line, the CLI's report), not on every keystroke for every finding of the file.
+ * The function gets the model it is asked in, so that a finding kept from an earlier version (see perStep) does not
+ * hold that version's text alive.
  */
-export type RuleFinding = Omit<Finding, 'rule' | 'severity' | 'hadolint' | 'fixes'> & { fixes: Fix[] | (() => Fix[]) };
+export type RuleFinding = Omit<Finding, 'rule' | 'severity' | 'hadolint' | 'fixes'> & { fixes: Fix[] | ((model: DockerfileModel) => Fix[]) };
+
+/**
+ * A rule's findings for one step, when they depend on nothing but the step (its text, lines and flags): computed once
+ * per Step object. Steps an edit did not change keep their objects (reuse.ts), so on a long file an edit re-checks
+ * only the steps it touched.
+ */
+export function perStep(check: (step: Step) => RuleFinding | null): (step: Step) => RuleFinding | null {
+  const memo = new WeakMap<Step, RuleFinding | null>();
+  return (step) => {
+    let f = memo.get(step);
+    if (f === undefined) memo.set(step, (f = check(step)));
+    return f;
+  };
+}
 
 /** The steps of the stages that reach the final image, in order: where size rules look (hadolint#167). */
 export function stepsInFinalImage(model: DockerfileModel): readonly Step[] {
@@ -41,6 +57,18 @@ export function stepsInFinalImage(model: DockerfileModel): readonly Step[] {
     finalSteps.set(model, (steps = list));
   }
   return steps;
+}
+
+/** A rule's check made of a per-step check over the steps that reach the final image. */
+export function finalImageSteps(checkStep: (step: Step) => RuleFinding | null): Rule['check'] {
+  return ({ model }) => {
+    const out: RuleFinding[] = [];
+    for (const step of stepsInFinalImage(model)) {
+      const f = checkStep(step);
+      if (f) out.push(f);
+    }
+    return out;
+  };
 }
 
 /** Computed once per model: four rules walk it on every analysis. */

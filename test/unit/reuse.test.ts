@@ -1,0 +1,103 @@
+// Re-analysing an edited document with its previous analysis at hand (what the language server does on every
+// keystroke) gives exactly what a fresh analysis gives, whatever the edit; and the steps an edit did not touch keep
+// their objects, so an edit leaves behind only what it changed.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze } from '../../server/src/analysis/analyze';
+import type { Analysis, AnalysisFacts } from '../../server/src/analysis/model';
+import { toJson } from '../../server/src/report/json';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
+
+/** Everything a user sees of an analysis: the JSON report (sizes, risks, findings with their fixes) and the notes. */
+function visible(a: Analysis): unknown {
+  return {
+    report: toJson('Dockerfile', a),
+    notes: a.steps.map((s) => s.sizeNote ?? null),
+    rebuild: a.rebuild,
+    imageNote: a.image?.note ?? null,
+    problems: a.model.problems,
+  };
+}
+
+// a small deterministic generator (mulberry32), so that a failure can be replayed
+function rng(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(t ^ (t >>> 15), 1 | t);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const LINES = [
+  'FROM node:20 AS build', 'FROM debian:bookworm-slim', 'FROM build', 'FROM python:3.12', 'FROM alpine:3.20',
+  'COPY . .', 'COPY package*.json ./', 'COPY --from=build /app/dist /srv', 'ADD https://example.com/a.tgz /opt/',
+  'RUN apt-get update && apt-get install -y curl git', 'RUN npm ci', 'RUN npm run build', 'RUN pip install flask',
+  'RUN apk add curl', 'RUN rm -rf /var/lib/apt/lists/*', 'RUN go build -o /out/app .', 'ARG VERSION=1', 'ARG BASE',
+  'ENV NODE_ENV=production', 'WORKDIR /app', 'WORKDIR src', 'USER node', 'CMD ["node", "server.js"]', '# comment',
+  '# hadolint ignore=DL3015', '', 'RUN echo a \\', '  && echo b', 'RUN <<EOF', 'apt-get install -y jq', 'EOF', '# escape=`',
+  'FROM ${BASE:-ubuntu:24.04}', 'EXPOSE 8080', 'COPY --chown=node:node src/ ./src/', 'RUN --mount=type=cache,target=/root/.npm npm ci',
+];
+
+function edit(text: string, r: () => number): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text.split(/\r?\n/);
+  const at = Math.floor(r() * (lines.length + 1));
+  const pick = LINES[Math.floor(r() * LINES.length)];
+  switch (Math.floor(r() * 6)) {
+    case 0: lines.splice(at, 0, pick); break; // insert a line
+    case 1: lines.splice(Math.min(at, lines.length - 1), 1); break; // delete a line
+    case 2: lines[Math.min(at, lines.length - 1)] = pick; break; // replace a line
+    case 3: { // type a character inside a line
+      const i = Math.min(at, lines.length - 1);
+      const l = lines[i] ?? '';
+      const c = Math.floor(r() * (l.length + 1));
+      lines[i] = l.slice(0, c) + 'x- $\\"'[Math.floor(r() * 6)] + l.slice(c);
+      break;
+    }
+    case 4: lines.push(`RUN echo edit${Math.floor(r() * 1000)}`); break; // append, as a user finishing the file
+    default: return lines.join(eol === '\n' ? '\r\n' : '\n'); // switch line endings
+  }
+  return lines.join(eol);
+}
+
+const FACTS: AnalysisFacts = {
+  context: {
+    root: '/ctx', truncated: false, hasDockerignore: false,
+    files: [{ path: 'package.json', bytes: 900 }, { path: 'package-lock.json', bytes: 40_000 }, { path: 'src/index.js', bytes: 3_000 }],
+  },
+};
+
+for (const [name, start] of [
+  ['typical', read('test/fixtures/typical.Dockerfile')],
+  ['mistakes', read('test/fixtures/mistakes.Dockerfile')],
+  ['empty', ''],
+] as const) {
+  test(`${name}: 150 random edits, each analysed with the previous analysis, equal fresh analyses`, () => {
+    const r = rng(name.length * 7919);
+    let text = start;
+    let prev = analyze(text, FACTS);
+    for (let k = 0; k < 150; k++) {
+      text = edit(text, r);
+      const next = analyze(text, FACTS, {}, prev);
+      assert.deepEqual(visible(next), visible(analyze(text, FACTS)), `edit ${k} of ${name} gave a different analysis for:\n${text}`);
+      prev = next;
+    }
+  });
+}
+
+test('an edit at the end keeps the earlier steps and their results as they were', () => {
+  const text = read('test/fixtures/typical.Dockerfile');
+  const before = analyze(text);
+  const after = analyze(`${text}\nRUN echo one more`, {}, {}, before);
+  const kept = after.steps.slice(0, -1).filter((s, i) => s === before.steps[i]).length;
+  // the last step before the edit may change (a trailing newline, a rule looking ahead); all others are kept
+  assert.ok(kept >= before.steps.length - 1, `${kept} of ${before.steps.length} step results kept`);
+  assert.equal(after.steps[0].step, before.steps[0].step);
+});
