@@ -40,6 +40,19 @@ export function sameRisk(a: CacheRisk, b: CacheRisk): boolean {
   return a === b || (a.level === b.level && a.causeLine === b.causeLine && sameList(a.reasons, b.reasons, is));
 }
 
+/**
+ * `f` computed once per Step object, for facts that depend on the step alone (its text, lines, flags, words). Steps an
+ * edit did not change keep their objects, so these answers carry over from version to version.
+ */
+export function memoPerStep<T>(f: (step: Step) => T): (step: Step) => T {
+  const memo = new WeakMap<Step, { value: T }>();
+  return (step) => {
+    let hit = memo.get(step);
+    if (!hit) memo.set(step, (hit = { value: f(step) }));
+    return hit.value;
+  };
+}
+
 /** `next`, or the previous object at the same place when it is equal. */
 export function keep<T>(next: T, previous: T | undefined, same: (a: T, b: T) => boolean): T {
   return previous !== undefined && previous !== next && same(next, previous) ? previous : next;

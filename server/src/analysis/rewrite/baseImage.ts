@@ -2,6 +2,7 @@
 // one, and, for a move from Debian/Ubuntu to Alpine, the translation of apt-get installs into apk adds.
 
 import type { DockerfileModel, Stage, Step, TextEdit } from '../model';
+import { memoPerStep } from '../reuse';
 import { commandsOf, isCommand, operands, programOf, type ShellCommand } from '../shell';
 import { expand } from '../variables';
 import { deleteStep, replaceStep } from './edits';
@@ -137,26 +138,35 @@ export function translateAptToApk(model: DockerfileModel, stage: Stage): AptTran
   for (const i of stage.steps) {
     const step = model.steps[i];
     if (!step || step.keyword !== 'RUN') continue;
-    const cmds = commandsOf(step);
-    const usesApt = cmds.some((c) => ['apt-get', 'apt', 'dpkg', 'apt-key', 'add-apt-repository', 'dpkg-reconfigure'].includes(programOf(c)));
-    const usersCmd = cmds.find((c) => ['useradd', 'groupadd', 'usermod'].includes(programOf(c)));
-    if (usersCmd) return { runs: [], blocker: `line ${step.line} runs ${programOf(usersCmd)}, which Alpine's BusyBox spells differently` };
-    if (!usesApt) continue;
-    if (step.heredocs.length || step.execForm) return { runs: [], blocker: `line ${step.line} runs apt in a form the rewrite does not translate` };
-    const rest = step.command;
-    if (/\|\|?|\$\(|`|\(/.test(rest.replace(/"[^"]*"|'[^']*'/g, ''))) {
-      return { runs: [], blocker: `line ${step.line} mixes apt-get with pipes or subshells` };
-    }
-    const out: string[] = [];
-    for (const c of cmds) {
-      const translated = translateCommand(c);
-      if (typeof translated === 'object' && translated !== null) return { runs: [], blocker: `line ${step.line}: ${translated.blocker}` };
-      if (translated !== '') out.push(translated);
-    }
-    runs.push({ step, commands: out });
+    const t = translateStep(step);
+    if (t === null) continue;
+    if (typeof t === 'string') return { runs: [], blocker: t };
+    runs.push(t);
   }
   return { runs, blocker: null };
 }
+
+const APT_PROGRAMS = ['apt-get', 'apt', 'dpkg', 'apt-key', 'add-apt-repository', 'dpkg-reconfigure'];
+const USER_PROGRAMS = ['useradd', 'groupadd', 'usermod'];
+
+/** One RUN for Alpine: null when it does not use apt, its apk commands, or why it cannot be translated. Once per Step. */
+const translateStep = memoPerStep((step: Step): AptTranslation['runs'][number] | string | null => {
+  const cmds = commandsOf(step);
+  const usesApt = cmds.some((c) => APT_PROGRAMS.includes(c.program));
+  const usersCmd = cmds.find((c) => USER_PROGRAMS.includes(c.program));
+  if (usersCmd) return `line ${step.line} runs ${usersCmd.program}, which Alpine's BusyBox spells differently`;
+  if (!usesApt) return null;
+  if (step.heredocs.length || step.execForm) return `line ${step.line} runs apt in a form the rewrite does not translate`;
+  const rest = step.command;
+  if (/\|\|?|\$\(|`|\(/.test(rest.replace(/"[^"]*"|'[^']*'/g, ''))) return `line ${step.line} mixes apt-get with pipes or subshells`;
+  const out: string[] = [];
+  for (const c of cmds) {
+    const translated = translateCommand(c);
+    if (typeof translated === 'object' && translated !== null) return `line ${step.line}: ${translated.blocker}`;
+    if (translated !== '') out.push(translated);
+  }
+  return { step, commands: out };
+});
 
 /** The edits that make the translated RUNs apk RUNs (deleting those left with nothing to run). */
 export function aptToApkEdits(model: DockerfileModel, translation: AptTranslation): TextEdit[] {
@@ -214,21 +224,43 @@ export function muslRisks(model: DockerfileModel, stage: Stage): string[] {
   const risks = new Set<string>();
   for (const i of stage.steps) {
     const step = model.steps[i];
-    if (!step) continue;
-    const cmds = commandsOf(step);
-    if (cmds.some((c) => /^pip\d?(\.\d+)?$/.test(c.program) || (/^python/.test(c.program) && c.words.includes('pip'))
-      || PYTHON_MANAGERS.includes(c.program))) risks.add('Python wheels are built for glibc (manylinux); on musl pip may compile from source or fail');
-    if (cmds.some((c) => isCommand(c, NODE_MANAGERS, NODE_INSTALLS) || (c.program === 'yarn' && c.words.length === 1))) {
-      risks.add('native Node modules (node-gyp, prebuilt binaries) are built for glibc');
-    }
-    const downloads = cmds.some((c) => DOWNLOADERS.includes(c.program) && /\/(usr\/local\/)?bin\/|\.tar\.gz|\.tgz|\.zip/.test(c.text));
-    const foreignCopy = (step.keyword === 'COPY' || step.keyword === 'ADD') && (step.copyFrom !== undefined || (step.sources ?? []).some((s) => /^https?:/.test(s)));
-    if (downloads || foreignCopy) risks.add(`glibc-linked binaries (line ${step.line}) will not run on musl`);
+    if (step) for (const r of stepMuslRisks(step)) risks.add(r);
   }
   return [...risks];
 }
 
+/** The musl risks one step brings (its text alone decides them). Once per Step. */
+const stepMuslRisks = memoPerStep((step: Step): string[] => {
+  const risks: string[] = [];
+  const cmds = commandsOf(step);
+  if (cmds.some((c) => /^pip\d?(\.\d+)?$/.test(c.program) || (/^python/.test(c.program) && c.words.includes('pip'))
+    || PYTHON_MANAGERS.includes(c.program))) risks.push('Python wheels are built for glibc (manylinux); on musl pip may compile from source or fail');
+  if (cmds.some((c) => isCommand(c, NODE_MANAGERS, NODE_INSTALLS) || (c.program === 'yarn' && c.words.length === 1))) {
+    risks.push('native Node modules (node-gyp, prebuilt binaries) are built for glibc');
+  }
+  const downloads = cmds.some((c) => DOWNLOADERS.includes(c.program) && /\/(usr\/local\/)?bin\/|\.tar\.gz|\.tgz|\.zip/.test(c.text));
+  const foreignCopy = (step.keyword === 'COPY' || step.keyword === 'ADD') && (step.copyFrom !== undefined || (step.sources ?? []).some((s) => /^https?:/.test(s)));
+  if (downloads || foreignCopy) risks.push(`glibc-linked binaries (line ${step.line}) will not run on musl`);
+  return risks;
+})
+
 /** Programs the full image has and -slim lacks, used here without being installed by the stage. */
+/** What one step apt-installs and which full-image-only programs it runs, in order. Once per Step. */
+const slimUse = memoPerStep((step: Step): { installs: string[]; uses: string[] } => {
+  const installs: string[] = [];
+  const uses: string[] = [];
+  for (const c of commandsOf(step)) {
+    if (isCommand(c, APT, INSTALL)) for (const p of operands(c)) installs.push(p.replace(/=.*$/, ''));
+    if (FULL_ONLY.includes(c.program)) uses.push(c.program);
+  }
+  if ((step.keyword === 'CMD' || step.keyword === 'ENTRYPOINT' || step.keyword === 'HEALTHCHECK')) {
+    const p = (step.words[0] === 'CMD' ? step.words[1] : step.words[0]) ?? '';
+    if (FULL_ONLY.includes(p)) uses.push(p);
+    if (/\bcurl\b/.test(step.args)) uses.push('curl');
+  }
+  return { installs, uses };
+});
+
 const APT = ['apt-get', 'apt'];
 const INSTALL = ['install'];
 const FULL_ONLY = ['curl', 'wget', 'git', 'gcc', 'g++', 'make', 'ssh', 'bzip2', 'unzip', 'xz', 'patch', 'file', 'procps', 'ps'];
@@ -239,17 +271,9 @@ export function slimRisks(model: DockerfileModel, stage: Stage): string[] {
   for (const i of stage.steps) {
     const step: Step | undefined = model.steps[i];
     if (!step) continue;
-    const cmds = commandsOf(step);
-    for (const c of cmds) {
-      if (isCommand(c, APT, INSTALL)) for (const p of operands(c)) installed.add(p.replace(/=.*$/, ''));
-      const p = c.program;
-      if (FULL_ONLY.includes(p) && !used.has(p)) used.set(p, step.line);
-    }
-    if ((step.keyword === 'CMD' || step.keyword === 'ENTRYPOINT' || step.keyword === 'HEALTHCHECK')) {
-      const p = (step.words[0] === 'CMD' ? step.words[1] : step.words[0]) ?? '';
-      if (FULL_ONLY.includes(p) && !used.has(p)) used.set(p, step.line);
-      if (/\bcurl\b/.test(step.args) && !used.has('curl')) used.set('curl', step.line);
-    }
+    const own = slimUse(step);
+    for (const p of own.installs) installed.add(p);
+    for (const p of own.uses) if (!used.has(p)) used.set(p, step.line);
   }
   const pkgFor = (p: string): string => (p === 'g++' || p === 'gcc' || p === 'make' ? 'build-essential' : p === 'ssh' ? 'openssh-client' : p === 'xz' ? 'xz-utils' : p === 'ps' ? 'procps' : p);
   return [...used].filter(([p]) => !installed.has(p) && !installed.has(pkgFor(p)) && !(['gcc', 'g++', 'make'].includes(p) && installed.has('build-essential')))

@@ -5,6 +5,7 @@
 // output location decides, and the plan says so in its notes.
 
 import * as posix from 'node:path/posix';
+import { memoPerStep } from '../reuse';
 import type { DockerfileModel, Stage, Step } from '../model';
 import {
   commandsOf, findCommands, hasOption, isCommand, operands, optionValue, programOf, subcommandOf, type ShellCommand,
@@ -97,16 +98,13 @@ interface Ctx {
   packages: { name: string; step: number }[];
   /** CMD + ENTRYPOINT text in effect at the end of the stage. */
   startCommand: string;
-  /** Each RUN command of the stage with its step, in order (read once: every detector scans them). */
-  commands: { step: Step; cmd: ShellCommand }[];
+
 }
 
 /** The plan for the first build found in `stage`, or null when the stage does not build from source. */
 export function findBuild(model: DockerfileModel, stage: Stage): BuildPlan | null {
   const steps = stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
-  const commands: Ctx['commands'] = [];
-  for (const step of steps) for (const cmd of commandsOf(step)) commands.push({ step, cmd });
-  const ctx: Ctx = { model, stage, steps, env: readEnv(steps), packages: readPackages(steps), startCommand: startCommand(steps), commands };
+  const ctx: Ctx = { model, stage, steps, env: readEnv(steps), packages: readPackages(steps), startCommand: startCommand(steps) };
   const detectors = [detectGo, detectRust, detectJava, detectDotnet, detectNode, detectPython, detectC];
   let best: BuildPlan | null = null;
   for (const d of detectors) {
@@ -141,7 +139,11 @@ function base(ctx: Ctx, ecosystem: Ecosystem, step: Step, cmd: ShellCommand): Bu
 
 /** The last RUN command of the stage that `pred` accepts. */
 function lastMatch(ctx: Ctx, pred: (c: ShellCommand) => boolean): { step: Step; cmd: ShellCommand } | null {
-  for (let k = ctx.commands.length - 1; k >= 0; k--) if (pred(ctx.commands[k].cmd)) return ctx.commands[k];
+  for (let s = ctx.steps.length - 1; s >= 0; s--) {
+    const step = ctx.steps[s];
+    const cmds = commandsOf(step);
+    for (let k = cmds.length - 1; k >= 0; k--) if (pred(cmds[k])) return { step, cmd: cmds[k] };
+  }
   return null;
 }
 
@@ -374,7 +376,7 @@ function detectC(ctx: Ctx): BuildPlan | null {
   if (!m || !toolchain) return null;
   const plan = base(ctx, 'c', m.step, m.cmd);
   const wd = m.step.workdir;
-  const all = ctx.commands;
+  const all = ctx.steps.flatMap((step) => commandsOf(step).map((cmd) => ({ step, cmd })));
   plan.staticBinary = all.some((x) => COMPILERS.includes(programOf(x.cmd)) && hasOption(x.cmd, '-static'))
     || /(^|\s)LDFLAGS=["']?[^"'\s]*-static/.test(all.map((x) => x.cmd.text).join('\n') + ` LDFLAGS=${ctx.env.get('LDFLAGS') ?? ''}`);
   const installs = all.filter((x) => (programOf(x.cmd) === 'make' && operands(x.cmd, false).includes('install'))
@@ -433,19 +435,18 @@ function readEnv(steps: Step[]): Map<string, string> {
 
 function readPackages(steps: Step[]): { name: string; step: number }[] {
   const out: { name: string; step: number }[] = [];
-  for (const s of steps) {
-    const cmds = commandsOf(s);
-    for (const c of cmds) {
-      if (!isCommand(c, ['apt-get', 'apt'], ['install'])) continue;
-      for (const name of operands(c)) out.push({ name: name.replace(/[=:].*$/, ''), step: s.index });
-    }
-    for (const c of cmds) {
-      if (!isCommand(c, ['apk'], ['add'])) continue;
-      for (const name of operands(c)) out.push({ name: name.replace(/[=:].*$/, ''), step: s.index });
-    }
-  }
+  for (const s of steps) for (const name of packagesOf(s)) out.push({ name, step: s.index });
   return out;
 }
+
+/** The packages one step installs with apt-get/apt, then apk (names without versions). Once per Step. */
+const packagesOf = memoPerStep((s: Step): string[] => {
+  const out: string[] = [];
+  const cmds = commandsOf(s);
+  for (const c of cmds) if (isCommand(c, ['apt-get', 'apt'], ['install'])) for (const name of operands(c)) out.push(name.replace(/[=:].*$/, ''));
+  for (const c of cmds) if (isCommand(c, ['apk'], ['add'])) for (const name of operands(c)) out.push(name.replace(/[=:].*$/, ''));
+  return out;
+});
 
 function startCommand(steps: Step[]): string {
   const last = (k: string): Step | undefined => {

@@ -1,6 +1,7 @@
 // What every rule is: an id, a default severity, an optional hadolint equivalent, and a check that reads the
 // model (and the facts we have) and returns findings with their fixes.
 
+import { memoPerStep } from '../reuse';
 import type { AnalysisFacts, AnalysisOptions, CacheRisk, DockerfileModel, Finding, Fix, LayerSize, Severity, Step } from '../model';
 
 export interface RuleContext {
@@ -36,14 +37,7 @@ export type RuleFinding = Omit<Finding, 'rule' | 'severity' | 'hadolint' | 'fixe
  * per Step object. Steps an edit did not change keep their objects (reuse.ts), so on a long file an edit re-checks
  * only the steps it touched.
  */
-export function perStep(check: (step: Step) => RuleFinding | null): (step: Step) => RuleFinding | null {
-  const memo = new WeakMap<Step, RuleFinding | null>();
-  return (step) => {
-    let f = memo.get(step);
-    if (f === undefined) memo.set(step, (f = check(step)));
-    return f;
-  };
-}
+export const perStep = (check: (step: Step) => RuleFinding | null): ((step: Step) => RuleFinding | null) => memoPerStep(check);
 
 /** The steps of the stages that reach the final image, in order: where size rules look (hadolint#167). */
 export function stepsInFinalImage(model: DockerfileModel): readonly Step[] {
