@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliDecompressSync } from 'node:zlib';
 import meta from './data/debian-packages.meta.json';
 
 export type Suite = 'bookworm' | 'trixie';
@@ -65,10 +64,13 @@ export function debianIndex(suite: Suite): DebIndex | null {
 /** Reads a suite's table from the first of `dirs` that has its file (not cached); null if none has a sound one. */
 export function loadDebianIndex(suite: Suite, dirs: readonly string[]): DebIndex | null {
   const info = (meta.suites as Record<string, SuiteMeta | undefined>)[suite];
-  const path = info && dirs.map((dir) => join(dir, info.file)).find((p) => existsSync(p));
-  if (!info || !path) return null;
+  if (!info) return null;
+  // dist/data holds the table decompressed (scripts/build.mjs); the source folder, brotli-compressed
+  const rawFile = info.file.replace(/\.br$/, '');
+  const path = dirs.flatMap((dir) => [join(dir, rawFile), join(dir, info.file)]).find((p) => existsSync(p));
+  if (!path) return null;
   try {
-    const table = readTable(path, info);
+    const table = path.endsWith('.br') ? readTable(path, info) : parseTable(readFileSync(path), info);
     return table && makeIndex(suite, info.indexDate, table);
   } catch {
     return null;
@@ -101,8 +103,14 @@ function readTable(path: string, info: SuiteMeta): Table | null {
   const packed = readFileSync(path);
   if (packed.length !== info.bytes || createHash('sha256').update(packed).digest('hex') !== info.sha256) return null;
   // one output chunk of the known size: no 16 KiB chunks to concatenate (that doubled the time and the garbage)
-  let raw = brotliDecompressSync(packed, { chunkSize: Math.max(info.rawBytes + 1, 64) });
-  if (raw.length < 32 || raw.toString('latin1', 0, 8) !== MAGIC) return null;
+  // zlib only here: a bundle reads dist/data's decompressed tables and never loads it
+  const { brotliDecompressSync } = require('node:zlib') as typeof import('node:zlib');
+  return parseTable(brotliDecompressSync(packed, { chunkSize: Math.max(info.rawBytes + 1, 64) }), info);
+}
+
+/** Views into a decompressed table; null when its size, header or ranges are not what the generator writes. */
+function parseTable(raw: Buffer, info: SuiteMeta): Table | null {
+  if (raw.length !== info.rawBytes || raw.length < 32 || raw.toString('latin1', 0, 8) !== MAGIC) return null;
   if (raw.byteOffset % 4 !== 0) raw = Buffer.from(raw); // typed arrays need 4-byte alignment
   const [n, blobBytes, depLen, recLen, provLen] = [8, 12, 16, 20, 24].map((o) => raw.readUInt32LE(o));
   if (raw.length !== 32 + 4 * (4 * (n + 1) + n + depLen + recLen + provLen) + n + blobBytes) return null;
