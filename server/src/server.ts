@@ -2,7 +2,7 @@
 // Runs over stdio (`layer-insight lsp --stdio`) or Node IPC (the VS Code client).
 
 import {
-  createConnection, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
+  DidChangeConfigurationNotification, TextDocuments, TextDocumentSyncKind,
   type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -14,9 +14,10 @@ import {
 import { EngineService } from './engine/service';
 import { annotations, codeActions, diagnostics, hover, inlayHints } from './lsp/features';
 import { AnalysisStore, type Entry } from './lsp/store';
+import { createServerConnection } from './lsp/connection';
 import { applySettings, DEFAULT_SETTINGS } from './lsp/settings';
 
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+export function startServer(connection: Connection = createServerConnection()): Connection {
   const documents = new TextDocuments(TextDocument);
   let settings: ServerSettings = DEFAULT_SETTINGS;
   let sendsAnnotations = false;

@@ -12,6 +12,7 @@
 // pip install: the requirements the stage copied in, sized from a measured table, else a per-package heuristic.
 
 import type { AnalysisFacts, Step } from '../model';
+import { memoPerStep } from '../reuse';
 import { commandsOf } from '../shell';
 import type { BaseImageInfo } from './baseImages';
 import { basePackages, debianIndex, installClosure, type BasePackageSet, type Suite } from './debian';
@@ -136,21 +137,45 @@ export interface RunEstimate {
   note: string;
 }
 
-export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts): RunEstimate {
+/** What a RUN's commands install and clean, read from its text alone: once per Step object (reuse.ts). */
+const readRun = memoPerStep((step: Step) => {
   const cmds = commandsOf(step);
+  const hasCacheMount = (target: RegExp) => step.flags.some((f) => f.name === 'mount' && /type=cache/.test(f.value ?? '') && target.test(f.value ?? ''));
+  const writers: string[] = [];
+  for (const cmd of cmds) {
+    const head = (cmd.words[0] ?? '').replace(/^.*\//, '');
+    if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd)) continue;
+    if ((head === 'npm' || head === 'yarn' || head === 'pnpm') && /^(cache|config|set)$/.test(cmd.words[1] ?? '')) continue;
+    writers.push(head || cmd.text);
+  }
+  return {
+    aptInstalls: cmds.map(readAptInstall).filter((x): x is NonNullable<typeof x> => x !== null),
+    aptUpdate: cmds.some(isAptUpdate),
+    listsRemoved: cmds.some(removesAptLists),
+    listsInCacheMount: hasCacheMount(/\/var\/lib\/apt/),
+    apkAdds: cmds.map(readApkAdd).filter((x): x is NonNullable<typeof x> => x !== null),
+    apkDels: new Set(cmds.flatMap((c) => readApkDel(c) ?? [])),
+    apkCacheRemoved: cmds.some(removesApkCache) || hasCacheMount(/\/var\/cache\/apk/),
+    nodeInstalls: cmds.map(readNodeInstall).filter((x): x is NonNullable<typeof x> => x !== null),
+    nodeProduction: /NODE_ENV=production/.test(step.command),
+    npmCacheCleaned: cmds.some(cleansNpmCache) || hasCacheMount(/\.npm|yarn|pnpm/),
+    pipInstalls: cmds.map(readPipInstall).filter((x): x is NonNullable<typeof x> => x !== null),
+    pipNoCache: /PIP_NO_CACHE_DIR/.test(step.command) || hasCacheMount(/\.cache\/pip/),
+    /** Programs whose writes are not estimated. */
+    writers,
+  };
+});
+
+export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts): RunEstimate {
+  const run = readRun(step);
   const parts: string[] = [];
   const unknown: string[] = [];
   let bytes = 0;
   let estimated = false;
 
-  const hasCacheMount = (target: RegExp) => step.flags.some((f) => f.name === 'mount' && /type=cache/.test(f.value ?? '') && target.test(f.value ?? ''));
-
   // --- apt
-  const aptInstalls = cmds.map(readAptInstall).filter((x): x is NonNullable<typeof x> => x !== null);
-  const aptUpdate = cmds.some(isAptUpdate);
-  const listsRemoved = cmds.some(removesAptLists);
-  if (aptInstalls.length || aptUpdate) {
-    const r = aptEstimate(state, aptInstalls, aptUpdate, listsRemoved, hasCacheMount(/\/var\/lib\/apt/));
+  if (run.aptInstalls.length || run.aptUpdate) {
+    const r = aptEstimate(state, run.aptInstalls, run.aptUpdate, run.listsRemoved, run.listsInCacheMount);
     if (r.bytes === null) return { size: null, basis: '', note: r.text };
     bytes += r.bytes;
     parts.push(r.text);
@@ -158,10 +183,8 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
   }
 
   // --- apk
-  const apkAdds = cmds.map(readApkAdd).filter((x): x is NonNullable<typeof x> => x !== null);
-  if (apkAdds.length) {
-    const dels = new Set(cmds.flatMap((c) => readApkDel(c) ?? []));
-    const r = apkEstimate(state, apkAdds, dels, cmds.some(removesApkCache) || hasCacheMount(/\/var\/cache\/apk/));
+  if (run.apkAdds.length) {
+    const r = apkEstimate(state, run.apkAdds, run.apkDels, run.apkCacheRemoved);
     if (r.bytes === null) return { size: null, basis: '', note: r.text };
     bytes += r.bytes;
     parts.push(r.text);
@@ -169,11 +192,8 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
   }
 
   // --- npm / yarn / pnpm
-  for (const cmd of cmds) {
-    const n = readNodeInstall(cmd);
-    if (!n) continue;
-    const env = /NODE_ENV=production/.test(step.command);
-    const r = nodeEstimate(step, state, facts, n.named, n.omitDev || env, cmds.some(cleansNpmCache) || hasCacheMount(/\.npm|yarn|pnpm/), n.tool);
+  for (const n of run.nodeInstalls) {
+    const r = nodeEstimate(step, state, facts, n.named, n.omitDev || run.nodeProduction, run.npmCacheCleaned, n.tool);
     if (r.bytes === null) {
       unknown.push(`${n.tool} install (${r.text})`);
       continue;
@@ -185,10 +205,8 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
   }
 
   // --- pip
-  for (const cmd of cmds) {
-    const p = readPipInstall(cmd);
-    if (!p) continue;
-    const r = pipEstimate(step, state, facts, p.requirementFiles, p.named, p.noCacheDir || /PIP_NO_CACHE_DIR/.test(step.command) || hasCacheMount(/\.cache\/pip/));
+  for (const p of run.pipInstalls) {
+    const r = pipEstimate(step, state, facts, p.requirementFiles, p.named, p.noCacheDir || run.pipNoCache);
     if (r.bytes === null) {
       unknown.push(`pip install (${r.text})`);
       continue;
@@ -200,12 +218,7 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
   }
 
   // --- everything else
-  for (const cmd of cmds) {
-    const head = (cmd.words[0] ?? '').replace(/^.*\//, '');
-    if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd)) continue;
-    if ((head === 'npm' || head === 'yarn' || head === 'pnpm') && /^(cache|config|set)$/.test(cmd.words[1] ?? '')) continue;
-    unknown.push(head || cmd.text);
-  }
+  unknown.push(...run.writers);
   if (unknown.length) state.unknownWriters.push({ line: step.line, workdir: step.workdir });
   const uniq = [...new Set(unknown)];
   if (!estimated) {
