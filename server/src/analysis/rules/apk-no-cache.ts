@@ -11,7 +11,7 @@ import { commandsOf, findCommands, hasOption, isCommand, operands } from '../she
 const APK = ['apk'];
 const ADD = ['add'];
 import { mountCovers } from '../sources';
-import { findInStep, insertAt, subcommandPattern } from './edits';
+import { addOptionFix, subcommandPattern } from './edits';
 import type { DockerfileModel } from '../model';
 import { finalImageSteps, perStep, type Rule } from './rule';
 
@@ -24,17 +24,8 @@ const checkStep = perStep((step) => {
   if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) return null;
   const cleaned = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => p.startsWith('/var/cache/apk')));
   if (cleaned) return null;
-  const fixes = (model: DockerfileModel) => {
-    const at = findInStep(model, step, subcommandPattern('apk', 'add'));
-    return !step.execForm && at.length === adds.length
-      ? [{
-        title: 'Add --no-cache',
-        preferred: true,
-        edits: adds.map((c, k) => ({ c, k })).filter(({ c }) => !hasOption(c, '--no-cache'))
-          .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache')),
-      }]
-      : [];
-  };
+  const fixes = (model: DockerfileModel) =>
+    addOptionFix(model, step, adds, subcommandPattern('apk', 'add'), '--no-cache', (c) => !hasOption(c, '--no-cache'));
   return {
     line: step.line,
     endLine: step.endLine,

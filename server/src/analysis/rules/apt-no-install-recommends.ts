@@ -8,7 +8,7 @@
 // really needs).
 
 import { commandsOf, findCommands, hasOption, isCommand, type ShellCommand } from '../shell';
-import { findInStep, insertAt, subcommandPattern } from './edits';
+import { addOptionFix, subcommandPattern } from './edits';
 import type { DockerfileModel } from '../model';
 import { finalImageSteps, perStep, type Rule } from './rule';
 
@@ -24,17 +24,8 @@ const checkStep = perStep((step) => {
   const cmds = commandsOf(step);
   if (!cmds.some((c) => isCommand(c, APT_GET, INSTALL) && !recommendsOff(c))) return null;
   const installs = findCommands(cmds, APT_GET, INSTALL);
-  const fixes = (model: DockerfileModel) => {
-    const at = findInStep(model, step, subcommandPattern('apt-get', 'install'));
-    return !step.execForm && at.length === installs.length
-      ? [{
-        title: 'Add --no-install-recommends',
-        preferred: true,
-        edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => !recommendsOff(c))
-          .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-install-recommends')),
-      }]
-      : [];
-  };
+  const fixes = (model: DockerfileModel) =>
+    addOptionFix(model, step, installs, subcommandPattern('apt-get', 'install'), '--no-install-recommends', (c) => !recommendsOff(c));
   return {
     line: step.line,
     endLine: step.endLine,

@@ -3,6 +3,7 @@
 // columns in UTF-16 code units (JavaScript string indices), end exclusive; new lines use the file's EOL.
 
 import type { DockerfileModel, Fix, Step, TextEdit } from '../model';
+import type { ShellCommand } from '../shell';
 
 /**
  * A fix whose title is known now and whose edits are built when first read (a fix that rewrites every RUN of a
@@ -89,6 +90,22 @@ export function commandStart(model: DockerfileModel, step: Step): { line: number
   const rest = text.slice(i).trim();
   if (rest === '' || rest === model.directives.escape || rest.startsWith('[') || rest.startsWith('<<')) return null;
   return { line: step.line, column: i + 1 };
+}
+
+/**
+ * The fix that adds `option` right after the subcommand of each command in `commands` that `lacks` it: the commands
+ * are the step's matches of `pattern` in order (no fix when the text and the commands do not line up).
+ */
+export function addOptionFix(
+  model: DockerfileModel, step: Step, commands: readonly ShellCommand[], pattern: RegExp, option: string, lacks: (c: ShellCommand) => boolean,
+): Fix[] {
+  const at = findInStep(model, step, pattern);
+  if (step.execForm || at.length !== commands.length) return [];
+  const edits: TextEdit[] = [];
+  commands.forEach((c, k) => {
+    if (lacks(c)) edits.push(insertAt(at[k].endLine, at[k].endColumn, ` ${option}`));
+  });
+  return [{ title: `Add ${option}`, preferred: true, edits }];
 }
 
 /** Positions (1-based) where `re` (global) matches in the step's raw text, heredoc bodies included. */

@@ -8,7 +8,8 @@
 
 import { commandsOf, hasOption, programOf, type ShellCommand } from '../shell';
 import { mountCovers } from '../sources';
-import { findInStep, insertAt, stageChainSteps, subcommandPattern } from './edits';
+import type { DockerfileModel } from '../model';
+import { addOptionFix, stageChainSteps, subcommandPattern } from './edits';
 import { stepsInFinalImage, type Rule } from './rule';
 
 /** `pip install`, `pip3 install`, `python -m pip install` (not `uv pip`, which has its own cache flags). */
@@ -39,17 +40,8 @@ export const pipNoCacheDir: Rule = {
       if (mountCovers(step, '/root/.cache/pip')) continue;
       const envSet = stageChainSteps(model, step.stage).some((s) => s.index < step.index && (s.keyword === 'ENV' || s.keyword === 'ARG') && /\bPIP_NO_CACHE_DIR\b/.test(s.args));
       if (envSet) continue;
-      const fixes = () => {
-        const at = findInStep(model, step, subcommandPattern('pip[0-9.]*', 'install'));
-        return !step.execForm && at.length === installs.length
-          ? [{
-            title: 'Add --no-cache-dir',
-            preferred: true,
-            edits: installs.map((c, k) => ({ c, k })).filter(({ c }) => missing.includes(c))
-              .map(({ k }) => insertAt(at[k].endLine, at[k].endColumn, ' --no-cache-dir')),
-          }]
-          : [];
-      };
+      const fixes = (m: DockerfileModel) =>
+        addOptionFix(m, step, installs, subcommandPattern('pip[0-9.]*', 'install'), '--no-cache-dir', (c) => missing.includes(c));
       out.push({
         line: step.line,
         endLine: step.endLine,
