@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { basePackages, debianIndex, installClosure, loadDebianIndex } from '../../../server/src/analysis/estimate/debian';
+import { basePackages, debianIndex, debianIndexDate, installClosure, knownBasePackages, loadDebianIndex, SUITES } from '../../../server/src/analysis/estimate/debian';
 import { readAptInstall } from '../../../server/src/analysis/estimate/packages';
 import { splitCommands } from '../../../server/src/analysis/shell';
 import { repoRoot, stepsAt } from './helpers';
@@ -19,6 +19,17 @@ test('the Debian tables load for bookworm and trixie, with their index dates', (
     const curl = i.get('curl');
     assert.ok(curl && curl.kib > 0);
     assert.ok(curl.depends.some((g) => g.some((n) => n.startsWith('libcurl'))));
+  }
+});
+
+test('the precomputed base-image package sets are what the tables give (regenerate with scripts/gen-debian-base-sets.mjs)', () => {
+  for (const suite of SUITES) {
+    const index = debianIndex(suite);
+    assert.ok(index);
+    assert.equal(debianIndexDate(suite), index.indexDate);
+    for (const set of ['minbase', 'buildpack-curl', 'buildpack-scm', 'buildpack-deps'] as const) {
+      assert.deepEqual([...knownBasePackages(suite, set)], [...basePackages(index, set)].sort(), `${suite} ${set}`);
+    }
   }
 });
 

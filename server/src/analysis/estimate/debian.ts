@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import baseSets from './data/debian-base-sets.json';
 import meta from './data/debian-packages.meta.json';
 
 export type Suite = 'bookworm' | 'trixie';
@@ -298,6 +299,19 @@ export function installClosure(
 
 /** What a base image already has installed, per kind of official image. */
 export type BasePackageSet = 'minbase' | 'buildpack-curl' | 'buildpack-scm' | 'buildpack-deps';
+
+/**
+ * The packages an official image of `suite` already has, without loading the suite's table: precomputed from the
+ * tables by basePackages (scripts/gen-debian-base-sets.mjs; a unit test keeps the two equal).
+ */
+export function knownBasePackages(suite: Suite, set: BasePackageSet): readonly string[] {
+  return (baseSets.suites as Record<string, Record<string, string[]> | undefined>)[suite]?.[set] ?? [];
+}
+
+/** The date of the Release file a suite's table was made from (without loading the table). */
+export function debianIndexDate(suite: Suite): string | null {
+  return (meta.suites as Record<string, SuiteMeta | undefined>)[suite]?.indexDate ?? null;
+}
 
 const minbaseCache = new Map<string, Set<string>>();
 

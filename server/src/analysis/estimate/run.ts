@@ -15,7 +15,7 @@ import type { AnalysisFacts, Step } from '../model';
 import { memoPerStep } from '../reuse';
 import { commandsOf } from '../shell';
 import type { BaseImageInfo } from './baseImages';
-import { basePackages, debianIndex, installClosure, type BasePackageSet, type Suite } from './debian';
+import { debianIndex, debianIndexDate, installClosure, knownBasePackages, type BasePackageSet, type Suite } from './debian';
 import {
   cleansNpmCache, isAptUpdate, normalizePyName, readApkAdd, readApkDel, readAptInstall, readNodeInstall, readPipInstall,
   removesApkCache, removesAptLists, requirementNames,
@@ -237,9 +237,10 @@ function aptEstimate(
   if (!base) return { bytes: null, text: `apt-get on an unknown base image (${state.baseRef ?? '?'}): cannot tell which packages it already has` };
   if (base.family === 'alpine') return { bytes: null, text: 'apt-get on an Alpine base: there is no apt there (the step fails)' };
   if (!state.debian) return { bytes: null, text: `apt-get on ${base.ref} (${base.family}): no package index for it` };
-  const index = debianIndex(state.debian.suite);
-  if (!index) return { bytes: null, text: `no Debian ${state.debian.suite} package table: its file (data/debian-${state.debian.suite}.bin.br) is missing or damaged` };
-  if (!state.aptInstalled) state.aptInstalled = new Set(basePackages(index, state.debian.set));
+  const installed = (state.aptInstalled ??= new Set(knownBasePackages(state.debian.suite, state.debian.set)));
+  // the suite's table (3 MB) is read only when an install names a package the image does not have yet
+  const index = installs.some((inst) => inst.packages.some((p) => !installed.has(p))) ? debianIndex(state.debian.suite) : undefined;
+  if (index === null) return { bytes: null, text: `no Debian ${state.debian.suite} package table: its file (data/debian-${state.debian.suite}.bin.br) is missing or damaged` };
   let kib = 0;
   let pyKib = 0;
   let count = 0;
@@ -247,7 +248,7 @@ function aptEstimate(
   const unreadable: string[] = [];
   let withRecs = false;
   for (const inst of installs) {
-    const c = installClosure(index, state.aptInstalled, inst.packages, inst.noRecommends);
+    const c = index ? installClosure(index, installed, inst.packages, inst.noRecommends) : { added: [], unknown: [] };
     for (const p of c.added) {
       state.aptInstalled.add(p.name);
       kib += p.kib;
@@ -262,7 +263,7 @@ function aptEstimate(
   let bytes = kib * 1024 * (docs ? DOCS_EXCLUDED_FACTOR : 1);
   const text: string[] = [];
   if (installs.length) {
-    text.push(`Installed-Size of ${count} Debian ${state.debian.why} package${count === 1 ? '' : 's'} (index ${index.indexDate})` +
+    text.push(`Installed-Size of ${count} Debian ${state.debian.why} package${count === 1 ? '' : 's'} (index ${debianIndexDate(state.debian.suite)})` +
       `${withRecs ? ' with their Recommends' : ''}, not counting the ${state.aptInstalled.size - count} the image already has`);
     if (docs && count > 0) text.push(`x ${DOCS_EXCLUDED_FACTOR} (the image does not unpack docs, man pages, locales)`);
     if (pyKib > 0) {
