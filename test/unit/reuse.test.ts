@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
 import type { Analysis, AnalysisFacts } from '../../server/src/analysis/model';
+import { diagnostics } from '../../server/src/lsp/features';
+import { AnalysisStore } from '../../server/src/lsp/store';
 import { toJson } from '../../server/src/report/json';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -100,4 +102,21 @@ test('an edit at the end keeps the earlier steps and their results as they were'
   // the last step before the edit may change (a trailing newline, a rule looking ahead); all others are kept
   assert.ok(kept >= before.steps.length - 1, `${kept} of ${before.steps.length} step results kept`);
   assert.equal(after.steps[0].step, before.steps[0].step);
+});
+
+test('the language server\'s diagnostics after edits and a severity change equal those of a fresh server', () => {
+  const uri = 'untitled:Dockerfile';
+  const r = rng(42);
+  const live = new AnalysisStore(() => undefined);
+  let text = read('test/fixtures/mistakes.Dockerfile');
+  for (let v = 1; v <= 60; v++) {
+    if (v === 30) {
+      live.options = { severities: { 'apt-no-install-recommends': 'error', 'apt-lists-not-removed': 'hint' } };
+      live.invalidate();
+    }
+    const fresh = new AnalysisStore(() => undefined);
+    fresh.options = live.options;
+    assert.deepEqual(diagnostics(live.get(uri, v, () => text)), diagnostics(fresh.get(uri, 1, () => text)), `version ${v}:\n${text}`);
+    text = edit(text, r);
+  }
 });

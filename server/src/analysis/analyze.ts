@@ -89,7 +89,7 @@ function runRules(ctx: RuleContext): Finding[] {
     for (const f of produced) {
       const { fixes, ...rest } = f;
       if (typeof fixes === 'function') {
-        findings.push(new LazyFinding({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest }, fixes, model));
+        findings.push(new LazyFinding({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest }, fixes, model, f));
       } else {
         findings.push({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest, fixes });
       }
@@ -116,11 +116,18 @@ class LazyFinding implements Finding {
   #built: Fix[] | undefined;
   #make: ((model: DockerfileModel) => Fix[]) | null;
   readonly #model: DockerfileModel;
+  readonly #source: object;
 
-  constructor(fields: Omit<Finding, 'fixes'>, make: (model: DockerfileModel) => Fix[], model: DockerfileModel) {
+  /** What the rule returned for this finding: the same object in every version where a per-step rule kept it. */
+  static sourceOf(f: Finding): object | undefined {
+    return #source in f ? f.#source : undefined;
+  }
+
+  constructor(fields: Omit<Finding, 'fixes'>, make: (model: DockerfileModel) => Fix[], model: DockerfileModel, source: object) {
     Object.assign(this, fields);
     this.#make = make;
     this.#model = model;
+    this.#source = source;
   }
 
   get fixes(): Fix[] {
@@ -140,6 +147,12 @@ class LazyFinding implements Finding {
     this.#built = value;
   }
 }
+
+/**
+ * A key that stays the same object for a finding an edit did not change (per-step rules keep their findings), for
+ * caches of what is derived from it (the language server's diagnostics); undefined when there is none.
+ */
+export const findingKey = (f: Finding): object | undefined => LazyFinding.sourceOf(f);
 
 /** `# hadolint ignore=DLxxxx` / `# layer-insight ignore=rule` on the line(s) above the finding's instruction. */
 function isIgnored(model: DockerfileModel, f: Finding): boolean {

@@ -24,9 +24,23 @@ export function encodeMessage(msg: Message): Buffer {
   const shell = JSON.stringify({ ...m, params: { ...m.params, diagnostics: marker } });
   const at = shell.indexOf(JSON.stringify(marker));
   const parts: Buffer[] = [Buffer.from(`${shell.slice(0, at)}[`, 'utf8')];
-  for (let i = 0; i < list.length; i++) parts.push(Buffer.from(i === 0 ? JSON.stringify(list[i]) : `,${JSON.stringify(list[i])}`, 'utf8'));
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(encodedItem(list[i]));
+  }
   parts.push(Buffer.from(`]${shell.slice(at + JSON.stringify(marker).length)}`, 'utf8'));
   return Buffer.concat(parts);
+}
+
+const COMMA = Buffer.from(',');
+/** Diagnostics are never changed once made; one kept from the previous version keeps its bytes too. */
+const encoded = new WeakMap<object, Buffer>();
+
+function encodedItem(item: unknown): Buffer {
+  if (typeof item !== 'object' || item === null) return Buffer.from(JSON.stringify(item) ?? 'null', 'utf8');
+  let bytes = encoded.get(item);
+  if (!bytes) encoded.set(item, (bytes = Buffer.from(JSON.stringify(item), 'utf8')));
+  return bytes;
 }
 
 export function createServerConnection(argv: readonly string[] = process.argv): Connection {

@@ -5,7 +5,7 @@ import type { Finding, Fix, Severity, TextEdit } from '../analysis/model';
 
 export const SOURCE = 'layer-insight';
 
-const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+export const SEVERITY_OF: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
   info: DiagnosticSeverity.Information,
@@ -24,7 +24,7 @@ export function findingRange(f: Finding, lines: string[]): Range {
 export function toDiagnostic(f: Finding, lines: string[]): Diagnostic {
   return {
     range: findingRange(f, lines),
-    severity: SEVERITY[f.severity],
+    severity: SEVERITY_OF[f.severity],
     source: SOURCE,
     code: f.rule,
     message: f.hadolint ? `${f.message} (${f.hadolint})` : f.message,

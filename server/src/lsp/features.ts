@@ -6,13 +6,24 @@ import {
 import type { AnnotationsParams } from '../protocol';
 import { describeRisk } from './text';
 import { stepHover, stepLabel, stepLabelParts } from '../report/describe';
-import { findingRange, toCodeAction, toDiagnostic } from './convert';
+import { findingKey } from '../analysis/analyze';
+import { findingRange, SEVERITY_OF, toCodeAction, toDiagnostic } from './convert';
 import { stepAt, type Entry } from './store';
 
 export function diagnostics(entry: Entry): Diagnostic[] {
   const lines = entry.analysis.model.lines;
-  return entry.analysis.findings.map((f) => toDiagnostic(f, lines));
+  return entry.analysis.findings.map((f) => {
+    // a finding an edit did not change keeps its diagnostic object (and the stdio writer its encoded bytes)
+    const key = findingKey(f);
+    const kept = key && diagnosticOf.get(key);
+    if (kept && kept.severity === SEVERITY_OF[f.severity] && kept.code === f.rule) return kept;
+    const d = toDiagnostic(f, lines);
+    if (key) diagnosticOf.set(key, d);
+    return d;
+  });
 }
+
+const diagnosticOf = new WeakMap<object, Diagnostic>();
 
 export function hover(entry: Entry, position: Position): Hover | null {
   const s = stepAt(entry, position.line);
