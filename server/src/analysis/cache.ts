@@ -147,8 +147,7 @@ function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: A
     causes.push({ level: 'medium', line: step.line, reason: `re-runs when ${url} changes: ADD at line ${step.line} checks the URL on every build` });
   }
   if (step.keyword === 'COPY' || step.keyword === 'ADD') {
-    const sources = contextSources(step, facts.context);
-    if (sources.length) causes.push(...sourceCauses(sources, step, instructionText(step), facts));
+    causes.push(...copyCauses(step, facts));
     if (step.copyFrom?.stage !== null && step.copyFrom?.stage !== undefined) {
       const from = model.stages[step.copyFrom.stage];
       causes.push(...(stageEnd[from.index] ?? []).map((c) => viaStage(c, from, step.line)));
@@ -165,6 +164,21 @@ function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: A
   }
   return causes;
 }
+
+/**
+ * The causes a COPY/ADD's own sources give: they depend on the step, the context listing and the git history only,
+ * so they are kept per Step object while those facts are the same objects.
+ */
+function copyCauses(step: Step, facts: AnalysisFacts): Cause[] {
+  const kept = copyCausesMemo.get(step);
+  if (kept && kept.context === facts.context && kept.git === facts.git) return kept.causes;
+  const sources = contextSources(step, facts.context);
+  const causes = sources.length ? sourceCauses(sources, step, instructionText(step), facts) : [];
+  copyCausesMemo.set(step, { context: facts.context, git: facts.git, causes });
+  return causes;
+}
+
+const copyCausesMemo = new WeakMap<Step, { context: AnalysisFacts['context']; git: AnalysisFacts['git']; causes: Cause[] }>();
 
 function sourceCauses(sources: ContextSource[], step: Step, what: string, facts: AnalysisFacts): Cause[] {
   const out: Cause[] = [];

@@ -7,11 +7,14 @@
 // fires in every stage.
 // Fix: delete the lonely RUN and start the next `apt-get install` RUN of the stage with `apt-get update &&`.
 
-import { commandsOf, findCommands, programOf } from '../shell';
+import { commandsOf, findCommands, isCommand } from '../shell';
 import { commandStart, insertAt, replaceLines } from './edits';
 import type { Rule } from './rule';
 
 const HARMLESS = new Set(['set', 'true', 'echo', ':']);
+
+const APT = ['apt-get', 'apt'];
+const UPDATE = ['update'];
 
 export const aptUpdateAlone: Rule = {
   id: 'apt-update-alone',
@@ -23,8 +26,8 @@ export const aptUpdateAlone: Rule = {
       for (const i of stage.steps) {
         const step = model.steps[i];
         const cmds = commandsOf(step);
-        const updates = findCommands(cmds, ['apt-get', 'apt'], ['update']);
-        if (updates.length === 0 || !cmds.every((c) => updates.includes(c) || HARMLESS.has(programOf(c)))) continue;
+        // only a RUN whose every command is an update or harmless (most RUNs fail the first test)
+        if (!cmds.some((c) => isCommand(c, APT, UPDATE)) || !cmds.every((c) => isCommand(c, APT, UPDATE) || HARMLESS.has(c.program))) continue;
         const next = stage.steps.map((k) => model.steps[k])
           .find((s) => s.index > step.index && findCommands(commandsOf(s), ['apt-get', 'apt'], ['install', 'upgrade', 'dist-upgrade']).length > 0);
         const fixes: ReturnType<Rule['check']>[number]['fixes'] = [];

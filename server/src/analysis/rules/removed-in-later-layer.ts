@@ -11,6 +11,7 @@
 
 import * as posix from 'node:path/posix';
 import type { DockerfileModel, Step } from '../model';
+import { memoPerStep } from '../reuse';
 import { commandsOf, findCommands, hasOption, operands, programOf, type ShellCommand } from '../shell';
 import { appendToRun, replaceLines, stageChainSteps } from './edits';
 import type { Rule } from './rule';
@@ -115,7 +116,8 @@ function outputsOf(c: ShellCommand, workdir: string): string[] {
 }
 
 /** What a RUN deletes: `rm` operands, and the package tools' clean commands. */
-function deletionsOf(step: Step): Deletion[] {
+/** What a step deletes (its text alone decides it): once per Step object. */
+const deletionsOf = memoPerStep((step: Step): Deletion[] => {
   const out: Deletion[] = [];
   for (const c of commandsOf(step)) {
     const p = programOf(c);
@@ -137,7 +139,7 @@ function deletionsOf(step: Step): Deletion[] {
     }
   }
   return out;
-}
+});
 
 const overlaps = (a: string, b: string) => a === b || a.startsWith(b + '/') || b.startsWith(a + '/');
 
