@@ -64,10 +64,12 @@ export function assessCache(model: DockerfileModel, facts: AnalysisFacts, previo
   for (const stage of model.stages) {
     const carried = new Carried(stage.baseStage !== null ? (stageEnd[stage.baseStage] ?? []).map((c) => viaStage(c, model.stages[stage.baseStage as number])) : []);
     let before: CacheRisk | null = null;
-    for (const i of stage.steps) {
+    // indexed loops: this runs for every step on every keystroke, and for-of allocates an iterator each time
+    for (let k = 0; k < stage.steps.length; k++) {
+      const i = stage.steps[k];
       const step = model.steps[i];
       const own = ownCauses(model, step, inputs[i], facts, stageEnd);
-      for (const c of own) carried.add(c);
+      for (let c = 0; c < own.length; c++) carried.add(own[c]);
       // a step with no inputs of its own carries exactly the risk of the step before it
       risks[i] = own.length === 0 && before ? before : keep(toRisk(carried, own), previous?.[i], sameRisk);
       before = risks[i];
@@ -83,7 +85,8 @@ export function stepInputs(model: DockerfileModel, context?: BuildContextFacts):
   const out: StepInputs[] = new Array<StepInputs>(model.steps.length).fill(NO_INPUTS);
   for (const stage of model.stages) {
     const pending = new Map<string, number>(); // ARG name -> line, until first use
-    for (const i of stage.steps) {
+    for (let k = 0; k < stage.steps.length; k++) {
+      const i = stage.steps[k];
       const step = model.steps[i];
       if (step.keyword === 'FROM') {
         if (isFloating(stage, model)) writable(out, i).floatingBase = stage.from;
@@ -130,7 +133,11 @@ function writable(out: StepInputs[], i: number): StepInputs {
   return out[i];
 }
 
+const NO_CAUSES: Cause[] = [];
+
 function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: AnalysisFacts, stageEnd: Cause[][]): Cause[] {
+  // most steps (RUN without mounts, ENV, ...) have no inputs of their own
+  if (inp === NO_INPUTS && step.keyword !== 'COPY' && step.keyword !== 'ADD') return NO_CAUSES;
   const causes: Cause[] = [];
   if (inp.floatingBase !== null) {
     const ref = inp.floatingBase;

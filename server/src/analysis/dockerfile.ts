@@ -62,7 +62,9 @@ class Overlay implements Scope {
 /** `previous`: the model of the document's previous version; its Step objects are kept where the new ones equal them. */
 export function parseDockerfile(text: string, options: AnalysisOptions = {}, previous?: DockerfileModel): DockerfileModel {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const lines = text.split(/\r?\n/);
+  // split on \n (a plain split is several times faster than /\r?\n/ on a long file), then drop the \r of CRLF endings
+  const lines = text.split('\n');
+  if (eol === '\r\n') for (let i = 0; i < lines.length - 1; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
   const problems: string[] = [];
   const directives = readDirectives(lines);
   const esc = directives.escape;

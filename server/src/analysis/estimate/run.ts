@@ -175,7 +175,7 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
 
   // --- apt
   if (run.aptInstalls.length || run.aptUpdate) {
-    const r = aptEstimate(state, run.aptInstalls, run.aptUpdate, run.listsRemoved, run.listsInCacheMount);
+    const r = aptEstimateOf(step, state, run);
     if (r.bytes === null) return { size: null, basis: '', note: r.text };
     bytes += r.bytes;
     parts.push(r.text);
@@ -228,6 +228,27 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
   const rest = uniq.length ? `; plus whatever ${uniq.slice(0, 4).join(', ')} write${uniq.length === 1 ? 's' : ''} (not estimated, so this is a lower bound)` : '';
   return { size: bytes, basis: parts.join('; ') + rest, note: '' };
 }
+
+/**
+ * aptEstimate, kept per Step for the common case of an install that adds nothing new (every package already in the
+ * image: the estimate then depends only on the step, the base and how many packages the image has, and changes no
+ * state). On a long file most RUNs re-install what an earlier one did.
+ */
+function aptEstimateOf(step: Step, state: StageState, run: ReturnType<typeof readRun>): { bytes: number | null; text: string } {
+  const compute = () => aptEstimate(state, run.aptInstalls, run.aptUpdate, run.listsRemoved, run.listsInCacheMount);
+  const d = state.debian;
+  if (!state.base || !d) return compute();
+  const installed = (state.aptInstalled ??= new Set(knownBasePackages(d.suite, d.set)));
+  if (!run.aptInstalls.every((inst) => inst.packages.every((p) => installed.has(p)))) return compute();
+  const key = `${state.base.ref}\u0000${state.base.family}\u0000${d.suite}\u0000${d.why}\u0000${d.set}\u0000${d.docsExcluded}\u0000${installed.size}`;
+  const kept = aptKept.get(step);
+  if (kept?.key === key) return kept.result;
+  const result = compute();
+  aptKept.set(step, { key, result });
+  return result;
+}
+
+const aptKept = new WeakMap<Step, { key: string; result: { bytes: number | null; text: string } }>();
 
 function aptEstimate(
   state: StageState, installs: { packages: string[]; noRecommends: boolean; unreadable: string[] }[],
