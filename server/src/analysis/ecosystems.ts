@@ -83,7 +83,16 @@ function pipArgs(cmd: ShellCommand): string[] | null {
 }
 
 /** Reads one shell command; null when it installs or resolves nothing we know. */
+/** The dependency install or build a command runs, if any: once per command (commands are shared by RUN text). */
 export function dependencyCommand(cmd: ShellCommand): DependencyCommand | null {
+  let hit = dependencyMemo.get(cmd);
+  if (hit === undefined) dependencyMemo.set(cmd, (hit = readDependencyCommand(cmd)));
+  return hit;
+}
+
+const dependencyMemo = new WeakMap<ShellCommand, DependencyCommand | null>();
+
+function readDependencyCommand(cmd: ShellCommand): DependencyCommand | null {
   const p = programOf(cmd);
   const s = sub(cmd);
   const make = (ecosystem: EcosystemId, kind: 'install' | 'build', needsSources = false, namedManifests: string[] = []): DependencyCommand =>

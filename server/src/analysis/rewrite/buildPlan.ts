@@ -104,7 +104,14 @@ interface Ctx {
 /** The plan for the first build found in `stage`, or null when the stage does not build from source. */
 export function findBuild(model: DockerfileModel, stage: Stage): BuildPlan | null {
   const steps = stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
-  const ctx: Ctx = { model, stage, steps, env: readEnv(steps), packages: readPackages(steps), startCommand: startCommand(steps) };
+  let packages: Ctx['packages'] | undefined;
+  const ctx: Ctx = {
+    model, stage, steps, env: readEnv(steps), startCommand: startCommand(steps),
+    // read when a detector needs them (most stages build nothing, and a long stage has thousands of installs)
+    get packages() {
+      return (packages ??= readPackages(steps));
+    },
+  };
   const detectors = [detectGo, detectRust, detectJava, detectDotnet, detectNode, detectPython, detectC];
   let best: BuildPlan | null = null;
   for (const d of detectors) {
@@ -342,10 +349,11 @@ function isPythonPip(c: ShellCommand): boolean {
 }
 
 function detectPython(ctx: Ctx): BuildPlan | null {
+  const m = lastMatch(ctx, isPythonPip);
+  if (!m) return null;
   const compilers = ctx.packages.filter((p) => ['build-essential', 'gcc', 'g++', 'build-base', 'clang'].includes(p.name));
   if (compilers.length === 0) return null;
-  const m = lastMatch(ctx, isPythonPip);
-  if (!m || m.step.index < Math.min(...compilers.map((c) => c.step))) return null;
+  if (m.step.index < Math.min(...compilers.map((c) => c.step))) return null;
   const plan = base(ctx, 'python', m.step, m.cmd);
   const r = parseImageRef(ctx.stage.from);
   plan.version = /^(\d+\.\d+)/.exec(r.tag ?? '')?.[1] ?? null;
@@ -370,10 +378,11 @@ const COMPILERS = ['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++'];
 function detectC(ctx: Ctx): BuildPlan | null {
   const compile = lastMatch(ctx, (c) => COMPILERS.includes(programOf(c)) && !hasOption(c, '-c', '-E', '-S', '--version', '-v'));
   const make = lastMatch(ctx, (c) => ['make', 'ninja'].includes(programOf(c)) || (programOf(c) === 'cmake' && hasOption(c, '--build', '--install')));
+  const m = compile && (!make || compile.step.index >= make.step.index) ? compile : make;
+  if (!m) return null;
   const toolchain = ctx.packages.some((p) => ['build-essential', 'gcc', 'g++', 'clang', 'make', 'cmake', 'build-base'].includes(p.name))
     || /^(gcc|buildpack-deps)$/.test(parseImageRef(ctx.stage.from).repository);
-  const m = compile && (!make || compile.step.index >= make.step.index) ? compile : make;
-  if (!m || !toolchain) return null;
+  if (!toolchain) return null;
   const plan = base(ctx, 'c', m.step, m.cmd);
   const wd = m.step.workdir;
   const all = ctx.steps.flatMap((step) => commandsOf(step).map((cmd) => ({ step, cmd })));
