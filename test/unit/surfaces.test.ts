@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { AnalysisStore } from '../../server/src/lsp/store';
 import { codeActions, diagnostics, hover, inlayHints } from '../../server/src/lsp/features';
 import type { JsonReport } from '../../server/src/report/json';
+import { toText } from '../../server/src/report/text';
 import { applyEdits, df } from './fixes';
 
 const DOCKERFILE = df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN npm ci', 'CMD ["node", "server.js"]');
@@ -68,4 +69,6 @@ test('a hover on a long file stays short: the lines a source edit re-runs are li
   const h = hover(entry, { line: 10, character: 1 });
   const md = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
   assert.match(md, /Rebuild cost of a source edit:\*\* re-runs lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 29 more/);
+  const report = toText('Dockerfile', entry.analysis, { color: false });
+  assert.match(report, /A typical source edit re-runs 41 layer steps \(lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 29 more\)\./);
 });

@@ -1,7 +1,7 @@
 // Sentences about one step, shared by the hover, the editor annotations and the inlay hints.
 
 import type { Analysis, StepResult } from '../analysis/model';
-import { formatBytes, formatSize } from './format';
+import { formatBytes, formatSize, listLines } from './format';
 
 /** The parts of a step's label, for editors that show only some of them. */
 export interface StepLabelParts {
@@ -30,9 +30,6 @@ export function stepLabel(s: StepResult): string {
 }
 
 /** Markdown for the hover on a step. */
-/** A hover lists at most this many lines (a long file can re-run thousands). */
-const MAX_LISTED_LINES = 12;
-
 export function stepHover(a: Analysis, s: StepResult): string {
   const out: string[] = [];
   const step = s.step;
@@ -66,10 +63,7 @@ export function stepHover(a: Analysis, s: StepResult): string {
     const cost = [a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
       a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null].filter(Boolean).join(', ');
     const lines = a.rebuild.lines;
-    const listed = lines.length > MAX_LISTED_LINES
-      ? `${lines.slice(0, MAX_LISTED_LINES).join(', ')} and ${lines.length - MAX_LISTED_LINES} more`
-      : lines.join(', ');
-    out.push('', `**Rebuild cost of a source edit:** re-runs line${lines.length === 1 ? '' : 's'} ${listed}${cost ? ` (${cost})` : ''}`);
+    out.push('', `**Rebuild cost of a source edit:** re-runs line${lines.length === 1 ? '' : 's'} ${listLines(lines)}${cost ? ` (${cost})` : ''}`);
   }
   const findings = a.findings.filter((f) => f.line >= step.line && f.line <= step.endLine);
   if (findings.length) {

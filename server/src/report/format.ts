@@ -9,3 +9,9 @@ import { formatSize } from '../analysis/units';
 export function describeSize(size: LayerSize): string {
   return `${formatSize(size)} (${size.source}: ${size.basis})`;
 }
+
+/** "3, 5, 6" or, past `max` lines, "3, 5, ... 21 and 4,990 more": a long file can re-run thousands of lines. */
+export function listLines(lines: readonly number[], max = 12): string {
+  if (lines.length <= max) return lines.join(', ');
+  return `${lines.slice(0, max).join(', ')} and ${lines.length - max} more`;
+}

@@ -2,7 +2,7 @@
 // at the end of its first line, then the findings with their fixes, then the image total.
 
 import type { Analysis, CacheRiskLevel, Severity } from '../analysis/model';
-import { formatBytes, formatSize } from './format';
+import { formatBytes, formatSize, listLines } from './format';
 
 export interface TextOptions {
   color: boolean;
@@ -83,7 +83,7 @@ export function toText(file: string, a: Analysis, opts: TextOptions): string {
     const cost = [a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
       a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null].filter(Boolean).join(', ');
     out.push('');
-    out.push(`A typical source edit re-runs ${a.rebuild.lines.length} layer step${a.rebuild.lines.length === 1 ? '' : 's'} (lines ${a.rebuild.lines.join(', ')})${cost ? `: ${cost}` : ''}.`);
+    out.push(`A typical source edit re-runs ${a.rebuild.lines.length} layer step${a.rebuild.lines.length === 1 ? '' : 's'} (line${a.rebuild.lines.length === 1 ? '' : 's'} ${listLines(a.rebuild.lines)})${cost ? `: ${cost}` : ''}.`);
   }
   for (const p of a.model.problems) out.push(c('2', `note: ${p}`));
   return out.join('\n') + '\n';
