@@ -189,7 +189,6 @@ const copyCausesMemo = new WeakMap<Step, { context: AnalysisFacts['context']; gi
 
 function sourceCauses(sources: ContextSource[], step: Step, what: string, facts: AnalysisFacts): Cause[] {
   const out: Cause[] = [];
-  if (sources.every((s) => s.kind === 'remote')) return out;
   const at = `${what} at line ${step.line}`;
   const high = sources.filter((s) => isSourceKind(s.kind));
   const medium = sources.filter((s) => s.kind === 'manifest' || s.kind === 'file');

@@ -19,19 +19,20 @@ export function encodeMessage(msg: Message): Buffer {
   const m = msg as { method?: string; params?: { diagnostics?: unknown[] } };
   const list = m.method === 'textDocument/publishDiagnostics' ? m.params?.diagnostics : undefined;
   if (!Array.isArray(list) || list.length < SPLIT_FROM) return Buffer.from(JSON.stringify(msg), 'utf8');
-  // the message with an empty list, split where the list goes: [head, tail]
-  const marker = '\u0000layer-insight-diagnostics\u0000';
-  const shell = JSON.stringify({ ...m, params: { ...m.params, diagnostics: marker } });
-  const at = shell.indexOf(JSON.stringify(marker));
+  // the message with a marker where the list goes, split there into head and tail
+  const shell = JSON.stringify({ ...m, params: { ...m.params, diagnostics: MARKER } });
+  const at = shell.indexOf(QUOTED_MARKER);
   const parts: Buffer[] = [Buffer.from(`${shell.slice(0, at)}[`, 'utf8')];
   for (let i = 0; i < list.length; i++) {
     if (i > 0) parts.push(COMMA);
     parts.push(encodedItem(list[i]));
   }
-  parts.push(Buffer.from(`]${shell.slice(at + JSON.stringify(marker).length)}`, 'utf8'));
+  parts.push(Buffer.from(`]${shell.slice(at + QUOTED_MARKER.length)}`, 'utf8'));
   return Buffer.concat(parts);
 }
 
+const MARKER = '\u0000layer-insight-diagnostics\u0000';
+const QUOTED_MARKER = JSON.stringify(MARKER);
 const COMMA = Buffer.from(',');
 /** Diagnostics are never changed once made; one kept from the previous version keeps its bytes too. */
 const encoded = new WeakMap<object, Buffer>();

@@ -235,32 +235,35 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
  * state). On a long file most RUNs re-install what an earlier one did.
  */
 function aptEstimateOf(step: Step, state: StageState, run: ReturnType<typeof readRun>): { bytes: number | null; text: string } {
-  const compute = () => aptEstimate(state, run.aptInstalls, run.aptUpdate, run.listsRemoved, run.listsInCacheMount);
   const d = state.debian;
-  if (!state.base || !d) return compute();
-  const installed = (state.aptInstalled ??= new Set(knownBasePackages(d.suite, d.set)));
-  if (!run.aptInstalls.every((inst) => inst.packages.every((p) => installed.has(p)))) return compute();
+  if (!state.base || !d) return aptEstimate(state, run, false);
+  const installed = aptInstalledOf(state, d);
+  // the suite's table (3 MB) is read only when an install names a package the image does not have yet
+  if (run.aptInstalls.some((inst) => inst.packages.some((p) => !installed.has(p)))) return aptEstimate(state, run, true);
   const key = `${state.base.ref}\u0000${state.base.family}\u0000${d.suite}\u0000${d.why}\u0000${d.set}\u0000${d.docsExcluded}\u0000${installed.size}`;
   const kept = aptKept.get(step);
   if (kept?.key === key) return kept.result;
-  const result = compute();
+  const result = aptEstimate(state, run, false);
   aptKept.set(step, { key, result });
   return result;
 }
 
 const aptKept = new WeakMap<Step, { key: string; result: { bytes: number | null; text: string } }>();
 
-function aptEstimate(
-  state: StageState, installs: { packages: string[]; noRecommends: boolean; unreadable: string[] }[],
-  update: boolean, listsRemoved: boolean, listsInCacheMount: boolean,
-): { bytes: number | null; text: string } {
+/** The packages the stage's image has so far: its base's set until a RUN adds more. */
+function aptInstalledOf(state: StageState, d: NonNullable<StageState['debian']>): Set<string> {
+  return (state.aptInstalled ??= new Set(knownBasePackages(d.suite, d.set)));
+}
+
+/** `needsTable`: some install names a package the image does not have (else nothing is added, no table needed). */
+function aptEstimate(state: StageState, run: ReturnType<typeof readRun>, needsTable: boolean): { bytes: number | null; text: string } {
+  const { aptInstalls: installs, aptUpdate: update, listsRemoved, listsInCacheMount } = run;
   const base = state.base;
   if (!base) return { bytes: null, text: `apt-get on an unknown base image (${state.baseRef ?? '?'}): cannot tell which packages it already has` };
   if (base.family === 'alpine') return { bytes: null, text: 'apt-get on an Alpine base: there is no apt there (the step fails)' };
   if (!state.debian) return { bytes: null, text: `apt-get on ${base.ref} (${base.family}): no package index for it` };
-  const installed = (state.aptInstalled ??= new Set(knownBasePackages(state.debian.suite, state.debian.set)));
-  // the suite's table (3 MB) is read only when an install names a package the image does not have yet
-  const index = installs.some((inst) => inst.packages.some((p) => !installed.has(p))) ? debianIndex(state.debian.suite) : undefined;
+  const installed = aptInstalledOf(state, state.debian);
+  const index = needsTable ? debianIndex(state.debian.suite) : undefined;
   if (index === null) return { bytes: null, text: `no Debian ${state.debian.suite} package table: its file (data/debian-${state.debian.suite}.bin.br) is missing or damaged` };
   let kib = 0;
   let pyKib = 0;
@@ -271,7 +274,7 @@ function aptEstimate(
   for (const inst of installs) {
     const c = index ? installClosure(index, installed, inst.packages, inst.noRecommends) : { added: [], unknown: [] };
     for (const p of c.added) {
-      state.aptInstalled.add(p.name);
+      installed.add(p.name);
       kib += p.kib;
       if (/^(lib)?python3/.test(p.name) && !p.name.endsWith('-whl')) pyKib += p.kib;
     }
@@ -285,7 +288,7 @@ function aptEstimate(
   const text: string[] = [];
   if (installs.length) {
     text.push(`Installed-Size of ${count} Debian ${state.debian.why} package${count === 1 ? '' : 's'} (index ${debianIndexDate(state.debian.suite)})` +
-      `${withRecs ? ' with their Recommends' : ''}, not counting the ${state.aptInstalled.size - count} the image already has`);
+      `${withRecs ? ' with their Recommends' : ''}, not counting the ${installed.size - count} the image already has`);
     if (docs && count > 0) text.push(`x ${DOCS_EXCLUDED_FACTOR} (the image does not unpack docs, man pages, locales)`);
     if (pyKib > 0) {
       bytes += pyKib * 1024 * PYC_FACTOR;

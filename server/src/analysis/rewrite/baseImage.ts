@@ -242,7 +242,7 @@ const stepMuslRisks = memoPerStep((step: Step): string[] => {
   const foreignCopy = (step.keyword === 'COPY' || step.keyword === 'ADD') && (step.copyFrom !== undefined || (step.sources ?? []).some((s) => /^https?:/.test(s)));
   if (downloads || foreignCopy) risks.push(`glibc-linked binaries (line ${step.line}) will not run on musl`);
   return risks;
-})
+});
 
 /** Programs the full image has and -slim lacks, used here without being installed by the stage. */
 /** What one step apt-installs and which full-image-only programs it runs, in order. Once per Step. */

@@ -12,11 +12,11 @@ const APK = ['apk'];
 const ADD = ['add'];
 import { mountCovers } from '../sources';
 import { addOptionFix, subcommandPattern } from './edits';
-import type { DockerfileModel } from '../model';
-import { finalImageSteps, perStep, type Rule } from './rule';
+import type { DockerfileModel, Step } from '../model';
+import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 
-/** The finding for one step (its text and flags alone decide it). */
-const checkStep = perStep((step) => {
+/** The finding for one step (its text and flags alone decide it; finalImageSteps runs it once per Step object). */
+const checkStep = (step: Step): RuleFinding | null => {
   const cmds = commandsOf(step);
   if (!cmds.some((c) => isCommand(c, APK, ADD))) return null;
   const adds = findCommands(cmds, APK, ADD);
@@ -32,7 +32,7 @@ const checkStep = perStep((step) => {
     message: 'apk add without --no-cache keeps the downloaded package index in /var/cache/apk (about 2-3 MB in this layer); use apk add --no-cache.',
     fixes,
   };
-});
+};
 
 export const apkNoCache: Rule = {
   id: 'apk-no-cache',

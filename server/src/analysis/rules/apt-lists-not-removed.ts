@@ -11,14 +11,14 @@
 import { commandsOf, findCommands, isCommand, operands } from '../shell';
 import { mountCovers } from '../sources';
 import { appendToRun } from './edits';
-import type { DockerfileModel } from '../model';
-import { finalImageSteps, perStep, type Rule } from './rule';
+import type { DockerfileModel, Step } from '../model';
+import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 
 const APT = ['apt-get', 'apt'];
 const UPDATE = ['update'];
 
-/** The finding for one step (its text and flags alone decide it). */
-const checkStep = perStep((step) => {
+/** The finding for one step (its text and flags alone decide it; finalImageSteps runs it once per Step object). */
+const checkStep = (step: Step): RuleFinding | null => {
   const cmds = commandsOf(step);
   if (!cmds.some((c) => isCommand(c, APT, UPDATE))) return null;
   if (mountCovers(step, '/var/lib/apt/lists') || mountCovers(step, '/var/cache/apt')) return null;
@@ -34,7 +34,7 @@ const checkStep = perStep((step) => {
     message: 'apt-get update leaves the package index in /var/lib/apt/lists (about 18 MB on Debian, 40+ MB on Ubuntu) in this layer; delete it in the same RUN.',
     fixes,
   };
-});
+};
 
 export const aptListsNotRemoved: Rule = {
   id: 'apt-lists-not-removed',

@@ -9,8 +9,8 @@
 
 import { commandsOf, findCommands, hasOption, isCommand, type ShellCommand } from '../shell';
 import { addOptionFix, subcommandPattern } from './edits';
-import type { DockerfileModel } from '../model';
-import { finalImageSteps, perStep, type Rule } from './rule';
+import type { DockerfileModel, Step } from '../model';
+import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 
 const APT_GET = ['apt-get'];
 const INSTALL = ['install'];
@@ -19,8 +19,8 @@ function recommendsOff(cmd: ShellCommand): boolean {
   return hasOption(cmd, '--no-install-recommends') || cmd.words.some((w) => /^APT::Install-Recommends=["']?(false|0)["']?$/i.test(w));
 }
 
-/** The finding for one step (its text alone decides it). */
-const checkStep = perStep((step) => {
+/** The finding for one step (its text alone decides it; finalImageSteps runs it once per Step object). */
+const checkStep = (step: Step): RuleFinding | null => {
   const cmds = commandsOf(step);
   if (!cmds.some((c) => isCommand(c, APT_GET, INSTALL) && !recommendsOff(c))) return null;
   const installs = findCommands(cmds, APT_GET, INSTALL);
@@ -32,7 +32,7 @@ const checkStep = perStep((step) => {
     message: `apt-get install without --no-install-recommends also installs every recommended package (often tens of MB more than asked for); add --no-install-recommends.`,
     fixes,
   };
-});
+};
 
 export const aptNoInstallRecommends: Rule = {
   id: 'apt-no-install-recommends',

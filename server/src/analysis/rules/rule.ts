@@ -27,17 +27,10 @@ export interface Rule {
 /**
  * What a rule reports. Its fixes may be given as a function of the model: they are then built only when someone asks
  * for them (a code action at that line, the CLI's report), not on every keystroke for every finding of the file.
- * The function gets the model it is asked in, so that a finding kept from an earlier version (see perStep) does not
- * hold that version's text alive.
+ * The function gets the model it is asked in, so that a finding kept from an earlier version (see finalImageSteps)
+ * does not hold that version's text alive.
  */
 export type RuleFinding = Omit<Finding, 'rule' | 'severity' | 'hadolint' | 'fixes'> & { fixes: Fix[] | ((model: DockerfileModel) => Fix[]) };
-
-/**
- * A rule's findings for one step, when they depend on nothing but the step (its text, lines and flags): computed once
- * per Step object. Steps an edit did not change keep their objects (reuse.ts), so on a long file an edit re-checks
- * only the steps it touched.
- */
-export const perStep = (check: (step: Step) => RuleFinding | null): ((step: Step) => RuleFinding | null) => memoPerStep(check);
 
 /** The steps of the stages that reach the final image, in order: where size rules look (hadolint#167). */
 export function stepsInFinalImage(model: DockerfileModel): readonly Step[] {
@@ -53,8 +46,13 @@ export function stepsInFinalImage(model: DockerfileModel): readonly Step[] {
   return steps;
 }
 
-/** A rule's check made of a per-step check over the steps that reach the final image. */
-export function finalImageSteps(checkStep: (step: Step) => RuleFinding | null): Rule['check'] {
+/**
+ * A rule's check made of a per-step check over the steps that reach the final image. `checkStep` must depend on
+ * nothing but the step (its text, lines and flags): it runs once per Step object, and steps an edit did not change
+ * keep their objects (reuse.ts), so on a long file an edit re-checks only the steps it touched.
+ */
+export function finalImageSteps(check: (step: Step) => RuleFinding | null): Rule['check'] {
+  const checkStep = memoPerStep(check);
   return ({ model }) => {
     const out: RuleFinding[] = [];
     for (const step of stepsInFinalImage(model)) {
