@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze } from '../../server/src/analysis/analyze';
+import { analyze, findingKey } from '../../server/src/analysis/analyze';
 import type { Analysis, AnalysisFacts } from '../../server/src/analysis/model';
 import { diagnostics } from '../../server/src/lsp/features';
 import { AnalysisStore } from '../../server/src/lsp/store';
@@ -102,6 +102,23 @@ test('an edit at the end keeps the earlier steps and their results as they were'
   // the last step before the edit may change (a trailing newline, a rule looking ahead); all others are kept
   assert.ok(kept >= before.steps.length - 1, `${kept} of ${before.steps.length} step results kept`);
   assert.equal(after.steps[0].step, before.steps[0].step);
+});
+
+test('a finding an edit did not touch is the same object, and its fixes are those of the new text', () => {
+  const text = read('test/fixtures/mistakes.Dockerfile');
+  const before = analyze(text);
+  const deferred = before.findings.filter((f) => findingKey(f) !== undefined);
+  assert.ok(deferred.length > 0, 'the fixture has findings of per-step rules');
+  for (const f of deferred) void f.fixes; // built against the old text, as a code action would
+  // a line added at the end changes none of these findings, but every fix must now come from the new model
+  const edited = `${text}\nRUN echo one more`;
+  const after = analyze(edited, {}, {}, before);
+  const fresh = analyze(edited);
+  // per-step rules (apt lists, --no-install-recommends) return the same object for an unchanged step
+  const kept = deferred.filter((f) => after.findings.some((g) => findingKey(g) === findingKey(f)));
+  assert.ok(kept.length >= 2, `${kept.length} findings of per-step rules survive the edit`);
+  for (const f of kept) assert.ok(after.findings.includes(f), `${f.rule} on line ${f.line} is the same object`);
+  assert.deepEqual(after.findings.map((f) => [f.rule, f.line, f.fixes]), fresh.findings.map((f) => [f.rule, f.line, f.fixes]));
 });
 
 test('the language server\'s diagnostics after edits and a severity change equal those of a fresh server', () => {

@@ -20,7 +20,7 @@ export function analyze(text: string, facts: AnalysisFacts = {}, options: Analys
   const sizes = withMeasured(estimates.map((e) => e.size), facts.measured);
   const cache = assessCache(model, facts, previous?.steps.map((s) => s.cacheRisk));
   const ctx: RuleContext = { model, facts, options, sizes, risks: cache.risks };
-  const findings = runRules(ctx);
+  const findings = runRules(ctx, previous?.findings);
   const measuredByStep = new Map((facts.measured?.steps ?? []).map((m) => [m.stepIndex, m]));
   const steps = model.steps.map((step, i) => {
     const measured = measuredByStep.get(i);
@@ -70,8 +70,9 @@ function imageSize(
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
-function runRules(ctx: RuleContext): Finding[] {
+function runRules(ctx: RuleContext, previous: Finding[] | undefined): Finding[] {
   const { model, options } = ctx;
+  const kept = LazyFinding.bySource(previous);
   const disabled = new Set(options.disabledRules ?? []);
   const findings: Finding[] = [];
   for (const rule of RULES) {
@@ -89,6 +90,12 @@ function runRules(ctx: RuleContext): Finding[] {
     for (const f of produced) {
       const { fixes, ...rest } = f;
       if (typeof fixes === 'function') {
+        const severity = override ?? rule.severity;
+        const before = kept?.get(f);
+        if (before && before.severity === severity && before.rule === rule.id) {
+          findings.push(before.moveTo(model));
+          continue;
+        }
         findings.push(new LazyFinding({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest }, fixes, model, f));
       } else {
         findings.push({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest, fixes });
@@ -114,13 +121,34 @@ class LazyFinding implements Finding {
   declare message: string;
   declare hadolint?: string;
   #built: Fix[] | undefined;
-  #make: ((model: DockerfileModel) => Fix[]) | null;
-  readonly #model: DockerfileModel;
+  readonly #make: (model: DockerfileModel) => Fix[];
+  #model: DockerfileModel;
   readonly #source: object;
 
   /** What the rule returned for this finding: the same object in every version where a per-step rule kept it. */
   static sourceOf(f: Finding): object | undefined {
     return #source in f ? f.#source : undefined;
+  }
+
+  /** The previous version's deferred findings by what their rule returned, for reuse (see moveTo). */
+  static bySource(findings: Finding[] | undefined): Map<object, LazyFinding> | undefined {
+    if (!findings) return undefined;
+    const map = new Map<object, LazyFinding>();
+    for (const f of findings) if (#source in f) map.set(f.#source, f);
+    return map;
+  }
+
+  /**
+   * The same finding in a new version of the document: its rule returned the same object, so every field is the
+   * same; its fixes are built again from the new model when asked (they may read other steps), so the old model is
+   * not kept alive. Keeping the wrapper spares thousands of new objects per keystroke on a long file.
+   */
+  moveTo(model: DockerfileModel): this {
+    if (this.#model !== model) {
+      this.#model = model;
+      this.#built = undefined;
+    }
+    return this;
   }
 
   constructor(fields: Omit<Finding, 'fixes'>, make: (model: DockerfileModel) => Fix[], model: DockerfileModel, source: object) {
@@ -133,12 +161,11 @@ class LazyFinding implements Finding {
   get fixes(): Fix[] {
     if (this.#built === undefined) {
       try {
-        this.#built = this.#make ? this.#make(this.#model) : [];
+        this.#built = this.#make(this.#model);
       } catch (e) {
         this.#model.problems.push(`rule ${this.rule} failed to build a fix: ${(e as Error).message}`);
         this.#built = [];
       }
-      this.#make = null;
     }
     return this.#built;
   }
