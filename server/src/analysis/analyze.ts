@@ -87,18 +87,22 @@ function runRules(ctx: RuleContext, previous: Finding[] | undefined): Finding[] 
       model.problems.push(`rule ${rule.id} failed: ${(e as Error).message}`);
       continue;
     }
+    const severity = override ?? rule.severity;
+    const hadolint = rule.hadolint ? { hadolint: rule.hadolint } : {};
     for (const f of produced) {
-      const { fixes, ...rest } = f;
-      if (typeof fixes === 'function') {
-        const severity = override ?? rule.severity;
+      if (typeof f.fixes === 'function') {
+        // a per-step rule returned the same object as in the previous version: the finding is the same
         const before = kept?.get(f);
         if (before && before.severity === severity && before.rule === rule.id) {
           findings.push(before.moveTo(model));
           continue;
         }
-        findings.push(new LazyFinding({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest }, fixes, model, f));
+      }
+      const { fixes, ...rest } = f;
+      if (typeof fixes === 'function') {
+        findings.push(new LazyFinding({ rule: rule.id, severity, ...hadolint, ...rest }, fixes, model, f));
       } else {
-        findings.push({ rule: rule.id, severity: override ?? rule.severity, ...(rule.hadolint ? { hadolint: rule.hadolint } : {}), ...rest, fixes });
+        findings.push({ rule: rule.id, severity, ...hadolint, ...rest, fixes });
       }
     }
   }
