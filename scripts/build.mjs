@@ -23,7 +23,7 @@ const common = {
 };
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' }),
-  build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
+  build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' }),
   build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   // dockerode (ssh2, grpc-js, protobufjs) and tar-stream: half the size, kept out of server.js and cli.js
   build({ ...common, entryPoints: ['server/src/engine/libs.ts'], outfile: 'dist/engine-libs.js' }),

@@ -1,5 +1,5 @@
 // LSP wiring only: connection, documents, capabilities; each handler is a few lines over the cached analysis.
-// Runs over stdio (`layer-insight lsp --stdio`) or Node IPC (the VS Code client).
+// Runs over stdio (`layer-insight lsp --stdio`) or Node IPC (the VS Code client); main.ts is the process entry.
 
 import {
   DidChangeConfigurationNotification, TextDocuments, TextDocumentSyncKind,
@@ -114,5 +114,3 @@ export function startServer(connection: Connection = createServerConnection()): 
   connection.listen();
   return connection;
 }
-
-if (require.main === module) startServer();

@@ -26,6 +26,10 @@ export class LspClient {
   readonly child: ChildProcessWithoutNullStreams;
   /** Every notification received, in order. */
   readonly notifications: Message[] = [];
+  /** Responses to no request of ours (a second answer to the same request, for one). */
+  readonly strayResponses: Message[] = [];
+  /** Message bodies that were not JSON (the stream is unreadable from there on). */
+  readonly unreadable: string[] = [];
   stderr = '';
   private buf = Buffer.alloc(0);
   private nextId = 1;
@@ -49,8 +53,15 @@ export class LspClient {
       if (!m) throw new Error(`bad header from server: ${this.buf.subarray(0, headerEnd).toString()}`);
       const len = Number(m[1]);
       if (this.buf.length < headerEnd + 4 + len) return;
-      const msg = JSON.parse(this.buf.subarray(headerEnd + 4, headerEnd + 4 + len).toString()) as Message;
+      const body = this.buf.subarray(headerEnd + 4, headerEnd + 4 + len).toString();
       this.buf = this.buf.subarray(headerEnd + 4 + len);
+      let msg: Message;
+      try {
+        msg = JSON.parse(body) as Message;
+      } catch {
+        this.unreadable.push(body.slice(0, 200));
+        continue;
+      }
       this.onMessage(msg);
     }
   }
@@ -59,6 +70,10 @@ export class LspClient {
     if (msg.method === undefined && typeof msg.id === 'number' && this.pending.has(msg.id)) {
       this.pending.get(msg.id)?.(msg);
       this.pending.delete(msg.id);
+      return;
+    }
+    if (msg.method === undefined) {
+      this.strayResponses.push(msg);
       return;
     }
     if (msg.method !== undefined && msg.id !== undefined) {

@@ -213,6 +213,30 @@ describe('annotations and the CLI entry', () => {
     }
   });
 
+  // one server per process: the CLI bundle used to start a second one, which answered every request again and, with
+  // two writers on one stdout, cut a large diagnostics message into bytes no client can read
+  for (const args of [['dist/server.js', '--stdio'], ['dist/cli.js', 'lsp', '--stdio']]) {
+    test(`\`${args.join(' ')}\` answers each message once, and a 3,000-line file's diagnostics arrive whole`, async () => {
+      const c = new LspClient(args);
+      try {
+        await c.initialize();
+        const uri = freshUri();
+        const lines = ['FROM debian:12'];
+        for (let i = 0; i < 3000; i++) lines.push(i % 2 ? `COPY src${i} /app/${i}` : `RUN apt-get update && apt-get install -y curl${i}`);
+        const published = c.waitForDiagnostics(uri, 1);
+        c.open(uri, lines.join('\n'));
+        const d = await published;
+        assert.ok(d.diagnostics.length >= 1500, `${d.diagnostics.length} diagnostics`);
+        await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 1 } });
+        await new Promise((r) => setTimeout(r, 300));
+        assert.deepEqual(c.unreadable, []);
+        assert.deepEqual(c.strayResponses, []);
+      } finally {
+        await c.stop();
+      }
+    });
+  }
+
   test('`layer-insight lsp --stdio` starts the same server', async () => {
     const c = new LspClient(['dist/cli.js', 'lsp', '--stdio']);
     try {
