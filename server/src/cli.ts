@@ -159,6 +159,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'lsp': {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { startServer } = require('./server') as typeof import('./server');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('./lsp/heap') as typeof import('./lsp/heap')).tuneServerHeap();
         startServer();
         return -1; // keeps running
       }

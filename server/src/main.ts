@@ -2,6 +2,8 @@
 // starts with `node dist/server.js --stdio`. (server.ts only exports startServer: a bundle that includes it, such as
 // the CLI's, must not start a second server just by loading it.)
 
+import { tuneServerHeap } from './lsp/heap';
 import { startServer } from './server';
 
+tuneServerHeap();
 startServer();
