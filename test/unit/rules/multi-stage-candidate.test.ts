@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../../server/src/analysis/analyze';
+import { findBuild } from '../../../server/src/analysis/rewrite/buildPlan';
 import type { Analysis } from '../../../server/src/analysis/model';
 import { allArgs, finalStage, findingOf, lastArgs, rewrite, stepsOf } from './rewriteHelpers';
 
@@ -342,4 +343,21 @@ test('after the rewrite the image estimate is recomputed and smaller', () => {
   assert.ok(r.after.image, 'an estimate after');
   assert.ok(r.after.image.bytes < r.before.image.bytes, `${r.after.image.bytes} < ${r.before.image.bytes}`);
   assert.match(r.finding.message, /saves ≈ \d+ MB/);
+});
+
+test('each build command the detectors know is found in a stage where it is the only one (none is ruled out early)', () => {
+  const commands: [string, string][] = [
+    ['golang:1.22', 'go build -o /out/app .'], ['rust:1.79', 'cargo build --release'], ['maven:3-eclipse-temurin-21', 'mvn -B package'],
+    ['gradle:8-jdk21', 'gradle bootJar'], ['mcr.microsoft.com/dotnet/sdk:8.0', 'dotnet publish -c Release -o /out'],
+    ['node:20', 'npm run build'], ['node:20', 'yarn build'], ['node:20', 'pnpm run build'], ['node:20', 'npx tsc'], ['node:20', 'tsc -p .'],
+    ['node:20', 'ng build'], ['node:20', 'vite build'],
+    // pip is a build when a compiler was installed before it (native extensions)
+    ['python:3.12', 'apt-get update && apt-get install -y gcc && pip install -r requirements.txt'],
+    ['python:3.12', 'apt-get update && apt-get install -y gcc && python3 -m pip install flask'], ['gcc:14', 'gcc -O2 -o /out/hello hello.c'], ['gcc:14', 'make'],
+    ['gcc:14', 'cmake --build build'],
+  ];
+  for (const [image, command] of commands) {
+    const model = analyze(`FROM ${image}\nWORKDIR /src\nCOPY . .\nRUN ${command}\n`).model;
+    assert.ok(findBuild(model, model.stages[0]), `no build found for RUN ${command}`);
+  }
 });

@@ -88,6 +88,13 @@ const BUILD_PROGRAMS = new Set([
   'webpack', 'meson', './configure', 'configure',
 ]);
 
+/**
+ * Every program a detector below looks for (each detector's test starts with its program): a step that runs none of
+ * them cannot be a stage's build. Keep in step with the detectors; the unit tests of each ecosystem go through here.
+ */
+const DETECTED_PROGRAM = /^(go|cargo|mvnw?|gradlew?|dotnet|npm|yarn|pnpm|npx|tsc|ng|vite|pip[\d.]*|python[\d.]*|gcc|g\+\+|cc|c\+\+|clang|clang\+\+|make|ninja|cmake)$/;
+const mayBuild = memoPerStep((step: Step): boolean => commandsOf(step).some((c) => DETECTED_PROGRAM.test(programOf(c))));
+
 interface Ctx {
   model: DockerfileModel;
   stage: Stage;
@@ -103,6 +110,8 @@ interface Ctx {
 
 /** The plan for the first build found in `stage`, or null when the stage does not build from source. */
 export function findBuild(model: DockerfileModel, stage: Stage): BuildPlan | null {
+  // most stages build nothing: a per-step check (kept across edits) rules them out before any detector runs
+  if (!stage.steps.some((i) => model.steps[i] !== undefined && mayBuild(model.steps[i]))) return null;
   const steps = stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
   let packages: Ctx['packages'] | undefined;
   const ctx: Ctx = {
@@ -301,7 +310,11 @@ function isNodeBuild(c: ShellCommand): boolean {
     const script = w[1] === 'run' ? w[2] : w[1];
     return /^(build|bundle|compile|dist)(:|$)/.test(script ?? '');
   }
-  if (p === 'npx') return /^(tsc|vite|webpack|ng|parcel|react-scripts|esbuild|rollup)$/.test(w[1] ?? '') && w.slice(2).some((x) => x === 'build' || w[1] === 'tsc' || w[1] === 'esbuild' || w[1] === 'rollup' || w[1] === 'webpack');
+  if (p === 'npx') {
+    // a compiler or bundler builds when run (`npx tsc` reads tsconfig.json); the dev-server tools only with `build`
+    const tool = w[1] ?? '';
+    return /^(tsc|webpack|esbuild|rollup)$/.test(tool) || (/^(vite|ng|parcel|react-scripts)$/.test(tool) && w.slice(2).includes('build'));
+  }
   if (p === 'tsc') return true;
   if (p === 'ng' || p === 'vite') return w[1] === 'build';
   return false;
