@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, findingKey } from '../../server/src/analysis/analyze';
-import type { Analysis, AnalysisFacts } from '../../server/src/analysis/model';
+import type { Analysis, AnalysisFacts, AnalysisOptions } from '../../server/src/analysis/model';
 import { diagnostics } from '../../server/src/lsp/features';
 import { AnalysisStore } from '../../server/src/lsp/store';
 import { toJson } from '../../server/src/report/json';
@@ -23,6 +23,10 @@ function visible(a: Analysis): unknown {
     rebuild: a.rebuild,
     imageNote: a.image?.note ?? null,
     problems: a.model.problems,
+    // the model itself: the stages with their steps and links, and every step's fields
+    stages: a.model.stages,
+    steps: a.model.steps,
+    ignores: a.model.ignores,
   };
 }
 
@@ -93,6 +97,30 @@ for (const [name, start] of [
     }
   });
 }
+
+test('steps carried over from the previous version follow changed build args, escape character and BuildKit setting', () => {
+  const text = 'ARG VERSION=1\nARG BASE=node:20\nFROM node:20\nFROM alpine AS tools\nFROM ${BASE}\nARG VERSION\nWORKDIR /app\nCOPY app-${VERSION}.tgz dist-${VERSION}/\n'
+    + 'RUN --mount=type=bind,from=0,target=/x --mount=type=bind,from=tools,target=/y echo\nCOPY --from=0 /a /b\n';
+  const variants: AnalysisOptions[] = [
+    {}, { buildArgs: { VERSION: '2' } }, { buildArgs: { VERSION: '3' } }, { buildArgs: { BASE: 'node' } }, { buildkit: false }, {},
+  ];
+  let prev = analyze(text, FACTS);
+  for (const options of variants) {
+    const next = analyze(text, FACTS, options, prev);
+    assert.deepEqual(visible(next), visible(analyze(text, FACTS, options)), JSON.stringify(options));
+    prev = next;
+  }
+  // new facts (git history arrives after the first analysis): the risks of the unchanged steps name the churn
+  const withGit: AnalysisFacts = { ...FACTS, git: { commits: 50, changes: new Map([['src/index.js', 7]]) } };
+  const g = analyze(`${text}COPY src/ /app/src/\n`, withGit, {}, prev);
+  assert.deepEqual(visible(g), visible(analyze(`${text}COPY src/ /app/src/\n`, withGit)));
+  assert.match(g.steps[g.steps.length - 1].cacheRisk.reasons.join(' '), /changed in 7 of the last 50 commits/);
+  prev = g;
+  const escaped = `# escape=\`\n${text}`;
+  const a = analyze(escaped, FACTS, {}, prev);
+  assert.deepEqual(visible(a), visible(analyze(escaped, FACTS)));
+  assert.equal(a.model.steps.find((s) => s.keyword === 'COPY')?.sources?.[0], 'app-1.tgz');
+});
 
 test('an edit at the end keeps the earlier steps and their results as they were', () => {
   const text = read('test/fixtures/typical.Dockerfile');

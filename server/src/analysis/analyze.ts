@@ -16,9 +16,9 @@ import type { RuleContext } from './rules/rule';
  */
 export function analyze(text: string, facts: AnalysisFacts = {}, options: AnalysisOptions = {}, previous?: Analysis): Analysis {
   const model = parseDockerfile(text, options, previous?.model);
-  const estimates = estimateSteps(model, facts, previous?.steps.map((s) => s.size));
+  const estimates = estimateSteps(model, facts, previous?.steps);
   const sizes = withMeasured(estimates.map((e) => e.size), facts.measured);
-  const cache = assessCache(model, facts, previous?.steps.map((s) => s.cacheRisk));
+  const cache = assessCache(model, facts, previous && { model: previous.model, steps: previous.steps });
   const ctx: RuleContext = { model, facts, options, sizes, risks: cache.risks };
   const findings = runRules(ctx, previous?.findings);
   const measuredByStep = new Map((facts.measured?.steps ?? []).map((m) => [m.stepIndex, m]));
@@ -72,7 +72,6 @@ const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2,
 
 function runRules(ctx: RuleContext, previous: Finding[] | undefined): Finding[] {
   const { model, options } = ctx;
-  const kept = LazyFinding.bySource(previous);
   const disabled = new Set(options.disabledRules ?? []);
   const findings: Finding[] = [];
   for (const rule of RULES) {
@@ -92,7 +91,7 @@ function runRules(ctx: RuleContext, previous: Finding[] | undefined): Finding[] 
     for (const f of produced) {
       if (typeof f.fixes === 'function') {
         // a per-step rule returned the same object as in the previous version: the finding is the same
-        const before = kept?.get(f);
+        const before = previous && LazyFinding.madeFrom(f);
         if (before && before.severity === severity && before.rule === rule.id) {
           findings.push(before.moveTo(model));
           continue;
@@ -106,8 +105,7 @@ function runRules(ctx: RuleContext, previous: Finding[] | undefined): Finding[] 
       }
     }
   }
-  return findings
-    .filter((f) => !isIgnored(model, f))
+  return (model.ignores.length ? findings.filter((f) => !isIgnored(model, f)) : findings)
     .sort((a, b) => a.line - b.line || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
 }
 
@@ -134,12 +132,12 @@ class LazyFinding implements Finding {
     return #source in f ? f.#source : undefined;
   }
 
-  /** The previous version's deferred findings by what their rule returned, for reuse (see moveTo). */
-  static bySource(findings: Finding[] | undefined): Map<object, LazyFinding> | undefined {
-    if (!findings) return undefined;
-    const map = new Map<object, LazyFinding>();
-    for (const f of findings) if (#source in f) map.set(f.#source, f);
-    return map;
+  /**
+   * The finding last made from what a rule returned, for reuse (see moveTo). What a per-step rule returns is kept per
+   * Step object, and a document's steps are its own, so a hit is a finding of an earlier version of the same document.
+   */
+  static madeFrom(source: object): LazyFinding | undefined {
+    return madeFrom.get(source);
   }
 
   /**
@@ -160,6 +158,7 @@ class LazyFinding implements Finding {
     this.#make = make;
     this.#model = model;
     this.#source = source;
+    madeFrom.set(source, this);
   }
 
   get fixes(): Fix[] {
@@ -178,6 +177,8 @@ class LazyFinding implements Finding {
     this.#built = value;
   }
 }
+
+const madeFrom = new WeakMap<object, LazyFinding>();
 
 /**
  * A key that stays the same object for a finding an edit did not change (per-step rules keep their findings), for

@@ -16,6 +16,7 @@
 // COPY/ADD at or above it); "medium" when only a dependency-manifest change, another copied file, a build
 // arg, a remote URL or a base-image update does; "low" otherwise.
 
+import { readAlike } from './dockerfile';
 import { isManifestName } from './ecosystems';
 import { keep, sameRisk } from './reuse';
 import type { AnalysisFacts, BuildContextFacts, CacheRisk, CacheRiskLevel, DockerfileModel, GitChurn, RebuildCost, Stage, Step } from './model';
@@ -55,9 +56,18 @@ const NO_INPUTS: StepInputs = Object.freeze({
   floatingBase: null, cacheMounts: Object.freeze([]) as unknown as string[], bindMounts: Object.freeze([]) as unknown as StepInputs['bindMounts'],
 });
 
-/** `previous`: the risks of the document's previous version, kept where the new ones are equal. */
-export function assessCache(model: DockerfileModel, facts: AnalysisFacts, previous?: readonly CacheRisk[]): CacheAssessment {
+/**
+ * `previous`: the document's previous version, its model and the risks found for it. Its risks are kept where the new
+ * ones are equal, and taken as they are for the unchanged prefix of the file: a step's risk depends only on itself,
+ * the steps above it and the context and git facts, so while those are the previous version's objects so is the risk.
+ */
+export function assessCache(
+  model: DockerfileModel, facts: AnalysisFacts, previous?: { model: DockerfileModel; steps: readonly { cacheRisk: CacheRisk }[] },
+): CacheAssessment {
   const inputs = stepInputs(model, facts.context);
+  assessedWith.set(model, { context: facts.context, git: facts.git });
+  const prior = previous?.steps;
+  const unchanged = previous ? unchangedPrefix(model, facts, previous.model) : 0;
   // every step of a stage is set below; the rest (ARGs before the first FROM) stay low
   const risks: CacheRisk[] = new Array<CacheRisk>(model.steps.length);
   const stageEnd: Cause[][] = [];
@@ -71,13 +81,29 @@ export function assessCache(model: DockerfileModel, facts: AnalysisFacts, previo
       const own = ownCauses(model, step, inputs[i], facts, stageEnd);
       for (let c = 0; c < own.length; c++) carried.add(own[c]);
       // a step with no inputs of its own carries exactly the risk of the step before it
-      risks[i] = own.length === 0 && before ? before : keep(toRisk(carried, own), previous?.[i], sameRisk);
+      risks[i] = i < unchanged ? (prior as readonly { cacheRisk: CacheRisk }[])[i].cacheRisk
+        : own.length === 0 && before ? before : keep(toRisk(carried, own), prior?.[i]?.cacheRisk, sameRisk);
       before = risks[i];
     }
     stageEnd[stage.index] = carried.list;
   }
-  for (let i = 0; i < risks.length; i++) risks[i] ??= keep<CacheRisk>({ level: 'low', reasons: [] }, previous?.[i], sameRisk);
+  for (let i = 0; i < risks.length; i++) risks[i] ??= keep<CacheRisk>({ level: 'low', reasons: [] }, prior?.[i]?.cacheRisk, sameRisk);
   return { risks, rebuild: rebuildCost(model, risks, facts) };
+}
+
+/** The facts each model's risks were assessed with. */
+const assessedWith = new WeakMap<DockerfileModel, { context: AnalysisFacts['context']; git: AnalysisFacts['git'] }>();
+
+/**
+ * How many leading steps are the previous model's own objects, read with the same options and assessed with the same
+ * context and git facts (else 0).
+ */
+function unchangedPrefix(model: DockerfileModel, facts: AnalysisFacts, previous: DockerfileModel): number {
+  const was = assessedWith.get(previous);
+  if (!was || was.context !== facts.context || was.git !== facts.git || !readAlike(model, previous)) return 0;
+  let n = 0;
+  while (n < model.steps.length && n < previous.steps.length && model.steps[n] === previous.steps[n]) n++;
+  return n;
 }
 
 /** The inputs of every step (by step index). */

@@ -8,7 +8,7 @@ import * as posix from 'node:path/posix';
 import type {
   AnalysisOptions, DockerfileModel, Flag, Heredoc, IgnorePragma, ParserDirectives, Stage, Step,
 } from './model';
-import { keep, sameStep } from './reuse';
+import { keep, sameHeredocs, sameStep } from './reuse';
 import { expand, type Scope } from './variables';
 
 const KEYWORDS = new Set([
@@ -68,15 +68,28 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
   const problems: string[] = [];
   const directives = readDirectives(lines);
   const esc = directives.escape;
+  const optionsKey = parseOptionsKey(options, esc);
+  const earlier = previous !== undefined ? parsedWith.get(previous) : undefined;
+  // Instructions above the first changed line are not scanned again: the previous version's steps that end before it
+  // (with an unchanged line after them, so that no continuation or heredoc can run on into the edit) are what the scan
+  // would find there. Only for a previous model read the same way, whose every instruction became a step.
+  const before = previous !== undefined && earlier?.key === optionsKey && earlier.complete && previous.eol === eol ? previous.steps : undefined;
+  let carried = 0;
+  if (before && previous) {
+    const unchanged = unchangedLines(lines, previous.lines);
+    while (carried < before.length && before[carried].endLine < unchanged) carried++;
+  }
   let raw: RawInstruction[];
+  let complete = true;
   try {
-    raw = scanInstructions(lines, esc);
+    raw = scanInstructions(lines, esc, carried > 0 ? (before as Step[])[carried - 1].endLine : 0);
   } catch (e) {
     // the scanner is total by design; this is a last line of defence so that a bug yields a model, not a crash
     problems.push(`reading the instructions failed (${(e as Error).message})`);
     raw = [];
+    complete = false;
   }
-  const ignores = readIgnorePragmas(lines, raw);
+  const ignores = readIgnorePragmas(lines, before ?? [], carried, raw);
   const buildkit = options.buildkit ?? true;
 
   const globalArgs = new Map<string, string | null>();
@@ -93,15 +106,45 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
     has: (k) => globalArgs.has(k),
   };
 
-  for (const ins of raw) {
+  // The unchanged prefix: while every instruction so far came out as the previous version's step (same object), the
+  // variables, WORKDIR and stages in force are the previous version's too, so an instruction whose raw text and place
+  // are unchanged is that same step. Those that only read that state (RUN, COPY, CMD...) are taken without being
+  // read again: on a long file an edit near the end re-reads a few lines, not all of them. Those that change it
+  // (FROM, ARG, ENV, WORKDIR) are always read, so the state stays complete for the steps after the edit.
+  let intact = before !== undefined;
+  for (let k = 0; k < carried; k++) take(asRaw((before as Step[])[k]));
+  for (const ins of raw) take(ins);
+
+  function take(ins: RawInstruction): void {
+    const index = steps.length;
+    const prior = before?.[index];
+    if (intact && prior !== undefined && stages.length > 0 && REPLAYABLE.has(ins.keyword) && sameRaw(prior, ins)
+      && !(prior.keyword === 'RUN' && prior.copyFrom !== undefined)) {
+      replay(prior);
+      steps.push(prior);
+      return;
+    }
     let step: Step;
     try {
       step = interpret(ins);
     } catch (e) {
       problems.push(`line ${ins.start + 1}: could not read ${ins.keyword} (${(e as Error).message})`);
-      continue;
+      intact = false;
+      complete = false;
+      return;
     }
-    steps.push(keep(step, previous?.steps[step.index], sameStep));
+    const same = previous?.steps[index];
+    step = keep(step, same, sameStep);
+    if (step !== same) intact = false;
+    steps.push(step);
+  }
+
+  /** What interpret does to the stages for a step that only reads the state: list it, and link a COPY --from. */
+  function replay(step: Step): void {
+    const stage = stages[stages.length - 1];
+    stage.steps.push(step.index);
+    const from = step.copyFrom?.stage;
+    if (from !== null && from !== undefined && !stage.dependsOn.includes(from)) stage.dependsOn.push(from);
   }
 
   function interpret(ins: RawInstruction): Step {
@@ -216,7 +259,50 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
 
   const target = pickTarget(stages, options.target, problems);
   if (target >= 0) markReach(stages, target);
-  return { text, lines, eol, directives, globalArgs, stages, steps, target, ignores, problems };
+  const model: DockerfileModel = { text, lines, eol, directives, globalArgs, stages, steps, target, ignores, problems };
+  parsedWith.set(model, { key: optionsKey, complete });
+  return model;
+}
+
+/** The raw instruction a step was read from (a step keeps its keyword, lines, column, joined arguments and heredocs). */
+function asRaw(step: Step): RawInstruction {
+  return { keyword: step.keyword, start: step.line - 1, end: step.endLine - 1, column: step.column - 1, args: step.args, heredocs: step.heredocs };
+}
+
+/** How many leading lines the two versions share. */
+function unchangedLines(lines: readonly string[], before: readonly string[]): number {
+  const n = Math.min(lines.length, before.length);
+  let k = 0;
+  while (k < n && lines[k] === before[k]) k++;
+  return k;
+}
+
+/** Instructions whose step depends on the variables, WORKDIR and stages in force but changes none of them. */
+const REPLAYABLE = new Set([...KEYWORDS].filter((k) => k !== 'FROM' && k !== 'ARG' && k !== 'ENV' && k !== 'WORKDIR'));
+
+/**
+ * How each model was read: the options and escape character (its steps carry over only to a model read the same
+ * way), and whether every instruction became a step (else step indexes do not follow the instructions).
+ */
+const parsedWith = new WeakMap<DockerfileModel, { key: string; complete: boolean }>();
+
+/**
+ * Whether two models were read with the same escape character and options (build args, BuildKit): then equal steps
+ * mean equal stages too (a stage's base image is expanded with the build args).
+ */
+export function readAlike(a: DockerfileModel, b: DockerfileModel): boolean {
+  const key = parsedWith.get(a)?.key;
+  return key !== undefined && key === parsedWith.get(b)?.key;
+}
+
+function parseOptionsKey(options: AnalysisOptions, esc: string): string {
+  return JSON.stringify([esc, options.buildkit ?? true, options.buildArgs ?? null]);
+}
+
+/** Whether a previous step was made from exactly this raw instruction (text, lines, column, heredocs). */
+function sameRaw(step: Step, ins: RawInstruction): boolean {
+  return step.keyword === ins.keyword && step.line === ins.start + 1 && step.endLine === ins.end + 1 && step.column === ins.column + 1
+    && step.args === ins.args && sameHeredocs(step.heredocs, ins.heredocs);
 }
 
 function isHeredocWord(word: string, heredocs: Heredoc[]): boolean {
@@ -336,10 +422,10 @@ const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <
  * bodies from the lines after the instruction. Every non-blank, non-comment line outside those starts an
  * instruction, whatever its first word (an unknown word is still an instruction, as Docker reports it).
  */
-function scanInstructions(lines: string[], esc: string): RawInstruction[] {
+function scanInstructions(lines: string[], esc: string, from = 0): RawInstruction[] {
   const out: RawInstruction[] = [];
   const n = lines.length;
-  let i = 0;
+  let i = from;
   while (i < n) {
     const first = lines[i];
     if (isBlankOrComment(first)) {
@@ -431,17 +517,21 @@ function insideQuotes(text: string, at: number): boolean {
   return quote !== null;
 }
 
-function readIgnorePragmas(lines: string[], raw: RawInstruction[]): IgnorePragma[] {
+/** The instructions in order: the first `carried` steps of the previous version, then those scanned (`raw`). */
+function readIgnorePragmas(lines: string[], before: readonly Step[], carried: number, raw: RawInstruction[]): IgnorePragma[] {
   const out: IgnorePragma[] = [];
+  const count = carried + raw.length;
+  const startOf = (r: number) => (r < carried ? before[r].line - 1 : raw[r - carried].start);
+  const endOf = (r: number) => (r < carried ? before[r].endLine - 1 : raw[r - carried].end);
   let r = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (!line.includes('ignore')) continue;
     const m = /^\s*#\s*(hadolint|layer-insight)\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)$/.exec(line);
     if (!m) continue;
-    while (r < raw.length && raw[r].end < i) r++;
+    while (r < count && endOf(r) < i) r++;
     // a pragma inside an instruction (a comment between continuation lines, a heredoc line) does not count
-    if (r < raw.length && raw[r].start < i) continue;
+    if (r < count && startOf(r) < i) continue;
     const codes = m[3].split(',').map((c) => c.trim()).filter(Boolean);
     out.push({ line: i + 1, codes, global: Boolean(m[2]) });
   }

@@ -19,6 +19,10 @@ const sameFlag = (a: Flag, b: Flag): boolean => a.name === b.name && a.value ===
 const sameHeredoc = (a: Heredoc, b: Heredoc): boolean => a.name === b.name && a.stripTabs === b.stripTabs && a.quoted === b.quoted
   && a.body === b.body && a.line === b.line && a.endLine === b.endLine;
 
+export function sameHeredocs(a: readonly Heredoc[], b: readonly Heredoc[]): boolean {
+  return sameList(a, b, sameHeredoc);
+}
+
 export function sameStep(a: Step, b: Step): boolean {
   return a.index === b.index && a.stage === b.stage && a.keyword === b.keyword && a.line === b.line && a.endLine === b.endLine
     && a.column === b.column && a.args === b.args && a.command === b.command && a.execForm === b.execForm

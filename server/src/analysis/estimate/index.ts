@@ -25,9 +25,9 @@ export function estimateSizes(model: DockerfileModel, facts: AnalysisFacts): (La
   return estimateSteps(model, facts).map((e) => e.size);
 }
 
-/** `previous`: the sizes of the document's previous version (by step index), kept where the new ones are equal. */
-export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts, previous?: readonly (LayerSize | null)[]): StepEstimate[] {
-  const out: StepEstimate[] = model.steps.map(() => ({ size: null }));
+/** `previous`: the steps of the document's previous version with their sizes, kept where the new ones are equal. */
+export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts, previous?: readonly { size: LayerSize | null }[]): StepEstimate[] {
+  const out: StepEstimate[] = new Array<StepEstimate>(model.steps.length).fill(NO_SIZE);
   const states: StageState[] = [];
   for (const stage of model.stages) {
     let state: StageState;
@@ -48,11 +48,14 @@ export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts, prev
   if (previous) {
     for (let i = 0; i < out.length; i++) {
       const size = out[i].size;
-      if (size !== null) out[i].size = keep(size, previous[i] ?? undefined, sameSize);
+      if (size !== null) out[i].size = keep(size, previous[i]?.size ?? undefined, sameSize);
     }
   }
   return out;
 }
+
+/** A step without a size or a note (most non-layer steps): one shared object, never written. */
+const NO_SIZE: StepEstimate = Object.freeze({ size: null });
 
 const est = (bytes: number, basis: string): StepEstimate => ({ size: { bytes: Math.max(0, Math.round(bytes)), source: 'estimate', basis } });
 const none = (note: string): StepEstimate => ({ size: null, note });
@@ -82,7 +85,7 @@ function fromStep(model: DockerfileModel, stage: Stage, states: StageState[], ou
 function estimateStep(model: DockerfileModel, step: Step, state: StageState, states: StageState[], facts: AnalysisFacts): StepEstimate {
   switch (step.keyword) {
     case 'WORKDIR':
-      if (!step.createsLayer) return { size: null };
+      if (!step.createsLayer) return NO_SIZE;
       state.files.set(step.workdir, { bytes: 0, from: `WORKDIR line ${step.line}` });
       return est(0, 'WORKDIR creates an empty folder: BuildKit commits a layer of ~0 B');
     case 'COPY':
@@ -93,7 +96,7 @@ function estimateStep(model: DockerfileModel, step: Step, state: StageState, sta
       return r.size === null ? none(r.note) : est(r.size, r.basis);
     }
     default:
-      return { size: null };
+      return NO_SIZE;
   }
 }
 
@@ -162,7 +165,7 @@ function relativeInSource(path: string, sources: readonly string[]): string {
 
 function copyFromStage(model: DockerfileModel, step: Step, state: StageState, states: StageState[], sources: string[], dest: string): StepEstimate {
   const from = step.copyFrom;
-  if (!from) return { size: null };
+  if (!from) return NO_SIZE;
   if (from.stage === null) {
     return none(`copies from the image ${from.image ?? from.raw}: which of its files and how big is not in our tables`);
   }
