@@ -31,7 +31,7 @@ const checkStep = (step: Step): RuleFinding | null => {
   return {
     line: step.line,
     endLine: step.endLine,
-    message: 'apt-get update leaves the package index in /var/lib/apt/lists (about 18 MB on Debian, 40+ MB on Ubuntu) in this layer; delete it in the same RUN.',
+    message: 'apt-get update leaves ~18 MB of package lists in this layer (40+ MB on Ubuntu); remove /var/lib/apt/lists/* in the same RUN.',
     fixes,
   };
 };

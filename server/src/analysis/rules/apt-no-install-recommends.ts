@@ -29,7 +29,7 @@ const checkStep = (step: Step): RuleFinding | null => {
   return {
     line: step.line,
     endLine: step.endLine,
-    message: `apt-get install without --no-install-recommends also installs every recommended package (often tens of MB more than asked for); add --no-install-recommends.`,
+    message: 'apt-get install also installs recommended packages, often tens of MB more; add --no-install-recommends.',
     fixes,
   };
 };
