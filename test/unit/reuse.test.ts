@@ -165,3 +165,27 @@ test('the language server\'s diagnostics after edits and a severity change equal
     text = edit(text, r);
   }
 });
+
+test('a long editing session does not keep a copy of the file per edited line', () => {
+  // V8 substrings are views into the string they were cut from: a step made in one version and kept in the next
+  // ones must not hold that version's whole text
+  const v8 = require('node:v8') as typeof import('node:v8');
+  const vm = require('node:vm') as typeof import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const lines = ['FROM debian:12'];
+  for (let i = 0; i < 3000; i++) lines.push(`RUN echo step ${i} && apt-get update && apt-get install -y --no-install-recommends curl`);
+  let text = lines.join('\n');
+  let prev = analyze(text);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let e = 0; e < 40; e++) {
+    text += `\nRUN echo this line was appended as edit number ${e} of the session`;
+    prev = analyze(text, {}, {}, prev);
+  }
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  // 40 texts would be 40 x ~290 KB; the new steps themselves are a few KB each
+  assert.ok(grown < 4 * text.length, `heap grew ${(grown / 1e6).toFixed(1)} MB over 40 edits of a ${(text.length / 1e6).toFixed(2)} MB file`);
+  assert.equal(prev.model.steps.length, 3041);
+});

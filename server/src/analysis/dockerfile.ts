@@ -135,7 +135,10 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
     }
     const same = previous?.steps[index];
     step = keep(step, same, sameStep);
-    if (step !== same) intact = false;
+    if (step !== same) {
+      intact = false;
+      if (previous !== undefined) detachStrings(step);
+    }
     steps.push(step);
   }
 
@@ -262,6 +265,31 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
   const model: DockerfileModel = { text, lines, eol, directives, globalArgs, stages, steps, target, ignores, problems };
   parsedWith.set(model, { key: optionsKey, complete });
   return model;
+}
+
+/**
+ * A copy of `s` that does not hold on to the string it was cut from. V8 makes a substring of 13 characters or more a
+ * view into its parent, so a step's arguments would keep alive the whole text of the version they were read in: a
+ * step that outlives its version (an edit elsewhere keeps it) would hold one more copy of the file per edited line.
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/**
+ * Gives a new step of an edited document strings of its own (see detach). Only steps made after the first version
+ * need it: the first version's text is the document's anyway, while it lasts.
+ */
+function detachStrings(step: Step): void {
+  step.args = detach(step.args);
+  step.command = detach(step.command);
+  step.words = step.words.map(detach);
+  if (step.flags.length) step.flags = step.flags.map((f) => (f.value === null ? f : { name: f.name, value: detach(f.value) }));
+  if (step.heredocs.length) step.heredocs = step.heredocs.map((h) => ({ ...h, name: detach(h.name), body: detach(h.body) }));
+  if (step.sources) step.sources = step.sources.map(detach);
+  if (step.destination !== undefined) step.destination = detach(step.destination);
+  if (step.copyFrom) step.copyFrom = { ...step.copyFrom, raw: detach(step.copyFrom.raw), image: step.copyFrom.image === null ? null : detach(step.copyFrom.image) };
+  step.workdir = detach(step.workdir);
 }
 
 /** The raw instruction a step was read from (a step keeps its keyword, lines, column, joined arguments and heredocs). */
