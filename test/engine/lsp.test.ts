@@ -22,7 +22,7 @@ after(async () => {
   await engine?.stop();
 });
 
-const server = ['out/server/src/server.js', '--stdio'];
+const server = ['out/server/src/main.js', '--stdio'];
 const file = path.join(fixturesDir(), 'basic', 'Dockerfile');
 const uri = pathToFileURL(file).href;
 const text = fs.readFileSync(file, 'utf8');
