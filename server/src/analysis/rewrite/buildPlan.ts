@@ -82,18 +82,17 @@ const DEV_RUNTIME: Record<string, string | null> = {
   'libevent-dev': 'libevent-2.1-7', 'libuv1-dev': 'libuv1', 'libstdc++-12-dev': null, 'libc6-dev': null,
 };
 
+/** Build tools. Every program a detector below looks for must be here (or be matched by isPythonPip). */
 const BUILD_PROGRAMS = new Set([
   'go', 'cargo', 'rustc', 'mvn', 'mvnw', 'gradle', 'gradlew', 'dotnet', 'npm', 'yarn', 'pnpm', 'npx', 'tsc',
   'gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'make', 'cmake', 'ninja', 'pip', 'pip3', 'javac', 'ng', 'vite',
   'webpack', 'meson', './configure', 'configure',
 ]);
 
-/**
- * Every program a detector below looks for (each detector's test starts with its program): a step that runs none of
- * them cannot be a stage's build. Keep in step with the detectors; the unit tests of each ecosystem go through here.
- */
-const DETECTED_PROGRAM = /^(go|cargo|mvnw?|gradlew?|dotnet|npm|yarn|pnpm|npx|tsc|ng|vite|pip[\d.]*|python[\d.]*|gcc|g\+\+|cc|c\+\+|clang|clang\+\+|make|ninja|cmake)$/;
-const mayBuild = memoPerStep((step: Step): boolean => commandsOf(step).some((c) => DETECTED_PROGRAM.test(programOf(c))));
+const runsBuildTool = (c: ShellCommand): boolean => BUILD_PROGRAMS.has(programOf(c)) || isPythonPip(c);
+
+/** A step that runs no build tool cannot be a stage's build (a test runs each detector's command alone). */
+const mayBuild = memoPerStep((step: Step): boolean => commandsOf(step).some(runsBuildTool));
 
 interface Ctx {
   model: DockerfileModel;
@@ -137,7 +136,7 @@ function lastToolchainStep(steps: Step[], buildStep: number): number {
   let last = buildStep;
   for (const s of steps) {
     if (s.index <= buildStep || s.keyword !== 'RUN') continue;
-    if (commandsOf(s).some((c) => BUILD_PROGRAMS.has(programOf(c)) || isPythonPip(c))) last = s.index;
+    if (commandsOf(s).some(runsBuildTool)) last = s.index;
   }
   return last;
 }
