@@ -158,10 +158,7 @@ export async function main(argv: string[]): Promise<number> {
         return await runAnalyze(rest);
       case 'lsp': {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { startServer } = require('./server') as typeof import('./server');
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require('./lsp/heap') as typeof import('./lsp/heap')).tuneServerHeap();
-        startServer();
+        (require('./server') as typeof import('./server')).runServerProcess();
         return -1; // keeps running
       }
       case '--version':

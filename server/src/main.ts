@@ -1,9 +1,7 @@
 // The entry point of dist/server.js: the language server process the VS Code client starts over IPC, or an editor
-// starts with `node dist/server.js --stdio`. (server.ts only exports startServer: a bundle that includes it, such as
+// starts with `node dist/server.js --stdio`. (server.ts only exports functions: a bundle that includes it, such as
 // the CLI's, must not start a second server just by loading it.)
 
-import { tuneServerHeap } from './lsp/heap';
-import { startServer } from './server';
+import { runServerProcess } from './server';
 
-tuneServerHeap();
-startServer();
+runServerProcess();

@@ -16,6 +16,7 @@ import { annotations, codeActions, diagnostics, hover, inlayHints } from './lsp/
 import { AnalysisStore, type Entry } from './lsp/store';
 import { createServerConnection } from './lsp/connection';
 import { applySettings, DEFAULT_SETTINGS } from './lsp/settings';
+import { tuneServerHeap } from './lsp/heap';
 
 export function startServer(connection: Connection = createServerConnection()): Connection {
   const documents = new TextDocuments(TextDocument);
@@ -113,4 +114,10 @@ export function startServer(connection: Connection = createServerConnection()): 
   documents.listen(connection);
   connection.listen();
   return connection;
+}
+
+/** The language server as a process of its own (dist/server.js, `layer-insight lsp`): its heap settings, then the server. */
+export function runServerProcess(): Connection {
+  tuneServerHeap();
+  return startServer();
 }

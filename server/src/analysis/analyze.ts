@@ -20,7 +20,7 @@ export function analyze(text: string, facts: AnalysisFacts = {}, options: Analys
   const sizes = withMeasured(estimates.map((e) => e.size), facts.measured);
   const cache = assessCache(model, facts, previous && { model: previous.model, steps: previous.steps });
   const ctx: RuleContext = { model, facts, options, sizes, risks: cache.risks };
-  const findings = runRules(ctx, previous?.findings);
+  const findings = runRules(ctx);
   const measuredByStep = new Map((facts.measured?.steps ?? []).map((m) => [m.stepIndex, m]));
   const steps = model.steps.map((step, i) => {
     const measured = measuredByStep.get(i);
@@ -70,7 +70,7 @@ function imageSize(
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
-function runRules(ctx: RuleContext, previous: Finding[] | undefined): Finding[] {
+function runRules(ctx: RuleContext): Finding[] {
   const { model, options } = ctx;
   const disabled = new Set(options.disabledRules ?? []);
   const findings: Finding[] = [];
@@ -90,8 +90,9 @@ function runRules(ctx: RuleContext, previous: Finding[] | undefined): Finding[] 
     const hadolint = rule.hadolint ? { hadolint: rule.hadolint } : {};
     for (const f of produced) {
       if (typeof f.fixes === 'function') {
-        // a per-step rule returned the same object as in the previous version: the finding is the same
-        const before = previous && LazyFinding.madeFrom(f);
+        // a per-step rule returned the same object as in an earlier version (only a step kept from it gets the same
+        // object back): the finding is the same
+        const before = LazyFinding.madeFrom(f);
         if (before && before.severity === severity && before.rule === rule.id) {
           findings.push(before.moveTo(model));
           continue;
