@@ -33,7 +33,7 @@ export function startServer(connection: Connection = createServerConnection()): 
     const doc = documents.get(uri);
     if (doc) publish(doc);
     if (canRefreshInlayHints && settings.inlayHints) void connection.languages.inlayHint.refresh();
-  });
+  }, { trusted: () => settings.trusted }); // an untrusted workspace runs no git
   // the engine side (protocol.ts): state, builds, image mapping, history tree; measured facts go to the store
   const engine = new EngineService({
     settings: () => settings,

@@ -1,6 +1,8 @@
 // Parses and analyses each document once per version; every LSP feature reads the cached result.
-// Facts that need I/O (the build context listing, measured images) are gathered asynchronously and, when they
-// change, the affected documents are analysed again.
+// Facts that need I/O (the build context listing, git history, measured images) are gathered asynchronously and,
+// when they change, the documents they concern are analysed again. Per folder: at most one read of each kind at a
+// time, file events batched (a flood of them reads the folder again once), nothing kept once no open document
+// uses the folder, and no git at all while the workspace is untrusted (facts/git.ts, README "Threat model").
 
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
@@ -17,17 +19,45 @@ export interface Entry {
   stepLines: number[];
 }
 
+export interface StoreOptions {
+  /** Whether the workspace is trusted (read at each use): git runs only when it is. Default: trusted. */
+  trusted?: () => boolean;
+  /** How long file events for a folder are gathered before it is read again (default 300 ms). */
+  batchMs?: number;
+}
+
+/** One fact of a folder read from disk: the last value read, and the read in flight. */
+interface Slot<T> {
+  value?: T;
+  reading: boolean;
+  /** The folder changed while a read was in flight: read again when it ends. */
+  stale: boolean;
+}
+
+/** What the store knows of one build-context folder. */
+interface Folder {
+  context: Slot<BuildContextFacts>;
+  /** Git history (null: not a git work tree, or git failed). */
+  git: Slot<GitChurn | null>;
+}
+
 export class AnalysisStore {
   private readonly entries = new Map<string, Entry>();
   /** The latest analysis of each open document, valid or not. */
   private readonly last = new Map<string, Analysis>();
-  private readonly contexts = new Map<string, BuildContextFacts | 'loading'>();
+  private readonly folders = new Map<string, Folder>();
   private readonly measured = new Map<string, MeasuredImage>();
-  /** Git history of each context folder (null: not a git work tree, or git failed). */
-  private readonly churn = new Map<string, GitChurn | null | 'loading'>();
+  /** Folders with file events not yet acted upon, and the timer that will. */
+  private readonly changed = new Set<string>();
+  private batchTimer: NodeJS.Timeout | undefined;
+  private readonly trusted: () => boolean;
+  private readonly batchMs: number;
   options: AnalysisOptions = {};
 
-  constructor(private readonly onFactsChanged: (uri: string) => void) {}
+  constructor(private readonly onFactsChanged: (uri: string) => void, opts: StoreOptions = {}) {
+    this.trusted = opts.trusted ?? (() => true);
+    this.batchMs = opts.batchMs ?? 300;
+  }
 
   /** The analysis of this exact version, computed now if needed. */
   get(uri: string, version: number, text: () => string): Entry {
@@ -53,9 +83,21 @@ export class AnalysisStore {
     else this.entries.clear();
   }
 
+  /** The document was closed: forget it, its measured image, and the facts of a folder no open document uses. */
   close(uri: string): void {
     this.entries.delete(uri);
     this.last.delete(uri);
+    this.measured.delete(uri);
+    const dir = contextDirOf(uri);
+    if (dir && !this.openDocumentsIn(dir).length) {
+      this.folders.delete(dir);
+      this.changed.delete(dir);
+    }
+  }
+
+  /** Folders whose facts are held (for tests and diagnostics). */
+  heldFolders(): string[] {
+    return [...this.folders.keys()];
   }
 
   setMeasured(uri: string, m: MeasuredImage | undefined): void {
@@ -69,7 +111,7 @@ export class AnalysisStore {
     return this.measured.get(uri);
   }
 
-  /** A watched file changed: re-read every loaded context that contains it. */
+  /** A watched file changed: every held context that contains it is read again, once per batch of events. */
   contextChangedFor(fileUri: string): void {
     let file: string;
     try {
@@ -77,60 +119,97 @@ export class AnalysisStore {
     } catch {
       return;
     }
-    for (const dir of [...this.contexts.keys()]) if (file.startsWith(dir + path.sep)) this.contextChanged(dir);
+    for (const dir of this.folders.keys()) if (file.startsWith(dir + path.sep)) this.changed.add(dir);
+    this.scheduleBatch();
   }
 
-  /** A build-context file changed: re-read that context and re-analyse the documents that use it. */
+  /** A build-context file changed: read that context (and its history) again, after the current batch. */
   contextChanged(dir: string): void {
-    if (this.contexts.has(dir)) {
-      this.contexts.delete(dir);
-      this.churn.delete(dir);
-      for (const uri of [...this.entries.keys()]) if (contextDirOf(uri) === dir) this.loadContext(uri, dir);
-    }
+    if (!this.folders.has(dir)) return;
+    this.changed.add(dir);
+    this.scheduleBatch();
+  }
+
+  private scheduleBatch(): void {
+    if (this.batchTimer || this.changed.size === 0) return;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = undefined;
+      const dirs = [...this.changed];
+      this.changed.clear();
+      for (const dir of dirs) this.refresh(dir);
+    }, this.batchMs);
+    this.batchTimer.unref?.();
+  }
+
+  /** Reads a held folder again; the facts read before stay in use until the new ones arrive. */
+  private refresh(dir: string): void {
+    const folder = this.folders.get(dir);
+    if (!folder) return;
+    this.read(dir, folder.context, readBuildContext);
+    if (this.trusted() && (folder.git.value !== undefined || folder.git.reading)) this.read(dir, folder.git, readChurn);
   }
 
   private facts(uri: string): AnalysisFacts {
     const facts: AnalysisFacts = {};
     const dir = contextDirOf(uri);
     if (dir) {
-      const ctx = this.contexts.get(dir);
-      if (ctx === undefined) this.loadContext(uri, dir);
-      else if (ctx !== 'loading') facts.context = ctx;
-      const git = this.churn.get(dir);
-      if (git === undefined) this.loadChurn(uri, dir);
-      else if (git !== null && git !== 'loading') facts.git = git;
+      let folder = this.folders.get(dir);
+      if (!folder) {
+        folder = { context: { reading: false, stale: false }, git: { reading: false, stale: false } };
+        this.folders.set(dir, folder);
+      }
+      if (folder.context.value) facts.context = folder.context.value;
+      else if (!folder.context.reading) this.read(dir, folder.context, readBuildContext);
+      // untrusted: no git process, and no history read before trust was withdrawn
+      if (this.trusted()) {
+        if (folder.git.value) facts.git = folder.git.value;
+        else if (folder.git.value === undefined && !folder.git.reading) this.read(dir, folder.git, readChurn);
+      }
     }
     const m = this.measured.get(uri);
     if (m) facts.measured = m;
     return facts;
   }
 
-  /** History is read once per context folder, and again when the context changes (a commit usually does). */
-  private loadChurn(uri: string, dir: string): void {
-    this.churn.set(dir, 'loading');
-    readGitChurn(dir).then(
-      (git) => {
-        this.churn.set(dir, git ?? null);
-        if (git) {
-          this.invalidate(uri);
-          this.onFactsChanged(uri);
-        }
-      },
-      () => this.churn.set(dir, null),
+  /** One read of one fact at a time per folder; a change during a read asks for another read when it ends. */
+  private read<T>(dir: string, slot: Slot<T>, reader: (dir: string) => Promise<T>): void {
+    if (slot.reading) {
+      slot.stale = true;
+      return;
+    }
+    slot.reading = true;
+    slot.stale = false;
+    reader(dir).then(
+      (value) => this.readDone(dir, slot, reader, value),
+      () => this.readDone(dir, slot, reader, undefined),
     );
   }
 
-  private loadContext(uri: string, dir: string): void {
-    this.contexts.set(dir, 'loading');
-    readBuildContext(dir).then(
-      (ctx) => {
-        this.contexts.set(dir, ctx);
-        this.invalidate(uri);
-        this.onFactsChanged(uri);
-      },
-      () => this.contexts.delete(dir),
-    );
+  private readDone<T>(dir: string, slot: Slot<T>, reader: (dir: string) => Promise<T>, value: T | undefined): void {
+    slot.reading = false;
+    // a failed read keeps what was read before (none yet: the next analysis tries again)
+    if (value !== undefined) slot.value = value;
+    const folder = this.folders.get(dir);
+    if (!folder || (folder.context !== slot && folder.git !== slot)) return; // released while reading
+    if (slot.stale) {
+      this.read(dir, slot, reader);
+      return;
+    }
+    if (value === undefined || value === null) return;
+    for (const uri of this.openDocumentsIn(dir)) {
+      this.invalidate(uri);
+      this.onFactsChanged(uri);
+    }
   }
+
+  private openDocumentsIn(dir: string): string[] {
+    return [...this.last.keys()].filter((uri) => contextDirOf(uri) === dir);
+  }
+}
+
+/** Git history of a folder, null when there is none (readGitChurn never rejects). */
+async function readChurn(dir: string): Promise<GitChurn | null> {
+  return (await readGitChurn(dir)) ?? null;
 }
 
 /** The build context of a file-scheme Dockerfile is its folder (what `docker build .` next to it uses). */
