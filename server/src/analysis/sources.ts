@@ -4,6 +4,7 @@
 
 import * as posix from 'node:path/posix';
 import { isCodeName, isManifestName, looksLikeFileName, MANIFEST_EXAMPLES } from './ecosystems';
+import { compileGlob, hasGlobMeta, type Glob } from './glob';
 import type { BuildContextFacts, Step } from './model';
 
 export type SourceKind =
@@ -68,36 +69,30 @@ export function normalizeContextPath(raw: string): string {
 }
 
 export function hasGlob(p: string): boolean {
-  return /[*?[]/.test(p);
+  return hasGlobMeta(p);
 }
 
-/** A Docker-style glob (`*`, `?`, `[...]`, `**`) as a regular expression over whole relative paths. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 1);
-      if (close < 0) re += '\\[';
-      else {
-        re += '[' + glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+/**
+ * A source pattern compiled for matching whole context paths: Go's filepath.Match (`*`, `?`, `[...]`, `\`), with
+ * `**` for any number of folders; null when malformed (it matches nothing). Linear time (analysis/glob.ts). The
+ * steps of every edit ask again, so the last few hundred are kept.
+ */
+export function sourceGlob(pattern: string): Glob | null {
+  let g = globCache.get(pattern);
+  if (g === undefined) {
+    if (globCache.size >= 500) globCache.clear();
+    g = compileGlob(pattern, { doubleStar: true });
+    globCache.set(pattern, g);
   }
-  return new RegExp('^' + re + '(/.*)?$');
+  return g;
 }
+
+const globCache = new Map<string, Glob | null>();
 
 /** Does a context source path ('' = root, globs allowed) bring in this context-relative file? */
 export function sourceMatches(path: string, file: string): boolean {
   if (path === '') return true;
-  if (hasGlob(path)) return globToRegExp(path).test(file);
+  if (hasGlob(path)) return sourceGlob(path)?.testPathOrParent(file) ?? false;
   return file === path || file.startsWith(path + '/');
 }
 
@@ -122,8 +117,8 @@ export function classifyPath(raw: string, context?: BuildContextFacts): ContextS
   }
   if (hasGlob(path)) {
     if (!path.includes('/') && (base.startsWith('*.') ? isCodeName('x' + base.slice(1)) : false)) return { raw, path, kind: 'code' };
-    const re = globToRegExp(base);
-    if (MANIFEST_EXAMPLES.some((m) => re.test(m))) return { raw, path, kind: 'manifest' };
+    const glob = sourceGlob(base);
+    if (glob && MANIFEST_EXAMPLES.some((m) => glob.test(m))) return { raw, path, kind: 'manifest' };
     if (isCodeName(base.replace(/[*?]/g, 'x'))) return { raw, path, kind: 'code' };
     return { raw, path, kind: /\*$/.test(base) ? 'folder' : 'file' };
   }

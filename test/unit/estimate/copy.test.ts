@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../../server/src/analysis/analyze';
-import { goPatternToRegExp, selectContextFiles } from '../../../server/src/analysis/estimate/copy';
+import { selectContextFiles } from '../../../server/src/analysis/estimate/copy';
+import { compileGlob } from '../../../server/src/analysis/glob';
 import { fixture, fixtureContext, sizeOf, stepsAt } from './helpers';
 
 const ROOT = fixture('estimate-context');
@@ -58,13 +59,13 @@ test('wildcards follow Go filepath.Match: * stays in one folder, a matched folde
 });
 
 test('Go pattern syntax: escapes, ranges, malformed classes', () => {
-  assert.ok(goPatternToRegExp('a\\*b')?.test('a*b'));
-  assert.equal(goPatternToRegExp('a\\*b')?.test('axb'), false);
-  assert.ok(goPatternToRegExp('[a-c]x')?.test('bx'));
-  assert.equal(goPatternToRegExp('[a-c]x')?.test('dx'), false);
-  assert.equal(goPatternToRegExp('*')?.test('a/b'), false, '* does not cross folders');
-  assert.equal(goPatternToRegExp('[z-a]'), null, 'a reversed range is a bad pattern');
-  assert.equal(goPatternToRegExp('[abc'), null, 'an unterminated class is a bad pattern');
+  assert.ok(compileGlob('a\\*b')?.test('a*b'));
+  assert.equal(compileGlob('a\\*b')?.test('axb'), false);
+  assert.ok(compileGlob('[a-c]x')?.test('bx'));
+  assert.equal(compileGlob('[a-c]x')?.test('dx'), false);
+  assert.equal(compileGlob('*')?.test('a/b'), false, '* does not cross folders');
+  assert.equal(compileGlob('[z-a]'), null, 'a reversed range is a bad pattern');
+  assert.equal(compileGlob('[abc'), null, 'an unterminated class is a bad pattern');
 });
 
 test('a source that matches nothing is reported, and ignored files count as missing', async () => {
@@ -122,4 +123,17 @@ test('no context facts: COPY says why it has no size', () => {
 test('heredoc COPY counts its body', () => {
   const at = stepsAt('# syntax=docker/dockerfile:1\nFROM debian:bookworm-slim\nCOPY <<EOF /etc/motd\nhello\nEOF\n');
   assert.equal(at(3).size?.bytes, Buffer.byteLength('hello', 'utf8'));
+});
+
+test('hostile COPY patterns: a malformed class matches nothing, 40 stars answer at once (no crash, no hang)', () => {
+  const names = Array.from({ length: 20 }, (_, i) => `${'a'.repeat(60)}${i}/${'a'.repeat(60)}`);
+  const context = { root: '/ctx', files: names.map((p) => ({ path: p, bytes: 1 })), truncated: false, hasDockerignore: false };
+  const t0 = Date.now();
+  const at = stepsAt(`FROM debian:bookworm-slim\nCOPY [z-a] /x\nCOPY [ /y\nCOPY ${'*'.repeat(40)}b /z\nCOPY ${'*a'.repeat(30)}*/* /w\n`, { context });
+  assert.equal(at(2).size?.bytes, 0);
+  assert.match(at(2).size?.basis ?? '', /no context file matches \[z-a\]/);
+  assert.equal(at(3).size?.bytes, 0);
+  assert.equal(at(4).size?.bytes, 0);
+  assert.equal(at(5).size?.bytes, 20);
+  assert.ok(Date.now() - t0 < 5_000, `took ${Date.now() - t0} ms`);
 });

@@ -3,9 +3,11 @@
 // - '.' (or '/') selects the whole context; a folder selects everything under it (its contents are copied).
 // - A source with *, ? or [...] is a pattern matched with Go's filepath.Match against paths of the same depth:
 //   '*' and '?' never match '/', classes take ranges and '^' negation, '\' escapes. A matched folder copies its
-//   contents, recursively.
-// The context facts already have .dockerignore applied (server/src/facts/context.ts, @balena/dockerignore).
+//   contents, recursively. Matched by analysis/glob.ts (linear time; a malformed pattern such as `[z-a]` matches
+//   nothing, as Docker finds no file for it).
+// The context facts already have .dockerignore applied (server/src/facts/context.ts).
 
+import { compileGlob, hasGlobMeta } from '../glob';
 import type { ContextFile } from '../model';
 
 export interface Selection {
@@ -24,13 +26,13 @@ export function selectContextFiles(files: readonly ContextFile[], sources: reado
     if (src === '') {
       for (const f of files) chosen.set(f.path, f);
       hit = files.length;
-    } else if (hasMeta(src)) {
-      const re = goPatternToRegExp(src);
+    } else if (hasGlobMeta(src)) {
+      const glob = compileGlob(src);
       const depth = src.split('/').length;
       for (const f of files) {
-        const parts = f.path.split('/');
-        if (parts.length < depth) continue;
-        if (re && re.test(parts.slice(0, depth).join('/'))) {
+        if (!glob) break; // a malformed pattern matches nothing
+        const head = firstSegments(f.path, depth);
+        if (head !== null && glob.test(head)) {
           chosen.set(f.path, f);
           hit++;
         }
@@ -61,73 +63,15 @@ export function cleanSource(src: string): string {
   return parts.join('/');
 }
 
-function hasMeta(s: string): boolean {
-  return /[*?[]/.test(s);
-}
-
-/** Go's filepath.Match syntax as a RegExp over a whole path; null for a malformed pattern (Go: ErrBadPattern). */
-export function goPatternToRegExp(pattern: string): RegExp | null {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '\\') {
-      i++;
-      if (i >= pattern.length) return null;
-      re += escapeRe(pattern[i]);
-    } else if (c === '[') {
-      let j = i + 1;
-      let negate = false;
-      if (pattern[j] === '^') {
-        negate = true;
-        j++;
-      }
-      let cls = '';
-      let first = true;
-      for (; j < pattern.length && (first || pattern[j] !== ']'); j++) {
-        first = false;
-        let lo = pattern[j];
-        if (lo === '\\') {
-          j++;
-          if (j >= pattern.length) return null;
-          lo = pattern[j];
-        }
-        if (lo === '/') return null;
-        if (pattern[j + 1] === '-' && pattern[j + 2] !== undefined && pattern[j + 2] !== ']') {
-          let hi = pattern[j + 2];
-          j += 2;
-          if (hi === '\\') {
-            j++;
-            if (j >= pattern.length) return null;
-            hi = pattern[j];
-          }
-          if (hi < lo) return null;
-          cls += `${escapeClass(lo)}-${escapeClass(hi)}`;
-        } else {
-          cls += escapeClass(lo);
-        }
-      }
-      if (j >= pattern.length || cls === '') return null;
-      re += negate ? `[^/${cls}]` : `[${cls}]`;
-      i = j;
-    } else {
-      re += escapeRe(c);
-    }
+/** The path's first `n` segments, or null when it has fewer. */
+function firstSegments(path: string, n: number): string | null {
+  let end = -1;
+  for (let i = 0; i < n; i++) {
+    if (end === path.length) return null;
+    const slash = path.indexOf('/', end + 1);
+    end = slash < 0 ? path.length : slash;
   }
-  try {
-    return new RegExp(re + '$', 'u');
-  } catch {
-    return null;
-  }
-}
-
-function escapeRe(c: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
-}
-
-function escapeClass(c: string): string {
-  return /[\]\\^-]/.test(c) ? `\\${c}` : c;
+  return path.slice(0, end);
 }
 
 /** Archive kinds ADD extracts, with the expansion ratio we assume (extracted bytes / archive bytes). */
