@@ -54,59 +54,71 @@ function runCli(file) {
   });
 }
 
-/** A minimal stdio LSP session: initialize, open the file, wait for its diagnostics, then ask a hover. */
-function runServer(file, text) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const uri = `file://${file}`;
-    let buf = Buffer.alloc(0);
-    let peak = 0;
-    let t0 = 0;
-    let result = { ms: null, diagnostics: null, hover: 'no answer', exited: null };
-    const poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid))), 20);
-    const send = (msg) => {
-      const body = JSON.stringify(msg);
-      child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    };
-    const finish = () => {
-      clearInterval(poll);
-      clearTimeout(kill);
-      child.kill('SIGKILL');
-      resolve({ ...result, peak });
-    };
-    const kill = setTimeout(finish, limitMs);
-    child.stdin.on('error', () => undefined);
-    child.stderr.on('data', () => undefined);
-    child.on('exit', (code, signal) => {
-      result.exited = signal ?? code;
-      finish();
-    });
-    child.stdout.on('data', (chunk) => {
-      buf = Buffer.concat([buf, chunk]);
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const len = Number(/Content-Length: (\d+)/i.exec(buf.subarray(0, end).toString())?.[1] ?? 0);
-        if (buf.length < end + 4 + len) return;
-        const msg = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString());
-        buf = buf.subarray(end + 4 + len);
-        if (msg.id === 1) {
-          send({ jsonrpc: '2.0', method: 'initialized', params: {} });
-          t0 = performance.now();
-          send({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text } } });
-        } else if (msg.method === 'textDocument/publishDiagnostics' && msg.params.uri === uri && result.ms === null) {
-          result.ms = performance.now() - t0;
-          result.diagnostics = msg.params.diagnostics.length;
-          send({ jsonrpc: '2.0', id: 2, method: 'textDocument/hover', params: { textDocument: { uri }, position: { line: 1, character: 0 } } });
-        } else if (msg.id === 2) {
-          result.hover = msg.error ? `error ${msg.error.code}` : 'answered';
-          finish();
-        } else if (msg.id !== undefined && msg.method) {
-          send({ jsonrpc: '2.0', id: msg.id, result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => null) : null });
-        }
+/** A minimal stdio LSP session: initialize, open the file, wait for its diagnostics, ask a hover; with a build
+ * context, also ask the COPY line's hover until it no longer says the context was not read. */
+function runServer(file, text, withContext) {
+  const child = spawn(process.execPath, [path.join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const uri = `file://${file}`;
+  const result = { ms: null, contextMs: null, diagnostics: null, hover: 'no answer', exited: null, peak: 0 };
+  const poll = setInterval(() => (result.peak = Math.max(result.peak, peakRss(child.pid))), 20);
+  const pending = new Map();
+  let nextId = 1;
+  let onDiagnostics = () => undefined;
+  let buf = Buffer.alloc(0);
+  const send = (msg) => {
+    const body = JSON.stringify(msg);
+    child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  };
+  const request = (method, params) => new Promise((resolve) => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    send({ jsonrpc: '2.0', id, method, params });
+  });
+  child.stdin.on('error', () => undefined);
+  child.stderr.on('data', () => undefined);
+  const ended = new Promise((resolve) => child.on('exit', (code, signal) => {
+    result.exited = signal ?? code;
+    resolve();
+  }));
+  child.stdout.on('data', (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const len = Number(/Content-Length: (\d+)/i.exec(buf.subarray(0, end).toString())?.[1] ?? 0);
+      if (buf.length < end + 4 + len) return;
+      const msg = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString());
+      buf = buf.subarray(end + 4 + len);
+      if (msg.id !== undefined && !msg.method) pending.get(msg.id)?.(msg);
+      else if (msg.id !== undefined) send({ jsonrpc: '2.0', id: msg.id, result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => null) : null });
+      else if (msg.method === 'textDocument/publishDiagnostics' && msg.params.uri === uri) onDiagnostics(msg.params);
+    }
+  });
+  const session = async () => {
+    await request('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { settings: { trusted: true } } });
+    send({ jsonrpc: '2.0', method: 'initialized', params: {} });
+    const t0 = performance.now();
+    const diagnostics = new Promise((resolve) => (onDiagnostics = resolve));
+    send({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text } } });
+    result.diagnostics = (await diagnostics).diagnostics.length;
+    result.ms = performance.now() - t0;
+    const h = await request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 0 } });
+    result.hover = h.error ? `error ${h.error.code}` : 'answered';
+    const line = text.split('\n').findIndex((l) => l.startsWith('COPY '));
+    while (withContext && line >= 0) {
+      const c = await request('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } });
+      if (c.result && !/no build context was read/.test(c.result.contents.value)) {
+        result.contextMs = performance.now() - t0;
+        break;
       }
-    });
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { settings: { trusted: true } } } });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const limit = new Promise((resolve) => setTimeout(resolve, limitMs).unref());
+  return Promise.race([session(), ended, limit]).then(() => {
+    clearInterval(poll);
+    child.kill('SIGKILL');
+    return result;
   });
 }
 
@@ -118,20 +130,20 @@ for (const c of HOSTILE_CASES) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hostile-${c.name}-`));
   const file = materialize(c, dir);
   const cli = await runCli(file);
-  const server = c.refused ? null : await runServer(file, fs.readFileSync(file).toString('utf8'));
+  const server = c.refused ? null : await runServer(file, fs.readFileSync(file).toString('utf8'), Boolean(c.context));
   fs.rmSync(dir, { recursive: true, force: true });
-  rows.push({ name: c.name, cli, server });
+  rows.push({ name: c.name, cli, server, context: Boolean(c.context) });
   process.stderr.write(`${c.name}: cli ${s(cli.ms)} exit ${cli.code}; server ${server ? s(server.ms) : '-'}\n`);
 }
 if (args.includes('--json')) {
   process.stdout.write(JSON.stringify({ dist, limitMs, rows }, null, 2) + '\n');
 } else {
   console.log(`build: ${dist} (limit ${limitMs / 1000} s per process)\n`);
-  console.log('| case | CLI time | CLI exit | CLI peak RSS | server open->diagnostics | hover after | server peak RSS |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| case | CLI time | CLI exit | CLI peak RSS | server open->diagnostics | with context read | hover after | server peak RSS |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const sv = r.server;
     const dead = sv && sv.exited !== null ? ` (server exited: ${sv.exited})` : '';
-    console.log(`| ${r.name} | ${s(r.cli.ms)} | ${r.cli.code} | ${mb(r.cli.peak)} | ${sv ? (sv.ms === null ? 'none' : s(sv.ms)) + dead : 'n/a'} | ${sv ? sv.hover : 'n/a'} | ${sv ? mb(sv.peak) : 'n/a'} |`);
+    console.log(`| ${r.name} | ${s(r.cli.ms)} | ${r.cli.code} | ${mb(r.cli.peak)} | ${sv ? (sv.ms === null ? 'none' : s(sv.ms)) + dead : 'n/a'} | ${sv?.contextMs ? s(sv.contextMs) : sv && r.context ? 'never' : '-'} | ${sv ? sv.hover : 'n/a'} | ${sv ? mb(sv.peak) : 'n/a'} |`);
   }
 }

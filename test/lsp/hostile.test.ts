@@ -85,6 +85,19 @@ describe('hostile inputs through the CLI', () => {
   });
 });
 
+interface Hover { contents: { value: string } }
+
+async function contextRead(c: LspClient, uri: string, text: string, deadline: number): Promise<void> {
+  const line = text.split('\n').findIndex((l) => l.startsWith('COPY '));
+  assert.ok(line >= 0, 'a context case has a COPY line');
+  for (;;) {
+    const h = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } });
+    if (h && !/no build context was read/.test(h.contents.value)) return;
+    assert.ok(Date.now() < deadline, `the build context of ${uri} was still not read: ${h?.contents.value.slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('hostile inputs through the language server', () => {
   let c: LspClient;
   let peak = 0;
@@ -111,6 +124,8 @@ describe('hostile inputs through the language server', () => {
       c.open(uri, text, 1);
       const d = await published;
       assert.ok(Array.isArray(d.diagnostics));
+      // with a build context, the server must also finish reading it: the COPY line's hover stops saying it was not read
+      if (hc.context) await contextRead(c, uri, text, Date.now() + bound);
       const hover = c.request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 0 } }, bound);
       await hover;
       assert.ok(c.alive, `the server is alive after ${hc.name}`);
