@@ -1,4 +1,6 @@
 // Server settings: defaults for any editor, merged with what the client sends (the layerInsight.* section).
+// What the client sends is checked field by field: a value of the wrong type or outside its choices keeps the
+// previous one (a host of 42 or a severity of "fatal" must not reach the engine connection or the rules).
 
 import type { ServerSettings } from '../protocol';
 
@@ -9,13 +11,29 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   trusted: true,
 };
 
+type Severity = ServerSettings['rules']['severity'][string];
+const MODES: readonly string[] = ['auto', 'on', 'off'];
+const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'hint', 'off'];
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function applySettings(base: ServerSettings, patch: Partial<ServerSettings> | undefined): ServerSettings {
-  if (!patch) return base;
+  if (!isRecord(patch)) return base;
+  const engine: Record<string, unknown> = isRecord(patch.engine) ? patch.engine : {};
+  const rules: Record<string, unknown> = isRecord(patch.rules) ? patch.rules : {};
+  const severity: Record<string, Severity> = { ...base.rules.severity };
+  if (isRecord(rules.severity)) {
+    for (const [rule, level] of Object.entries(rules.severity)) if (typeof level === 'string' && SEVERITIES.includes(level)) severity[rule] = level as Severity;
+  }
+  const disabled = rules.disabled;
   return {
-    engine: { ...base.engine, ...(patch.engine ?? {}) },
+    engine: {
+      mode: typeof engine.mode === 'string' && MODES.includes(engine.mode) ? engine.mode as ServerSettings['engine']['mode'] : base.engine.mode,
+      host: engine.host === null || typeof engine.host === 'string' ? engine.host : base.engine.host,
+    },
     rules: {
-      disabled: Array.isArray(patch.rules?.disabled) ? patch.rules.disabled : base.rules.disabled,
-      severity: { ...base.rules.severity, ...(patch.rules?.severity ?? {}) },
+      disabled: Array.isArray(disabled) && disabled.every((r) => typeof r === 'string') ? disabled as string[] : base.rules.disabled,
+      severity,
     },
     inlayHints: typeof patch.inlayHints === 'boolean' ? patch.inlayHints : base.inlayHints,
     trusted: typeof patch.trusted === 'boolean' ? patch.trusted : base.trusted,
