@@ -11,6 +11,7 @@ import type { BuildStepRecord } from './build';
 import { fromApiHistory, mapHistory, targetChain, type HistoryEntry, type HistoryMapping, type MappedEntry } from './history';
 import { analyseSaveStream, type LayerAnalysis, type SaveAnalysis } from './layers';
 import { sizeKindFor } from './connect';
+import { checkImageReference } from './imageName';
 
 export interface MeasureOptions {
   /** Step records of the build that made the image (cached, duration). */
@@ -66,7 +67,8 @@ export async function measureImage(docker: Dockerode, ref: string, model: Docker
 }
 
 export async function gatherImage(docker: Dockerode, ref: string, model: DockerfileModel, opts: MeasureOptions = {}): Promise<GatheredImage> {
-  const image = docker.getImage(ref);
+  // the name goes into the API path unencoded (imageName.ts)
+  const image = docker.getImage(checkImageReference(ref));
   const inspect = (await image.inspect()) as unknown as InspectInfo;
   const history = fromApiHistory((await image.history()) as { Id?: string; Created?: number; CreatedBy?: string; Size?: number; Comment?: string; Tags?: string[] | null }[]);
   let driver = opts.storageDriver;
@@ -91,7 +93,8 @@ export async function gatherImage(docker: Dockerode, ref: string, model: Dockerf
   if (first && first.baseStage === null && first.from.toLowerCase() !== 'scratch') {
     baseImage = first.from;
     try {
-      const b = docker.getImage(first.from);
+      // a FROM that is no image reference (an unset ${VAR}, or a crafted path) is never sent to the engine
+      const b = docker.getImage(checkImageReference(first.from));
       const bi = (await b.inspect()) as unknown as InspectInfo;
       baseHistoryLength = ((await b.history()) as unknown[]).length;
       onbuildTriggers = bi.Config?.OnBuild?.length ?? 0;

@@ -15,6 +15,7 @@ import type {
 } from '../protocol';
 import { buildImage, errorText, type BuildStepRecord } from './build';
 import { connect, probeEngine, resolveFromProcess, type ResolvedEngine } from './connect';
+import { imageReferenceProblem } from './imageName';
 import { assemble, carryRecords, historyResult, measureImage, type MeasureResult } from './measure';
 
 export interface EngineServiceHost {
@@ -139,6 +140,8 @@ export class EngineService {
     const file = fsPath(p.uri);
     if (!file) return { ok: false, message: 'only Dockerfiles saved on disk can be built' };
     if (this.builds.has(p.uri)) return { ok: false, message: 'a build of this Dockerfile is already running' };
+    const tagProblem = p.tag === undefined ? null : imageReferenceProblem(p.tag);
+    if (tagProblem) return { ok: false, message: `cannot tag the image "${(p.tag ?? '').slice(0, 100)}": ${tagProblem}` };
     const r = await this.ready();
     if ('error' in r) return { ok: false, message: r.error };
     const controller = new AbortController();
@@ -192,6 +195,8 @@ export class EngineService {
   }
 
   async mapImage(p: MapImageParams): Promise<BuildResult> {
+    const problem = imageReferenceProblem(p.image);
+    if (problem) return { ok: false, message: `cannot map "${p.image.slice(0, 100)}": ${problem}` };
     const r = await this.ready();
     if ('error' in r) return { ok: false, message: r.error };
     const text = this.host.text(p.uri);
