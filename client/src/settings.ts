@@ -31,11 +31,23 @@ export function clientSettings(): ClientSettings {
   };
 }
 
+/**
+ * A setting of machine scope (package.json: engine.host, engine.mode): the user's value, else the default, never
+ * a workspace's or a folder's. VS Code already leaves workspace values of machine-scoped settings out of get();
+ * reading the user value explicitly keeps it so in any host of the extension API, so that a repository cannot
+ * choose the engine that receives its build context.
+ */
+function userValue<T>(c: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
+  const i = c.inspect<T>(key);
+  return i?.globalValue ?? i?.defaultValue ?? fallback;
+}
+
 /** The settings the server reads, in the shape of protocol.ts ServerSettings. */
 export function serverSettings(): ServerSettings {
   const c = config();
-  const host = (c.get<string>('engine.host', '') ?? '').trim();
-  const mode = c.get<string>('engine.mode', 'auto');
+  const hostValue = userValue<unknown>(c, 'engine.host', '');
+  const host = typeof hostValue === 'string' ? hostValue.trim() : '';
+  const mode = userValue<unknown>(c, 'engine.mode', 'auto');
   return {
     engine: { mode: mode === 'on' || mode === 'off' ? mode : 'auto', host: host === '' ? null : host },
     rules: {
