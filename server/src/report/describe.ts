@@ -1,6 +1,9 @@
-// Sentences about one step, shared by the hover, the editor annotations and the inlay hints.
+// Sentences about one step, shared by the hover, the editor annotations and the inlay hints. The hover is Markdown:
+// text that is not ours (the keyword, stage names, bases, notes, reasons and messages that quote the Dockerfile, paths
+// in an image) goes in through markdownText or markdownCode, so that a Dockerfile cannot add a link, an image or HTML.
 
 import type { Analysis, StepResult } from '../analysis/model';
+import { markdownCode, markdownText as md } from './escape';
 import { formatBytes, formatSize, listLines } from './format';
 
 /** The parts of a step's label, for editors that show only some of them. */
@@ -34,13 +37,13 @@ export function stepHover(a: Analysis, s: StepResult): string {
   const out: string[] = [];
   const step = s.step;
   const stage = step.stage >= 0 ? a.model.stages[step.stage] : undefined;
-  const where = stage ? ` · stage ${stage.name ?? stage.index}${stage.reachesFinal ? '' : ' (not in the final image)'}` : '';
-  out.push(`**${step.keyword}**${where}`);
+  const where = stage ? ` · stage ${stage.name !== null ? md(stage.name) : stage.index}${stage.reachesFinal ? '' : ' (not in the final image)'}` : '';
+  out.push(`**${md(step.keyword)}**${where}`);
   out.push('');
   if (s.size) {
-    out.push(`**Layer size:** ${formatSize(s.size)} (${s.size.source}: ${s.size.basis})`);
+    out.push(`**Layer size:** ${formatSize(s.size)} (${s.size.source}: ${md(s.size.basis)})`);
   } else if (step.createsLayer || s.sizeNote) {
-    out.push(`**Layer size:** unknown${s.sizeNote ? ` (${s.sizeNote})` : ''}`);
+    out.push(`**Layer size:** unknown${s.sizeNote ? ` (${md(s.sizeNote)})` : ''}`);
   } else if (step.keyword !== 'FROM') {
     out.push('**Layer size:** none: this instruction only changes the image metadata');
   }
@@ -52,12 +55,12 @@ export function stepHover(a: Analysis, s: StepResult): string {
     if (m.removesBytes) out.push('', `**Removes:** ${formatBytes(m.removesBytes)} created by earlier layers; those bytes stay in the image`);
     if (m.largestFiles?.length) {
       out.push('', '**Largest files added:**');
-      for (const f of m.largestFiles.slice(0, 5)) out.push(`- \`${f.path}\` ${formatBytes(f.bytes)}`);
+      for (const f of m.largestFiles.slice(0, 5)) out.push(`- ${markdownCode(f.path)} ${formatBytes(f.bytes)}`);
     }
   }
   if (step.stage >= 0) {
     out.push('', `**Cache risk:** ${s.cacheRisk.level}`);
-    for (const r of s.cacheRisk.reasons) out.push(`- ${r}`);
+    for (const r of s.cacheRisk.reasons) out.push(`- ${md(r)}`);
   }
   if (a.rebuild.lines.length && a.rebuild.lines.includes(step.line)) {
     const cost = [a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
@@ -69,8 +72,8 @@ export function stepHover(a: Analysis, s: StepResult): string {
   if (findings.length) {
     out.push('', '**Findings:**');
     for (const f of findings) {
-      out.push(`- \`${f.rule}\` ${f.message}`);
-      for (const fix of f.fixes) out.push(`  - quick fix: ${fix.title}`);
+      out.push(`- ${markdownCode(f.rule)} ${md(f.message)}`);
+      for (const fix of f.fixes) out.push(`  - quick fix: ${md(fix.title)}`);
     }
   }
   return out.join('\n');

@@ -1,7 +1,10 @@
 // The text format a person reads in a terminal: the Dockerfile's lines with each step's size and cache risk
-// at the end of its first line, then the findings with their fixes, then the image total.
+// at the end of its first line, then the findings with their fixes, then the image total. Text that is not ours
+// (the Dockerfile's lines, its file name, messages quoting it) goes through escapeControls: the only control
+// sequences written are our colours.
 
 import type { Analysis, CacheRiskLevel, Severity } from '../analysis/model';
+import { escapeControls as safe } from './escape';
 import { formatBytes, formatSize, listLines } from './format';
 
 export interface TextOptions {
@@ -16,18 +19,22 @@ const HEREDOC_SHOWN = 4;
 const RISK_COLOR: Record<CacheRiskLevel, string> = { low: '32', medium: '33', high: '31' };
 const SEV_COLOR: Record<Severity, string> = { error: '31;1', warning: '33', info: '36', hint: '2' };
 
-export function toText(file: string, a: Analysis, opts: TextOptions): string {
+export function toText(fileName: string, a: Analysis, opts: TextOptions): string {
+  const file = safe(fileName);
   const c = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const out: string[] = [];
-  const image = a.image ? `image ${formatSize(a.image)} (${a.image.source}${a.image.note ? `; ${a.image.note}` : ''})` : 'image size unknown';
+  const image = a.image ? `image ${formatSize(a.image)} (${a.image.source}${a.image.note ? `; ${safe(a.image.note)}` : ''})` : 'image size unknown';
   out.push(c('1', file) + c('2', `  ${image}`));
   out.push('');
   const byLine = new Map(a.steps.map((s) => [s.step.line, s]));
   // a final line terminator does not make an extra, empty line to show
-  const lines = a.model.lines.length > 1 && a.model.lines[a.model.lines.length - 1] === '' ? a.model.lines.slice(0, -1) : a.model.lines;
+  const shown = a.model.lines.length > 1 && a.model.lines[a.model.lines.length - 1] === '' ? a.model.lines.slice(0, -1) : a.model.lines;
+  const lines = shown.map((l) => safe(l.replace(/\t/g, '  ')));
   const numWidth = String(lines.length).length;
   // annotations line up after the longest instruction line (comments and continuation lines do not count)
-  const codeWidth = Math.min(60, Math.max(20, ...a.steps.map((s) => (lines[s.step.line - 1] ?? '').replace(/\t/g, '  ').length)));
+  let codeWidth = 20;
+  for (const s of a.steps) codeWidth = Math.max(codeWidth, (lines[s.step.line - 1] ?? '').length); // no spread: 100,000s of steps
+  codeWidth = Math.min(60, codeWidth);
   // long heredoc bodies are shown by their first and last lines
   const hidden = new Map<number, number>();
   for (const s of a.steps) {
@@ -43,7 +50,7 @@ export function toText(file: string, a: Analysis, opts: TextOptions): string {
       i += skip - 1;
       continue;
     }
-    const line = lines[i].replace(/\t/g, '  ');
+    const line = lines[i];
     const n = String(i + 1).padStart(numWidth);
     const step = byLine.get(i + 1);
     if (!step) {
@@ -65,7 +72,7 @@ export function toText(file: string, a: Analysis, opts: TextOptions): string {
   if (unsized.length) {
     out.push('');
     out.push(c('2', 'No size estimate for:'));
-    for (const s of unsized) out.push(c('2', `  line ${s.step.line}: ${s.sizeNote}`));
+    for (const s of unsized) out.push(c('2', `  line ${s.step.line}: ${safe(s.sizeNote ?? '')}`));
   }
   out.push('');
   if (a.findings.length === 0) {
@@ -75,8 +82,8 @@ export function toText(file: string, a: Analysis, opts: TextOptions): string {
     for (const f of a.findings) {
       const code = f.hadolint ? `${f.rule} (${f.hadolint})` : f.rule;
       out.push(`  ${file}:${f.line}  ${c(SEV_COLOR[f.severity], f.severity.padEnd(7))}  ${c('1', code)}`);
-      out.push(`      ${f.message}`);
-      for (const fix of f.fixes) out.push(c('2', `      fix: ${fix.title}`));
+      out.push(`      ${safe(f.message)}`);
+      for (const fix of f.fixes) out.push(c('2', `      fix: ${safe(fix.title)}`));
     }
   }
   if (a.rebuild.lines.length) {
@@ -85,6 +92,6 @@ export function toText(file: string, a: Analysis, opts: TextOptions): string {
     out.push('');
     out.push(`A typical source edit re-runs ${a.rebuild.lines.length} layer step${a.rebuild.lines.length === 1 ? '' : 's'} (line${a.rebuild.lines.length === 1 ? '' : 's'} ${listLines(a.rebuild.lines)})${cost ? `: ${cost}` : ''}.`);
   }
-  for (const p of a.model.problems) out.push(c('2', `note: ${p}`));
+  for (const p of a.model.problems) out.push(c('2', `note: ${safe(p)}`));
   return out.join('\n') + '\n';
 }
