@@ -1,27 +1,44 @@
 // The command line: `layer-insight analyze ...` (text | json | sarif) and `layer-insight lsp --stdio`.
-// Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage errors and unreadable files.
+// Exit codes (EXIT below, in the usage and the README): 0 nothing at or above --fail-on, 1 something is, 2 usage
+// errors and files that cannot be analysed, 3 internal errors. A Dockerfile is read only when it is a regular file
+// (or standard input), of at most MAX_INPUT_BYTES, without NUL bytes; what we print of it is escaped (report/escape).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from './analysis/analyze';
+import { parseDockerfile } from './analysis/dockerfile';
 import type { Analysis, AnalysisFacts, AnalysisOptions, Severity } from './analysis/model';
 import { readBuildContext } from './facts/context';
 import { readGitChurn } from './facts/git';
+import { escapeControls as safe, terminalSafeJson } from './report/escape';
 import { toJson } from './report/json';
 import { toSarif } from './report/sarif';
 import { toText } from './report/text';
 import { VERSION } from './version';
 
+export const EXIT = { clean: 0, findings: 1, usage: 2, internal: 3 } as const;
+
+/** The most the CLI reads of one Dockerfile: the largest real ones are a few hundred kB. */
+export const MAX_INPUT_BYTES = 8_000_000;
+
 export const USAGE = `usage:
   layer-insight analyze [--format text|json|sarif] [--context DIR] [--engine auto|on|off]
                         [--image REF] [--target STAGE] [--build-arg K=V]... [--fail-on error|warning|info]
                         [--no-color] FILE...
-  layer-insight lsp --stdio
+  layer-insight lsp --stdio | --node-ipc | --socket=PORT | --pipe=NAME
   layer-insight --version
 
 analyze   estimate each layer's size and cache risk and report findings (default engine: off, estimates only;
-          auto uses a running Docker engine when one answers; on requires one)
-lsp       run the language server over stdio for any editor`;
+          auto uses a running Docker engine when one answers; on requires one). FILE is a regular file of at
+          most 8 MB, or - for standard input
+lsp       run the language server; editors start it with --stdio
+
+exit codes of analyze:
+  0  nothing at or above --fail-on (default error) was found
+  1  something at or above --fail-on was found
+  2  usage error, or a file that cannot be analysed (unreadable, not a regular file, over 8 MB, binary),
+     --target naming no stage, --engine on without a usable engine, output that cannot be written
+  3  internal error (a bug: please report it)`;
 
 interface AnalyzeArgs {
   format: 'text' | 'json' | 'sarif';
@@ -35,11 +52,14 @@ interface AnalyzeArgs {
   files: string[];
 }
 
+/** A mistake in the command line: the message, then the usage (exit 2). */
 class UsageError extends Error {}
+/** A file or setting the command cannot work with: the message alone (exit 2). */
+class CannotAnalyze extends Error {}
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
-function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
+function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
   const a: AnalyzeArgs = {
     format: 'text', context: null, engine: 'off', image: null, target: undefined, buildArgs: {},
     failOn: 'error', color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, files: [],
@@ -53,10 +73,12 @@ function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
       return v;
     };
     const oneOf = <T extends string>(v: string, allowed: readonly T[]): T => {
-      if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${v}")`);
+      if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${safe(v)}")`);
       return v as T;
     };
     switch (flag) {
+      case '--help':
+      case '-h': return 'help';
       case '--format': a.format = oneOf(value(), ['text', 'json', 'sarif'] as const); break;
       case '--context': a.context = value(); break;
       case '--engine': a.engine = oneOf(value(), ['auto', 'on', 'off'] as const); break;
@@ -65,7 +87,7 @@ function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
       case '--build-arg': {
         const kv = value();
         const eq = kv.indexOf('=');
-        if (eq <= 0) throw new UsageError(`--build-arg expects K=V (got "${kv}")`);
+        if (eq <= 0) throw new UsageError(`--build-arg expects K=V (got "${safe(kv)}")`);
         a.buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
         break;
       }
@@ -73,14 +95,18 @@ function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
       case '--no-color': a.color = false; break;
       case '--color': a.color = true; break;
       default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${safe(arg)}`);
         a.files.push(arg);
     }
   }
   if (a.files.length === 0) throw new UsageError('no Dockerfile given');
+  if (a.files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read once only');
   if (a.image && a.files.length > 1) throw new UsageError('--image maps one image to one Dockerfile; give a single FILE');
   return a;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading a Dockerfile
 
 function readError(e: NodeJS.ErrnoException): string {
   switch (e.code) {
@@ -88,9 +114,89 @@ function readError(e: NodeJS.ErrnoException): string {
     case 'EISDIR': return 'it is a folder, not a file';
     case 'EACCES':
     case 'EPERM': return 'permission denied';
+    case 'ENXIO': return 'it is not a regular file (a socket, or a device or pipe nobody writes to)';
+    case 'ELOOP': return 'too many levels of symbolic links';
     default: return e.code ?? e.message;
   }
 }
+
+function kindOf(st: fs.Stats): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+const TOO_LARGE = `it is larger than ${MAX_INPUT_BYTES / 1e6} MB, the most the CLI reads of a Dockerfile`;
+
+/**
+ * The bytes of a Dockerfile named on the command line. Opened without blocking (a FIFO would wait for a writer),
+ * then refused unless fstat says it is a regular file (devices such as /dev/zero never end); read up to the cap.
+ */
+function readRegularFile(file: string): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw new CannotAnalyze(readError(e as NodeJS.ErrnoException));
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw new CannotAnalyze('it is a folder, not a file');
+    if (!st.isFile()) throw new CannotAnalyze(`it is ${kindOf(st)}, not a regular file (to analyse a stream, pipe it to standard input: -)`);
+    if (st.size > MAX_INPUT_BYTES) throw new CannotAnalyze(TOO_LARGE);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // the size can change under us (and /proc files say 0): read until the end, never past the cap
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_INPUT_BYTES + 1 - total));
+      let n: number;
+      try {
+        n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      } catch (e) {
+        throw new CannotAnalyze(readError(e as NodeJS.ErrnoException));
+      }
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > MAX_INPUT_BYTES) throw new CannotAnalyze(TOO_LARGE);
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Standard input (a pipe, a terminal or a redirected file or device), read up to the cap. */
+function readStdin(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const input = process.stdin;
+    input.on('data', (d: Buffer) => {
+      total += d.length;
+      if (total > MAX_INPUT_BYTES) {
+        input.destroy();
+        reject(new CannotAnalyze(TOO_LARGE));
+      } else {
+        chunks.push(d);
+      }
+    });
+    input.on('end', () => resolve(Buffer.concat(chunks, total)));
+    input.on('error', (e) => reject(new CannotAnalyze(readError(e))));
+  });
+}
+
+/** The text of a Dockerfile, or CannotAnalyze saying why not. */
+async function readDockerfile(file: string): Promise<string> {
+  const bytes = file === '-' ? await readStdin() : readRegularFile(file);
+  if (bytes.includes(0)) throw new CannotAnalyze('it contains NUL bytes: a binary file, not a Dockerfile');
+  return bytes.toString('utf8');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// analyze
 
 interface FileResult {
   file: string;
@@ -99,56 +205,109 @@ interface FileResult {
 
 async function runAnalyze(argv: string[]): Promise<number> {
   const args = parseAnalyzeArgs(argv);
-  const results: FileResult[] = [];
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.clean;
+  }
+  const inputs: { file: string; text: string }[] = [];
   for (const file of args.files) {
-    let text: string;
     try {
-      text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+      inputs.push({ file, text: await readDockerfile(file) });
     } catch (e) {
-      process.stderr.write(`layer-insight: cannot read ${file}: ${readError(e as NodeJS.ErrnoException)}\n`);
-      return 2;
+      if (!(e instanceof CannotAnalyze)) throw e;
+      throw new CannotAnalyze(`cannot read ${safe(file)}: ${e.message}`);
     }
-    const options: AnalysisOptions = { target: args.target, buildArgs: args.buildArgs };
+  }
+  const options: AnalysisOptions = { target: args.target, buildArgs: args.buildArgs };
+  if (args.target !== undefined) checkTarget(args.target, inputs, options);
+  const results: FileResult[] = [];
+  for (const { file, text } of inputs) {
     const facts: AnalysisFacts = {};
     const contextDir = args.context ?? (file === '-' ? null : path.dirname(path.resolve(file)));
     if (contextDir) {
-      if (!fs.existsSync(contextDir) || !fs.statSync(contextDir).isDirectory()) {
-        process.stderr.write(`layer-insight: context ${contextDir} is not a folder\n`);
-        return 2;
-      }
+      if (!fs.existsSync(contextDir) || !fs.statSync(contextDir).isDirectory()) throw new CannotAnalyze(`context ${safe(contextDir)} is not a folder`);
       facts.context = await readBuildContext(path.resolve(contextDir), { dockerfile: file });
       const git = await readGitChurn(path.resolve(contextDir));
       if (git) facts.git = git;
     }
-    const engineNote = await addEngineFacts(args, text, facts, options);
-    if (engineNote) process.stderr.write(`layer-insight: ${engineNote}\n`);
-    if (engineNote && args.engine === 'on') return 2;
+    await addEngineFacts(args, text, facts, options);
     results.push({ file, analysis: analyze(text, facts, options) });
   }
-
-  if (args.format === 'json') {
-    const reports = results.map((r) => toJson(r.file, r.analysis));
-    process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
-  } else if (args.format === 'sarif') {
-    process.stdout.write(JSON.stringify(toSarif(results, VERSION), null, 2) + '\n');
-  } else {
-    process.stdout.write(results.map((r) => toText(r.file, r.analysis, { color: args.color })).join('\n'));
-  }
-  const worst = Math.max(-1, ...results.flatMap((r) => r.analysis.findings.map((f) => SEVERITY_RANK[f.severity])));
-  return worst >= SEVERITY_RANK[args.failOn] ? 1 : 0;
+  writeReport(args, results);
+  let worst = -1; // no spread: a file can have 100,000 findings
+  for (const r of results) for (const f of r.analysis.findings) worst = Math.max(worst, SEVERITY_RANK[f.severity]);
+  return worst >= SEVERITY_RANK[args.failOn] ? EXIT.findings : EXIT.clean;
 }
 
 /**
- * With --engine auto|on (or --image), measured sizes replace estimates. Returns a note when the engine could
- * not be used (printed to stderr; with --engine on it is an error).
+ * As Docker: a --target that names no stage is an error. With several files, one that lacks the stage builds its
+ * last stage (a note says so); a name found in none of them is a mistake.
  */
-async function addEngineFacts(args: AnalyzeArgs, text: string, facts: AnalysisFacts, options: AnalysisOptions): Promise<string | null> {
-  if (args.engine === 'off' && !args.image) return null;
+function checkTarget(target: string, inputs: { file: string; text: string }[], options: AnalysisOptions): void {
+  const wanted = target.toLowerCase();
+  const names = new Set<string>();
+  for (const { text } of inputs) {
+    for (const s of parseDockerfile(text, options).stages) {
+      if (s.name === wanted) return;
+      if (s.name !== null && names.size < 20) names.add(s.name);
+    }
+  }
+  const where = inputs.length === 1 ? safe(inputs[0].file) : `any of the ${inputs.length} files`;
+  const known = names.size ? ` (stages: ${[...names].map(safe).join(', ')})` : ' (no stage has a name: name one with FROM ... AS NAME)';
+  throw new CannotAnalyze(`target stage "${safe(target)}" could not be found in ${where}${known}`);
+}
+
+function writeReport(args: AnalyzeArgs, results: FileResult[]): void {
+  let out: string;
+  if (args.format === 'json') {
+    const reports = results.map((r) => toJson(r.file, r.analysis));
+    out = terminalSafeJson(reports.length === 1 ? reports[0] : reports, 2) + '\n';
+  } else if (args.format === 'sarif') {
+    out = terminalSafeJson(toSarif(results, VERSION), 2) + '\n';
+  } else {
+    out = results.map((r) => toText(r.file, r.analysis, { color: args.color })).join('\n');
+  }
+  try {
+    process.stdout.write(out);
+  } catch (e) {
+    // a file as stdout fails at once (a pipe or terminal fails later, in the 'error' event: see onWriteError)
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EPIPE') throw new CannotAnalyze(`cannot write to standard output: ${code ?? (e as Error).message}`);
+  }
+}
+
+/**
+ * With --engine auto|on (or --image), measured sizes replace estimates. When the engine cannot be used, a note on
+ * stderr says why: the estimates follow, or with --engine on the command stops (exit 2).
+ */
+async function addEngineFacts(args: AnalyzeArgs, text: string, facts: AnalysisFacts, options: AnalysisOptions): Promise<void> {
+  if (args.engine === 'off' && !args.image) return;
   // loaded lazily: estimate mode never touches dockerode
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { measureForCli } = require('./engine/cliMeasure') as typeof import('./engine/cliMeasure');
-  return measureForCli({ text, image: args.image, required: args.engine === 'on' || Boolean(args.image), options, facts });
+  const stop = args.engine === 'on';
+  const note = await measureForCli({ text, image: args.image, required: stop || Boolean(args.image), stop, options, facts });
+  if (!note) return;
+  if (stop) throw new CannotAnalyze(`--engine on: ${safe(note)}; cannot continue without it (--engine auto falls back to estimates)`);
+  process.stderr.write(`layer-insight: ${safe(note)}\n`);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// lsp
+
+/** The transports vscode-languageserver takes from the command line. */
+const TRANSPORT = /^--(?:stdio|node-ipc|socket=\d+|pipe=.+)$/;
+
+function checkLspArgs(argv: string[]): 'help' | void {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  const ok = argv.some((a, i) => TRANSPORT.test(a) || (a === '--socket' && /^\d+$/.test(argv[i + 1] ?? '')) || (a === '--pipe' && argv[i + 1] !== undefined));
+  if (!ok) {
+    throw new UsageError('lsp needs a transport: --stdio (what editors use: messages on standard input and output), '
+      + '--node-ipc (a Node parent process), --socket=PORT or --pipe=NAME');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -157,6 +316,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'analyze':
         return await runAnalyze(rest);
       case 'lsp': {
+        if (checkLspArgs(rest) === 'help') {
+          process.stdout.write(`${USAGE}\n`);
+          return EXIT.clean;
+        }
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         (require('./server') as typeof import('./server')).runServerProcess();
         return -1; // keeps running
@@ -164,33 +327,60 @@ export async function main(argv: string[]): Promise<number> {
       case '--version':
       case '-v':
         process.stdout.write(`${VERSION}\n`);
-        return 0;
+        return EXIT.clean;
       case undefined:
       case '--help':
       case '-h':
       case 'help':
         process.stdout.write(`${USAGE}\n`);
-        return command === undefined ? 2 : 0;
+        return command === undefined ? EXIT.usage : EXIT.clean;
       default:
-        throw new UsageError(`unknown command "${command}"`);
+        throw new UsageError(`unknown command "${safe(command)}"`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`layer-insight: ${e.message}\n\n${USAGE}\n`);
-      return 2;
+      return EXIT.usage;
+    }
+    if (e instanceof CannotAnalyze) {
+      process.stderr.write(`layer-insight: ${e.message}\n`);
+      return EXIT.usage;
     }
     throw e;
   }
 }
 
+function internalError(e: unknown): void {
+  const text = (e as Error)?.stack ?? String(e);
+  process.stderr.write(`layer-insight: internal error (a bug: please report it): ${text.split('\n').map(safe).join('\n')}\n`);
+  process.exit(EXIT.internal);
+}
+
+/**
+ * Output into a closed pipe (`| head`) ends quietly: the rest is dropped, the exit code stays. Any other failure to
+ * write (a full disk) ends with exit 2 and says so on stderr.
+ */
+function onWriteError(stream: NodeJS.WriteStream, name: string): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    if (stream !== process.stderr) process.stderr.write(`layer-insight: cannot write to ${name}: ${e.code ?? e.message}\n`);
+    process.exit(EXIT.usage);
+  });
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  const args = process.argv.slice(2);
+  if (args[0] !== 'lsp') {
+    // the language server keeps its own handling (it must outlive one bad request)
+    onWriteError(process.stdout, 'standard output');
+    onWriteError(process.stderr, 'standard error');
+    process.on('uncaughtException', internalError);
+    process.on('unhandledRejection', internalError);
+  }
+  main(args).then(
     (code) => {
       if (code >= 0) process.exitCode = code;
     },
-    (e: unknown) => {
-      process.stderr.write(`layer-insight: internal error: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 2;
-    },
+    internalError,
   );
 }

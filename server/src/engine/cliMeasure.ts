@@ -11,6 +11,8 @@ export interface CliMeasureRequest {
   text: string;
   image: string | null;
   required: boolean;
+  /** --engine on: the CLI stops without the engine, so the note says why and not "showing estimates". */
+  stop?: boolean;
   options: AnalysisOptions;
   facts: AnalysisFacts;
 }
@@ -19,7 +21,9 @@ export interface CliMeasureRequest {
 export async function measureForCli(req: CliMeasureRequest): Promise<string | null> {
   const resolved = resolveFromProcess();
   const state = await probeEngine(resolved, req.required ? 5000 : 1500);
-  if (state.status !== 'connected') return `${state.message}; showing estimates`;
+  // what the CLI does without the engine: show estimates, or (stop) nothing
+  const without = (why: string): string => (req.stop ? why.replace(/^estimates only: /, '') : `${why}; showing estimates`);
+  if (state.status !== 'connected') return without(state.message);
   if (!req.image) {
     process.stderr.write(`layer-insight: ${state.message}; give --image REF to map a built image to the Dockerfile (the CLI does not build); showing estimates\n`);
     return null;
@@ -35,7 +39,7 @@ export async function measureForCli(req: CliMeasureRequest): Promise<string | nu
     return null;
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;
-    if (status === 404) return `no image "${req.image}" in the Docker engine at ${resolved.host}; showing estimates`;
-    return `could not read image "${req.image}" from ${resolved.host}: ${errorText(err)}; showing estimates`;
+    if (status === 404) return without(`no image "${req.image}" in the Docker engine at ${resolved.host}`);
+    return without(`could not read image "${req.image}" from ${resolved.host}: ${errorText(err)}`);
   }
 }
