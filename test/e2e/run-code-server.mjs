@@ -7,19 +7,21 @@
 // the tests then run inside code-server's extension host. Their console output reaches us through
 // window.codeAutomationLog and their result through window.codeAutomationExit(code), which becomes our exit code.
 // Tests ask for screenshots with GET /shot?name=X on a small server here (E2E_SHOT_URL).
-// code-server, Chromium and the private dockerd are always stopped, whatever happens.
+// code-server, Chromium and the private dockerd are always stopped, whatever happens. What the machine must provide
+// (Chromium; compilers and headers while code-server is not built yet) is checked first: exit 2 naming the Debian
+// packages to install.
 //
 // Env: REQUIRE_DOCKER=1 (a missing engine fails the run), E2E_TIMEOUT_MS (default 300000), VERBOSE=1 (page
 // console), E2E_GREP (run only tests whose title matches), E2E_DIR (default .e2e).
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import util from 'node:util';
-import { ensureInstalled } from './setup.mjs';
+import { E2E_DIR, ensureInstalled } from './setup.mjs';
 import { BASE_IMAGE, buildAll, freshWorkspace, log, ROOT, SCREENSHOTS, startTestEngine, TESTS_PATH } from './prepare.mjs';
 
 // What the web workbench logs about itself offline (no GitHub sign-in, no extension gallery, chat, sockets):
@@ -130,7 +132,46 @@ async function startCodeServer(paths, port, workspace, env) {
   throw new Error(`code-server did not answer /healthz within 30 s; see ${logFile}`);
 }
 
+/** An executable file at `file`, or of that name on PATH. */
+function findProgram(name) {
+  const candidates = name.includes('/') ? [name] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, name));
+  return candidates.find((f) => {
+    try {
+      accessSync(f, constants.X_OK);
+      return statSync(f).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * What the run needs from the machine, checked before anything is installed or built: Chromium always; the
+ * compilers and headers of code-server's native modules (kerberos needs libkrb5-dev's krb5-config and gssapi.h,
+ * node-gyp needs make, g++ and python3, pkg-config) only while code-server is not installed yet.
+ * Returns the Debian packages to install for what is missing.
+ */
+function missingPrerequisites() {
+  const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
+  const missing = [];
+  if (!findProgram(chromium)) missing.push({ what: `Chromium (${chromium}; or set CHROMIUM)`, pkg: 'chromium' });
+  const built = existsSync(path.join(E2E_DIR, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'));
+  if (!built) {
+    if (!findProgram('krb5-config') || !existsSync('/usr/include/gssapi/gssapi.h')) missing.push({ what: 'krb5-config and gssapi.h (Kerberos headers)', pkg: 'libkrb5-dev' });
+    if (!findProgram('pkg-config')) missing.push({ what: 'pkg-config', pkg: 'pkg-config' });
+    if (!findProgram('make') || !findProgram('g++')) missing.push({ what: 'make and g++', pkg: 'build-essential' });
+    if (!findProgram('python3')) missing.push({ what: 'python3 (node-gyp)', pkg: 'python3' });
+  }
+  return missing;
+}
+
 async function main() {
+  const missing = missingPrerequisites();
+  if (missing.length) {
+    console.error(`[e2e] missing: ${missing.map((m) => m.what).join('; ')}`);
+    console.error(`[e2e] install them first: apt-get install ${[...new Set(missing.map((m) => m.pkg))].join(' ')}`);
+    process.exit(2);
+  }
   const paths = ensureInstalled();
   buildAll();
   const runDir = path.join(paths.e2eDir, 'run');
