@@ -235,3 +235,29 @@ describe('output injection', () => {
     }
   });
 });
+
+describe('npm run test:e2e', () => {
+  test('checks its prerequisites first and names the Debian packages to install (exit 2, nothing installed)', async () => {
+    const emptyBin = fs.mkdtempSync(path.join(tmp, 'bin-'));
+    const e2eDir = path.join(tmp, 'e2e');
+    const runner = path.join(path.dirname(DIST), 'test/e2e/run-code-server.mjs');
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [runner], {
+        cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PATH: emptyBin, CHROMIUM: path.join(tmp, 'no-chromium'), E2E_DIR: e2eDir },
+      });
+      let out = '';
+      (child.stdout as NodeJS.ReadableStream).on('data', (d: Buffer) => (out += d.toString()));
+      (child.stderr as NodeJS.ReadableStream).on('data', (d: Buffer) => (out += d.toString()));
+      const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('exit', (code) => {
+        clearTimeout(kill);
+        resolve({ code, out });
+      });
+    });
+    assert.equal(r.code, 2, r.out.slice(0, 500));
+    assert.match(r.out, /missing: Chromium .*krb5-config/);
+    assert.match(r.out, /apt-get install chromium libkrb5-dev pkg-config/);
+    assert.equal(fs.existsSync(e2eDir), false, 'nothing was installed');
+  });
+});
