@@ -130,7 +130,7 @@ for (const c of HOSTILE_CASES) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hostile-${c.name}-`));
   const file = materialize(c, dir);
   const cli = await runCli(file);
-  const server = c.refused ? null : await runServer(file, fs.readFileSync(file).toString('utf8'), Boolean(c.context));
+  const server = c.refused === true ? null : await runServer(file, fs.readFileSync(file).toString('utf8'), Boolean(c.context));
   fs.rmSync(dir, { recursive: true, force: true });
   rows.push({ name: c.name, cli, server, context: Boolean(c.context) });
   process.stderr.write(`${c.name}: cli ${s(cli.ms)} exit ${cli.code}; server ${server ? s(server.ms) : '-'}\n`);

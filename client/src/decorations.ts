@@ -120,7 +120,7 @@ export class AnnotationDecorations implements vscode.Disposable {
           renderOptions: { after: { contentText: text, ...(large ? { fontWeight: 'bold' } : {}) } },
         });
         const mark = d.gutter && level === 'high' && s.layer; // a metadata step re-runs at no cost
-        if (mark) gutter.push({ range: new vscode.Range(line, 0, line, 0), hoverMessage: s.cacheRisk.reasons.join('\n\n') || undefined });
+        if (mark) gutter.push({ range: new vscode.Range(line, 0, line, 0), hoverMessage: gutterHover(s.cacheRisk.reasons) });
         shown.push({ line, text, level, gutter: mark });
       }
     }
@@ -155,4 +155,12 @@ function labelOf(s: StepAnnotation, d: ClientSettings['decorations']): string {
     d.showBuild ? p.build : undefined,
   ];
   return parts.filter((x): x is string => Boolean(x)).join(' · ');
+}
+
+/** The gutter mark's hover: the reasons as plain text (they quote the Dockerfile, which must not become Markdown). */
+function gutterHover(reasons: readonly string[]): vscode.MarkdownString | undefined {
+  if (reasons.length === 0) return undefined;
+  const md = new vscode.MarkdownString();
+  reasons.forEach((r, i) => md.appendText(i ? `\n\n${r}` : r));
+  return md;
 }

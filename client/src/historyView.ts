@@ -166,7 +166,7 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
           l.largestFiles.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.description = layerDescription(l);
         const tip = new vscode.MarkdownString();
-        tip.appendCodeblock(l.createdBy, 'dockerfile');
+        tip.appendMarkdown(codeBlock(l.createdBy));
         tip.appendMarkdown(`\n${l.empty ? 'No filesystem change (metadata only).' : `Adds ${formatBytes(l.bytes)}.`}`);
         if (l.wastedBytes) tip.appendMarkdown(` ${formatBytes(l.wastedBytes)} of it are deleted or overwritten later but still shipped.`);
         if (l.line !== null) tip.appendMarkdown(`\n\nDockerfile line ${l.line}.`);
@@ -224,4 +224,17 @@ function layerDescription(l: HistoryLayer): string {
 
 function revealCommand(uri: string, line: number, endLine: number): vscode.Command {
   return { command: REVEAL_COMMAND, title: 'Reveal in Dockerfile', arguments: [uri, line, endLine] };
+}
+
+/** A fenced code block whose fence is longer than any run of backticks in the text (a layer's command comes from the
+ * image, which anyone can build: it must not close the block and add Markdown of its own). */
+function codeBlock(text: string): string {
+  let longest = 0;
+  let run = 0;
+  for (const c of text) {
+    run = c === '`' ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}dockerfile\n${text}\n${fence}\n`;
 }

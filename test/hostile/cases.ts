@@ -25,8 +25,9 @@ export interface HostileCase {
   context?: ContextEntry[];
   /** The CLI and the server must answer within this (ms, on a busy 2-core machine; the figures show the real time). */
   boundMs?: number;
-  /** The CLI must refuse the file (exit 2) rather than analyse it. */
-  refused?: boolean;
+  /** The CLI must refuse the file (exit 2) rather than analyse it: 'cli' when only the CLI refuses (a binary
+   * file: the server still analyses whatever an editor sends it), true when it is no text at all (/dev/zero). */
+  refused?: boolean | 'cli';
 }
 
 const lines = (n: number, line: (i: number) => string): string => {
@@ -106,8 +107,10 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'run-1mb-line', was: 'long RUN line through every rule', dockerfile: `FROM alpine:3.20\nRUN echo ${'a b; '.repeat(250_000)}\n` },
   { name: 'findings-100000', was: 'slow: 100,000 findings', dockerfile: manyFindings(50_000), boundMs: 20_000 },
   { name: 'ignore-comments-50000', was: 'quadratic: ignore comments scanned per finding', dockerfile: manyIgnores(50_000) },
-  { name: 'random-bytes', was: 'garbage must still give a result', dockerfile: Buffer.concat([Buffer.from('FROM alpine\n'), randomBytes(1, 64_000)]) },
-  { name: 'nul-and-bom-crlf', was: 'NUL, BOM and CR line endings', dockerfile: '\ufeffFROM alpine\r\nRUN echo \u0000 \r\rCOPY . .\r\n' },
+  { name: 'random-bytes', was: 'printed as garbage with exit 0 by the CLI', dockerfile: Buffer.concat([Buffer.from('FROM alpine\n'), randomBytes(1, 64_000)]), refused: 'cli' },
+  { name: 'nul-byte', was: 'a NUL makes it a binary file for the CLI', dockerfile: 'FROM alpine\nRUN echo \u0000\n', refused: 'cli' },
+  { name: 'bom-crlf-cr', was: 'BOM and mixed CRLF / CR line endings', dockerfile: '\ufeffFROM alpine\r\nRUN echo a \\\r\n b\r\rCOPY . .\r\n' },
+  { name: 'invalid-utf8', was: 'bytes that are no UTF-8', dockerfile: Buffer.concat([Buffer.from('FROM alpine\nRUN echo '), Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0xff]), Buffer.from('\n')]) },
   { name: 'terminal-escapes', was: 'control characters written to the terminal verbatim', dockerfile: 'FROM alpine:3.20\nRUN echo "\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u001b]8;;http://evil.example/\u0007x\u001b]8;;\u0007"\nLABEL a="\u009b31m"\n' },
   { name: 'fifo-dockerignore', was: 'hang: a FIFO .dockerignore is opened and read', dockerfile: 'FROM alpine:3.20\nCOPY . /src\n', context: [{ kind: 'fifo', path: '.dockerignore' }] },
   { name: 'fifo-lockfile', was: 'hang: a FIFO yarn.lock is opened and read', dockerfile: 'FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\n', context: [{ kind: 'file', path: 'package.json', content: '{}' }, { kind: 'fifo', path: 'yarn.lock' }] },
