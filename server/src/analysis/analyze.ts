@@ -1,11 +1,13 @@
 // The one entry point of the analysis: text (+ optional facts) in, Analysis out. Pure and total: any text
-// yields a result.
+// yields a result. Every phase (reading, estimates, cache, each rule, ignore comments) is guarded: should one fail,
+// its result is left out (sizes null with a note, cache risks low, no findings of that rule) and the model's problems
+// say so; analyze() itself never throws.
 
-import { assessCache } from './cache';
+import { assessCache, type CacheAssessment } from './cache';
 import { parseDockerfile } from './dockerfile';
-import { estimateSteps } from './estimate';
+import { estimateSteps, type StepEstimate } from './estimate';
 import type {
-  Analysis, AnalysisFacts, AnalysisOptions, DockerfileModel, Finding, Fix, LayerSize, MeasuredImage, Severity,
+  Analysis, AnalysisFacts, AnalysisOptions, CacheRisk, DockerfileModel, Finding, Fix, LayerSize, MeasuredImage, MeasuredStep, Severity,
 } from './model';
 import { RULES } from './rules';
 import type { RuleContext } from './rules/rule';
@@ -15,13 +17,24 @@ import type { RuleContext } from './rules/rule';
  * it; with it, the objects that came out equal are the previous ones (see reuse.ts).
  */
 export function analyze(text: string, facts: AnalysisFacts = {}, options: AnalysisOptions = {}, previous?: Analysis): Analysis {
-  const model = parseDockerfile(text, options, previous?.model);
-  const estimates = estimateSteps(model, facts, previous?.steps);
-  const sizes = withMeasured(estimates.map((e) => e.size), facts.measured);
-  const cache = assessCache(model, facts, previous && { model: previous.model, steps: previous.steps });
+  const model = guarded(() => parseDockerfile(text, options, previous?.model), (e) => unreadModel(text, e));
+  const estimates = guarded(() => estimateSteps(model, facts, previous?.steps), (e) => {
+    model.problems.push(`size estimates failed: ${messageOf(e)}`);
+    return model.steps.map((): StepEstimate => ESTIMATE_FAILED);
+  });
+  const sizes = guarded(() => withMeasured(estimates.map((e) => e.size), facts.measured), () => estimates.map((e) => e.size));
+  const cache = guarded(() => assessCache(model, facts, previous && { model: previous.model, steps: previous.steps }), (e): CacheAssessment => {
+    model.problems.push(`cache risks could not be assessed: ${messageOf(e)}`);
+    return { risks: model.steps.map((): CacheRisk => ({ level: 'low', reasons: [] })), rebuild: { lines: [] } };
+  });
   const ctx: RuleContext = { model, facts, options, sizes, risks: cache.risks };
   const findings = runRules(ctx);
-  const measuredByStep = new Map((facts.measured?.steps ?? []).map((m) => [m.stepIndex, m]));
+  const image = guarded(() => imageSize(model, sizes, facts.measured), (e) => {
+    model.problems.push(`the image size could not be added up: ${messageOf(e)}`);
+    return null;
+  });
+  const measuredByStep = new Map<number, MeasuredStep>();
+  for (const m of facts.measured?.steps ?? []) measuredByStep.set(m.stepIndex, m);
   const steps = model.steps.map((step, i) => {
     const measured = measuredByStep.get(i);
     const note = sizes[i] === null ? estimates[i].note : undefined;
@@ -30,7 +43,33 @@ export function analyze(text: string, facts: AnalysisFacts = {}, options: Analys
       && before.measured === measured) return before;
     return { step, size: sizes[i], ...(note ? { sizeNote: note } : {}), cacheRisk: cache.risks[i], ...(measured ? { measured } : {}) };
   });
-  return { model, steps, findings, image: imageSize(model, sizes, facts.measured), rebuild: cache.rebuild };
+  return { model, steps, findings, image, rebuild: cache.rebuild };
+}
+
+/** `run()`, or what `failed` makes of its error (the phase's result left out). */
+function guarded<T>(run: () => T, failed: (e: unknown) => T): T {
+  try {
+    return run();
+  } catch (e) {
+    return failed(e);
+  }
+}
+
+/** A short, single-line message for an error of any kind (a stack overflow, a thrown string...). */
+function messageOf(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return `internal error (${m.replace(/\s+/g, ' ').slice(0, 200)})`;
+}
+
+/** What a step's size says when the estimates failed as a whole. */
+const ESTIMATE_FAILED: StepEstimate = Object.freeze({ size: null, note: 'estimate failed: internal error' });
+
+/** The model of a text that could not be read: no steps, and a problem saying so. */
+function unreadModel(text: string, e: unknown): DockerfileModel {
+  return {
+    text, lines: text.split('\n'), eol: text.includes('\r\n') ? '\r\n' : '\n', directives: { syntax: null, escape: '\\', check: null },
+    globalArgs: new Map(), stages: [], steps: [], target: -1, ignores: [], problems: [`the file could not be read: ${messageOf(e)}`],
+  };
 }
 
 function withMeasured(sizes: (LayerSize | null)[], measured: MeasuredImage | undefined): (LayerSize | null)[] {
@@ -83,7 +122,7 @@ function runRules(ctx: RuleContext): Finding[] {
       produced = rule.check(ctx);
     } catch (e) {
       // a rule bug must never take the analysis down; say so where a developer will see it
-      model.problems.push(`rule ${rule.id} failed: ${(e as Error).message}`);
+      model.problems.push(`rule ${rule.id} failed: ${messageOf(e)}`);
       continue;
     }
     const severity = override ?? rule.severity;
@@ -106,8 +145,11 @@ function runRules(ctx: RuleContext): Finding[] {
       }
     }
   }
-  return (model.ignores.length ? findings.filter((f) => !isIgnored(model, f)) : findings)
-    .sort((a, b) => a.line - b.line || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const kept = guarded(() => withoutIgnored(model, findings), (e) => {
+    model.problems.push(`ignore comments could not be applied: ${messageOf(e)}`);
+    return findings;
+  });
+  return kept.sort((a, b) => a.line - b.line || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
 }
 
 /**
@@ -167,7 +209,7 @@ class LazyFinding implements Finding {
       try {
         this.#built = this.#make(this.#model);
       } catch (e) {
-        this.#model.problems.push(`rule ${this.rule} failed to build a fix: ${(e as Error).message}`);
+        this.#model.problems.push(`rule ${this.rule} failed to build a fix: ${messageOf(e)}`);
         this.#built = [];
       }
     }
@@ -187,16 +229,36 @@ const madeFrom = new WeakMap<object, LazyFinding>();
  */
 export const findingKey = (f: Finding): object | undefined => LazyFinding.sourceOf(f);
 
-/** `# hadolint ignore=DLxxxx` / `# layer-insight ignore=rule` on the line(s) above the finding's instruction. */
-function isIgnored(model: DockerfileModel, f: Finding): boolean {
-  const codes = (p: { codes: string[] }) => p.codes.includes(f.rule) || (f.hadolint !== undefined && p.codes.includes(f.hadolint));
-  if (model.ignores.length === 0) return false;
-  if (model.ignores.some((p) => p.global && codes(p))) return true;
-  const step = stepAtLine(model, f.line);
-  if (!step) return false;
-  const prev = model.steps[step.index - 1];
-  const from = prev ? prev.endLine : 0;
-  return model.ignores.some((p) => !p.global && p.line > from && p.line < step.line && codes(p));
+/**
+ * The findings that no `# hadolint ignore=DLxxxx` / `# layer-insight ignore=rule` silences: a global one, or one on
+ * the line(s) between the finding's instruction and the one before it. The codes are gathered per step first, so
+ * this is linear in findings plus pragmas (a file may have tens of thousands of both).
+ */
+function withoutIgnored(model: DockerfileModel, findings: Finding[]): Finding[] {
+  if (model.ignores.length === 0) return findings;
+  const global = new Set<string>();
+  const byStep = new Map<number, Set<string>>();
+  // pragmas and steps are both in line order: walk them together
+  let s = 0;
+  for (const p of model.ignores) {
+    if (p.global) {
+      for (const c of p.codes) global.add(c);
+      continue;
+    }
+    while (s < model.steps.length && model.steps[s].line <= p.line) s++;
+    if (s >= model.steps.length) continue; // after the last instruction: silences nothing
+    // a pragma inside an instruction was never listed; one above the next step's line applies to it
+    let set = byStep.get(s);
+    if (!set) byStep.set(s, (set = new Set()));
+    for (const c of p.codes) set.add(c);
+  }
+  const silenced = (codes: Set<string> | undefined, f: Finding) => codes !== undefined
+    && (codes.has(f.rule) || (f.hadolint !== undefined && codes.has(f.hadolint)));
+  return findings.filter((f) => {
+    if (silenced(global, f)) return false;
+    const step = stepAtLine(model, f.line);
+    return !step || !silenced(byStep.get(step.index), f);
+  });
 }
 
 /** The step whose line range holds `line` (steps are in line order), by binary search. */

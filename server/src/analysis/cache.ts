@@ -12,6 +12,10 @@
 // when a stage re-runs but produces byte-identical output, a COPY --from it is served from the cache. We cannot
 // know that before building, so a COPY --from a re-run stage counts as re-run (an upper bound).
 //
+// Bounded by construction: a cause's "through stage" trail names a few stages and counts the rest, and what a stage
+// hands on to the stages built on it (or copying from it) is its first causes of each level and a count of the
+// others, so long chains and wide fan-ins of stages cost linear time; input text quoted in a reason is shortened.
+//
 // Levels: "high" when an ordinary source edit re-runs the step (a whole-context, source-folder or source-file
 // COPY/ADD at or above it); "medium" when only a dependency-manifest change, another copied file, a build
 // arg, a remote URL or a base-image update does; "low" otherwise.
@@ -34,7 +38,31 @@ export interface CacheAssessment {
 interface Cause {
   level: Exclude<CacheRiskLevel, 'low'>;
   line: number;
+  /** The sentence shown: `origin` and the trail of stages it came through. */
   reason: string;
+  /** The sentence where the cause arises, and the first stages it came through (set once it leaves its stage). */
+  trail?: { origin: string; stages: readonly string[]; more: number };
+}
+
+/** What a stage hands on: its first causes of each level (in order), and how many more of each it had. */
+interface StageEnd {
+  causes: Cause[];
+  hiddenHigh: number;
+  hiddenMedium: number;
+}
+
+/** Causes of each level a stage hands on by name (the rest are counted): enough for the reasons a step shows. */
+const MAX_HANDED_ON = 16;
+/** Stages a reason names on its way ("through stage a"); further ones are counted. */
+const MAX_TRAIL = 3;
+/** Input text (an image reference, a path, a stage name) quoted in a reason is cut to this many characters. */
+const MAX_QUOTED = 120;
+
+const NO_END: StageEnd = Object.freeze({ causes: Object.freeze([]) as unknown as Cause[], hiddenHigh: 0, hiddenMedium: 0 });
+
+/** Input text for a reason, shortened when long (reasons are repeated on every later step). */
+function clip(text: string, max = MAX_QUOTED): string {
+  return text.length > max ? text.slice(0, max - 3) + '...' : text;
 }
 
 /** A step's own inputs, as the builder folds them into its cache key. */
@@ -70,22 +98,31 @@ export function assessCache(
   const unchanged = previous ? unchangedPrefix(model, facts, previous.model) : 0;
   // every step of a stage is set below; the rest (ARGs before the first FROM) stay low
   const risks: CacheRisk[] = new Array<CacheRisk>(model.steps.length);
-  const stageEnd: Cause[][] = [];
+  const stageEnd: StageEnd[] = [];
+  const refs = stageRefs(model);
+  const hidden = { high: 0, medium: 0 };
   for (const stage of model.stages) {
-    const carried = new Carried(stage.baseStage !== null ? (stageEnd[stage.baseStage] ?? []).map((c) => viaStage(c, model.stages[stage.baseStage as number])) : []);
+    const carried = new Carried();
+    if (stage.baseStage !== null) {
+      const base = stageEnd[stage.baseStage] ?? NO_END;
+      for (const c of base.causes) carried.add(viaStage(c, model.stages[stage.baseStage]));
+      carried.hide(base.hiddenHigh, base.hiddenMedium);
+    }
     let before: CacheRisk | null = null;
     // indexed loops: this runs for every step on every keystroke, and for-of allocates an iterator each time
     for (let k = 0; k < stage.steps.length; k++) {
       const i = stage.steps[k];
       const step = model.steps[i];
-      const own = ownCauses(model, step, inputs[i], facts, stageEnd);
+      hidden.high = hidden.medium = 0;
+      const own = ownCauses(model, step, inputs[i], facts, stageEnd, refs, hidden);
       for (let c = 0; c < own.length; c++) carried.add(own[c]);
+      carried.hide(hidden.high, hidden.medium);
       // a step with no inputs of its own carries exactly the risk of the step before it
       risks[i] = i < unchanged ? (prior as readonly { cacheRisk: CacheRisk }[])[i].cacheRisk
         : own.length === 0 && before ? before : keep(toRisk(carried, own), prior?.[i]?.cacheRisk, sameRisk);
       before = risks[i];
     }
-    stageEnd[stage.index] = carried.list;
+    stageEnd[stage.index] = carried.handedOn();
   }
   for (let i = 0; i < risks.length; i++) risks[i] ??= keep<CacheRisk>({ level: 'low', reasons: [] }, prior?.[i]?.cacheRisk, sameRisk);
   return { risks, rebuild: rebuildCost(model, risks, facts) };
@@ -109,8 +146,10 @@ function unchangedPrefix(model: DockerfileModel, facts: AnalysisFacts, previous:
 /** The inputs of every step (by step index). */
 export function stepInputs(model: DockerfileModel, context?: BuildContextFacts): StepInputs[] {
   const out: StepInputs[] = new Array<StepInputs>(model.steps.length).fill(NO_INPUTS);
+  const globalLines = globalArgLines(model);
   for (const stage of model.stages) {
-    const pending = new Map<string, number>(); // ARG name -> line, until first use
+    const pending = new Map<string, { line: number; seq: number }>(); // ARG name -> line and order, until first use
+    let seq = 0;
     for (let k = 0; k < stage.steps.length; k++) {
       const i = stage.steps[k];
       const step = model.steps[i];
@@ -118,7 +157,7 @@ export function stepInputs(model: DockerfileModel, context?: BuildContextFacts):
         if (isFloating(stage, model)) writable(out, i).floatingBase = stage.from;
         // global ARGs named in FROM are consumed here
         for (const name of referencedVars(step.args)) {
-          if (model.globalArgs.has(name)) writable(out, i).buildArgs.push({ name, declaredAt: globalArgLine(model, name) });
+          if (model.globalArgs.has(name)) writable(out, i).buildArgs.push({ name, declaredAt: globalLines.get(name) ?? 1 });
         }
         continue;
       }
@@ -134,23 +173,31 @@ export function stepInputs(model: DockerfileModel, context?: BuildContextFacts):
       // build args: consumed by the first RUN after the ARG (they are in its environment) or the first
       // instruction that names them
       if (pending.size) {
-        const named = new Set([...referencedVars(step.args), ...referencedVars(step.command)]);
-        for (const [name, line] of [...pending]) {
-          if (step.keyword === 'RUN' || named.has(name)) {
-            writable(out, i).buildArgs.push({ name, declaredAt: line });
-            pending.delete(name);
-          }
+        // a RUN takes them all; another step only those it names (looked up by name: there may be thousands pending)
+        const used = step.keyword === 'RUN' ? [...pending.keys()] : namedPending(pending, step);
+        for (const name of used) {
+          writable(out, i).buildArgs.push({ name, declaredAt: (pending.get(name) as { line: number }).line });
+          pending.delete(name);
         }
       }
       if (step.keyword === 'ARG') {
         for (const w of step.words) {
           const name = w.split('=')[0];
-          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) pending.set(name, step.line);
+          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) pending.set(name, { line: step.line, seq: pending.get(name)?.seq ?? seq++ }); // a re-declared ARG keeps its place
         }
       }
     }
   }
   return out;
+}
+
+/** The pending ARGs a step names, in the order they were declared. */
+function namedPending(pending: Map<string, { seq: number }>, step: Step): string[] {
+  const named = new Set<string>();
+  for (const n of referencedVars(step.args)) if (pending.has(n)) named.add(n);
+  for (const n of referencedVars(step.command)) if (pending.has(n)) named.add(n);
+  const seqOf = (n: string) => (pending.get(n) as { seq: number }).seq;
+  return named.size <= 1 ? [...named] : [...named].sort((a, b) => seqOf(a) - seqOf(b));
 }
 
 /** The step's own record, allocated on its first input (most steps have none and share NO_INPUTS). */
@@ -161,7 +208,14 @@ function writable(out: StepInputs[], i: number): StepInputs {
 
 const NO_CAUSES: Cause[] = [];
 
-function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: AnalysisFacts, stageEnd: Cause[][]): Cause[] {
+/**
+ * The causes a step's own inputs give. What it takes from other stages (COPY --from, RUN --mount=from) comes as
+ * those stages hand it on: the causes named, and the counts of the others added to `hidden`.
+ */
+function ownCauses(
+  model: DockerfileModel, step: Step, inp: StepInputs, facts: AnalysisFacts, stageEnd: StageEnd[], refs: StageRefs,
+  hidden: { high: number; medium: number },
+): Cause[] {
   // most steps (RUN without mounts, ENV, ...) have no inputs of their own
   if (inp === NO_INPUTS && step.keyword !== 'COPY' && step.keyword !== 'ADD') return NO_CAUSES;
   const causes: Cause[] = [];
@@ -170,32 +224,67 @@ function ownCauses(model: DockerfileModel, step: Step, inp: StepInputs, facts: A
     const tag = /:([^/@]+)$/.exec(ref)?.[1];
     causes.push({
       level: 'medium', line: step.line,
-      reason: `re-runs when the base image ${ref} is updated: ${tag ? `the tag "${tag}" floats` : 'no tag means "latest", which floats'} (FROM at line ${step.line})`,
+      reason: `re-runs when the base image ${clip(ref)} is updated: ${tag ? `the tag "${clip(tag)}" floats` : 'no tag means "latest", which floats'} (FROM at line ${step.line})`,
     });
   }
   for (const a of inp.buildArgs) {
-    causes.push({ level: 'medium', line: a.declaredAt, reason: `re-runs when the build arg ${a.name} changes (ARG at line ${a.declaredAt}, first used at line ${step.line})` });
+    causes.push({ level: 'medium', line: a.declaredAt, reason: `re-runs when the build arg ${clip(a.name)} changes (ARG at line ${a.declaredAt}, first used at line ${step.line})` });
   }
   for (const url of inp.remoteUrls) {
-    causes.push({ level: 'medium', line: step.line, reason: `re-runs when ${url} changes: ADD at line ${step.line} checks the URL on every build` });
+    causes.push({ level: 'medium', line: step.line, reason: `re-runs when ${clip(url)} changes: ADD at line ${step.line} checks the URL on every build` });
   }
+  // loops, not push(...list): a list may be longer than the call stack takes as arguments
   if (step.keyword === 'COPY' || step.keyword === 'ADD') {
-    causes.push(...copyCauses(step, facts));
-    if (step.copyFrom?.stage !== null && step.copyFrom?.stage !== undefined) {
-      const from = model.stages[step.copyFrom.stage];
-      causes.push(...(stageEnd[from.index] ?? []).map((c) => viaStage(c, from, step.line)));
-    }
+    for (const c of copyCauses(step, facts)) causes.push(c);
+    if (step.copyFrom?.stage !== null && step.copyFrom?.stage !== undefined) takeFrom(model.stages[step.copyFrom.stage], step, stageEnd, causes, hidden);
   }
   for (const m of inp.bindMounts) {
     if (m.from === null) {
       const s = classifyPath(m.source, facts.context);
-      causes.push(...sourceCauses([s], step, `the bind mount of ${m.source === '.' || m.source === '' ? 'the context' : m.source}`, facts));
+      for (const c of sourceCauses([s], step, `the bind mount of ${m.source === '.' || m.source === '' ? 'the context' : clip(m.source)}`, facts)) causes.push(c);
     } else {
-      const idx = model.stages.findIndex((st) => st.name === m.from!.toLowerCase() || String(st.index) === m.from);
-      if (idx >= 0 && idx < step.stage) causes.push(...(stageEnd[idx] ?? []).map((c) => viaStage(c, model.stages[idx], step.line)));
+      const idx = stageIndexOf(refs, m.from);
+      if (idx >= 0 && idx < step.stage) takeFrom(model.stages[idx], step, stageEnd, causes, hidden);
     }
   }
   return causes;
+}
+
+/** What stage `from` hands on to `step` (a COPY --from or mount from it). */
+function takeFrom(from: Stage, step: Step, stageEnd: StageEnd[], causes: Cause[], hidden: { high: number; medium: number }): void {
+  const end = stageEnd[from.index] ?? NO_END;
+  for (const c of end.causes) causes.push(viaStage(c, from, step.line));
+  hidden.high += end.hiddenHigh;
+  hidden.medium += end.hiddenMedium;
+}
+
+/**
+ * Stage references as RUN --mount=from= reads them: a stage's name (lowercased; the first stage of that name) or its
+ * index, to the stage index. Built once per model.
+ */
+function stageRefs(model: DockerfileModel): StageRefs {
+  let refs = stageRefsOf.get(model);
+  if (refs) return refs;
+  refs = { names: new Map<string, number>(), count: model.stages.length };
+  for (const st of model.stages) if (st.name !== null && !refs.names.has(st.name)) refs.names.set(st.name, st.index);
+  stageRefsOf.set(model, refs);
+  return refs;
+}
+
+interface StageRefs {
+  /** Lowercased name -> the first stage of that name. */
+  names: Map<string, number>;
+  count: number;
+}
+
+const stageRefsOf = new WeakMap<DockerfileModel, StageRefs>();
+
+/** The first stage whose name is `ref` (any case) or whose index is `ref` written in decimal; -1 for none. */
+function stageIndexOf(refs: StageRefs, ref: string): number {
+  const byName = refs.names.get(ref.toLowerCase()) ?? -1;
+  const byIndex = /^(0|[1-9][0-9]{0,14})$/.test(ref) && Number(ref) < refs.count ? Number(ref) : -1;
+  if (byName < 0) return byIndex;
+  return byIndex < 0 ? byName : Math.min(byName, byIndex);
 }
 
 /**
@@ -222,7 +311,7 @@ function sourceCauses(sources: ContextSource[], step: Step, what: string, facts:
     const whole = high.find((s) => s.kind === 'context');
     const subject = whole
       ? 'any file in the context changes'
-      : high.length === 1 && high[0].kind === 'folder' ? `a file under ${high[0].path}/ changes`
+      : high.length === 1 && high[0].kind === 'folder' ? `a file under ${clip(high[0].path)}/ changes`
         : `${listNames(high.map((s) => s.raw))} change${high.length === 1 && !/[*?]/.test(high[0].raw) ? 's' : ''}`;
     out.push({ level: 'high', line: step.line, reason: `re-runs whenever ${subject}, because of ${at}${churnNote(high, facts)}` });
   }
@@ -234,7 +323,7 @@ function sourceCauses(sources: ContextSource[], step: Step, what: string, facts:
 }
 
 function listNames(names: string[]): string {
-  const shown = names.slice(0, 3);
+  const shown = names.slice(0, 3).map((n) => clip(n));
   const rest = names.length - shown.length;
   return shown.join(', ') + (rest > 0 ? ` and ${rest} more` : '');
 }
@@ -249,7 +338,7 @@ function churnNote(sources: ContextSource[], facts: AnalysisFacts): string {
 /** In how many of the recent commits any file these sources bring in changed; null without history. */
 export function churnOf(sources: ContextSource[], git: GitChurn | undefined, facts: AnalysisFacts): number | null {
   if (!git || git.commits === 0) return null;
-  const inContext = facts.context && !facts.context.truncated ? new Set(facts.context.files.map((f) => f.path)) : null;
+  const inContext = facts.context && !facts.context.truncated ? contextPaths(facts.context) : null;
   const matches = (p: string) => (!inContext || inContext.has(p)) && sources.some((s) => sourceMatches(s.path, p));
   if (git.commitPaths) return git.commitPaths.filter((paths) => paths.some(matches)).length;
   // without per-commit lists, the busiest matching file is a lower bound
@@ -258,10 +347,34 @@ export function churnOf(sources: ContextSource[], git: GitChurn | undefined, fac
   return best;
 }
 
+/** The paths of a context listing, as a set: made once per listing (every COPY asks). */
+function contextPaths(context: BuildContextFacts): Set<string> {
+  let paths = contextPathsOf.get(context);
+  if (!paths) {
+    paths = new Set<string>();
+    for (const f of context.files) paths.add(f.path);
+    contextPathsOf.set(context, paths);
+  }
+  return paths;
+}
+
+const contextPathsOf = new WeakMap<BuildContextFacts, Set<string>>();
+
+/**
+ * The cause as it reaches another stage through `from`: "... (through stage a) (through stage b)", naming the first
+ * MAX_TRAIL stages and counting the rest, so a reason stays short however long the chain of stages.
+ */
 function viaStage(c: Cause, from: Stage, line?: number): Cause {
-  const label = from.name ?? String(from.index);
-  if (c.reason.includes(`(through stage ${label})`)) return c;
-  return { ...c, line: line ?? c.line, reason: `${c.reason} (through stage ${label})` };
+  const label = clip(from.name ?? String(from.index), 60);
+  const trail = c.trail ?? { origin: c.reason, stages: [], more: 0 };
+  if (trail.stages.includes(label)) return c;
+  const next = trail.stages.length < MAX_TRAIL
+    ? { origin: trail.origin, stages: [...trail.stages, label], more: trail.more }
+    : { origin: trail.origin, stages: trail.stages, more: trail.more + 1 };
+  let reason = next.origin;
+  for (const s of next.stages) reason += ` (through stage ${s})`;
+  if (next.more > 0) reason += ` (and ${next.more} more stage${next.more === 1 ? '' : 's'})`;
+  return { level: c.level, line: line ?? c.line, reason, trail: next };
 }
 
 /**
@@ -276,10 +389,9 @@ class Carried {
   /** Positions of the high and medium causes, ascending. */
   readonly high: number[] = [];
   readonly medium: number[] = [];
-
-  constructor(initial: Cause[]) {
-    for (const c of initial) this.add(c);
-  }
+  /** Causes of each level that came from other stages as a count only (see StageEnd). */
+  hiddenHigh = 0;
+  hiddenMedium = 0;
 
   add(c: Cause): void {
     if (this.position.has(c.reason)) return;
@@ -287,23 +399,48 @@ class Carried {
     (c.level === 'high' ? this.high : this.medium).push(this.list.length);
     this.list.push(c);
   }
+
+  hide(high: number, medium: number): void {
+    this.hiddenHigh += high;
+    this.hiddenMedium += medium;
+  }
+
+  /** What the stage hands on: its first MAX_HANDED_ON causes of each level, in order, and a count of the rest. */
+  handedOn(): StageEnd {
+    if (this.high.length <= MAX_HANDED_ON && this.medium.length <= MAX_HANDED_ON) {
+      return { causes: this.list, hiddenHigh: this.hiddenHigh, hiddenMedium: this.hiddenMedium };
+    }
+    const causes: Cause[] = [];
+    let high = 0;
+    let medium = 0;
+    for (const c of this.list) {
+      if (c.level === 'high' ? high++ < MAX_HANDED_ON : medium++ < MAX_HANDED_ON) causes.push(c);
+    }
+    return {
+      causes,
+      hiddenHigh: this.hiddenHigh + Math.max(0, high - MAX_HANDED_ON),
+      hiddenMedium: this.hiddenMedium + Math.max(0, medium - MAX_HANDED_ON),
+    };
+  }
 }
 
 /** The step's risk: high causes before medium ones, and within each, the step's own inputs first. */
 function toRisk(carried: Carried, own: Cause[]): CacheRisk {
-  const total = carried.high.length + carried.medium.length;
+  const total = carried.high.length + carried.medium.length + carried.hiddenHigh + carried.hiddenMedium;
   if (total === 0) return { level: 'low', reasons: [] };
   const mine = new Set<number>();
   for (const c of own) {
     const at = carried.position.get(c.reason);
     if (at !== undefined) mine.add(at);
   }
+  const mineSorted = [...mine].sort((a, b) => a - b);
   // the first causes in order: own high, other high, own medium, other medium (each in the order they appeared)
   const ordered: number[] = [];
   const want = MAX_REASONS + 1;
   for (const level of [carried.high, carried.medium]) {
-    for (const at of [...mine].filter((m) => carried.list[m].level === (level === carried.high ? 'high' : 'medium')).sort((a, b) => a - b)) {
-      if (ordered.length < want) ordered.push(at);
+    const name = level === carried.high ? 'high' : 'medium';
+    for (let k = 0; k < mineSorted.length && ordered.length < want; k++) {
+      if (carried.list[mineSorted[k]].level === name) ordered.push(mineSorted[k]);
     }
     for (let k = 0; k < level.length && ordered.length < want; k++) if (!mine.has(level[k])) ordered.push(level[k]);
   }
@@ -349,20 +486,31 @@ function referencedVars(text: string): string[] {
   return out;
 }
 
-function globalArgLine(model: DockerfileModel, name: string): number {
-  const s = model.steps.find((st) => st.stage < 0 && st.keyword === 'ARG' && st.words.some((w) => w.split('=')[0] === name));
-  return s?.line ?? 1;
+/** The line of each global ARG (before the first FROM), by name: the first that declares it. */
+function globalArgLines(model: DockerfileModel): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const st of model.steps) {
+    if (st.stage >= 0) break;
+    if (st.keyword !== 'ARG') continue;
+    for (const w of st.words) {
+      const name = w.split('=')[0];
+      if (!out.has(name)) out.set(name, st.line);
+    }
+  }
+  return out;
 }
 
 /** Stages the build of the target actually runs: the target and what it depends on, transitively. */
 export function builtStages(model: DockerfileModel): Set<number> {
   const out = new Set<number>();
-  const visit = (i: number) => {
-    if (i < 0 || out.has(i) || !model.stages[i]) return;
+  // a work list, not recursion: a chain of stages may be thousands long
+  const todo = [model.target];
+  while (todo.length) {
+    const i = todo.pop() as number;
+    if (i < 0 || out.has(i) || !model.stages[i]) continue;
     out.add(i);
-    for (const d of model.stages[i].dependsOn) visit(d);
-  };
-  visit(model.target);
+    for (const d of model.stages[i].dependsOn) todo.push(d);
+  }
   return out;
 }
 
@@ -398,6 +546,7 @@ export function stepsAffectedBy(model: DockerfileModel, facts: AnalysisFacts, pa
   const context = facts.context && !facts.context.truncated && facts.context.files.length > 0 ? facts.context : undefined;
   if (context && !context.files.some((f) => f.path === file)) return out;
   const dirtyAtEnd: boolean[] = [];
+  const refs = stageRefs(model);
   const dirtyStage = (ref: number | null | undefined) => ref !== null && ref !== undefined && dirtyAtEnd[ref] === true;
   for (const stage of model.stages) {
     let dirty = dirtyStage(stage.baseStage);
@@ -408,7 +557,7 @@ export function stepsAffectedBy(model: DockerfileModel, facts: AnalysisFacts, pa
         const fromDirty = dirtyStage(step.copyFrom?.stage);
         const mounts = step.keyword === 'RUN' && mountsOf(step).some((m) => m.type === 'bind' && (m.from === null
           ? sourceMatches(normalizeContextPath(m.source ?? '.'), file)
-          : dirtyStage(model.stages.findIndex((st) => st.name === m.from!.toLowerCase() || String(st.index) === m.from))));
+          : dirtyStage(stageIndexOf(refs, m.from as string))));
         dirty = brings || fromDirty || mounts;
       }
       if (dirty) out.add(i);

@@ -9,7 +9,8 @@ import type {
   AnalysisOptions, DockerfileModel, Flag, Heredoc, IgnorePragma, ParserDirectives, Stage, Step,
 } from './model';
 import { keep, sameHeredocs, sameStep } from './reuse';
-import { expand, type Scope } from './variables';
+import { withoutTrailing } from './text';
+import { expand, MAX_EXPANSION, MAX_EXPANSION_PER_INSTRUCTION, type ExpansionBudget, type Scope } from './variables';
 
 const KEYWORDS = new Set([
   'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER',
@@ -99,6 +100,14 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
   let workdir = '/';
   const stageEnd: { env: Map<string, string | null>; workdir: string }[] = [];
   const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
+  /** Stages by name (lowercased), in order: a lookup costs O(1) however many stages there are. */
+  const byName = new Map<string, number[]>();
+  /** dependsOn of each stage as a set (the array stays the model's). */
+  const depSets: Set<number>[] = [];
+  // What variable substitutions may still add to the model (see variables.ts): per instruction, and over the file.
+  let fileBudget = MAX_EXPANSION_PER_FILE;
+  let budget: ExpansionBudget = { left: 0, truncated: false };
+  let detachedWorkdir: [string, string] | null = null;
 
   // global ARGs as FROM sees them: their defaults, replaced by --build-arg values
   const globalView: Scope = {
@@ -124,22 +133,78 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
       steps.push(prior);
       return;
     }
+    budget = { left: Math.min(MAX_EXPANSION_PER_INSTRUCTION, fileBudget), truncated: false };
+    const budgetBefore = budget.left;
     let step: Step;
     try {
       step = interpret(ins);
     } catch (e) {
+      // interpret is total by design; should it fail, the instruction still becomes a step (uninterpreted), so that
+      // step indexes follow the instructions and every stage lists exactly its steps
       problems.push(`line ${ins.start + 1}: could not read ${ins.keyword} (${(e as Error).message})`);
+      step = uninterpreted(ins, index);
       intact = false;
       complete = false;
-      return;
     }
     const same = previous?.steps[index];
     step = keep(step, same, sameStep);
     if (step !== same) {
       intact = false;
-      if (previous !== undefined) detachStrings(step);
+      if (previous !== undefined) {
+        // steps share the WORKDIR string in force: detach it once, not once per step (it may be long)
+        const wd = step.workdir;
+        detachStrings(step);
+        if (detachedWorkdir !== null && detachedWorkdir[0] === wd) step.workdir = detachedWorkdir[1];
+        else detachedWorkdir = [wd, step.workdir];
+      }
+    }
+    const used = budgetBefore - budget.left;
+    fileBudget -= used;
+    if (used > 0 || budget.truncated) {
+      const cost = { used, truncated: budget.truncated };
+      expansionCost.set(step, cost);
+      noteCost(step, cost);
     }
     steps.push(step);
+  }
+
+  /** Says where variable expansion was cut short (a replayed step says it again: its cost is kept per step). */
+  function noteCost(step: Step, cost: { truncated: boolean }): void {
+    if (cost.truncated) {
+      problems.push(`line ${step.line}: variable expansion truncated (a value is cut at ${MAX_EXPANSION / 1024} KB, an instruction's `
+        + `substitutions at ${MAX_EXPANSION_PER_INSTRUCTION / 1024} KB, the file's at ${MAX_EXPANSION_PER_FILE / 1024 / 1024} MB)`);
+    }
+  }
+
+  /**
+   * A step for an instruction interpret could not read: its text, no expansions. Also keeps the stages consistent
+   * with it (a FROM that failed before making its stage makes an empty one; any other step joins the last stage).
+   */
+  function uninterpreted(ins: RawInstruction, index: number): Step {
+    const last = stages.length - 1;
+    const step: Step = {
+      index, stage: last, keyword: ins.keyword, line: ins.start + 1, endLine: ins.end + 1, column: ins.column + 1, args: ins.args,
+      flags: [], words: [], execForm: false, heredocs: ins.heredocs, command: ins.args,
+      createsLayer: ins.keyword === 'RUN' || ins.keyword === 'COPY' || ins.keyword === 'ADD', workdir,
+    };
+    if (ins.keyword === 'FROM' && (last < 0 || stages[last].steps[0] !== index)) {
+      stages.push({
+        index: last + 1, name: null, from: '', fromRaw: '', baseStage: null, line: step.line, steps: [index],
+        final: false, reachesFinal: false, dependsOn: [], platform: null,
+      });
+      depSets.push(new Set());
+      step.stage = last + 1;
+    } else if (last >= 0 && stages[last].steps[stages[last].steps.length - 1] !== index) {
+      stages[last].steps.push(index);
+    }
+    return step;
+  }
+
+  function dependOn(stage: Stage, s: number): void {
+    const set = depSets[stage.index];
+    if (set.has(s)) return;
+    set.add(s);
+    stage.dependsOn.push(s);
   }
 
   /** What interpret does to the stages for a step that only reads the state: list it, and link a COPY --from. */
@@ -147,7 +212,12 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
     const stage = stages[stages.length - 1];
     stage.steps.push(step.index);
     const from = step.copyFrom?.stage;
-    if (from !== null && from !== undefined && !stage.dependsOn.includes(from)) stage.dependsOn.push(from);
+    if (from !== null && from !== undefined) dependOn(stage, from);
+    const cost = expansionCost.get(step);
+    if (cost) {
+      fileBudget -= cost.used;
+      noteCost(step, cost);
+    }
   }
 
   function interpret(ins: RawInstruction): Step {
@@ -177,15 +247,21 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
       if (stageIndex >= 0) stageEnd[stageIndex] = { env: scope.env, workdir };
       const image = words[0] ?? '';
       const alias = words.length >= 3 && words[1].toUpperCase() === 'AS' ? words[2].toLowerCase() : null;
-      const fromExpanded = expand(image, globalView, esc);
-      const baseStage = findStage(stages, fromExpanded);
+      const fromExpanded = expand(image, globalView, esc, budget);
+      const baseStage = lastNamed(byName, fromExpanded.toLowerCase(), stages.length);
       const index = stages.length;
       const platformRaw = flags.find((f) => f.name === 'platform')?.value ?? null;
-      const platform = platformRaw === null ? null : expand(platformRaw, globalView, esc);
+      const platform = platformRaw === null ? null : expand(platformRaw, globalView, esc, budget);
       stages.push({
         index, name: alias, from: fromExpanded, fromRaw: image, baseStage, line: step.line, steps: [step.index],
         final: false, reachesFinal: false, dependsOn: baseStage !== null ? [baseStage] : [], platform,
       });
+      depSets.push(new Set(baseStage !== null ? [baseStage] : []));
+      if (alias !== null) {
+        const list = byName.get(alias);
+        if (list) list.push(index);
+        else byName.set(alias, [index]);
+      }
       step.stage = index;
       // a stage built FROM an earlier stage starts with its environment and WORKDIR (ARGs do not carry over)
       const base = baseStage !== null ? stageEnd[baseStage] : undefined;
@@ -196,7 +272,7 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
     }
     if (stageIndex < 0) {
       if (keyword === 'ARG') {
-        for (const [k, v] of readAssignments(words, esc, globalView, true)) globalArgs.set(k, v);
+        for (const [k, v] of readAssignments(words, esc, globalView, true, budget)) globalArgs.set(k, v);
       } else {
         problems.push(`line ${step.line}: ${keyword} before the first FROM`);
       }
@@ -206,17 +282,17 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
     stage.steps.push(step.index);
     switch (keyword) {
       case 'ARG':
-        for (const [k, v] of readAssignments(words, esc, scope, true)) {
+        for (const [k, v] of readAssignments(words, esc, scope, true, budget)) {
           // ARG NAME inside a stage re-declares a global ARG and takes its value; --build-arg wins over both
           const inherited = v === null && globalArgs.has(k) ? globalView.get(k) ?? null : v;
           scope.args.set(k, buildArgs.has(k) ? buildArgs.get(k) ?? null : inherited);
         }
         break;
       case 'ENV':
-        for (const [k, v] of readAssignments(words, esc, scope, false)) scope.env.set(k, v ?? '');
+        for (const [k, v] of readAssignments(words, esc, scope, false, budget)) scope.env.set(k, v ?? '');
         break;
       case 'WORKDIR': {
-        const dir = expand(words.join(' '), scope, esc);
+        const dir = expand(words.join(' '), scope, esc, budget);
         workdir = resolveDir(workdir, dir);
         step.workdir = workdir;
         step.createsLayer = buildkit && workdir !== '/';
@@ -228,26 +304,26 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
           if (f.name !== 'mount' || !f.value) continue;
           const from = /(?:^|,)from=([^,]+)/.exec(f.value)?.[1];
           if (!from) continue;
-          const ref = expand(from, scope, esc);
-          const s = findStageOrIndex(stages, ref, stageIndex);
+          const ref = expand(from, scope, esc, budget);
+          const s = findStageOrIndex(byName, ref, stageIndex);
           step.copyFrom ??= { stage: s, image: s === null ? ref : null, raw: from };
-          if (s !== null && !stage.dependsOn.includes(s)) stage.dependsOn.push(s);
+          if (s !== null) dependOn(stage, s);
         }
         break;
       case 'COPY':
       case 'ADD': {
         step.createsLayer = true;
-        const paths = words.map((w) => expand(w, scope, esc));
+        const paths = words.map((w) => expand(w, scope, esc, budget));
         const dest = paths.length > 1 ? paths[paths.length - 1] : '';
         // heredoc sources (`COPY <<EOF /etc/app.conf`) are written inline, not read from the build context
         step.sources = paths.slice(0, -1).filter((p) => !isHeredocWord(p, ins.heredocs));
         step.destination = dest === '' ? workdir : isAbsolutePath(dest) ? dest : resolveDestination(workdir, dest);
         const fromFlag = flags.find((f) => f.name === 'from');
         if (fromFlag?.value) {
-          const ref = expand(fromFlag.value, scope, esc);
-          const s = findStageOrIndex(stages, ref, stageIndex);
+          const ref = expand(fromFlag.value, scope, esc, budget);
+          const s = findStageOrIndex(byName, ref, stageIndex);
           step.copyFrom = { stage: s, image: s === null ? ref : null, raw: fromFlag.value };
-          if (s !== null && !stage.dependsOn.includes(s)) stage.dependsOn.push(s);
+          if (s !== null) dependOn(stage, s);
         }
         break;
       }
@@ -314,6 +390,15 @@ const REPLAYABLE = new Set([...KEYWORDS].filter((k) => k !== 'FROM' && k !== 'AR
  */
 const parsedWith = new WeakMap<DockerfileModel, { key: string; complete: boolean }>();
 
+/** Text that variable substitutions may add over a whole file (see variables.ts). */
+const MAX_EXPANSION_PER_FILE = 4 * 1024 * 1024;
+
+/**
+ * What a step's expansions took from the file's budget, and whether one was cut: a step carried over to a later
+ * version (not read again) takes the same share, so a document reads the same with or without its previous version.
+ */
+const expansionCost = new WeakMap<Step, { used: number; truncated: boolean }>();
+
 /**
  * Whether two models were read with the same escape character and options (build args, BuildKit): then equal steps
  * mean equal stages too (a stage's base image is expanded with the build args).
@@ -346,13 +431,13 @@ function isAbsolutePath(p: string): boolean {
 function resolveDir(current: string, dir: string): string {
   if (dir === '') return current;
   if (/^[A-Za-z]:[\\/]/.test(dir)) return dir;
-  if (/^[A-Za-z]:[\\/]/.test(current)) return `${current.replace(/[\\/]+$/, '')}\\${dir}`;
+  if (/^[A-Za-z]:[\\/]/.test(current)) return `${withoutTrailing(current, '\\/')}\\${dir}`;
   return posix.resolve(current, dir);
 }
 
 /** A relative COPY destination under WORKDIR; a trailing slash (copy into a folder) is kept. */
 function resolveDestination(dir: string, rel: string): string {
-  if (/^[A-Za-z]:[\\/]/.test(dir)) return `${dir.replace(/[\\/]+$/, '')}\\${rel}`;
+  if (/^[A-Za-z]:[\\/]/.test(dir)) return `${withoutTrailing(dir, '\\/')}\\${rel}`;
   const joined = posix.join(dir, rel);
   return rel.endsWith('/') && !joined.endsWith('/') ? joined + '/' : joined;
 }
@@ -363,14 +448,21 @@ function findStage(stages: Stage[], ref: string): number | null {
   return null;
 }
 
-function findStageOrIndex(stages: Stage[], ref: string, current: number): number | null {
+/** The last stage named `name` before stage `before`, from the by-name index (indexes ascending). */
+function lastNamed(byName: ReadonlyMap<string, readonly number[]>, name: string, before: number): number | null {
+  const list = byName.get(name);
+  if (!list) return null;
+  // only the current stage can be at or after `before`, so at most one step back
+  for (let k = list.length - 1; k >= 0 && k >= list.length - 2; k--) if (list[k] < before) return list[k];
+  return null;
+}
+
+function findStageOrIndex(byName: ReadonlyMap<string, readonly number[]>, ref: string, current: number): number | null {
   if (/^\d+$/.test(ref)) {
     const n = Number(ref);
     return n < current ? n : null;
   }
-  const name = ref.toLowerCase();
-  for (let i = Math.min(current, stages.length) - 1; i >= 0; i--) if (stages[i].name === name) return i;
-  return null;
+  return lastNamed(byName, ref.toLowerCase(), current);
 }
 
 function pickTarget(stages: Stage[], target: string | undefined, problems: string[]): number {
@@ -409,8 +501,11 @@ function readDirectives(lines: string[]): ParserDirectives {
   return d;
 }
 
-/** `<<EOF`, `<<-EOF`, `<<"EOF"`, `2<<'EOF'`: a word that starts a heredoc (BuildKit reads it from RUN, COPY, ADD). */
-const HEREDOC_RE = /(?<=(?:^|\s)\d*)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2/g;
+/**
+ * What follows `<<` in `<<EOF`, `<<-EOF`, `<<"EOF"`, `2<<'EOF'`: a word that starts a heredoc (BuildKit reads it from
+ * RUN, COPY, ADD) when the `<<` starts a word (after blanks and an optional file descriptor).
+ */
+const HEREDOC_HEAD = /(-?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2/y;
 
 const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xfeff || c === 0xa0 || (c > 0x1fff && /\s/.test(String.fromCharCode(c)));
 
@@ -502,9 +597,9 @@ function readHeredocs(lines: string[], args: string, from: number): Heredoc[] {
   if (!args.includes('<<')) return [];
   const found: Heredoc[] = [];
   let i = from;
-  HEREDOC_RE.lastIndex = 0;
-  for (let m = HEREDOC_RE.exec(args); m; m = HEREDOC_RE.exec(args)) {
-    if (insideQuotes(args, m.index)) continue;
+  const quotes = new QuoteScanner(args);
+  for (const m of heredocHeads(args)) {
+    if (quotes.insideAt(m.index)) continue;
     const stripTabs = m[1] === '-';
     const name = m[3];
     const bodyLines: string[] = [];
@@ -527,22 +622,49 @@ function readHeredocs(lines: string[], args: string, from: number): Heredoc[] {
     });
     if (end < 0) break;
   }
-  HEREDOC_RE.lastIndex = 0;
   return found;
 }
 
-/** Whether position `at` of a shell text is inside a single- or double-quoted string. */
-function insideQuotes(text: string, at: number): boolean {
-  let quote: string | null = null;
-  for (let k = 0; k < at; k++) {
-    const c = text[k];
-    if (quote) {
-      if (c === quote) quote = null;
-      else if (c === '\\' && quote === '"') k++;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '\\') k++;
+/** The heredoc words of `args` in order (`m[1]`: `-`, `m[2]`: quote, `m[3]`: name), in one pass. */
+function* heredocHeads(args: string): Generator<RegExpExecArray> {
+  for (let at = args.indexOf('<<'); at >= 0; at = args.indexOf('<<', at + 1)) {
+    let k = at - 1;
+    while (k >= 0 && args.charCodeAt(k) >= 48 && args.charCodeAt(k) <= 57) k--;
+    if (k >= 0 && !/\s/.test(args[k])) continue;
+    HEREDOC_HEAD.lastIndex = at + 2;
+    const m = HEREDOC_HEAD.exec(args);
+    if (!m) continue;
+    m.index = at;
+    yield m;
+    at = HEREDOC_HEAD.lastIndex - 1;
   }
-  return quote !== null;
+}
+
+/**
+ * Whether positions of a shell text are inside a single- or double-quoted string, asked in increasing order: the
+ * text is read once, however many positions are asked about.
+ */
+class QuoteScanner {
+  private k = 0;
+  private quote: string | null = null;
+  constructor(private readonly text: string) {}
+
+  insideAt(at: number): boolean {
+    const text = this.text;
+    let k = this.k;
+    let quote = this.quote;
+    for (; k < at; k++) {
+      const c = text[k];
+      if (quote) {
+        if (c === quote) quote = null;
+        else if (c === '\\' && quote === '"') k++;
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '\\') k++;
+    }
+    this.k = k;
+    this.quote = quote;
+    return quote !== null;
+  }
 }
 
 /** The instructions in order: the first `carried` steps of the previous version, then those scanned (`raw`). */
@@ -555,8 +677,9 @@ function readIgnorePragmas(lines: string[], before: readonly Step[], carried: nu
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (!line.includes('ignore')) continue;
-    const m = /^\s*#\s*(hadolint|layer-insight)\s+(global\s+)?ignore\s*=\s*([A-Za-z0-9_,\s-]+)$/.exec(line);
-    if (!m) continue;
+    // the codes are checked apart: `\s*=\s*[...\s...]+$` in one pattern backtracks quadratically on a long line
+    const m = /^\s*#\s*(hadolint|layer-insight)\s+(global\s+)?ignore\s*=([^]*)$/.exec(line);
+    if (!m || m[3] === '' || !/^[A-Za-z0-9_,\s-]+$/.test(m[3])) continue;
     while (r < count && endOf(r) < i) r++;
     // a pragma inside an instruction (a comment between continuation lines, a heredoc line) does not count
     if (r < count && startOf(r) < i) continue;
@@ -639,11 +762,11 @@ export function splitWords(text: string, esc = '\\'): string[] {
 
 /** Reads `K=V K2=V2`, the legacy `K V` form (ENV only), or bare `K` (ARG). Values are expanded in order. */
 function readAssignments(
-  words: string[], esc: string, scope: Scope, isArg: boolean,
+  words: string[], esc: string, scope: Scope, isArg: boolean, budget: ExpansionBudget,
 ): [string, string | null][] {
   const out: [string, string | null][] = [];
   if (!isArg && words.length >= 2 && !words[0].includes('=')) {
-    out.push([words[0], expand(words.slice(1).join(' '), scope, esc)]);
+    out.push([words[0], expand(words.slice(1).join(' '), scope, esc, budget)]);
     return out;
   }
   // ARG A=1 B=$A: later values see earlier ones; ENV values all see the scope before the instruction
@@ -655,7 +778,7 @@ function readAssignments(
       continue;
     }
     const k = w.slice(0, eq);
-    const v = expand(w.slice(eq + 1), local ?? scope, esc);
+    const v = expand(w.slice(eq + 1), local ?? scope, esc, budget);
     local?.set(k, v);
     out.push([k, v]);
   }

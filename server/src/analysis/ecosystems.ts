@@ -116,7 +116,7 @@ function readDependencyCommand(cmd: ShellCommand): DependencyCommand | null {
         else named = true;
       }
     }
-    if (pip[0] === 'sync' && reqs.length === 0) reqs.push(...pip.slice(1).filter((w) => !w.startsWith('-')));
+    if (pip[0] === 'sync' && reqs.length === 0) for (let k = 1; k < pip.length; k++) if (!pip[k].startsWith('-')) reqs.push(pip[k]);
     if (reqs.length === 0) return null; // `pip install flask` needs no manifest; `pip install .` needs the sources
     void named;
     return make('pip', 'install', local, reqs);

@@ -162,7 +162,7 @@ function genericVariant(v: string): string {
 
 function parseTag(tag: string): ParsedTag {
   const t = tag.replace(/-\d{8}(?=-|$)/g, '');
-  const m = /^v?(\d+(?:\.\d+)*)(?:[-_]?(.*))?$/.exec(t);
+  const m = /^v?(\d+(?:\.\d+)*)(?:[-_]?([^]*))?$/.exec(t);
   if (!m) return { version: [], variant: t === 'latest' ? '' : t };
   return { version: m[1].split('.').map(Number), variant: m[2] ?? '' };
 }

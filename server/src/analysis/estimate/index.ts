@@ -11,6 +11,7 @@
 import type { AnalysisFacts, DockerfileModel, LayerSize, Stage, Step } from '../model';
 import { keep, sameSize } from '../reuse';
 import { lookupBaseImageRow } from './baseImages';
+import { charge, EstimateBudgetSpent, MAX_ESTIMATE_WORK, resetWork } from './budget';
 import { archiveRatio, cleanSource, selectContextFiles } from './copy';
 import { newStageState, cloneStageState, estimateRun, normalizeAbs, type ImageFile, type StageState } from './run';
 
@@ -29,6 +30,7 @@ export function estimateSizes(model: DockerfileModel, facts: AnalysisFacts): (La
 export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts, previous?: readonly { size: LayerSize | null }[]): StepEstimate[] {
   const out: StepEstimate[] = new Array<StepEstimate>(model.steps.length).fill(NO_SIZE);
   const states: StageState[] = [];
+  resetWork(MAX_ESTIMATE_WORK);
   for (const stage of model.stages) {
     let state: StageState;
     try {
@@ -37,11 +39,16 @@ export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts, prev
       for (const i of stage.steps) {
         const step = model.steps[i];
         if (step.keyword === 'FROM') continue;
+        charge(1);
         out[i] = estimateStep(model, step, state, states, facts);
       }
     } catch (e) {
+      if (e instanceof EstimateBudgetSpent) {
+        stopAt(model, stage.index, out, e.message);
+        break;
+      }
       // an estimator bug must not take the analysis down
-      model.problems.push(`size estimate failed in stage ${stage.index}: ${(e as Error).message}`);
+      model.problems.push(`size estimate failed in stage ${stage.index}: ${e instanceof Error ? e.message : String(e)}`);
       states[stage.index] = newStageState(null, null);
     }
   }
@@ -52,6 +59,23 @@ export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts, prev
     }
   }
   return out;
+}
+
+/**
+ * The work budget ran out in stage `from`: its steps and those of every later stage that were not estimated yet get
+ * no size, with a note; the model's problems say where it stopped.
+ */
+function stopAt(model: DockerfileModel, from: number, out: StepEstimate[], why: string): void {
+  const stopped: StepEstimate = Object.freeze({ size: null, note: why });
+  let first = 0;
+  for (let s = from; s < model.stages.length; s++) {
+    for (const i of model.stages[s].steps) {
+      if (out[i] !== NO_SIZE || !(model.steps[i].createsLayer || model.steps[i].keyword === 'FROM')) continue;
+      out[i] = stopped;
+      first ||= model.steps[i].line;
+    }
+  }
+  model.problems.push(`${why} (from line ${first || model.stages[from]?.line || 1} on, steps have no size)`);
 }
 
 /** A step without a size or a note (most non-layer steps): one shared object, never written. */
@@ -115,6 +139,7 @@ function estimateCopy(model: DockerfileModel, step: Step, state: StageState, sta
   }
   const ctx = facts.context;
   if (!ctx) return none('no build context was read (give --context DIR, or open the folder)');
+  charge(ctx.files.length * sources.length);
   const sel = selectContextFiles(ctx.files, sources);
   let bytes = 0;
   const notes: string[] = [];
@@ -141,9 +166,7 @@ function estimateCopy(model: DockerfileModel, step: Step, state: StageState, sta
  */
 function isFolder(dest: string, step: Step, state: StageState): boolean {
   if (dest.endsWith('/') || dest === '/' || normalizeAbs(dest) === normalizeAbs(step.workdir)) return true;
-  const d = normalizeAbs(dest) + '/';
-  for (const p of state.files.keys()) if (p.startsWith(d)) return true;
-  return false;
+  return state.files.hasFileUnder(normalizeAbs(dest));
 }
 
 /** Where a context file lands under the destination folder, given the sources that selected it. */
@@ -191,6 +214,7 @@ function copyFromStage(model: DockerfileModel, step: Step, state: StageState, st
       }
     }
     // a RUN we cannot size that ran inside the copied folder (or in a folder inside it) may have written there
+    charge(src.unknownWriters.length);
     const inside = src.unknownWriters.find((w) => isUnder(w.workdir, path) && w.workdir !== '/');
     if (inside) return none(`${path} in stage ${name} is written by the RUN at line ${inside.line}, which has no static estimate`);
     if (found === 0) {

@@ -32,7 +32,7 @@ export function readAptInstall(cmd: ShellCommand): AptInstall | null {
       continue;
     }
     if (sub !== 'install') continue;
-    const name = a.replace(/[=/].*$/, '').replace(/:[a-z0-9]+$/, '');
+    const name = a.replace(/[=/][^]*$/, '').replace(/:[a-z0-9]+$/, '');
     if (!name || /[$*?[\]{}`]/.test(name)) out.unreadable.push(a);
     else out.packages.push(name.toLowerCase());
   }
@@ -69,7 +69,7 @@ export function readApkAdd(cmd: ShellCommand): ApkAdd | null {
     else if (a === '--repository' || a === '-X' || a === '--root' || a === '-p' || a === '--arch') i++;
     else if (a.startsWith('-')) continue;
     else {
-      const name = a.replace(/[=<>~].*$/, '');
+      const name = a.replace(/[=<>~][^]*$/, '');
       if (!name || /[$*?`]/.test(name)) out.unreadable.push(a);
       else out.packages.push(name.toLowerCase());
     }
@@ -152,7 +152,7 @@ export function readPipInstall(cmd: ShellCommand): PipInstall | null {
 export function requirementNames(text: string): string[] {
   const out: string[] = [];
   for (let line of text.split(/\r?\n/)) {
-    line = line.replace(/(^|\s)#.*$/, '').trim();
+    line = line.replace(/(^|\s)#[^]*$/, '').trim();
     if (!line || line.startsWith('-')) continue;
     const egg = /#egg=([A-Za-z0-9_.-]+)/.exec(line);
     const m = egg ? [egg[0], egg[1]] : /^([A-Za-z0-9][A-Za-z0-9_.-]*)/.exec(line);
@@ -162,7 +162,7 @@ export function requirementNames(text: string): string[] {
 }
 
 export function normalizePyName(name: string): string {
-  return name.replace(/\[.*$/, '').replace(/[-_.]+/g, '-').toLowerCase();
+  return name.replace(/\[[^]*$/, '').replace(/[-_.]+/g, '-').toLowerCase();
 }
 
 function basename(p: string): string {

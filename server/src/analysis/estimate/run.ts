@@ -15,6 +15,7 @@ import type { AnalysisFacts, Step } from '../model';
 import { memoPerStep } from '../reuse';
 import { commandsOf } from '../shell';
 import type { BaseImageInfo } from './baseImages';
+import { charge } from './budget';
 import { debianIndex, debianIndexDate, installClosure, knownBasePackages, type BasePackageSet, type Suite } from './debian';
 import {
   cleansNpmCache, isAptUpdate, normalizePyName, readApkAdd, readApkDel, readAptInstall, readNodeInstall, readPipInstall,
@@ -33,6 +34,76 @@ export interface ImageFile {
   aggregate?: boolean;
 }
 
+/**
+ * The files a stage's steps wrote, by path, with an index of the folders above them: "is there a file under this
+ * folder?" is asked on every COPY and must not scan every file (a stage may have hundreds of thousands).
+ */
+export class ImageFiles {
+  private readonly files: Map<string, ImageFile>;
+  /** Every prefix of a path that ends before one of its `/` (its folders as written). */
+  private readonly folders: Set<string>;
+  /** Paths too long or too deep to index (crafted ones): looked at one by one. */
+  private readonly odd: string[];
+
+  constructor(from?: ImageFiles) {
+    if (from) charge(from.files.size + from.folders.size + from.odd.length);
+    this.files = new Map(from?.files);
+    this.folders = new Set(from?.folders);
+    this.odd = from ? from.odd.slice() : [];
+  }
+
+  get size(): number {
+    return this.files.size;
+  }
+
+  get(path: string): ImageFile | undefined {
+    return this.files.get(path);
+  }
+
+  set(path: string, file: ImageFile): this {
+    if (!this.files.has(path)) this.index(path);
+    this.files.set(path, file);
+    return this;
+  }
+
+  /** Every file, in the order written (charged to the estimate's budget: callers walk them all). */
+  entries(): IterableIterator<[string, ImageFile]> {
+    charge(this.files.size);
+    return this.files.entries();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, ImageFile]> {
+    return this.entries();
+  }
+
+  /** Whether some file's path starts with `folder` + '/'. */
+  hasFileUnder(folder: string): boolean {
+    if (this.folders.has(folder)) return true;
+    if (this.odd.length === 0) return false;
+    charge(this.odd.length);
+    const prefix = folder + '/';
+    return this.odd.some((p) => p.startsWith(prefix));
+  }
+
+  private index(path: string): void {
+    if (path.length > MAX_INDEXED_PATH) {
+      this.odd.push(path);
+      return;
+    }
+    let depth = 0;
+    for (let k = path.indexOf('/', 1); k > 0; k = path.indexOf('/', k + 1)) if (++depth > MAX_INDEXED_DEPTH) break;
+    if (depth > MAX_INDEXED_DEPTH) {
+      this.odd.push(path);
+      return;
+    }
+    for (let k = path.indexOf('/', 1); k > 0; k = path.indexOf('/', k + 1)) this.folders.add(path.slice(0, k));
+  }
+}
+
+/** Paths longer or deeper than this are not indexed by folder (PATH_MAX is 4096; real paths are far shallower). */
+const MAX_INDEXED_PATH = 4096;
+const MAX_INDEXED_DEPTH = 64;
+
 export interface StageState {
   base: BaseImageInfo | null;
   baseRef: string | null;
@@ -41,7 +112,7 @@ export interface StageState {
   aptInstalled: Set<string> | null;
   apkInstalled: Set<string>;
   /** Paths in the stage's filesystem that steps of this Dockerfile wrote, with their sizes. */
-  files: Map<string, ImageFile>;
+  files: ImageFiles;
   /** RUN steps whose output we cannot size (and the folder they ran in). */
   unknownWriters: { line: number; workdir: string }[];
 }
@@ -51,16 +122,17 @@ export function newStageState(hit: { info: BaseImageInfo; row: string } | null, 
   return {
     base, baseRef: ref, debian: hit ? debianFlavour(hit.info, hit.row, ref ?? hit.row) : null, aptInstalled: null,
     apkInstalled: new Set(base?.family === 'alpine' ? (apkTable as ApkTable).base : []),
-    files: new Map(), unknownWriters: [],
+    files: new ImageFiles(), unknownWriters: [],
   };
 }
 
 export function cloneStageState(s: StageState): StageState {
+  charge((s.aptInstalled?.size ?? 0) + s.apkInstalled.size + s.unknownWriters.length);
   return {
     ...s,
     aptInstalled: s.aptInstalled ? new Set(s.aptInstalled) : null,
     apkInstalled: new Set(s.apkInstalled),
-    files: new Map(s.files),
+    files: new ImageFiles(s.files),
     unknownWriters: s.unknownWriters.slice(),
   };
 }
@@ -87,7 +159,7 @@ function debianFlavour(info: BaseImageInfo, row: string, ref: string): StageStat
     suite = 'trixie';
     why = 'trixie';
   }
-  const repo = row.replace(/:.*$/, '');
+  const repo = row.replace(/:[^]*$/, '');
   const tag = row.slice(repo.length + 1);
   let set: BasePackageSet = 'minbase';
   if (['node', 'python', 'golang', 'ruby', 'rust'].includes(repo) && !/slim|alpine/.test(tag)) set = 'buildpack-deps';
@@ -218,7 +290,7 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
   }
 
   // --- everything else
-  unknown.push(...run.writers);
+  for (const w of run.writers) unknown.push(w);
   if (unknown.length) state.unknownWriters.push({ line: step.line, workdir: step.workdir });
   const uniq = [...new Set(unknown)];
   if (!estimated) {
@@ -279,8 +351,8 @@ function aptEstimate(state: StageState, run: ReturnType<typeof readRun>, needsTa
       if (/^(lib)?python3/.test(p.name) && !p.name.endsWith('-whl')) pyKib += p.kib;
     }
     count += c.added.length;
-    unknown.push(...c.unknown);
-    unreadable.push(...inst.unreadable);
+    for (const u of c.unknown) unknown.push(u);
+    for (const u of inst.unreadable) unreadable.push(u);
     if (!inst.noRecommends) withRecs = true;
   }
   const docs = state.debian.docsExcluded;
@@ -378,6 +450,7 @@ function nodeEstimate(
   if (!ctx) return { bytes: null, text: 'no build context' };
   // a node_modules folder in the context (not ignored) is the real thing
   const dir = lockPath && lockPath.includes('/') ? lockPath.slice(0, lockPath.lastIndexOf('/') + 1) : '';
+  charge(ctx.files.length);
   const nm = ctx.files.filter((f) => f.path.startsWith(`${dir}node_modules/`));
   if (nm.length) {
     const b = nm.reduce((n, f) => n + f.bytes, 0);
@@ -461,12 +534,12 @@ function pipEstimate(step: Step, state: StageState, facts: AnalysisFacts, reqFil
     if (!entry?.contextPath) return { bytes: null, text: `${rf} was not copied from the build context before this step` };
     const text = contextText(entry.contextPath);
     if (text === null) return { bytes: null, text: `${entry.contextPath} was not read` };
-    names.push(...requirementNames(text));
+    for (const n of requirementNames(text)) names.push(n);
     read.push(entry.contextPath);
   }
   for (const n of named) {
     if (n === '.' || n.startsWith('./') || n.startsWith('/')) return { bytes: null, text: `pip install of the local project ${n}` };
-    names.push(normalizePyName(n.replace(/[=<>!~;@ ].*$/, '')));
+    names.push(normalizePyName(n.replace(/[=<>!~;@ ][^]*$/, '')));
   }
   if (!names.length) return { bytes: 0, text: 'pip install with nothing to install' };
   const fallback = 2_000_000;

@@ -196,7 +196,7 @@ function translateCommand(c: ShellCommand): string | { blocker: string } {
     if (sub === 'install' || sub === 'remove' || sub === 'purge') {
       const pkgs: string[] = [];
       for (const raw of operands(c)) {
-        const name = raw.replace(/=.*$/, '');
+        const name = raw.replace(/=[^]*$/, '');
         if (!(name in APT_TO_APK)) return { blocker: `no Alpine package known for ${name}` };
         const apk = APT_TO_APK[name];
         if (apk) pkgs.push(apk);
@@ -208,7 +208,9 @@ function translateCommand(c: ShellCommand): string | { blocker: string } {
   }
   if (['dpkg', 'apt-key', 'add-apt-repository', 'dpkg-reconfigure'].includes(p)) return { blocker: `${p} has no Alpine equivalent` };
   if (p === 'rm' && operands(c, false).length > 0 && operands(c, false).every((o) => /^\/var\/(lib|cache)\/apt/.test(o))) return '';
-  return c.text.replace(/\s*\\\n\s*/g, ' ');
+  // joins continuation lines; split and trim, not /\s*\\\n\s*/g, which is quadratic on a long run of blanks
+  const parts = c.text.split('\\\n');
+  return parts.map((p, i) => (i > 0 ? p.trimStart() : p)).map((p, i) => (i < parts.length - 1 ? p.trimEnd() : p)).join(' ');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -250,7 +252,7 @@ const slimUse = memoPerStep((step: Step): { installs: string[]; uses: string[] }
   const installs: string[] = [];
   const uses: string[] = [];
   for (const c of commandsOf(step)) {
-    if (isCommand(c, APT, INSTALL)) for (const p of operands(c)) installs.push(p.replace(/=.*$/, ''));
+    if (isCommand(c, APT, INSTALL)) for (const p of operands(c)) installs.push(p.replace(/=[^]*$/, ''));
     if (FULL_ONLY.includes(c.program)) uses.push(c.program);
   }
   if ((step.keyword === 'CMD' || step.keyword === 'ENTRYPOINT' || step.keyword === 'HEALTHCHECK')) {

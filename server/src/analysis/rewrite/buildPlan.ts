@@ -365,7 +365,7 @@ function detectPython(ctx: Ctx): BuildPlan | null {
   if (!m) return null;
   const compilers = ctx.packages.filter((p) => ['build-essential', 'gcc', 'g++', 'build-base', 'clang'].includes(p.name));
   if (compilers.length === 0) return null;
-  if (m.step.index < Math.min(...compilers.map((c) => c.step))) return null;
+  if (compilers.every((c) => m.step.index < c.step)) return null; // before every compiler install (no Math.min(...list): it may be long)
   const plan = base(ctx, 'python', m.step, m.cmd);
   const r = parseImageRef(ctx.stage.from);
   plan.version = /^(\d+\.\d+)/.exec(r.tag ?? '')?.[1] ?? null;
@@ -464,8 +464,8 @@ function readPackages(steps: Step[]): { name: string; step: number }[] {
 const packagesOf = memoPerStep((s: Step): string[] => {
   const out: string[] = [];
   const cmds = commandsOf(s);
-  for (const c of cmds) if (isCommand(c, ['apt-get', 'apt'], ['install'])) for (const name of operands(c)) out.push(name.replace(/[=:].*$/, ''));
-  for (const c of cmds) if (isCommand(c, ['apk'], ['add'])) for (const name of operands(c)) out.push(name.replace(/[=:].*$/, ''));
+  for (const c of cmds) if (isCommand(c, ['apt-get', 'apt'], ['install'])) for (const name of operands(c)) out.push(name.replace(/[=:][^]*$/, ''));
+  for (const c of cmds) if (isCommand(c, ['apk'], ['add'])) for (const name of operands(c)) out.push(name.replace(/[=:][^]*$/, ''));
   return out;
 });
 

@@ -58,7 +58,8 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
   lines.push('');
   lines.push(`# runtime stage: ${runtime.reason}`);
   lines.push(`FROM ${runtime.image}${fromMatch[3] ? ` AS ${fromMatch[3]}` : ''}`);
-  for (const s of before) if (s.keyword === 'ARG' || (s.keyword === 'ENV' && !buildOnlyEnv(s))) lines.push(...stepText(model, s));
+  // loops, not push(...list): a step's text may have more lines than a call takes arguments
+  for (const s of before) if (s.keyword === 'ARG' || (s.keyword === 'ENV' && !buildOnlyEnv(s))) for (const l of stepText(model, s)) lines.push(l);
   const workdir = after[0]?.workdir ?? last.workdir;
   if (!frontend && workdir !== '/') lines.push(`WORKDIR ${workdir}`);
   if (plan.runtimePackages.length) {
@@ -84,15 +85,15 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
       exposed = true;
       continue;
     }
-    lines.push(...stepText(model, s));
+    for (const l of stepText(model, s)) lines.push(l);
   }
   const lastUser = [...before].reverse().find((s) => s.keyword === 'USER');
-  if (lastUser && !frontend) lines.push(...stepText(model, lastUser));
+  if (lastUser && !frontend) for (const l of stepText(model, lastUser)) lines.push(l);
   edits.push(insertLinesAfter(model, last.endLine, lines));
   if (plan.ecosystem === 'python') {
     const pipEdits = pipPrefixEdits(model, before);
     if (pipEdits === null) return null;
-    edits.push(...pipEdits);
+    for (const e of pipEdits) edits.push(e);
   }
 
   if (frontend) {

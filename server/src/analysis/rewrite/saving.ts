@@ -27,16 +27,21 @@ export function stepsBytes(sizes: (LayerSize | null)[], stepIndexes: number[]): 
 
 /** Bytes of a stage: its base plus every layer it adds. */
 export function stageBytes(model: DockerfileModel, sizes: (LayerSize | null)[], stage: Stage): number | null {
-  const fromStep = stage.steps[0];
-  const fromSize = fromStep !== undefined ? sizes[fromStep] : null;
-  const layers = stepsBytes(sizes, stage.steps.slice(1));
-  if (fromSize) return fromSize.bytes + layers;
-  if (stage.baseStage !== null) {
-    const b = stageBytes(model, sizes, model.stages[stage.baseStage]);
-    return b === null ? null : b + layers;
+  // down the chain of stages it is built FROM, in a loop (a chain may be thousands of stages long)
+  let layers = 0;
+  const seen = new Set<number>();
+  for (let s: Stage | undefined = stage; s && !seen.has(s.index); s = s.baseStage !== null ? model.stages[s.baseStage] : undefined) {
+    seen.add(s.index);
+    const fromStep = s.steps[0];
+    const fromSize = fromStep !== undefined ? sizes[fromStep] : null;
+    layers += stepsBytes(sizes, s.steps.slice(1));
+    if (fromSize) return fromSize.bytes + layers;
+    if (s.baseStage === null) {
+      const base = baseBytes(s.from);
+      return base ? base.bytes + layers : null;
+    }
   }
-  const base = baseBytes(stage.from);
-  return base ? base.bytes + layers : null;
+  return null;
 }
 
 /**

@@ -7,6 +7,7 @@
 // fires in every stage.
 // Fix: delete the lonely RUN and start the next `apt-get install` RUN of the stage with `apt-get update &&`.
 
+import type { DockerfileModel, Step } from '../model';
 import { commandsOf, findCommands, isCommand } from '../shell';
 import { commandStart, insertAt, replaceLines } from './edits';
 import type { Rule } from './rule';
@@ -16,6 +17,18 @@ const HARMLESS = new Set(['set', 'true', 'echo', ':']);
 const APT = ['apt-get', 'apt'];
 const UPDATE = ['update'];
 
+/** For each position in a stage's steps, the first later step that installs or upgrades apt packages. */
+function installsAfter(model: DockerfileModel, stepIndexes: readonly number[]): (Step | undefined)[] {
+  const out = new Array<Step | undefined>(stepIndexes.length);
+  let next: Step | undefined;
+  for (let k = stepIndexes.length - 1; k >= 0; k--) {
+    out[k] = next;
+    const s = model.steps[stepIndexes[k]];
+    if (findCommands(commandsOf(s), ['apt-get', 'apt'], ['install', 'upgrade', 'dist-upgrade']).length > 0) next = s;
+  }
+  return out;
+}
+
 export const aptUpdateAlone: Rule = {
   id: 'apt-update-alone',
   severity: 'warning',
@@ -23,13 +36,15 @@ export const aptUpdateAlone: Rule = {
   check({ model }) {
     const out: ReturnType<Rule['check']> = [];
     for (const stage of model.stages) {
-      for (const i of stage.steps) {
-        const step = model.steps[i];
+      // the first install after each step, found walking the stage backwards once (not a scan per update)
+      let nextInstall: (Step | undefined)[] | null = null;
+      for (let k = 0; k < stage.steps.length; k++) {
+        const step = model.steps[stage.steps[k]];
         const cmds = commandsOf(step);
         // only a RUN whose every command is an update or harmless (most RUNs fail the first test)
         if (!cmds.some((c) => isCommand(c, APT, UPDATE)) || !cmds.every((c) => isCommand(c, APT, UPDATE) || HARMLESS.has(c.program))) continue;
-        const next = stage.steps.map((k) => model.steps[k])
-          .find((s) => s.index > step.index && findCommands(commandsOf(s), ['apt-get', 'apt'], ['install', 'upgrade', 'dist-upgrade']).length > 0);
+        nextInstall ??= installsAfter(model, stage.steps);
+        const next = nextInstall[k];
         const fixes: ReturnType<Rule['check']>[number]['fixes'] = [];
         if (next) {
           const nextUpdates = findCommands(commandsOf(next), ['apt-get', 'apt'], ['update']).length > 0;

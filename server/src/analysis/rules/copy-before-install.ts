@@ -20,6 +20,7 @@ import {
 import type { Fix, Step, TextEdit } from '../model';
 import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
 import { contextSources, isSourceKind, normalizeContextPath, type ContextSource } from '../sources';
+import { withoutTrailing } from '../text';
 import { formatSize } from '../units';
 import {
   attachedCommentStart, blockLines, indentOf, insertLinesAfter, insertLinesBefore, keywordCase, replaceLines,
@@ -176,7 +177,7 @@ function planManifests(ctx: RuleContext, p: Problem, dir: string, first: Step): 
   if (!covering) return null;
   const srcs: ContextSource[] = contextSources(covering, ctx.facts.context);
   if (srcs.length !== 1 || (srcs[0].kind !== 'context' && srcs[0].kind !== 'folder')) return null;
-  const dest = (covering.destination ?? '').replace(/\/+$/, '') || '/';
+  const dest = withoutTrailing(covering.destination ?? '', '/') || '/';
   const ctxDir = normalizeContextPath(posix.join(srcs[0].path || '.', posix.relative(dest, dir) || '.'));
   // an empty or truncated listing tells us nothing about which manifests exist
   const context = ctx.facts.context && !ctx.facts.context.truncated && ctx.facts.context.files.length > 0 ? ctx.facts.context : undefined;
@@ -215,7 +216,7 @@ function planManifests(ctx: RuleContext, p: Problem, dir: string, first: Step): 
 
 /** Does this COPY put files into folder `dir` (its destination is `dir` or above it)? */
 function coversDir(step: Step, dir: string): boolean {
-  const dest = (step.destination ?? '').replace(/\/+$/, '') || '/';
+  const dest = withoutTrailing(step.destination ?? '', '/') || '/';
   return dir === dest || dir.startsWith(dest === '/' ? '/' : dest + '/');
 }
 

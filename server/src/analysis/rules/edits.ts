@@ -2,7 +2,7 @@
 // lines of those instructions, or an insertion at a precise point of them. Lines and columns are 1-based,
 // columns in UTF-16 code units (JavaScript string indices), end exclusive; new lines use the file's EOL.
 
-import type { DockerfileModel, Fix, Step, TextEdit } from '../model';
+import type { DockerfileModel, Fix, Stage, Step, TextEdit } from '../model';
 import type { ShellCommand } from '../shell';
 
 /**
@@ -97,7 +97,7 @@ export function commandStart(model: DockerfileModel, step: Step): { line: number
  * are the step's matches of `pattern` in order (no fix when the text and the commands do not line up).
  */
 export function addOptionFix(
-  model: DockerfileModel, step: Step, commands: readonly ShellCommand[], pattern: RegExp, option: string, lacks: (c: ShellCommand) => boolean,
+  model: DockerfileModel, step: Step, commands: readonly ShellCommand[], pattern: RegExp | TextPattern, option: string, lacks: (c: ShellCommand) => boolean,
 ): Fix[] {
   const at = findInStep(model, step, pattern);
   if (step.execForm || at.length !== commands.length) return [];
@@ -108,8 +108,15 @@ export function addOptionFix(
   return [{ title: `Add ${option}`, preferred: true, edits }];
 }
 
+/** Something that finds its matches in a text, in order and without overlap (as a global RegExp does). */
+export interface TextPattern {
+  matches(text: string): { index: number; length: number }[];
+}
+
 /** Positions (1-based) where `re` (global) matches in the step's raw text, heredoc bodies included. */
-export function findInStep(model: DockerfileModel, step: Step, re: RegExp): { line: number; column: number; endLine: number; endColumn: number; text: string }[] {
+export function findInStep(
+  model: DockerfileModel, step: Step, re: RegExp | TextPattern,
+): { line: number; column: number; endLine: number; endColumn: number; text: string }[] {
   const lines = model.lines.slice(step.line - 1, step.endLine);
   const text = lines.join('\n');
   const starts: number[] = [];
@@ -118,12 +125,24 @@ export function findInStep(model: DockerfileModel, step: Step, re: RegExp): { li
     starts.push(off);
     off += l.length + 1;
   }
+  // offsets are asked in increasing order: the line index only moves forward (linear in the step's text)
+  let k = 0;
   const pos = (o: number) => {
-    let k = 0;
     while (k + 1 < starts.length && starts[k + 1] <= o) k++;
     return { line: step.line + k, column: o - starts[k] + 1 };
   };
   const out: { line: number; column: number; endLine: number; endColumn: number; text: string }[] = [];
+  for (const m of re instanceof RegExp ? regExpMatches(re, text) : re.matches(text)) {
+    const a = pos(m.index);
+    const b = pos(m.index + m.length);
+    out.push({ line: a.line, column: a.column, endLine: b.line, endColumn: b.column, text: text.slice(m.index, m.index + m.length) });
+  }
+  return out;
+}
+
+/** The non-empty matches of `re` in `text`, in order. */
+function regExpMatches(re: RegExp, text: string): { index: number; length: number }[] {
+  const out: { index: number; length: number }[] = [];
   const g = re.flags.includes('g') ? re : new RegExp(re.source, re.flags + 'g');
   g.lastIndex = 0;
   for (let m = g.exec(text); m; m = g.exec(text)) {
@@ -131,29 +150,68 @@ export function findInStep(model: DockerfileModel, step: Step, re: RegExp): { li
       g.lastIndex++;
       continue;
     }
-    const a = pos(m.index);
-    const b = pos(m.index + m[0].length);
-    out.push({ line: a.line, column: a.column, endLine: b.line, endColumn: b.column, text: m[0] });
+    out.push({ index: m.index, length: m[0].length });
   }
   g.lastIndex = 0;
   return out;
 }
 
 /**
- * A regular expression for `<program> ... <subcommand>` within one simple command of raw RUN text: options
- * and continuation lines may sit between them, command separators may not.
+ * `<program> ... <subcommand>` within one simple command of raw RUN text: options and continuation lines may sit
+ * between them, command separators (`&`, `|`, `;`, a newline) may not; a backslash escapes the next character.
+ * `program` and `subcommand` are pattern sources written in the rules (`pip[0-9.]*`), never text from a Dockerfile.
+ * Matched in one pass: as one RegExp (`program(?:[^&|;\n\\]|\\.)*?subcommand`) every occurrence of the program would
+ * scan on to the end of its command, which is quadratic on a long line that repeats it.
  */
-export function subcommandPattern(program: string, subcommand: string): RegExp {
+export function subcommandPattern(program: string, subcommand: string): TextPattern {
   const key = `${program} ${subcommand}`;
-  let re = patterns.get(key);
-  if (!re) patterns.set(key, (re = compileSubcommandPattern(program, subcommand)));
-  return re;
+  let p = patterns.get(key);
+  if (!p) patterns.set(key, (p = new SubcommandPattern(program, subcommand)));
+  return p;
 }
 
-const patterns = new Map<string, RegExp>();
+const patterns = new Map<string, TextPattern>();
 
-function compileSubcommandPattern(program: string, subcommand: string): RegExp {
-  return new RegExp(`(?<![\\w.-])${program}(?![\\w-])(?:[^&|;\\n\\\\]|\\\\[^\\n]|\\\\\\n)*?(?<![\\w-])${subcommand}(?![\\w-])`, 'g');
+class SubcommandPattern implements TextPattern {
+  private readonly program: RegExp;
+  private readonly subcommand: RegExp;
+  constructor(program: string, subcommand: string) {
+    this.program = new RegExp(`(?<![\\w.-])${program}(?![\\w-])`, 'g');
+    this.subcommand = new RegExp(`(?<![\\w-])${subcommand}(?![\\w-])`, 'y');
+  }
+
+  matches(text: string): { index: number; length: number }[] {
+    const out: { index: number; length: number }[] = [];
+    const n = text.length;
+    let from = 0;
+    while (from < n) {
+      this.program.lastIndex = from;
+      const m = this.program.exec(text);
+      if (!m) break;
+      let k = m.index + m[0].length;
+      let end = -1;
+      for (;;) {
+        this.subcommand.lastIndex = k;
+        const sub = this.subcommand.exec(text);
+        if (sub) {
+          end = k + sub[0].length;
+          break;
+        }
+        const c = text[k];
+        if (k >= n || c === '&' || c === '|' || c === ';' || c === '\n' || (c === '\\' && k + 1 >= n)) break;
+        k += c === '\\' ? 2 : 1;
+      }
+      if (end >= 0) {
+        out.push({ index: m.index, length: end - m.index });
+        from = end;
+      } else {
+        // the command ends without the subcommand: a later occurrence of the program in it would end the same way
+        from = Math.max(k, m.index + 1);
+      }
+    }
+    this.program.lastIndex = 0;
+    return out;
+  }
 }
 
 /**
@@ -170,7 +228,7 @@ export function appendToRun(model: DockerfileModel, step: Step, shellText: strin
     return insertAt(h.endLine, 1, indent + shellText + model.eol);
   }
   const last = lineText(model, step.endLine);
-  const trimmed = last.replace(/\s+$/, '');
+  const trimmed = last.trimEnd();
   if (trimmed === '' || trimmed.endsWith(model.directives.escape) || /(&&|\|\||\||&)$/.test(trimmed) || /^\s*#/.test(trimmed)) return null;
   const joiner = trimmed.endsWith(';') ? ' ' : ' && ';
   return insertAt(step.endLine, trimmed.length + 1, joiner + shellText);
@@ -193,7 +251,38 @@ export function stageChainSteps(model: DockerfileModel, stageIndex: number): Ste
   const seen = new Set<number>();
   for (let s: number | null = stageIndex; s !== null && !seen.has(s); s = model.stages[s]?.baseStage ?? null) {
     seen.add(s);
-    chain.unshift(s);
+    chain.push(s);
   }
-  return chain.flatMap((s) => model.stages[s].steps.map((i) => model.steps[i]));
+  const out: Step[] = [];
+  for (let k = chain.length - 1; k >= 0; k--) for (const i of model.stages[chain[k]].steps) out.push(model.steps[i]);
+  return out;
+}
+
+/**
+ * The steps built before `step` in its stage and the stages it is built FROM, nearest first: what stageChainSteps
+ * lists before it, reversed, read only as far as the caller goes (a chain of stages may be thousands long).
+ */
+export function* stepsBefore(model: DockerfileModel, step: Step): Generator<Step> {
+  const seen = new Set<number>();
+  let stage: Stage | undefined = model.stages[step.stage];
+  let k = stage ? positionIn(stage.steps, step.index) - 1 : -1;
+  while (stage && !seen.has(stage.index)) {
+    seen.add(stage.index);
+    for (; k >= 0; k--) yield model.steps[stage.steps[k]];
+    stage = stage.baseStage !== null ? model.stages[stage.baseStage] : undefined;
+    k = stage ? stage.steps.length - 1 : -1;
+  }
+}
+
+/** Where `value` is in an ascending list (binary search); -1 when absent. */
+function positionIn(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid] < value) lo = mid + 1;
+    else if (list[mid] > value) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
 }

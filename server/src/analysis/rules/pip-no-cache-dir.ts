@@ -9,7 +9,7 @@
 import { commandsOf, hasOption, programOf, type ShellCommand } from '../shell';
 import { mountCovers } from '../sources';
 import type { DockerfileModel } from '../model';
-import { addOptionFix, stageChainSteps, subcommandPattern } from './edits';
+import { addOptionFix, subcommandPattern } from './edits';
 import { stepsInFinalImage, type Rule } from './rule';
 
 /** `pip install`, `pip3 install`, `python -m pip install` (not `uv pip`, which has its own cache flags). */
@@ -24,6 +24,24 @@ export function isPipInstall(cmd: ShellCommand): boolean {
   return args !== null && args.find((w) => !w.startsWith('-')) === 'install';
 }
 
+/**
+ * For each stage, the first step of it or of the stages it is built FROM that sets PIP_NO_CACHE_DIR (ENV or ARG);
+ * Infinity for none. One pass over the stages (each takes its base's answer), not one walk of the chain per step.
+ */
+function pipEnvLines(model: DockerfileModel): number[] {
+  const out: number[] = [];
+  for (const stage of model.stages) {
+    let first = stage.baseStage !== null ? out[stage.baseStage] ?? Infinity : Infinity;
+    for (const i of stage.steps) {
+      if (i >= first) break;
+      const s = model.steps[i];
+      if ((s.keyword === 'ENV' || s.keyword === 'ARG') && /\bPIP_NO_CACHE_DIR\b/.test(s.args)) first = i;
+    }
+    out[stage.index] = first;
+  }
+  return out;
+}
+
 export const pipNoCacheDir: Rule = {
   id: 'pip-no-cache-dir',
   hadolint: 'DL3042',
@@ -31,6 +49,7 @@ export const pipNoCacheDir: Rule = {
   description: 'pip install without --no-cache-dir ships the wheel cache in the layer.',
   check({ model }) {
     const out: ReturnType<Rule['check']> = [];
+    const envAt = pipEnvLines(model);
     for (const step of stepsInFinalImage(model)) {
       const cmds = commandsOf(step);
       if (!cmds.some(isPipInstall)) continue;
@@ -38,8 +57,7 @@ export const pipNoCacheDir: Rule = {
       const missing = installs.filter((c) => !hasOption(c, '--no-cache-dir') && !/PIP_NO_CACHE_DIR=/.test(c.text));
       if (missing.length === 0) continue;
       if (mountCovers(step, '/root/.cache/pip')) continue;
-      const envSet = stageChainSteps(model, step.stage).some((s) => s.index < step.index && (s.keyword === 'ENV' || s.keyword === 'ARG') && /\bPIP_NO_CACHE_DIR\b/.test(s.args));
-      if (envSet) continue;
+      if (envAt[step.stage] < step.index) continue; // ENV or ARG PIP_NO_CACHE_DIR above it
       const fixes = (m: DockerfileModel) =>
         addOptionFix(m, step, installs, subcommandPattern('pip[0-9.]*', 'install'), '--no-cache-dir', (c) => missing.includes(c));
       out.push({

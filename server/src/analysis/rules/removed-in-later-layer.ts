@@ -10,10 +10,11 @@
 // between names the deleted path.
 
 import * as posix from 'node:path/posix';
-import type { DockerfileModel, Step } from '../model';
+import type { DockerfileModel, Fix, Step } from '../model';
 import { memoPerStep } from '../reuse';
 import { commandsOf, findCommands, hasOption, operands, programOf, type ShellCommand } from '../shell';
-import { appendToRun, replaceLines, stageChainSteps } from './edits';
+import { withoutTrailing } from '../text';
+import { appendToRun, replaceLines, stepsBefore } from './edits';
 import type { Rule } from './rule';
 
 interface Deletion {
@@ -69,14 +70,14 @@ function outputsOf(c: ShellCommand, workdir: string): string[] {
       }
     }
   };
-  const urlName = (u: string) => u.replace(/[?#].*$/, '').split('/').pop() ?? '';
+  const urlName = (u: string) => u.replace(/[?#][^]*$/, '').split('/').pop() ?? '';
   const args = operands(c, false);
   for (let i = 1; i < w.length; i++) if ((w[i] === '>' || w[i] === '>>') && w[i + 1]) add(w[i + 1]);
   for (const x of w) if (/^>>?[^>&]/.test(x)) add(x.replace(/^>>?/, ''));
   switch (p) {
     case 'curl':
       after('-o', '--output');
-      if (w.includes('-O') || w.includes('--remote-name') || w.some((x) => /^-[a-zA-Z]*O[a-zA-Z]*$/.test(x))) {
+      if (w.includes('-O') || w.includes('--remote-name') || w.some((x) => /^-[a-zA-Z]*$/.test(x) && x.includes('O'))) {
         for (const u of args.filter((a) => /^[a-z]+:\/\//i.test(a))) add(urlName(u));
       }
       break;
@@ -101,8 +102,9 @@ function outputsOf(c: ShellCommand, workdir: string): string[] {
       break;
     case 'tar':
       if (w.some((x) => /^-?[a-zA-Z]*x/.test(x) && !x.startsWith('--'))) after('-C', '--directory');
-      if (w.some((x) => /^-?[a-zA-Z]*c[a-zA-Z]*f$/.test(x))) {
-        const i = w.findIndex((x) => /^-?[a-zA-Z]*c[a-zA-Z]*f$/.test(x));
+      // -czf: /^-?[a-zA-Z]*c[a-zA-Z]*f$/ in two linear tests (that pattern is quadratic on a long word of c's)
+      if (w.some(createsArchive)) {
+        const i = w.findIndex(createsArchive);
         add(w[i + 1]);
       }
       break;
@@ -114,6 +116,9 @@ function outputsOf(c: ShellCommand, workdir: string): string[] {
   }
   return out;
 }
+
+/** tar's `-czf`, `cvf`: create an archive into the file named next. */
+const createsArchive = (x: string): boolean => /^-?[a-zA-Z]*f$/.test(x) && x.slice(0, -1).includes('c');
 
 /** What a RUN deletes: `rm` operands, and the package tools' clean commands. */
 /** What a step deletes (its text alone decides it): once per Step object. */
@@ -143,23 +148,42 @@ const deletionsOf = memoPerStep((step: Step): Deletion[] => {
 
 const overlaps = (a: string, b: string) => a === b || a.startsWith(b + '/') || b.startsWith(a + '/');
 
-/** Does this earlier step put bytes at `path` (and not delete them itself)? */
-function creates(step: Step, path: string): boolean {
+/** What a RUN writes (caches its tools fill, and the paths its commands write): once per Step object. */
+const writesOf = memoPerStep((step: Step): { caches: string[]; outputs: string[] } => {
+  const outputs: string[] = [];
+  for (const c of commandsOf(step)) for (const out of outputsOf(c, step.workdir)) outputs.push(out);
+  return { caches: cachesCreatedBy(step), outputs };
+});
+
+/**
+ * Does this earlier step put bytes at `path` (and not delete them itself)? `work` is charged for the paths compared
+ * (see MAX_WORK).
+ */
+function creates(step: Step, path: string, work: { done: number }): boolean {
+  work.done++;
   if (!step.createsLayer) return false;
   if (step.keyword === 'COPY' || step.keyword === 'ADD') {
-    const dest = (step.destination ?? '').replace(/\/+$/, '') || '/';
+    const dest = withoutTrailing(step.destination ?? '', '/') || '/';
     return dest !== '/' && overlaps(dest, path);
   }
   if (step.keyword !== 'RUN') return false;
-  if (deletionsOf(step).some((d) => d.path === path || path.startsWith(d.path + '/'))) return false;
-  if (cachesCreatedBy(step).some((c) => overlaps(c, path))) return true;
-  for (const c of commandsOf(step)) {
-    for (const out of outputsOf(c, step.workdir)) {
-      if (out === path || path.startsWith(out + '/') || out.startsWith(path + '/')) return true;
-    }
+  const deletions = deletionsOf(step);
+  const { caches, outputs } = writesOf(step);
+  work.done += deletions.length + caches.length + outputs.length;
+  if (deletions.some((d) => d.path === path || path.startsWith(d.path + '/'))) return false;
+  if (caches.some((c) => overlaps(c, path))) return true;
+  for (const out of outputs) {
+    if (out === path || path.startsWith(out + '/') || out.startsWith(path + '/')) return true;
   }
   return false;
 }
+
+/**
+ * Paths compared over one check, at most: every deletion is looked for in every step above it, which on a file of
+ * a hundred thousand RUNs would take hours. Far above what real files need (a 5,000-line file takes well under
+ * 1 %); past it the rule stops looking, and says so in the model's problems.
+ */
+const MAX_WORK = 20_000_000;
 
 /** SI units as docker prints them: 12.7 MB. */
 function formatBytes(n: number): string {
@@ -183,16 +207,28 @@ export const removedInLaterLayer: Rule = {
   description: 'A RUN deletes files an earlier layer created: their bytes stay in the image.',
   check({ model, sizes }) {
     const out: ReturnType<Rule['check']> = [];
+    const work = { done: 0 };
     for (const stage of model.stages) {
       if (!stage.reachesFinal) continue;
-      const chain = stageChainSteps(model, stage.index);
       for (const i of stage.steps) {
         const step = model.steps[i];
         if (step.keyword !== 'RUN') continue;
         const found: { d: Deletion; creator: Step }[] = [];
         for (const d of deletionsOf(step)) {
-          const creator = [...chain].reverse().find((s) => s.index < step.index && creates(s, d.path));
+          if (work.done > MAX_WORK) break;
+          let creator: Step | undefined;
+          for (const s of stepsBefore(model, step)) {
+            if (creates(s, d.path, work)) {
+              creator = s;
+              break;
+            }
+            if (work.done > MAX_WORK) break;
+          }
           if (creator) found.push({ d, creator });
+        }
+        if (work.done > MAX_WORK) {
+          model.problems.push(`${removedInLaterLayer.id}: stopped at line ${step.line}, the file has too many deletions and steps to compare`);
+          return out;
         }
         if (found.length === 0) continue;
         const creators = [...new Set(found.map((f) => f.creator))];
@@ -203,7 +239,7 @@ export const removedInLaterLayer: Rule = {
           line: step.line,
           endLine: step.endLine,
           message: `Deletes ${what} in a later layer: the bytes stay in the image in the layer that created them.${cost} Delete them in the RUN that creates them.`,
-          fixes: fixFor(model, step, found, chain),
+          fixes: (m) => fixFor(m, step, found),
         });
       }
     }
@@ -211,14 +247,18 @@ export const removedInLaterLayer: Rule = {
   },
 };
 
-function fixFor(model: DockerfileModel, step: Step, found: { d: Deletion; creator: Step }[], chain: Step[]): ReturnType<Rule['check']>[number]['fixes'] {
+function fixFor(model: DockerfileModel, step: Step, found: { d: Deletion; creator: Step }[]): Fix[] {
   const creator = found[0].creator;
   if (!found.every((f) => f.creator === creator) || creator.keyword !== 'RUN' || step.execForm) return [];
   // the deleting RUN must do nothing but these deletions
   const deleting = new Set(found.map((f) => f.d.command));
   if (!commandsOf(step).every((c) => deleting.has(c) || ['set', 'true', ':'].includes(programOf(c)))) return [];
-  const between = chain.filter((s) => s.index > creator.index && s.index < step.index);
-  if (between.some((s) => found.some((f) => mentions(s, f.d.path) || ((s.keyword === 'COPY' || s.keyword === 'ADD') && overlaps((s.destination ?? '').replace(/\/+$/, ''), f.d.path))))) return [];
+  const between: Step[] = [];
+  for (const s of stepsBefore(model, step)) {
+    if (s.index <= creator.index) break;
+    between.push(s);
+  }
+  if (between.some((s) => found.some((f) => mentions(s, f.d.path) || ((s.keyword === 'COPY' || s.keyword === 'ADD') && overlaps(withoutTrailing(s.destination ?? '', '/'), f.d.path))))) return [];
   const shell = [...deleting].map((c) => c.text).join(' && ');
   const append = appendToRun(model, creator, shell);
   if (!append) return [];
