@@ -102,8 +102,8 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
   const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
   /** Stages by name (lowercased), in order: a lookup costs O(1) however many stages there are. */
   const byName = new Map<string, number[]>();
-  /** dependsOn of each stage as a set (the array stays the model's). */
-  const depSets: Set<number>[] = [];
+  /** dependsOn of a stage with many dependencies, as a set (the array stays the model's; most stages have one or two). */
+  const depSets = new Map<number, Set<number>>();
   // What variable substitutions may still add to the model (see variables.ts): per instruction, and over the file.
   let fileBudget = MAX_EXPANSION_PER_FILE;
   let budget: ExpansionBudget = { left: 0, truncated: false };
@@ -192,7 +192,6 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
         index: last + 1, name: null, from: '', fromRaw: '', baseStage: null, line: step.line, steps: [index],
         final: false, reachesFinal: false, dependsOn: [], platform: null,
       });
-      depSets.push(new Set());
       step.stage = last + 1;
     } else if (last >= 0 && stages[last].steps[stages[last].steps.length - 1] !== index) {
       stages[last].steps.push(index);
@@ -201,10 +200,16 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
   }
 
   function dependOn(stage: Stage, s: number): void {
-    const set = depSets[stage.index];
+    const deps = stage.dependsOn;
+    if (deps.length < 16) {
+      if (!deps.includes(s)) deps.push(s);
+      return;
+    }
+    let set = depSets.get(stage.index);
+    if (!set) depSets.set(stage.index, (set = new Set(deps)));
     if (set.has(s)) return;
     set.add(s);
-    stage.dependsOn.push(s);
+    deps.push(s);
   }
 
   /** What interpret does to the stages for a step that only reads the state: list it, and link a COPY --from. */
@@ -256,7 +261,6 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
         index, name: alias, from: fromExpanded, fromRaw: image, baseStage, line: step.line, steps: [step.index],
         final: false, reachesFinal: false, dependsOn: baseStage !== null ? [baseStage] : [], platform,
       });
-      depSets.push(new Set(baseStage !== null ? [baseStage] : []));
       if (alias !== null) {
         const list = byName.get(alias);
         if (list) list.push(index);

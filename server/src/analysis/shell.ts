@@ -24,6 +24,9 @@ const byStep = new WeakMap<Step, readonly ShellCommand[]>();
  */
 const byText = new Map<string, readonly ShellCommand[]>();
 const MAX_MEMO = 20_000;
+/** And at most this many characters of text as keys (a long RUN edited many times must not pile up copies of it). */
+const MAX_MEMO_CHARS = 16 * 1024 * 1024;
+let memoChars = 0;
 
 /** The simple commands a RUN step executes (heredoc bodies included); [] for other instructions. */
 export function commandsOf(step: Step): readonly ShellCommand[] {
@@ -37,8 +40,12 @@ export function commandsOf(step: Step): readonly ShellCommand[] {
     // `RUN <<EOF` leaves a command made only of the heredoc redirection; the body's commands follow it
     if (step.heredocs.length) list = list.filter((c) => !c.words.every((w) => /^<<-?["']?[A-Za-z_]/.test(w)));
     cmds = Object.freeze(list);
-    if (byText.size >= MAX_MEMO) byText.clear();
+    if (byText.size >= MAX_MEMO || memoChars + key.length > MAX_MEMO_CHARS) {
+      byText.clear();
+      memoChars = 0;
+    }
     byText.set(key, cmds);
+    memoChars += key.length;
   }
   byStep.set(step, cmds);
   return cmds;
