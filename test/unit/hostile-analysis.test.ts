@@ -123,3 +123,19 @@ test('a phase that fails leaves its result out with a note, and the other phases
   assert.equal(b.steps.length, 0);
   assert.match(b.model.problems[0], /the file could not be read: internal error \(no keys\)/);
 });
+
+test('a lockfile nested 200,000 deep in the build context is sized, not a stack overflow', () => {
+  let deps = '{}';
+  for (let i = 0; i < 200_000; i++) deps = `{"p${i}":{"dependencies":${deps}}}`;
+  const lock = `{"lockfileVersion":1,"dependencies":${deps}}`;
+  const context = {
+    root: '/ctx', truncated: false, hasDockerignore: false,
+    files: [{ path: 'package.json', bytes: 2 }, { path: 'package-lock.json', bytes: lock.length }],
+    contents: { 'package-lock.json': lock },
+  };
+  const a = run('FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n', { context });
+  assert.deepEqual(a.model.problems, []);
+  const install = a.steps[3];
+  assert.ok(install.size !== null, `npm ci has a size (${install.sizeNote})`);
+  assert.match(install.size.basis, /200000 packages in package-lock\.json/);
+});

@@ -490,15 +490,20 @@ export function lockPackages(text: string, path: string, omitDev: boolean): stri
         .map(([k]) => k.slice(k.lastIndexOf('node_modules/') + 'node_modules/'.length));
     }
     if (j.dependencies) {
+      type Deps = Record<string, { dev?: boolean; dependencies?: Deps }>;
       const out: string[] = [];
-      const walk = (deps: Record<string, { dev?: boolean; dependencies?: Record<string, { dev?: boolean }> }>) => {
+      // a work list, not recursion: the lockfile is the context's, and its nesting as deep as it likes
+      const todo: Deps[] = [j.dependencies as Deps];
+      while (todo.length) {
+        const deps = todo.pop() as Deps;
+        const nested: Deps[] = [];
         for (const [k, v] of Object.entries(deps)) {
-          if (omitDev && v.dev) continue;
+          if (omitDev && v?.dev) continue;
           out.push(k);
-          if (v.dependencies) walk(v.dependencies as Record<string, { dev?: boolean }>);
+          if (v?.dependencies) nested.push(v.dependencies);
         }
-      };
-      walk(j.dependencies);
+        for (const d of nested) todo.push(d); // (the names are only counted and sized: their order does not matter)
+      }
       return out;
     }
     return [];
