@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { HOSTILE_ANALYSIS_INPUTS } from './inputs';
 
 export type ContextEntry =
   | { kind: 'file'; path: string; content: string | Buffer }
@@ -30,45 +31,10 @@ export interface HostileCase {
   refused?: boolean | 'cli';
 }
 
-const lines = (n: number, line: (i: number) => string): string => {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(line(i));
-  return out.join('\n') + '\n';
-};
-
-function nestedDefault(depth: number): string {
-  // ${v0:-${v1:-...${vN:-x}...}}
-  return range(0, depth).map((i) => `\${v${i}:-`).join('') + 'x' + '}'.repeat(depth);
-}
-
 function range(from: number, to: number): number[] {
   const out: number[] = [];
   for (let i = from; i < to; i++) out.push(i);
   return out;
-}
-
-function stageChain(n: number): string {
-  return 'FROM alpine:3.20 AS s0\n' + lines(n - 1, (i) => `FROM s${i} AS s${i + 1}\nRUN echo ${i}`);
-}
-
-function fanIn(n: number): string {
-  return lines(n, (i) => `FROM alpine:3.20 AS s${i}`) + 'FROM alpine:3.20\n' + lines(n, (i) => `COPY --from=s${i} /a /a${i}`);
-}
-
-function copyFromChain(n: number): string {
-  return 'FROM alpine:3.20 AS s0\nCOPY . /src\n' + lines(n - 1, (i) => `FROM alpine:3.20 AS s${i + 1}\nCOPY --from=s${i} /src /src`);
-}
-
-function envDoubling(times: number): string {
-  return 'FROM alpine:3.20\nENV A=xx\n' + lines(times, () => 'ENV A=$A$A') + 'RUN echo $A\nWORKDIR /$A\nCOPY $A /$A\n';
-}
-
-function manyFindings(n: number): string {
-  return 'FROM ubuntu\n' + lines(n, (i) => `RUN apt-get update && apt-get install -y pkg${i}`);
-}
-
-function manyIgnores(n: number): string {
-  return 'FROM ubuntu:22.04\n' + lines(n, () => '# hadolint ignore=DL3008,DL3009') + 'RUN apt-get update && apt-get install -y curl\n';
 }
 
 function longNames(n: number, len: number): ContextEntry[] {
@@ -94,19 +60,13 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** Texts that tested the analysis itself (test/hostile/inputs.ts), then the cases with a build context or a file. */
 export const HOSTILE_CASES: HostileCase[] = [
+  ...HOSTILE_ANALYSIS_INPUTS.map((i) => ({ name: i.name, was: i.was, get dockerfile() { return i.text; }, boundMs: 20_000 })),
   { name: 'copy-invalid-class', was: 'crash: invalid character class turned into a RegExp', dockerfile: 'FROM alpine:3.20\nCOPY [z-a] /x\nCOPY [ /y\nCOPY a[ /z\n', context: [{ kind: 'file', path: 'a', content: 'x' }] },
-  { name: 'nested-defaults-5000', was: 'crash: recursion per ${...:-...} level', dockerfile: `FROM alpine:3.20\nARG v0\nENV X=${nestedDefault(5000)}\nRUN echo $X\nCOPY ${nestedDefault(5000)} /x\n` },
-  { name: 'from-chain-5000', was: 'crash: recursion per FROM <previous stage>', dockerfile: stageChain(5000) },
-  { name: 'fan-in-150000', was: 'crash: spread arguments over every stage', dockerfile: fanIn(150_000), boundMs: 20_000 },
-  { name: 'copy-from-chain-700', was: 'quadratic: cache reasons copied at every COPY --from hop', dockerfile: copyFromChain(700), context: [{ kind: 'file', path: 'main.go', content: 'package main\n' }] },
   { name: 'copy-40-stars', was: 'hang: the glob RegExp backtracks', dockerfile: `FROM alpine:3.20\nCOPY ${'*'.repeat(40)}b /x\n`, context: longNames(20, 60) },
   { name: 'dockerignore-backtracking', was: 'hang: the .dockerignore matcher backtracks', dockerfile: 'FROM alpine:3.20\nCOPY . /src\n', context: [{ kind: 'file', path: '.dockerignore', content: '**/*a*a*a*a*a*a*a*a*a*b\n' }, ...longNames(20, 60)] },
-  { name: 'env-doubling-25', was: 'blow-up: each ENV doubles the value (2^25 x)', dockerfile: envDoubling(25) },
-  { name: 'heredoc-1mb-line', was: 'quadratic scan of a long heredoc line', dockerfile: `FROM alpine:3.20\nRUN <<EOF\necho ${'a'.repeat(1_000_000)}\nEOF\n` },
   { name: 'run-1mb-line', was: 'long RUN line through every rule', dockerfile: `FROM alpine:3.20\nRUN echo ${'a b; '.repeat(250_000)}\n` },
-  { name: 'findings-100000', was: 'slow: 100,000 findings', dockerfile: manyFindings(50_000), boundMs: 20_000 },
-  { name: 'ignore-comments-50000', was: 'quadratic: ignore comments scanned per finding', dockerfile: manyIgnores(50_000) },
   { name: 'random-bytes', was: 'printed as garbage with exit 0 by the CLI', dockerfile: Buffer.concat([Buffer.from('FROM alpine\n'), randomBytes(1, 64_000)]), refused: 'cli' },
   { name: 'nul-byte', was: 'a NUL makes it a binary file for the CLI', dockerfile: 'FROM alpine\nRUN echo \u0000\n', refused: 'cli' },
   { name: 'bom-crlf-cr', was: 'BOM and mixed CRLF / CR line endings', dockerfile: '\ufeffFROM alpine\r\nRUN echo a \\\r\n b\r\rCOPY . .\r\n' },
