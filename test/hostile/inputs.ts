@@ -67,9 +67,9 @@ export function heredocLongLine(bytes: number): string {
   return `FROM alpine:3.20\nRUN <<EOF\necho "${'a'.repeat(bytes)}"\nEOF\n`;
 }
 
-/** One RUN line that opens `n` heredocs (each opener looked for quotes from the start of the line). */
+/** One RUN line with `n` heredoc openers inside a quote (each one looked for quotes from the start of the line). */
 export function heredocOpeners(n: number): string {
-  return `FROM alpine:3.20\nRUN cat <<EOF ${'a <<B '.repeat(n)}\nEOF\n`;
+  return `FROM alpine:3.20\nRUN cat <<EOF "${'a <<B '.repeat(n)}\nEOF\n`;
 }
 
 /** One RUN line of `n` digits before a heredoc (a look-behind over the digits at every position). */

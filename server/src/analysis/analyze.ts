@@ -103,9 +103,13 @@ function imageSize(
     }
   }
   if (!any) return null;
-  const note = missing.length ? `lower bound: no size for line${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : undefined;
+  // the first lines and a count of the others: the note is shown whole (a long file may lack thousands of sizes)
+  const listed = missing.length > MAX_LISTED_LINES ? `${missing.slice(0, MAX_LISTED_LINES).join(', ')} and ${missing.length - MAX_LISTED_LINES} more` : missing.join(', ');
+  const note = missing.length ? `lower bound: no size for line${missing.length > 1 ? 's' : ''} ${listed}` : undefined;
   return { bytes, source: allMeasured ? 'measured' : 'estimate', ...(note ? { note } : {}) };
 }
+
+const MAX_LISTED_LINES = 50;
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
 

@@ -492,17 +492,19 @@ export function lockPackages(text: string, path: string, omitDev: boolean): stri
     if (j.dependencies) {
       type Deps = Record<string, { dev?: boolean; dependencies?: Deps }>;
       const out: string[] = [];
-      // a work list, not recursion: the lockfile is the context's, and its nesting as deep as it likes
-      const todo: Deps[] = [j.dependencies as Deps];
-      while (todo.length) {
-        const deps = todo.pop() as Deps;
-        const nested: Deps[] = [];
-        for (const [k, v] of Object.entries(deps)) {
-          if (omitDev && v?.dev) continue;
-          out.push(k);
-          if (v?.dependencies) nested.push(v.dependencies);
+      // depth first in the order written, with a stack of levels, not recursion: the lockfile is the context's, and
+      // its nesting as deep as it likes
+      const stack: { entries: [string, Deps[string]][]; next: number }[] = [{ entries: Object.entries(j.dependencies as Deps), next: 0 }];
+      while (stack.length) {
+        const level = stack[stack.length - 1];
+        if (level.next >= level.entries.length) {
+          stack.pop();
+          continue;
         }
-        for (const d of nested) todo.push(d); // (the names are only counted and sized: their order does not matter)
+        const [k, v] = level.entries[level.next++];
+        if (omitDev && v?.dev) continue;
+        out.push(k);
+        if (v?.dependencies) stack.push({ entries: Object.entries(v.dependencies), next: 0 });
       }
       return out;
     }
