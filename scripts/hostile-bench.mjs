@@ -80,13 +80,26 @@ function runServer(file, text, withContext) {
     result.exited = signal ?? code;
     resolve();
   }));
+  // chunks are joined only once a message is complete (joining at every chunk is quadratic on a 30 MB message)
+  let chunks = [];
+  let have = 0;
+  let need = 0;
   child.stdout.on('data', (chunk) => {
-    buf = Buffer.concat([buf, chunk]);
+    chunks.push(chunk);
+    have += chunk.length;
+    if (have < need) return;
+    buf = Buffer.concat([buf, ...chunks]);
+    chunks = [];
+    need = 0;
     for (;;) {
+      have = buf.length;
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) return;
       const len = Number(/Content-Length: (\d+)/i.exec(buf.subarray(0, end).toString())?.[1] ?? 0);
-      if (buf.length < end + 4 + len) return;
+      if (buf.length < end + 4 + len) {
+        need = end + 4 + len;
+        return;
+      }
       const msg = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString());
       buf = buf.subarray(end + 4 + len);
       if (msg.id !== undefined && !msg.method) pending.get(msg.id)?.(msg);

@@ -62,7 +62,7 @@ export function prng(seed: number): () => number {
 
 /** Texts that tested the analysis itself (test/hostile/inputs.ts), then the cases with a build context or a file. */
 export const HOSTILE_CASES: HostileCase[] = [
-  ...HOSTILE_ANALYSIS_INPUTS.map((i) => ({ name: i.name, was: i.was, get dockerfile() { return i.text; }, boundMs: 20_000 })),
+  ...HOSTILE_ANALYSIS_INPUTS.map((i) => ({ name: i.name, was: i.was, get dockerfile() { return i.text; }, boundMs: 30_000 })),
   { name: 'copy-invalid-class', was: 'crash: invalid character class turned into a RegExp', dockerfile: 'FROM alpine:3.20\nCOPY [z-a] /x\nCOPY [ /y\nCOPY a[ /z\n', context: [{ kind: 'file', path: 'a', content: 'x' }] },
   { name: 'copy-40-stars', was: 'hang: the glob RegExp backtracks', dockerfile: `FROM alpine:3.20\nCOPY ${'*'.repeat(40)}b /x\n`, context: longNames(20, 60) },
   { name: 'dockerignore-backtracking', was: 'hang: the .dockerignore matcher backtracks', dockerfile: 'FROM alpine:3.20\nCOPY . /src\n', context: [{ kind: 'file', path: '.dockerignore', content: '**/*a*a*a*a*a*a*a*a*a*b\n' }, ...longNames(20, 60)] },

@@ -32,6 +32,10 @@ export class LspClient {
   readonly unreadable: string[] = [];
   stderr = '';
   private buf = Buffer.alloc(0);
+  /** Chunks not yet joined to buf, their bytes plus buf's, and how many bytes the message being read needs. */
+  private pendingChunks: Buffer[] = [];
+  private pendingBytes = 0;
+  private needBytes = 0;
   private nextId = 1;
   private readonly pending = new Map<number, (m: Message) => void>();
   private waiters: Waiter[] = [];
@@ -45,16 +49,28 @@ export class LspClient {
   }
 
   private onData(chunk: Buffer): void {
-    this.buf = Buffer.concat([this.buf, chunk]);
+    // a large message arrives in many chunks: gather them and join once it is complete (joining at every chunk is
+    // quadratic, and a 30 MB publishDiagnostics then costs the client tens of seconds while the server waits)
+    this.pendingChunks.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes < this.needBytes) return;
+    this.buf = Buffer.concat([this.buf, ...this.pendingChunks]);
+    this.pendingChunks = [];
+    this.pendingBytes = this.buf.length;
+    this.needBytes = 0;
     for (;;) {
       const headerEnd = this.buf.indexOf('\r\n\r\n');
       if (headerEnd < 0) return;
       const m = /Content-Length: (\d+)/i.exec(this.buf.subarray(0, headerEnd).toString());
       if (!m) throw new Error(`bad header from server: ${this.buf.subarray(0, headerEnd).toString()}`);
       const len = Number(m[1]);
-      if (this.buf.length < headerEnd + 4 + len) return;
+      if (this.buf.length < headerEnd + 4 + len) {
+        this.needBytes = headerEnd + 4 + len;
+        return;
+      }
       const body = this.buf.subarray(headerEnd + 4, headerEnd + 4 + len).toString();
       this.buf = this.buf.subarray(headerEnd + 4 + len);
+      this.pendingBytes = this.buf.length;
       let msg: Message;
       try {
         msg = JSON.parse(body) as Message;
