@@ -37,7 +37,7 @@ for (const c of HOSTILE_ANALYSIS_INPUTS) {
     assert.equal(a.steps.length, a.model.steps.length);
     for (const st of a.model.stages) for (const i of st.steps) assert.equal(a.model.steps[i].stage, st.index);
     // a reason is repeated on every later step: it must not carry a long name or a long chain of stages
-    for (const s of a.steps) for (const r of s.cacheRisk.reasons) assert.ok(r.length < 1000, `${c.name}: a reason of ${r.length} characters`);
+    for (const s of a.steps) for (const r of s.cacheRisk.reasons) assert.ok(r.length < 1500, `${c.name}: a reason of ${r.length} characters`);
     if (c.note) assert.ok(a.model.problems.some((p) => c.note?.test(p)), `${c.name}: a note matching ${c.note} in ${JSON.stringify(a.model.problems.slice(0, 3))}`);
     else assert.deepEqual(a.model.problems.filter((p) => /failed|internal error/.test(p)), [], `${c.name}: no phase failed`);
   });
@@ -78,12 +78,12 @@ test('expansions are capped per file too, and an edited document reads the same 
   assert.deepEqual(incremental.model.steps.map((s) => s.sources), fresh.model.steps.map((s) => s.sources));
 });
 
-test('a chain of 5,000 stages: every stage reaches the target, and a reason names 3 stages and counts the rest', () => {
+test('a chain of 5,000 stages: every stage reaches the target, and a reason names 6 stages and counts the rest', () => {
   const a = run(stageChain(5000));
   assert.ok(a.model.stages.every((s) => s.reachesFinal));
   const last = a.steps[a.steps.length - 1].cacheRisk;
   assert.equal(last.level, 'high');
-  assert.match(last.reasons[0], /\(through stage s0\) \(through stage s1\) \(through stage s2\) \(and 4996 more stages\)$/);
+  assert.match(last.reasons[0], /\(through stage s0\) \(through stage s1\) .* \(through stage s5\) \(and 4993 more stages\)$/);
 });
 
 test('700 stages linked by COPY --from: each step shows its first reasons and counts the others', () => {

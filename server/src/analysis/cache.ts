@@ -54,7 +54,7 @@ interface StageEnd {
 /** Causes of each level a stage hands on by name (the rest are counted): enough for the reasons a step shows. */
 const MAX_HANDED_ON = 16;
 /** Stages a reason names on its way ("through stage a"); further ones are counted. */
-const MAX_TRAIL = 3;
+const MAX_TRAIL = 6;
 /** Input text (an image reference, a path, a stage name) quoted in a reason is cut to this many characters. */
 const MAX_QUOTED = 120;
 
