@@ -139,3 +139,14 @@ test('a lockfile nested 200,000 deep in the build context is sized, not a stack 
   assert.ok(install.size !== null, `npm ci has a size (${install.sizeNote})`);
   assert.match(install.size.basis, /200000 packages in package-lock\.json/);
 });
+
+test('the work budgets leave real files alone: 400 COPY lines over a context of 50,000 files are all sized', () => {
+  const files = Array.from({ length: 50_000 }, (_, i) => ({ path: `src/m${i % 400}/f${i}.js`, bytes: 100 }));
+  const context = { root: '/ctx', truncated: false, hasDockerignore: false, files };
+  const text = 'FROM node:20\nWORKDIR /app\n' + Array.from({ length: 400 }, (_, i) => `COPY src/m${i} ./m${i}/\nRUN rm -rf /tmp/x${i}`).join('\n') + '\n';
+  const a = run(text, { context });
+  assert.deepEqual(a.model.problems, []);
+  const copies = a.steps.filter((s) => s.step.keyword === 'COPY');
+  assert.equal(copies.length, 400);
+  assert.ok(copies.every((s) => s.size?.bytes === 125 * 100), 'each COPY sizes its 125 files');
+});

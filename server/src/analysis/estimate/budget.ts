@@ -15,6 +15,12 @@ export class EstimateBudgetSpent extends Error {
   }
 }
 
+/**
+ * Context files compared with a COPY source per unit: a path test costs a fraction of the other units, and a real
+ * project's context (up to 50,000 files) with a few hundred COPY lines must stay far inside the budget.
+ */
+export const FILES_PER_UNIT = 8;
+
 let left = MAX_ESTIMATE_WORK;
 
 /** Starts a new estimate's meter. */

@@ -11,7 +11,7 @@
 import type { AnalysisFacts, DockerfileModel, LayerSize, Stage, Step } from '../model';
 import { keep, sameSize } from '../reuse';
 import { lookupBaseImageRow } from './baseImages';
-import { charge, EstimateBudgetSpent, MAX_ESTIMATE_WORK, resetWork } from './budget';
+import { charge, EstimateBudgetSpent, FILES_PER_UNIT, MAX_ESTIMATE_WORK, resetWork } from './budget';
 import { archiveRatio, cleanSource, selectContextFiles } from './copy';
 import { newStageState, cloneStageState, estimateRun, normalizeAbs, type ImageFile, type StageState } from './run';
 
@@ -139,7 +139,7 @@ function estimateCopy(model: DockerfileModel, step: Step, state: StageState, sta
   }
   const ctx = facts.context;
   if (!ctx) return none('no build context was read (give --context DIR, or open the folder)');
-  charge(ctx.files.length * sources.length);
+  charge(Math.ceil((ctx.files.length * sources.length) / FILES_PER_UNIT));
   const sel = selectContextFiles(ctx.files, sources);
   let bytes = 0;
   const notes: string[] = [];

@@ -15,7 +15,7 @@ import type { AnalysisFacts, Step } from '../model';
 import { memoPerStep } from '../reuse';
 import { commandsOf } from '../shell';
 import type { BaseImageInfo } from './baseImages';
-import { charge } from './budget';
+import { charge, FILES_PER_UNIT } from './budget';
 import { debianIndex, debianIndexDate, installClosure, knownBasePackages, type BasePackageSet, type Suite } from './debian';
 import {
   cleansNpmCache, isAptUpdate, normalizePyName, readApkAdd, readApkDel, readAptInstall, readNodeInstall, readPipInstall,
@@ -450,7 +450,7 @@ function nodeEstimate(
   if (!ctx) return { bytes: null, text: 'no build context' };
   // a node_modules folder in the context (not ignored) is the real thing
   const dir = lockPath && lockPath.includes('/') ? lockPath.slice(0, lockPath.lastIndexOf('/') + 1) : '';
-  charge(ctx.files.length);
+  charge(Math.ceil(ctx.files.length / FILES_PER_UNIT));
   const nm = ctx.files.filter((f) => f.path.startsWith(`${dir}node_modules/`));
   if (nm.length) {
     const b = nm.reduce((n, f) => n + f.bytes, 0);
