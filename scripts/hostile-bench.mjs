@@ -76,8 +76,9 @@ function runServer(file, text, withContext) {
   });
   child.stdin.on('error', () => undefined);
   child.stderr.on('data', () => undefined);
+  let finished = false; // our own kill at the end is no exit of the server's
   const ended = new Promise((resolve) => child.on('exit', (code, signal) => {
-    result.exited = signal ?? code;
+    if (!finished) result.exited = signal ?? code;
     resolve();
   }));
   // chunks are joined only once a message is complete (joining at every chunk is quadratic on a 30 MB message)
@@ -130,6 +131,7 @@ function runServer(file, text, withContext) {
   const limit = new Promise((resolve) => setTimeout(resolve, limitMs).unref());
   return Promise.race([session(), ended, limit]).then(() => {
     clearInterval(poll);
+    finished = true;
     child.kill('SIGKILL');
     return result;
   });
