@@ -91,14 +91,8 @@ function literalOf(items: Item[]): string | null {
 function codePoints(s: string): number[] {
   const out: number[] = [];
   for (let k = 0; k < s.length; k++) {
-    let c = s.charCodeAt(k);
-    if (c >= 0xd800 && c <= 0xdbff && k + 1 < s.length) {
-      const d = s.charCodeAt(k + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-        k++;
-      }
-    }
+    const c = s.codePointAt(k) as number; // a pair joined, a lone surrogate as itself
+    if (c > 0xffff) k++;
     out.push(c);
   }
   return out;
@@ -242,16 +236,9 @@ class Nfa implements Glob {
 
   /** Steps over the code point at k; returns the index of its last code unit. */
   private stepAt(s: string, k: number): number {
-    let c = s.charCodeAt(k);
-    if (c >= 0xd800 && c <= 0xdbff && k + 1 < s.length) {
-      const d = s.charCodeAt(k + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-        k++;
-      }
-    }
+    const c = s.codePointAt(k) as number;
     this.step(c);
-    return k;
+    return c > 0xffff ? k + 1 : k;
   }
 
   private step(c: number): void {
