@@ -49,6 +49,7 @@ export function randomBytes(seed: number, n: number): Buffer {
   return out;
 }
 
+/** Mulberry32: a small seeded generator, so a failure can be replayed (every seeded test uses this one). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

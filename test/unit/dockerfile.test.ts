@@ -8,6 +8,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { parseDockerfile } from '../../server/src/analysis/dockerfile';
 import { analyze } from '../../server/src/analysis/analyze';
 import type { DockerfileModel, Step } from '../../server/src/analysis/model';
+import { prng } from '../hostile/cases';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
 
@@ -392,18 +393,6 @@ test('instruction ranges agree with dockerfile-ast on the fixtures', () => {
     assert.deepEqual(ours, theirs, f);
   }
 });
-
-/** Mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function checkSane(text: string, label: string): void {
   const a = analyze(text);

@@ -11,6 +11,7 @@ import type { Analysis, AnalysisFacts, AnalysisOptions } from '../../server/src/
 import { diagnostics } from '../../server/src/lsp/features';
 import { AnalysisStore } from '../../server/src/lsp/store';
 import { toJson } from '../../server/src/report/json';
+import { prng } from '../hostile/cases';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
@@ -30,16 +31,6 @@ function visible(a: Analysis): unknown {
   };
 }
 
-// a small deterministic generator (mulberry32), so that a failure can be replayed
-function rng(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), 1 | t);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LINES = [
   'FROM node:20 AS build', 'FROM debian:bookworm-slim', 'FROM build', 'FROM python:3.12', 'FROM alpine:3.20',
@@ -86,7 +77,7 @@ for (const [name, start] of [
   ['empty', ''],
 ] as const) {
   test(`${name}: 150 random edits, each analysed with the previous analysis, equal fresh analyses`, () => {
-    const r = rng(name.length * 7919);
+    const r = prng(name.length * 7919);
     let text = start;
     let prev = analyze(text, FACTS);
     for (let k = 0; k < 150; k++) {
@@ -151,7 +142,7 @@ test('a finding an edit did not touch is the same object, and its fixes are thos
 
 test('the language server\'s diagnostics after edits and a severity change equal those of a fresh server', () => {
   const uri = 'untitled:Dockerfile';
-  const r = rng(42);
+  const r = prng(42);
   const live = new AnalysisStore(() => undefined);
   let text = read('test/fixtures/mistakes.Dockerfile');
   for (let v = 1; v <= 60; v++) {
