@@ -112,32 +112,31 @@ function matchingFiles(context: BuildContextFacts, path: string): string[] {
   }
   let files = idx.matched.get(path);
   if (!files) {
-    files = path === '' ? idx.sorted : hasGlob(path) ? idx.sorted.filter((f) => sourceMatches(path, f)) : underPath(idx.sorted, path);
+    files = path === '' ? idx.sorted : hasGlob(path) ? idx.sorted.filter((f) => sourceMatches(path, f)) : entriesUnder(idx.sorted, (p) => p, path);
     if (idx.matched.size < MAX_MATCHES_KEPT) idx.matched.set(path, files);
   }
   return files as string[];
 }
 
-/** The sorted paths equal to `path` or inside the folder `path`: one contiguous run, found by binary search. */
-function underPath(sorted: readonly string[], path: string): string[] {
-  const out: string[] = [];
-  const exact = lowerBound(sorted, path);
-  if (sorted[exact] === path) out.push(path);
-  // every path starting with "path/" sorts between "path/" and "path0" ('0' follows '/')
-  const end = lowerBound(sorted, path + '0');
-  for (let i = lowerBound(sorted, path + '/'); i < end; i++) out.push(sorted[i]);
+/**
+ * The entries of a listing sorted by path that are `path` itself or inside the folder `path`: one contiguous run,
+ * found by binary search (every path starting with "path/" sorts between "path/" and "path0": '0' follows '/').
+ */
+export function entriesUnder<T>(sorted: readonly T[], pathOf: (entry: T) => string, path: string): T[] {
+  const lowerBound = (key: string): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pathOf(sorted[mid]) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const exact = lowerBound(path);
+  const out = exact < sorted.length && pathOf(sorted[exact]) === path ? [sorted[exact]] : [];
+  for (let i = lowerBound(path + '/'), end = lowerBound(path + '0'); i < end; i++) out.push(sorted[i]);
   return out;
-}
-
-function lowerBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export function classifyPath(raw: string, context?: BuildContextFacts): ContextSource {

@@ -8,6 +8,7 @@
 // The context facts already have .dockerignore applied (server/src/facts/context.ts).
 
 import { compileGlob, hasGlobMeta } from '../glob';
+import { entriesUnder } from '../sources';
 import type { ContextFile } from '../model';
 
 export interface Selection {
@@ -52,27 +53,14 @@ export function selectContextFiles(files: readonly ContextFile[], sources: reado
 /** The context's files sorted by path, once per listing (a file of thousands of COPY lines asks again and again). */
 const sortedListings = new WeakMap<readonly ContextFile[], readonly ContextFile[]>();
 
-/** The files at `src` or inside the folder `src`: one contiguous run of the sorted listing, found by binary search. */
+/** The files at `src` or inside the folder `src`, from the listing sorted once. */
 function filesUnder(files: readonly ContextFile[], src: string): readonly ContextFile[] {
   let sorted = sortedListings.get(files);
   if (!sorted) {
     sorted = files.slice().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     sortedListings.set(files, sorted);
   }
-  const at = (key: string): number => {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid].path < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const exact = at(src);
-  const out = sorted[exact]?.path === src ? [sorted[exact]] : [];
-  // every path starting with "src/" sorts between "src/" and "src0" ('0' follows '/')
-  return out.concat(sorted.slice(at(src + '/'), at(src + '0')));
+  return entriesUnder(sorted, (f) => f.path, src);
 }
 
 /** Context-relative, normalised: '' for the root. */
