@@ -1,16 +1,21 @@
 // The LSP features, each answering from the cached analysis of the document's current version.
 
 import {
-  CodeAction, Diagnostic, Hover, InlayHint, InlayHintKind, MarkupKind, Position, Range,
+  CodeAction, Diagnostic, DiagnosticSeverity, Hover, InlayHint, InlayHintKind, MarkupKind, Position, Range,
 } from 'vscode-languageserver';
 import type { AnnotationsParams } from '../protocol';
 import { describeRisk } from './text';
 import { stepHover, stepLabel, stepLabelParts } from '../report/describe';
 import { findingKey } from '../analysis/analyze';
-import { findingRange, SEVERITY_OF, toCodeAction, toDiagnostic } from './convert';
+import { findingRange, SEVERITY_OF, SOURCE, toCodeAction, toDiagnostic } from './convert';
 import { stepAt, type Entry } from './store';
 
+/** The diagnostics published for the document: at most MAX_DIAGNOSTICS of them, chosen as VS Code would (see capped). */
 export function diagnostics(entry: Entry): Diagnostic[] {
+  return capped(allDiagnostics(entry), entry.analysis.model.lines);
+}
+
+function allDiagnostics(entry: Entry): Diagnostic[] {
   const lines = entry.analysis.model.lines;
   return entry.analysis.findings.map((f) => {
     // a finding an edit did not change keeps its diagnostic object (and the stdio writer its encoded bytes)
@@ -24,6 +29,50 @@ export function diagnostics(entry: Entry): Diagnostic[] {
 }
 
 const diagnosticOf = new WeakMap<object, Diagnostic>();
+
+/**
+ * VS Code keeps at most 1,000 diagnostics per file and collection (ExtHostDiagnostics._maxDiagnosticsPerFile in its
+ * extension host): errors first, then warnings, information and hints, each in the order given, and one
+ * "Not showing N further errors and warnings" marker. Sending more costs every keystroke a larger message to write
+ * and parse (a 5,000-line file's 3,300 findings are ~1 MB) for nothing on screen. The server makes the same choice
+ * before sending (max - 1 of them) and says so in one more diagnostic, on line 1; quick fixes still come from every finding (codeActions
+ * reads the analysis), and the CLI lists all of them.
+ */
+export const MAX_DIAGNOSTICS = 1000;
+export const MORE_FINDINGS = 'more-findings';
+
+export function capped(all: Diagnostic[], lines: readonly string[], max = MAX_DIAGNOSTICS): Diagnostic[] {
+  if (all.length <= max) return all;
+  // how many of each severity fit, most severe first; then the first that many of each, in document order
+  const room = new Map<number, number>();
+  let left = max - 1; // and the notice: VS Code would cut a list of max + 1 itself
+  for (const severity of SEVERITY_ORDER) {
+    const n = Math.min(left, all.reduce((k, d) => k + (rank(d) === severity ? 1 : 0), 0));
+    room.set(severity, n);
+    left -= n;
+  }
+  const out: Diagnostic[] = [];
+  for (const d of all) {
+    const r = room.get(rank(d)) ?? 0;
+    if (r === 0) continue;
+    room.set(rank(d), r - 1);
+    out.push(d);
+  }
+  const hidden = all.length - out.length;
+  out.push({
+    range: Range.create(0, 0, 0, (lines[0] ?? '').trimEnd().length),
+    severity: DiagnosticSeverity.Information,
+    source: SOURCE,
+    code: MORE_FINDINGS,
+    message: `${hidden.toLocaleString('en-US')} more findings are not shown: an editor keeps ${max.toLocaleString('en-US')} per file, `
+      + 'the most severe first. `layer-insight analyze` on this file lists them all.',
+  });
+  return out;
+}
+
+const SEVERITY_ORDER = [DiagnosticSeverity.Error, DiagnosticSeverity.Warning, DiagnosticSeverity.Information, DiagnosticSeverity.Hint];
+/** A diagnostic without a severity is shown as an error by VS Code. */
+const rank = (d: Diagnostic): number => d.severity ?? DiagnosticSeverity.Error;
 
 export function hover(entry: Entry, position: Position): Hover | null {
   const s = stepAt(entry, position.line);
