@@ -30,17 +30,29 @@ if (!existsSync(big)) {
   // same shape as the shared synthetic file: FROM + 5,000 instructions cycling RUN / COPY / ENV
   const lines = ['FROM node:20'];
   for (let i = 0; i < 5000; i++) {
-    lines.push(i % 3 === 0 ? `RUN echo ${i} && apt-get update && apt-get install -y curl` : i % 3 === 1 ? `COPY src${i} /app/${i}` : `ENV V${i}=${i}`);
+    lines.push(
+      i % 3 === 0
+        ? `RUN echo ${i} && apt-get update && apt-get install -y curl`
+        : i % 3 === 1
+          ? `COPY src${i} /app/${i}`
+          : `ENV V${i}=${i}`,
+    );
   }
   big = join(mkdtempSync(join(tmpdir(), 'layer-insight-bench-')), 'big5000.Dockerfile');
   writeFileSync(big, lines.join('\n') + '\n');
 }
-const files = [['typical (43 lines)', join(root, 'test/fixtures/typical.Dockerfile')], ['big5000', big]];
+const files = [
+  ['typical (43 lines)', join(root, 'test/fixtures/typical.Dockerfile')],
+  ['big5000', big],
+];
 
-if (!existsSync(join(root, 'dist/server.js'))) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+if (!existsSync(join(root, 'dist/server.js')))
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 const theirsBin = join(root, 'node_modules/dockerfile-language-server-nodejs/bin/docker-langserver');
 if (!existsSync(theirsBin)) {
-  process.stderr.write('bench: dockerfile-language-server-nodejs is not installed (npm ci installs it as a devDependency)\n');
+  process.stderr.write(
+    'bench: dockerfile-language-server-nodejs is not installed (npm ci installs it as a devDependency)\n',
+  );
   process.exit(2);
 }
 const servers = {
@@ -49,9 +61,15 @@ const servers = {
 };
 
 function measure(file, server) {
-  const r = spawnSync(process.execPath, [driver, '--file', file, '--edits', edits, '--hovers', hovers, '--', ...server], {
-    cwd: root, encoding: 'utf8', timeout: 300_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [driver, '--file', file, '--edits', edits, '--hovers', hovers, '--', ...server],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 300_000,
+    },
+  );
   const last = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(last);
@@ -62,11 +80,14 @@ function measure(file, server) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
-process.stderr.write(`driver: ${driver}\nfiles: ${files.map(([, f]) => f).join(', ')}\nruns: ${runs} per server and file, alternating\n`);
+process.stderr.write(
+  `driver: ${driver}\nfiles: ${files.map(([, f]) => f).join(', ')}\nruns: ${runs} per server and file, alternating\n`,
+);
 for (const [label, file] of files) {
   results[label] = { ours: [], theirs: [] };
   for (let i = 0; i < runs; i++) {
-    for (const name of i % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours']) results[label][name].push(measure(file, servers[name]));
+    for (const name of i % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'])
+      results[label][name].push(measure(file, servers[name]));
   }
 }
 
@@ -93,7 +114,8 @@ for (const [label] of files) {
     const ratio = theirs ? ours / theirs : null;
     const target = TARGETS[label][key];
     let verdict = '';
-    if (target?.ratio !== undefined) verdict = `<= ${target.ratio.toFixed(1)}x ${ratio !== null && ratio <= target.ratio ? 'ok' : 'MISSED'}`;
+    if (target?.ratio !== undefined)
+      verdict = `<= ${target.ratio.toFixed(1)}x ${ratio !== null && ratio <= target.ratio ? 'ok' : 'MISSED'}`;
     if (target?.ms !== undefined) verdict = `<= ${target.ms} ms ${ours <= target.ms ? 'ok' : 'MISSED'}`;
     if (verdict.endsWith('MISSED')) failed++;
     summary[label][key] = { ours, theirs, ratio: ratio === null ? null : Number(ratio.toFixed(3)) };
@@ -102,14 +124,26 @@ for (const [label] of files) {
 }
 
 if (args.includes('--json')) {
-  console.log(JSON.stringify({ runs, driver, files: Object.fromEntries(files.map(([l, f]) => [l, f])), summary, raw: results }, null, 2));
+  console.log(
+    JSON.stringify(
+      { runs, driver, files: Object.fromEntries(files.map(([l, f]) => [l, f])), summary, raw: results },
+      null,
+      2,
+    ),
+  );
 } else {
   const head = ['file', 'metric', 'ours', 'theirs', 'ours/theirs', 'target'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
-  console.log(`\nmedians of ${runs} run(s) per server and file; ${failed === 0 ? 'all targets met' : `${failed} target(s) missed`}`);
+  console.log(
+    `\nmedians of ${runs} run(s) per server and file; ${failed === 0 ? 'all targets met' : `${failed} target(s) missed`}`,
+  );
 }
 process.exitCode = failed === 0 ? 0 : 1;

@@ -35,18 +35,36 @@ const SHELL_NAMES = String.raw`(?:(?:/usr)?/bin/)?(?:ba|da|z|k|a|mk)?sh(?:[ \t]+
 // After `RUN <<EOF` the body is the script itself only if nothing but a shell, an operator or a redirection
 // follows on the line (`RUN <<EOF python3` feeds the body to python).
 const ANCHORED_REST = String.raw`(?=[ \t]*$|[ \t]*[&|;>]|[ \t]+(?:(?:/usr)?/bin/)?(?:ba|da|z|k|a|mk)?sh(?:\s|$))`;
-const INSTRUCTIONS = ['FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT',
-  'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL'];
+const INSTRUCTIONS = [
+  'FROM',
+  'RUN',
+  'CMD',
+  'LABEL',
+  'MAINTAINER',
+  'EXPOSE',
+  'ENV',
+  'ADD',
+  'COPY',
+  'ENTRYPOINT',
+  'VOLUME',
+  'USER',
+  'WORKDIR',
+  'ARG',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
+];
 
 const inc = (name) => ({ include: `#${name}` });
 /** The begin regex of an instruction keyword, optionally behind ONBUILD. */
-const keyword = (words) =>
-  String.raw`^[ \t]*(?:((?i:onbuild))[ \t]+)?((?i:${words}))(?=\s)`;
+const keyword = (words) => String.raw`^[ \t]*(?:((?i:onbuild))[ \t]+)?((?i:${words}))(?=\s)`;
 const keywordCaptures = {
   1: { name: `keyword.control.onbuild${S}` },
   2: { name: `keyword.other.special-method${S}` },
 };
 
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 function common() {
   return {
     directives: {
@@ -79,13 +97,15 @@ function common() {
       patterns: [inc('directive-tail'), inc('backtick-body')],
     },
     'backtick-body': {
-      comment: 'Wraps the rest of the file so that \\G (true at each line start while a region whose begin took the newline is on top) stops matching after the directives.',
+      comment:
+        'Wraps the rest of the file so that \\G (true at each line start while a region whose begin took the newline is on top) stops matching after the directives.',
       begin: '^',
       end: '(?!)',
       patterns: [inc('main-bt')],
     },
     'directive-tail': {
-      comment: 'Directive lines right after the escape directive (\\G: the line after a begin that ended with the newline).',
+      comment:
+        'Directive lines right after the escape directive (\\G: the line after a begin that ended with the newline).',
       begin: String.raw`\G(?=${DIRECTIVE_START})`,
       end: String.raw`^(?!${DIRECTIVE_START})`,
       patterns: [inc('directive')],
@@ -162,6 +182,7 @@ function common() {
 }
 
 /** Rules that depend on the escape character, with ids suffixed by the flavour. */
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 function flavoured(id) {
   const { esc } = FLAVOURS[id];
   const r = (name) => `${name}-${id}`;
@@ -173,7 +194,8 @@ function flavoured(id) {
   };
 
   rules[r('continuation')] = {
-    comment: 'A line continuation: the escape character at the end of a line. Swallows the newline, then any comment and blank lines, so the instruction goes on.',
+    comment:
+      'A line continuation: the escape character at the end of a line. Swallows the newline, then any comment and blank lines, so the instruction goes on.',
     begin: String.raw`(${esc})[ \t]*\n`,
     beginCaptures: { 1: { name: `constant.character.escape.line-continuation${S}` } },
     end: String.raw`^(?![ \t]*(?:#|$))`,
@@ -206,17 +228,14 @@ function flavoured(id) {
   rules[r('value')] = { patterns: [ir('continuation'), ir('escape'), ir('string'), inc('variable')] };
 
   rules[r('exec-form')] = {
-    comment: 'JSON array form; only where it starts the arguments (\\G) and looks like JSON, as Docker falls back to the shell form otherwise.',
+    comment:
+      'JSON array form; only where it starts the arguments (\\G) and looks like JSON, as Docker falls back to the shell form otherwise.',
     begin: String.raw`\G[ \t]*(\[)(?=[ \t]*(?:\]|"(?:[^"\\]|\\.)*"[ \t]*(?:,|\]|${esc}[ \t]*$)))`,
     beginCaptures: { 1: { name: `punctuation.definition.array.begin${S}` } },
     end: String.raw`(\])|(?=\n)`,
     endCaptures: { 1: { name: `punctuation.definition.array.end${S}` } },
     name: `meta.exec-form${S}`,
-    patterns: [
-      ir('continuation'),
-      inc('json-string'),
-      { match: ',', name: `punctuation.separator.array${S}` },
-    ],
+    patterns: [ir('continuation'), inc('json-string'), { match: ',', name: `punctuation.separator.array${S}` }],
   };
 
   rules[r('flags')] = {
@@ -294,11 +313,17 @@ function flavoured(id) {
     }
     return { patterns: variants };
   };
-  rules[r('heredoc-several-run')] = several('heredoc-run', [ir('escape'), ir('string'), inc('variable'), inc('shell-operator')]);
+  rules[r('heredoc-several-run')] = several('heredoc-run', [
+    ir('escape'),
+    ir('string'),
+    inc('variable'),
+    inc('shell-operator'),
+  ]);
   rules[r('heredoc-several-copy')] = several('heredoc-copy', [ir('escape'), ir('string'), inc('variable')]);
 
   rules[r('heredoc-run')] = {
-    comment: 'RUN heredocs: a script run by the shell when the heredoc is the command itself or is fed to sh/bash; stdin of another command (cat, python...) otherwise.',
+    comment:
+      'RUN heredocs: a script run by the shell when the heredoc is the command itself or is fed to sh/bash; stdin of another command (cat, python...) otherwise.',
     patterns: [
       ...both({ anchored: true, quoting: 'any', body: 'shell', rest: runRest }),
       ...both({ prefix: SHELL_NAMES, quoting: 'any', body: 'shell', rest: runRest }),
@@ -317,55 +342,71 @@ function flavoured(id) {
   /** The arguments after the keyword (and flags): a zero-width region so that \G marks their start. */
   const args = (patterns) => ({ begin: String.raw`(?=\S)`, end: String.raw`(?=\n)`, patterns });
   const instruction = (names, patterns) => {
-    for (const name of names.split('|')) rules[r(`instruction-${name}`)] = {
-      begin: keyword(name),
-      beginCaptures: keywordCaptures,
-      end: String.raw`(?=\n)`,
-      name: `meta.instruction.${name}${S}`,
-      patterns,
-    };
+    for (const name of names.split('|'))
+      rules[r(`instruction-${name}`)] = {
+        begin: keyword(name),
+        beginCaptures: keywordCaptures,
+        end: String.raw`(?=\n)`,
+        name: `meta.instruction.${name}${S}`,
+        patterns,
+      };
   };
   const shellArgs = [ir('continuation'), ir('escape'), ir('string'), inc('variable'), inc('shell-operator')];
 
-  instruction('from', [ir('continuation'), ir('flags'), args([
-    {
-      match: String.raw`\G((?:IMG(?::[0-9]+)?/)*IMG)(?:(:)((?:\$\{[^}\s]*\}|\$\w+|[\w.\-])+))?(?:(@)(\S+))?`
-        .replaceAll('IMG', String.raw`(?:\$\{[^}\s]*\}|\$\w+|[^\s:@/$])+`),
-      captures: {
-        1: { name: `entity.name.type.image${S}`, patterns: [inc('variable')] },
-        2: { name: `punctuation.separator.tag${S}` },
-        3: { name: `constant.other.tag${S}`, patterns: [inc('variable')] },
-        4: { name: `punctuation.separator.digest${S}` },
-        5: { name: `constant.other.digest${S}`, patterns: [inc('variable')] },
+  instruction('from', [
+    ir('continuation'),
+    ir('flags'),
+    args([
+      {
+        match:
+          String.raw`\G((?:IMG(?::[0-9]+)?/)*IMG)(?:(:)((?:\$\{[^}\s]*\}|\$\w+|[\w.\-])+))?(?:(@)(\S+))?`.replaceAll(
+            'IMG',
+            String.raw`(?:\$\{[^}\s]*\}|\$\w+|[^\s:@/$])+`,
+          ),
+        captures: {
+          1: { name: `entity.name.type.image${S}`, patterns: [inc('variable')] },
+          2: { name: `punctuation.separator.tag${S}` },
+          3: { name: `constant.other.tag${S}`, patterns: [inc('variable')] },
+          4: { name: `punctuation.separator.digest${S}` },
+          5: { name: `constant.other.digest${S}`, patterns: [inc('variable')] },
+        },
       },
-    },
-    {
-      match: String.raw`(?<=[ \t])((?i:as))(?=\s)(?:[ \t]+([^\s${esc}]+))?`,
-      captures: {
-        1: { name: `keyword.other.as${S}` },
-        2: { name: `entity.name.type.stage${S}` },
+      {
+        match: String.raw`(?<=[ \t])((?i:as))(?=\s)(?:[ \t]+([^\s${esc}]+))?`,
+        captures: {
+          1: { name: `keyword.other.as${S}` },
+          2: { name: `entity.name.type.stage${S}` },
+        },
       },
-    },
-    ...[ir('continuation'), inc('variable')],
-  ])]);
-  instruction('run', [ir('continuation'), ir('flags'), args([
-    ir('exec-form'), ir('heredoc-several-run'), ir('heredoc-run'), ...shellArgs,
-  ])]);
+      ...[ir('continuation'), inc('variable')],
+    ]),
+  ]);
+  instruction('run', [
+    ir('continuation'),
+    ir('flags'),
+    args([ir('exec-form'), ir('heredoc-several-run'), ir('heredoc-run'), ...shellArgs]),
+  ]);
   instruction('cmd|entrypoint', [ir('continuation'), args([ir('exec-form'), ...shellArgs])]);
   instruction('shell', [ir('continuation'), args([ir('exec-form'), ...shellArgs])]);
-  instruction('copy|add', [ir('continuation'), ir('flags'), args([
-    ir('exec-form'), ir('heredoc-several-copy'), ir('heredoc-copy'), ir('value'),
-  ])]);
-  instruction('healthcheck', [ir('continuation'), ir('flags'), args([
-    { match: String.raw`\G(?i:none)(?=\s)`, name: `constant.language.none${S}` },
-    {
-      begin: String.raw`\G((?i:cmd))(?=\s)`,
-      beginCaptures: { 1: { name: `keyword.other.special-method${S}` } },
-      end: String.raw`(?=\n)`,
-      patterns: [ir('continuation'), args([ir('exec-form'), ...shellArgs])],
-    },
-    ir('value'),
-  ])]);
+  instruction('copy|add', [
+    ir('continuation'),
+    ir('flags'),
+    args([ir('exec-form'), ir('heredoc-several-copy'), ir('heredoc-copy'), ir('value')]),
+  ]);
+  instruction('healthcheck', [
+    ir('continuation'),
+    ir('flags'),
+    args([
+      { match: String.raw`\G(?i:none)(?=\s)`, name: `constant.language.none${S}` },
+      {
+        begin: String.raw`\G((?i:cmd))(?=\s)`,
+        beginCaptures: { 1: { name: `keyword.other.special-method${S}` } },
+        end: String.raw`(?=\n)`,
+        patterns: [ir('continuation'), args([ir('exec-form'), ...shellArgs])],
+      },
+      ir('value'),
+    ]),
+  ]);
   instruction('arg', [
     ir('continuation'),
     {

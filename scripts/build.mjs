@@ -24,7 +24,12 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' }),
   build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' }),
-  build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({
+    ...common,
+    entryPoints: ['server/src/cli.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
   // dockerode (ssh2, grpc-js, protobufjs) and tar-stream: half the size, kept out of server.js and cli.js
   build({ ...common, entryPoints: ['server/src/engine/libs.ts'], outfile: 'dist/engine-libs.js' }),
 ]);
@@ -40,5 +45,6 @@ const tables = 'server/src/analysis/estimate/data';
 rmSync('dist/data', { recursive: true, force: true });
 mkdirSync('dist/data', { recursive: true });
 for (const f of readdirSync(tables)) {
-  if (/^debian-.*\.bin\.br$/.test(f)) writeFileSync(`dist/data/${f.replace(/\.br$/, '')}`, brotliDecompressSync(readFileSync(`${tables}/${f}`)));
+  if (/^debian-.*\.bin\.br$/.test(f))
+    writeFileSync(`dist/data/${f.replace(/\.br$/, '')}`, brotliDecompressSync(readFileSync(`${tables}/${f}`)));
 }

@@ -32,8 +32,10 @@ function describe(row, bytes) {
       return `${row.refs[0]} ${row.size} uncompressed (${row.source}, ${row.date})`;
     case 'compressed': {
       const mb = (Number(row.size) / 1e6).toFixed(1);
-      return `${row.refs[0]} derived: compressed ${mb} MB / ratio ${row.ratio} (typical compressed/on-disk ratio of ` +
-        `official images, research §6) = ${(bytes / 1e6).toFixed(0)} MB on disk (${row.source}, ${row.date})`;
+      return (
+        `${row.refs[0]} derived: compressed ${mb} MB / ratio ${row.ratio} (typical compressed/on-disk ratio of ` +
+        `official images, research §6) = ${(bytes / 1e6).toFixed(0)} MB on disk (${row.source}, ${row.date})`
+      );
     }
     default:
       throw new Error(`unknown kind ${row.kind}`);
@@ -46,10 +48,11 @@ const rows = src.rows.map((row) => {
   return { refs: row.refs, bytes, basis: describe(row, bytes), family: row.family, libc: row.libc };
 });
 const seen = new Set();
-for (const r of rows) for (const ref of r.refs) {
-  if (seen.has(ref)) throw new Error(`duplicate ref ${ref}`);
-  seen.add(ref);
-}
+for (const r of rows)
+  for (const ref of r.refs) {
+    if (seen.has(ref)) throw new Error(`duplicate ref ${ref}`);
+    seen.add(ref);
+  }
 mkdirSync(dirname(out), { recursive: true });
 const generated = new Date().toISOString().slice(0, 10);
 writeFileSync(out, JSON.stringify({ generated, source: 'scripts/data/base-images.source.json', rows }, null, 1) + '\n');

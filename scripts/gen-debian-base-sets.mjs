@@ -16,10 +16,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, 'server/src/analysis/estimate/data');
 // the estimator's module, bundled in memory and run with __dirname at the source folder (it reads ./data from there)
 const bundle = await build({
-  entryPoints: [join(root, 'server/src/analysis/estimate/debian.ts')], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'error',
+  entryPoints: [join(root, 'server/src/analysis/estimate/debian.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  write: false,
+  logLevel: 'error',
 });
 const mod = { exports: {} };
-new Function('module', 'exports', 'require', '__dirname', bundle.outputFiles[0].text)(mod, mod.exports, createRequire(import.meta.url), join(root, 'server/src/analysis/estimate'));
+new Function('module', 'exports', 'require', '__dirname', bundle.outputFiles[0].text)(
+  mod,
+  mod.exports,
+  createRequire(import.meta.url),
+  join(root, 'server/src/analysis/estimate'),
+);
 const { basePackages, debianIndex, SUITES } = mod.exports;
 
 const meta = JSON.parse(readFileSync(join(dataDir, 'debian-packages.meta.json'), 'utf8'));
@@ -32,7 +42,17 @@ for (const suite of SUITES) {
   const index = debianIndex(suite);
   if (!index) throw new Error(`no table for ${suite}`);
   out.suites[suite] = {};
-  for (const set of ['minbase', 'buildpack-curl', 'buildpack-scm', 'buildpack-deps']) out.suites[suite][set] = [...basePackages(index, set)].sort();
+  for (const set of ['minbase', 'buildpack-curl', 'buildpack-scm', 'buildpack-deps'])
+    out.suites[suite][set] = [...basePackages(index, set)].sort();
 }
 writeFileSync(join(dataDir, 'debian-base-sets.json'), JSON.stringify(out, null, 1) + '\n');
-console.log(Object.entries(out.suites).map(([s, v]) => `${s}: ${Object.entries(v).map(([k, l]) => `${k} ${l.length}`).join(', ')}`).join('\n'));
+console.log(
+  Object.entries(out.suites)
+    .map(
+      ([s, v]) =>
+        `${s}: ${Object.entries(v)
+          .map(([k, l]) => `${k} ${l.length}`)
+          .join(', ')}`,
+    )
+    .join('\n'),
+);

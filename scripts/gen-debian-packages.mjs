@@ -62,7 +62,9 @@ function aptMirror() {
       const m = /^URIs:\s*(\S+)/m.exec(readFileSync(join('/etc/apt/sources.list.d', f), 'utf8'));
       if (m) return m[1].replace(/\/$/, '');
     }
-  } catch { /* no deb822 sources */ }
+  } catch {
+    /* no deb822 sources */
+  }
   return 'http://deb.debian.org/debian';
 }
 
@@ -92,11 +94,20 @@ function relations(value) {
   if (!value) return '';
   return value
     .split(',')
-    .map((group) => group
-      .split('|')
-      .map((alt) => alt.trim().replace(/\s*\(.*?\)/g, '').replace(/\s*\[.*?\]/g, '').replace(/\s*<.*?>/g, '').replace(/:\w+$/, ''))
-      .filter(Boolean)
-      .join('|'))
+    .map((group) =>
+      group
+        .split('|')
+        .map((alt) =>
+          alt
+            .trim()
+            .replace(/\s*\(.*?\)/g, '')
+            .replace(/\s*\[.*?\]/g, '')
+            .replace(/\s*<.*?>/g, '')
+            .replace(/:\w+$/, ''),
+        )
+        .filter(Boolean)
+        .join('|'),
+    )
     .filter(Boolean)
     .join(',');
 }
@@ -118,7 +129,10 @@ function parseIndex(text) {
       deps: [relations(f['Pre-Depends']), relations(f.Depends)].filter(Boolean).join(','),
       recs: relations(f.Recommends),
       provides: relations(f.Provides),
-      flags: (f.Priority === 'required' ? 'r' : '') + (f.Priority === 'important' ? 'i' : '') + (f.Essential === 'yes' ? 'e' : ''),
+      flags:
+        (f.Priority === 'required' ? 'r' : '') +
+        (f.Priority === 'important' ? 'i' : '') +
+        (f.Essential === 'yes' ? 'e' : ''),
     });
   }
   return rows;
@@ -130,25 +144,42 @@ const PRUNE = /^(librust-|golang-.*-dev$|node-|libghc-|r-cran-|r-bioc-|elpa-|lib
 function prune(rows) {
   const byName = new Map(rows.map((r) => [r.name, r]));
   const providers = new Map();
-  for (const r of rows) for (const p of r.provides.split(',').filter(Boolean)) {
-    if (!providers.has(p)) providers.set(p, []);
-    providers.get(p).push(r.name);
-  }
+  for (const r of rows)
+    for (const p of r.provides.split(',').filter(Boolean)) {
+      if (!providers.has(p)) providers.set(p, []);
+      providers.get(p).push(r.name);
+    }
   const keep = new Set();
   const used = new Set();
   const stack = [];
-  for (const r of rows) if (!PRUNE.test(r.name)) { keep.add(r.name); stack.push(r.name); }
+  for (const r of rows)
+    if (!PRUNE.test(r.name)) {
+      keep.add(r.name);
+      stack.push(r.name);
+    }
   while (stack.length) {
     const r = byName.get(stack.pop());
     if (!r) continue;
-    for (const rel of [r.deps, r.recs]) for (const group of rel.split(',').filter(Boolean)) for (const alt of group.split('|')) {
-      if (!byName.has(alt)) used.add(alt);
-      for (const c of byName.has(alt) ? [alt] : providers.get(alt) ?? []) if (!keep.has(c)) { keep.add(c); stack.push(c); }
-    }
+    for (const rel of [r.deps, r.recs])
+      for (const group of rel.split(',').filter(Boolean))
+        for (const alt of group.split('|')) {
+          if (!byName.has(alt)) used.add(alt);
+          for (const c of byName.has(alt) ? [alt] : (providers.get(alt) ?? []))
+            if (!keep.has(c)) {
+              keep.add(c);
+              stack.push(c);
+            }
+        }
   }
   return rows
     .filter((r) => keep.has(r.name))
-    .map((r) => ({ ...r, provides: r.provides.split(',').filter((p) => p && used.has(p)).join(',') }));
+    .map((r) => ({
+      ...r,
+      provides: r.provides
+        .split(',')
+        .filter((p) => p && used.has(p))
+        .join(','),
+    }));
 }
 
 /**
@@ -167,16 +198,32 @@ function decodeOldJson(file) {
     if (n === undefined) throw new Error(`${file}: name id ${id} out of range`);
     return n;
   };
-  const dec = (rel) => rel.split(',').filter(Boolean).map((g) => g.split('|').map(nameOf).join('|')).join(',');
+  const dec = (rel) =>
+    rel
+      .split(',')
+      .filter(Boolean)
+      .map((g) => g.split('|').map(nameOf).join('|'))
+      .join(',');
   const tables = {};
   for (const section of text.slice(blank + 2).split('\n\n')) {
     const nl = section.indexOf('\n');
     const suite = section.slice(0, nl).replace(/^#/, '');
-    tables[suite] = section.slice(nl + 1).split('\n').filter((line) => line.includes('\t')).map((line) => {
-      const [id, kib, deps, recs, provides, flags = ''] = line.split('\t');
-      // the old loader read sizes with Number(kib) || 0 and flags with includes()
-      return { name: nameOf(id), size: Number(kib) || 0, deps: dec(deps), recs: dec(recs), provides: dec(provides), flags };
-    });
+    tables[suite] = section
+      .slice(nl + 1)
+      .split('\n')
+      .filter((line) => line.includes('\t'))
+      .map((line) => {
+        const [id, kib, deps, recs, provides, flags = ''] = line.split('\t');
+        // the old loader read sizes with Number(kib) || 0 and flags with includes()
+        return {
+          name: nameOf(id),
+          size: Number(kib) || 0,
+          deps: dec(deps),
+          recs: dec(recs),
+          provides: dec(provides),
+          flags,
+        };
+      });
   }
   return { generated: old.generated, pruned: old.pruned, suites: old.suites, tables };
 }
@@ -203,31 +250,40 @@ const MAGIC = 'DLIDEB01';
 const FLAG = { package: 1, required: 2, important: 4, essential: 8 };
 
 /** One suite's rows (sorted, unique names) -> the binary table described at the top. */
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 function encodeSuite(rows) {
-  const groupsOf = (rel) => rel.split(',').filter(Boolean).map((g) => g.split('|').filter(Boolean));
+  const groupsOf = (rel) =>
+    rel
+      .split(',')
+      .filter(Boolean)
+      .map((g) => g.split('|').filter(Boolean));
   const all = new Set();
   for (const r of rows) {
     all.add(r.name);
     for (const rel of [r.deps, r.recs, r.provides]) for (const g of groupsOf(rel)) for (const n of g) all.add(n);
   }
   const names = [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const n of names) if (!/^[\x21-\x7e]+$/.test(n)) throw new Error(`not a printable ASCII package name: ${JSON.stringify(n)}`);
+  for (const n of names)
+    if (!/^[\x21-\x7e]+$/.test(n)) throw new Error(`not a printable ASCII package name: ${JSON.stringify(n)}`);
   const id = new Map(names.map((n, i) => [n, i]));
   const N = names.length;
   const byName = new Map(rows.map((r) => [r.name, r]));
   const providers = new Map();
-  for (const r of rows) for (const v of groupsOf(r.provides).flat()) {
-    const list = providers.get(v) ?? [];
-    if (!list.includes(r.name)) list.push(r.name);
-    providers.set(v, list);
-  }
+  for (const r of rows)
+    for (const v of groupsOf(r.provides).flat()) {
+      const list = providers.get(v) ?? [];
+      if (!list.includes(r.name)) list.push(r.name);
+      providers.set(v, list);
+    }
   const stream = (pick) => {
     const start = new Uint32Array(N + 1);
     const out = [];
     names.forEach((n, i) => {
       start[i] = out.length;
       const r = byName.get(n);
-      if (r) for (const g of groupsOf(pick(r))) g.forEach((alt, k) => out.push((id.get(alt) << 1) | (k === g.length - 1 ? 1 : 0)));
+      if (r)
+        for (const g of groupsOf(pick(r)))
+          g.forEach((alt, k) => out.push((id.get(alt) << 1) | (k === g.length - 1 ? 1 : 0)));
     });
     start[N] = out.length;
     return { start, data: Uint32Array.from(out) };
@@ -246,24 +302,44 @@ function encodeSuite(rows) {
   names.forEach((n, i) => {
     const r = byName.get(n);
     if (!r) return;
-    if (!Number.isInteger(r.size) || r.size < 0 || r.size > 0x7fffffff) throw new Error(`${n}: Installed-Size ${r.size}`);
+    if (!Number.isInteger(r.size) || r.size < 0 || r.size > 0x7fffffff)
+      throw new Error(`${n}: Installed-Size ${r.size}`);
     kib[i] = r.size;
-    flags[i] = FLAG.package | (r.flags.includes('r') ? FLAG.required : 0) | (r.flags.includes('i') ? FLAG.important : 0) |
+    flags[i] =
+      FLAG.package |
+      (r.flags.includes('r') ? FLAG.required : 0) |
+      (r.flags.includes('i') ? FLAG.important : 0) |
       (r.flags.includes('e') ? FLAG.essential : 0);
   });
   const blob = Buffer.from(names.join(''), 'latin1');
   const nameStart = new Uint32Array(N + 1);
   let at = 0;
-  names.forEach((n, i) => { nameStart[i] = at; at += n.length; });
+  names.forEach((n, i) => {
+    nameStart[i] = at;
+    at += n.length;
+  });
   nameStart[N] = at;
   const header = Buffer.alloc(32);
   header.write(MAGIC, 0, 'latin1');
-  [N, blob.length, dep.data.length, rec.data.length, prov.length, 0].forEach((v, i) => header.writeUInt32LE(v, 8 + 4 * i));
+  [N, blob.length, dep.data.length, rec.data.length, prov.length, 0].forEach((v, i) =>
+    header.writeUInt32LE(v, 8 + 4 * i),
+  );
   const le = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength); // little-endian hosts only (checked below)
   return {
     names: N,
-    raw: Buffer.concat([header, le(nameStart), le(kib), le(dep.start), le(rec.start), le(provStart), le(dep.data), le(rec.data),
-      le(Uint32Array.from(prov)), Buffer.from(flags), blob]),
+    raw: Buffer.concat([
+      header,
+      le(nameStart),
+      le(kib),
+      le(dep.start),
+      le(rec.start),
+      le(provStart),
+      le(dep.data),
+      le(rec.data),
+      le(Uint32Array.from(prov)),
+      Buffer.from(flags),
+      blob,
+    ]),
   };
 }
 
@@ -272,17 +348,35 @@ function checkSuite(raw, rows) {
   const u32 = (off, n) => Array.from({ length: n }, (_, i) => raw.readUInt32LE(off + 4 * i));
   const [N, B, D, R, P] = u32(8, 5);
   let at = 32;
-  const take = (n) => { const v = u32(at, n); at += 4 * n; return v; };
-  const nameStart = take(N + 1); const kib = take(N); const depStart = take(N + 1); const recStart = take(N + 1);
-  const provStart = take(N + 1); const dep = take(D); const rec = take(R); const prov = take(P);
-  const flags = raw.subarray(at, at + N); at += N;
-  const blob = raw.subarray(at, at + B).toString('latin1'); at += B;
+  const take = (n) => {
+    const v = u32(at, n);
+    at += 4 * n;
+    return v;
+  };
+  const nameStart = take(N + 1);
+  const kib = take(N);
+  const depStart = take(N + 1);
+  const recStart = take(N + 1);
+  const provStart = take(N + 1);
+  const dep = take(D);
+  const rec = take(R);
+  const prov = take(P);
+  const flags = raw.subarray(at, at + N);
+  at += N;
+  const blob = raw.subarray(at, at + B).toString('latin1');
+  at += B;
   if (at !== raw.length) throw new Error('table length');
   const name = (i) => blob.slice(nameStart[i], nameStart[i + 1]);
   const rel = (s, start, i) => {
     const groups = [];
     let g = [];
-    for (let k = start[i]; k < start[i + 1]; k++) { g.push(name(s[k] >>> 1)); if (s[k] & 1) { groups.push(g.join('|')); g = []; } }
+    for (let k = start[i]; k < start[i + 1]; k++) {
+      g.push(name(s[k] >>> 1));
+      if (s[k] & 1) {
+        groups.push(g.join('|'));
+        g = [];
+      }
+    }
     return groups.join(',');
   };
   const byName = new Map(rows.map((r) => [r.name, r]));
@@ -293,17 +387,24 @@ function checkSuite(raw, rows) {
     if (!r !== !(flags[i] & FLAG.package)) throw new Error(`${name(i)}: package flag`);
     if (!r) continue;
     packages++;
-    const f = (flags[i] & FLAG.required ? 'r' : '') + (flags[i] & FLAG.important ? 'i' : '') + (flags[i] & FLAG.essential ? 'e' : '');
-    const want = (r.flags.includes('r') ? 'r' : '') + (r.flags.includes('i') ? 'i' : '') + (r.flags.includes('e') ? 'e' : '');
-    if (kib[i] !== r.size || f !== want || rel(dep, depStart, i) !== r.deps || rel(rec, recStart, i) !== r.recs) throw new Error(`${r.name}: differs`);
+    const f =
+      (flags[i] & FLAG.required ? 'r' : '') +
+      (flags[i] & FLAG.important ? 'i' : '') +
+      (flags[i] & FLAG.essential ? 'e' : '');
+    const want =
+      (r.flags.includes('r') ? 'r' : '') + (r.flags.includes('i') ? 'i' : '') + (r.flags.includes('e') ? 'e' : '');
+    if (kib[i] !== r.size || f !== want || rel(dep, depStart, i) !== r.deps || rel(rec, recStart, i) !== r.recs)
+      throw new Error(`${r.name}: differs`);
     for (let k = provStart[i]; k < provStart[i + 1]; k++) {
-      if (!byName.get(name(prov[k]))?.provides.split(',').includes(name(i))) throw new Error(`${name(i)}: provider ${name(prov[k])}`);
+      if (!byName.get(name(prov[k]))?.provides.split(',').includes(name(i)))
+        throw new Error(`${name(i)}: provider ${name(prov[k])}`);
     }
   }
   if (packages !== rows.length) throw new Error('package count');
 }
 
-if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) throw new Error('this generator writes little-endian tables from a little-endian host');
+if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1)
+  throw new Error('this generator writes little-endian tables from a little-endian host');
 mkdirSync(outDir, { recursive: true });
 const today = new Date().toISOString().slice(0, 10);
 const meta = {
@@ -333,8 +434,15 @@ if (fromJson) {
     const all = parseIndex(execFileSync('xz', ['-dc'], { input: xz, maxBuffer: 1 << 30 }).toString('utf8'));
     const rows = prune(all).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     tables[suite] = rows;
-    meta.suites[suite] = { indexDate, source: `${base}/main/binary-amd64/Packages.xz`, upstreamPackages: all.length, packages: rows.length };
-    console.log(`${suite}: index ${indexDate}, ${all.length} packages, ${rows.length} kept (${(xz.length / 1e6).toFixed(1)} MB xz)`);
+    meta.suites[suite] = {
+      indexDate,
+      source: `${base}/main/binary-amd64/Packages.xz`,
+      upstreamPackages: all.length,
+      packages: rows.length,
+    };
+    console.log(
+      `${suite}: index ${indexDate}, ${all.length} packages, ${rows.length} kept (${(xz.length / 1e6).toFixed(1)} MB xz)`,
+    );
   }
 }
 for (const suite of suites) {
@@ -344,20 +452,35 @@ for (const suite of suites) {
   // a 64 KiB window: no bigger than with 16 MiB on these tables, and the decoder's ring buffer stays small (the
   // first load of a suite decompresses in about 2/3 of the time)
   const br = brotliCompressSync(raw, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 16, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 11,
+      [constants.BROTLI_PARAM_LGWIN]: 16,
+      [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+    },
   });
   if (Buffer.compare(brotliDecompressSync(br), raw) !== 0) throw new Error('brotli round trip');
   const file = `debian-${suite}.bin.br`;
   writeFileSync(join(outDir, file), br);
   Object.assign(meta.suites[suite], {
-    distinctPackages: rows.length, names, file, bytes: br.length, sha256: createHash('sha256').update(br).digest('hex'), rawBytes: raw.length,
+    distinctPackages: rows.length,
+    names,
+    file,
+    bytes: br.length,
+    sha256: createHash('sha256').update(br).digest('hex'),
+    rawBytes: raw.length,
   });
-  console.log(`${suite}: ${rows.length} packages, ${names} names, ${(raw.length / 1e6).toFixed(2)} MB table -> ${(br.length / 1e6).toFixed(2)} MB brotli -> ${file}`);
+  console.log(
+    `${suite}: ${rows.length} packages, ${names} names, ${(raw.length / 1e6).toFixed(2)} MB table -> ${(br.length / 1e6).toFixed(2)} MB brotli -> ${file}`,
+  );
 }
 // suites not regenerated keep their entries
 const metaFile = join(outDir, 'debian-packages.meta.json');
 let previous = {};
-try { previous = JSON.parse(readFileSync(metaFile, 'utf8')).suites ?? {}; } catch { /* first run */ }
+try {
+  previous = JSON.parse(readFileSync(metaFile, 'utf8')).suites ?? {};
+} catch {
+  /* first run */
+}
 meta.suites = { ...previous, ...meta.suites };
 writeFileSync(metaFile, JSON.stringify(meta, null, 2) + '\n');
 console.log(`-> ${metaFile}`);

@@ -32,14 +32,20 @@ let npmCount = 0;
 for (const key of Object.keys(lock.packages ?? {})) {
   if (!key.includes('node_modules/')) continue;
   let bytes;
-  try { bytes = folderBytes(join(root, key)); } catch { continue; }
+  try {
+    bytes = folderBytes(join(root, key));
+  } catch {
+    continue;
+  }
   const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
   npmTotal += bytes;
   npmCount++;
   if (!(name in npm) || npm[name] < bytes) npm[name] = bytes;
 }
 
-const py = execFileSync('python3', ['-c', `
+const py = execFileSync('python3', [
+  '-c',
+  `
 import importlib.metadata as m, os, json, re, sys
 out = {}
 for d in m.distributions():
@@ -50,13 +56,14 @@ for d in m.distributions():
     name = re.sub(r'[-_.]+', '-', (d.metadata['Name'] or '')).lower()
     if name: out[name] = max(out.get(name, 0), s)
 print(json.dumps({'python': sys.version.split()[0], 'sizes': out}))
-`]).toString('utf8');
+`,
+]).toString('utf8');
 const pip = JSON.parse(py);
 const pipSizes = Object.values(pip.sizes).sort((a, b) => a - b);
 const out = {
   generated: new Date().toISOString().slice(0, 10),
   npm: {
-    measuredOn: 'this project\'s node_modules (package-lock.json)',
+    measuredOn: "this project's node_modules (package-lock.json)",
     packages: npmCount,
     averageBytes: Math.round(npmTotal / Math.max(npmCount, 1)),
     sizes: npm,
@@ -71,4 +78,6 @@ const out = {
 };
 const file = join(root, 'server/src/analysis/estimate/data/ecosystem-sizes.json');
 writeFileSync(file, JSON.stringify(out) + '\n');
-console.log(`npm: ${npmCount} packages, average ${out.npm.averageBytes} B; pip: ${pipSizes.length} distributions, median ${out.pip.medianBytes} B, mean ${out.pip.meanBytes} B -> ${file}`);
+console.log(
+  `npm: ${npmCount} packages, average ${out.npm.averageBytes} B; pip: ${pipSizes.length} distributions, median ${out.pip.medianBytes} B, mean ${out.pip.meanBytes} B -> ${file}`,
+);

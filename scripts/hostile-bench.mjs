@@ -39,7 +39,9 @@ function peakRss(pid) {
 function runCli(file) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [path.join(dist, 'cli.js'), 'analyze', '--format', 'json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(dist, 'cli.js'), 'analyze', '--format', 'json', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let peak = 0;
     let out = 0;
     child.stdout.on('data', (d) => (out += d.length));
@@ -56,6 +58,7 @@ function runCli(file) {
 
 /** A minimal stdio LSP session: initialize, open the file, wait for its diagnostics, ask a hover; with a build
  * context, also ask the COPY line's hover until it no longer says the context was not read. */
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 function runServer(file, text, withContext) {
   const child = spawn(process.execPath, [path.join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const uri = `file://${file}`;
@@ -69,18 +72,21 @@ function runServer(file, text, withContext) {
     const body = JSON.stringify(msg);
     child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   };
-  const request = (method, params) => new Promise((resolve) => {
-    const id = nextId++;
-    pending.set(id, resolve);
-    send({ jsonrpc: '2.0', id, method, params });
-  });
+  const request = (method, params) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      send({ jsonrpc: '2.0', id, method, params });
+    });
   child.stdin.on('error', () => undefined);
   child.stderr.on('data', () => undefined);
   let finished = false; // our own kill at the end is no exit of the server's
-  const ended = new Promise((resolve) => child.on('exit', (code, signal) => {
-    if (!finished) result.exited = signal ?? code;
-    resolve();
-  }));
+  const ended = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (!finished) result.exited = signal ?? code;
+      resolve();
+    }),
+  );
   // chunks are joined only once a message is complete (joining at every chunk is quadratic on a 30 MB message)
   let chunks = [];
   let have = 0;
@@ -104,16 +110,30 @@ function runServer(file, text, withContext) {
       const msg = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString());
       buf = buf.subarray(end + 4 + len);
       if (msg.id !== undefined && !msg.method) pending.get(msg.id)?.(msg);
-      else if (msg.id !== undefined) send({ jsonrpc: '2.0', id: msg.id, result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => null) : null });
+      else if (msg.id !== undefined)
+        send({
+          jsonrpc: '2.0',
+          id: msg.id,
+          result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => null) : null,
+        });
       else if (msg.method === 'textDocument/publishDiagnostics' && msg.params.uri === uri) onDiagnostics(msg.params);
     }
   });
   const session = async () => {
-    await request('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { settings: { trusted: true } } });
+    await request('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {},
+      initializationOptions: { settings: { trusted: true } },
+    });
     send({ jsonrpc: '2.0', method: 'initialized', params: {} });
     const t0 = performance.now();
     const diagnostics = new Promise((resolve) => (onDiagnostics = resolve));
-    send({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text } } });
+    send({
+      jsonrpc: '2.0',
+      method: 'textDocument/didOpen',
+      params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text } },
+    });
     result.diagnostics = (await diagnostics).diagnostics.length;
     result.ms = performance.now() - t0;
     const h = await request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 0 } });
@@ -145,7 +165,8 @@ for (const c of HOSTILE_CASES) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hostile-${c.name}-`));
   const file = materialize(c, dir);
   const cli = await runCli(file);
-  const server = c.refused === true ? null : await runServer(file, fs.readFileSync(file).toString('utf8'), Boolean(c.context));
+  const server =
+    c.refused === true ? null : await runServer(file, fs.readFileSync(file).toString('utf8'), Boolean(c.context));
   fs.rmSync(dir, { recursive: true, force: true });
   rows.push({ name: c.name, cli, server, context: Boolean(c.context) });
   process.stderr.write(`${c.name}: cli ${s(cli.ms)} exit ${cli.code}; server ${server ? s(server.ms) : '-'}\n`);
@@ -154,11 +175,15 @@ if (args.includes('--json')) {
   process.stdout.write(JSON.stringify({ dist, limitMs, rows }, null, 2) + '\n');
 } else {
   console.log(`build: ${dist} (limit ${limitMs / 1000} s per process)\n`);
-  console.log('| case | CLI time | CLI exit | CLI peak RSS | server open->diagnostics | with context read | hover after | server peak RSS |');
+  console.log(
+    '| case | CLI time | CLI exit | CLI peak RSS | server open->diagnostics | with context read | hover after | server peak RSS |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const sv = r.server;
     const dead = sv && sv.exited !== null ? ` (server exited: ${sv.exited})` : '';
-    console.log(`| ${r.name} | ${s(r.cli.ms)} | ${r.cli.code} | ${mb(r.cli.peak)} | ${sv ? (sv.ms === null ? 'none' : s(sv.ms)) + dead : 'n/a'} | ${sv?.contextMs ? s(sv.contextMs) : sv && r.context ? 'never' : '-'} | ${sv ? sv.hover : 'n/a'} | ${sv ? mb(sv.peak) : 'n/a'} |`);
+    console.log(
+      `| ${r.name} | ${s(r.cli.ms)} | ${r.cli.code} | ${mb(r.cli.peak)} | ${sv ? (sv.ms === null ? 'none' : s(sv.ms)) + dead : 'n/a'} | ${sv?.contextMs ? s(sv.contextMs) : sv && r.context ? 'never' : '-'} | ${sv ? sv.hover : 'n/a'} | ${sv ? mb(sv.peak) : 'n/a'} |`,
+    );
   }
 }

@@ -62,11 +62,12 @@ function write(message) {
   const body = JSON.stringify({ jsonrpc: '2.0', ...message });
   server.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
-const call = (method, params) => new Promise((done) => {
-  const id = ++lastId;
-  replies.set(id, done);
-  write({ id, method, params });
-});
+const call = (method, params) =>
+  new Promise((done) => {
+    const id = ++lastId;
+    replies.set(id, done);
+    write({ id, method, params });
+  });
 /** Resolves with the first diagnostics for `version` or later (or without a version, for servers that omit it). */
 function diagnosticsFor(version) {
   return new Promise((done) => {
@@ -74,7 +75,8 @@ function diagnosticsFor(version) {
     diagnosticsListeners.push(listen);
   });
 }
-const deadline = (promise, ms, what) => Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`timed out: ${what}`)), ms))]);
+const deadline = (promise, ms, what) =>
+  Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`timed out: ${what}`)), ms))]);
 const clock = () => performance.now();
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 const quantile = (xs, q) => (xs.length ? sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.length * q))] : null);
@@ -90,16 +92,30 @@ function peakRssMb(pid) {
 
 try {
   let t = clock();
-  await deadline(call('initialize', {
-    processId: process.pid, rootUri: pathToFileURL(dirname(file)).href,
-    capabilities: { textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, publishDiagnostics: { versionSupport: true } }, workspace: { configuration: true } },
-  }), 20_000, 'initialize');
+  await deadline(
+    call('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(dirname(file)).href,
+      capabilities: {
+        textDocument: {
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+          publishDiagnostics: { versionSupport: true },
+        },
+        workspace: { configuration: true },
+      },
+    }),
+    20_000,
+    'initialize',
+  );
   write({ method: 'initialized', params: {} });
   const initMs = clock() - t;
 
   t = clock();
   const opened = diagnosticsFor(1);
-  write({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text: original } } });
+  write({
+    method: 'textDocument/didOpen',
+    params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text: original } },
+  });
   const first = await deadline(opened, 30_000, 'diagnostics after open');
   const openMs = clock() - t;
 
@@ -120,20 +136,33 @@ try {
   for (let i = 0; i < hovers; i++) {
     const line = (i * 7919) % lineCount; // spread over the file
     t = clock();
-    const reply = await deadline(call('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } }), 10_000, 'hover');
+    const reply = await deadline(
+      call('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } }),
+      10_000,
+      'hover',
+    );
     hoverMs.push(clock() - t);
     if (reply.result) answered++;
   }
   const peak = peakRssMb(server.pid);
   await deadline(call('shutdown', null), 5000, 'shutdown').catch(() => undefined);
   write({ method: 'exit' });
-  console.log(JSON.stringify({
-    server: command.join(' '), file: basename(file), lines: original.split('\n').length,
-    init_ms: round(initMs, 1), open_to_diagnostics_ms: round(openMs, 1), first_diagnostics: first.diagnostics.length,
-    edit_to_diagnostics_median_ms: round(quantile(editMs, 0.5)), edit_to_diagnostics_p95_ms: round(quantile(editMs, 0.95)),
-    hover_median_ms: round(quantile(hoverMs, 0.5)), hover_p95_ms: round(quantile(hoverMs, 0.95)), hovers_with_content: answered,
-    peak_rss_mb: peak,
-  }));
+  console.log(
+    JSON.stringify({
+      server: command.join(' '),
+      file: basename(file),
+      lines: original.split('\n').length,
+      init_ms: round(initMs, 1),
+      open_to_diagnostics_ms: round(openMs, 1),
+      first_diagnostics: first.diagnostics.length,
+      edit_to_diagnostics_median_ms: round(quantile(editMs, 0.5)),
+      edit_to_diagnostics_p95_ms: round(quantile(editMs, 0.95)),
+      hover_median_ms: round(quantile(hoverMs, 0.5)),
+      hover_p95_ms: round(quantile(hoverMs, 0.95)),
+      hovers_with_content: answered,
+      peak_rss_mb: peak,
+    }),
+  );
   setTimeout(() => server.kill(), 300).unref();
 } catch (e) {
   process.stderr.write(`${e}\n`);

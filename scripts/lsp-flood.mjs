@@ -22,7 +22,10 @@ const server = path.resolve(opt('server', path.join(root, 'dist/server.js')));
 const edits = Number(opt('edits', '10000'));
 const text = fs.readFileSync(path.resolve(opt('file', path.join(root, 'test/fixtures/typical.Dockerfile'))), 'utf8');
 const lines = text.split('\n');
-const runLine = Math.max(0, lines.findIndex((l) => l.startsWith('RUN ')));
+const runLine = Math.max(
+  0,
+  lines.findIndex((l) => l.startsWith('RUN ')),
+);
 const uri = 'file:///tmp/layer-insight-flood/Dockerfile';
 
 const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -44,19 +47,48 @@ child.stdout.on('data', (chunk) => {
     const msg = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString());
     buf = buf.subarray(end + 4 + len);
     if (msg.method === 'textDocument/publishDiagnostics' && msg.params.uri === uri) publishes++;
-    if (msg.method !== undefined && msg.id !== undefined) child.stdin.write(frame({ jsonrpc: '2.0', id: msg.id, result: null }));
-    for (const w of [...waiters]) if (w.match(msg)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(msg); }
+    if (msg.method !== undefined && msg.id !== undefined)
+      child.stdin.write(frame({ jsonrpc: '2.0', id: msg.id, result: null }));
+    for (const w of [...waiters])
+      if (w.match(msg)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(msg);
+      }
   }
 });
 const waitFor = (match) => new Promise((resolve) => waiters.push({ match, resolve }));
-const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const fail = setTimeout(() => { console.log(JSON.stringify({ server, edits, error: 'no final diagnostics within 300 s' })); child.kill('SIGKILL'); process.exit(1); }, 300_000);
+const peakRss = () =>
+  Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const fail = setTimeout(() => {
+  console.log(JSON.stringify({ server, edits, error: 'no final diagnostics within 300 s' }));
+  child.kill('SIGKILL');
+  process.exit(1);
+}, 300_000);
 
-child.stdin.write(frame({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } } } }));
+child.stdin.write(
+  frame({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      processId: null,
+      rootUri: null,
+      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
+    },
+  }),
+);
 await waitFor((m) => m.id === 1);
 child.stdin.write(frame({ jsonrpc: '2.0', method: 'initialized', params: {} }));
-const opened = waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && m.params.version === 1);
-child.stdin.write(frame({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text } } }));
+const opened = waitFor(
+  (m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && m.params.version === 1,
+);
+child.stdin.write(
+  frame({
+    jsonrpc: '2.0',
+    method: 'textDocument/didOpen',
+    params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text } },
+  }),
+);
 await opened;
 await new Promise((r) => setTimeout(r, 1000)); // let the build context load and its re-publish pass
 publishes = 0;
@@ -65,21 +97,52 @@ const at = lines[runLine].length;
 const burst = [];
 for (let i = 0; i < edits; i++) {
   const ch = at + i;
-  burst.push(frame({ jsonrpc: '2.0', method: 'textDocument/didChange', params: {
-    textDocument: { uri, version: i + 2 },
-    contentChanges: [{ range: { start: { line: runLine, character: ch }, end: { line: runLine, character: ch } }, text: i % 8 === 7 ? ' ' : 'x' }],
-  } }));
+  burst.push(
+    frame({
+      jsonrpc: '2.0',
+      method: 'textDocument/didChange',
+      params: {
+        textDocument: { uri, version: i + 2 },
+        contentChanges: [
+          {
+            range: { start: { line: runLine, character: ch }, end: { line: runLine, character: ch } },
+            text: i % 8 === 7 ? ' ' : 'x',
+          },
+        ],
+      },
+    }),
+  );
 }
-const final = waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && m.params.version === edits + 1);
+const final = waitFor(
+  (m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && m.params.version === edits + 1,
+);
 const t0 = performance.now();
 child.stdin.write(burst.join(''));
 await final;
 const finalMs = performance.now() - t0;
 const h0 = performance.now();
-child.stdin.write(frame({ jsonrpc: '2.0', id: 2, method: 'textDocument/hover', params: { textDocument: { uri }, position: { line: runLine, character: 1 } } }));
+child.stdin.write(
+  frame({
+    jsonrpc: '2.0',
+    id: 2,
+    method: 'textDocument/hover',
+    params: { textDocument: { uri }, position: { line: runLine, character: 1 } },
+  }),
+);
 const hover = await waitFor((m) => m.id === 2);
 const hoverMs = performance.now() - h0;
 const peakRssMB = peakRss();
 clearTimeout(fail);
-console.log(JSON.stringify({ server: path.relative(process.cwd(), server), edits, lines: lines.length, finalMs: Math.round(finalMs), publishes, hoverMs: Math.round(hoverMs), hoverAnswered: Boolean(hover.result), peakRssMB: Math.round(peakRssMB) }));
+console.log(
+  JSON.stringify({
+    server: path.relative(process.cwd(), server),
+    edits,
+    lines: lines.length,
+    finalMs: Math.round(finalMs),
+    publishes,
+    hoverMs: Math.round(hoverMs),
+    hoverAnswered: Boolean(hover.result),
+    peakRssMB: Math.round(peakRssMB),
+  }),
+);
 child.kill();

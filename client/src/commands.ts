@@ -6,8 +6,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
-  BuildProgressNotification, BuildRequest, CancelBuildNotification, MapImageRequest,
-  type BuildParams, type BuildProgressParams, type BuildResult, type MapImageParams,
+  BuildProgressNotification,
+  BuildRequest,
+  CancelBuildNotification,
+  MapImageRequest,
+  type BuildParams,
+  type BuildProgressParams,
+  type BuildResult,
+  type MapImageParams,
 } from '../../server/src/protocol';
 import type { AnnotationDecorations } from './decorations';
 import { REVEAL_COMMAND, type HistoryView } from './historyView';
@@ -31,6 +37,7 @@ export interface Views {
   status: EngineStatusBar;
 }
 
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 export function registerCommands(views: Views): vscode.Disposable {
   const { client, decorations, history, status } = views;
   const progressListeners = new Set<(p: BuildProgressParams) => void>();
@@ -50,7 +57,9 @@ export function registerCommands(views: Views): vscode.Disposable {
     if (vscode.workspace.isTrusted) return true;
     const manage = 'Manage Workspace Trust';
     const pick = await vscode.window.showWarningMessage(
-      `Layer Insight does not ${what} in an untrusted workspace: only the static analysis runs. Trust this folder to use a Docker engine.`, manage);
+      `Layer Insight does not ${what} in an untrusted workspace: only the static analysis runs. Trust this folder to use a Docker engine.`,
+      manage,
+    );
     if (pick === manage) await vscode.commands.executeCommand('workbench.trust.manage');
     return false;
   };
@@ -73,7 +82,11 @@ export function registerCommands(views: Views): vscode.Disposable {
     status.setBuilding(true);
     try {
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Building ${path.basename(uri.fsPath)}`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Building ${path.basename(uri.fsPath)}`,
+          cancellable: true,
+        },
         async (progress, token) => {
           let reported = 0;
           const onProgress = (p: BuildProgressParams): void => {
@@ -87,7 +100,9 @@ export function registerCommands(views: Views): vscode.Disposable {
             progress.report({ message: p.message.slice(0, 200), increment });
           };
           progressListeners.add(onProgress);
-          const cancel = token.onCancellationRequested(() => void client.sendNotification(CancelBuildNotification, { uri: key }));
+          const cancel = token.onCancellationRequested(
+            () => void client.sendNotification(CancelBuildNotification, { uri: key }),
+          );
           try {
             const params: BuildParams = { uri: key, builder: builder() };
             return await client.sendRequest<BuildResult>(BuildRequest, params, token);
@@ -95,13 +110,16 @@ export function registerCommands(views: Views): vscode.Disposable {
             cancel.dispose();
             progressListeners.delete(onProgress);
           }
-        });
+        },
+      );
       if (result.ok) void vscode.window.showInformationMessage(`Layer Insight: ${result.message}`);
       else void vscode.window.showErrorMessage(`Layer Insight: ${result.message}`);
       return result;
     } catch (e) {
-      const message = e instanceof vscode.CancellationError || (e as { code?: number }).code === -32800
-        ? 'build cancelled' : `build failed: ${e instanceof Error ? e.message : String(e)}`;
+      const message =
+        e instanceof vscode.CancellationError || (e as { code?: number }).code === -32800
+          ? 'build cancelled'
+          : `build failed: ${e instanceof Error ? e.message : String(e)}`;
       void vscode.window.showWarningMessage(`Layer Insight: ${message}`);
       return { ok: false, message };
     } finally {
@@ -118,12 +136,15 @@ export function registerCommands(views: Views): vscode.Disposable {
       return undefined;
     }
     if (!(await requireTrust('read local images'))) return undefined;
-    const image = typeof imageArg === 'string' ? imageArg : await vscode.window.showInputBox({
-      title: `Map a local image to ${path.basename(uri.fsPath)}`,
-      prompt: 'A local image built from this Dockerfile: its measured layer sizes replace the estimates.',
-      placeHolder: 'name:tag or image ID',
-      validateInput: (v) => (v.trim() ? undefined : 'an image name or ID'),
-    });
+    const image =
+      typeof imageArg === 'string'
+        ? imageArg
+        : await vscode.window.showInputBox({
+            title: `Map a local image to ${path.basename(uri.fsPath)}`,
+            prompt: 'A local image built from this Dockerfile: its measured layer sizes replace the estimates.',
+            placeHolder: 'name:tag or image ID',
+            validateInput: (v) => (v.trim() ? undefined : 'an image name or ID'),
+          });
     if (!image) return undefined;
     try {
       const params: MapImageParams = { uri: uri.toString(), image: image.trim() };
@@ -131,7 +152,9 @@ export function registerCommands(views: Views): vscode.Disposable {
       if (!result.ok) void vscode.window.showErrorMessage(`Layer Insight: ${result.message}`);
       return result;
     } catch (e) {
-      void vscode.window.showErrorMessage(`Layer Insight: could not map ${image}: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(
+        `Layer Insight: could not map ${image}: ${e instanceof Error ? e.message : String(e)}`,
+      );
       return { ok: false, message: String(e) };
     } finally {
       await history.refresh();
@@ -141,14 +164,29 @@ export function registerCommands(views: Views): vscode.Disposable {
   const pickEngine = async (): Promise<void> => {
     type Item = vscode.QuickPickItem & { mode: 'auto' | 'off' | 'host' };
     const items: Item[] = [
-      { label: '$(search) Automatic', description: 'DOCKER_HOST, the current docker context, or the default socket', mode: 'auto' },
-      { label: '$(plug) Enter an engine host…', description: 'unix:///path/docker.sock, tcp://host:2376, ssh://user@host', mode: 'host' },
+      {
+        label: '$(search) Automatic',
+        description: 'DOCKER_HOST, the current docker context, or the default socket',
+        mode: 'auto',
+      },
+      {
+        label: '$(plug) Enter an engine host…',
+        description: 'unix:///path/docker.sock, tcp://host:2376, ssh://user@host',
+        mode: 'host',
+      },
       { label: '$(circle-slash) Off', description: 'estimates only: never contact an engine', mode: 'off' },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: 'Docker engine for Layer Insight', placeHolder: status.state.message });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'Docker engine for Layer Insight',
+      placeHolder: status.state.message,
+    });
     if (!pick) return;
     if (pick.mode === 'host') {
-      const host = await vscode.window.showInputBox({ title: 'Docker engine host', value: status.state.host, placeHolder: 'unix:///var/run/docker.sock' });
+      const host = await vscode.window.showInputBox({
+        title: 'Docker engine host',
+        value: status.state.host,
+        placeHolder: 'unix:///var/run/docker.sock',
+      });
       if (host?.trim()) await setEngine('on', host.trim());
     } else {
       await setEngine(pick.mode, null);
@@ -157,12 +195,30 @@ export function registerCommands(views: Views): vscode.Disposable {
 
   const engineActions = async (): Promise<void> => {
     const items: (vscode.QuickPickItem & { command: string })[] = [
-      { label: '$(play) Build the image', description: 'of the active Dockerfile, to measure its layers', command: COMMANDS.build },
-      { label: '$(link) Map a local image…', description: 'use an image you built already', command: COMMANDS.mapImage },
-      { label: '$(vm) Pick the Docker engine…', description: status.state.host || undefined, command: COMMANDS.pickEngine },
-      { label: decorations.enabled ? '$(eye-closed) Hide line annotations' : '$(eye) Show line annotations', command: COMMANDS.toggleDecorations },
+      {
+        label: '$(play) Build the image',
+        description: 'of the active Dockerfile, to measure its layers',
+        command: COMMANDS.build,
+      },
+      {
+        label: '$(link) Map a local image…',
+        description: 'use an image you built already',
+        command: COMMANDS.mapImage,
+      },
+      {
+        label: '$(vm) Pick the Docker engine…',
+        description: status.state.host || undefined,
+        command: COMMANDS.pickEngine,
+      },
+      {
+        label: decorations.enabled ? '$(eye-closed) Hide line annotations' : '$(eye) Show line annotations',
+        command: COMMANDS.toggleDecorations,
+      },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: 'Layer Insight', placeHolder: status.state.message });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'Layer Insight',
+      placeHolder: status.state.message,
+    });
     if (pick) await vscode.commands.executeCommand(pick.command);
   };
 
@@ -176,7 +232,9 @@ export function registerCommands(views: Views): vscode.Disposable {
   };
 
   return vscode.Disposable.from(
-    client.onNotification(BuildProgressNotification, (p: BuildProgressParams) => progressListeners.forEach((l) => l(p))),
+    client.onNotification(BuildProgressNotification, (p: BuildProgressParams) =>
+      progressListeners.forEach((l) => l(p)),
+    ),
     vscode.commands.registerCommand(COMMANDS.build, build),
     vscode.commands.registerCommand(COMMANDS.mapImage, mapImage),
     vscode.commands.registerCommand(COMMANDS.toggleDecorations, () => setDecorationsEnabled(!decorations.enabled)),

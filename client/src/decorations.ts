@@ -36,12 +36,18 @@ export class AnnotationDecorations implements vscode.Disposable {
 
   constructor(client: LanguageClient, extensionUri: vscode.Uri) {
     const after = (level: Level): vscode.DecorationRenderOptions => ({
-      after: { color: new vscode.ThemeColor(`layerInsight.${level}RiskForeground`), margin: '0 0 0 2.5em', fontStyle: 'italic' },
+      after: {
+        color: new vscode.ThemeColor(`layerInsight.${level}RiskForeground`),
+        margin: '0 0 0 2.5em',
+        fontStyle: 'italic',
+      },
       rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
     });
-    this.types = { low: vscode.window.createTextEditorDecorationType(after('low')),
+    this.types = {
+      low: vscode.window.createTextEditorDecorationType(after('low')),
       medium: vscode.window.createTextEditorDecorationType(after('medium')),
-      high: vscode.window.createTextEditorDecorationType(after('high')) };
+      high: vscode.window.createTextEditorDecorationType(after('high')),
+    };
     this.gutterType = vscode.window.createTextEditorDecorationType({
       light: { gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'high-risk-light.svg') },
       dark: { gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'high-risk-dark.svg') },
@@ -84,7 +90,8 @@ export class AnnotationDecorations implements vscode.Disposable {
 
   private receive(p: AnnotationsParams): void {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === p.uri);
-    if (doc && p.version !== doc.version) return; // stale: the user typed since; the current version's annotations follow
+    // stale: the user typed since; the current version's annotations follow
+    if (doc && p.version !== doc.version) return;
     const known = this.latest.get(p.uri);
     if (known && known.version > p.version) return;
     this.latest.set(p.uri, p);
@@ -120,7 +127,8 @@ export class AnnotationDecorations implements vscode.Disposable {
           renderOptions: { after: { contentText: text, ...(large ? { fontWeight: 'bold' } : {}) } },
         });
         const mark = d.gutter && level === 'high' && s.layer; // a metadata step re-runs at no cost
-        if (mark) gutter.push({ range: new vscode.Range(line, 0, line, 0), hoverMessage: gutterHover(s.cacheRisk.reasons) });
+        if (mark)
+          gutter.push({ range: new vscode.Range(line, 0, line, 0), hoverMessage: gutterHover(s.cacheRisk.reasons) });
         shown.push({ line, text, level, gutter: mark });
       }
     }

@@ -26,8 +26,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<LayerI
   const decorations = new AnnotationDecorations(client, context.extensionUri);
   const history = new HistoryView(client);
   const status = new EngineStatusBar(client);
-  context.subscriptions.push(decorations, history, status, registerCommands({ client, decorations, history, status }),
-    status.onDidChange((s) => history.setEngineState(s)), decorations.onDidReceive((p) => history.annotationsArrived(p)));
+  context.subscriptions.push(
+    decorations,
+    history,
+    status,
+    registerCommands({ client, decorations, history, status }),
+    status.onDidChange((s) => history.setEngineState(s)),
+    decorations.onDidReceive((p) => history.annotationsArrived(p)),
+  );
   await client.start();
   context.subscriptions.push(syncSettings(client), { dispose: () => void client?.stop() });
   void status.query();

@@ -6,7 +6,13 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
-  HistoryRequest, type AnnotationsParams, type EngineState, type HistoryFile, type HistoryLayer, type HistoryResult, type HistoryStage,
+  HistoryRequest,
+  type AnnotationsParams,
+  type EngineState,
+  type HistoryFile,
+  type HistoryLayer,
+  type HistoryResult,
+  type HistoryStage,
 } from '../../server/src/protocol';
 import { formatBytes } from '../../server/src/report/format';
 
@@ -92,7 +98,10 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
 
   /** Asks the server for the history of the active Dockerfile's image. Resolves when the tree has the answer. */
   refresh(): Promise<void> {
-    this.loading = this.loading.then(() => this.load(), () => this.load());
+    this.loading = this.loading.then(
+      () => this.load(),
+      () => this.load(),
+    );
     return this.loading;
   }
 
@@ -109,14 +118,17 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
       result = null; // a server without engine support, or the engine went away
     }
     if (result?.image) return this.show(result, 'ready');
-    const engineUp = this.engine?.status === 'connected' || this.engine?.status === 'building' || this.engine?.status === 'slow';
+    const engineUp =
+      this.engine?.status === 'connected' || this.engine?.status === 'building' || this.engine?.status === 'slow';
     return this.show(null, engineUp ? 'notBuilt' : 'noEngine');
   }
 
   private async show(result: HistoryResult | null, state: HistoryViewState): Promise<void> {
     this.result = result;
     this.roots = result?.image ? buildTree(result, this.uri ?? '') : [];
-    this.treeView.message = result?.image ? `${shortImage(result.image)} · ${sizeOf(result.bytes)} measured` : undefined;
+    this.treeView.message = result?.image
+      ? `${shortImage(result.image)} · ${sizeOf(result.bytes)} measured`
+      : undefined;
     await this.setState(state);
     this.changed.fire(undefined);
   }
@@ -162,13 +174,18 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
       }
       case 'layer': {
         const l = node.layer;
-        const item = new vscode.TreeItem(layerTitle(l),
-          l.largestFiles.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          layerTitle(l),
+          l.largestFiles.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         item.description = layerDescription(l);
         const tip = new vscode.MarkdownString();
         tip.appendMarkdown(codeBlock(l.createdBy));
         tip.appendMarkdown(`\n${l.empty ? 'No filesystem change (metadata only).' : `Adds ${formatBytes(l.bytes)}.`}`);
-        if (l.wastedBytes) tip.appendMarkdown(` ${formatBytes(l.wastedBytes)} of it are deleted or overwritten later but still shipped.`);
+        if (l.wastedBytes)
+          tip.appendMarkdown(
+            ` ${formatBytes(l.wastedBytes)} of it are deleted or overwritten later but still shipped.`,
+          );
         if (l.line !== null) tip.appendMarkdown(`\n\nDockerfile line ${l.line}.`);
         item.tooltip = tip;
         item.iconPath = new vscode.ThemeIcon(l.empty ? 'symbol-property' : l.cached ? 'history' : 'file-binary');

@@ -3,7 +3,11 @@
 
 import * as vscode from 'vscode';
 import {
-  DidChangeConfigurationNotification, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions,
+  DidChangeConfigurationNotification,
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
 } from 'vscode-languageclient/node';
 import { SECTION, serverSettings } from './settings';
 
@@ -11,7 +15,11 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', '--inspect=6019'] },
+    },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'dockerfile' }],
@@ -29,7 +37,9 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
 export function syncSettings(client: LanguageClient): vscode.Disposable {
   const send = (): void => {
     if (!client.isRunning()) return;
-    void client.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SECTION]: serverSettings() } });
+    void client.sendNotification(DidChangeConfigurationNotification.type, {
+      settings: { [SECTION]: serverSettings() },
+    });
   };
   return vscode.Disposable.from(
     vscode.workspace.onDidChangeConfiguration((e) => {

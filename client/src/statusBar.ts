@@ -10,7 +10,11 @@ export const ENGINE_ACTIONS_COMMAND = 'layerInsight.engineActions';
 const UNKNOWN: EngineState = { status: 'unknown', host: '', message: 'Layer Insight: waiting for the language server' };
 
 export class EngineStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('layerInsight.engine', vscode.StatusBarAlignment.Right, 100);
+  private readonly item = vscode.window.createStatusBarItem(
+    'layerInsight.engine',
+    vscode.StatusBarAlignment.Right,
+    100,
+  );
   private readonly changed = new vscode.EventEmitter<EngineState>();
   readonly onDidChange = this.changed.event;
   private current: EngineState = UNKNOWN;
@@ -39,7 +43,11 @@ export class EngineStatusBar implements vscode.Disposable {
     try {
       this.set(await this.client.sendRequest<EngineState>(EngineStateRequest));
     } catch {
-      this.set({ status: 'none', host: '', message: 'estimates only: this language server does not talk to a Docker engine' });
+      this.set({
+        status: 'none',
+        host: '',
+        message: 'estimates only: this language server does not talk to a Docker engine',
+      });
     }
   }
 
@@ -66,11 +74,15 @@ export class EngineStatusBar implements vscode.Disposable {
     else text = '$(layers) estimates only';
     this.item.text = text;
     const tip = new vscode.MarkdownString();
-    tip.appendText(s.status === 'connected' ? `Connected to the Docker engine at ${s.host}` : s.message || 'estimates only');
-    if (s.version) tip.appendText(`\nEngine ${s.version}${s.storageDriver ? `, storage driver ${s.storageDriver}` : ''}`);
+    tip.appendText(
+      s.status === 'connected' ? `Connected to the Docker engine at ${s.host}` : s.message || 'estimates only',
+    );
+    if (s.version)
+      tip.appendText(`\nEngine ${s.version}${s.storageDriver ? `, storage driver ${s.storageDriver}` : ''}`);
     tip.appendMarkdown('\n\nClick to build the image, map a local image or pick the engine.');
     this.item.tooltip = tip;
-    this.item.backgroundColor = s.status === 'denied' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor =
+      s.status === 'denied' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     if (vscode.window.activeTextEditor?.document.languageId === 'dockerfile') this.item.show();
     else this.item.hide();
   }

@@ -61,29 +61,51 @@ const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1,
 
 function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
   const a: AnalyzeArgs = {
-    format: 'text', context: null, engine: 'off', image: null, target: undefined, buildArgs: {},
-    failOn: 'error', color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, files: [],
+    format: 'text',
+    context: null,
+    engine: 'off',
+    image: null,
+    target: undefined,
+    buildArgs: {},
+    failOn: 'error',
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    files: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
       return v;
     };
     const oneOf = <T extends string>(v: string, allowed: readonly T[]): T => {
-      if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${safe(v)}")`);
+      if (!(allowed as readonly string[]).includes(v))
+        throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${safe(v)}")`);
       return v as T;
     };
     switch (flag) {
       case '--help':
-      case '-h': return 'help';
-      case '--format': a.format = oneOf(value(), ['text', 'json', 'sarif'] as const); break;
-      case '--context': a.context = value(); break;
-      case '--engine': a.engine = oneOf(value(), ['auto', 'on', 'off'] as const); break;
-      case '--image': a.image = value(); break;
-      case '--target': a.target = value(); break;
+      case '-h':
+        return 'help';
+      case '--format':
+        a.format = oneOf(value(), ['text', 'json', 'sarif'] as const);
+        break;
+      case '--context':
+        a.context = value();
+        break;
+      case '--engine':
+        a.engine = oneOf(value(), ['auto', 'on', 'off'] as const);
+        break;
+      case '--image':
+        a.image = value();
+        break;
+      case '--target':
+        a.target = value();
+        break;
       case '--build-arg': {
         const kv = value();
         const eq = kv.indexOf('=');
@@ -91,9 +113,15 @@ function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
         a.buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
         break;
       }
-      case '--fail-on': a.failOn = oneOf(value(), ['error', 'warning', 'info'] as const); break;
-      case '--no-color': a.color = false; break;
-      case '--color': a.color = true; break;
+      case '--fail-on':
+        a.failOn = oneOf(value(), ['error', 'warning', 'info'] as const);
+        break;
+      case '--no-color':
+        a.color = false;
+        break;
+      case '--color':
+        a.color = true;
+        break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${safe(arg)}`);
         a.files.push(arg);
@@ -101,7 +129,8 @@ function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
   }
   if (a.files.length === 0) throw new UsageError('no Dockerfile given');
   if (a.files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read once only');
-  if (a.image && a.files.length > 1) throw new UsageError('--image maps one image to one Dockerfile; give a single FILE');
+  if (a.image && a.files.length > 1)
+    throw new UsageError('--image maps one image to one Dockerfile; give a single FILE');
   return a;
 }
 
@@ -110,13 +139,19 @@ function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
 
 function readError(e: NodeJS.ErrnoException): string {
   switch (e.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EISDIR': return 'it is a folder, not a file';
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
     case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'ENXIO': return 'it is not a regular file (a socket, or a device or pipe nobody writes to)';
-    case 'ELOOP': return 'too many levels of symbolic links';
-    default: return e.code ?? e.message;
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENXIO':
+      return 'it is not a regular file (a socket, or a device or pipe nobody writes to)';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    default:
+      return e.code ?? e.message;
   }
 }
 
@@ -144,7 +179,10 @@ function readRegularFile(file: string): Buffer {
   try {
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) throw new CannotAnalyze('it is a folder, not a file');
-    if (!st.isFile()) throw new CannotAnalyze(`it is ${kindOf(st)}, not a regular file (to analyse a stream, pipe it to standard input: -)`);
+    if (!st.isFile())
+      throw new CannotAnalyze(
+        `it is ${kindOf(st)}, not a regular file (to analyse a stream, pipe it to standard input: -)`,
+      );
     if (st.size > MAX_INPUT_BYTES) throw new CannotAnalyze(TOO_LARGE);
     const chunks: Buffer[] = [];
     let total = 0;
@@ -225,7 +263,8 @@ async function runAnalyze(argv: string[]): Promise<number> {
     const facts: AnalysisFacts = {};
     const contextDir = args.context ?? (file === '-' ? null : path.dirname(path.resolve(file)));
     if (contextDir) {
-      if (!fs.existsSync(contextDir) || !fs.statSync(contextDir).isDirectory()) throw new CannotAnalyze(`context ${safe(contextDir)} is not a folder`);
+      if (!fs.existsSync(contextDir) || !fs.statSync(contextDir).isDirectory())
+        throw new CannotAnalyze(`context ${safe(contextDir)} is not a folder`);
       facts.context = await readBuildContext(path.resolve(contextDir), { dockerfile: file });
       const git = await readGitChurn(path.resolve(contextDir));
       if (git) facts.git = git;
@@ -253,7 +292,9 @@ function checkTarget(target: string, inputs: { file: string; text: string }[], o
     }
   }
   const where = inputs.length === 1 ? safe(inputs[0].file) : `any of the ${inputs.length} files`;
-  const known = names.size ? ` (stages: ${[...names].map(safe).join(', ')})` : ' (no stage has a name: name one with FROM ... AS NAME)';
+  const known = names.size
+    ? ` (stages: ${[...names].map(safe).join(', ')})`
+    : ' (no stage has a name: name one with FROM ... AS NAME)';
   throw new CannotAnalyze(`target stage "${safe(target)}" could not be found in ${where}${known}`);
 }
 
@@ -280,15 +321,30 @@ function writeReport(args: AnalyzeArgs, results: FileResult[]): void {
  * With --engine auto|on (or --image), measured sizes replace estimates. When the engine cannot be used, a note on
  * stderr says why: the estimates follow, or with --engine on the command stops (exit 2).
  */
-async function addEngineFacts(args: AnalyzeArgs, text: string, facts: AnalysisFacts, options: AnalysisOptions): Promise<void> {
+async function addEngineFacts(
+  args: AnalyzeArgs,
+  text: string,
+  facts: AnalysisFacts,
+  options: AnalysisOptions,
+): Promise<void> {
   if (args.engine === 'off' && !args.image) return;
   // loaded lazily: estimate mode never touches dockerode
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { measureForCli } = require('./engine/cliMeasure') as typeof import('./engine/cliMeasure');
   const stop = args.engine === 'on';
-  const note = await measureForCli({ text, image: args.image, required: stop || Boolean(args.image), stop, options, facts });
+  const note = await measureForCli({
+    text,
+    image: args.image,
+    required: stop || Boolean(args.image),
+    stop,
+    options,
+    facts,
+  });
   if (!note) return;
-  if (stop) throw new CannotAnalyze(`--engine on: ${safe(note)}; cannot continue without it (--engine auto falls back to estimates)`);
+  if (stop)
+    throw new CannotAnalyze(
+      `--engine on: ${safe(note)}; cannot continue without it (--engine auto falls back to estimates)`,
+    );
   process.stderr.write(`layer-insight: ${safe(note)}\n`);
 }
 
@@ -300,10 +356,17 @@ const TRANSPORT = /^--(?:stdio|node-ipc|socket=\d+|pipe=.+)$/;
 
 function checkLspArgs(argv: string[]): 'help' | void {
   if (argv.includes('--help') || argv.includes('-h')) return 'help';
-  const ok = argv.some((a, i) => TRANSPORT.test(a) || (a === '--socket' && /^\d+$/.test(argv[i + 1] ?? '')) || (a === '--pipe' && argv[i + 1] !== undefined));
+  const ok = argv.some(
+    (a, i) =>
+      TRANSPORT.test(a) ||
+      (a === '--socket' && /^\d+$/.test(argv[i + 1] ?? '')) ||
+      (a === '--pipe' && argv[i + 1] !== undefined),
+  );
   if (!ok) {
-    throw new UsageError('lsp needs a transport: --stdio (what editors use: messages on standard input and output), '
-      + '--node-ipc (a Node parent process), --socket=PORT or --pipe=NAME');
+    throw new UsageError(
+      'lsp needs a transport: --stdio (what editors use: messages on standard input and output), ' +
+        '--node-ipc (a Node parent process), --socket=PORT or --pipe=NAME',
+    );
   }
 }
 
@@ -352,7 +415,9 @@ export async function main(argv: string[]): Promise<number> {
 
 function internalError(e: unknown): void {
   const text = (e as Error)?.stack ?? String(e);
-  process.stderr.write(`layer-insight: internal error (a bug: please report it): ${text.split('\n').map(safe).join('\n')}\n`);
+  process.stderr.write(
+    `layer-insight: internal error (a bug: please report it): ${text.split('\n').map(safe).join('\n')}\n`,
+  );
   process.exit(EXIT.internal);
 }
 
@@ -363,7 +428,8 @@ function internalError(e: unknown): void {
 function onWriteError(stream: NodeJS.WriteStream, name: string): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
-    if (stream !== process.stderr) process.stderr.write(`layer-insight: cannot write to ${name}: ${e.code ?? e.message}\n`);
+    if (stream !== process.stderr)
+      process.stderr.write(`layer-insight: cannot write to ${name}: ${e.code ?? e.message}\n`);
     process.exit(EXIT.usage);
   });
 }
@@ -377,10 +443,7 @@ if (require.main === module) {
     process.on('uncaughtException', internalError);
     process.on('unhandledRejection', internalError);
   }
-  main(args).then(
-    (code) => {
-      if (code >= 0) process.exitCode = code;
-    },
-    internalError,
-  );
+  main(args).then((code) => {
+    if (code >= 0) process.exitCode = code;
+  }, internalError);
 }

@@ -7,9 +7,10 @@ export const VERSION: string =
 function readPackageVersion(): string {
   try {
     // out/server/src/version.js -> ../../../package.json ; server/src/version.ts -> ../../package.json
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     for (const p of ['../../../package.json', '../../package.json']) {
       try {
+        // a JSON file at run time, beside the compiled file (not bundled)
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         return (require(p) as { version: string }).version;
       } catch {
         // try the next layout

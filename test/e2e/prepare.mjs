@@ -38,7 +38,8 @@ export function freshWorkspace(dir) {
 export async function startTestEngine(baseImage) {
   const harnessPath = path.join(ROOT, 'out', 'test', 'engine', 'harness.js');
   const missing = (reason) => {
-    if (process.env.REQUIRE_DOCKER === '1') throw new Error(`no test engine: ${reason}; REQUIRE_DOCKER=1 makes this a failure`);
+    if (process.env.REQUIRE_DOCKER === '1')
+      throw new Error(`no test engine: ${reason}; REQUIRE_DOCKER=1 makes this a failure`);
     log(`no test engine (${reason}): the build tests will be skipped; REQUIRE_DOCKER=1 makes this a failure`);
     return { host: null, reason, stop: async () => {} };
   };
@@ -56,7 +57,9 @@ export async function startTestEngine(baseImage) {
     await engine.stop();
     return missing(`could not make the ${baseImage} base image: ${e instanceof Error ? e.message : e}`);
   }
-  log(`private dockerd at ${engine.host} (pid ${engine.pid}) with ${baseImage}, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `private dockerd at ${engine.host} (pid ${engine.pid}) with ${baseImage}, ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return { host: engine.host, stop: () => engine.stop() };
 }
 

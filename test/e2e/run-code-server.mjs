@@ -15,22 +15,52 @@
 // console), E2E_GREP (run only tests whose title matches), E2E_DIR (default .e2e).
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import util from 'node:util';
 import { E2E_DIR, ensureInstalled } from './setup.mjs';
-import { BASE_IMAGE, buildAll, freshWorkspace, log, ROOT, SCREENSHOTS, startTestEngine, TESTS_PATH } from './prepare.mjs';
+import {
+  BASE_IMAGE,
+  buildAll,
+  freshWorkspace,
+  log,
+  ROOT,
+  SCREENSHOTS,
+  startTestEngine,
+  TESTS_PATH,
+} from './prepare.mjs';
 
 // What the web workbench logs about itself offline (no GitHub sign-in, no extension gallery, chat, sockets):
 // hidden unless VERBOSE=1, so that the test output stays readable. Test output never matches.
-const WORKBENCH_NOISE = new RegExp([
-  '^\\[AgentHost\\]', '^\\[ChatModelSelection\\]', '^\\[AccountPolicyGate\\]', '^\\[Service Worker\\]', '^\\[reconnection-grace-time\\]',
-  'open-vsx\\.org', "authentication provider 'github'", '^Creating a socket', '^Resolv(ing|ed) connection token',
-  '^Updating additional builtin extensions', '^Creation of workbench contribution', '/static/out/vs/code/browser/workbench/workbench\\.js:',
-].join('|'));
+const WORKBENCH_NOISE = new RegExp(
+  [
+    '^\\[AgentHost\\]',
+    '^\\[ChatModelSelection\\]',
+    '^\\[AccountPolicyGate\\]',
+    '^\\[Service Worker\\]',
+    '^\\[reconnection-grace-time\\]',
+    'open-vsx\\.org',
+    "authentication provider 'github'",
+    '^Creating a socket',
+    '^Resolv(ing|ed) connection token',
+    '^Updating additional builtin extensions',
+    '^Creation of workbench contribution',
+    '/static/out/vs/code/browser/workbench/workbench\\.js:',
+  ].join('|'),
+);
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
@@ -82,49 +112,92 @@ const alive = (pid) => {
 async function startCodeServer(paths, port, workspace, env) {
   const data = path.join(paths.e2eDir, 'run', 'cs-data');
   rmSync(data, { recursive: true, force: true });
-  for (const d of ['ud', 'ext', 'xdg/config', 'xdg/data', 'xdg/cache']) mkdirSync(path.join(data, d), { recursive: true });
+  for (const d of ['ud', 'ext', 'xdg/config', 'xdg/data', 'xdg/cache'])
+    mkdirSync(path.join(data, d), { recursive: true });
   // the test profile: no AI chat panel or chat code actions, no minimap, no startup editor (cleaner screenshots)
   mkdirSync(path.join(data, 'ud', 'User'), { recursive: true });
-  writeFileSync(path.join(data, 'ud', 'User', 'settings.json'), JSON.stringify({
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'workbench.startupEditor': 'none',
-    'editor.minimap.enabled': false,
-    'workbench.tips.enabled': false,
-    'git.openRepositoryInParentFolders': 'never',
-  }, null, 2));
+  writeFileSync(
+    path.join(data, 'ud', 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'chat.disableAIFeatures': true,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'workbench.startupEditor': 'none',
+        'editor.minimap.enabled': false,
+        'workbench.tips.enabled': false,
+        'git.openRepositoryInParentFolders': 'never',
+      },
+      null,
+      2,
+    ),
+  );
   const logFile = path.join(paths.e2eDir, 'run', 'code-server.log');
   const out = openSync(logFile, 'w');
-  const args = [paths.codeServerEntry,
-    '--config', path.join(data, 'config.yaml'),
-    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--ignore-last-opened',
-    '--user-data-dir', path.join(data, 'ud'), '--extensions-dir', path.join(data, 'ext'),
-    '--vscode-option', 'enable-smoke-test-driver',
-    workspace];
+  const args = [
+    paths.codeServerEntry,
+    '--config',
+    path.join(data, 'config.yaml'),
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--ignore-last-opened',
+    '--user-data-dir',
+    path.join(data, 'ud'),
+    '--extensions-dir',
+    path.join(data, 'ext'),
+    '--vscode-option',
+    'enable-smoke-test-driver',
+    workspace,
+  ];
   // its own process group, so that stopping it also stops the extension host and the language server
   const child = spawn(paths.nodeBin, args, {
-    detached: true, stdio: ['ignore', out, out],
+    detached: true,
+    stdio: ['ignore', out, out],
     env: {
       ...env,
       PATH: `${path.dirname(paths.nodeBin)}${path.delimiter}${process.env.PATH}`,
       // keep code-server and VS Code from writing under $HOME
-      XDG_CONFIG_HOME: path.join(data, 'xdg/config'), XDG_DATA_HOME: path.join(data, 'xdg/data'), XDG_CACHE_HOME: path.join(data, 'xdg/cache'),
+      XDG_CONFIG_HOME: path.join(data, 'xdg/config'),
+      XDG_DATA_HOME: path.join(data, 'xdg/data'),
+      XDG_CACHE_HOME: path.join(data, 'xdg/cache'),
     },
   });
   cleanups.push(async () => {
     if (!child.pid || !alive(child.pid)) return;
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     for (let i = 0; i < 50 && alive(child.pid); i++) await sleep(100);
-    if (alive(child.pid)) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (alive(child.pid))
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     log(`code-server (pid ${child.pid}) stopped`);
   });
   let exited = null;
-  child.on('exit', (code) => { exited = code; });
+  child.on('exit', (code) => {
+    exited = code;
+  });
   for (let i = 0; i < 120; i++) {
-    if (exited !== null) throw new Error(`code-server exited with ${exited} during start-up; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    if (exited !== null)
+      throw new Error(
+        `code-server exited with ${exited} during start-up; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`,
+      );
     const ok = await new Promise((resolve) => {
-      http.get(`http://127.0.0.1:${port}/healthz`, (res) => { res.resume(); resolve(res.statusCode === 200); }).on('error', () => resolve(false));
+      http
+        .get(`http://127.0.0.1:${port}/healthz`, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        })
+        .on('error', () => resolve(false));
     });
     if (ok) return child;
     await sleep(250);
@@ -134,7 +207,12 @@ async function startCodeServer(paths, port, workspace, env) {
 
 /** An executable file at `file`, or of that name on PATH. */
 function findProgram(name) {
-  const candidates = name.includes('/') ? [name] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, name));
+  const candidates = name.includes('/')
+    ? [name]
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((d) => path.join(d, name));
   return candidates.find((f) => {
     try {
       accessSync(f, constants.X_OK);
@@ -157,7 +235,8 @@ function missingPrerequisites() {
   if (!findProgram(chromium)) missing.push({ what: `Chromium (${chromium}; or set CHROMIUM)`, pkg: 'chromium' });
   const built = existsSync(path.join(E2E_DIR, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'));
   if (!built) {
-    if (!findProgram('krb5-config') || !existsSync('/usr/include/gssapi/gssapi.h')) missing.push({ what: 'krb5-config and gssapi.h (Kerberos headers)', pkg: 'libkrb5-dev' });
+    if (!findProgram('krb5-config') || !existsSync('/usr/include/gssapi/gssapi.h'))
+      missing.push({ what: 'krb5-config and gssapi.h (Kerberos headers)', pkg: 'libkrb5-dev' });
     if (!findProgram('pkg-config')) missing.push({ what: 'pkg-config', pkg: 'pkg-config' });
     if (!findProgram('make') || !findProgram('g++')) missing.push({ what: 'make and g++', pkg: 'build-essential' });
     if (!findProgram('python3')) missing.push({ what: 'python3 (node-gyp)', pkg: 'python3' });
@@ -197,7 +276,8 @@ async function main() {
     E2E_ENGINE: engine.host ? 'available' : `none: ${engine.reason}`,
     E2E_BASE_IMAGE: BASE_IMAGE,
   };
-  if (engine.host) env.DOCKER_HOST = engine.host; // the language server finds the engine through DOCKER_HOST
+  if (engine.host)
+    env.DOCKER_HOST = engine.host; // the language server finds the engine through DOCKER_HOST
   else delete env.DOCKER_HOST;
   const tcs = Date.now();
   await startCodeServer(paths, csPort, workspace, env);
@@ -211,9 +291,20 @@ async function main() {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1400, height: 900 },
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(runDir, 'cs-data/xdg/config'), XDG_CACHE_HOME: path.join(runDir, 'cs-data/xdg/cache') },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(runDir, 'cs-data/xdg/config'),
+      XDG_CACHE_HOME: path.join(runDir, 'cs-data/xdg/cache'),
+    },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   cleanups.push(async () => {
     await browser.close().catch(() => undefined);
@@ -226,59 +317,77 @@ async function main() {
   //                                                answers {"file", "found"} (found: whether waitFor appeared)
   //   GET /sidebar?width=PX                        drag the primary side bar's edge so that it is PX wide
   //   GET /press?key=Control+Period                press keys, as a person would
-  const shots = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    try {
-      if (url.pathname === '/press') {
-        await page.keyboard.press(url.searchParams.get('key') ?? 'Escape');
-        res.end(JSON.stringify({ ok: true }));
-        return;
+  const shots = http
+    .createServer(async (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      try {
+        if (url.pathname === '/press') {
+          await page.keyboard.press(url.searchParams.get('key') ?? 'Escape');
+          res.end(JSON.stringify({ ok: true }));
+          return;
+        }
+        if (url.pathname === '/sidebar') {
+          const box = await page.locator('.part.sidebar').boundingBox();
+          if (!box) throw new Error('no side bar on screen');
+          const y = box.y + box.height / 2;
+          await page.mouse.move(box.x + box.width - 1, y);
+          await page.mouse.down();
+          await page.mouse.move(box.x + Number(url.searchParams.get('width') ?? 400), y, { steps: 8 });
+          await page.mouse.up();
+          res.end(JSON.stringify({ ok: true }));
+          return;
+        }
+        const name = (url.searchParams.get('name') ?? 'shot').replace(/[^\w.-]/g, '_');
+        const file = path.join(SCREENSHOTS, `${name}.png`);
+        const waitFor = url.searchParams.get('waitFor');
+        let found = null;
+        if (waitFor) {
+          found = await page
+            .locator(waitFor)
+            .first()
+            .waitFor({ state: 'visible', timeout: Number(url.searchParams.get('timeout') ?? 10_000) })
+            .then(
+              () => true,
+              () => false,
+            );
+        }
+        if (found === false) {
+          // what was on screen instead, to tell a missing widget from a focus or timing problem
+          const why = await page
+            .evaluate(
+              (sel) => ({
+                hasFocus: document.hasFocus(),
+                active: document.activeElement
+                  ? `${document.activeElement.tagName}.${String(document.activeElement.className).slice(0, 80)}`
+                  : null,
+                matches: document.querySelectorAll(sel).length,
+                toasts: document.querySelectorAll('.notification-toast').length,
+                actionWidgets: document.querySelectorAll('.action-widget').length,
+                bell: document.querySelector('[id="status.notifications"] a')?.getAttribute('aria-label') ?? null,
+                centerItems: document.querySelectorAll('.notifications-center .notification-list-item').length,
+                contextViews: document.querySelectorAll('.context-view').length,
+              }),
+              waitFor,
+            )
+            .catch((e) => String(e));
+          log(`${waitFor} not visible: ${JSON.stringify(why)}`);
+        }
+        await page.screenshot({ path: file });
+        log(
+          `screenshot ${path.relative(ROOT, file)} at ${elapsed()}${waitFor ? ` (${waitFor}: ${found ? 'shown' : 'NOT shown'})` : ''}`,
+        );
+        res.end(JSON.stringify({ file, found }));
+      } catch (e) {
+        res.statusCode = 500;
+        res.end(String(e));
       }
-      if (url.pathname === '/sidebar') {
-        const box = await page.locator('.part.sidebar').boundingBox();
-        if (!box) throw new Error('no side bar on screen');
-        const y = box.y + box.height / 2;
-        await page.mouse.move(box.x + box.width - 1, y);
-        await page.mouse.down();
-        await page.mouse.move(box.x + Number(url.searchParams.get('width') ?? 400), y, { steps: 8 });
-        await page.mouse.up();
-        res.end(JSON.stringify({ ok: true }));
-        return;
-      }
-      const name = (url.searchParams.get('name') ?? 'shot').replace(/[^\w.-]/g, '_');
-      const file = path.join(SCREENSHOTS, `${name}.png`);
-      const waitFor = url.searchParams.get('waitFor');
-      let found = null;
-      if (waitFor) {
-        found = await page.locator(waitFor).first().waitFor({ state: 'visible', timeout: Number(url.searchParams.get('timeout') ?? 10_000) })
-          .then(() => true, () => false);
-      }
-      if (found === false) {
-        // what was on screen instead, to tell a missing widget from a focus or timing problem
-        const why = await page.evaluate((sel) => ({
-          hasFocus: document.hasFocus(),
-          active: document.activeElement ? `${document.activeElement.tagName}.${String(document.activeElement.className).slice(0, 80)}` : null,
-          matches: document.querySelectorAll(sel).length,
-          toasts: document.querySelectorAll('.notification-toast').length,
-          actionWidgets: document.querySelectorAll('.action-widget').length,
-          bell: document.querySelector('[id="status.notifications"] a')?.getAttribute('aria-label') ?? null,
-          centerItems: document.querySelectorAll('.notifications-center .notification-list-item').length,
-          contextViews: document.querySelectorAll('.context-view').length,
-        }), waitFor).catch((e) => String(e));
-        log(`${waitFor} not visible: ${JSON.stringify(why)}`);
-      }
-      await page.screenshot({ path: file });
-      log(`screenshot ${path.relative(ROOT, file)} at ${elapsed()}${waitFor ? ` (${waitFor}: ${found ? 'shown' : 'NOT shown'})` : ''}`);
-      res.end(JSON.stringify({ file, found }));
-    } catch (e) {
-      res.statusCode = 500;
-      res.end(String(e));
-    }
-  }).listen(shotPort, '127.0.0.1');
+    })
+    .listen(shotPort, '127.0.0.1');
   cleanups.push(() => new Promise((r) => shots.close(() => r())));
 
   page.on('console', (m) => {
-    if (process.env.VERBOSE === '1' && !/Failed to load resource/.test(m.text())) console.log(`[page:${m.type()}] ${m.text().slice(0, 500)}`);
+    if (process.env.VERBOSE === '1' && !/Failed to load resource/.test(m.text()))
+      console.log(`[page:${m.type()}] ${m.text().slice(0, 500)}`);
   });
   page.on('pageerror', (e) => console.log('[pageerror]', String(e).slice(0, 300)));
   await page.exposeFunction('codeAutomationLog', (type, args) => {
@@ -300,17 +409,24 @@ async function main() {
 
   const host = `127.0.0.1:${csPort}`;
   const remote = (p) => `vscode-remote://${host}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(ROOT)], ['extensionTestsPath', remote(TESTS_PATH)], ['skipWelcome', 'true']];
+  const payload = [
+    ['extensionDevelopmentPath', remote(ROOT)],
+    ['extensionTestsPath', remote(TESTS_PATH)],
+    ['skipWelcome', 'true'],
+  ];
   const url = `http://${host}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   log(`opening the workbench in Chromium at ${elapsed()}`);
   // only wait for the navigation to start: the workbench's own loading is covered by the run's timeout
   await page.goto(url, { waitUntil: 'commit', timeout: 120_000 });
   const timeout = Number(process.env.E2E_TIMEOUT_MS ?? 300_000);
   // the timer also keeps the process alive until codeAutomationExit
-  setTimeout(() => void finish(124, `timed out after ${timeout / 1000} s (no result from the extension host)`), timeout);
+  setTimeout(
+    () => void finish(124, `timed out after ${timeout / 1000} s (no result from the extension host)`),
+    timeout,
+  );
 }
 
 main().catch(async (e) => {
-  console.error('[e2e]', e instanceof Error ? e.stack ?? e.message : e);
+  console.error('[e2e]', e instanceof Error ? (e.stack ?? e.message) : e);
   await finish(1, 'runner failed');
 });

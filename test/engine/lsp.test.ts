@@ -36,20 +36,39 @@ function client(): LspClient {
 test('build on request: progress, measured annotations, history tree', { timeout: 180_000 }, async (t) => {
   if (!engine) return t.skip('no Docker engine');
   const c = client();
-  const connected = c.waitFor((m) => m.method === 'layerInsight/engineState' && (m.params as EngineState).status === 'connected', 15_000, 'engine connected');
+  const connected = c.waitFor(
+    (m) => m.method === 'layerInsight/engineState' && (m.params as EngineState).status === 'connected',
+    15_000,
+    'engine connected',
+  );
   await c.initialize({ annotations: true, settings: { engine: { mode: 'auto', host: engine.host }, trusted: true } });
   const state = (await connected).params as EngineState;
   assert.equal(state.host, engine.host);
   assert.equal(state.storageDriver, 'overlay2');
-  const estimated = c.waitFor((m) => m.method === 'layerInsight/annotations' && (m.params as AnnotationsParams).uri === uri, 10_000, 'annotations');
+  const estimated = c.waitFor(
+    (m) => m.method === 'layerInsight/annotations' && (m.params as AnnotationsParams).uri === uri,
+    10_000,
+    'annotations',
+  );
   c.open(uri, text);
   assert.equal(((await estimated).params as AnnotationsParams).mode, 'estimate');
 
-  const measured = c.waitFor((m) => m.method === 'layerInsight/annotations' && (m.params as AnnotationsParams).mode === 'measured', 150_000, 'measured annotations');
-  const result = await c.request<BuildResult>('layerInsight/build', { uri, builder: 'legacy', tag: 'lsp-basic:1' }, 150_000);
+  const measured = c.waitFor(
+    (m) => m.method === 'layerInsight/annotations' && (m.params as AnnotationsParams).mode === 'measured',
+    150_000,
+    'measured annotations',
+  );
+  const result = await c.request<BuildResult>(
+    'layerInsight/build',
+    { uri, builder: 'legacy', tag: 'lsp-basic:1' },
+    150_000,
+  );
   assert.equal(result.ok, true, result.message);
   const progress = c.notifications.filter((m) => m.method === 'layerInsight/buildProgress');
-  assert.ok(progress.some((m) => /^Step \d+\/\d+ : RUN dd/.test((m.params as { message: string }).message)), 'legacy Step lines streamed');
+  assert.ok(
+    progress.some((m) => /^Step \d+\/\d+ : RUN dd/.test((m.params as { message: string }).message)),
+    'legacy Step lines streamed',
+  );
   assert.ok(progress.some((m) => (m.params as { done?: boolean }).done === true));
   const ann = (await measured).params as AnnotationsParams;
   const run = ann.steps.find((s) => s.line === 6);
@@ -64,34 +83,46 @@ test('build on request: progress, measured annotations, history tree', { timeout
   assert.equal(tree.base?.layers, 1);
   const layer = tree.stages[0].layers.find((l) => l.line === 6);
   assert.equal(layer?.largestFiles[0]?.path, '/srv/app/blob.bin');
-  const hover = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 5, character: 1 } });
+  const hover = await c.request<{ contents: { value: string } } | null>('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 5, character: 1 },
+  });
   assert.ok(hover && hover.contents.value.length > 0);
 });
 
-test('an untrusted workspace refuses to build; a missing engine is a state, diagnostics still arrive', { timeout: 60_000 }, async () => {
-  const c = client();
-  const state = c.waitFor((m) => m.method === 'layerInsight/engineState', 10_000, 'engine state');
-  await c.initialize({ annotations: true, settings: { engine: { mode: 'auto', host: 'unix:///tmp/li-no-engine.sock' }, trusted: false } });
-  assert.equal(((await state).params as EngineState).status, 'untrusted');
-  const diags = c.waitForDiagnostics(uri);
-  c.open(uri, text);
-  await diags;
-  const r = await c.request<BuildResult>('layerInsight/build', { uri }, 10_000);
-  assert.equal(r.ok, false);
-  assert.match(r.message, /not trusted/);
+test(
+  'an untrusted workspace refuses to build; a missing engine is a state, diagnostics still arrive',
+  { timeout: 60_000 },
+  async () => {
+    const c = client();
+    const state = c.waitFor((m) => m.method === 'layerInsight/engineState', 10_000, 'engine state');
+    await c.initialize({
+      annotations: true,
+      settings: { engine: { mode: 'auto', host: 'unix:///tmp/li-no-engine.sock' }, trusted: false },
+    });
+    assert.equal(((await state).params as EngineState).status, 'untrusted');
+    const diags = c.waitForDiagnostics(uri);
+    c.open(uri, text);
+    await diags;
+    const r = await c.request<BuildResult>('layerInsight/build', { uri }, 10_000);
+    assert.equal(r.ok, false);
+    assert.match(r.message, /not trusted/);
 
-  const c2 = client();
-  const none = c2.waitFor((m) => m.method === 'layerInsight/engineState', 10_000, 'engine state');
-  await c2.initialize({ settings: { engine: { mode: 'auto', host: 'unix:///tmp/li-no-engine.sock' }, trusted: true } });
-  const s = (await none).params as EngineState;
-  assert.equal(s.status, 'none');
-  assert.match(s.message, /estimates only: no Docker engine at unix:\/\/\/tmp\/li-no-engine.sock/);
-  const d2 = c2.waitForDiagnostics(uri);
-  c2.open(uri, text);
-  await d2;
-  const got = await c2.request<EngineState>('layerInsight/getEngineState', null, 10_000);
-  assert.equal(got.status, 'none');
-  const tree = await c2.request<HistoryResult>('layerInsight/history', { uri });
-  assert.equal(tree.image, null);
-  assert.match(tree.reason ?? '', /no Docker engine/);
-});
+    const c2 = client();
+    const none = c2.waitFor((m) => m.method === 'layerInsight/engineState', 10_000, 'engine state');
+    await c2.initialize({
+      settings: { engine: { mode: 'auto', host: 'unix:///tmp/li-no-engine.sock' }, trusted: true },
+    });
+    const s = (await none).params as EngineState;
+    assert.equal(s.status, 'none');
+    assert.match(s.message, /estimates only: no Docker engine at unix:\/\/\/tmp\/li-no-engine.sock/);
+    const d2 = c2.waitForDiagnostics(uri);
+    c2.open(uri, text);
+    await d2;
+    const got = await c2.request<EngineState>('layerInsight/getEngineState', null, 10_000);
+    assert.equal(got.status, 'none');
+    const tree = await c2.request<HistoryResult>('layerInsight/history', { uri });
+    assert.equal(tree.image, null);
+    assert.match(tree.reason ?? '', /no Docker engine/);
+  },
+);

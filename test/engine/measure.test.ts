@@ -24,13 +24,24 @@ after(async () => {
   if (report.length > 0) console.log(report.join('\n'));
 });
 
-interface RawHistory { Id: string; CreatedBy: string; Size: number; Comment: string }
+interface RawHistory {
+  Id: string;
+  CreatedBy: string;
+  Size: number;
+  Comment: string;
+}
 
 /** /images/{id}/history straight from the Engine API (newest first), independent of engine/history.ts. */
 async function rawHistory(e: TestEngine, ref: string): Promise<RawHistory[]> {
   return new Promise((resolve, reject) => {
-    e.docker.modem.dial({ path: `/images/${encodeURIComponent(ref)}/history`, method: 'GET', statusCodes: { 200: true, 404: 'no such image' } },
-      (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as RawHistory[])));
+    e.docker.modem.dial(
+      {
+        path: `/images/${encodeURIComponent(ref)}/history`,
+        method: 'GET',
+        statusCodes: { 200: true, 404: 'no such image' },
+      },
+      (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as RawHistory[])),
+    );
   });
 }
 
@@ -71,10 +82,20 @@ function ddBytes(rawLine: string, args: Record<string, string>): number | null {
   return Number(m[1]) * count;
 }
 
-interface Checked { result: MeasureResult; build: BuildOutcome; raw: RawHistory[] }
+interface Checked {
+  result: MeasureResult;
+  build: BuildOutcome;
+  raw: RawHistory[];
+}
 
 /** Builds a fixture, measures it and checks mapping and sizes against the raw history. */
-async function buildAndCheck(e: TestEngine, fixture: string, builder: 'buildkit' | 'legacy', buildArgs: Record<string, string> = {}, argDefaults: Record<string, string> = {}): Promise<Checked> {
+async function buildAndCheck(
+  e: TestEngine,
+  fixture: string,
+  builder: 'buildkit' | 'legacy',
+  buildArgs: Record<string, string> = {},
+  argDefaults: Record<string, string> = {},
+): Promise<Checked> {
   const dir = path.join(fixturesDir(), fixture);
   const tag = `fixture-${fixture}-${builder}:test`;
   const build = await buildFixture(e, dir, { builder, tag, buildArgs });
@@ -95,7 +116,12 @@ async function buildAndCheck(e: TestEngine, fixture: string, builder: 'buildkit'
     assert.equal(entry.origin, 'dockerfile', `${where}: entry ${entry.index} "${entry.createdBy}" is mapped`);
     assert.notEqual(entry.stepIndex, null);
     const step = model.steps[entry.stepIndex as number];
-    assertEntryFitsLine(rawOldestFirst[entry.index].CreatedBy, lines[step.line - 1], values, `${where} line ${step.line}`);
+    assertEntryFitsLine(
+      rawOldestFirst[entry.index].CreatedBy,
+      lines[step.line - 1],
+      values,
+      `${where} line ${step.line}`,
+    );
   }
   // each measured step's bytes equal the Size the Engine API reports for its entry
   let checkedDd = 0;
@@ -103,7 +129,11 @@ async function buildAndCheck(e: TestEngine, fixture: string, builder: 'buildkit'
     const step = model.steps[m.stepIndex];
     if (step.keyword === 'FROM') {
       const base = result.mapping.entries.filter((x) => x.origin === 'base' || x.origin === 'onbuild');
-      assert.equal(m.bytes, base.reduce((s, x) => s + rawOldestFirst[x.index].Size, 0), `${where}: FROM = base entries`);
+      assert.equal(
+        m.bytes,
+        base.reduce((s, x) => s + rawOldestFirst[x.index].Size, 0),
+        `${where}: FROM = base entries`,
+      );
       continue;
     }
     const entry = result.mapping.entries.find((x) => x.stepIndex === m.stepIndex);
@@ -121,7 +151,10 @@ async function buildAndCheck(e: TestEngine, fixture: string, builder: 'buildkit'
     for (const i of model.stages[si].steps) {
       const s = model.steps[i];
       if (s.keyword === 'FROM' || s.keyword === 'ONBUILD') continue;
-      assert.ok(result.measured.steps.some((m) => m.stepIndex === i), `${where}: line ${s.line} measured`);
+      assert.ok(
+        result.measured.steps.some((m) => m.stepIndex === i),
+        `${where}: line ${s.line} measured`,
+      );
     }
   }
   for (const r of build.steps) {
@@ -143,10 +176,15 @@ function table(title: string, c: Checked, fixture: string): void {
   for (const m of c.result.measured.steps) {
     const step = model.steps[m.stepIndex];
     const entry = c.result.mapping.entries.find((x) => x.stepIndex === m.stepIndex);
-    const hist = step.keyword === 'FROM'
-      ? c.result.mapping.entries.filter((x) => x.origin === 'base').reduce((s, x) => s + raw[x.index].Size, 0)
-      : entry ? raw[entry.index].Size : NaN;
-    report.push(`# ${step.line} | ${lines[step.line - 1].slice(0, 60)} | ${m.bytes} | ${hist} | ${m.cached ?? '-'} | ${m.durationMs ?? '-'}`);
+    const hist =
+      step.keyword === 'FROM'
+        ? c.result.mapping.entries.filter((x) => x.origin === 'base').reduce((s, x) => s + raw[x.index].Size, 0)
+        : entry
+          ? raw[entry.index].Size
+          : NaN;
+    report.push(
+      `# ${step.line} | ${lines[step.line - 1].slice(0, 60)} | ${m.bytes} | ${hist} | ${m.cached ?? '-'} | ${m.durationMs ?? '-'}`,
+    );
   }
 }
 
@@ -165,7 +203,8 @@ describe('history mapping and sizes, both builders', { concurrency: 2 }, () => {
       test(`${f.name} (${builder})`, { timeout: 120_000 }, async (t) => {
         if (!engine) return t.skip('no Docker engine');
         const c = await buildAndCheck(engine, f.name, builder, f.buildArgs, f.argDefaults);
-        if (f.name === 'multistage' && builder === 'buildkit') table('multistage (BuildKit): per-step sizes', c, f.name);
+        if (f.name === 'multistage' && builder === 'buildkit')
+          table('multistage (BuildKit): per-step sizes', c, f.name);
         if (f.name === 'multistage') {
           // only the final stage's chain is in the image: the build stage's 900 kB file is not
           const model = parseDockerfile(fs.readFileSync(path.join(fixturesDir(), 'multistage', 'Dockerfile'), 'utf8'));
@@ -193,48 +232,59 @@ describe('ONBUILD base', () => {
 });
 
 describe('cache and mismatch', () => {
-  test('a rebuild reports cached steps; an image from another Dockerfile is a mismatch', { timeout: 120_000 }, async (t) => {
-    if (!engine) return t.skip('no Docker engine');
-    const dir = path.join(fixturesDir(), 'basic');
-    for (const builder of ['legacy', 'buildkit'] as const) {
-      await buildFixture(engine, dir, { builder, tag: `cache-${builder}:1` });
-      const again = await buildFixture(engine, dir, { builder, tag: `cache-${builder}:2` });
-      const run = again.steps.find((s) => s.line === 6);
-      assert.ok(run, `${builder}: RUN on line 6 recorded`);
-      assert.equal(run.cached, true, `${builder}: rebuilt RUN is cached`);
-    }
-    const other = parseDockerfile(fs.readFileSync(path.join(fixturesDir(), 'noop', 'Dockerfile'), 'utf8'));
-    const r = await measureImage(engine.docker, 'cache-buildkit:1', other, { layers: false });
-    assert.ok(r.measured.mismatch, 'mismatch reported');
-    assert.equal(r.measured.steps.length, 0, 'no sizes are attributed on a mismatch');
-  });
+  test(
+    'a rebuild reports cached steps; an image from another Dockerfile is a mismatch',
+    { timeout: 120_000 },
+    async (t) => {
+      if (!engine) return t.skip('no Docker engine');
+      const dir = path.join(fixturesDir(), 'basic');
+      for (const builder of ['legacy', 'buildkit'] as const) {
+        await buildFixture(engine, dir, { builder, tag: `cache-${builder}:1` });
+        const again = await buildFixture(engine, dir, { builder, tag: `cache-${builder}:2` });
+        const run = again.steps.find((s) => s.line === 6);
+        assert.ok(run, `${builder}: RUN on line 6 recorded`);
+        assert.equal(run.cached, true, `${builder}: rebuilt RUN is cached`);
+      }
+      const other = parseDockerfile(fs.readFileSync(path.join(fixturesDir(), 'noop', 'Dockerfile'), 'utf8'));
+      const r = await measureImage(engine.docker, 'cache-buildkit:1', other, { layers: false });
+      assert.ok(r.measured.mismatch, 'mismatch reported');
+      assert.equal(r.measured.steps.length, 0, 'no sizes are attributed on a mismatch');
+    },
+  );
 });
 
 describe('wasted space', () => {
-  test('writes, overwrites and deletes of known sizes are attributed once to creator and remover', { timeout: 120_000 }, async (t) => {
-    if (!engine) return t.skip('no Docker engine');
-    const c = await buildAndCheck(engine, 'waste', 'buildkit');
-    const text = fs.readFileSync(path.join(fixturesDir(), 'waste', 'Dockerfile'), 'utf8');
-    const model = parseDockerfile(text);
-    const at = (line: number) => c.result.measured.steps.find((m) => model.steps[m.stepIndex].line === line);
-    // line 2 writes /data/a (3,000,000 B); line 4 overwrites it with 500,000 B; line 7 deletes the folder
-    // line 3 writes /data/b (1,000,000 B); line 5 deletes it; line 6 copies c.bin (2,000 B)
-    assert.equal(at(2)?.wastedBytes, 3_000_000);
-    assert.equal(at(3)?.wastedBytes, 1_000_000);
-    assert.equal(at(4)?.wastedBytes, 500_000);
-    assert.equal(at(4)?.removesBytes, 3_000_000);
-    assert.equal(at(5)?.removesBytes, 1_000_000);
-    assert.equal(at(6)?.wastedBytes, 2_000);
-    assert.equal(at(7)?.removesBytes, 502_000);
-    assert.equal(c.result.save?.wastedBytes, 4_502_000, 'each hidden copy counted once');
-    assert.deepEqual(at(2)?.largestFiles?.[0], { path: '/data/a', bytes: 3_000_000 });
-    const hr = historyResult(c.result, model, c.build.steps);
-    assert.equal(hr.wastedBytes, 4_502_000);
-    assert.equal(hr.base?.layers, 1);
-    report.push('\n# wasted space (waste fixture, BuildKit): line | bytes | wasted | removes');
-    for (const m of c.result.measured.steps) report.push(`# ${model.steps[m.stepIndex].line} | ${m.bytes} | ${m.wastedBytes ?? '-'} | ${m.removesBytes ?? '-'}`);
-    report.push(`# image wasted total: ${c.result.save?.wastedBytes}`);
-  });
+  test(
+    'writes, overwrites and deletes of known sizes are attributed once to creator and remover',
+    { timeout: 120_000 },
+    async (t) => {
+      if (!engine) return t.skip('no Docker engine');
+      const c = await buildAndCheck(engine, 'waste', 'buildkit');
+      const text = fs.readFileSync(path.join(fixturesDir(), 'waste', 'Dockerfile'), 'utf8');
+      const model = parseDockerfile(text);
+      const at = (line: number) => c.result.measured.steps.find((m) => model.steps[m.stepIndex].line === line);
+      // line 2 writes /data/a (3,000,000 B); line 4 overwrites it with 500,000 B; line 7 deletes the folder
+      // line 3 writes /data/b (1,000,000 B); line 5 deletes it; line 6 copies c.bin (2,000 B)
+      assert.equal(at(2)?.wastedBytes, 3_000_000);
+      assert.equal(at(3)?.wastedBytes, 1_000_000);
+      assert.equal(at(4)?.wastedBytes, 500_000);
+      assert.equal(at(4)?.removesBytes, 3_000_000);
+      assert.equal(at(5)?.removesBytes, 1_000_000);
+      assert.equal(at(6)?.wastedBytes, 2_000);
+      assert.equal(at(7)?.removesBytes, 502_000);
+      assert.equal(c.result.save?.wastedBytes, 4_502_000, 'each hidden copy counted once');
+      assert.deepEqual(at(2)?.largestFiles?.[0], { path: '/data/a', bytes: 3_000_000 });
+      const hr = historyResult(c.result, model, c.build.steps);
+      assert.equal(hr.wastedBytes, 4_502_000);
+      assert.equal(hr.base?.layers, 1);
+      report.push('\n# wasted space (waste fixture, BuildKit): line | bytes | wasted | removes');
+      for (const m of c.result.measured.steps)
+        report.push(
+          `# ${model.steps[m.stepIndex].line} | ${m.bytes} | ${m.wastedBytes ?? '-'} | ${m.removesBytes ?? '-'}`,
+        );
+      report.push(`# image wasted total: ${c.result.save?.wastedBytes}`);
+    },
+  );
 });
 
 describe('real package layers (Debian + apt)', () => {

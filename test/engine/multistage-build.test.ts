@@ -94,7 +94,10 @@ async function buildRewriteRun(e: TestEngine, sc: Scenario): Promise<void> {
   const after = analyze(rewritten);
   const runtime = after.model.stages[after.model.target];
   assert.equal(after.model.stages.length, 2);
-  assert.equal(after.findings.find((f) => f.rule === 'multi-stage-candidate'), undefined);
+  assert.equal(
+    after.findings.find((f) => f.rule === 'multi-stage-candidate'),
+    undefined,
+  );
   assert.ok(before.image && after.image && after.image.bytes < before.image.bytes, 'the estimate drops too');
 
   // 3. the runtime base the fix chose, stood in by a local image of that name
@@ -111,32 +114,56 @@ async function buildRewriteRun(e: TestEngine, sc: Scenario): Promise<void> {
   assert.equal(multi.code, 0, multi.output);
   assert.equal(multi.output, single.output, 'the program runs with the same ENTRYPOINT, CMD and USER');
 
-  const config = ((await e.docker.getImage(`${name}:multi`).inspect()) as { Config: { Env: string[] | null; WorkingDir: string } }).Config;
+  const config = (
+    (await e.docker.getImage(`${name}:multi`).inspect()) as { Config: { Env: string[] | null; WorkingDir: string } }
+  ).Config;
   for (const kv of sc.env) assert.ok((config.Env ?? []).includes(kv), `ENV ${kv} kept`);
   assert.equal(config.WorkingDir, sc.workdir, 'WORKDIR kept');
 
   const singleBytes = await imageBytes(e, `${name}:single`);
   const multiBytes = await imageBytes(e, `${name}:multi`);
   console.log(`# ${sc.fixture}: single-stage ${name}:single ${formatBytes(singleBytes)} (${singleBytes} bytes)`);
-  console.log(`# ${sc.fixture}: multi-stage  ${name}:multi (FROM ${runtime.from} stand-in, ${sc.builder}) ${formatBytes(multiBytes)} (${multiBytes} bytes)`);
-  console.log(`# ${sc.fixture}: estimate before ${formatBytes(before.image.bytes)}, after ${formatBytes(after.image.bytes)}; fix: ${fix.title}`);
+  console.log(
+    `# ${sc.fixture}: multi-stage  ${name}:multi (FROM ${runtime.from} stand-in, ${sc.builder}) ${formatBytes(multiBytes)} (${multiBytes} bytes)`,
+  );
+  console.log(
+    `# ${sc.fixture}: estimate before ${formatBytes(before.image.bytes)}, after ${formatBytes(after.image.bytes)}; fix: ${fix.title}`,
+  );
   assert.ok(multiBytes < singleBytes, `${multiBytes} < ${singleBytes}`);
   // the toolchain (tens of MB at least) is what goes away
   assert.ok(singleBytes - multiBytes > 50e6, `saves ${formatBytes(singleBytes - multiBytes)}`);
 }
 
-test('multi-stage rewrite of a gcc build: builds, runs on distroless cc, and the image is smaller', { timeout: 15 * 60_000 }, async (t) => {
-  if (!engine) return t.skip('no Docker engine');
-  await buildRewriteRun(engine, {
-    fixture: 'c-hello', standin: 'distroless-cc-standin', runtime: /^gcr\.io\/distroless\/cc-debian12$/,
-    output: /^hello, layer-insight \(glibc 2\.\d+\)\n$/, builder: 'legacy', workdir: '/src', env: ['GREETING_STYLE=plain'],
-  });
-});
+test(
+  'multi-stage rewrite of a gcc build: builds, runs on distroless cc, and the image is smaller',
+  { timeout: 15 * 60_000 },
+  async (t) => {
+    if (!engine) return t.skip('no Docker engine');
+    await buildRewriteRun(engine, {
+      fixture: 'c-hello',
+      standin: 'distroless-cc-standin',
+      runtime: /^gcr\.io\/distroless\/cc-debian12$/,
+      output: /^hello, layer-insight \(glibc 2\.\d+\)\n$/,
+      builder: 'legacy',
+      workdir: '/src',
+      env: ['GREETING_STYLE=plain'],
+    });
+  },
+);
 
-test('multi-stage rewrite of a Go build (Debian\'s golang-go, CGO off): static binary on distroless static, BuildKit', { timeout: 15 * 60_000 }, async (t) => {
-  if (!engine) return t.skip('no Docker engine');
-  await buildRewriteRun(engine, {
-    fixture: 'go-hello', standin: 'distroless-static-standin', runtime: /^gcr\.io\/distroless\/static-debian12:nonroot$/,
-    output: /^hello, gopher \(go1\.\d+[^,]*, linux\/amd64\)\n$/, builder: 'buildkit', workdir: '/src', env: [],
-  });
-});
+test(
+  "multi-stage rewrite of a Go build (Debian's golang-go, CGO off): static binary on distroless static, BuildKit",
+  { timeout: 15 * 60_000 },
+  async (t) => {
+    if (!engine) return t.skip('no Docker engine');
+    await buildRewriteRun(engine, {
+      fixture: 'go-hello',
+      standin: 'distroless-static-standin',
+      runtime: /^gcr\.io\/distroless\/static-debian12:nonroot$/,
+      output: /^hello, gopher \(go1\.\d+[^,]*, linux\/amd64\)\n$/,
+      builder: 'buildkit',
+      workdir: '/src',
+      env: [],
+    });
+  },
+);

@@ -38,7 +38,11 @@ function range(from: number, to: number): number[] {
 }
 
 function longNames(n: number, len: number): ContextEntry[] {
-  return range(0, n).map((i) => ({ kind: 'file' as const, path: `${'a'.repeat(len)}${i}/${'a'.repeat(len)}`, content: 'x' }));
+  return range(0, n).map((i) => ({
+    kind: 'file' as const,
+    path: `${'a'.repeat(len)}${i}/${'a'.repeat(len)}`,
+    content: 'x',
+  }));
 }
 
 /** Deterministic pseudo-random bytes (mulberry32), so every run tries the same garbage. */
@@ -63,22 +67,118 @@ export function prng(seed: number): () => number {
 
 /** Texts that tested the analysis itself (test/hostile/inputs.ts), then the cases with a build context or a file. */
 export const HOSTILE_CASES: HostileCase[] = [
-  ...HOSTILE_ANALYSIS_INPUTS.map((i) => ({ name: i.name, was: i.was, get dockerfile() { return i.text; }, boundMs: 30_000 })),
-  { name: 'copy-invalid-class', was: 'crash: invalid character class turned into a RegExp', dockerfile: 'FROM alpine:3.20\nCOPY [z-a] /x\nCOPY [ /y\nCOPY a[ /z\n', context: [{ kind: 'file', path: 'a', content: 'x' }] },
-  { name: 'copy-40-stars', was: 'hang: the glob RegExp backtracks', dockerfile: `FROM alpine:3.20\nCOPY ${'*'.repeat(40)}b /x\n`, context: longNames(20, 60) },
-  { name: 'dockerignore-backtracking', was: 'hang: the .dockerignore matcher backtracks', dockerfile: 'FROM alpine:3.20\nCOPY . /src\n', context: [{ kind: 'file', path: '.dockerignore', content: '**/*a*a*a*a*a*a*a*a*a*b\n' }, ...longNames(20, 60)] },
-  { name: 'run-1mb-line', was: 'long RUN line through every rule', dockerfile: `FROM alpine:3.20\nRUN echo ${'a b; '.repeat(250_000)}\n` },
-  { name: 'random-bytes', was: 'printed as garbage with exit 0 by the CLI', dockerfile: Buffer.concat([Buffer.from('FROM alpine\n'), randomBytes(1, 64_000)]), refused: 'cli' },
-  { name: 'nul-byte', was: 'a NUL makes it a binary file for the CLI', dockerfile: 'FROM alpine\nRUN echo \u0000\n', refused: 'cli' },
-  { name: 'bom-crlf-cr', was: 'BOM and mixed CRLF / CR line endings', dockerfile: '\ufeffFROM alpine\r\nRUN echo a \\\r\n b\r\rCOPY . .\r\n' },
-  { name: 'invalid-utf8', was: 'bytes that are no UTF-8', dockerfile: Buffer.concat([Buffer.from('FROM alpine\nRUN echo '), Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0xff]), Buffer.from('\n')]) },
-  { name: 'terminal-escapes', was: 'control characters written to the terminal verbatim', dockerfile: 'FROM alpine:3.20\nRUN echo "\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u001b]8;;http://evil.example/\u0007x\u001b]8;;\u0007"\nLABEL a="\u009b31m"\n' },
-  { name: 'fifo-dockerignore', was: 'hang: a FIFO .dockerignore is opened and read', dockerfile: 'FROM alpine:3.20\nCOPY . /src\n', context: [{ kind: 'fifo', path: '.dockerignore' }] },
-  { name: 'fifo-lockfile', was: 'hang: a FIFO yarn.lock is opened and read', dockerfile: 'FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\n', context: [{ kind: 'file', path: 'package.json', content: '{}' }, { kind: 'fifo', path: 'yarn.lock' }] },
-  { name: 'lockfile-to-urandom', was: 'reads 1 GB: yarn.lock -> /dev/urandom', dockerfile: 'FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\n', context: [{ kind: 'file', path: 'package.json', content: '{}' }, { kind: 'symlink', path: 'yarn.lock', target: '/dev/urandom' }] },
-  { name: 'lockfile-outside-context', was: 'reads a file outside the context through a symlink', dockerfile: 'FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm ci\n', context: [{ kind: 'file', path: 'package.json', content: '{}' }, { kind: 'symlink', path: 'package-lock.json', target: '/etc/passwd' }] },
-  { name: 'folder-200000-files', was: 'limits checked only between folders', dockerfile: 'FROM alpine:3.20\nCOPY . /src\n', context: [{ kind: 'many', path: 'big', count: 200_000 }], boundMs: 20_000 },
-  { name: 'symlink-loop', was: 'a symlink loop in the context', dockerfile: 'FROM alpine:3.20\nCOPY . /src\n', context: [{ kind: 'symlink', path: 'loop/a', target: '../loop' }, { kind: 'symlink', path: 'self', target: 'self' }] },
+  ...HOSTILE_ANALYSIS_INPUTS.map((i) => ({
+    name: i.name,
+    was: i.was,
+    get dockerfile() {
+      return i.text;
+    },
+    boundMs: 30_000,
+  })),
+  {
+    name: 'copy-invalid-class',
+    was: 'crash: invalid character class turned into a RegExp',
+    dockerfile: 'FROM alpine:3.20\nCOPY [z-a] /x\nCOPY [ /y\nCOPY a[ /z\n',
+    context: [{ kind: 'file', path: 'a', content: 'x' }],
+  },
+  {
+    name: 'copy-40-stars',
+    was: 'hang: the glob RegExp backtracks',
+    dockerfile: `FROM alpine:3.20\nCOPY ${'*'.repeat(40)}b /x\n`,
+    context: longNames(20, 60),
+  },
+  {
+    name: 'dockerignore-backtracking',
+    was: 'hang: the .dockerignore matcher backtracks',
+    dockerfile: 'FROM alpine:3.20\nCOPY . /src\n',
+    context: [{ kind: 'file', path: '.dockerignore', content: '**/*a*a*a*a*a*a*a*a*a*b\n' }, ...longNames(20, 60)],
+  },
+  {
+    name: 'run-1mb-line',
+    was: 'long RUN line through every rule',
+    dockerfile: `FROM alpine:3.20\nRUN echo ${'a b; '.repeat(250_000)}\n`,
+  },
+  {
+    name: 'random-bytes',
+    was: 'printed as garbage with exit 0 by the CLI',
+    dockerfile: Buffer.concat([Buffer.from('FROM alpine\n'), randomBytes(1, 64_000)]),
+    refused: 'cli',
+  },
+  {
+    name: 'nul-byte',
+    was: 'a NUL makes it a binary file for the CLI',
+    dockerfile: 'FROM alpine\nRUN echo \u0000\n',
+    refused: 'cli',
+  },
+  {
+    name: 'bom-crlf-cr',
+    was: 'BOM and mixed CRLF / CR line endings',
+    dockerfile: '\ufeffFROM alpine\r\nRUN echo a \\\r\n b\r\rCOPY . .\r\n',
+  },
+  {
+    name: 'invalid-utf8',
+    was: 'bytes that are no UTF-8',
+    dockerfile: Buffer.concat([
+      Buffer.from('FROM alpine\nRUN echo '),
+      Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0xff]),
+      Buffer.from('\n'),
+    ]),
+  },
+  {
+    name: 'terminal-escapes',
+    was: 'control characters written to the terminal verbatim',
+    dockerfile:
+      'FROM alpine:3.20\nRUN echo "\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u001b]8;;http://evil.example/\u0007x\u001b]8;;\u0007"\nLABEL a="\u009b31m"\n',
+  },
+  {
+    name: 'fifo-dockerignore',
+    was: 'hang: a FIFO .dockerignore is opened and read',
+    dockerfile: 'FROM alpine:3.20\nCOPY . /src\n',
+    context: [{ kind: 'fifo', path: '.dockerignore' }],
+  },
+  {
+    name: 'fifo-lockfile',
+    was: 'hang: a FIFO yarn.lock is opened and read',
+    dockerfile: 'FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\n',
+    context: [
+      { kind: 'file', path: 'package.json', content: '{}' },
+      { kind: 'fifo', path: 'yarn.lock' },
+    ],
+  },
+  {
+    name: 'lockfile-to-urandom',
+    was: 'reads 1 GB: yarn.lock -> /dev/urandom',
+    dockerfile: 'FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\n',
+    context: [
+      { kind: 'file', path: 'package.json', content: '{}' },
+      { kind: 'symlink', path: 'yarn.lock', target: '/dev/urandom' },
+    ],
+  },
+  {
+    name: 'lockfile-outside-context',
+    was: 'reads a file outside the context through a symlink',
+    dockerfile: 'FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm ci\n',
+    context: [
+      { kind: 'file', path: 'package.json', content: '{}' },
+      { kind: 'symlink', path: 'package-lock.json', target: '/etc/passwd' },
+    ],
+  },
+  {
+    name: 'folder-200000-files',
+    was: 'limits checked only between folders',
+    dockerfile: 'FROM alpine:3.20\nCOPY . /src\n',
+    context: [{ kind: 'many', path: 'big', count: 200_000 }],
+    boundMs: 20_000,
+  },
+  {
+    name: 'symlink-loop',
+    was: 'a symlink loop in the context',
+    dockerfile: 'FROM alpine:3.20\nCOPY . /src\n',
+    context: [
+      { kind: 'symlink', path: 'loop/a', target: '../loop' },
+      { kind: 'symlink', path: 'self', target: 'self' },
+    ],
+  },
   { name: 'dev-zero', was: 'analyze /dev/zero grows to 3 GB', dockerfile: '', refused: true },
 ];
 

@@ -30,9 +30,13 @@ export function envDoubling(times: number): string {
   return 'FROM alpine:3.20\nENV A=xx\n' + lines(times, () => 'ENV A=$A$A') + 'RUN echo $A\nWORKDIR /$A\nCOPY $A /$A\n';
 }
 
-/** The same variable repeated in every word of `copies` COPY lines: each line's expansions are capped, and the file's. */
+/**
+ * The same variable repeated in every word of `copies` COPY lines: each line's expansions are capped, and the file's.
+ */
 export function repeatedExpansion(copies: number, words: number): string {
-  return 'FROM alpine:3.20\nENV A=' + 'a'.repeat(60_000) + '\n' + lines(copies, (i) => `COPY ${'$A '.repeat(words)}/d${i}/`);
+  return (
+    'FROM alpine:3.20\nENV A=' + 'a'.repeat(60_000) + '\n' + lines(copies, (i) => `COPY ${'$A '.repeat(words)}/d${i}/`)
+  );
 }
 
 /** `n` stages, each FROM the one before (recursion per stage crashed; reasons grew by a stage name per hop). */
@@ -42,24 +46,38 @@ export function stageChain(n: number): string {
 
 /** `n` stages FROM the one before, each writing a file (the size estimate copies the stage's files per stage). */
 export function stageChainWithFiles(n: number): string {
-  return 'FROM alpine:3.20 AS s0\n' + lines(n - 1, (i) => `FROM s${i} AS s${i + 1}\nCOPY <<EOF /f${i}\nx\nEOF\nRUN rm -rf /tmp/${i}`);
+  return (
+    'FROM alpine:3.20 AS s0\n' +
+    lines(n - 1, (i) => `FROM s${i} AS s${i + 1}\nCOPY <<EOF /f${i}\nx\nEOF\nRUN rm -rf /tmp/${i}`)
+  );
 }
 
 /** A final stage that COPY --from's each of `n` stages (spread arguments over every stage overflowed the stack). */
 export function stageFanIn(n: number): string {
-  return lines(n, (i) => `FROM alpine:3.20 AS s${i}`) + 'FROM alpine:3.20\n' + lines(n, (i) => `COPY --from=s${i} /a /a${i}`);
+  return (
+    lines(n, (i) => `FROM alpine:3.20 AS s${i}`) + 'FROM alpine:3.20\n' + lines(n, (i) => `COPY --from=s${i} /a /a${i}`)
+  );
 }
 
 /** One stage with `copies` COPY --from lines over `stages` stages (the --from name was looked up stage by stage). */
 export function copyFanIn(copies: number, stages: number): string {
-  return lines(stages, (i) => `FROM alpine:3.20 AS s${i}\nCOPY <<EOF /f\nx\nEOF`)
-    + 'FROM alpine:3.20\n' + lines(copies, (i) => `COPY --from=s${i % stages} /f /f${i}`);
+  return (
+    lines(stages, (i) => `FROM alpine:3.20 AS s${i}\nCOPY <<EOF /f\nx\nEOF`) +
+    'FROM alpine:3.20\n' +
+    lines(copies, (i) => `COPY --from=s${i % stages} /f /f${i}`)
+  );
 }
 
 /** `n` stages, each COPY --from the one before, each with inputs of its own (cache reasons copied at every hop). */
 export function copyFromChain(n: number): string {
-  return 'FROM alpine AS s0\nARG A0\nCOPY . /src\nRUN echo $A0\n'
-    + lines(n - 1, (i) => `FROM alpine AS s${i + 1}\nARG A${i + 1}\nCOPY src${i} /src\nRUN echo $A${i + 1}\nCOPY --from=s${i} /src /prev`);
+  return (
+    'FROM alpine AS s0\nARG A0\nCOPY . /src\nRUN echo $A0\n' +
+    lines(
+      n - 1,
+      (i) =>
+        `FROM alpine AS s${i + 1}\nARG A${i + 1}\nCOPY src${i} /src\nRUN echo $A${i + 1}\nCOPY --from=s${i} /src /prev`,
+    )
+  );
 }
 
 /** A heredoc body line of `bytes` characters. */
@@ -77,14 +95,24 @@ export function heredocDigits(n: number): string {
   return `FROM alpine:3.20\nRUN ${'1'.repeat(n)}<<EOF\nEOF\n`;
 }
 
-/** `n` findings silenced by an ignore comment each, and `n` more not silenced (100,000 findings in all for n = 50,000). */
+/**
+ * `n` findings silenced by an ignore comment each, and `n` more not silenced (100,000 findings in all for n = 50,000).
+ */
 export function ignoredFindings(n: number): string {
-  return 'FROM ubuntu:22.04\n' + lines(n, () => '# hadolint ignore=DL3015\nRUN apt-get install curl') + lines(n, () => 'RUN apt-get install wget');
+  return (
+    'FROM ubuntu:22.04\n' +
+    lines(n, () => '# hadolint ignore=DL3015\nRUN apt-get install curl') +
+    lines(n, () => 'RUN apt-get install wget')
+  );
 }
 
 /** `n` ignore comments in a row, then `n` findings. */
 export function ignoreBlock(n: number): string {
-  return 'FROM ubuntu:22.04\n' + lines(n, () => '# hadolint ignore=DL3015,DL3009') + lines(n, () => 'RUN apt-get install wget');
+  return (
+    'FROM ubuntu:22.04\n' +
+    lines(n, () => '# hadolint ignore=DL3015,DL3009') +
+    lines(n, () => 'RUN apt-get install wget')
+  );
 }
 
 /** An ignore comment with `n` blanks after `=` and a character no code has (the pattern backtracked). */
@@ -92,22 +120,28 @@ export function longIgnoreComment(n: number): string {
   return `# hadolint ignore=${' '.repeat(n)}!\nFROM alpine:3.20\n# hadolint ignore=DL3018${' '.repeat(n)}!\nRUN apk add curl\n`;
 }
 
-/** A RUN that installs without a fix's option, then names the program `n` more times (the fix's pattern backtracked). */
+/**
+ * A RUN that installs without a fix's option, then names the program `n` more times (the fix's pattern backtracked).
+ */
 export function repeatedProgram(n: number): string {
-  return 'FROM debian:12\n'
-    + `RUN apt-get install curl; ${'apt-get '.repeat(n)}\n`
-    + `RUN apk add curl; ${'apk '.repeat(n)}\n`
-    + `RUN pip install flask; ${'pip '.repeat(n)}\n`;
+  return (
+    'FROM debian:12\n' +
+    `RUN apt-get install curl; ${'apt-get '.repeat(n)}\n` +
+    `RUN apk add curl; ${'apk '.repeat(n)}\n` +
+    `RUN pip install flask; ${'pip '.repeat(n)}\n`
+  );
 }
 
 /** Words and paths that made trimming and option patterns quadratic: long runs of `/`, `\`, `c` and blanks. */
 export function longRuns(n: number): string {
-  return 'FROM alpine:3.20\n'
-    + `WORKDIR C:\\${'\\'.repeat(n)}x\nWORKDIR sub\n`
-    + `COPY a /${'/'.repeat(n)}x\n`
-    + `RUN curl -o /tmp/a http://x/a && tar -${'c'.repeat(n)}! /tmp/a\nRUN rm /tmp/a\n`
-    + `RUN curl -${'O'.repeat(n)}! http://x/b\n`
-    + `RUN apt-get update && apt-get install -y curl${' '.repeat(n)}x\n`;
+  return (
+    'FROM alpine:3.20\n' +
+    `WORKDIR C:\\${'\\'.repeat(n)}x\nWORKDIR sub\n` +
+    `COPY a /${'/'.repeat(n)}x\n` +
+    `RUN curl -o /tmp/a http://x/a && tar -${'c'.repeat(n)}! /tmp/a\nRUN rm /tmp/a\n` +
+    `RUN curl -${'O'.repeat(n)}! http://x/b\n` +
+    `RUN apt-get update && apt-get install -y curl${' '.repeat(n)}x\n`
+  );
 }
 
 /** `n` RUNs that delete a path no earlier step creates (each deletion looked for its creator in every step above). */
@@ -133,8 +167,10 @@ export function manyPendingArgs(n: number): string {
 /** Stage names, an image reference and a variable name of `n` characters (quoted in reasons repeated per step). */
 export function longNames(n: number): string {
   const name = 'n'.repeat(n);
-  return `ARG ${name}=1\nFROM alpine:${'t'.repeat(n)} AS ${name}\nCOPY ${'p'.repeat(n)} /x\n`
-    + `FROM ${name}\nARG V_${name}\nRUN echo $V_${name}\n${lines(1000, (i) => `RUN echo ${i}`)}`;
+  return (
+    `ARG ${name}=1\nFROM alpine:${'t'.repeat(n)} AS ${name}\nCOPY ${'p'.repeat(n)} /x\n` +
+    `FROM ${name}\nARG V_${name}\nRUN echo $V_${name}\n${lines(1000, (i) => `RUN echo ${i}`)}`
+  );
 }
 
 export interface HostileAnalysisInput {
@@ -148,7 +184,12 @@ export interface HostileAnalysisInput {
 }
 
 const input = (name: string, was: string, make: () => string, note?: RegExp): HostileAnalysisInput => ({
-  name, was, note, get text() { return make(); },
+  name,
+  was,
+  note,
+  get text() {
+    return make();
+  },
 });
 
 const TRUNCATED = /variable expansion truncated/;
@@ -156,23 +197,57 @@ const TRUNCATED = /variable expansion truncated/;
 /** The hostile analysis inputs at the sizes of issue 12 (each big one a few MB at most). */
 export const HOSTILE_ANALYSIS_INPUTS: readonly HostileAnalysisInput[] = [
   input('nested-defaults-20000', 'crash: recursion per ${...:-...} level', () => nestedDefaults(20_000)),
-  input('env-doubling-25', 'blow-up: the value doubles 25 times (64 MB string, 2^25)', () => envDoubling(25), TRUNCATED),
-  input('repeated-expansion', 'blow-up: 60 kB value in 1,000 words of 200 COPY lines', () => repeatedExpansion(200, 1000), TRUNCATED),
-  input('stage-chain-5000', 'crash: recursion per FROM <previous stage>; reasons grew by one stage name per hop', () => stageChain(5000)),
-  input('stage-chain-files-3000', 'quadratic: each stage copied its base stage\'s files', () => stageChainWithFiles(3000)),
-  input('stage-fan-in-100000', 'hang: each COPY --from looked its stage up by scanning all stages', () => stageFanIn(100_000)),
-  input('copy-fan-in-200000', 'crash: spread arguments; quadratic folder check per COPY', () => copyFanIn(200_000, 200)),
-  input('copy-from-chain-700', 'blow-up: cache reasons copied and extended at every COPY --from hop (25 s, 3.7 GB)', () => copyFromChain(700)),
+  input(
+    'env-doubling-25',
+    'blow-up: the value doubles 25 times (64 MB string, 2^25)',
+    () => envDoubling(25),
+    TRUNCATED,
+  ),
+  input(
+    'repeated-expansion',
+    'blow-up: 60 kB value in 1,000 words of 200 COPY lines',
+    () => repeatedExpansion(200, 1000),
+    TRUNCATED,
+  ),
+  input('stage-chain-5000', 'crash: recursion per FROM <previous stage>; reasons grew by one stage name per hop', () =>
+    stageChain(5000),
+  ),
+  input('stage-chain-files-3000', "quadratic: each stage copied its base stage's files", () =>
+    stageChainWithFiles(3000),
+  ),
+  input('stage-fan-in-100000', 'hang: each COPY --from looked its stage up by scanning all stages', () =>
+    stageFanIn(100_000),
+  ),
+  input('copy-fan-in-200000', 'crash: spread arguments; quadratic folder check per COPY', () =>
+    copyFanIn(200_000, 200),
+  ),
+  input(
+    'copy-from-chain-700',
+    'blow-up: cache reasons copied and extended at every COPY --from hop (25 s, 3.7 GB)',
+    () => copyFromChain(700),
+  ),
   input('heredoc-1mb-line', 'slow: a 1 MB heredoc line', () => heredocLongLine(1_000_000)),
-  input('heredoc-openers-150000', 'hang: each heredoc opener scanned the line from its start for quotes', () => heredocOpeners(150_000)),
-  input('heredoc-digits-100000', 'quadratic: a look-behind over digits at every position', () => heredocDigits(100_000)),
-  input('ignored-findings-50000', 'quadratic: every finding compared with every ignore comment (50 s)', () => ignoredFindings(50_000)),
+  input('heredoc-openers-150000', 'hang: each heredoc opener scanned the line from its start for quotes', () =>
+    heredocOpeners(150_000),
+  ),
+  input('heredoc-digits-100000', 'quadratic: a look-behind over digits at every position', () =>
+    heredocDigits(100_000),
+  ),
+  input('ignored-findings-50000', 'quadratic: every finding compared with every ignore comment (50 s)', () =>
+    ignoredFindings(50_000),
+  ),
   input('ignore-block-50000', 'quadratic: 50,000 ignore comments in a row (30 s)', () => ignoreBlock(50_000)),
   input('long-ignore-comment', 'quadratic: the ignore pattern backtracked on blanks', () => longIgnoreComment(100_000)),
-  input('repeated-program', 'quadratic: the fix pattern scanned on from every repeat of the program', () => repeatedProgram(30_000)),
+  input('repeated-program', 'quadratic: the fix pattern scanned on from every repeat of the program', () =>
+    repeatedProgram(30_000),
+  ),
   input('long-runs', 'quadratic: /[\\\\/]+$/, /\\/+$/, /^-?[a-z]*c[a-z]*f$/ on long runs', () => longRuns(100_000)),
-  input('many-deletions-50000', 'quadratic: each deletion looked for its creator in every step above', () => manyDeletions(50_000)),
-  input('many-updates-50000', 'quadratic: each update looked for the next install through the stage', () => manyUpdates(50_000)),
+  input('many-deletions-50000', 'quadratic: each deletion looked for its creator in every step above', () =>
+    manyDeletions(50_000),
+  ),
+  input('many-updates-50000', 'quadratic: each update looked for the next install through the stage', () =>
+    manyUpdates(50_000),
+  ),
   input('many-pip-installs-50000', 'quadratic: each pip install walked the stage chain', () => manyPipInstalls(50_000)),
   input('many-pending-args-50000', 'quadratic: each step compared every pending ARG', () => manyPendingArgs(50_000)),
   input('long-names', 'blow-up: 100 kB names quoted in the reasons of every later step', () => longNames(100_000)),

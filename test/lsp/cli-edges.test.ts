@@ -18,7 +18,13 @@ const CLI = path.join(DIST, 'cli.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-insight-cli-edges-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-interface Run { code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }
+interface Run {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
 
 interface RunOptions {
   boundMs?: number;
@@ -35,9 +41,14 @@ function run(args: string[], o: RunOptions = {}): Promise<Run> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [...(o.nodeArgs ?? []), CLI, ...args], {
-      cwd: tmp, stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...o.env },
+      cwd: tmp,
+      stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', ...o.env },
     });
-    const [stdout, stderrStream] = [child.stdout as NodeJS.ReadableStream & { destroy(): void }, child.stderr as NodeJS.ReadableStream];
+    const [stdout, stderrStream] = [
+      child.stdout as NodeJS.ReadableStream & { destroy(): void },
+      child.stderr as NodeJS.ReadableStream,
+    ];
     const out: Buffer[] = [];
     let stderr = '';
     stdout.on('data', (d: Buffer) => {
@@ -69,19 +80,31 @@ const write = (name: string, content: string | Buffer): string => {
 
 describe('files the CLI refuses', () => {
   test('/dev/zero is refused within 5 s (it used to grow to 3 GB)', async () => {
-    refused(await run(['analyze', '/dev/zero'], { boundMs: 5_000 }), /cannot read \/dev\/zero: it is a character device, not a regular file/, '/dev/zero');
+    refused(
+      await run(['analyze', '/dev/zero'], { boundMs: 5_000 }),
+      /cannot read \/dev\/zero: it is a character device, not a regular file/,
+      '/dev/zero',
+    );
   });
 
   test('a FIFO is refused within 5 s, not waited on', async () => {
     const fifo = path.join(tmp, 'fifo');
     execFileSync('mkfifo', [fifo]);
-    refused(await run(['analyze', fifo], { boundMs: 5_000 }), /it is a named pipe \(FIFO\), not a regular file/, 'FIFO');
+    refused(
+      await run(['analyze', fifo], { boundMs: 5_000 }),
+      /it is a named pipe \(FIFO\), not a regular file/,
+      'FIFO',
+    );
   });
 
   test('standard input is read, but at most 8 MB (stdin from /dev/zero is refused)', async () => {
     const fd = fs.openSync('/dev/zero', 'r');
     try {
-      refused(await run(['analyze', '-'], { stdin: fd, boundMs: 10_000 }), /cannot read -: it is larger than 8 MB/, 'stdin < /dev/zero');
+      refused(
+        await run(['analyze', '-'], { stdin: fd, boundMs: 10_000 }),
+        /cannot read -: it is larger than 8 MB/,
+        'stdin < /dev/zero',
+      );
     } finally {
       fs.closeSync(fd);
     }
@@ -99,20 +122,32 @@ describe('files the CLI refuses', () => {
     const big = path.join(tmp, 'big.Dockerfile');
     fs.writeFileSync(big, 'FROM alpine\n');
     fs.truncateSync(big, 8_000_001); // sparse: the size alone decides
-    refused(await run(['analyze', big], { boundMs: 5_000 }), /it is larger than 8 MB, the most the CLI reads/, 'over 8 MB');
+    refused(
+      await run(['analyze', big], { boundMs: 5_000 }),
+      /it is larger than 8 MB, the most the CLI reads/,
+      'over 8 MB',
+    );
   });
 
   test('a binary file (NUL bytes) is refused instead of printed as garbage', async () => {
     const bytes = Buffer.alloc(200_000);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 256;
     bytes.write('\u007fELF', 0, 'latin1');
-    refused(await run(['analyze', write('program', bytes)]), /it contains NUL bytes: a binary file, not a Dockerfile/, 'binary');
+    refused(
+      await run(['analyze', write('program', bytes)]),
+      /it contains NUL bytes: a binary file, not a Dockerfile/,
+      'binary',
+    );
   });
 });
 
 describe('the command line says what it needs', () => {
   test('analyze --help and lsp --help print the usage with the exit codes, exit 0', async () => {
-    for (const args of [['analyze', '--help'], ['analyze', '-h'], ['lsp', '--help']]) {
+    for (const args of [
+      ['analyze', '--help'],
+      ['analyze', '-h'],
+      ['lsp', '--help'],
+    ]) {
       const r = await run(args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /layer-insight analyze \[--format/, args.join(' '));
@@ -142,17 +177,26 @@ describe('the command line says what it needs', () => {
   test('--target naming no stage is an error, as in Docker; a stage found in one of several files is not', async () => {
     const file = write('stages.Dockerfile', 'FROM alpine:3.20 AS build\nRUN echo hi\nFROM alpine:3.20 AS runtime\n');
     const r = await run(['analyze', '--target', 'nope', file]);
-    refused(r, /target stage "nope" could not be found in .*stages\.Dockerfile \(stages: build, runtime\)/, '--target nope');
+    refused(
+      r,
+      /target stage "nope" could not be found in .*stages\.Dockerfile \(stages: build, runtime\)/,
+      '--target nope',
+    );
     const other = write('other.Dockerfile', 'FROM alpine:3.20\n');
     const ok = await run(['analyze', '--format', 'json', '--target', 'BUILD', file, other]);
     assert.equal(ok.code, 0, ok.stderr);
     const reports = JSON.parse(ok.stdout) as { stages: { name: string | null; final: boolean }[] }[];
-    assert.deepEqual(reports[0].stages.map((s) => s.final), [true, false], 'the target is the final stage');
+    assert.deepEqual(
+      reports[0].stages.map((s) => s.final),
+      [true, false],
+      'the target is the final stage',
+    );
   });
 
   test('--engine on without an engine says it cannot continue (not "showing estimates"), exit 2', async () => {
     const r = await run(['analyze', '--engine', 'on', write('e.Dockerfile', 'FROM alpine:3.20\n')], {
-      boundMs: 15_000, env: { DOCKER_HOST: `unix://${path.join(tmp, 'no-engine.sock')}`, DOCKER_CONTEXT: '' },
+      boundMs: 15_000,
+      env: { DOCKER_HOST: `unix://${path.join(tmp, 'no-engine.sock')}`, DOCKER_CONTEXT: '' },
     });
     refused(r, /--engine on: .*cannot continue without it/, '--engine on');
     assert.doesNotMatch(r.stderr, /showing estimates|estimates only/);
@@ -182,12 +226,13 @@ describe('how the CLI ends', () => {
 describe('output injection', () => {
   const ESC = '\u001b';
   const BEL = '\u0007';
-  const hostile = 'FROM alpine:3.20 AS build\n'
-    + `RUN echo "${ESC}]52;c;ZXZpbA==${BEL}"\n`
-    + `RUN echo "${ESC}[2J${ESC}[H"\n`
-    + `RUN echo "${ESC}]8;;http://evil.example/${ESC}\\click${ESC}]8;;${ESC}\\"\n`
-    + `LABEL a="\u009b31m \u202e"\n`
-    + 'COPY [x](http://evil.example/) ![i](http://evil.example/p.png) <img src=x> /app/\n';
+  const hostile =
+    'FROM alpine:3.20 AS build\n' +
+    `RUN echo "${ESC}]52;c;ZXZpbA==${BEL}"\n` +
+    `RUN echo "${ESC}[2J${ESC}[H"\n` +
+    `RUN echo "${ESC}]8;;http://evil.example/${ESC}\\click${ESC}]8;;${ESC}\\"\n` +
+    `LABEL a="\u009b31m \u202e"\n` +
+    'COPY [x](http://evil.example/) ![i](http://evil.example/p.png) <img src=x> /app/\n';
   // eslint-disable-next-line no-control-regex
   const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
@@ -205,7 +250,10 @@ describe('output injection', () => {
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.equal(RAW.exec(r.stdout.replace(/\n/g, '')), null);
     const report = JSON.parse(r.stdout) as { findings: { message: string }[] };
-    assert.ok(report.findings.some((f) => f.message.includes(`al\u009bpine\u202e${ESC}[2J\u007f`)), 'the message keeps the text');
+    assert.ok(
+      report.findings.some((f) => f.message.includes(`al\u009bpine\u202e${ESC}[2J\u007f`)),
+      'the message keeps the text',
+    );
   });
 
   test('hover over such lines (server over stdio): no raw control character, no link or image from the file', async () => {
@@ -219,14 +267,25 @@ describe('output injection', () => {
       const lines = hostile.split('\n').length - 1;
       let seen = 0;
       for (let line = 1; line < lines; line++) {
-        const h = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } });
+        const h = await c.request<{ contents: { value: string } } | null>('textDocument/hover', {
+          textDocument: { uri },
+          position: { line, character: 1 },
+        });
         if (!h) continue;
         seen++;
         const value = h.contents.value;
         const raw = RAW.exec(value);
-        assert.equal(raw, null, `line ${line + 1}: raw U+${raw?.[0].charCodeAt(0).toString(16).padStart(4, '0')} in the hover`);
+        assert.equal(
+          raw,
+          null,
+          `line ${line + 1}: raw U+${raw?.[0].charCodeAt(0).toString(16).padStart(4, '0')} in the hover`,
+        );
         // a link or image that would render: [text](...) or ![...](...) with nothing escaping its bracket
-        assert.doesNotMatch(value, /(?<!\\)\[[^\]]*(?<!\\)\]\(/, `line ${line + 1}: a Markdown link from the file:\n${value}`);
+        assert.doesNotMatch(
+          value,
+          /(?<!\\)\[[^\]]*(?<!\\)\]\(/,
+          `line ${line + 1}: a Markdown link from the file:\n${value}`,
+        );
         assert.doesNotMatch(value, /(?<!\\)<img/, `line ${line + 1}: HTML from the file`);
       }
       assert.ok(seen >= 5, `hovers answered (${seen})`);
@@ -243,7 +302,8 @@ describe('npm run test:e2e', () => {
     const runner = path.join(path.dirname(DIST), 'test/e2e/run-code-server.mjs');
     const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(process.execPath, [runner], {
-        cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: tmp,
+        stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, PATH: emptyBin, CHROMIUM: path.join(tmp, 'no-chromium'), E2E_DIR: e2eDir },
       });
       let out = '';

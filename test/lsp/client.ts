@@ -101,7 +101,9 @@ export class LspClient {
     }
     this.notifications.push(msg);
     const still: Waiter[] = [];
-    for (const w of this.waiters) if (w.match(msg)) w.resolve(msg); else still.push(w);
+    for (const w of this.waiters)
+      if (w.match(msg)) w.resolve(msg);
+      else still.push(w);
     this.waiters = still;
   }
 
@@ -135,28 +137,36 @@ export class LspClient {
   }
 
   waitForDiagnostics(uri: string, version?: number, timeoutMs = 30_000): Promise<PublishDiagnostics> {
-    return this.waitFor((m) => {
-      if (m.method !== 'textDocument/publishDiagnostics') return false;
-      const p = m.params as PublishDiagnostics;
-      return p.uri === uri && (version === undefined || p.version === version);
-    }, timeoutMs, `diagnostics for ${uri}${version !== undefined ? ` v${version}` : ''}`).then((m) => m.params as PublishDiagnostics);
+    return this.waitFor(
+      (m) => {
+        if (m.method !== 'textDocument/publishDiagnostics') return false;
+        const p = m.params as PublishDiagnostics;
+        return p.uri === uri && (version === undefined || p.version === version);
+      },
+      timeoutMs,
+      `diagnostics for ${uri}${version !== undefined ? ` v${version}` : ''}`,
+    ).then((m) => m.params as PublishDiagnostics);
   }
 
   async initialize(initializationOptions: unknown = {}): Promise<InitializeResult> {
-    const result = await this.request<InitializeResult>('initialize', {
-      processId: process.pid,
-      rootUri: null,
-      capabilities: {
-        textDocument: {
-          hover: { contentFormat: ['markdown', 'plaintext'] },
-          publishDiagnostics: { versionSupport: true },
-          inlayHint: {},
-          codeAction: {},
+    const result = await this.request<InitializeResult>(
+      'initialize',
+      {
+        processId: process.pid,
+        rootUri: null,
+        capabilities: {
+          textDocument: {
+            hover: { contentFormat: ['markdown', 'plaintext'] },
+            publishDiagnostics: { versionSupport: true },
+            inlayHint: {},
+            codeAction: {},
+          },
+          workspace: { configuration: true },
         },
-        workspace: { configuration: true },
+        initializationOptions,
       },
-      initializationOptions,
-    }, 15000);
+      15000,
+    );
     this.notify('initialized', {});
     return result;
   }

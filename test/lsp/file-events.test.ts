@@ -20,7 +20,8 @@ let log = '';
 let repo = '';
 let c: LspClient;
 
-const gitStarts = (): number => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0);
+const gitStarts = (): number =>
+  fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 /** Waits until git has not been started for `quietMs` (or `maxMs` passed); the number of starts. */
@@ -48,12 +49,26 @@ before(async () => {
   log = path.join(root, 'git-starts.log');
   const bin = path.join(root, 'bin');
   fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realGit}' "$@"\n`, {
+    mode: 0o755,
+  });
   repo = path.join(root, 'repo');
   fs.mkdirSync(repo);
   fs.writeFileSync(path.join(repo, 'Dockerfile'), 'FROM alpine\nCOPY . /app\n');
-  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@a', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@a' };
-  for (const args of [['init', '-q', '.'], ['add', '.'], ['commit', '-q', '-m', 'one']]) spawnSync(realGit, args, { cwd: repo, env });
+  const env = {
+    ...process.env,
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_AUTHOR_NAME: 'a',
+    GIT_AUTHOR_EMAIL: 'a@a',
+    GIT_COMMITTER_NAME: 'a',
+    GIT_COMMITTER_EMAIL: 'a@a',
+  };
+  for (const args of [
+    ['init', '-q', '.'],
+    ['add', '.'],
+    ['commit', '-q', '-m', 'one'],
+  ])
+    spawnSync(realGit, args, { cwd: repo, env });
   const saved = process.env.PATH;
   process.env.PATH = `${bin}${path.delimiter}${saved ?? ''}`; // the server inherits it
   c = new LspClient([path.join(BUILD, 'dist/server.js'), '--stdio']);
@@ -78,7 +93,10 @@ test('2,000 file events read the folder again a few times, not once per event', 
   t.diagnostic(`git starts: ${opened} on open, ${flooded} for 2,000 file events`);
   assert.ok(flooded >= 1, 'the folder is read again after the events');
   assert.ok(flooded <= 3 * opened, `git started ${flooded} times for 2,000 events (${opened} for one read)`);
-  const hover = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 1 } });
+  const hover = await c.request<{ contents: { value: string } } | null>('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 1, character: 1 },
+  });
   assert.ok(hover, 'server answers after the flood');
 
   // closed: the folder's facts are released and its file events read nothing

@@ -29,8 +29,13 @@ interface Repos {
 
 function git(cwd: string, args: string[], input?: string): string {
   const env = {
-    ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@example.com',
+    ...process.env,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_AUTHOR_NAME: 'a',
+    GIT_AUTHOR_EMAIL: 'a@example.com',
+    GIT_COMMITTER_NAME: 'a',
+    GIT_COMMITTER_EMAIL: 'a@example.com',
   };
   const r = spawnSync('git', args, { cwd, env, input, encoding: 'utf8' });
   assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
@@ -87,10 +92,14 @@ function partialClone(r: Repos): string {
   const tree = git(dir, ['rev-parse', 'HEAD^{tree}']);
   fs.rmSync(path.join(dir, '.git/objects', tree.slice(0, 2), tree.slice(2)));
   for (const [k, v] of [
-    ['core.repositoryformatversion', '1'], ['extensions.partialClone', 'origin'], ['remote.origin.promisor', 'true'],
-    ['remote.origin.url', path.join(r.root, 'nowhere')], ['remote.origin.uploadpack', evil(r, 'partial-uploadpack')],
+    ['core.repositoryformatversion', '1'],
+    ['extensions.partialClone', 'origin'],
+    ['remote.origin.promisor', 'true'],
+    ['remote.origin.url', path.join(r.root, 'nowhere')],
+    ['remote.origin.uploadpack', evil(r, 'partial-uploadpack')],
     ['protocol.file.allow', 'always'], // outranks a `-c protocol.allow=never` alone
-  ]) git(dir, ['config', k, v]);
+  ])
+    git(dir, ['config', k, v]);
   return dir;
 }
 
@@ -116,19 +125,41 @@ function everyKey(r: Repos): string {
   fs.writeFileSync(path.join(dir, '.gitattributes'), '* diff=evil filter=evil\n');
   git(dir, ['add', '.gitattributes']);
   git(dir, ['commit', '-q', '-m', 'attributes']);
-  git(dir, ['update-ref', 'HEAD', signedCommit(dir, git(dir, ['rev-parse', 'HEAD^{tree}']), git(dir, ['rev-parse', 'HEAD']))]);
+  git(dir, [
+    'update-ref',
+    'HEAD',
+    signedCommit(dir, git(dir, ['rev-parse', 'HEAD^{tree}']), git(dir, ['rev-parse', 'HEAD'])),
+  ]);
   const keys = [
-    'core.fsmonitor', 'core.pager', 'pager.log', 'core.sshCommand', 'core.gitProxy', 'core.askPass', 'core.editor',
-    'core.alternateRefsCommand', 'diff.external', 'diff.evil.textconv', 'diff.evil.command', 'filter.evil.clean',
-    'filter.evil.smudge', 'filter.evil.process', 'gpg.program', 'gpg.openpgp.program', 'gpg.ssh.program',
-    'gpg.x509.program', 'uploadpack.packObjectsHook', 'remote.origin.uploadpack', 'sequence.editor',
+    'core.fsmonitor',
+    'core.pager',
+    'pager.log',
+    'core.sshCommand',
+    'core.gitProxy',
+    'core.askPass',
+    'core.editor',
+    'core.alternateRefsCommand',
+    'diff.external',
+    'diff.evil.textconv',
+    'diff.evil.command',
+    'filter.evil.clean',
+    'filter.evil.smudge',
+    'filter.evil.process',
+    'gpg.program',
+    'gpg.openpgp.program',
+    'gpg.ssh.program',
+    'gpg.x509.program',
+    'uploadpack.packObjectsHook',
+    'remote.origin.uploadpack',
+    'sequence.editor',
   ];
   for (const k of keys) git(dir, ['config', k, evil(r, `every-${k}`)]);
   git(dir, ['config', 'credential.helper', `!${evil(r, 'every-credential.helper')}`]);
   git(dir, ['config', 'remote.origin.url', path.join(r.root, 'nowhere')]);
   const hooks = path.join(dir, 'evil-hooks');
   fs.mkdirSync(hooks);
-  for (const h of ['post-index-change', 'reference-transaction', 'fsmonitor-watchman', 'post-checkout']) fs.copyFileSync(evil(r, `every-hook-${h}`), path.join(hooks, h));
+  for (const h of ['post-index-change', 'reference-transaction', 'fsmonitor-watchman', 'post-checkout'])
+    fs.copyFileSync(evil(r, `every-hook-${h}`), path.join(hooks, h));
   git(dir, ['config', 'core.hooksPath', hooks]);
   const included = path.join(r.root, 'included.config');
   fs.writeFileSync(included, `[log]\n\tshowSignature = true\n[gpg]\n\tprogram = ${evil(r, 'every-included-gpg')}\n`);
@@ -150,14 +181,20 @@ const markers = (r: Repos): string[] => fs.readdirSync(r.markers);
 const dockerfileUri = (dir: string): string => pathToFileURL(path.join(dir, 'Dockerfile')).href;
 
 function cliJson(dockerfile: string): string {
-  const r = spawnSync(process.execPath, [path.join(BUILD, 'dist/cli.js'), 'analyze', '--format', 'json', dockerfile], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [path.join(BUILD, 'dist/cli.js'), 'analyze', '--format', 'json', dockerfile], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.ok(r.status === 0 || r.status === 1, `analyze ${dockerfile}: exit ${r.status} ${r.stderr}`);
   return r.stdout;
 }
 
 /** The hover of the COPY line of an open Dockerfile. */
 async function copyHover(c: LspClient, uri: string): Promise<string> {
-  const h = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 1 } });
+  const h = await c.request<{ contents: { value: string } } | null>('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 1, character: 1 },
+  });
   return h?.contents.value ?? '';
 }
 
@@ -182,7 +219,11 @@ describe('hostile git repositories', { skip }, () => {
   test('the CLI runs no program of the repository, and still reads a normal history', () => {
     for (const dir of Object.values(r.hostile)) cliJson(path.join(dir, 'Dockerfile'));
     assert.deepEqual(markers(r), [], 'programs that ran (markers/<repository>-<route>)');
-    assert.match(cliJson(path.join(r.hostile.everyKey, 'Dockerfile')), CHURN, 'history read despite the hostile config');
+    assert.match(
+      cliJson(path.join(r.hostile.everyKey, 'Dockerfile')),
+      CHURN,
+      'history read despite the hostile config',
+    );
     assert.match(cliJson(path.join(r.normal, 'Dockerfile')), /changed in 3 of the last 3 commits/);
   });
 

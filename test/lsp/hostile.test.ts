@@ -21,7 +21,13 @@ const DEFAULT_BOUND_MS = 8_000;
 /** The server's peak resident memory over every case of this file. */
 const SERVER_PEAK_BOUND = 1_500 * 1024 * 1024;
 
-interface CliRun { code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }
+interface CliRun {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
 
 function runCli(args: string[], boundMs: number): Promise<CliRun> {
   return new Promise((resolve) => {
@@ -81,20 +87,32 @@ describe('hostile inputs through the CLI', () => {
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     // eslint-disable-next-line no-control-regex
     const control = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.exec(r.stdout);
-    assert.equal(control, null, `a raw control character U+${control?.[0].charCodeAt(0).toString(16).padStart(4, '0')} reached the terminal`);
+    assert.equal(
+      control,
+      null,
+      `a raw control character U+${control?.[0].charCodeAt(0).toString(16).padStart(4, '0')} reached the terminal`,
+    );
     assert.ok(r.stdout.includes('RUN') || r.stdout.length > 0, 'still a report');
   });
 });
 
-interface Hover { contents: { value: string } }
+interface Hover {
+  contents: { value: string };
+}
 
 async function contextRead(c: LspClient, uri: string, text: string, deadline: number): Promise<void> {
   const line = text.split('\n').findIndex((l) => l.startsWith('COPY '));
   assert.ok(line >= 0, 'a context case has a COPY line');
   for (;;) {
-    const h = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } });
+    const h = await c.request<Hover | null>('textDocument/hover', {
+      textDocument: { uri },
+      position: { line, character: 1 },
+    });
     if (h && !/no build context was read/.test(h.contents.value)) return;
-    assert.ok(Date.now() < deadline, `the build context of ${uri} was still not read: ${h?.contents.value.slice(0, 300)}`);
+    assert.ok(
+      Date.now() < deadline,
+      `the build context of ${uri} was still not read: ${h?.contents.value.slice(0, 300)}`,
+    );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -125,9 +143,14 @@ describe('hostile inputs through the language server', () => {
       c.open(uri, text, 1);
       const d = await published;
       assert.ok(Array.isArray(d.diagnostics));
-      // with a build context, the server must also finish reading it: the COPY line's hover stops saying it was not read
+      // with a build context, the server must also finish reading it: the COPY line's hover stops saying it was not
+      // read
       if (hc.context) await contextRead(c, uri, text, Date.now() + bound);
-      const hover = c.request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 0 } }, bound);
+      const hover = c.request(
+        'textDocument/hover',
+        { textDocument: { uri }, position: { line: 1, character: 0 } },
+        bound,
+      );
       await hover;
       assert.ok(c.alive, `the server is alive after ${hc.name}`);
       peak = Math.max(peak, peakRss(c.child.pid));
@@ -145,7 +168,11 @@ describe('hostile inputs through the language server', () => {
       const published = c.waitForDiagnostics(uri, 1, DEFAULT_BOUND_MS);
       c.open(uri, text, 1);
       await published;
-      await withTimeout(c.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }), DEFAULT_BOUND_MS, 'hover');
+      await withTimeout(
+        c.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }),
+        DEFAULT_BOUND_MS,
+        'hover',
+      );
       c.notify('textDocument/didClose', { textDocument: { uri } });
       done++;
     }
@@ -156,6 +183,9 @@ describe('hostile inputs through the language server', () => {
 
   test('peak memory of the server over every case stays bounded', () => {
     peak = Math.max(peak, peakRss(c.child.pid));
-    assert.ok(peak < SERVER_PEAK_BOUND, `peak RSS ${(peak / 1e6).toFixed(0)} MB < ${SERVER_PEAK_BOUND / 1024 / 1024} MiB`);
+    assert.ok(
+      peak < SERVER_PEAK_BOUND,
+      `peak RSS ${(peak / 1e6).toFixed(0)} MB < ${SERVER_PEAK_BOUND / 1024 / 1024} MiB`,
+    );
   });
 });

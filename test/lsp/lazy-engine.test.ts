@@ -50,60 +50,97 @@ describe('the engine libraries load only when an engine is there', () => {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as string[];
   };
   const engineLoaded = (ids: string[]): string[] => ENGINE_MARKERS.filter((m) => ids.includes(m));
-  const stateIs = (c: LspClient, status: string) => c.waitFor(
-    (m) => m.method === 'layerInsight/engineState' && (m.params as EngineState).status === status, 30_000, `engine state ${status}`,
-  ).then((m) => m.params as EngineState);
+  const stateIs = (c: LspClient, status: string) =>
+    c
+      .waitFor(
+        (m) => m.method === 'layerInsight/engineState' && (m.params as EngineState).status === status,
+        30_000,
+        `engine state ${status}`,
+      )
+      .then((m) => m.params as EngineState);
 
-  test('language server: engine off, then auto with no engine at the configured socket, a document analysed', { timeout: 90_000 }, async () => {
-    const sock = path.join(dir, 'no-engine.sock');
-    const c = new LspClient(['--require', hook, 'dist/server.js', '--stdio']);
-    try {
-      const disabled = stateIs(c, 'disabled');
-      await c.initialize({ settings: { engine: { mode: 'off', host: `unix://${sock}` }, trusted: true } });
-      await disabled;
-      const none = stateIs(c, 'none');
-      c.notify('workspace/didChangeConfiguration', { settings: { layerInsight: { engine: { mode: 'auto', host: `unix://${sock}` } } } });
-      // the text the client shows is the one a failed connection gives
-      assert.equal((await none).message, `estimates only: no Docker engine at unix://${sock} (ENOENT)`);
-      const uri = 'file:///tmp/li-lazy-engine/Dockerfile';
-      const diags = c.waitForDiagnostics(uri);
-      c.open(uri, 'FROM node:20\nCOPY . /app\nRUN npm ci\n');
-      await diags;
-      const again = await c.request<EngineState>('layerInsight/getEngineState', null, 10_000);
-      assert.equal(again.status, 'none');
-    } finally {
-      await c.stop();
-    }
-    const ids = requiresOf(c.child.pid);
-    assert.ok(ids.includes('net'), 'the preload saw the server start (vscode-jsonrpc requires net)');
-    assert.deepEqual(engineLoaded(ids), [], 'no engine library was evaluated');
-  });
+  test(
+    'language server: engine off, then auto with no engine at the configured socket, a document analysed',
+    { timeout: 90_000 },
+    async () => {
+      const sock = path.join(dir, 'no-engine.sock');
+      const c = new LspClient(['--require', hook, 'dist/server.js', '--stdio']);
+      try {
+        const disabled = stateIs(c, 'disabled');
+        await c.initialize({ settings: { engine: { mode: 'off', host: `unix://${sock}` }, trusted: true } });
+        await disabled;
+        const none = stateIs(c, 'none');
+        c.notify('workspace/didChangeConfiguration', {
+          settings: { layerInsight: { engine: { mode: 'auto', host: `unix://${sock}` } } },
+        });
+        // the text the client shows is the one a failed connection gives
+        assert.equal((await none).message, `estimates only: no Docker engine at unix://${sock} (ENOENT)`);
+        const uri = 'file:///tmp/li-lazy-engine/Dockerfile';
+        const diags = c.waitForDiagnostics(uri);
+        c.open(uri, 'FROM node:20\nCOPY . /app\nRUN npm ci\n');
+        await diags;
+        const again = await c.request<EngineState>('layerInsight/getEngineState', null, 10_000);
+        assert.equal(again.status, 'none');
+      } finally {
+        await c.stop();
+      }
+      const ids = requiresOf(c.child.pid);
+      assert.ok(ids.includes('net'), 'the preload saw the server start (vscode-jsonrpc requires net)');
+      assert.deepEqual(engineLoaded(ids), [], 'no engine library was evaluated');
+    },
+  );
 
-  test('CLI: --engine auto with no engine, and the default (off), do not evaluate the engine libraries', { timeout: 120_000 }, () => {
-    for (const engine of ['auto', 'off']) {
-      const r = spawnSync(process.execPath, ['--require', hook, 'dist/cli.js', 'analyze', '--engine', engine, '--format', 'json', 'test/fixtures/typical.Dockerfile'], {
-        cwd: ROOT, encoding: 'utf8', timeout: 100_000, env: { ...process.env, DOCKER_HOST: `unix://${path.join(dir, 'no-engine.sock')}` },
-      });
-      assert.equal(r.status, 0, r.stderr);
-      if (engine === 'auto') assert.match(r.stderr, /no Docker engine at unix:\/\/.*no-engine\.sock \(ENOENT\); showing estimates/);
-      assert.deepEqual(engineLoaded(requiresOf(r.pid)), [], `--engine ${engine}: no engine library was evaluated`);
-    }
-  });
+  test(
+    'CLI: --engine auto with no engine, and the default (off), do not evaluate the engine libraries',
+    { timeout: 120_000 },
+    () => {
+      for (const engine of ['auto', 'off']) {
+        const r = spawnSync(
+          process.execPath,
+          [
+            '--require',
+            hook,
+            'dist/cli.js',
+            'analyze',
+            '--engine',
+            engine,
+            '--format',
+            'json',
+            'test/fixtures/typical.Dockerfile',
+          ],
+          {
+            cwd: ROOT,
+            encoding: 'utf8',
+            timeout: 100_000,
+            env: { ...process.env, DOCKER_HOST: `unix://${path.join(dir, 'no-engine.sock')}` },
+          },
+        );
+        assert.equal(r.status, 0, r.stderr);
+        if (engine === 'auto')
+          assert.match(r.stderr, /no Docker engine at unix:\/\/.*no-engine\.sock \(ENOENT\); showing estimates/);
+        assert.deepEqual(engineLoaded(requiresOf(r.pid)), [], `--engine ${engine}: no engine library was evaluated`);
+      }
+    },
+  );
 
-  test('control: with a socket that exists, dockerode is loaded to talk to it, and the markers show it', { timeout: 90_000 }, async () => {
-    const sock = path.join(dir, 'fake-engine.sock');
-    // not an engine: accepts and hangs up, so the probe ends as "none" after a real connection attempt
-    const server = net.createServer((s) => s.destroy());
-    await new Promise<void>((resolve) => server.listen(sock, resolve));
-    const c = new LspClient(['--require', hook, 'dist/server.js', '--stdio']);
-    try {
-      const none = stateIs(c, 'none');
-      await c.initialize({ settings: { engine: { mode: 'auto', host: `unix://${sock}` }, trusted: true } });
-      assert.match((await none).message, new RegExp(`at unix://${sock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    } finally {
-      await c.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-    assert.deepEqual(engineLoaded(requiresOf(c.child.pid)), ENGINE_MARKERS);
-  });
+  test(
+    'control: with a socket that exists, dockerode is loaded to talk to it, and the markers show it',
+    { timeout: 90_000 },
+    async () => {
+      const sock = path.join(dir, 'fake-engine.sock');
+      // not an engine: accepts and hangs up, so the probe ends as "none" after a real connection attempt
+      const server = net.createServer((s) => s.destroy());
+      await new Promise<void>((resolve) => server.listen(sock, resolve));
+      const c = new LspClient(['--require', hook, 'dist/server.js', '--stdio']);
+      try {
+        const none = stateIs(c, 'none');
+        await c.initialize({ settings: { engine: { mode: 'auto', host: `unix://${sock}` }, trusted: true } });
+        assert.match((await none).message, new RegExp(`at unix://${sock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      } finally {
+        await c.stop();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      assert.deepEqual(engineLoaded(requiresOf(c.child.pid)), ENGINE_MARKERS);
+    },
+  );
 });

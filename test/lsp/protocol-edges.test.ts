@@ -26,13 +26,17 @@ let nextRawId = 1_000_000;
 async function rawRequest(c: LspClient, method: string, params?: unknown, timeoutMs = 5000): Promise<Message> {
   const id = nextRawId++;
   c.send({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) });
-  return withTimeout((async () => {
-    for (;;) {
-      const m = c.strayResponses.find((r) => r.id === id);
-      if (m) return m;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })(), timeoutMs, `${method} (id ${id})`);
+  return withTimeout(
+    (async () => {
+      for (;;) {
+        const m = c.strayResponses.find((r) => r.id === id);
+        if (m) return m;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })(),
+    timeoutMs,
+    `${method} (id ${id})`,
+  );
 }
 
 const errorCode = async (c: LspClient, method: string, params?: unknown): Promise<number | undefined> =>
@@ -40,10 +44,17 @@ const errorCode = async (c: LspClient, method: string, params?: unknown): Promis
 
 function exitOf(c: LspClient, timeoutMs: number): Promise<number | null> {
   if (c.child.exitCode !== null || c.child.signalCode !== null) return Promise.resolve(c.child.exitCode);
-  return withTimeout(new Promise((resolve) => c.child.once('exit', (code) => resolve(code))), timeoutMs, 'the server to exit');
+  return withTimeout(
+    new Promise((resolve) => c.child.once('exit', (code) => resolve(code))),
+    timeoutMs,
+    'the server to exit',
+  );
 }
 
-const hoverParams = (uri: string, line = 0, character = 0) => ({ textDocument: { uri }, position: { line, character } });
+const hoverParams = (uri: string, line = 0, character = 0) => ({
+  textDocument: { uri },
+  position: { line, character },
+});
 
 describe('framing errors: the server exits with a message, or reads on; it never goes silent', () => {
   const fatal: [string, string | Buffer][] = [
@@ -72,20 +83,28 @@ describe('framing errors: the server exits with a message, or reads on; it never
     });
   }
 
-  test('a well-framed body that is not JSON (or not a message) is logged and skipped: the next request is answered', { timeout: 30_000 }, async () => {
-    const c = new LspClient(SERVER);
-    try {
-      await c.initialize();
-      const logged = c.waitFor((m) => m.method === 'window/logMessage'
-        && /not JSON/.test((m.params as { message: string }).message), 5000, 'a log line about the skipped body');
-      for (const body of ['hello', '{"jsonrpc": "2.0", "id": 5, "method": ', '42', 'null', '[1, 2]', '']) c.writeRaw(body);
-      assert.equal(await c.request('textDocument/hover', hoverParams('file:///x'), 5000), null);
-      await logged;
-      assert.ok(c.alive);
-    } finally {
-      await c.stop();
-    }
-  });
+  test(
+    'a well-framed body that is not JSON (or not a message) is logged and skipped: the next request is answered',
+    { timeout: 30_000 },
+    async () => {
+      const c = new LspClient(SERVER);
+      try {
+        await c.initialize();
+        const logged = c.waitFor(
+          (m) => m.method === 'window/logMessage' && /not JSON/.test((m.params as { message: string }).message),
+          5000,
+          'a log line about the skipped body',
+        );
+        for (const body of ['hello', '{"jsonrpc": "2.0", "id": 5, "method": ', '42', 'null', '[1, 2]', ''])
+          c.writeRaw(body);
+        assert.equal(await c.request('textDocument/hover', hoverParams('file:///x'), 5000), null);
+        await logged;
+        assert.ok(c.alive);
+      } finally {
+        await c.stop();
+      }
+    },
+  );
 });
 
 describe('error codes of the LSP specification', () => {
@@ -103,8 +122,16 @@ describe('error codes of the LSP specification', () => {
     assert.equal(await errorCode(c, 'layerInsight/noSuchMethod', {}), -32002);
     c.open('file:///tmp/before-initialize/Dockerfile', 'FROM alpine\n');
     await c.initialize();
-    assert.equal(await c.request('textDocument/hover', hoverParams('file:///tmp/before-initialize/Dockerfile')), null, 'the early didOpen was dropped');
-    assert.equal(await errorCode(c, 'initialize', { processId: null, rootUri: null, capabilities: {} }), -32600, 'a second initialize');
+    assert.equal(
+      await c.request('textDocument/hover', hoverParams('file:///tmp/before-initialize/Dockerfile')),
+      null,
+      'the early didOpen was dropped',
+    );
+    assert.equal(
+      await errorCode(c, 'initialize', { processId: null, rootUri: null, capabilities: {} }),
+      -32600,
+      'a second initialize',
+    );
   });
 
   test('an unknown request gets MethodNotFound (-32601)', async () => {
@@ -125,7 +152,14 @@ describe('error codes of the LSP specification', () => {
       ['textDocument/hover', { textDocument: { uri }, position: { line: '1', character: 0 } }],
       ['textDocument/hover', { textDocument: { uri: 42 }, position: { line: 0, character: 0 } }],
       ['textDocument/codeAction', { textDocument: { uri }, context: { diagnostics: [] } }],
-      ['textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: -3 }, end: range.end }, context: { diagnostics: [] } }],
+      [
+        'textDocument/codeAction',
+        {
+          textDocument: { uri },
+          range: { start: { line: 0, character: -3 }, end: range.end },
+          context: { diagnostics: [] },
+        },
+      ],
       ['textDocument/inlayHint', { textDocument: { uri } }],
       ['textDocument/inlayHint', { range }],
       ['layerInsight/history', undefined],
@@ -142,34 +176,66 @@ describe('error codes of the LSP specification', () => {
     assert.equal(await c.request('textDocument/hover', hoverParams(uri, 100_000, 100_000)), null);
     assert.equal(await c.request('textDocument/hover', hoverParams('file:///never/opened/Dockerfile')), null);
     const far = { start: { line: 90_000, character: 0 }, end: { line: 90_001, character: 0 } };
-    assert.deepEqual(await c.request('textDocument/codeAction', { textDocument: { uri }, range: far, context: { diagnostics: [] } }), []);
-    assert.deepEqual(await c.request('textDocument/codeAction', {
-      textDocument: { uri: 'file:///never/opened/Dockerfile' }, range: far, context: { diagnostics: [] },
-    }), []);
+    assert.deepEqual(
+      await c.request('textDocument/codeAction', { textDocument: { uri }, range: far, context: { diagnostics: [] } }),
+      [],
+    );
+    assert.deepEqual(
+      await c.request('textDocument/codeAction', {
+        textDocument: { uri: 'file:///never/opened/Dockerfile' },
+        range: far,
+        context: { diagnostics: [] },
+      }),
+      [],
+    );
   });
 
   test('a request cancelled while it waits is answered RequestCancelled (-32800)', async () => {
     const id = nextRawId++;
     // both in one write: the cancel is read while the request is still queued
-    const frame = (m: unknown) => { const b = JSON.stringify(m); return `Content-Length: ${Buffer.byteLength(b)}\r\n\r\n${b}`; };
-    c.child.stdin.write(frame({ jsonrpc: '2.0', id, method: 'textDocument/hover', params: hoverParams(uri, 5, 1) })
-      + frame({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id } }));
-    const reply = await withTimeout((async () => {
-      for (;;) {
-        const m = c.strayResponses.find((r) => r.id === id);
-        if (m) return m;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    })(), 5000, 'the cancelled hover');
+    const frame = (m: unknown) => {
+      const b = JSON.stringify(m);
+      return `Content-Length: ${Buffer.byteLength(b)}\r\n\r\n${b}`;
+    };
+    c.child.stdin.write(
+      frame({ jsonrpc: '2.0', id, method: 'textDocument/hover', params: hoverParams(uri, 5, 1) }) +
+        frame({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id } }),
+    );
+    const reply = await withTimeout(
+      (async () => {
+        for (;;) {
+          const m = c.strayResponses.find((r) => r.id === id);
+          if (m) return m;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })(),
+      5000,
+      'the cancelled hover',
+    );
     assert.equal(reply.error?.code, -32800);
   });
 
   test('invalid document notifications are dropped with a log line, and the document stays as it was', async () => {
-    const logged = c.waitFor((m) => m.method === 'window/logMessage' && /ignored textDocument\/didChange/.test((m.params as { message: string }).message), 5000);
-    c.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: -3, character: 'a' } }, text: 5 }] });
+    const logged = c.waitFor(
+      (m) =>
+        m.method === 'window/logMessage' &&
+        /ignored textDocument\/didChange/.test((m.params as { message: string }).message),
+      5000,
+    );
+    c.notify('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: { line: -3, character: 'a' } }, text: 5 }],
+    });
     c.notify('textDocument/didOpen', { textDocument: { uri: 5, text: null } });
     await logged;
-    const h = await c.request<{ contents: { value: string } } | null>('textDocument/hover', hoverParams(uri, FIXTURE.split('\n').findIndex((l) => l.startsWith('FROM')), 1));
+    const h = await c.request<{ contents: { value: string } } | null>(
+      'textDocument/hover',
+      hoverParams(
+        uri,
+        FIXTURE.split('\n').findIndex((l) => l.startsWith('FROM')),
+        1,
+      ),
+    );
     assert.match(h?.contents.value ?? '', /\*\*FROM\*\*/);
   });
 
@@ -182,8 +248,10 @@ describe('error codes of the LSP specification', () => {
 });
 
 describe('a burst of 10,000 edits', () => {
-  test('is analysed for its last version: its diagnostics arrive, few versions in between are published, memory stays bounded, hover answers',
-    { timeout: 120_000 }, async () => {
+  test(
+    'is analysed for its last version: its diagnostics arrive, few versions in between are published, memory stays bounded, hover answers',
+    { timeout: 120_000 },
+    async () => {
       const c = new LspClient(SERVER);
       try {
         await c.initialize();
@@ -198,9 +266,14 @@ describe('a burst of 10,000 edits', () => {
         const frames: string[] = [];
         for (let i = 0; i < edits; i++) {
           const at = { line: runLine, character: start + i };
-          const body = JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didChange', params: {
-            textDocument: { uri, version: i + 2 }, contentChanges: [{ range: { start: at, end: at }, text: i % 10 === 9 ? ' ' : 'y' }],
-          } });
+          const body = JSON.stringify({
+            jsonrpc: '2.0',
+            method: 'textDocument/didChange',
+            params: {
+              textDocument: { uri, version: i + 2 },
+              contentChanges: [{ range: { start: at, end: at }, text: i % 10 === 9 ? ' ' : 'y' }],
+            },
+          });
           frames.push(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
         }
         const before = c.notifications.length;
@@ -208,11 +281,18 @@ describe('a burst of 10,000 edits', () => {
         c.child.stdin.write(frames.join(''));
         const d = await final;
         assert.equal(d.version, edits + 1);
-        const published = c.notifications.slice(before)
-          .filter((m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { uri: string }).uri === uri).length;
+        const published = c.notifications
+          .slice(before)
+          .filter(
+            (m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { uri: string }).uri === uri,
+          ).length;
         // the old server analysed and published all 10,000 versions
         assert.ok(published <= 100, `${published} publishes for ${edits} edits`);
-        const h = await c.request<{ contents: { value: string } } | null>('textDocument/hover', hoverParams(uri, runLine, 1), 5000);
+        const h = await c.request<{ contents: { value: string } } | null>(
+          'textDocument/hover',
+          hoverParams(uri, runLine, 1),
+          5000,
+        );
         assert.match(h?.contents.value ?? '', /\*\*RUN\*\*/);
         const status = `/proc/${c.child.pid}/status`;
         if (fs.existsSync(status)) {
@@ -223,7 +303,8 @@ describe('a burst of 10,000 edits', () => {
       } finally {
         await c.stop();
       }
-    });
+    },
+  );
 });
 
 describe('one bad document never ends the server', () => {
@@ -234,7 +315,10 @@ describe('one bad document never ends the server', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** A Dockerfile in a folder of its own that exists: its build context is read, then it is analysed again (in a promise callback). */
+  /**
+   * A Dockerfile in a folder of its own that exists: its build context is read, then it is analysed again (in a promise
+   * callback).
+   */
   const onDisk = (name: string, text: string): string => {
     const folder = path.join(dir, name);
     fs.mkdirSync(folder, { recursive: true });
@@ -242,34 +326,56 @@ describe('one bad document never ends the server', () => {
     fs.writeFileSync(path.join(folder, 'package.json'), '{}');
     return `file://${folder}/Dockerfile`;
   };
-  const logLine = (c: LspClient, pattern: RegExp) => c.waitFor((m) => m.method === 'window/logMessage'
-    && pattern.test((m.params as { message: string }).message), 10_000, `a log line matching ${pattern}`);
+  const logLine = (c: LspClient, pattern: RegExp) =>
+    c.waitFor(
+      (m) => m.method === 'window/logMessage' && pattern.test((m.params as { message: string }).message),
+      10_000,
+      `a log line matching ${pattern}`,
+    );
 
-  test('an analysis that throws: empty results and a log line for that document; the others are served', { timeout: 60_000 }, async () => {
-    const c = new LspClient(PLANTED);
-    try {
-      await c.initialize();
-      const bad = onDisk('throws', `FROM alpine\n# ${THROW_IN_ANALYSIS}\nRUN echo hi\n`);
-      const good = onDisk('good', MISTAKES);
-      const logged = logLine(c, /analysis of .*throws\/Dockerfile.*failed.*planted analysis failure/s);
-      const badDiagnostics = c.waitForDiagnostics(bad, 1);
-      c.open(bad, fs.readFileSync(new URL(bad), 'utf8'));
-      assert.deepEqual((await badDiagnostics).diagnostics, []);
-      await logged;
-      assert.equal(await c.request('textDocument/hover', hoverParams(bad, 2, 1)), null);
-      assert.deepEqual(await c.request('textDocument/codeAction', { textDocument: { uri: bad }, range: { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } }, context: { diagnostics: [] } }), []);
-      const goodDiagnostics = c.waitForDiagnostics(good, 1);
-      c.open(good, MISTAKES);
-      assert.ok((await goodDiagnostics).diagnostics.length > 0);
-      // the build contexts load and both documents are analysed again from a promise callback
-      await new Promise((r) => setTimeout(r, 1500));
-      assert.ok(c.alive, 'the server is still running');
-      const h = await c.request<{ contents: { value: string } } | null>('textDocument/hover', hoverParams(good, MISTAKES.split('\n').findIndex((l) => l.startsWith('FROM')), 1));
-      assert.match(h?.contents.value ?? '', /\*\*FROM\*\*/);
-    } finally {
-      await c.stop();
-    }
-  });
+  test(
+    'an analysis that throws: empty results and a log line for that document; the others are served',
+    { timeout: 60_000 },
+    async () => {
+      const c = new LspClient(PLANTED);
+      try {
+        await c.initialize();
+        const bad = onDisk('throws', `FROM alpine\n# ${THROW_IN_ANALYSIS}\nRUN echo hi\n`);
+        const good = onDisk('good', MISTAKES);
+        const logged = logLine(c, /analysis of .*throws\/Dockerfile.*failed.*planted analysis failure/s);
+        const badDiagnostics = c.waitForDiagnostics(bad, 1);
+        c.open(bad, fs.readFileSync(new URL(bad), 'utf8'));
+        assert.deepEqual((await badDiagnostics).diagnostics, []);
+        await logged;
+        assert.equal(await c.request('textDocument/hover', hoverParams(bad, 2, 1)), null);
+        assert.deepEqual(
+          await c.request('textDocument/codeAction', {
+            textDocument: { uri: bad },
+            range: { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } },
+            context: { diagnostics: [] },
+          }),
+          [],
+        );
+        const goodDiagnostics = c.waitForDiagnostics(good, 1);
+        c.open(good, MISTAKES);
+        assert.ok((await goodDiagnostics).diagnostics.length > 0);
+        // the build contexts load and both documents are analysed again from a promise callback
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.ok(c.alive, 'the server is still running');
+        const h = await c.request<{ contents: { value: string } } | null>(
+          'textDocument/hover',
+          hoverParams(
+            good,
+            MISTAKES.split('\n').findIndex((l) => l.startsWith('FROM')),
+            1,
+          ),
+        );
+        assert.match(h?.contents.value ?? '', /\*\*FROM\*\*/);
+      } finally {
+        await c.stop();
+      }
+    },
+  );
 
   test('a promise rejected with nothing to handle it is logged; the server goes on', { timeout: 60_000 }, async () => {
     const c = new LspClient(PLANTED);
@@ -288,41 +394,63 @@ describe('one bad document never ends the server', () => {
     }
   });
 
-  test('a handler that throws: an InternalError (-32603) response and a log line; the next request is answered', { timeout: 60_000 }, async () => {
-    const c = new LspClient(PLANTED);
-    try {
-      await c.initialize();
-      const uri = freshUri();
-      const opened = c.waitForDiagnostics(uri, 1);
-      c.open(uri, `FROM alpine\n# ${THROW_IN_HOVER}\nRUN echo hi\n`);
-      await opened;
-      const logged = logLine(c, /textDocument\/hover failed.*planted hover failure/s);
-      assert.equal(await errorCode(c, 'textDocument/hover', hoverParams(uri, 2, 1)), -32603);
-      await logged;
-      assert.ok(Array.isArray(await c.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } } })));
-      assert.ok(c.alive);
-    } finally {
-      await c.stop();
-    }
-  });
+  test(
+    'a handler that throws: an InternalError (-32603) response and a log line; the next request is answered',
+    { timeout: 60_000 },
+    async () => {
+      const c = new LspClient(PLANTED);
+      try {
+        await c.initialize();
+        const uri = freshUri();
+        const opened = c.waitForDiagnostics(uri, 1);
+        c.open(uri, `FROM alpine\n# ${THROW_IN_HOVER}\nRUN echo hi\n`);
+        await opened;
+        const logged = logLine(c, /textDocument\/hover failed.*planted hover failure/s);
+        assert.equal(await errorCode(c, 'textDocument/hover', hoverParams(uri, 2, 1)), -32603);
+        await logged;
+        assert.ok(
+          Array.isArray(
+            await c.request('textDocument/inlayHint', {
+              textDocument: { uri },
+              range: { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } },
+            }),
+          ),
+        );
+        assert.ok(c.alive);
+      } finally {
+        await c.stop();
+      }
+    },
+  );
 
-  test('inputs that used to crash the process (in a folder on disk, so a promise callback analyses them again) leave it serving', { timeout: 60_000 }, async () => {
-    const c = new LspClient(SERVER);
-    try {
-      await c.initialize();
-      const nested = `FROM alpine\nENV X=${'${a:-'.repeat(5000)}x${'}'.repeat(5000)}\nRUN echo hi\n`;
-      const uris = [onDisk('class', 'FROM alpine\nCOPY [z-a] /x\n'), onDisk('nested', nested)];
-      for (const [i, uri] of uris.entries()) c.open(uri, i === 0 ? 'FROM alpine\nCOPY [z-a] /x\n' : nested);
-      const good = freshUri();
-      const published = c.waitForDiagnostics(good, 1);
-      c.open(good, FIXTURE);
-      await published;
-      await new Promise((r) => setTimeout(r, 2000));
-      assert.ok(c.alive, `the server is still running (stderr: ${c.stderr.slice(0, 300)})`);
-      const h = await c.request<{ contents: { value: string } } | null>('textDocument/hover', hoverParams(good, FIXTURE.split('\n').findIndex((l) => l.startsWith('FROM')), 1));
-      assert.match(h?.contents.value ?? '', /\*\*FROM\*\*/);
-    } finally {
-      await c.stop();
-    }
-  });
+  test(
+    'inputs that used to crash the process (in a folder on disk, so a promise callback analyses them again) leave it serving',
+    { timeout: 60_000 },
+    async () => {
+      const c = new LspClient(SERVER);
+      try {
+        await c.initialize();
+        const nested = `FROM alpine\nENV X=${'${a:-'.repeat(5000)}x${'}'.repeat(5000)}\nRUN echo hi\n`;
+        const uris = [onDisk('class', 'FROM alpine\nCOPY [z-a] /x\n'), onDisk('nested', nested)];
+        for (const [i, uri] of uris.entries()) c.open(uri, i === 0 ? 'FROM alpine\nCOPY [z-a] /x\n' : nested);
+        const good = freshUri();
+        const published = c.waitForDiagnostics(good, 1);
+        c.open(good, FIXTURE);
+        await published;
+        await new Promise((r) => setTimeout(r, 2000));
+        assert.ok(c.alive, `the server is still running (stderr: ${c.stderr.slice(0, 300)})`);
+        const h = await c.request<{ contents: { value: string } } | null>(
+          'textDocument/hover',
+          hoverParams(
+            good,
+            FIXTURE.split('\n').findIndex((l) => l.startsWith('FROM')),
+            1,
+          ),
+        );
+        assert.match(h?.contents.value ?? '', /\*\*FROM\*\*/);
+      } finally {
+        await c.stop();
+      }
+    },
+  );
 });

@@ -6,9 +6,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LspClient, type Range } from './client';
 
-interface Hover { contents: { kind: string; value: string } }
-interface CodeAction { title: string; isPreferred?: boolean; edit?: { changes?: Record<string, { range: Range; newText: string }[]> } }
-interface Annotations { uri: string; version: number; image: { bytes: number; source: string } | null }
+interface Hover {
+  contents: { kind: string; value: string };
+}
+interface CodeAction {
+  title: string;
+  isPreferred?: boolean;
+  edit?: { changes?: Record<string, { range: Range; newText: string }[]> };
+}
+interface Annotations {
+  uri: string;
+  version: number;
+  image: { bytes: number; source: string } | null;
+}
 
 const GO = `FROM golang:1.22
 WORKDIR /src
@@ -21,8 +31,10 @@ ENTRYPOINT ["/usr/local/bin/api"]
 /** Applies LSP edits (0-based, non-overlapping) to a text, last first. */
 function applyLspEdits(text: string, edits: { range: Range; newText: string }[]): string {
   const lines = text.split('\n');
-  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))
+  const offset = (p: { line: number; character: number }) =>
+    lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return [...edits]
+    .sort((a, b) => offset(b.range.start) - offset(a.range.start))
     .reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
 }
 
@@ -41,11 +53,16 @@ describe('size rewrites over LSP', () => {
     const before = (await first).params as Annotations;
     assert.ok(before.image, 'an image estimate before');
 
-    const hover = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 2 } });
+    const hover = await c.request<Hover | null>('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 0, character: 2 },
+    });
     assert.match(hover?.contents.value ?? '', /multi-stage-candidate.*saves ≈ \d+ MB/);
 
     const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
-      textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] },
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [] },
     });
     const split = actions.find((a) => /^Split into a build stage/.test(a.title));
     assert.ok(split, actions.map((a) => a.title).join('\n'));

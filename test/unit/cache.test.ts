@@ -21,19 +21,39 @@ function risk(text: string, line: number, facts: AnalysisFacts = {}) {
 }
 
 test('COPY . . makes itself and every later step of the stage high, naming the line', () => {
-  const text = df('FROM node:20', 'WORKDIR /app', 'COPY package.json package-lock.json ./', 'RUN npm ci', 'COPY . .', 'RUN npm run build', 'CMD ["node", "."]');
+  const text = df(
+    'FROM node:20',
+    'WORKDIR /app',
+    'COPY package.json package-lock.json ./',
+    'RUN npm ci',
+    'COPY . .',
+    'RUN npm run build',
+    'CMD ["node", "."]',
+  );
   assert.deepEqual(levels(text), [
-    [1, 'FROM', 'low'], [2, 'WORKDIR', 'low'], [3, 'COPY', 'medium'], [4, 'RUN', 'medium'], [5, 'COPY', 'high'], [6, 'RUN', 'high'], [7, 'CMD', 'high'],
+    [1, 'FROM', 'low'],
+    [2, 'WORKDIR', 'low'],
+    [3, 'COPY', 'medium'],
+    [4, 'RUN', 'medium'],
+    [5, 'COPY', 'high'],
+    [6, 'RUN', 'high'],
+    [7, 'CMD', 'high'],
   ]);
   const r = risk(text, 6);
   assert.equal(r.reasons[0], 're-runs whenever any file in the context changes, because of COPY . . at line 5');
   assert.equal(r.causeLine, 5);
-  assert.match(risk(text, 4).reasons[0], /dependency manifests package\.json, package-lock\.json change \(COPY package\.json package-lock\.json \.\/ at line 3\)/);
+  assert.match(
+    risk(text, 4).reasons[0],
+    /dependency manifests package\.json, package-lock\.json change \(COPY package\.json package-lock\.json \.\/ at line 3\)/,
+  );
 });
 
 test('a source folder, a source file and a config file', () => {
   const text = df('FROM python:3.12', 'COPY nginx.conf /etc/nginx/', 'COPY src/ /app/src/', 'COPY main.py /app/');
-  assert.deepEqual(levels(text).map((x) => x[2]), ['low', 'medium', 'high', 'high']);
+  assert.deepEqual(
+    levels(text).map((x) => x[2]),
+    ['low', 'medium', 'high', 'high'],
+  );
   assert.match(risk(text, 3).reasons[0], /a file under src\/ changes, because of COPY src\/ \/app\/src\/ at line 3/);
   // with the context known, a folder is told from a file by what is in it
   const facts = { context: context(['config/app.yaml', 'config/db.yaml', 'requirements.txt']) };
@@ -43,10 +63,21 @@ test('a source folder, a source file and a config file', () => {
 
 test('invalidation flows into stages built FROM a stage and into COPY --from, but not into unrelated stages', () => {
   const text = df(
-    'FROM golang:1.22 AS build', 'WORKDIR /src', 'COPY go.mod go.sum ./', 'RUN go mod download', 'COPY . .', 'RUN go build -o /out/app .',
-    'FROM build AS test', 'RUN go test ./...',
-    'FROM alpine:3.20 AS certs', 'RUN apk add --no-cache ca-certificates',
-    'FROM scratch', 'COPY --from=certs /etc/ssl/certs /etc/ssl/certs', 'COPY --from=build /out/app /app', 'ENTRYPOINT ["/app"]');
+    'FROM golang:1.22 AS build',
+    'WORKDIR /src',
+    'COPY go.mod go.sum ./',
+    'RUN go mod download',
+    'COPY . .',
+    'RUN go build -o /out/app .',
+    'FROM build AS test',
+    'RUN go test ./...',
+    'FROM alpine:3.20 AS certs',
+    'RUN apk add --no-cache ca-certificates',
+    'FROM scratch',
+    'COPY --from=certs /etc/ssl/certs /etc/ssl/certs',
+    'COPY --from=build /out/app /app',
+    'ENTRYPOINT ["/app"]',
+  );
   const l = new Map(levels(text).map(([line, , level]) => [line, level]));
   assert.equal(l.get(8), 'high'); // RUN go test in a stage built FROM build
   assert.equal(l.get(10), 'low'); // certs stage does not depend on the sources
@@ -58,37 +89,63 @@ test('invalidation flows into stages built FROM a stage and into COPY --from, bu
 });
 
 test('build args enter at their first use; floating bases and remote URLs are medium', () => {
-  const text = df('ARG BASE=debian:12', 'FROM $BASE', 'ARG VERSION=1.0', 'ENV APP_HOME=/opt/app', 'RUN echo $VERSION > /v', 'FROM alpine', 'ADD https://example.com/tool /usr/local/bin/tool');
+  const text = df(
+    'ARG BASE=debian:12',
+    'FROM $BASE',
+    'ARG VERSION=1.0',
+    'ENV APP_HOME=/opt/app',
+    'RUN echo $VERSION > /v',
+    'FROM alpine',
+    'ADD https://example.com/tool /usr/local/bin/tool',
+  );
   const l = new Map(levels(text).map(([line, , level]) => [line, level]));
   assert.equal(l.get(2), 'medium'); // FROM consumes the global ARG BASE
   assert.equal(l.get(4), 'medium'); // inherits FROM's input
   assert.match(risk(text, 5).reasons.join('\n'), /build arg VERSION changes \(ARG at line 3, first used at line 5\)/);
   assert.doesNotMatch(risk(text, 4).reasons.join('\n'), /VERSION/);
   assert.match(risk(text, 6).reasons[0], /alpine is updated: no tag means "latest"/);
-  assert.match(risk(text, 7).reasons[0], /https:\/\/example\.com\/tool changes: ADD at line 7 checks the URL on every build/);
+  assert.match(
+    risk(text, 7).reasons[0],
+    /https:\/\/example\.com\/tool changes: ADD at line 7 checks the URL on every build/,
+  );
   // a version tag does not float; a digest pins anything
   assert.equal(risk(df('FROM node:20', 'RUN true'), 2).level, 'low');
   assert.equal(risk(df('FROM node:lts', 'RUN true'), 2).level, 'medium');
 });
 
 test('RUN bind mounts of the context are inputs; cache mounts are not', () => {
-  assert.equal(risk(df('FROM golang:1.22', 'RUN --mount=type=bind,target=/src go build -C /src -o /app'), 2).level, 'high');
-  assert.equal(risk(df('FROM golang:1.22', 'RUN --mount=type=bind,source=go.mod,target=/src/go.mod go mod download'), 2).level, 'medium');
-  assert.equal(risk(df('FROM node:20', 'RUN --mount=type=cache,target=/root/.npm npm install -g pnpm@9'), 2).level, 'low');
+  assert.equal(
+    risk(df('FROM golang:1.22', 'RUN --mount=type=bind,target=/src go build -C /src -o /app'), 2).level,
+    'high',
+  );
+  assert.equal(
+    risk(df('FROM golang:1.22', 'RUN --mount=type=bind,source=go.mod,target=/src/go.mod go mod download'), 2).level,
+    'medium',
+  );
+  assert.equal(
+    risk(df('FROM node:20', 'RUN --mount=type=cache,target=/root/.npm npm install -g pnpm@9'), 2).level,
+    'low',
+  );
 });
 
 test('git churn weighs the reasons: how many of the last commits touched what a COPY brings in', () => {
-  const git = parseGitLog('\u001e\n\nsrc/a.js\nREADME.md\n\u001e\n\npackage.json\n\u001e\n\nsrc/b.js\n\u001e\n\ndocs/x.md\n');
+  const git = parseGitLog(
+    '\u001e\n\nsrc/a.js\nREADME.md\n\u001e\n\npackage.json\n\u001e\n\nsrc/b.js\n\u001e\n\ndocs/x.md\n',
+  );
   assert.equal(git.commits, 4);
   const text = df('FROM node:20', 'WORKDIR /app', 'COPY package.json ./', 'RUN npm install', 'COPY src ./src');
-  assert.match(risk(text, 5, { git }).reasons[0], /a file under src\/ changes, because of COPY src \.\/src at line 5; these files changed in 2 of the last 4 commits/);
+  assert.match(
+    risk(text, 5, { git }).reasons[0],
+    /a file under src\/ changes, because of COPY src \.\/src at line 5; these files changed in 2 of the last 4 commits/,
+  );
   assert.match(risk(text, 3, { git }).reasons[0], /changed in 1 of the last 4 commits/);
 });
 
 test('readGitChurn reads a real work tree, relative to the context folder, and gives nothing outside one', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'li-git-'));
   try {
-    const git = (...a: string[]) => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: dir, stdio: 'ignore' });
+    const git = (...a: string[]) =>
+      execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: dir, stdio: 'ignore' });
     git('init', '-q');
     fs.mkdirSync(path.join(dir, 'app', 'src'), { recursive: true });
     for (let i = 0; i < 3; i++) {
@@ -113,10 +170,25 @@ test('readGitChurn reads a real work tree, relative to the context folder, and g
 });
 
 test('rebuild cost sums measured durations and bytes of the steps a source edit re-runs', () => {
-  const text = df('FROM node:20', 'WORKDIR /app', 'COPY package.json ./', 'RUN npm install', 'COPY . .', 'RUN npm run build');
+  const text = df(
+    'FROM node:20',
+    'WORKDIR /app',
+    'COPY package.json ./',
+    'RUN npm install',
+    'COPY . .',
+    'RUN npm run build',
+  );
   const measured = {
-    image: 'app:dev', bytes: 1, sizeKind: 'overlay2',
-    steps: [2, 3, 4, 5].map((stepIndex) => ({ stepIndex, bytes: stepIndex * 1000, sizeKind: 'overlay2', durationMs: stepIndex * 100, cached: false })),
+    image: 'app:dev',
+    bytes: 1,
+    sizeKind: 'overlay2',
+    steps: [2, 3, 4, 5].map((stepIndex) => ({
+      stepIndex,
+      bytes: stepIndex * 1000,
+      sizeKind: 'overlay2',
+      durationMs: stepIndex * 100,
+      cached: false,
+    })),
   };
   const a = analyze(text, { measured });
   assert.deepEqual(a.rebuild.lines, [5, 6]);
@@ -126,7 +198,14 @@ test('rebuild cost sums measured durations and bytes of the steps a source edit 
 });
 
 test('any text yields risks: broken files, no FROM, empty', () => {
-  for (const t of ['', 'RUN echo hi', 'FROM', 'COPY', 'FROM x\nCOPY --from=nope /a /b\nRUN --mount=type=bind,from=missing true', '\u0000\u0001']) {
+  for (const t of [
+    '',
+    'RUN echo hi',
+    'FROM',
+    'COPY',
+    'FROM x\nCOPY --from=nope /a /b\nRUN --mount=type=bind,from=missing true',
+    '\u0000\u0001',
+  ]) {
     const a = analyze(t);
     assert.equal(a.steps.length, a.model.steps.length);
   }
@@ -134,11 +213,22 @@ test('any text yields risks: broken files, no FROM, empty', () => {
 
 test('stepsAffectedBy: the steps one edited file re-runs, through stages; ignored files re-run nothing', () => {
   const text = df(
-    'FROM busybox AS build', 'COPY go.mod ./', 'RUN cat go.mod', 'COPY cmd/ ./cmd/', 'RUN cat cmd/*',
-    'FROM busybox AS config', 'COPY etc/app.conf /etc/', 'RUN wc -c /etc/app.conf',
-    'FROM busybox', 'COPY --from=config /etc/app.conf /c', 'COPY --from=build /bin/sh /s', 'RUN true');
+    'FROM busybox AS build',
+    'COPY go.mod ./',
+    'RUN cat go.mod',
+    'COPY cmd/ ./cmd/',
+    'RUN cat cmd/*',
+    'FROM busybox AS config',
+    'COPY etc/app.conf /etc/',
+    'RUN wc -c /etc/app.conf',
+    'FROM busybox',
+    'COPY --from=config /etc/app.conf /c',
+    'COPY --from=build /bin/sh /s',
+    'RUN true',
+  );
   const model = analyze(text).model;
-  const lines = (p: string, facts: AnalysisFacts = {}) => [...stepsAffectedBy(model, facts, p)].map((i) => model.steps[i].line);
+  const lines = (p: string, facts: AnalysisFacts = {}) =>
+    [...stepsAffectedBy(model, facts, p)].map((i) => model.steps[i].line);
   assert.deepEqual(lines('cmd/main.go'), [4, 5, 11, 12]);
   assert.deepEqual(lines('etc/app.conf'), [7, 8, 10, 11, 12]);
   assert.deepEqual(lines('go.mod'), [2, 3, 4, 5, 11, 12]);

@@ -46,10 +46,23 @@ function within<T>(ms: number, p: Promise<T>): Promise<T> {
 }
 
 test('a FIFO .dockerignore or lockfile is listed but never opened for reading', { skip: !hasMkfifo }, async () => {
-  const dir = context({ '.dockerignore': { fifo: true }, 'yarn.lock': { fifo: true }, 'package.json': '{}', 'src/a.js': 'x' });
+  const dir = context({
+    '.dockerignore': { fifo: true },
+    'yarn.lock': { fifo: true },
+    'package.json': '{}',
+    'src/a.js': 'x',
+  });
   const ctx = await within(5_000, readBuildContext(dir));
   assert.equal(ctx.hasDockerignore, false, 'a .dockerignore that cannot be read is not applied');
-  assert.deepEqual(ctx.files.map((f) => [f.path, f.bytes]), [['.dockerignore', 0], ['package.json', 2], ['src/a.js', 1], ['yarn.lock', 0]]);
+  assert.deepEqual(
+    ctx.files.map((f) => [f.path, f.bytes]),
+    [
+      ['.dockerignore', 0],
+      ['package.json', 2],
+      ['src/a.js', 1],
+      ['yarn.lock', 0],
+    ],
+  );
   assert.equal(ctx.contents?.['yarn.lock'], undefined);
 });
 
@@ -68,30 +81,45 @@ test('a lockfile linked to a device or to a file outside the context is not read
   assert.ok(Date.now() - t0 < 3_000, 'no gigabyte read from /dev/urandom');
   assert.deepEqual(Object.keys(ctx.contents ?? {}), [], 'nothing outside the context reaches the analysis');
   // Docker sends the links themselves: they are listed, as links (0 bytes), not their targets' sizes
-  assert.deepEqual(ctx.files.map((f) => [f.path, f.bytes]), [
-    ['api/requirements.txt', 0], ['package-lock.json', 0], ['package.json', 2], ['requirements.txt', 0], ['yarn.lock', 0],
-  ]);
+  assert.deepEqual(
+    ctx.files.map((f) => [f.path, f.bytes]),
+    [
+      ['api/requirements.txt', 0],
+      ['package-lock.json', 0],
+      ['package.json', 2],
+      ['requirements.txt', 0],
+      ['yarn.lock', 0],
+    ],
+  );
 });
 
-test('a lockfile linked to a regular file inside the context is read; links to FIFOs or loops are not', { skip: !hasMkfifo }, async () => {
-  const lock = '{"lockfileVersion": 3, "packages": {}}';
-  const dir = context({
-    'shared/package-lock.json': lock,
-    'app/package-lock.json': { link: '../shared/package-lock.json' },
-    'pipe': { fifo: true },
-    'requirements.txt': { link: 'pipe' },
-    'loop/requirements.txt': { link: 'requirements.txt' },
-    '.dockerignore': { link: 'shared/ignore' },
-    'shared/ignore': 'pipe\n',
-  });
-  const ctx = await within(5_000, readBuildContext(dir));
-  assert.equal(ctx.contents?.['app/package-lock.json'], lock);
-  assert.equal(ctx.contents?.['shared/package-lock.json'], lock);
-  assert.equal(ctx.contents?.['requirements.txt'], undefined);
-  assert.equal(ctx.contents?.['loop/requirements.txt'], undefined);
-  assert.equal(ctx.hasDockerignore, true, 'a .dockerignore linked inside the context is read, as the Docker CLI does');
-  assert.ok(!ctx.files.some((f) => f.path === 'pipe'));
-});
+test(
+  'a lockfile linked to a regular file inside the context is read; links to FIFOs or loops are not',
+  { skip: !hasMkfifo },
+  async () => {
+    const lock = '{"lockfileVersion": 3, "packages": {}}';
+    const dir = context({
+      'shared/package-lock.json': lock,
+      'app/package-lock.json': { link: '../shared/package-lock.json' },
+      pipe: { fifo: true },
+      'requirements.txt': { link: 'pipe' },
+      'loop/requirements.txt': { link: 'requirements.txt' },
+      '.dockerignore': { link: 'shared/ignore' },
+      'shared/ignore': 'pipe\n',
+    });
+    const ctx = await within(5_000, readBuildContext(dir));
+    assert.equal(ctx.contents?.['app/package-lock.json'], lock);
+    assert.equal(ctx.contents?.['shared/package-lock.json'], lock);
+    assert.equal(ctx.contents?.['requirements.txt'], undefined);
+    assert.equal(ctx.contents?.['loop/requirements.txt'], undefined);
+    assert.equal(
+      ctx.hasDockerignore,
+      true,
+      'a .dockerignore linked inside the context is read, as the Docker CLI does',
+    );
+    assert.ok(!ctx.files.some((f) => f.path === 'pipe'));
+  },
+);
 
 test('a .dockerignore linked outside the context is not read', async () => {
   const outside = path.join(tmp, 'outside-ignore');
@@ -99,7 +127,10 @@ test('a .dockerignore linked outside the context is not read', async () => {
   const dir = context({ '.dockerignore': { link: outside }, 'a.txt': 'a' });
   const ctx = await readBuildContext(dir);
   assert.equal(ctx.hasDockerignore, false);
-  assert.deepEqual(ctx.files.map((f) => f.path), ['.dockerignore', 'a.txt']);
+  assert.deepEqual(
+    ctx.files.map((f) => f.path),
+    ['.dockerignore', 'a.txt'],
+  );
 });
 
 test('one folder of many files stops at the file limit and at the deadline, and says so', async () => {
@@ -129,29 +160,38 @@ test('.dockerignore: an ignored folder is skipped unless an exception may bring 
     'src/a.js': 'js',
   });
   const ctx = await readBuildContext(dir);
-  assert.deepEqual(ctx.files.map((f) => f.path), ['.dockerignore', 'build/keep.txt', 'src/a.js']);
+  assert.deepEqual(
+    ctx.files.map((f) => f.path),
+    ['.dockerignore', 'build/keep.txt', 'src/a.js'],
+  );
 });
 
-test('the CLI answers promptly on a context with a FIFO .dockerignore and a FIFO yarn.lock', { skip: !hasMkfifo }, async () => {
-  const dir = context({
-    '.dockerignore': { fifo: true },
-    'yarn.lock': { fifo: true },
-    'package.json': '{}',
-    'Dockerfile': 'FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\nCOPY [z-a] /x\n',
-  });
-  const cli = path.join(repoRoot(), 'dist', 'cli.js');
-  const run = await new Promise<{ code: number | null; ms: number; out: string }>((resolve) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [cli, 'analyze', '--format', 'json', path.join(dir, 'Dockerfile')], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.on('exit', (code) => {
-      clearTimeout(kill);
-      resolve({ code, ms: Date.now() - t0, out });
+test(
+  'the CLI answers promptly on a context with a FIFO .dockerignore and a FIFO yarn.lock',
+  { skip: !hasMkfifo },
+  async () => {
+    const dir = context({
+      '.dockerignore': { fifo: true },
+      'yarn.lock': { fifo: true },
+      'package.json': '{}',
+      Dockerfile: 'FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\nCOPY [z-a] /x\n',
     });
-  });
-  assert.ok(run.ms < 15_000, `answered in ${run.ms} ms`);
-  assert.notEqual(run.code, null, 'not killed');
-  assert.doesNotThrow(() => JSON.parse(run.out), 'a whole report was written');
-});
+    const cli = path.join(repoRoot(), 'dist', 'cli.js');
+    const run = await new Promise<{ code: number | null; ms: number; out: string }>((resolve) => {
+      const t0 = Date.now();
+      const child = spawn(process.execPath, [cli, 'analyze', '--format', 'json', path.join(dir, 'Dockerfile')], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.on('exit', (code) => {
+        clearTimeout(kill);
+        resolve({ code, ms: Date.now() - t0, out });
+      });
+    });
+    assert.ok(run.ms < 15_000, `answered in ${run.ms} ms`);
+    assert.notEqual(run.code, null, 'not killed');
+    assert.doesNotThrow(() => JSON.parse(run.out), 'a whole report was written');
+  },
+);

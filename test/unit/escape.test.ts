@@ -10,7 +10,11 @@ import { escapeControls, markdownCode, markdownText, terminalSafeJson } from '..
 import { stepHover } from '../../server/src/report/describe';
 import { toText } from '../../server/src/report/text';
 
-interface MarkdownIt { render(s: string): string; renderInline(s: string): string; utils: { escapeHtml(s: string): string } }
+interface MarkdownIt {
+  render(s: string): string;
+  renderInline(s: string): string;
+  utils: { escapeHtml(s: string): string };
+}
 // markdown-it comes with @vscode/vsce (a devDependency); it has no types here
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const md = (require('markdown-it') as (o: object) => MarkdownIt)({ html: true, linkify: true });
@@ -19,13 +23,17 @@ const ESC = '\u001b';
 const BEL = '\u0007';
 /** Terminal escapes a Dockerfile can carry: clipboard write (OSC 52), screen clear, hyperlink (OSC 8), CSI as C1. */
 const HOSTILE_LINE = `RUN echo "${ESC}]52;c;ZXZpbA==${BEL}" "${ESC}[2J${ESC}[H" "${ESC}]8;;http://evil.example/${ESC}\\x${ESC}]8;;${ESC}\\" "\u009b31m" "\u202e" "\u007f"`;
-// eslint-disable-next-line no-control-regex
-const RAW_CONTROL_BUT_NEWLINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const RAW_CONTROL_BUT_NEWLINE =
+  // eslint-disable-next-line no-control-regex -- the characters that must not reach a terminal
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 test('escapeControls shows every control character as a visible escape and leaves other text alone', () => {
   assert.equal(escapeControls(`a${ESC}[2Jb`), 'a\\x1b[2Jb');
   assert.equal(escapeControls('\u0000\u0007\n\r\u007f\u0085\u009b'), '\\x00\\x07\\x0a\\x0d\\x7f\\x85\\x9b');
-  assert.equal(escapeControls('\u202eevil\u202c \u2066x\u2069 \u200f \u061c \u2028'), '\\u202eevil\\u202c \\u2066x\\u2069 \\u200f \\u061c \\u2028');
+  assert.equal(
+    escapeControls('\u202eevil\u202c \u2066x\u2069 \u200f \u061c \u2028'),
+    '\\u202eevil\\u202c \\u2066x\\u2069 \\u200f \\u061c \\u2028',
+  );
   const plain = 'tab\tstays · ≈ 85.0 MB … é 😀 ^[ \\x1b';
   assert.equal(escapeControls(plain), plain);
 });
@@ -33,8 +41,14 @@ test('escapeControls shows every control character as a visible escape and leave
 test('the text report writes no control character from the Dockerfile; with colour only our SGR codes', () => {
   const text = `FROM alpine:3.20 AS build${ESC}[31m\n${HOSTILE_LINE}\nFROM al${ESC}]52;c;eA==${BEL}pine\nCOPY --from=build /a /b${ESC}[2J\n`;
   const a = analyze(text, {}, { target: `x${ESC}[2J` }); // a target that names no stage: a note quoting it
-  assert.ok(a.model.problems.some((p) => p.includes(ESC)), 'the notes quote the Dockerfile too');
-  assert.ok(a.findings.some((f) => f.message.includes(ESC)), 'and so do the findings');
+  assert.ok(
+    a.model.problems.some((p) => p.includes(ESC)),
+    'the notes quote the Dockerfile too',
+  );
+  assert.ok(
+    a.findings.some((f) => f.message.includes(ESC)),
+    'and so do the findings',
+  );
   const plain = toText(`Docker${ESC}]0;title${BEL}file`, a, { color: false });
   const bad = RAW_CONTROL_BUT_NEWLINE.exec(plain);
   assert.equal(bad, null, `raw U+${bad?.[0].charCodeAt(0).toString(16)} in the report`);
@@ -57,12 +71,44 @@ test('terminalSafeJson: no raw DEL, C1 or bidi control, and it parses back to th
 });
 
 const HOSTILE_MARKDOWN = [
-  '![x](http://evil.example/pixel.png)', '[click me](command:workbench.action.terminal.new)', '[a]: http://evil.example',
-  '<img src=x onerror=alert(1)>', '<a href="http://evil.example">x</a>', 'see http://evil.example and www.evil.example',
-  'mail me@evil.example', 'bare evil.example link', '# heading', '- item', '+ item', '> quote', '1. one', '2) two', '---',
-  '===', '    indented code', '**bold** _it_ ~~s~~', '`code` ``x``', '```fence', '~~~fence', '&lt;b&gt; &#91;x&#93;(y)',
-  'a\\[b\\]\\', 'trailing  ', 'COPY . . at line 3', `line${ESC}]8;;http://x${BEL}y\nnext\n\n# h`, '| a | b |', '<http://evil.example>',
-  'x [y]: z', '![', '](http://evil.example)', '\\', '*', '_a_', '$(alert)', 'a<!-- c -->b', '<?php ?>', '<![CDATA[x]]>',
+  '![x](http://evil.example/pixel.png)',
+  '[click me](command:workbench.action.terminal.new)',
+  '[a]: http://evil.example',
+  '<img src=x onerror=alert(1)>',
+  '<a href="http://evil.example">x</a>',
+  'see http://evil.example and www.evil.example',
+  'mail me@evil.example',
+  'bare evil.example link',
+  '# heading',
+  '- item',
+  '+ item',
+  '> quote',
+  '1. one',
+  '2) two',
+  '---',
+  '===',
+  '    indented code',
+  '**bold** _it_ ~~s~~',
+  '`code` ``x``',
+  '```fence',
+  '~~~fence',
+  '&lt;b&gt; &#91;x&#93;(y)',
+  'a\\[b\\]\\',
+  'trailing  ',
+  'COPY . . at line 3',
+  `line${ESC}]8;;http://x${BEL}y\nnext\n\n# h`,
+  '| a | b |',
+  '<http://evil.example>',
+  'x [y]: z',
+  '![',
+  '](http://evil.example)',
+  '\\',
+  '*',
+  '_a_',
+  '$(alert)',
+  'a<!-- c -->b',
+  '<?php ?>',
+  '<![CDATA[x]]>',
 ];
 
 /** What the text renders to when it renders as itself: the text (controls escaped, leading blanks dropped), as HTML. */
@@ -72,15 +118,54 @@ test('markdownText renders as exactly its text: no link, image, autolink, HTML, 
   for (const s of HOSTILE_MARKDOWN) {
     assert.equal(md.renderInline(markdownText(s)), asItself(s), JSON.stringify(s));
     // as the text of a list item, where a hover puts cache reasons
-    assert.equal(md.render(`- ${markdownText(s)}`).replace(/\n/g, ''), `<ul><li>${asItself(s).trimEnd()}</li></ul>`, `list item ${JSON.stringify(s)}`);
+    assert.equal(
+      md.render(`- ${markdownText(s)}`).replace(/\n/g, ''),
+      `<ul><li>${asItself(s).trimEnd()}</li></ul>`,
+      `list item ${JSON.stringify(s)}`,
+    );
   }
 });
 
 test('markdownText on random strings of Markdown characters (fixed seed) still renders as itself', () => {
-  const alphabet = ['[', ']', '(', ')', '!', '<', '>', '&', '#', ';', '*', '_', '~', '`', '\\', ':', '/', '.', '@', '-', '+', '=', '|',
-    ' ', 'a', 'w', 'http', 'www.', 'x.com', '1', '<a>', '&amp;', '\u001b', '\n', '$'];
+  const alphabet = [
+    '[',
+    ']',
+    '(',
+    ')',
+    '!',
+    '<',
+    '>',
+    '&',
+    '#',
+    ';',
+    '*',
+    '_',
+    '~',
+    '`',
+    '\\',
+    ':',
+    '/',
+    '.',
+    '@',
+    '-',
+    '+',
+    '=',
+    '|',
+    ' ',
+    'a',
+    'w',
+    'http',
+    'www.',
+    'x.com',
+    '1',
+    '<a>',
+    '&amp;',
+    '\u001b',
+    '\n',
+    '$',
+  ];
   let seed = 12;
-  const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < 3000; i++) {
     let s = '';
     const n = 1 + Math.floor(next() * 14);
@@ -91,29 +176,41 @@ test('markdownText on random strings of Markdown characters (fixed seed) still r
 
 test('markdownCode: a code span that backticks inside cannot close', () => {
   for (const s of ['a`b', '``x``', '`', 'x` ![i](http://evil.example/p.png) `', ' a ', '/usr/lib/x', `p${ESC}[2J`]) {
-    assert.equal(md.renderInline(markdownCode(s)), `<code>${md.utils.escapeHtml(escapeControls(s))}</code>`, JSON.stringify(s));
+    assert.equal(
+      md.renderInline(markdownCode(s)),
+      `<code>${md.utils.escapeHtml(escapeControls(s))}</code>`,
+      JSON.stringify(s),
+    );
   }
 });
 
 test('a hover on hostile lines: no raw control character, and no link, image or HTML from the file', () => {
-  const text = [
-    'FROM al![i](http://evil.example/t.png)pine AS [x](http://evil.example/s)',
-    'FROM ubuntu:22.04 AS b<img src=x>',
-    'COPY [l](command:rm) <b>x</b> /app/',
-    `RUN apt-get install -y curl![i](http://evil.example/p.png) && echo "${ESC}]52;c;ZXZpbA==${BEL}" [c](http://evil.example)`,
-    'ADD http://evil.example/<script>.tgz /x',
-    'COPY --from=[s](http://evil.example) /a /b',
-    HOSTILE_LINE,
-  ].join('\n') + '\n';
+  const text =
+    [
+      'FROM al![i](http://evil.example/t.png)pine AS [x](http://evil.example/s)',
+      'FROM ubuntu:22.04 AS b<img src=x>',
+      'COPY [l](command:rm) <b>x</b> /app/',
+      `RUN apt-get install -y curl![i](http://evil.example/p.png) && echo "${ESC}]52;c;ZXZpbA==${BEL}" [c](http://evil.example)`,
+      'ADD http://evil.example/<script>.tgz /x',
+      'COPY --from=[s](http://evil.example) /a /b',
+      HOSTILE_LINE,
+    ].join('\n') + '\n';
   const a = analyze(text, {}, {});
   assert.equal(a.steps.length, 7);
   for (const s of a.steps) {
     const hover = stepHover(a, s);
     assert.equal(RAW_CONTROL_BUT_NEWLINE.exec(hover), null, `line ${s.step.line}: a raw control character`);
     const html = md.render(hover);
-    assert.doesNotMatch(html, /<(?!\/?(?:p|strong|ul|li|code)>)/, `line ${s.step.line}: only our own Markdown becomes HTML:\n${html}`);
+    assert.doesNotMatch(
+      html,
+      /<(?!\/?(?:p|strong|ul|li|code)>)/,
+      `line ${s.step.line}: only our own Markdown becomes HTML:\n${html}`,
+    );
   }
-  assert.ok(a.steps.some((s) => md.render(stepHover(a, s)).includes('al![i](http://evil.example/t.png)pine')), 'the hostile text is shown, as text');
+  assert.ok(
+    a.steps.some((s) => md.render(stepHover(a, s)).includes('al![i](http://evil.example/t.png)pine')),
+    'the hostile text is shown, as text',
+  );
   // the escapes are for rendering: an editor that shows the raw Markdown still reads our prose as it was
   assert.match(stepHover(a, a.steps[2]), /because of COPY \\\[l\\\]\(command:rm\) \\<b\\>x\\<\/b\\> \/app\/ at line 3/);
 });

@@ -21,7 +21,12 @@ function offsetOf(text: string, line: number, column: number): number {
 }
 
 export function applyEdits(text: string, edits: TextEdit[]): string {
-  const ranges = edits.map((e) => ({ start: offsetOf(text, e.startLine, e.startColumn), end: offsetOf(text, e.endLine, e.endColumn), text: e.newText }))
+  const ranges = edits
+    .map((e) => ({
+      start: offsetOf(text, e.startLine, e.startColumn),
+      end: offsetOf(text, e.endLine, e.endColumn),
+      text: e.newText,
+    }))
     .map((r, i) => ({ ...r, i }));
   // an edit's end may run to the start of the next line: offsetOf clamps to the line end, so recompute
   for (const [k, e] of edits.entries()) {
@@ -58,15 +63,16 @@ function countRules(fs: Finding[]): Map<string, number> {
 /** Lines of `before` untouched by the edits must appear, in order, in `after`. */
 function untouchedKept(before: string, after: string, edits: TextEdit[]): void {
   const lines = before.split(/\r?\n/);
-  const touched = (l: number) => edits.some((e) => {
-    if (e.startLine === e.endLine && e.startColumn === e.endColumn) {
-      // an insertion changes its line, unless it adds whole lines before or after it
-      const wholeBefore = e.startColumn === 1 && /\n$/.test(e.newText);
-      const wholeAfter = e.startColumn === (lines[e.startLine - 1] ?? '').length + 1 && /^\r?\n/.test(e.newText);
-      return l === e.startLine && !wholeBefore && !wholeAfter;
-    }
-    return l >= e.startLine && (l < e.endLine || (l === e.endLine && e.endColumn > 1));
-  });
+  const touched = (l: number) =>
+    edits.some((e) => {
+      if (e.startLine === e.endLine && e.startColumn === e.endColumn) {
+        // an insertion changes its line, unless it adds whole lines before or after it
+        const wholeBefore = e.startColumn === 1 && /\n$/.test(e.newText);
+        const wholeAfter = e.startColumn === (lines[e.startLine - 1] ?? '').length + 1 && /^\r?\n/.test(e.newText);
+        return l === e.startLine && !wholeBefore && !wholeAfter;
+      }
+      return l >= e.startLine && (l < e.endLine || (l === e.endLine && e.endColumn > 1));
+    });
   const keep = lines.filter((_, i) => !touched(i + 1));
   const afterLines = after.split(/\r?\n/);
   let j = 0;
@@ -85,7 +91,12 @@ export interface FixResult {
  * finding is gone, the other rules report the same, lines outside the rewrite are untouched, the file's EOL is
  * kept, and the result parses as cleanly as the original.
  */
-export function applyFix(text: string, rule: string, facts: AnalysisFacts = {}, opts: { otherRulesMayChange?: boolean } = {}): FixResult {
+export function applyFix(
+  text: string,
+  rule: string,
+  facts: AnalysisFacts = {},
+  opts: { otherRulesMayChange?: boolean } = {},
+): FixResult {
   const before = run(text, facts);
   const target = before.findings.find((f) => f.rule === rule);
   assert.ok(target, `no ${rule} finding in:\n${text}`);
@@ -96,16 +107,24 @@ export function applyFix(text: string, rule: string, facts: AnalysisFacts = {}, 
   const targetText = before.model.lines[target.line - 1];
   const sameLine = after.findings.filter((f) => f.rule === rule && after.model.lines[f.line - 1] === targetText);
   assert.equal(sameLine.length, 0, `the ${rule} finding is still there after its fix:\n${fixed}`);
-  assert.ok(after.findings.filter((f) => f.rule === rule).length < before.findings.filter((f) => f.rule === rule).length, `fix did not reduce ${rule} findings:\n${fixed}`);
+  assert.ok(
+    after.findings.filter((f) => f.rule === rule).length < before.findings.filter((f) => f.rule === rule).length,
+    `fix did not reduce ${rule} findings:\n${fixed}`,
+  );
   if (!opts.otherRulesMayChange) {
     const b = countRules(before.findings.filter((f) => f.rule !== rule));
     const a = countRules(after.findings.filter((f) => f.rule !== rule));
     assert.deepEqual(a, b, `other findings changed:\n${fixed}`);
   }
   untouchedKept(text, fixed, fix.edits);
-  if (text.includes('\r\n')) assert.ok(!/[^\r]\n/.test(fixed) && !fixed.startsWith('\n'), 'fix introduced a bare LF into a CRLF file');
+  if (text.includes('\r\n'))
+    assert.ok(!/[^\r]\n/.test(fixed) && !fixed.startsWith('\n'), 'fix introduced a bare LF into a CRLF file');
   else assert.ok(!fixed.includes('\r'), 'fix introduced CR into an LF file');
-  assert.equal(after.model.problems.length, before.model.problems.length, `fixed text reads worse: ${after.model.problems.join('; ')}`);
+  assert.equal(
+    after.model.problems.length,
+    before.model.problems.length,
+    `fixed text reads worse: ${after.model.problems.join('; ')}`,
+  );
   assert.equal(after.model.stages.length, before.model.stages.length);
   return { fixed, before, after };
 }

@@ -10,13 +10,22 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gitEnv, readGitChurn } from '../../server/src/facts/git';
 
-const skip = process.platform === 'win32' || spawnSync('git', ['--version']).status !== 0 ? 'needs git and mkfifo' : false;
+const skip =
+  process.platform === 'win32' || spawnSync('git', ['--version']).status !== 0 ? 'needs git and mkfifo' : false;
 
 function repoWithCommits(root: string, name: string, files: string[]): string {
   const dir = path.join(root, name);
   fs.mkdirSync(dir);
-  const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@a', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@a' };
-  const git = (...args: string[]) => assert.equal(spawnSync('git', args, { cwd: dir, env }).status, 0, `git ${args.join(' ')}`);
+  const env = {
+    ...process.env,
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_AUTHOR_NAME: 'a',
+    GIT_AUTHOR_EMAIL: 'a@a',
+    GIT_COMMITTER_NAME: 'a',
+    GIT_COMMITTER_EMAIL: 'a@a',
+  };
+  const git = (...args: string[]) =>
+    assert.equal(spawnSync('git', args, { cwd: dir, env }).status, 0, `git ${args.join(' ')}`);
   git('init', '-q', '.');
   for (const f of files) {
     fs.appendFileSync(path.join(dir, f), 'x\n');
@@ -27,9 +36,16 @@ function repoWithCommits(root: string, name: string, files: string[]): string {
 }
 
 test('gitEnv drops every GIT_* variable of the caller and turns off lazy fetch, prompts and the pager', () => {
-  const env = gitEnv({ PATH: '/bin', GIT_DIR: '/elsewhere', git_work_tree: '/w', GIT_EXTERNAL_DIFF: 'x', GIT_CONFIG_COUNT: '1' });
+  const env = gitEnv({
+    PATH: '/bin',
+    GIT_DIR: '/elsewhere',
+    git_work_tree: '/w',
+    GIT_EXTERNAL_DIFF: 'x',
+    GIT_CONFIG_COUNT: '1',
+  });
   assert.equal(env.PATH, '/bin');
-  for (const k of ['GIT_DIR', 'git_work_tree', 'GIT_EXTERNAL_DIFF', 'GIT_CONFIG_COUNT']) assert.equal(env[k], undefined, k);
+  for (const k of ['GIT_DIR', 'git_work_tree', 'GIT_EXTERNAL_DIFF', 'GIT_CONFIG_COUNT'])
+    assert.equal(env[k], undefined, k);
   assert.equal(env.GIT_NO_LAZY_FETCH, '1');
   assert.equal(env.GIT_TERMINAL_PROMPT, '0');
   assert.equal(env.GIT_PAGER, 'cat');

@@ -148,7 +148,7 @@ const DOCKERIGNORE: [string, string, boolean, boolean][] = [
   ['a**b', 'axb', false, false],
 ];
 
-test(".dockerignore patterns follow moby/patternmatcher (its table)", () => {
+test('.dockerignore patterns follow moby/patternmatcher (its table)', () => {
   for (const [pattern, path, exact, orParent] of DOCKERIGNORE) {
     const ig = parseDockerignore(pattern);
     assert.equal(ig.rules.length, 1, pattern);
@@ -172,12 +172,16 @@ test('.dockerignore: exceptions, the last matching line wins, a matched folder t
     [['*.go'], '.', false],
     [[], 'any/path', false],
   ];
-  for (const [lines, path, want] of cases) assert.equal(isIgnored(parseDockerignore(lines.join('\n')), path), want, `${lines.join(' | ')} vs ${path}`);
+  for (const [lines, path, want] of cases)
+    assert.equal(isIgnored(parseDockerignore(lines.join('\n')), path), want, `${lines.join(' | ')} vs ${path}`);
 });
 
 test('.dockerignore lines: comments, spaces, BOM, CRLF, cleaning, a leading slash, malformed lines', () => {
   const ig = parseDockerignore('\ufeff# comment\r\n  /tmp/  \r\n! keep.txt\n./a/../b//c/\n #x\n!\n[\n\n');
-  assert.deepEqual(ig.rules.map((r) => `${r.exception ? '!' : ''}${r.pattern}`), ['tmp', '!keep.txt', 'b/c', '#x', '[']);
+  assert.deepEqual(
+    ig.rules.map((r) => `${r.exception ? '!' : ''}${r.pattern}`),
+    ['tmp', '!keep.txt', 'b/c', '#x', '['],
+  );
   assert.equal(ig.hasExceptions, true);
   assert.equal(ig.rules[4].glob, null, 'a malformed pattern matches nothing');
   assert.equal(isIgnored(ig, 'tmp/x'), true);

@@ -45,8 +45,17 @@ function grammar(): Promise<vsctm.IGrammar> {
   return registryPromise;
 }
 
-interface Token { text: string; start: number; scopes: string[] }
-interface Tokenized { lines: string[]; tokens: Token[][]; endState: vsctm.StateStack; stoppedEarly: boolean }
+interface Token {
+  text: string;
+  start: number;
+  scopes: string[];
+}
+interface Tokenized {
+  lines: string[];
+  tokens: Token[][];
+  endState: vsctm.StateStack;
+  stoppedEarly: boolean;
+}
 
 async function tokenize(text: string): Promise<Tokenized> {
   const g = await grammar();
@@ -88,13 +97,17 @@ function scopesAt(doc: Tokenized, line: number, needle: string, occurrence = 0):
 }
 function has(doc: Tokenized, line: number, needle: string, scope: string, occurrence = 0): void {
   const scopes = scopesAt(doc, line, needle, occurrence);
-  assert.ok(scopes.some((s) => s === scope || s.startsWith(scope + '.')),
-    `"${needle}" on line ${line} should have ${scope}; has ${scopes.join(' ')}`);
+  assert.ok(
+    scopes.some((s) => s === scope || s.startsWith(scope + '.')),
+    `"${needle}" on line ${line} should have ${scope}; has ${scopes.join(' ')}`,
+  );
 }
 function hasNot(doc: Tokenized, line: number, needle: string, scope: string, occurrence = 0): void {
   const scopes = scopesAt(doc, line, needle, occurrence);
-  assert.ok(!scopes.some((s) => s === scope || s.startsWith(scope + '.')),
-    `"${needle}" on line ${line} should not have ${scope}; has ${scopes.join(' ')}`);
+  assert.ok(
+    !scopes.some((s) => s === scope || s.startsWith(scope + '.')),
+    `"${needle}" on line ${line} should not have ${scope}; has ${scopes.join(' ')}`,
+  );
 }
 
 test('instruction keywords, upper and lower case, and ONBUILD', async () => {
@@ -143,7 +156,10 @@ test('variables: $X and ${X:-y}, in flag values, images, strings and ENV', async
 test('RUN heredoc bodies are embedded shell; the delimiter ends them even if the shell left a region open', async () => {
   const doc = await tokenize(fixture('features.Dockerfile'));
   has(doc, 13, '<<EOF', 'keyword.control.heredoc-token.dockerfile');
-  for (const [line, word] of [[14, 'set'], [15, 'echo']] as const) {
+  for (const [line, word] of [
+    [14, 'set'],
+    [15, 'echo'],
+  ] as const) {
     has(doc, line, word, 'meta.embedded.block.shellscript');
     has(doc, line, word, 'source.shell');
     has(doc, line, word, 'keyword.stand-in.shell'); // tokenized by the embedded grammar
@@ -272,17 +288,27 @@ test('a well-formed file leaves no region open; odd input never stops the tokeni
 
 test('the committed grammar is what scripts/build-grammar.mjs generates', async () => {
   const mod = (await import(pathToFileURL(path.join(root, 'scripts/build-grammar.mjs')).href)) as {
-    buildGrammar: () => unknown; SCOPE_NAME: string;
+    buildGrammar: () => unknown;
+    SCOPE_NAME: string;
   };
-  assert.deepEqual(JSON.parse(readFileSync(GRAMMAR_PATH, 'utf8')), mod.buildGrammar(),
-    'run `node scripts/build-grammar.mjs` and commit syntaxes/dockerfile.tmLanguage.json');
+  assert.deepEqual(
+    JSON.parse(readFileSync(GRAMMAR_PATH, 'utf8')),
+    mod.buildGrammar(),
+    'run `node scripts/build-grammar.mjs` and commit syntaxes/dockerfile.tmLanguage.json',
+  );
   assert.equal(mod.SCOPE_NAME, SCOPE);
 });
 
 test('package.json contributes the dockerfile language and our grammar for it', () => {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     contributes: {
-      languages: { id: string; filenames?: string[]; filenamePatterns?: string[]; extensions?: string[]; configuration?: string }[];
+      languages: {
+        id: string;
+        filenames?: string[];
+        filenamePatterns?: string[];
+        extensions?: string[];
+        configuration?: string;
+      }[];
       grammars: { language?: string; scopeName: string; path: string; embeddedLanguages?: Record<string, string> }[];
     };
   };
@@ -292,7 +318,9 @@ test('package.json contributes the dockerfile language and our grammar for it', 
   assert.deepEqual(lang.filenamePatterns, ['Dockerfile.*', '*.dockerfile', 'Containerfile.*']);
   assert.deepEqual(lang.extensions, ['.dockerfile']);
   assert.ok(lang.configuration && existsSync(path.join(root, lang.configuration)));
-  const conf = JSON.parse(readFileSync(path.join(root, lang.configuration), 'utf8')) as { comments: { lineComment: string } };
+  const conf = JSON.parse(readFileSync(path.join(root, lang.configuration), 'utf8')) as {
+    comments: { lineComment: string };
+  };
   assert.equal(conf.comments.lineComment, '#');
   const g = pkg.contributes.grammars.find((x) => x.language === 'dockerfile');
   assert.ok(g);
@@ -325,7 +353,13 @@ test('several heredocs in one instruction: every body belongs to it, each delimi
   hasNot(doc, 15, 'print', 'source.shell');
   has(doc, 16, 'B', 'keyword.control.heredoc-token.dockerfile');
   // each instruction after a heredoc starts afresh
-  for (const [line, word] of [[2, 'COPY'], [7, 'RUN'], [12, 'RUN'], [17, 'RUN'], [31, 'WORKDIR']] as const) {
+  for (const [line, word] of [
+    [2, 'COPY'],
+    [7, 'RUN'],
+    [12, 'RUN'],
+    [17, 'RUN'],
+    [31, 'WORKDIR'],
+  ] as const) {
     has(doc, line, word, 'keyword.other.special-method.dockerfile');
     hasNot(doc, line, word, 'meta.heredoc.dockerfile');
   }

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { analyze } from '../../server/src/analysis/analyze';
 import type { Analysis, AnalysisFacts, AnalysisOptions } from '../../server/src/analysis/model';
 import {
-  copyFromChain, envDoubling, HOSTILE_ANALYSIS_INPUTS, ignoredFindings, nestedDefault, repeatedExpansion, stageChain,
+  copyFromChain,
+  envDoubling,
+  HOSTILE_ANALYSIS_INPUTS,
+  ignoredFindings,
+  nestedDefault,
+  repeatedExpansion,
+  stageChain,
 } from '../hostile/inputs';
 
 /** Against a hang, not a speed test: each case takes a few seconds at most on a busy 2-core machine. */
@@ -37,9 +43,19 @@ for (const c of HOSTILE_ANALYSIS_INPUTS) {
     assert.equal(a.steps.length, a.model.steps.length);
     for (const st of a.model.stages) for (const i of st.steps) assert.equal(a.model.steps[i].stage, st.index);
     // a reason is repeated on every later step: it must not carry a long name or a long chain of stages
-    for (const s of a.steps) for (const r of s.cacheRisk.reasons) assert.ok(r.length < 1500, `${c.name}: a reason of ${r.length} characters`);
-    if (c.note) assert.ok(a.model.problems.some((p) => c.note?.test(p)), `${c.name}: a note matching ${c.note} in ${JSON.stringify(a.model.problems.slice(0, 3))}`);
-    else assert.deepEqual(a.model.problems.filter((p) => /failed|internal error/.test(p)), [], `${c.name}: no phase failed`);
+    for (const s of a.steps)
+      for (const r of s.cacheRisk.reasons) assert.ok(r.length < 1500, `${c.name}: a reason of ${r.length} characters`);
+    if (c.note)
+      assert.ok(
+        a.model.problems.some((p) => c.note?.test(p)),
+        `${c.name}: a note matching ${c.note} in ${JSON.stringify(a.model.problems.slice(0, 3))}`,
+      );
+    else
+      assert.deepEqual(
+        a.model.problems.filter((p) => /failed|internal error/.test(p)),
+        [],
+        `${c.name}: no phase failed`,
+      );
   });
 }
 
@@ -75,7 +91,10 @@ test('expansions are capped per file too, and an edited document reads the same 
   const fresh = run(edited);
   const incremental = run(edited, {}, {}, a);
   assert.deepEqual(incremental.model.problems, fresh.model.problems);
-  assert.deepEqual(incremental.model.steps.map((s) => s.sources), fresh.model.steps.map((s) => s.sources));
+  assert.deepEqual(
+    incremental.model.steps.map((s) => s.sources),
+    fresh.model.steps.map((s) => s.sources),
+  );
 });
 
 test('a chain of 5,000 stages: every stage reaches the target, and a reason names 6 stages and counts the rest', () => {
@@ -83,7 +102,10 @@ test('a chain of 5,000 stages: every stage reaches the target, and a reason name
   assert.ok(a.model.stages.every((s) => s.reachesFinal));
   const last = a.steps[a.steps.length - 1].cacheRisk;
   assert.equal(last.level, 'high');
-  assert.match(last.reasons[0], /\(through stage s0\) \(through stage s1\) .* \(through stage s5\) \(and 4993 more stages\)$/);
+  assert.match(
+    last.reasons[0],
+    /\(through stage s0\) \(through stage s1\) .* \(through stage s5\) \(and 4993 more stages\)$/,
+  );
 });
 
 test('700 stages linked by COPY --from: each step shows its first reasons and counts the others', () => {
@@ -106,19 +128,37 @@ test('a phase that fails leaves its result out with a note, and the other phases
   const text = 'FROM node:20\nCOPY . /app\nRUN apt-get install curl\n';
   // a build context whose listing throws when read: the estimate, the cache risks and the rules that read it fail
   const context = {
-    root: '/x', truncated: false, hasDockerignore: false,
+    root: '/x',
+    truncated: false,
+    hasDockerignore: false,
     get files(): never {
       throw new Error('boom');
     },
   };
   const a = run(text, { context });
-  assert.ok(a.model.problems.some((p) => /size estimate failed|estimate failed/.test(p)), JSON.stringify(a.model.problems));
-  assert.ok(a.model.problems.some((p) => /cache risks could not be assessed: internal error \(boom\)/.test(p)), JSON.stringify(a.model.problems));
+  assert.ok(
+    a.model.problems.some((p) => /size estimate failed|estimate failed/.test(p)),
+    JSON.stringify(a.model.problems),
+  );
+  assert.ok(
+    a.model.problems.some((p) => /cache risks could not be assessed: internal error \(boom\)/.test(p)),
+    JSON.stringify(a.model.problems),
+  );
   assert.equal(a.steps.length, 3);
   assert.ok(a.steps.every((s) => s.cacheRisk.level === 'low'));
-  assert.ok(a.findings.some((f) => f.hadolint === 'DL3015'), 'rules that do not read the context still report');
+  assert.ok(
+    a.findings.some((f) => f.hadolint === 'DL3015'),
+    'rules that do not read the context still report',
+  );
   // options that throw when read: the text cannot be read at all, and that is said, not thrown
-  const buildArgs = new Proxy({}, { ownKeys: () => { throw new Error('no keys'); } });
+  const buildArgs = new Proxy(
+    {},
+    {
+      ownKeys: () => {
+        throw new Error('no keys');
+      },
+    },
+  );
   const b = run(text, {}, { buildArgs });
   assert.equal(b.steps.length, 0);
   assert.match(b.model.problems[0], /the file could not be read: internal error \(no keys\)/);
@@ -129,8 +169,13 @@ test('a lockfile nested 200,000 deep in the build context is sized, not a stack 
   for (let i = 0; i < 200_000; i++) deps = `{"p${i}":{"dependencies":${deps}}}`;
   const lock = `{"lockfileVersion":1,"dependencies":${deps}}`;
   const context = {
-    root: '/ctx', truncated: false, hasDockerignore: false,
-    files: [{ path: 'package.json', bytes: 2 }, { path: 'package-lock.json', bytes: lock.length }],
+    root: '/ctx',
+    truncated: false,
+    hasDockerignore: false,
+    files: [
+      { path: 'package.json', bytes: 2 },
+      { path: 'package-lock.json', bytes: lock.length },
+    ],
     contents: { 'package-lock.json': lock },
   };
   const a = run('FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n', { context });
@@ -143,10 +188,16 @@ test('a lockfile nested 200,000 deep in the build context is sized, not a stack 
 test('the work budgets leave real files alone: 400 COPY lines over a context of 50,000 files are all sized', () => {
   const files = Array.from({ length: 50_000 }, (_, i) => ({ path: `src/m${i % 400}/f${i}.js`, bytes: 100 }));
   const context = { root: '/ctx', truncated: false, hasDockerignore: false, files };
-  const text = 'FROM node:20\nWORKDIR /app\n' + Array.from({ length: 400 }, (_, i) => `COPY src/m${i} ./m${i}/\nRUN rm -rf /tmp/x${i}`).join('\n') + '\n';
+  const text =
+    'FROM node:20\nWORKDIR /app\n' +
+    Array.from({ length: 400 }, (_, i) => `COPY src/m${i} ./m${i}/\nRUN rm -rf /tmp/x${i}`).join('\n') +
+    '\n';
   const a = run(text, { context });
   assert.deepEqual(a.model.problems, []);
   const copies = a.steps.filter((s) => s.step.keyword === 'COPY');
   assert.equal(copies.length, 400);
-  assert.ok(copies.every((s) => s.size?.bytes === 125 * 100), 'each COPY sizes its 125 files');
+  assert.ok(
+    copies.every((s) => s.size?.bytes === 125 * 100),
+    'each COPY sizes its 125 files',
+  );
 });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { FramingError, MessageParseError, StrictStreamReader } from '../../server/src/lsp/framing';
 
-const frame = (body: string): Buffer => Buffer.concat([Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`), Buffer.from(body)]);
+const frame = (body: string): Buffer =>
+  Buffer.concat([Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`), Buffer.from(body)]);
 
 function reader(limits?: { headerBytes: number; messageBytes: number }) {
   const stream = new PassThrough();
@@ -23,10 +24,19 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 test('messages split at every byte, several in one chunk, empty and large bodies: each read once, in order', async () => {
   const { stream, messages, errors } = reader();
-  const msgs = [{ jsonrpc: '2.0', id: 1, method: 'a', params: { text: 'zoë 🐳' } }, { jsonrpc: '2.0', method: 'b' }];
+  const msgs = [
+    { jsonrpc: '2.0', id: 1, method: 'a', params: { text: 'zoë 🐳' } },
+    { jsonrpc: '2.0', method: 'b' },
+  ];
   const bytes = Buffer.concat(msgs.map((m) => frame(JSON.stringify(m))));
   for (const b of bytes) stream.write(Buffer.from([b]));
-  stream.write(Buffer.concat([bytes, Buffer.from('Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n'), frame('{"x":1}')]));
+  stream.write(
+    Buffer.concat([
+      bytes,
+      Buffer.from('Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n'),
+      frame('{"x":1}'),
+    ]),
+  );
   const big = { jsonrpc: '2.0', method: 'c', params: { text: 'x'.repeat(300_000) } };
   const bigBytes = frame(JSON.stringify(big));
   for (let i = 0; i < bigBytes.length; i += 4096) stream.write(bigBytes.subarray(i, i + 4096));

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { analyze, findingKey } from '../../server/src/analysis/analyze';
 import type { Analysis, AnalysisFacts, AnalysisOptions } from '../../server/src/analysis/model';
 import { diagnostics } from '../../server/src/lsp/features';
@@ -31,15 +33,43 @@ function visible(a: Analysis): unknown {
   };
 }
 
-
 const LINES = [
-  'FROM node:20 AS build', 'FROM debian:bookworm-slim', 'FROM build', 'FROM python:3.12', 'FROM alpine:3.20',
-  'COPY . .', 'COPY package*.json ./', 'COPY --from=build /app/dist /srv', 'ADD https://example.com/a.tgz /opt/',
-  'RUN apt-get update && apt-get install -y curl git', 'RUN npm ci', 'RUN npm run build', 'RUN pip install flask',
-  'RUN apk add curl', 'RUN rm -rf /var/lib/apt/lists/*', 'RUN go build -o /out/app .', 'ARG VERSION=1', 'ARG BASE',
-  'ENV NODE_ENV=production', 'WORKDIR /app', 'WORKDIR src', 'USER node', 'CMD ["node", "server.js"]', '# comment',
-  '# hadolint ignore=DL3015', '', 'RUN echo a \\', '  && echo b', 'RUN <<EOF', 'apt-get install -y jq', 'EOF', '# escape=`',
-  'FROM ${BASE:-ubuntu:24.04}', 'EXPOSE 8080', 'COPY --chown=node:node src/ ./src/', 'RUN --mount=type=cache,target=/root/.npm npm ci',
+  'FROM node:20 AS build',
+  'FROM debian:bookworm-slim',
+  'FROM build',
+  'FROM python:3.12',
+  'FROM alpine:3.20',
+  'COPY . .',
+  'COPY package*.json ./',
+  'COPY --from=build /app/dist /srv',
+  'ADD https://example.com/a.tgz /opt/',
+  'RUN apt-get update && apt-get install -y curl git',
+  'RUN npm ci',
+  'RUN npm run build',
+  'RUN pip install flask',
+  'RUN apk add curl',
+  'RUN rm -rf /var/lib/apt/lists/*',
+  'RUN go build -o /out/app .',
+  'ARG VERSION=1',
+  'ARG BASE',
+  'ENV NODE_ENV=production',
+  'WORKDIR /app',
+  'WORKDIR src',
+  'USER node',
+  'CMD ["node", "server.js"]',
+  '# comment',
+  '# hadolint ignore=DL3015',
+  '',
+  'RUN echo a \\',
+  '  && echo b',
+  'RUN <<EOF',
+  'apt-get install -y jq',
+  'EOF',
+  '# escape=`',
+  'FROM ${BASE:-ubuntu:24.04}',
+  'EXPOSE 8080',
+  'COPY --chown=node:node src/ ./src/',
+  'RUN --mount=type=cache,target=/root/.npm npm ci',
 ];
 
 function edit(text: string, r: () => number): string {
@@ -48,26 +78,42 @@ function edit(text: string, r: () => number): string {
   const at = Math.floor(r() * (lines.length + 1));
   const pick = LINES[Math.floor(r() * LINES.length)];
   switch (Math.floor(r() * 6)) {
-    case 0: lines.splice(at, 0, pick); break; // insert a line
-    case 1: lines.splice(Math.min(at, lines.length - 1), 1); break; // delete a line
-    case 2: lines[Math.min(at, lines.length - 1)] = pick; break; // replace a line
-    case 3: { // type a character inside a line
+    case 0:
+      lines.splice(at, 0, pick);
+      break; // insert a line
+    case 1:
+      lines.splice(Math.min(at, lines.length - 1), 1);
+      break; // delete a line
+    case 2:
+      lines[Math.min(at, lines.length - 1)] = pick;
+      break; // replace a line
+    case 3: {
+      // type a character inside a line
       const i = Math.min(at, lines.length - 1);
       const l = lines[i] ?? '';
       const c = Math.floor(r() * (l.length + 1));
       lines[i] = l.slice(0, c) + 'x- $\\"'[Math.floor(r() * 6)] + l.slice(c);
       break;
     }
-    case 4: lines.push(`RUN echo edit${Math.floor(r() * 1000)}`); break; // append, as a user finishing the file
-    default: return lines.join(eol === '\n' ? '\r\n' : '\n'); // switch line endings
+    case 4:
+      lines.push(`RUN echo edit${Math.floor(r() * 1000)}`);
+      break; // append, as a user finishing the file
+    default:
+      return lines.join(eol === '\n' ? '\r\n' : '\n'); // switch line endings
   }
   return lines.join(eol);
 }
 
 const FACTS: AnalysisFacts = {
   context: {
-    root: '/ctx', truncated: false, hasDockerignore: false,
-    files: [{ path: 'package.json', bytes: 900 }, { path: 'package-lock.json', bytes: 40_000 }, { path: 'src/index.js', bytes: 3_000 }],
+    root: '/ctx',
+    truncated: false,
+    hasDockerignore: false,
+    files: [
+      { path: 'package.json', bytes: 900 },
+      { path: 'package-lock.json', bytes: 40_000 },
+      { path: 'src/index.js', bytes: 3_000 },
+    ],
   },
 };
 
@@ -83,17 +129,27 @@ for (const [name, start] of [
     for (let k = 0; k < 150; k++) {
       text = edit(text, r);
       const next = analyze(text, FACTS, {}, prev);
-      assert.deepEqual(visible(next), visible(analyze(text, FACTS)), `edit ${k} of ${name} gave a different analysis for:\n${text}`);
+      assert.deepEqual(
+        visible(next),
+        visible(analyze(text, FACTS)),
+        `edit ${k} of ${name} gave a different analysis for:\n${text}`,
+      );
       prev = next;
     }
   });
 }
 
 test('steps carried over from the previous version follow changed build args, escape character and BuildKit setting', () => {
-  const text = 'ARG VERSION=1\nARG BASE=node:20\nFROM node:20\nFROM alpine AS tools\nFROM ${BASE}\nARG VERSION\nWORKDIR /app\nCOPY app-${VERSION}.tgz dist-${VERSION}/\n'
-    + 'RUN --mount=type=bind,from=0,target=/x --mount=type=bind,from=tools,target=/y echo\nCOPY --from=0 /a /b\n';
+  const text =
+    'ARG VERSION=1\nARG BASE=node:20\nFROM node:20\nFROM alpine AS tools\nFROM ${BASE}\nARG VERSION\nWORKDIR /app\nCOPY app-${VERSION}.tgz dist-${VERSION}/\n' +
+    'RUN --mount=type=bind,from=0,target=/x --mount=type=bind,from=tools,target=/y echo\nCOPY --from=0 /a /b\n';
   const variants: AnalysisOptions[] = [
-    {}, { buildArgs: { VERSION: '2' } }, { buildArgs: { VERSION: '3' } }, { buildArgs: { BASE: 'node' } }, { buildkit: false }, {},
+    {},
+    { buildArgs: { VERSION: '2' } },
+    { buildArgs: { VERSION: '3' } },
+    { buildArgs: { BASE: 'node' } },
+    { buildkit: false },
+    {},
   ];
   let prev = analyze(text, FACTS);
   for (const options of variants) {
@@ -137,10 +193,13 @@ test('a finding an edit did not touch is the same object, and its fixes are thos
   const kept = deferred.filter((f) => after.findings.some((g) => findingKey(g) === findingKey(f)));
   assert.ok(kept.length >= 2, `${kept.length} findings of per-step rules survive the edit`);
   for (const f of kept) assert.ok(after.findings.includes(f), `${f.rule} on line ${f.line} is the same object`);
-  assert.deepEqual(after.findings.map((f) => [f.rule, f.line, f.fixes]), fresh.findings.map((f) => [f.rule, f.line, f.fixes]));
+  assert.deepEqual(
+    after.findings.map((f) => [f.rule, f.line, f.fixes]),
+    fresh.findings.map((f) => [f.rule, f.line, f.fixes]),
+  );
 });
 
-test('the language server\'s diagnostics after edits and a severity change equal those of a fresh server', () => {
+test("the language server's diagnostics after edits and a severity change equal those of a fresh server", () => {
   const uri = 'untitled:Dockerfile';
   const r = prng(42);
   const live = new AnalysisStore(() => undefined);
@@ -152,7 +211,11 @@ test('the language server\'s diagnostics after edits and a severity change equal
     }
     const fresh = new AnalysisStore(() => undefined);
     fresh.options = live.options;
-    assert.deepEqual(diagnostics(live.get(uri, v, () => text)), diagnostics(fresh.get(uri, 1, () => text)), `version ${v}:\n${text}`);
+    assert.deepEqual(
+      diagnostics(live.get(uri, v, () => text)),
+      diagnostics(fresh.get(uri, 1, () => text)),
+      `version ${v}:\n${text}`,
+    );
     text = edit(text, r);
   }
 });
@@ -160,12 +223,11 @@ test('the language server\'s diagnostics after edits and a severity change equal
 test('a long editing session does not keep a copy of the file per edited line', () => {
   // V8 substrings are views into the string they were cut from: a step made in one version and kept in the next
   // ones must not hold that version's whole text
-  const v8 = require('node:v8') as typeof import('node:v8');
-  const vm = require('node:vm') as typeof import('node:vm');
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
   const lines = ['FROM debian:12'];
-  for (let i = 0; i < 3000; i++) lines.push(`RUN echo step ${i} && apt-get update && apt-get install -y --no-install-recommends curl`);
+  for (let i = 0; i < 3000; i++)
+    lines.push(`RUN echo step ${i} && apt-get update && apt-get install -y --no-install-recommends curl`);
   let text = lines.join('\n');
   let prev = analyze(text);
   gc();
@@ -177,6 +239,9 @@ test('a long editing session does not keep a copy of the file per edited line', 
   gc();
   const grown = process.memoryUsage().heapUsed - before;
   // 40 texts would be 40 x ~290 KB; the new steps themselves are a few KB each
-  assert.ok(grown < 4 * text.length, `heap grew ${(grown / 1e6).toFixed(1)} MB over 40 edits of a ${(text.length / 1e6).toFixed(2)} MB file`);
+  assert.ok(
+    grown < 4 * text.length,
+    `heap grew ${(grown / 1e6).toFixed(1)} MB over 40 edits of a ${(text.length / 1e6).toFixed(2)} MB file`,
+  );
   assert.equal(prev.model.steps.length, 3041);
 });

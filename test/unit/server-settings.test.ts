@@ -7,12 +7,16 @@ import { applySettings, DEFAULT_SETTINGS } from '../../server/src/lsp/settings';
 
 test('valid fields are merged, the others keep their previous values', () => {
   const s = applySettings(DEFAULT_SETTINGS, {
-    engine: { mode: 'on', host: 'tcp://build:2376' }, rules: { disabled: ['DL3007'], severity: { 'copy-before-install': 'error' } }, inlayHints: false,
+    engine: { mode: 'on', host: 'tcp://build:2376' },
+    rules: { disabled: ['DL3007'], severity: { 'copy-before-install': 'error' } },
+    inlayHints: false,
   });
   assert.deepEqual(s.engine, { mode: 'on', host: 'tcp://build:2376' });
   assert.deepEqual(s.rules, { disabled: ['DL3007'], severity: { 'copy-before-install': 'error' } });
   const t = applySettings(s, {
-    engine: { mode: 'always', host: 42 }, rules: { disabled: 'DL3008', severity: { 'copy-before-install': 'fatal', x: 'hint' } }, trusted: 'yes',
+    engine: { mode: 'always', host: 42 },
+    rules: { disabled: 'DL3008', severity: { 'copy-before-install': 'fatal', x: 'hint' } },
+    trusted: 'yes',
   } as never);
   assert.deepEqual(t.engine, s.engine);
   assert.deepEqual(t.rules, { disabled: ['DL3007'], severity: { 'copy-before-install': 'error', x: 'hint' } });

@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 import { findCommands, operands, splitCommands } from '../../server/src/analysis/shell';
 
 test('splits a typical apt RUN into its simple commands', () => {
-  const cmds = splitCommands('apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl "git" \\\n && rm -rf /var/lib/apt/lists/*');
-  assert.deepEqual(cmds.map((c) => c.words[0]), ['apt-get', 'apt-get', 'rm']);
+  const cmds = splitCommands(
+    'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl "git" \\\n && rm -rf /var/lib/apt/lists/*',
+  );
+  assert.deepEqual(
+    cmds.map((c) => c.words[0]),
+    ['apt-get', 'apt-get', 'rm'],
+  );
   const install = findCommands(cmds, ['apt-get'], ['install']);
   assert.equal(install.length, 1);
   assert.deepEqual(operands(install[0]), ['curl', 'git']);
@@ -12,9 +17,15 @@ test('splits a typical apt RUN into its simple commands', () => {
 
 test('pipes, semicolons, subshells and comments separate commands', () => {
   const cmds = splitCommands('set -eux; (cd /src && make) | tee log # build it\nsudo npm ci');
-  assert.deepEqual(cmds.map((c) => c.words.join(' ')), ['set -eux', 'cd /src', 'make', 'tee log', 'npm ci']);
+  assert.deepEqual(
+    cmds.map((c) => c.words.join(' ')),
+    ['set -eux', 'cd /src', 'make', 'tee log', 'npm ci'],
+  );
 });
 
 test('unterminated quotes still yield commands', () => {
-  assert.deepEqual(splitCommands('echo "abc && def').map((c) => c.words), [['echo', 'abc && def']]);
+  assert.deepEqual(
+    splitCommands('echo "abc && def').map((c) => c.words),
+    [['echo', 'abc && def']],
+  );
 });

@@ -35,7 +35,10 @@ test('two documents of one folder both get its context; closing the last one rel
     const store = new AnalysisStore(n.onFactsChanged, { trusted: () => false });
     store.get(a, 1, () => DOCKERFILE);
     store.get(b, 1, () => DOCKERFILE);
-    await Promise.race([n.all, new Promise((_, rej) => setTimeout(() => rej(new Error('no facts within 10 s')), 10_000))]);
+    await Promise.race([
+      n.all,
+      new Promise((_, rej) => setTimeout(() => rej(new Error('no facts within 10 s')), 10_000)),
+    ]);
     for (const uri of [a, b]) assert.ok(store.get(uri, 1, () => DOCKERFILE).analysis, uri);
     assert.deepEqual(store.heldFolders(), [dir]);
     store.close(a);

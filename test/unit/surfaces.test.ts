@@ -31,13 +31,26 @@ test('layer-insight analyze --format json carries cacheRisk per step and finding
     const { code, out } = cliJson(['analyze', '--format', 'json', path.join(dir, 'Dockerfile')]);
     assert.equal(code, 0);
     const report = JSON.parse(out) as JsonReport;
-    assert.deepEqual(report.steps.map((s) => s.cacheRisk.level), ['low', 'low', 'high', 'high', 'high']);
+    assert.deepEqual(
+      report.steps.map((s) => s.cacheRisk.level),
+      ['low', 'low', 'high', 'high', 'high'],
+    );
     assert.match(report.steps[3].cacheRisk.reasons[0], /COPY \. \. at line 3/);
     const f = report.findings.find((x) => x.rule === 'copy-before-install');
     assert.ok(f);
     assert.equal(f.fixes.length, 1);
     // the context is known: the fix names the lockfile that exists rather than a wildcard
-    assert.equal(applyEdits(DOCKERFILE, f.fixes[0].edits), df('FROM node:20', 'WORKDIR /app', 'COPY package.json package-lock.json ./', 'RUN npm ci', 'COPY . .', 'CMD ["node", "server.js"]'));
+    assert.equal(
+      applyEdits(DOCKERFILE, f.fixes[0].edits),
+      df(
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY package.json package-lock.json ./',
+        'RUN npm ci',
+        'COPY . .',
+        'CMD ["node", "server.js"]',
+      ),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -68,7 +81,13 @@ test('a hover on a long file stays short: the lines a source edit re-runs are li
   const entry = store.get('untitled:Dockerfile', 1, () => df(...lines));
   const h = hover(entry, { line: 10, character: 1 });
   const md = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
-  assert.match(md, /Rebuild cost of a source edit:\*\* re-runs lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 29 more/);
+  assert.match(
+    md,
+    /Rebuild cost of a source edit:\*\* re-runs lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 29 more/,
+  );
   const report = toText('Dockerfile', entry.analysis, { color: false });
-  assert.match(report, /A typical source edit re-runs 41 layer steps \(lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 29 more\)\./);
+  assert.match(
+    report,
+    /A typical source edit re-runs 41 layer steps \(lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 29 more\)\./,
+  );
 });

@@ -7,7 +7,17 @@ import { assessCache, type CacheAssessment } from './cache';
 import { parseDockerfile } from './dockerfile';
 import { estimateSteps, type StepEstimate } from './estimate';
 import type {
-  Analysis, AnalysisFacts, AnalysisOptions, CacheRisk, DockerfileModel, Finding, Fix, LayerSize, MeasuredImage, MeasuredStep, Severity,
+  Analysis,
+  AnalysisFacts,
+  AnalysisOptions,
+  CacheRisk,
+  DockerfileModel,
+  Finding,
+  Fix,
+  LayerSize,
+  MeasuredImage,
+  MeasuredStep,
+  Severity,
 } from './model';
 import { RULES } from './rules';
 import type { RuleContext } from './rules/rule';
@@ -16,32 +26,69 @@ import type { RuleContext } from './rules/rule';
  * `previous`: the analysis of the same document's previous version, if any. The result is the same with or without
  * it; with it, the objects that came out equal are the previous ones (see reuse.ts).
  */
-export function analyze(text: string, facts: AnalysisFacts = {}, options: AnalysisOptions = {}, previous?: Analysis): Analysis {
-  const model = guarded(() => parseDockerfile(text, options, previous?.model), (e) => unreadModel(text, e));
-  const estimates = guarded(() => estimateSteps(model, facts, previous?.steps), (e) => {
-    model.problems.push(`size estimates failed: ${messageOf(e)}`);
-    return model.steps.map((): StepEstimate => ESTIMATE_FAILED);
-  });
-  const sizes = guarded(() => withMeasured(estimates.map((e) => e.size), facts.measured), () => estimates.map((e) => e.size));
-  const cache = guarded(() => assessCache(model, facts, previous && { model: previous.model, steps: previous.steps }), (e): CacheAssessment => {
-    model.problems.push(`cache risks could not be assessed: ${messageOf(e)}`);
-    return { risks: model.steps.map((): CacheRisk => ({ level: 'low', reasons: [] })), rebuild: { lines: [] } };
-  });
+export function analyze(
+  text: string,
+  facts: AnalysisFacts = {},
+  options: AnalysisOptions = {},
+  previous?: Analysis,
+): Analysis {
+  const model = guarded(
+    () => parseDockerfile(text, options, previous?.model),
+    (e) => unreadModel(text, e),
+  );
+  const estimates = guarded(
+    () => estimateSteps(model, facts, previous?.steps),
+    (e) => {
+      model.problems.push(`size estimates failed: ${messageOf(e)}`);
+      return model.steps.map((): StepEstimate => ESTIMATE_FAILED);
+    },
+  );
+  const sizes = guarded(
+    () =>
+      withMeasured(
+        estimates.map((e) => e.size),
+        facts.measured,
+      ),
+    () => estimates.map((e) => e.size),
+  );
+  const cache = guarded(
+    () => assessCache(model, facts, previous && { model: previous.model, steps: previous.steps }),
+    (e): CacheAssessment => {
+      model.problems.push(`cache risks could not be assessed: ${messageOf(e)}`);
+      return { risks: model.steps.map((): CacheRisk => ({ level: 'low', reasons: [] })), rebuild: { lines: [] } };
+    },
+  );
   const ctx: RuleContext = { model, facts, options, sizes, risks: cache.risks };
   const findings = runRules(ctx);
-  const image = guarded(() => imageSize(model, sizes, facts.measured), (e) => {
-    model.problems.push(`the image size could not be added up: ${messageOf(e)}`);
-    return null;
-  });
+  const image = guarded(
+    () => imageSize(model, sizes, facts.measured),
+    (e) => {
+      model.problems.push(`the image size could not be added up: ${messageOf(e)}`);
+      return null;
+    },
+  );
   const measuredByStep = new Map<number, MeasuredStep>();
   for (const m of facts.measured?.steps ?? []) measuredByStep.set(m.stepIndex, m);
   const steps = model.steps.map((step, i) => {
     const measured = measuredByStep.get(i);
     const note = sizes[i] === null ? estimates[i].note : undefined;
     const before = previous?.steps[i];
-    if (before && before.step === step && before.size === sizes[i] && before.sizeNote === note && before.cacheRisk === cache.risks[i]
-      && before.measured === measured) return before;
-    return { step, size: sizes[i], ...(note ? { sizeNote: note } : {}), cacheRisk: cache.risks[i], ...(measured ? { measured } : {}) };
+    if (
+      before &&
+      before.step === step &&
+      before.size === sizes[i] &&
+      before.sizeNote === note &&
+      before.cacheRisk === cache.risks[i] &&
+      before.measured === measured
+    )
+      return before;
+    return {
+      step,
+      size: sizes[i],
+      ...(note ? { sizeNote: note } : {}),
+      cacheRisk: cache.risks[i],
+      ...(measured ? { measured } : {}),
+    };
   });
   return { model, steps, findings, image, rebuild: cache.rebuild };
 }
@@ -67,8 +114,16 @@ const ESTIMATE_FAILED: StepEstimate = Object.freeze({ size: null, note: 'estimat
 /** The model of a text that could not be read: no steps, and a problem saying so. */
 function unreadModel(text: string, e: unknown): DockerfileModel {
   return {
-    text, lines: text.split('\n'), eol: text.includes('\r\n') ? '\r\n' : '\n', directives: { syntax: null, escape: '\\', check: null },
-    globalArgs: new Map(), stages: [], steps: [], target: -1, ignores: [], problems: [`the file could not be read: ${messageOf(e)}`],
+    text,
+    lines: text.split('\n'),
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+    directives: { syntax: null, escape: '\\', check: null },
+    globalArgs: new Map(),
+    stages: [],
+    steps: [],
+    target: -1,
+    ignores: [],
+    problems: [`the file could not be read: ${messageOf(e)}`],
   };
 }
 
@@ -83,7 +138,9 @@ function withMeasured(sizes: (LayerSize | null)[], measured: MeasuredImage | und
 }
 
 function imageSize(
-  model: DockerfileModel, sizes: (LayerSize | null)[], measured: MeasuredImage | undefined,
+  model: DockerfileModel,
+  sizes: (LayerSize | null)[],
+  measured: MeasuredImage | undefined,
 ): Analysis['image'] {
   if (measured && !measured.mismatch) return { bytes: measured.bytes, source: 'measured' };
   let bytes = 0;
@@ -104,7 +161,10 @@ function imageSize(
   }
   if (!any) return null;
   // the first lines and a count of the others: the note is shown whole (a long file may lack thousands of sizes)
-  const listed = missing.length > MAX_LISTED_LINES ? `${missing.slice(0, MAX_LISTED_LINES).join(', ')} and ${missing.length - MAX_LISTED_LINES} more` : missing.join(', ');
+  const listed =
+    missing.length > MAX_LISTED_LINES
+      ? `${missing.slice(0, MAX_LISTED_LINES).join(', ')} and ${missing.length - MAX_LISTED_LINES} more`
+      : missing.join(', ');
   const note = missing.length ? `lower bound: no size for line${missing.length > 1 ? 's' : ''} ${listed}` : undefined;
   return { bytes, source: allMeasured ? 'measured' : 'estimate', ...(note ? { note } : {}) };
 }
@@ -149,11 +209,19 @@ function runRules(ctx: RuleContext): Finding[] {
       }
     }
   }
-  const kept = guarded(() => withoutIgnored(model, findings), (e) => {
-    model.problems.push(`ignore comments could not be applied: ${messageOf(e)}`);
-    return findings;
-  });
-  return kept.sort((a, b) => a.line - b.line || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const kept = guarded(
+    () => withoutIgnored(model, findings),
+    (e) => {
+      model.problems.push(`ignore comments could not be applied: ${messageOf(e)}`);
+      return findings;
+    },
+  );
+  return kept.sort(
+    (a, b) =>
+      a.line - b.line ||
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
+  );
 }
 
 /**
@@ -200,7 +268,12 @@ class LazyFinding implements Finding {
     return this;
   }
 
-  constructor(fields: Omit<Finding, 'fixes'>, make: (model: DockerfileModel) => Fix[], model: DockerfileModel, source: object) {
+  constructor(
+    fields: Omit<Finding, 'fixes'>,
+    make: (model: DockerfileModel) => Fix[],
+    model: DockerfileModel,
+    source: object,
+  ) {
     Object.assign(this, fields);
     this.#make = make;
     this.#model = model;
@@ -256,8 +329,8 @@ function withoutIgnored(model: DockerfileModel, findings: Finding[]): Finding[] 
     if (!set) byStep.set(s, (set = new Set()));
     for (const c of p.codes) set.add(c);
   }
-  const silenced = (codes: Set<string> | undefined, f: Finding) => codes !== undefined
-    && (codes.has(f.rule) || (f.hadolint !== undefined && codes.has(f.hadolint)));
+  const silenced = (codes: Set<string> | undefined, f: Finding) =>
+    codes !== undefined && (codes.has(f.rule) || (f.hadolint !== undefined && codes.has(f.hadolint)));
   return findings.filter((f) => {
     if (silenced(global, f)) return false;
     const step = stepAtLine(model, f.line);

@@ -23,9 +23,25 @@
 import { readAlike } from './dockerfile';
 import { isManifestName } from './ecosystems';
 import { keep, sameRisk } from './reuse';
-import type { AnalysisFacts, BuildContextFacts, CacheRisk, CacheRiskLevel, DockerfileModel, GitChurn, RebuildCost, Stage, Step } from './model';
+import type {
+  AnalysisFacts,
+  BuildContextFacts,
+  CacheRisk,
+  CacheRiskLevel,
+  DockerfileModel,
+  GitChurn,
+  RebuildCost,
+  Stage,
+  Step,
+} from './model';
 import {
-  classifyPath, contextSources, isSourceKind, mountsOf, normalizeContextPath, sourceMatches, type ContextSource,
+  classifyPath,
+  contextSources,
+  isSourceKind,
+  mountsOf,
+  normalizeContextPath,
+  sourceMatches,
+  type ContextSource,
 } from './sources';
 
 export interface CacheAssessment {
@@ -58,7 +74,11 @@ const MAX_TRAIL = 6;
 /** Input text (an image reference, a path, a stage name) quoted in a reason is cut to this many characters. */
 const MAX_QUOTED = 120;
 
-const NO_END: StageEnd = Object.freeze({ causes: Object.freeze([]) as unknown as Cause[], hiddenHigh: 0, hiddenMedium: 0 });
+const NO_END: StageEnd = Object.freeze({
+  causes: Object.freeze([]) as unknown as Cause[],
+  hiddenHigh: 0,
+  hiddenMedium: 0,
+});
 
 /** Input text for a reason, shortened when long (reasons are repeated on every later step). */
 function clip(text: string, max = MAX_QUOTED): string {
@@ -80,8 +100,11 @@ const MAX_REASONS = 4;
 
 /** The inputs of a step that has none (most steps): shared, never written. */
 const NO_INPUTS: StepInputs = Object.freeze({
-  remoteUrls: Object.freeze([]) as unknown as string[], buildArgs: Object.freeze([]) as unknown as StepInputs['buildArgs'],
-  floatingBase: null, cacheMounts: Object.freeze([]) as unknown as string[], bindMounts: Object.freeze([]) as unknown as StepInputs['bindMounts'],
+  remoteUrls: Object.freeze([]) as unknown as string[],
+  buildArgs: Object.freeze([]) as unknown as StepInputs['buildArgs'],
+  floatingBase: null,
+  cacheMounts: Object.freeze([]) as unknown as string[],
+  bindMounts: Object.freeze([]) as unknown as StepInputs['bindMounts'],
 });
 
 /**
@@ -90,7 +113,9 @@ const NO_INPUTS: StepInputs = Object.freeze({
  * the steps above it and the context and git facts, so while those are the previous version's objects so is the risk.
  */
 export function assessCache(
-  model: DockerfileModel, facts: AnalysisFacts, previous?: { model: DockerfileModel; steps: readonly { cacheRisk: CacheRisk }[] },
+  model: DockerfileModel,
+  facts: AnalysisFacts,
+  previous?: { model: DockerfileModel; steps: readonly { cacheRisk: CacheRisk }[] },
 ): CacheAssessment {
   const inputs = stepInputs(model, facts.context);
   assessedWith.set(model, { context: facts.context, git: facts.git });
@@ -118,13 +143,18 @@ export function assessCache(
       for (let c = 0; c < own.length; c++) carried.add(own[c]);
       carried.hide(hidden.high, hidden.medium);
       // a step with no inputs of its own carries exactly the risk of the step before it
-      risks[i] = i < unchanged ? (prior as readonly { cacheRisk: CacheRisk }[])[i].cacheRisk
-        : own.length === 0 && before ? before : keep(toRisk(carried, own), prior?.[i]?.cacheRisk, sameRisk);
+      risks[i] =
+        i < unchanged
+          ? (prior as readonly { cacheRisk: CacheRisk }[])[i].cacheRisk
+          : own.length === 0 && before
+            ? before
+            : keep(toRisk(carried, own), prior?.[i]?.cacheRisk, sameRisk);
       before = risks[i];
     }
     stageEnd[stage.index] = carried.handedOn();
   }
-  for (let i = 0; i < risks.length; i++) risks[i] ??= keep<CacheRisk>({ level: 'low', reasons: [] }, prior?.[i]?.cacheRisk, sameRisk);
+  for (let i = 0; i < risks.length; i++)
+    risks[i] ??= keep<CacheRisk>({ level: 'low', reasons: [] }, prior?.[i]?.cacheRisk, sameRisk);
   return { risks, rebuild: rebuildCost(model, risks, facts) };
 }
 
@@ -154,10 +184,11 @@ export function stepInputs(model: DockerfileModel, context?: BuildContextFacts):
       const i = stage.steps[k];
       const step = model.steps[i];
       if (step.keyword === 'FROM') {
-        if (isFloating(stage, model)) writable(out, i).floatingBase = stage.from;
+        if (isFloating(stage)) writable(out, i).floatingBase = stage.from;
         // global ARGs named in FROM are consumed here
         for (const name of referencedVars(step.args)) {
-          if (model.globalArgs.has(name)) writable(out, i).buildArgs.push({ name, declaredAt: globalLines.get(name) ?? 1 });
+          if (model.globalArgs.has(name))
+            writable(out, i).buildArgs.push({ name, declaredAt: globalLines.get(name) ?? 1 });
         }
         continue;
       }
@@ -183,7 +214,9 @@ export function stepInputs(model: DockerfileModel, context?: BuildContextFacts):
       if (step.keyword === 'ARG') {
         for (const w of step.words) {
           const name = w.split('=')[0];
-          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) pending.set(name, { line: step.line, seq: pending.get(name)?.seq ?? seq++ }); // a re-declared ARG keeps its place
+          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+            // a re-declared ARG keeps its place
+            pending.set(name, { line: step.line, seq: pending.get(name)?.seq ?? seq++ });
         }
       }
     }
@@ -202,7 +235,8 @@ function namedPending(pending: Map<string, { seq: number }>, step: Step): string
 
 /** The step's own record, allocated on its first input (most steps have none and share NO_INPUTS). */
 function writable(out: StepInputs[], i: number): StepInputs {
-  if (out[i] === NO_INPUTS) out[i] = { remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [] };
+  if (out[i] === NO_INPUTS)
+    out[i] = { remoteUrls: [], buildArgs: [], floatingBase: null, cacheMounts: [], bindMounts: [] };
   return out[i];
 }
 
@@ -213,7 +247,12 @@ const NO_CAUSES: Cause[] = [];
  * those stages hand it on: the causes named, and the counts of the others added to `hidden`.
  */
 function ownCauses(
-  model: DockerfileModel, step: Step, inp: StepInputs, facts: AnalysisFacts, stageEnd: StageEnd[], refs: StageRefs,
+  model: DockerfileModel,
+  step: Step,
+  inp: StepInputs,
+  facts: AnalysisFacts,
+  stageEnd: StageEnd[],
+  refs: StageRefs,
   hidden: { high: number; medium: number },
 ): Cause[] {
   // most steps (RUN without mounts, ENV, ...) have no inputs of their own
@@ -223,25 +262,41 @@ function ownCauses(
     const ref = inp.floatingBase;
     const tag = /:([^/@]+)$/.exec(ref)?.[1];
     causes.push({
-      level: 'medium', line: step.line,
+      level: 'medium',
+      line: step.line,
       reason: `re-runs when the base image ${clip(ref)} is updated: ${tag ? `the tag "${clip(tag)}" floats` : 'no tag means "latest", which floats'} (FROM at line ${step.line})`,
     });
   }
   for (const a of inp.buildArgs) {
-    causes.push({ level: 'medium', line: a.declaredAt, reason: `re-runs when the build arg ${clip(a.name)} changes (ARG at line ${a.declaredAt}, first used at line ${step.line})` });
+    causes.push({
+      level: 'medium',
+      line: a.declaredAt,
+      reason: `re-runs when the build arg ${clip(a.name)} changes (ARG at line ${a.declaredAt}, first used at line ${step.line})`,
+    });
   }
   for (const url of inp.remoteUrls) {
-    causes.push({ level: 'medium', line: step.line, reason: `re-runs when ${clip(url)} changes: ADD at line ${step.line} checks the URL on every build` });
+    causes.push({
+      level: 'medium',
+      line: step.line,
+      reason: `re-runs when ${clip(url)} changes: ADD at line ${step.line} checks the URL on every build`,
+    });
   }
   // loops, not push(...list): a list may be longer than the call stack takes as arguments
   if (step.keyword === 'COPY' || step.keyword === 'ADD') {
     for (const c of copyCauses(step, facts)) causes.push(c);
-    if (step.copyFrom?.stage !== null && step.copyFrom?.stage !== undefined) takeFrom(model.stages[step.copyFrom.stage], step, stageEnd, causes, hidden);
+    if (step.copyFrom?.stage !== null && step.copyFrom?.stage !== undefined)
+      takeFrom(model.stages[step.copyFrom.stage], step, stageEnd, causes, hidden);
   }
   for (const m of inp.bindMounts) {
     if (m.from === null) {
       const s = classifyPath(m.source, facts.context);
-      for (const c of sourceCauses([s], step, `the bind mount of ${m.source === '.' || m.source === '' ? 'the context' : clip(m.source)}`, facts)) causes.push(c);
+      for (const c of sourceCauses(
+        [s],
+        step,
+        `the bind mount of ${m.source === '.' || m.source === '' ? 'the context' : clip(m.source)}`,
+        facts,
+      ))
+        causes.push(c);
     } else {
       const idx = stageIndexOf(refs, m.from);
       if (idx >= 0 && idx < step.stage) takeFrom(model.stages[idx], step, stageEnd, causes, hidden);
@@ -251,7 +306,13 @@ function ownCauses(
 }
 
 /** What stage `from` hands on to `step` (a COPY --from or mount from it). */
-function takeFrom(from: Stage, step: Step, stageEnd: StageEnd[], causes: Cause[], hidden: { high: number; medium: number }): void {
+function takeFrom(
+  from: Stage,
+  step: Step,
+  stageEnd: StageEnd[],
+  causes: Cause[],
+  hidden: { high: number; medium: number },
+): void {
   const end = stageEnd[from.index] ?? NO_END;
   for (const c of end.causes) causes.push(viaStage(c, from, step.line));
   hidden.high += end.hiddenHigh;
@@ -300,7 +361,10 @@ function copyCauses(step: Step, facts: AnalysisFacts): Cause[] {
   return causes;
 }
 
-const copyCausesMemo = new WeakMap<Step, { context: AnalysisFacts['context']; git: AnalysisFacts['git']; causes: Cause[] }>();
+const copyCausesMemo = new WeakMap<
+  Step,
+  { context: AnalysisFacts['context']; git: AnalysisFacts['git']; causes: Cause[] }
+>();
 
 function sourceCauses(sources: ContextSource[], step: Step, what: string, facts: AnalysisFacts): Cause[] {
   const out: Cause[] = [];
@@ -311,13 +375,22 @@ function sourceCauses(sources: ContextSource[], step: Step, what: string, facts:
     const whole = high.find((s) => s.kind === 'context');
     const subject = whole
       ? 'any file in the context changes'
-      : high.length === 1 && high[0].kind === 'folder' ? `a file under ${clip(high[0].path)}/ changes`
+      : high.length === 1 && high[0].kind === 'folder'
+        ? `a file under ${clip(high[0].path)}/ changes`
         : `${listNames(high.map((s) => s.raw))} change${high.length === 1 && !/[*?]/.test(high[0].raw) ? 's' : ''}`;
-    out.push({ level: 'high', line: step.line, reason: `re-runs whenever ${subject}, because of ${at}${churnNote(high, facts)}` });
+    out.push({
+      level: 'high',
+      line: step.line,
+      reason: `re-runs whenever ${subject}, because of ${at}${churnNote(high, facts)}`,
+    });
   }
   if (medium.length) {
     const kind = medium.every((s) => s.kind === 'manifest') ? 'dependency manifests ' : '';
-    out.push({ level: 'medium', line: step.line, reason: `re-runs when the ${kind}${listNames(medium.map((s) => s.raw))} change${medium.length === 1 && !/[*?]/.test(medium[0].raw) ? 's' : ''} (${at})${churnNote(medium, facts)}` });
+    out.push({
+      level: 'medium',
+      line: step.line,
+      reason: `re-runs when the ${kind}${listNames(medium.map((s) => s.raw))} change${medium.length === 1 && !/[*?]/.test(medium[0].raw) ? 's' : ''} (${at})${churnNote(medium, facts)}`,
+    });
   }
   return out;
 }
@@ -368,9 +441,10 @@ function viaStage(c: Cause, from: Stage, line?: number): Cause {
   const label = clip(from.name ?? String(from.index), 60);
   const trail = c.trail ?? { origin: c.reason, stages: [], more: 0 };
   if (trail.stages.includes(label)) return c;
-  const next = trail.stages.length < MAX_TRAIL
-    ? { origin: trail.origin, stages: [...trail.stages, label], more: trail.more }
-    : { origin: trail.origin, stages: trail.stages, more: trail.more + 1 };
+  const next =
+    trail.stages.length < MAX_TRAIL
+      ? { origin: trail.origin, stages: [...trail.stages, label], more: trail.more }
+      : { origin: trail.origin, stages: trail.stages, more: trail.more + 1 };
   let reason = next.origin;
   for (const s of next.stages) reason += ` (through stage ${s})`;
   if (next.more > 0) reason += ` (and ${next.more} more stage${next.more === 1 ? '' : 's'})`;
@@ -456,8 +530,7 @@ function instructionText(step: Step): string {
 }
 
 /** A base reference whose tag moves: no tag, latest, lts, stable, edge, or a tag without any digit. */
-function isFloating(stage: Stage, model: DockerfileModel): boolean {
-  void model;
+function isFloating(stage: Stage): boolean {
   if (stage.baseStage !== null) return false;
   return isFloatingReference(stage.from);
 }
@@ -525,7 +598,8 @@ function rebuildCost(model: DockerfileModel, risks: CacheRisk[], facts: Analysis
     const ms = steps.map((s) => byStep.get(s.index));
     if (ms.every((m) => m !== undefined)) {
       cost.bytes = ms.reduce((t, m) => t + (m?.bytes ?? 0), 0);
-      if (ms.every((m) => m?.durationMs !== undefined)) cost.durationMs = ms.reduce((t, m) => t + (m?.durationMs ?? 0), 0);
+      if (ms.every((m) => m?.durationMs !== undefined))
+        cost.durationMs = ms.reduce((t, m) => t + (m?.durationMs ?? 0), 0);
     }
   }
   return cost;
@@ -543,7 +617,8 @@ export { isManifestName, normalizeContextPath };
 export function stepsAffectedBy(model: DockerfileModel, facts: AnalysisFacts, path: string): Set<number> {
   const file = normalizeContextPath(path);
   const out = new Set<number>();
-  const context = facts.context && !facts.context.truncated && facts.context.files.length > 0 ? facts.context : undefined;
+  const context =
+    facts.context && !facts.context.truncated && facts.context.files.length > 0 ? facts.context : undefined;
   if (context && !context.files.some((f) => f.path === file)) return out;
   const dirtyAtEnd: boolean[] = [];
   const refs = stageRefs(model);
@@ -555,9 +630,15 @@ export function stepsAffectedBy(model: DockerfileModel, facts: AnalysisFacts, pa
       if (!dirty) {
         const brings = contextSources(step).some((s) => s.kind !== 'remote' && sourceMatches(s.path, file));
         const fromDirty = dirtyStage(step.copyFrom?.stage);
-        const mounts = step.keyword === 'RUN' && mountsOf(step).some((m) => m.type === 'bind' && (m.from === null
-          ? sourceMatches(normalizeContextPath(m.source ?? '.'), file)
-          : dirtyStage(stageIndexOf(refs, m.from as string))));
+        const mounts =
+          step.keyword === 'RUN' &&
+          mountsOf(step).some(
+            (m) =>
+              m.type === 'bind' &&
+              (m.from === null
+                ? sourceMatches(normalizeContextPath(m.source ?? '.'), file)
+                : dirtyStage(stageIndexOf(refs, m.from as string))),
+          );
         dirty = brings || fromDirty || mounts;
       }
       if (dirty) out.add(i);

@@ -6,15 +6,38 @@
 
 import * as posix from 'node:path/posix';
 import type {
-  AnalysisOptions, DockerfileModel, Flag, Heredoc, IgnorePragma, ParserDirectives, Stage, Step,
+  AnalysisOptions,
+  DockerfileModel,
+  Flag,
+  Heredoc,
+  IgnorePragma,
+  ParserDirectives,
+  Stage,
+  Step,
 } from './model';
 import { keep, sameHeredocs, sameStep } from './reuse';
 import { withoutTrailing } from './text';
 import { expand, MAX_EXPANSION, MAX_EXPANSION_PER_INSTRUCTION, type ExpansionBudget, type Scope } from './variables';
 
 const KEYWORDS = new Set([
-  'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER',
-  'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL',
+  'FROM',
+  'RUN',
+  'CMD',
+  'LABEL',
+  'MAINTAINER',
+  'EXPOSE',
+  'ENV',
+  'ADD',
+  'COPY',
+  'ENTRYPOINT',
+  'VOLUME',
+  'USER',
+  'WORKDIR',
+  'ARG',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
 ]);
 const FLAG_KEYWORDS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
 const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
@@ -60,12 +83,20 @@ class Overlay implements Scope {
   }
 }
 
-/** `previous`: the model of the document's previous version; its Step objects are kept where the new ones equal them. */
-export function parseDockerfile(text: string, options: AnalysisOptions = {}, previous?: DockerfileModel): DockerfileModel {
+/**
+ * `previous`: the model of the document's previous version; its Step objects are kept where the new ones equal them.
+ */
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
+export function parseDockerfile(
+  text: string,
+  options: AnalysisOptions = {},
+  previous?: DockerfileModel,
+): DockerfileModel {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   // split on \n (a plain split is several times faster than /\r?\n/ on a long file), then drop the \r of CRLF endings
   const lines = text.split('\n');
-  if (eol === '\r\n') for (let i = 0; i < lines.length - 1; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
+  if (eol === '\r\n')
+    for (let i = 0; i < lines.length - 1; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
   const problems: string[] = [];
   const directives = readDirectives(lines);
   const esc = directives.escape;
@@ -74,7 +105,10 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
   // Instructions above the first changed line are not scanned again: the previous version's steps that end before it
   // (with an unchanged line after them, so that no continuation or heredoc can run on into the edit) are what the scan
   // would find there. Only for a previous model read the same way, whose every instruction became a step.
-  const before = previous !== undefined && earlier?.key === optionsKey && earlier.complete && previous.eol === eol ? previous.steps : undefined;
+  const before =
+    previous !== undefined && earlier?.key === optionsKey && earlier.complete && previous.eol === eol
+      ? previous.steps
+      : undefined;
   let carried = 0;
   if (before && previous) {
     const unchanged = unchangedLines(lines, previous.lines);
@@ -102,7 +136,9 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
   const buildArgs = new Map(Object.entries(options.buildArgs ?? {}));
   /** Stages by name (lowercased), in order: a lookup costs O(1) however many stages there are. */
   const byName = new Map<string, number[]>();
-  /** dependsOn of a stage with many dependencies, as a set (the array stays the model's; most stages have one or two). */
+  /**
+   * dependsOn of a stage with many dependencies, as a set (the array stays the model's; most stages have one or two).
+   */
   const depSets = new Map<number, Set<number>>();
   // What variable substitutions may still add to the model (see variables.ts): per instruction, and over the file.
   let fileBudget = MAX_EXPANSION_PER_FILE;
@@ -127,8 +163,14 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
   function take(ins: RawInstruction): void {
     const index = steps.length;
     const prior = before?.[index];
-    if (intact && prior !== undefined && stages.length > 0 && REPLAYABLE.has(ins.keyword) && sameRaw(prior, ins)
-      && !(prior.keyword === 'RUN' && prior.copyFrom !== undefined)) {
+    if (
+      intact &&
+      prior !== undefined &&
+      stages.length > 0 &&
+      REPLAYABLE.has(ins.keyword) &&
+      sameRaw(prior, ins) &&
+      !(prior.keyword === 'RUN' && prior.copyFrom !== undefined)
+    ) {
       replay(prior);
       steps.push(prior);
       return;
@@ -171,8 +213,10 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
   /** Says where variable expansion was cut short (a replayed step says it again: its cost is kept per step). */
   function noteCost(step: Step, cost: { truncated: boolean }): void {
     if (cost.truncated) {
-      problems.push(`line ${step.line}: variable expansion truncated (a value is cut at ${MAX_EXPANSION / 1024} KB, an instruction's `
-        + `substitutions at ${MAX_EXPANSION_PER_INSTRUCTION / 1024} KB, the file's at ${MAX_EXPANSION_PER_FILE / 1024 / 1024} MB)`);
+      problems.push(
+        `line ${step.line}: variable expansion truncated (a value is cut at ${MAX_EXPANSION / 1024} KB, an instruction's ` +
+          `substitutions at ${MAX_EXPANSION_PER_INSTRUCTION / 1024} KB, the file's at ${MAX_EXPANSION_PER_FILE / 1024 / 1024} MB)`,
+      );
     }
   }
 
@@ -183,14 +227,34 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
   function uninterpreted(ins: RawInstruction, index: number): Step {
     const last = stages.length - 1;
     const step: Step = {
-      index, stage: last, keyword: ins.keyword, line: ins.start + 1, endLine: ins.end + 1, column: ins.column + 1, args: ins.args,
-      flags: [], words: [], execForm: false, heredocs: ins.heredocs, command: ins.args,
-      createsLayer: ins.keyword === 'RUN' || ins.keyword === 'COPY' || ins.keyword === 'ADD', workdir,
+      index,
+      stage: last,
+      keyword: ins.keyword,
+      line: ins.start + 1,
+      endLine: ins.end + 1,
+      column: ins.column + 1,
+      args: ins.args,
+      flags: [],
+      words: [],
+      execForm: false,
+      heredocs: ins.heredocs,
+      command: ins.args,
+      createsLayer: ins.keyword === 'RUN' || ins.keyword === 'COPY' || ins.keyword === 'ADD',
+      workdir,
     };
     if (ins.keyword === 'FROM' && (last < 0 || stages[last].steps[0] !== index)) {
       stages.push({
-        index: last + 1, name: null, from: '', fromRaw: '', baseStage: null, line: step.line, steps: [index],
-        final: false, reachesFinal: false, dependsOn: [], platform: null,
+        index: last + 1,
+        name: null,
+        from: '',
+        fromRaw: '',
+        baseStage: null,
+        line: step.line,
+        steps: [index],
+        final: false,
+        reachesFinal: false,
+        dependsOn: [],
+        platform: null,
       });
       step.stage = last + 1;
     } else if (last >= 0 && stages[last].steps[stages[last].steps.length - 1] !== index) {
@@ -225,6 +289,7 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
     }
   }
 
+  // eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
   function interpret(ins: RawInstruction): Step {
     const keyword = ins.keyword;
     const { flags, rest } = FLAG_KEYWORDS.has(keyword) ? takeFlags(ins.args) : { flags: [], rest: ins.args };
@@ -258,8 +323,17 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
       const platformRaw = flags.find((f) => f.name === 'platform')?.value ?? null;
       const platform = platformRaw === null ? null : expand(platformRaw, globalView, esc, budget);
       stages.push({
-        index, name: alias, from: fromExpanded, fromRaw: image, baseStage, line: step.line, steps: [step.index],
-        final: false, reachesFinal: false, dependsOn: baseStage !== null ? [baseStage] : [], platform,
+        index,
+        name: alias,
+        from: fromExpanded,
+        fromRaw: image,
+        baseStage,
+        line: step.line,
+        steps: [step.index],
+        final: false,
+        reachesFinal: false,
+        dependsOn: baseStage !== null ? [baseStage] : [],
+        platform,
       });
       if (alias !== null) {
         const list = byName.get(alias);
@@ -288,8 +362,8 @@ export function parseDockerfile(text: string, options: AnalysisOptions = {}, pre
       case 'ARG':
         for (const [k, v] of readAssignments(words, esc, scope, true, budget)) {
           // ARG NAME inside a stage re-declares a global ARG and takes its value; --build-arg wins over both
-          const inherited = v === null && globalArgs.has(k) ? globalView.get(k) ?? null : v;
-          scope.args.set(k, buildArgs.has(k) ? buildArgs.get(k) ?? null : inherited);
+          const inherited = v === null && globalArgs.has(k) ? (globalView.get(k) ?? null) : v;
+          scope.args.set(k, buildArgs.has(k) ? (buildArgs.get(k) ?? null) : inherited);
         }
         break;
       case 'ENV':
@@ -364,17 +438,33 @@ function detachStrings(step: Step): void {
   step.args = detach(step.args);
   step.command = detach(step.command);
   step.words = step.words.map(detach);
-  if (step.flags.length) step.flags = step.flags.map((f) => (f.value === null ? f : { name: f.name, value: detach(f.value) }));
-  if (step.heredocs.length) step.heredocs = step.heredocs.map((h) => ({ ...h, name: detach(h.name), body: detach(h.body) }));
+  if (step.flags.length)
+    step.flags = step.flags.map((f) => (f.value === null ? f : { name: f.name, value: detach(f.value) }));
+  if (step.heredocs.length)
+    step.heredocs = step.heredocs.map((h) => ({ ...h, name: detach(h.name), body: detach(h.body) }));
   if (step.sources) step.sources = step.sources.map(detach);
   if (step.destination !== undefined) step.destination = detach(step.destination);
-  if (step.copyFrom) step.copyFrom = { ...step.copyFrom, raw: detach(step.copyFrom.raw), image: step.copyFrom.image === null ? null : detach(step.copyFrom.image) };
+  if (step.copyFrom)
+    step.copyFrom = {
+      ...step.copyFrom,
+      raw: detach(step.copyFrom.raw),
+      image: step.copyFrom.image === null ? null : detach(step.copyFrom.image),
+    };
   step.workdir = detach(step.workdir);
 }
 
-/** The raw instruction a step was read from (a step keeps its keyword, lines, column, joined arguments and heredocs). */
+/**
+ * The raw instruction a step was read from (a step keeps its keyword, lines, column, joined arguments and heredocs).
+ */
 function asRaw(step: Step): RawInstruction {
-  return { keyword: step.keyword, start: step.line - 1, end: step.endLine - 1, column: step.column - 1, args: step.args, heredocs: step.heredocs };
+  return {
+    keyword: step.keyword,
+    start: step.line - 1,
+    end: step.endLine - 1,
+    column: step.column - 1,
+    args: step.args,
+    heredocs: step.heredocs,
+  };
 }
 
 /** How many leading lines the two versions share. */
@@ -418,8 +508,14 @@ function parseOptionsKey(options: AnalysisOptions, esc: string): string {
 
 /** Whether a previous step was made from exactly this raw instruction (text, lines, column, heredocs). */
 function sameRaw(step: Step, ins: RawInstruction): boolean {
-  return step.keyword === ins.keyword && step.line === ins.start + 1 && step.endLine === ins.end + 1 && step.column === ins.column + 1
-    && step.args === ins.args && sameHeredocs(step.heredocs, ins.heredocs);
+  return (
+    step.keyword === ins.keyword &&
+    step.line === ins.start + 1 &&
+    step.endLine === ins.end + 1 &&
+    step.column === ins.column + 1 &&
+    step.args === ins.args &&
+    sameHeredocs(step.heredocs, ins.heredocs)
+  );
 }
 
 function isHeredocWord(word: string, heredocs: Heredoc[]): boolean {
@@ -511,7 +607,15 @@ function readDirectives(lines: string[]): ParserDirectives {
  */
 const HEREDOC_HEAD = /(-?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2/y;
 
-const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xfeff || c === 0xa0 || (c > 0x1fff && /\s/.test(String.fromCharCode(c)));
+const isBlank = (c: number): boolean =>
+  c === 32 ||
+  c === 9 ||
+  c === 13 ||
+  c === 12 ||
+  c === 11 ||
+  c === 0xfeff ||
+  c === 0xa0 ||
+  (c > 0x1fff && /\s/.test(String.fromCharCode(c)));
 
 function leadingBlanks(line: string): number {
   let k = 0;
@@ -621,8 +725,12 @@ function readHeredocs(lines: string[], args: string, from: number): Heredoc[] {
     // an unterminated heredoc runs to the end of the file (BuildKit reads it the same way)
     const last = lines.length - 1;
     found.push({
-      name, stripTabs, quoted: m[2] !== '', body: bodyLines.join('\n'),
-      line: Math.min(startLine, last) + 1, endLine: Math.min(Math.max(startLine, end >= 0 ? end : last), last) + 1,
+      name,
+      stripTabs,
+      quoted: m[2] !== '',
+      body: bodyLines.join('\n'),
+      line: Math.min(startLine, last) + 1,
+      endLine: Math.min(Math.max(startLine, end >= 0 ? end : last), last) + 1,
     });
     if (end < 0) break;
   }
@@ -672,7 +780,12 @@ class QuoteScanner {
 }
 
 /** The instructions in order: the first `carried` steps of the previous version, then those scanned (`raw`). */
-function readIgnorePragmas(lines: string[], before: readonly Step[], carried: number, raw: RawInstruction[]): IgnorePragma[] {
+function readIgnorePragmas(
+  lines: string[],
+  before: readonly Step[],
+  carried: number,
+  raw: RawInstruction[],
+): IgnorePragma[] {
   const out: IgnorePragma[] = [];
   const count = carried + raw.length;
   const startOf = (r: number) => (r < carried ? before[r].line - 1 : raw[r - carried].start);
@@ -687,7 +800,10 @@ function readIgnorePragmas(lines: string[], before: readonly Step[], carried: nu
     while (r < count && endOf(r) < i) r++;
     // a pragma inside an instruction (a comment between continuation lines, a heredoc line) does not count
     if (r < count && startOf(r) < i) continue;
-    const codes = m[3].split(',').map((c) => c.trim()).filter(Boolean);
+    const codes = m[3]
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
     out.push({ line: i + 1, codes, global: Boolean(m[2]) });
   }
   return out;
@@ -741,7 +857,8 @@ export function splitWords(text: string, esc = '\\'): string[] {
     const c = text[i];
     if (quote) {
       if (c === quote) quote = null;
-      else if (c === esc && quote === '"' && i + 1 < text.length && (text[i + 1] === '"' || text[i + 1] === esc)) cur += text[++i];
+      else if (c === esc && quote === '"' && i + 1 < text.length && (text[i + 1] === '"' || text[i + 1] === esc))
+        cur += text[++i];
       else cur += c;
       continue;
     }
@@ -766,7 +883,11 @@ export function splitWords(text: string, esc = '\\'): string[] {
 
 /** Reads `K=V K2=V2`, the legacy `K V` form (ENV only), or bare `K` (ARG). Values are expanded in order. */
 function readAssignments(
-  words: string[], esc: string, scope: Scope, isArg: boolean, budget: ExpansionBudget,
+  words: string[],
+  esc: string,
+  scope: Scope,
+  isArg: boolean,
+  budget: ExpansionBudget,
 ): [string, string | null][] {
   const out: [string, string | null][] = [];
   if (!isArg && words.length >= 2 && !words[0].includes('=')) {

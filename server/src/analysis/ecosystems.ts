@@ -5,37 +5,148 @@
 import { hasOption, programOf, type ShellCommand } from './shell';
 
 export type EcosystemId =
-  | 'npm' | 'yarn' | 'pnpm' | 'pip' | 'poetry' | 'pipenv' | 'uv' | 'bundler' | 'composer' | 'go' | 'cargo'
-  | 'maven' | 'gradle' | 'dotnet';
+  | 'npm'
+  | 'yarn'
+  | 'pnpm'
+  | 'pip'
+  | 'poetry'
+  | 'pipenv'
+  | 'uv'
+  | 'bundler'
+  | 'composer'
+  | 'go'
+  | 'cargo'
+  | 'maven'
+  | 'gradle'
+  | 'dotnet';
 
 /** File names (basename) that are dependency manifests or lockfiles, or project descriptors beside them. */
 const MANIFEST_NAMES = new Set([
-  'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'pnpm-workspace.yaml',
-  '.npmrc', '.yarnrc', '.yarnrc.yml', '.pnpmfile.cjs',
-  'pyproject.toml', 'poetry.lock', 'uv.lock', 'pipfile', 'pipfile.lock', 'setup.py', 'setup.cfg', 'poetry.toml',
-  'gemfile', 'gemfile.lock', 'composer.json', 'composer.lock', 'go.mod', 'go.sum', 'go.work', 'go.work.sum',
-  'cargo.toml', 'cargo.lock', 'pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle',
-  'settings.gradle.kts', 'gradle.properties', 'nuget.config', 'directory.build.props', 'directory.packages.props',
-  'global.json', 'packages.config',
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'pnpm-workspace.yaml',
+  '.npmrc',
+  '.yarnrc',
+  '.yarnrc.yml',
+  '.pnpmfile.cjs',
+  'pyproject.toml',
+  'poetry.lock',
+  'uv.lock',
+  'pipfile',
+  'pipfile.lock',
+  'setup.py',
+  'setup.cfg',
+  'poetry.toml',
+  'gemfile',
+  'gemfile.lock',
+  'composer.json',
+  'composer.lock',
+  'go.mod',
+  'go.sum',
+  'go.work',
+  'go.work.sum',
+  'cargo.toml',
+  'cargo.lock',
+  'pom.xml',
+  'build.gradle',
+  'build.gradle.kts',
+  'settings.gradle',
+  'settings.gradle.kts',
+  'gradle.properties',
+  'nuget.config',
+  'directory.build.props',
+  'directory.packages.props',
+  'global.json',
+  'packages.config',
 ]);
 
 export function isManifestName(basename: string): boolean {
   const b = basename.toLowerCase();
-  return MANIFEST_NAMES.has(b) || /^requirements.*\.(txt|in)$/.test(b) || /\.(csproj|fsproj|vbproj|sln|gemspec)$/.test(b);
+  return (
+    MANIFEST_NAMES.has(b) || /^requirements.*\.(txt|in)$/.test(b) || /\.(csproj|fsproj|vbproj|sln|gemspec)$/.test(b)
+  );
 }
 
 /** Example manifest names, to tell whether a glob such as `package*.json` selects manifests. */
 export const MANIFEST_EXAMPLES = [
-  'package.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'requirements.txt', 'requirements-dev.txt',
-  'pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile', 'Pipfile.lock', 'Gemfile', 'Gemfile.lock', 'composer.json',
-  'composer.lock', 'go.mod', 'go.sum', 'Cargo.toml', 'Cargo.lock', 'pom.xml', 'build.gradle', 'build.gradle.kts',
-  'settings.gradle', 'app.csproj', 'app.sln',
+  'package.json',
+  'package-lock.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'requirements.txt',
+  'requirements-dev.txt',
+  'pyproject.toml',
+  'poetry.lock',
+  'uv.lock',
+  'Pipfile',
+  'Pipfile.lock',
+  'Gemfile',
+  'Gemfile.lock',
+  'composer.json',
+  'composer.lock',
+  'go.mod',
+  'go.sum',
+  'Cargo.toml',
+  'Cargo.lock',
+  'pom.xml',
+  'build.gradle',
+  'build.gradle.kts',
+  'settings.gradle',
+  'app.csproj',
+  'app.sln',
 ];
 
 const CODE_EXTENSIONS = new Set([
-  'py', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'go', 'rs', 'java', 'kt', 'kts', 'scala', 'groovy', 'rb', 'php',
-  'c', 'cc', 'cpp', 'cxx', 'h', 'hpp', 'cs', 'fs', 'vb', 'swift', 'ex', 'exs', 'erl', 'hs', 'clj', 'lua', 'pl',
-  'r', 'dart', 'vue', 'svelte', 'html', 'htm', 'css', 'scss', 'sass', 'less', 'erb', 'jsp', 'razor', 'cshtml',
+  'py',
+  'js',
+  'mjs',
+  'cjs',
+  'ts',
+  'tsx',
+  'jsx',
+  'go',
+  'rs',
+  'java',
+  'kt',
+  'kts',
+  'scala',
+  'groovy',
+  'rb',
+  'php',
+  'c',
+  'cc',
+  'cpp',
+  'cxx',
+  'h',
+  'hpp',
+  'cs',
+  'fs',
+  'vb',
+  'swift',
+  'ex',
+  'exs',
+  'erl',
+  'hs',
+  'clj',
+  'lua',
+  'pl',
+  'r',
+  'dart',
+  'vue',
+  'svelte',
+  'html',
+  'htm',
+  'css',
+  'scss',
+  'sass',
+  'less',
+  'erb',
+  'jsp',
+  'razor',
+  'cshtml',
 ]);
 
 /** A file of program source (edited all the time), judged by its extension. */
@@ -46,8 +157,24 @@ export function isCodeName(basename: string): boolean {
 
 /** Extensionless names that are files, not folders. */
 const PLAIN_FILE_NAMES = new Set([
-  'gemfile', 'pipfile', 'makefile', 'dockerfile', 'license', 'readme', 'procfile', 'rakefile', 'jenkinsfile',
-  'caddyfile', 'mvnw', 'gradlew', 'notice', 'version', 'changelog', 'brewfile', 'vagrantfile', 'justfile',
+  'gemfile',
+  'pipfile',
+  'makefile',
+  'dockerfile',
+  'license',
+  'readme',
+  'procfile',
+  'rakefile',
+  'jenkinsfile',
+  'caddyfile',
+  'mvnw',
+  'gradlew',
+  'notice',
+  'version',
+  'changelog',
+  'brewfile',
+  'vagrantfile',
+  'justfile',
 ]);
 
 export function looksLikeFileName(basename: string): boolean {
@@ -92,17 +219,21 @@ export function dependencyCommand(cmd: ShellCommand): DependencyCommand | null {
 
 const dependencyMemo = new WeakMap<ShellCommand, DependencyCommand | null>();
 
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 function readDependencyCommand(cmd: ShellCommand): DependencyCommand | null {
   const p = programOf(cmd);
   const s = sub(cmd);
-  const make = (ecosystem: EcosystemId, kind: 'install' | 'build', needsSources = false, namedManifests: string[] = []): DependencyCommand =>
-    ({ ecosystem, kind, command: cmd, needsSources, namedManifests });
+  const make = (
+    ecosystem: EcosystemId,
+    kind: 'install' | 'build',
+    needsSources = false,
+    namedManifests: string[] = [],
+  ): DependencyCommand => ({ ecosystem, kind, command: cmd, needsSources, namedManifests });
   const pip = pipArgs(cmd);
   if (pip) {
     if (pip.find((w) => !w.startsWith('-')) !== 'install' && pip[0] !== 'sync') return null;
     const reqs: string[] = [];
     let local = false;
-    let named = false;
     for (let i = 0; i < pip.length; i++) {
       const w = pip[i];
       if (w === '-r' || w === '--requirement' || w === '-c' || w === '--constraint') {
@@ -112,13 +243,14 @@ function readDependencyCommand(cmd: ShellCommand): DependencyCommand | null {
         local = true;
         i++;
       } else if (!w.startsWith('-') && w !== 'install' && w !== 'sync') {
-        if (w === '.' || w.startsWith('./') || w.startsWith('/') || w.startsWith('.[') || /\.(whl|tar\.gz)$/.test(w)) local = true;
-        else named = true;
+        // a named package (`pip install flask`) needs no manifest
+        if (w === '.' || w.startsWith('./') || w.startsWith('/') || w.startsWith('.[') || /\.(whl|tar\.gz)$/.test(w))
+          local = true;
       }
     }
-    if (pip[0] === 'sync' && reqs.length === 0) for (let k = 1; k < pip.length; k++) if (!pip[k].startsWith('-')) reqs.push(pip[k]);
+    if (pip[0] === 'sync' && reqs.length === 0)
+      for (let k = 1; k < pip.length; k++) if (!pip[k].startsWith('-')) reqs.push(pip[k]);
     if (reqs.length === 0) return null; // `pip install flask` needs no manifest; `pip install .` needs the sources
-    void named;
     return make('pip', 'install', local, reqs);
   }
   switch (p) {
@@ -129,19 +261,27 @@ function readDependencyCommand(cmd: ShellCommand): DependencyCommand | null {
       }
       return null;
     case 'yarn':
-      if (s === undefined ? cmd.words.length >= 1 && !hasOption(cmd, '--version', '-v') : s === 'install') return make('yarn', 'install');
+      if (s === undefined ? cmd.words.length >= 1 && !hasOption(cmd, '--version', '-v') : s === 'install')
+        return make('yarn', 'install');
       return null;
     case 'pnpm':
-      if (['install', 'i', 'fetch'].includes(s ?? '') && !hasOption(cmd, '-g', '--global')) return make('pnpm', 'install');
+      if (['install', 'i', 'fetch'].includes(s ?? '') && !hasOption(cmd, '-g', '--global'))
+        return make('pnpm', 'install');
       return null;
     case 'poetry':
-      if (s === 'install' || s === 'sync') return make('poetry', 'install', !hasOption(cmd, '--no-root') && !hasOption(cmd, '--only-root') ? true : false);
+      if (s === 'install' || s === 'sync')
+        return make('poetry', 'install', !hasOption(cmd, '--no-root') && !hasOption(cmd, '--only-root') ? true : false);
       return null;
     case 'pipenv':
       if (s === 'install' || s === 'sync') return make('pipenv', 'install');
       return null;
     case 'uv':
-      if (s === 'sync') return make('uv', 'install', !hasOption(cmd, '--no-install-project') && !hasOption(cmd, '--no-install-workspace'));
+      if (s === 'sync')
+        return make(
+          'uv',
+          'install',
+          !hasOption(cmd, '--no-install-project') && !hasOption(cmd, '--no-install-workspace'),
+        );
       return null;
     case 'bundle':
     case 'bundler':
@@ -152,7 +292,8 @@ function readDependencyCommand(cmd: ShellCommand): DependencyCommand | null {
       if (s === 'install') return make('composer', 'install');
       return null;
     case 'go':
-      if (s === 'mod' && cmd.words.slice(2).find((w) => !w.startsWith('-')) === 'download') return make('go', 'install');
+      if (s === 'mod' && cmd.words.slice(2).find((w) => !w.startsWith('-')) === 'download')
+        return make('go', 'install');
       if (s === 'build' || s === 'test' || s === 'vet') return make('go', 'build');
       if (s === 'install') {
         // `go install tool@version` fetches that tool, not this module's dependencies
@@ -171,14 +312,25 @@ function readDependencyCommand(cmd: ShellCommand): DependencyCommand | null {
     case 'mvnw': {
       const goals = cmd.words.slice(1).filter((w) => !w.startsWith('-'));
       if (goals.some((g) => g.startsWith('dependency:'))) return make('maven', 'install');
-      if (goals.some((g) => ['package', 'install', 'verify', 'compile', 'test', 'deploy'].includes(g) || g.startsWith('spring-boot:'))) return make('maven', 'build');
+      if (
+        goals.some(
+          (g) =>
+            ['package', 'install', 'verify', 'compile', 'test', 'deploy'].includes(g) || g.startsWith('spring-boot:'),
+        )
+      )
+        return make('maven', 'build');
       return null;
     }
     case 'gradle':
     case 'gradlew': {
       const tasks = cmd.words.slice(1).filter((w) => !w.startsWith('-'));
       if (tasks.includes('dependencies') || tasks.includes('downloadDependencies')) return make('gradle', 'install');
-      if (tasks.some((t) => ['build', 'assemble', 'bootJar', 'jar', 'installDist', 'shadowJar', 'bootWar', 'war'].includes(t))) return make('gradle', 'build');
+      if (
+        tasks.some((t) =>
+          ['build', 'assemble', 'bootJar', 'jar', 'installDist', 'shadowJar', 'bootWar', 'war'].includes(t),
+        )
+      )
+        return make('gradle', 'build');
       return null;
     }
     case 'dotnet':
@@ -210,7 +362,11 @@ export function manifestsFor(eco: EcosystemId, named: string[], present: string[
     case 'yarn':
       return pick(['package.json'], ['yarn.lock', '.yarnrc', '.yarnrc.yml', '.npmrc'], ['package.json', 'yarn.lock']);
     case 'pnpm':
-      return pick(['package.json'], ['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc'], ['package.json', 'pnpm-lock.yaml']);
+      return pick(
+        ['package.json'],
+        ['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc'],
+        ['package.json', 'pnpm-lock.yaml'],
+      );
     case 'pip':
       if (named.length === 0 || named.some((n) => n.includes('$'))) return null;
       return present === null || named.every(has) ? named : null;
@@ -237,7 +393,11 @@ export function manifestsFor(eco: EcosystemId, named: string[], present: string[
     }
     case 'dotnet': {
       if (present === null) return ['*.csproj'];
-      const found = present.filter((p) => /\.(csproj|fsproj|vbproj|sln)$/i.test(p) || /^(nuget\.config|directory\.build\.props|directory\.packages\.props|global\.json)$/i.test(p));
+      const found = present.filter(
+        (p) =>
+          /\.(csproj|fsproj|vbproj|sln)$/i.test(p) ||
+          /^(nuget\.config|directory\.build\.props|directory\.packages\.props|global\.json)$/i.test(p),
+      );
       return found.some((f) => /proj$/i.test(f)) ? found : null;
     }
     default:

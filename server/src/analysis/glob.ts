@@ -73,8 +73,10 @@ function globOf(items: Item[]): Glob {
 function literalGlob(lit: string): Glob {
   return {
     test: (p) => p === lit,
-    testPathOrParent: (p) => p === lit || (p.length > lit.length && p.startsWith(lit) && p.charCodeAt(lit.length) === SLASH),
-    mayMatchUnder: (folder) => lit.length > folder.length && lit.startsWith(folder) && lit.charCodeAt(folder.length) === SLASH,
+    testPathOrParent: (p) =>
+      p === lit || (p.length > lit.length && p.startsWith(lit) && p.charCodeAt(lit.length) === SLASH),
+    mayMatchUnder: (folder) =>
+      lit.length > folder.length && lit.startsWith(folder) && lit.charCodeAt(folder.length) === SLASH,
   };
 }
 
@@ -254,15 +256,24 @@ class Nfa implements Glob {
       }
       if (s === m) continue;
       switch (this.kinds[s]) {
-        case LIT: if (c === this.cps[s]) this.addClosure(s + 1); break;
-        case ONE: if (c !== SLASH) this.addClosure(s + 1); break;
-        case CLASS: if (classMatches(this.classes[s] as CharClass, c)) this.addClosure(s + 1); break;
-        case STAR: if (c !== SLASH) this.addClosure(s); break;
+        case LIT:
+          if (c === this.cps[s]) this.addClosure(s + 1);
+          break;
+        case ONE:
+          if (c !== SLASH) this.addClosure(s + 1);
+          break;
+        case CLASS:
+          if (classMatches(this.classes[s] as CharClass, c)) this.addClosure(s + 1);
+          break;
+        case STAR:
+          if (c !== SLASH) this.addClosure(s);
+          break;
         case DSTAR:
           this.addOne(m + 1 + s);
           if (c === SLASH) this.addClosure(s + 1);
           break;
-        default: this.addClosure(s); // ANY
+        default:
+          this.addClosure(s); // ANY
       }
     }
     this.swap();

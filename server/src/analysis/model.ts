@@ -4,8 +4,24 @@
 // code units; an edit's end position is exclusive (as in LSP).
 
 export type Keyword =
-  | 'FROM' | 'RUN' | 'CMD' | 'LABEL' | 'MAINTAINER' | 'EXPOSE' | 'ENV' | 'ADD' | 'COPY' | 'ENTRYPOINT'
-  | 'VOLUME' | 'USER' | 'WORKDIR' | 'ARG' | 'ONBUILD' | 'STOPSIGNAL' | 'HEALTHCHECK' | 'SHELL';
+  | 'FROM'
+  | 'RUN'
+  | 'CMD'
+  | 'LABEL'
+  | 'MAINTAINER'
+  | 'EXPOSE'
+  | 'ENV'
+  | 'ADD'
+  | 'COPY'
+  | 'ENTRYPOINT'
+  | 'VOLUME'
+  | 'USER'
+  | 'WORKDIR'
+  | 'ARG'
+  | 'ONBUILD'
+  | 'STOPSIGNAL'
+  | 'HEALTHCHECK'
+  | 'SHELL';
 
 /** A heredoc (`<<EOF` ... `EOF`) attached to a RUN, COPY or ADD. */
 export interface Heredoc {

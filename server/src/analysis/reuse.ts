@@ -8,7 +8,11 @@
 
 import type { CacheRisk, Flag, Heredoc, LayerSize, Step } from './model';
 
-const sameList = <T>(a: readonly T[] | undefined, b: readonly T[] | undefined, same: (x: T, y: T) => boolean): boolean => {
+const sameList = <T>(
+  a: readonly T[] | undefined,
+  b: readonly T[] | undefined,
+  same: (x: T, y: T) => boolean,
+): boolean => {
   if (a === b) return true;
   if (!a || !b || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
@@ -16,22 +20,44 @@ const sameList = <T>(a: readonly T[] | undefined, b: readonly T[] | undefined, s
 };
 const is = <T>(x: T, y: T): boolean => x === y;
 const sameFlag = (a: Flag, b: Flag): boolean => a.name === b.name && a.value === b.value;
-const sameHeredoc = (a: Heredoc, b: Heredoc): boolean => a.name === b.name && a.stripTabs === b.stripTabs && a.quoted === b.quoted
-  && a.body === b.body && a.line === b.line && a.endLine === b.endLine;
+const sameHeredoc = (a: Heredoc, b: Heredoc): boolean =>
+  a.name === b.name &&
+  a.stripTabs === b.stripTabs &&
+  a.quoted === b.quoted &&
+  a.body === b.body &&
+  a.line === b.line &&
+  a.endLine === b.endLine;
 
 export function sameHeredocs(a: readonly Heredoc[], b: readonly Heredoc[]): boolean {
   return sameList(a, b, sameHeredoc);
 }
 
 export function sameStep(a: Step, b: Step): boolean {
-  return a.index === b.index && a.stage === b.stage && a.keyword === b.keyword && a.line === b.line && a.endLine === b.endLine
-    && a.column === b.column && a.args === b.args && a.command === b.command && a.execForm === b.execForm
-    && a.createsLayer === b.createsLayer && a.workdir === b.workdir && a.destination === b.destination
-    && a.onbuildKeyword === b.onbuildKeyword
-    && sameList(a.words, b.words, is) && sameList(a.flags, b.flags, sameFlag) && sameList(a.heredocs, b.heredocs, sameHeredoc)
-    && sameList(a.sources, b.sources, is)
-    && (a.copyFrom === b.copyFrom || (a.copyFrom !== undefined && b.copyFrom !== undefined && a.copyFrom.stage === b.copyFrom.stage
-      && a.copyFrom.image === b.copyFrom.image && a.copyFrom.raw === b.copyFrom.raw));
+  return (
+    a.index === b.index &&
+    a.stage === b.stage &&
+    a.keyword === b.keyword &&
+    a.line === b.line &&
+    a.endLine === b.endLine &&
+    a.column === b.column &&
+    a.args === b.args &&
+    a.command === b.command &&
+    a.execForm === b.execForm &&
+    a.createsLayer === b.createsLayer &&
+    a.workdir === b.workdir &&
+    a.destination === b.destination &&
+    a.onbuildKeyword === b.onbuildKeyword &&
+    sameList(a.words, b.words, is) &&
+    sameList(a.flags, b.flags, sameFlag) &&
+    sameList(a.heredocs, b.heredocs, sameHeredoc) &&
+    sameList(a.sources, b.sources, is) &&
+    (a.copyFrom === b.copyFrom ||
+      (a.copyFrom !== undefined &&
+        b.copyFrom !== undefined &&
+        a.copyFrom.stage === b.copyFrom.stage &&
+        a.copyFrom.image === b.copyFrom.image &&
+        a.copyFrom.raw === b.copyFrom.raw))
+  );
   // a field added to Step must be compared here too (test/unit/reuse.test.ts replays random edits against fresh
   // analyses, and a field left out shows there as a stale result)
 }

@@ -33,7 +33,11 @@ export function commandsOf(step: Step): readonly ShellCommand[] {
   if (step.keyword !== 'RUN') return EMPTY;
   let cmds = byStep.get(step);
   if (cmds) return cmds;
-  const key = step.execForm ? `\u0000${JSON.stringify(step.words)}` : step.heredocs.length ? `\u0001${step.command}` : step.command;
+  const key = step.execForm
+    ? `\u0000${JSON.stringify(step.words)}`
+    : step.heredocs.length
+      ? `\u0001${step.command}`
+      : step.command;
   cmds = byText.get(key);
   if (!cmds) {
     let list = step.execForm ? [command(step.words.slice(), step.words.join(' '))] : splitCommands(step.command);
@@ -102,7 +106,16 @@ export function splitCommands(text: string): ShellCommand[] {
     } else if (c === '#' && !hasWord) {
       // a comment runs to the end of the line
       while (i + 1 < text.length && text[i + 1] !== '\n') i++;
-    } else if (c === '&' || c === '|' || c === ';' || c === '\n' || c === '(' || c === ')' || c === '{' && !hasWord && text[i + 1] === ' ' || c === '}' && !hasWord) {
+    } else if (
+      c === '&' ||
+      c === '|' ||
+      c === ';' ||
+      c === '\n' ||
+      c === '(' ||
+      c === ')' ||
+      (c === '{' && !hasWord && text[i + 1] === ' ') ||
+      (c === '}' && !hasWord)
+    ) {
       endCommand(i);
       while (i + 1 < text.length && '&|'.includes(text[i + 1]) && (c === '&' || c === '|')) i++;
       start = i + 1;
@@ -123,7 +136,8 @@ function stripPrefixes(words: string[]): string[] {
   let i = 0;
   while (i < words.length) {
     const w = words[i];
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || PREFIX_COMMANDS.has(w) || (words[i - 1] === 'sudo' && w.startsWith('-'))) i++;
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || PREFIX_COMMANDS.has(w) || (words[i - 1] === 'sudo' && w.startsWith('-')))
+      i++;
     else break;
   }
   // `if`, `while` and friends: the command is what follows the keyword
@@ -140,7 +154,11 @@ export function programOf(cmd: ShellCommand): string {
  * The commands whose program is one of `programs` and whose first non-option argument is one of
  * `subcommands` (when given). `apt-get -y install curl` matches ('apt-get', ['install']).
  */
-export function findCommands(cmds: readonly ShellCommand[], programs: readonly string[], subcommands?: readonly string[]): ShellCommand[] {
+export function findCommands(
+  cmds: readonly ShellCommand[],
+  programs: readonly string[],
+  subcommands?: readonly string[],
+): ShellCommand[] {
   return cmds.filter((c) => isCommand(c, programs, subcommands));
 }
 
@@ -181,7 +199,8 @@ export function optionValue(cmd: ShellCommand, ...names: string[]): string | nul
     for (const n of names) {
       if (w[i] === n && i + 1 < w.length) value = w[i + 1];
       else if (w[i].startsWith(n + '=')) value = w[i].slice(n.length + 1);
-      else if (/^-[A-Za-z]$/.test(n) && w[i].startsWith(n) && w[i].length > 2 && !w[i].startsWith('--')) value = w[i].slice(2);
+      else if (/^-[A-Za-z]$/.test(n) && w[i].startsWith(n) && w[i].length > 2 && !w[i].startsWith('--'))
+        value = w[i].slice(2);
     }
   }
   return value;

@@ -59,12 +59,15 @@ function readSources(step: Step, context: BuildContextFacts | undefined): Contex
 }
 
 export function isRemote(src: string): boolean {
-  return /^(https?|git|ssh):\/\//i.test(src) || /^git@/.test(src) || /\.git(#.*)?$/.test(src) && src.includes('://');
+  return /^(https?|git|ssh):\/\//i.test(src) || /^git@/.test(src) || (/\.git(#.*)?$/.test(src) && src.includes('://'));
 }
 
 /** A context path as written -> normalised relative path ('' for the root). */
 export function normalizeContextPath(raw: string): string {
-  const n = posix.normalize('/' + raw).replace(/^\/+/, '').replace(/\/+$/, '');
+  const n = posix
+    .normalize('/' + raw)
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
   return n === '.' ? '' : n;
 }
 
@@ -101,7 +104,10 @@ export function sourceMatches(path: string, file: string): boolean {
  * never changed: a file of 100,000 COPY lines over a 50,000-file context asks the same few questions again, and a
  * plain path (no glob) is found by binary search instead of a pass over every file.
  */
-const contextIndex = new WeakMap<BuildContextFacts, { sorted: readonly string[]; matched: Map<string, readonly string[]> }>();
+const contextIndex = new WeakMap<
+  BuildContextFacts,
+  { sorted: readonly string[]; matched: Map<string, readonly string[]> }
+>();
 const MAX_MATCHES_KEPT = 10_000;
 
 function matchingFiles(context: BuildContextFacts, path: string): string[] {
@@ -112,7 +118,12 @@ function matchingFiles(context: BuildContextFacts, path: string): string[] {
   }
   let files = idx.matched.get(path);
   if (!files) {
-    files = path === '' ? idx.sorted : hasGlob(path) ? idx.sorted.filter((f) => sourceMatches(path, f)) : entriesUnder(idx.sorted, (p) => p, path);
+    files =
+      path === ''
+        ? idx.sorted
+        : hasGlob(path)
+          ? idx.sorted.filter((f) => sourceMatches(path, f))
+          : entriesUnder(idx.sorted, (p) => p, path);
     if (idx.matched.size < MAX_MATCHES_KEPT) idx.matched.set(path, files);
   }
   return files as string[];
@@ -159,7 +170,8 @@ export function classifyPath(raw: string, context?: BuildContextFacts): ContextS
     }
   }
   if (hasGlob(path)) {
-    if (!path.includes('/') && (base.startsWith('*.') ? isCodeName('x' + base.slice(1)) : false)) return { raw, path, kind: 'code' };
+    if (!path.includes('/') && (base.startsWith('*.') ? isCodeName('x' + base.slice(1)) : false))
+      return { raw, path, kind: 'code' };
     const glob = sourceGlob(base);
     if (glob && MANIFEST_EXAMPLES.some((m) => glob.test(m))) return { raw, path, kind: 'manifest' };
     if (isCodeName(base.replace(/[*?]/g, 'x'))) return { raw, path, kind: 'code' };
@@ -197,8 +209,11 @@ export function mountsOf(step: Step): Mount[] {
     }
     const target = opts.get('target') ?? opts.get('dst') ?? opts.get('destination') ?? null;
     out.push({
-      type: opts.get('type') ?? 'bind', target, source: opts.get('source') ?? opts.get('src') ?? null,
-      from: opts.get('from') ?? null, raw: f.value,
+      type: opts.get('type') ?? 'bind',
+      target,
+      source: opts.get('source') ?? opts.get('src') ?? null,
+      from: opts.get('from') ?? null,
+      raw: f.value,
     });
   }
   return out;
@@ -206,6 +221,12 @@ export function mountsOf(step: Step): Mount[] {
 
 /** Whether a cache or tmpfs mount covers this absolute path (for rules that skip cache-mounted folders). */
 export function mountCovers(step: Step, path: string): boolean {
-  return mountsOf(step).some((m) => (m.type === 'cache' || m.type === 'tmpfs') && m.target !== null &&
-    (path === m.target.replace(/\/+$/, '') || path.startsWith(m.target.replace(/\/+$/, '') + '/') || m.target.replace(/\/+$/, '').startsWith(path + '/')));
+  return mountsOf(step).some(
+    (m) =>
+      (m.type === 'cache' || m.type === 'tmpfs') &&
+      m.target !== null &&
+      (path === m.target.replace(/\/+$/, '') ||
+        path.startsWith(m.target.replace(/\/+$/, '') + '/') ||
+        m.target.replace(/\/+$/, '').startsWith(path + '/')),
+  );
 }

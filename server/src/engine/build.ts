@@ -88,7 +88,8 @@ async function contextTar(opts: BuildOptions, text: string): Promise<{ entries: 
     dockerfileName = '.layer-insight.Dockerfile';
     entries.push({ name: dockerfileName, source: Buffer.from(text, 'utf8') });
   }
-  if (facts.hasDockerignore && !names.has('.dockerignore')) entries.push({ name: '.dockerignore', source: path.join(root, '.dockerignore') });
+  if (facts.hasDockerignore && !names.has('.dockerignore'))
+    entries.push({ name: '.dockerignore', source: path.join(root, '.dockerignore') });
   return { entries, dockerfileName };
 }
 
@@ -100,10 +101,15 @@ async function dockerfileTextOf(opts: BuildOptions): Promise<string> {
   return fs.promises.readFile(dfPath, 'utf8');
 }
 
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 export async function buildImage(docker: Dockerode, opts: BuildOptions): Promise<BuildOutcome> {
   const started = Date.now();
   const text = await dockerfileTextOf(opts);
-  const model = parseDockerfile(text, { target: opts.target, buildArgs: opts.buildArgs, buildkit: opts.builder === 'buildkit' });
+  const model = parseDockerfile(text, {
+    target: opts.target,
+    buildArgs: opts.buildArgs,
+    buildkit: opts.builder === 'buildkit',
+  });
   const { entries, dockerfileName } = await contextTar(opts, text);
 
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? 20 * 60_000);
@@ -128,18 +134,30 @@ export async function buildImage(docker: Dockerode, opts: BuildOptions): Promise
   if (opts.builder === 'buildkit') buildOpts.version = '2';
 
   const finish = (ok: boolean, message: string, extra: Partial<BuildOutcome> = {}): BuildOutcome => ({
-    ok, builder: opts.builder, steps: tracker.records(Date.now()), model, message, durationMs: Date.now() - started, log,
-    tag: opts.tag, ...extra,
+    ok,
+    builder: opts.builder,
+    steps: tracker.records(Date.now()),
+    model,
+    message,
+    durationMs: Date.now() - started,
+    log,
+    tag: opts.tag,
+    ...extra,
   });
   const abortReason = (): Partial<BuildOutcome> =>
     opts.signal?.aborted ? { cancelled: true } : timeout.aborted ? { timedOut: true } : {};
   const abortMessage = (): string =>
-    opts.signal?.aborted ? 'build cancelled' : `build timed out after ${Math.round((opts.timeoutMs ?? 1_200_000) / 1000)} s`;
+    opts.signal?.aborted
+      ? 'build cancelled'
+      : `build timed out after ${Math.round((opts.timeoutMs ?? 1_200_000) / 1000)} s`;
 
   let stream: NodeJS.ReadableStream;
   try {
     if (signal.aborted) return finish(false, abortMessage(), abortReason());
-    stream = await docker.buildImage(tarStream(entries) as unknown as NodeJS.ReadableStream, buildOpts as Dockerode.ImageBuildOptions);
+    stream = await docker.buildImage(
+      tarStream(entries) as unknown as NodeJS.ReadableStream,
+      buildOpts as Dockerode.ImageBuildOptions,
+    );
   } catch (err) {
     if (signal.aborted) return finish(false, abortMessage(), abortReason());
     return finish(false, `the engine refused the build: ${errorText(err)}`);
@@ -216,7 +234,8 @@ export async function buildImage(docker: Dockerode, opts: BuildOptions): Promise
       if (signal.aborted) return done(finish(false, abortMessage(), abortReason()));
       if (error) return done(finish(false, `build failed: ${error}`, { imageId }));
       if (err) return done(finish(false, `the connection to the engine broke during the build: ${errorText(err)}`));
-      if (!imageId) return done(finish(false, 'the engine closed the build stream without producing an image (did it stop?)'));
+      if (!imageId)
+        return done(finish(false, 'the engine closed the build stream without producing an image (did it stop?)'));
       done(finish(true, `built ${opts.tag ?? imageId}`, { imageId }));
     };
     stream.on('end', () => end());
@@ -232,9 +251,17 @@ export async function buildImage(docker: Dockerode, opts: BuildOptions): Promise
 
 async function answers(docker: Dockerode, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+  const t = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
   try {
-    return await Promise.race([docker.ping().then(() => true, () => false), t]);
+    return await Promise.race([
+      docker.ping().then(
+        () => true,
+        () => false,
+      ),
+      t,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -372,14 +399,26 @@ export class BuildkitTracker implements Tracker {
       }
       const cur = this.byDigest.get(v.digest) as TraceVertex;
       const parsed = parseVertexName(cur.name);
-      const state = cur.error ? 'ERROR' : cur.cached ? 'CACHED' : cur.completed !== undefined ? 'DONE' : cur.started !== undefined ? 'started' : '';
+      const state = cur.error
+        ? 'ERROR'
+        : cur.cached
+          ? 'CACHED'
+          : cur.completed !== undefined
+            ? 'DONE'
+            : cur.started !== undefined
+              ? 'started'
+              : '';
       const key = `${v.digest}:${state}`;
       if (state && !this.announced.has(key)) {
         this.announced.add(key);
-        const secs = cur.completed !== undefined && cur.started !== undefined ? ` ${((cur.completed - cur.started) / 1000).toFixed(1)}s` : '';
+        const secs =
+          cur.completed !== undefined && cur.started !== undefined
+            ? ` ${((cur.completed - cur.started) / 1000).toFixed(1)}s`
+            : '';
         out.push({
           message: `${cur.name} ${state}${state === 'DONE' ? secs : ''}${cur.error ? `: ${cur.error}` : ''}`,
-          step: parsed?.index, total: parsed?.total,
+          step: parsed?.index,
+          total: parsed?.total,
         });
       }
     }
@@ -389,9 +428,8 @@ export class BuildkitTracker implements Tracker {
     return out;
   }
 
-  fail(error: string): void {
-    void error;
-  }
+  /** BuildKit's own vertices carry their errors; a stream error adds nothing to the records. */
+  fail(): void {}
 
   records(now: number): BuildStepRecord[] {
     const out: BuildStepRecord[] = [];
@@ -409,7 +447,12 @@ export class BuildkitTracker implements Tracker {
       const parsed = parseVertexName(v.name);
       if (!parsed) continue;
       const step = placeBuildkitVertex(this.model, v.name, triggers.get(vertexStage(this.model, parsed)) ?? 0);
-      const rec: BuildStepRecord = { stepIndex: step?.index ?? null, line: step?.line ?? null, name: v.name, cached: v.cached };
+      const rec: BuildStepRecord = {
+        stepIndex: step?.index ?? null,
+        line: step?.line ?? null,
+        name: v.name,
+        cached: v.cached,
+      };
       if (v.started !== undefined) rec.durationMs = Math.max(0, Math.round((v.completed ?? now) - v.started));
       else if (v.cached) rec.durationMs = 0;
       if (v.error) rec.error = v.error;

@@ -1,7 +1,7 @@
 // Decoder for BuildKit's status trace, which the Engine sends during a `version=2` build as
 // {"id":"moby.buildkit.trace","aux":"<base64 StatusResponse>"}.
 // A small protobuf wire-format reader; field numbers from moby/buildkit api/services/control/control.proto:
-//   StatusResponse { repeated Vertex vertexes = 1; repeated VertexStatus statuses = 2; repeated VertexLog logs = 3; ... }
+// StatusResponse { repeated Vertex vertexes = 1; repeated VertexStatus statuses = 2; repeated VertexLog logs = 3; ... }
 //   Vertex { string digest = 1; repeated string inputs = 2; string name = 3; bool cached = 4;
 //            Timestamp started = 5; Timestamp completed = 6; string error = 7; ... }
 //   VertexLog { string vertex = 1; Timestamp timestamp = 2; int64 stream = 3; bytes msg = 4; }
@@ -117,14 +117,31 @@ function vertex(buf: Uint8Array): TraceVertex {
   const v: TraceVertex = { digest: '', inputs: [], name: '', cached: false };
   for (const f of fields(buf)) {
     switch (f.no) {
-      case 1: v.digest = str(f); break;
-      case 2: v.inputs.push(str(f)); break;
-      case 3: v.name = str(f); break;
-      case 4: v.cached = (f.int ?? 0n) !== 0n; break;
-      case 5: if (f.bytes) v.started = timestamp(f.bytes); break;
-      case 6: if (f.bytes) v.completed = timestamp(f.bytes); break;
-      case 7: { const e = str(f); if (e) v.error = e; break; }
-      default: break;
+      case 1:
+        v.digest = str(f);
+        break;
+      case 2:
+        v.inputs.push(str(f));
+        break;
+      case 3:
+        v.name = str(f);
+        break;
+      case 4:
+        v.cached = (f.int ?? 0n) !== 0n;
+        break;
+      case 5:
+        if (f.bytes) v.started = timestamp(f.bytes);
+        break;
+      case 6:
+        if (f.bytes) v.completed = timestamp(f.bytes);
+        break;
+      case 7: {
+        const e = str(f);
+        if (e) v.error = e;
+        break;
+      }
+      default:
+        break;
     }
   }
   return v;

@@ -22,10 +22,13 @@ export async function measureForCli(req: CliMeasureRequest): Promise<string | nu
   const resolved = resolveFromProcess();
   const state = await probeEngine(resolved, req.required ? 5000 : 1500);
   // what the CLI does without the engine: show estimates, or (stop) nothing
-  const without = (why: string): string => (req.stop ? why.replace(/^estimates only: /, '') : `${why}; showing estimates`);
+  const without = (why: string): string =>
+    req.stop ? why.replace(/^estimates only: /, '') : `${why}; showing estimates`;
   if (state.status !== 'connected') return without(state.message);
   if (!req.image) {
-    process.stderr.write(`layer-insight: ${state.message}; give --image REF to map a built image to the Dockerfile (the CLI does not build); showing estimates\n`);
+    process.stderr.write(
+      `layer-insight: ${state.message}; give --image REF to map a built image to the Dockerfile (the CLI does not build); showing estimates\n`,
+    );
     return null;
   }
   const docker = connect(resolved, 120_000);
@@ -34,7 +37,9 @@ export async function measureForCli(req: CliMeasureRequest): Promise<string | nu
     const result = await measureImage(docker, req.image, model, { storageDriver: state.storageDriver });
     req.facts.measured = result.measured;
     if (result.measured.mismatch) {
-      process.stderr.write(`layer-insight: image ${req.image} does not match this Dockerfile: ${result.measured.mismatch}; showing estimates per step\n`);
+      process.stderr.write(
+        `layer-insight: image ${req.image} does not match this Dockerfile: ${result.measured.mismatch}; showing estimates per step\n`,
+      );
     }
     return null;
   } catch (err) {

@@ -97,12 +97,16 @@ export function resolveEngine(input: ResolveInput): ResolvedEngine {
     const metaPath = path.join(configDir(input), 'contexts', 'meta', id, 'meta.json');
     const metaText = read(metaPath);
     if (!metaText) {
-      return { ...defaultEndpoint(platform, input), error: `docker context "${contextName}" (from ${contextSource}) not found at ${metaPath}` };
+      return {
+        ...defaultEndpoint(platform, input),
+        error: `docker context "${contextName}" (from ${contextSource}) not found at ${metaPath}`,
+      };
     }
     try {
       const meta = JSON.parse(metaText) as { Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } } };
       const ep = meta.Endpoints?.docker;
-      if (!ep?.Host) return { ...defaultEndpoint(platform, input), error: `docker context "${contextName}" has no docker endpoint` };
+      if (!ep?.Host)
+        return { ...defaultEndpoint(platform, input), error: `docker context "${contextName}" has no docker endpoint` };
       const tlsDir = path.join(configDir(input), 'contexts', 'tls', id, 'docker');
       const files: TlsFiles = { verify: !ep.SkipTLSVerify };
       let anyTls = false;
@@ -123,7 +127,12 @@ export function resolveEngine(input: ResolveInput): ResolvedEngine {
 
 function defaultEndpoint(platform: NodeJS.Platform, input: ResolveInput): ResolvedEngine {
   if (platform === 'win32') {
-    return { host: 'npipe:////./pipe/docker_engine', source: 'default', kind: 'npipe', socketPath: '//./pipe/docker_engine' };
+    return {
+      host: 'npipe:////./pipe/docker_engine',
+      source: 'default',
+      kind: 'npipe',
+      socketPath: '//./pipe/docker_engine',
+    };
   }
   const exists = input.exists ?? ((p: string) => fs.existsSync(p));
   // Docker Desktop (and rootless setups) put the socket in the home folder when /var/run has none
@@ -137,7 +146,12 @@ function tlsFromEnv(env: Record<string, string | undefined>, input: ResolveInput
   const verify = env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0';
   const certPath = env.DOCKER_CERT_PATH || (verify ? configDir(input) : '');
   if (!verify && !env.DOCKER_CERT_PATH) return undefined;
-  return { verify, ca: path.join(certPath, 'ca.pem'), cert: path.join(certPath, 'cert.pem'), key: path.join(certPath, 'key.pem') };
+  return {
+    verify,
+    ca: path.join(certPath, 'ca.pem'),
+    cert: path.join(certPath, 'cert.pem'),
+    key: path.join(certPath, 'key.pem'),
+  };
 }
 
 function fromHost(raw: string, source: string, tls: TlsFiles | undefined, platform: NodeJS.Platform): ResolvedEngine {
@@ -151,18 +165,33 @@ function fromHost(raw: string, source: string, tls: TlsFiles | undefined, platfo
     return { host, source, kind: 'npipe', socketPath };
   }
   if (host.startsWith('fd://')) {
-    return { host, source, kind: 'unix', socketPath: '/var/run/docker.sock', error: 'fd:// hosts only work inside dockerd itself' };
+    return {
+      host,
+      source,
+      kind: 'unix',
+      socketPath: '/var/run/docker.sock',
+      error: 'fd:// hosts only work inside dockerd itself',
+    };
   }
   const withScheme = host.includes('://') ? host : `tcp://${host}`;
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    return { ...defaultEndpointFor(platform), host, source, error: `cannot read the Docker host "${host}" (expected unix://, tcp://host:port or ssh://user@host)` };
+    return {
+      ...defaultEndpointFor(platform),
+      host,
+      source,
+      error: `cannot read the Docker host "${host}" (expected unix://, tcp://host:port or ssh://user@host)`,
+    };
   }
   if (url.protocol === 'ssh:') {
     return {
-      host, source, kind: 'ssh', hostname: url.hostname, port: url.port ? Number(url.port) : 22,
+      host,
+      source,
+      kind: 'ssh',
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : 22,
       username: url.username ? decodeURIComponent(url.username) : undefined,
     };
   }
@@ -170,7 +199,11 @@ function fromHost(raw: string, source: string, tls: TlsFiles | undefined, platfo
     const port = url.port ? Number(url.port) : tls ? 2376 : 2375;
     const useTls = url.protocol === 'https:' || Boolean(tls) || port === 2376;
     return {
-      host: `tcp://${url.hostname}:${port}`, source, kind: 'tcp', hostname: url.hostname, port,
+      host: `tcp://${url.hostname}:${port}`,
+      source,
+      kind: 'tcp',
+      hostname: url.hostname,
+      port,
       tls: useTls ? (tls ?? { verify: false }) : undefined,
     };
   }
@@ -189,7 +222,11 @@ export function dockerodeOptions(r: ResolvedEngine, timeoutMs?: number): Dockero
   if (r.kind === 'unix' || r.kind === 'npipe') return { ...base, socketPath: r.socketPath };
   if (r.kind === 'ssh') {
     return {
-      ...base, protocol: 'ssh', host: r.hostname, port: r.port, username: r.username,
+      ...base,
+      protocol: 'ssh',
+      host: r.hostname,
+      port: r.port,
+      username: r.username,
       sshOptions: { agent: process.env.SSH_AUTH_SOCK },
     } as Dockerode.DockerOptions;
   }
@@ -266,7 +303,10 @@ export async function probeEngine(r: ResolvedEngine, timeoutMs = 3000): Promise<
     const version = (await within(docker.version())) as { Version?: string; ApiVersion?: string };
     const info = (await within(docker.info())) as { Driver?: string; DriverStatus?: [string, string][] };
     return {
-      status: 'connected', host: r.host, version: version.Version, storageDriver: info.Driver,
+      status: 'connected',
+      host: r.host,
+      version: version.Version,
+      storageDriver: info.Driver,
       message: `Docker ${version.Version ?? '?'} at ${r.host} (${info.Driver ?? 'unknown'} storage: sizes are ${sizeKindFor(info.Driver, info.DriverStatus)})`,
     };
   } catch (err) {
@@ -279,15 +319,30 @@ export function stateFromError(host: string, err: unknown, timeoutMs: number): E
   const msg = err instanceof Error ? err.message : String(err);
   if (code === 'EACCES' || code === 'EPERM' || /EACCES|permission denied/i.test(msg)) {
     return {
-      status: 'denied', host,
+      status: 'denied',
+      host,
       message: `estimates only: permission denied on ${host} (add your user to the "docker" group, or use rootless Docker)`,
     };
   }
   if (code === 'ETIMEDOUT_PROBE' || code === 'ETIMEDOUT' || /timeout|timed out/i.test(msg)) {
-    return { status: 'slow', host, message: `estimates only: the Docker engine at ${host} did not answer within ${(timeoutMs / 1000).toFixed(1)} s` };
+    return {
+      status: 'slow',
+      host,
+      message: `estimates only: the Docker engine at ${host} did not answer within ${(timeoutMs / 1000).toFixed(1)} s`,
+    };
   }
-  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET') {
+  if (
+    code === 'ENOENT' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ECONNRESET'
+  ) {
     return { status: 'none', host, message: `estimates only: no Docker engine at ${host} (${code})` };
   }
-  return { status: 'none', host, message: `estimates only: the Docker engine at ${host} is not usable (${code || msg})` };
+  return {
+    status: 'none',
+    host,
+    message: `estimates only: the Docker engine at ${host} is not usable (${code || msg})`,
+  };
 }

@@ -46,21 +46,33 @@ export interface HistoryMapping {
 }
 
 /** Converts the Engine API's /images/{id}/history answer (newest first) to entries oldest first. */
-export function fromApiHistory(api: { Id?: string; Created?: number; CreatedBy?: string; Size?: number; Comment?: string; Tags?: string[] | null }[]): HistoryEntry[] {
-  return api.map((h) => ({
-    id: h.Id ?? '<missing>', created: h.Created ?? 0, createdBy: h.CreatedBy ?? '', size: h.Size ?? 0,
-    comment: h.Comment ?? '', tags: h.Tags ?? [],
-  })).reverse();
+export function fromApiHistory(
+  api: { Id?: string; Created?: number; CreatedBy?: string; Size?: number; Comment?: string; Tags?: string[] | null }[],
+): HistoryEntry[] {
+  return api
+    .map((h) => ({
+      id: h.Id ?? '<missing>',
+      created: h.Created ?? 0,
+      createdBy: h.CreatedBy ?? '',
+      size: h.Size ?? 0,
+      comment: h.Comment ?? '',
+      tags: h.Tags ?? [],
+    }))
+    .reverse();
 }
 
-const BUILDKIT_KEYWORDS = /^(RUN|COPY|ADD|WORKDIR|ENV|LABEL|ARG|USER|VOLUME|STOPSIGNAL|SHELL|MAINTAINER|CMD|ENTRYPOINT|HEALTHCHECK|EXPOSE|ONBUILD)\b/;
+const BUILDKIT_KEYWORDS =
+  /^(RUN|COPY|ADD|WORKDIR|ENV|LABEL|ARG|USER|VOLUME|STOPSIGNAL|SHELL|MAINTAINER|CMD|ENTRYPOINT|HEALTHCHECK|EXPOSE|ONBUILD)\b/;
 
 export function isBuildkitEntry(e: HistoryEntry): boolean {
   return e.comment === 'buildkit.dockerfile.v0' || / # buildkit$/.test(e.createdBy);
 }
 
 /** Reads the instruction keyword and the normalised text of an entry's CreatedBy. */
-export function readCreatedBy(createdBy: string, comment = ''): { keyword: string; text: string; builder: 'buildkit' | 'legacy' | 'unknown' } {
+export function readCreatedBy(
+  createdBy: string,
+  comment = '',
+): { keyword: string; text: string; builder: 'buildkit' | 'legacy' | 'unknown' } {
   const c = createdBy.trim();
   if (!c) return { keyword: '', text: '', builder: 'unknown' };
   const nop = /#\(nop\)\s*([A-Z]+)\b\s*([\s\S]*)$/.exec(c);
@@ -97,7 +109,10 @@ export function stripRunPrefixes(text: string): string {
 }
 
 function squash(s: string): string {
-  return s.replace(/\\\r?\n/g, ' ').replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/\\\r?\n/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Whether a RUN entry's text is this step's command (heredoc bodies and exec forms allowed). */
@@ -106,8 +121,14 @@ function runMatches(step: Step, text: string): boolean {
   const pipe = /^\/dev\/pipes\/(\S+)$/.exec(text.trim());
   if (pipe) return step.heredocs.some((h) => h.name === pipe[1]);
   const t = squash(text);
-  const candidates = [step.command, step.execForm ? step.words.join(' ') : '', step.args, ...step.heredocs.map((h) => h.body)]
-    .filter((c) => c && c.trim()).map(squash);
+  const candidates = [
+    step.command,
+    step.execForm ? step.words.join(' ') : '',
+    step.args,
+    ...step.heredocs.map((h) => h.body),
+  ]
+    .filter((c) => c && c.trim())
+    .map(squash);
   if (candidates.length === 0) return t === '';
   return candidates.some((c) => c === t || (c.length > 8 && (t.includes(c) || c.includes(t))));
 }
@@ -150,13 +171,26 @@ export interface MapOptions {
 export function mapHistory(model: DockerfileModel, history: HistoryEntry[], opts: MapOptions = {}): HistoryMapping {
   const chain = targetChain(model);
   const newest = [...history].reverse().find((e) => e.createdBy.trim() !== '');
-  const builder = newest ? (isBuildkitEntry(newest) ? 'buildkit' : /#\(nop\)/.test(newest.createdBy) || newest.comment === '' ? 'legacy' : 'unknown') : 'unknown';
+  const builder = newest
+    ? isBuildkitEntry(newest)
+      ? 'buildkit'
+      : /#\(nop\)/.test(newest.createdBy) || newest.comment === ''
+        ? 'legacy'
+        : 'unknown'
+    : 'unknown';
   const expected = expectedSteps(model, builder);
   const triggers = opts.onbuildTriggers ?? 0;
   const baseCount = history.length - expected.length - triggers;
   const entries: MappedEntry[] = history.map((e, index) => {
     const r = readCreatedBy(e.createdBy, e.comment);
-    return { ...e, index, origin: 'unknown', stepIndex: null, keyword: r.keyword, display: displayOf(e.createdBy, e.comment) };
+    return {
+      ...e,
+      index,
+      origin: 'unknown',
+      stepIndex: null,
+      keyword: r.keyword,
+      display: displayOf(e.createdBy, e.comment),
+    };
   });
   const result: HistoryMapping = { builder, entries, baseCount: Math.max(0, baseCount), chain };
   if (model.stages.length === 0 || model.target < 0) {
@@ -182,7 +216,11 @@ export function mapHistory(model: DockerfileModel, history: HistoryEntry[], opts
     const ok = r.keyword === step.keyword && (r.keyword !== 'RUN' || runMatches(step, r.text));
     if (!ok) {
       result.mismatch = `history entry "${shorten(e.display)}" does not match line ${step.line} (${step.keyword} ${shorten(step.args)}): the image was not built from this version of the Dockerfile`;
-      for (const x of entries) if (x.origin !== 'base') { x.origin = 'unknown'; x.stepIndex = null; }
+      for (const x of entries)
+        if (x.origin !== 'base') {
+          x.origin = 'unknown';
+          x.stepIndex = null;
+        }
       return result;
     }
     e.origin = 'dockerfile';

@@ -96,8 +96,10 @@ export function readLayerTar(input: Readable): Promise<LayerChanges> {
       const dir = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
       if (base === '.wh..wh..opq') changes.opaque.push(dir);
       else if (base.startsWith('.wh.')) changes.whiteouts.push(dir ? `${dir}/${base.slice(4)}` : base.slice(4));
-      else if (h.type === 'directory') { if (p) changes.dirs.push(p); }
-      else if (p) changes.files.push({ path: p, bytes: h.type === 'file' || h.type === 'contiguous-file' ? h.size : 0 });
+      else if (h.type === 'directory') {
+        if (p) changes.dirs.push(p);
+      } else if (p)
+        changes.files.push({ path: p, bytes: h.type === 'file' || h.type === 'contiguous-file' ? h.size : 0 });
       stream.on('end', () => next());
       stream.resume();
     });
@@ -117,9 +119,18 @@ interface Node {
 const newDir = (): Node => ({ children: new Map(), file: null });
 
 /** Computes the per-layer analysis from each layer's changes, in order (base first). */
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 export function analyseLayers(layers: { tarPath: string; changes: LayerChanges }[]): LayerAnalysis[] {
   const out: LayerAnalysis[] = layers.map((l, index) => ({
-    index, tarPath: l.tarPath, files: 0, bytes: 0, largest: [], wastedBytes: 0, removesBytes: 0, wastedFiles: [], removedFiles: [],
+    index,
+    tarPath: l.tarPath,
+    files: 0,
+    bytes: 0,
+    largest: [],
+    wastedBytes: 0,
+    removesBytes: 0,
+    wastedFiles: [],
+    removedFiles: [],
   }));
   const root = newDir();
 
@@ -259,7 +270,11 @@ export async function analyseSaveStream(input: Readable, signal?: AbortSignal): 
           }
         } else if (head[0] === 0x1f && head[1] === 0x8b) {
           layerChanges.set(name, await readLayerTar(rest.pipe(zlib.createGunzip())));
-        } else if (name.endsWith('.tar') || name.startsWith('blobs/') || head.toString('latin1', 257, 262) === 'ustar') {
+        } else if (
+          name.endsWith('.tar') ||
+          name.startsWith('blobs/') ||
+          head.toString('latin1', 257, 262) === 'ustar'
+        ) {
           try {
             layerChanges.set(name, await readLayerTar(rest));
           } catch {
@@ -268,7 +283,10 @@ export async function analyseSaveStream(input: Readable, signal?: AbortSignal): 
         } else {
           for await (const c of rest) void c;
         }
-      })().then(() => next(), (err: Error) => next(err));
+      })().then(
+        () => next(),
+        (err: Error) => next(err),
+      );
     });
     ex.on('finish', () => {
       signal?.removeEventListener('abort', onAbort);
@@ -288,7 +306,10 @@ export async function analyseSaveStream(input: Readable, signal?: AbortSignal): 
   const manifest = jsons.get('manifest.json') as { Config?: string; Layers?: string[] }[] | undefined;
   const m = Array.isArray(manifest) ? manifest[0] : undefined;
   const layerNames = m?.Layers?.map(normalise) ?? [...layerChanges.keys()];
-  const config = m?.Config ? (jsons.get(normalise(m.Config)) as { history?: ImageConfigHistory[]; rootfs?: { diff_ids?: string[] } } | undefined) : undefined;
+  const config = m?.Config
+    ? (jsons.get(normalise(m.Config)) as
+        { history?: ImageConfigHistory[]; rootfs?: { diff_ids?: string[] } } | undefined)
+    : undefined;
   const empty: LayerChanges = { files: [], dirs: [], whiteouts: [], opaque: [] };
   const layers = analyseLayers(layerNames.map((n) => ({ tarPath: n, changes: layerChanges.get(n) ?? empty })));
   return {

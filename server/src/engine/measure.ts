@@ -8,7 +8,14 @@ import type Dockerode from 'dockerode';
 import type { DockerfileModel, MeasuredImage, MeasuredStep } from '../analysis/model';
 import type { HistoryLayer, HistoryResult, HistoryStage } from '../protocol';
 import type { BuildStepRecord } from './build';
-import { fromApiHistory, mapHistory, targetChain, type HistoryEntry, type HistoryMapping, type MappedEntry } from './history';
+import {
+  fromApiHistory,
+  mapHistory,
+  targetChain,
+  type HistoryEntry,
+  type HistoryMapping,
+  type MappedEntry,
+} from './history';
 import { analyseSaveStream, type LayerAnalysis, type SaveAnalysis } from './layers';
 import { sizeKindFor } from './connect';
 import { checkImageReference } from './imageName';
@@ -61,16 +68,35 @@ export interface GatheredImage {
   layersNote?: string;
 }
 
-export async function measureImage(docker: Dockerode, ref: string, model: DockerfileModel, opts: MeasureOptions = {}): Promise<MeasureResult> {
+export async function measureImage(
+  docker: Dockerode,
+  ref: string,
+  model: DockerfileModel,
+  opts: MeasureOptions = {},
+): Promise<MeasureResult> {
   const gathered = await gatherImage(docker, ref, model, opts);
   return assemble(gathered, model, opts.buildSteps);
 }
 
-export async function gatherImage(docker: Dockerode, ref: string, model: DockerfileModel, opts: MeasureOptions = {}): Promise<GatheredImage> {
+export async function gatherImage(
+  docker: Dockerode,
+  ref: string,
+  model: DockerfileModel,
+  opts: MeasureOptions = {},
+): Promise<GatheredImage> {
   // the name goes into the API path unencoded (imageName.ts)
   const image = docker.getImage(checkImageReference(ref));
   const inspect = (await image.inspect()) as unknown as InspectInfo;
-  const history = fromApiHistory((await image.history()) as { Id?: string; Created?: number; CreatedBy?: string; Size?: number; Comment?: string; Tags?: string[] | null }[]);
+  const history = fromApiHistory(
+    (await image.history()) as {
+      Id?: string;
+      Created?: number;
+      CreatedBy?: string;
+      Size?: number;
+      Comment?: string;
+      Tags?: string[] | null;
+    }[],
+  );
   let driver = opts.storageDriver;
   let driverStatus = opts.driverStatus;
   if (driver === undefined) {
@@ -114,8 +140,17 @@ export async function gatherImage(docker: Dockerode, ref: string, model: Dockerf
     }
   }
   return {
-    imageRef: ref, imageId: inspect.Id, bytes: inspect.Size, layerCount: inspect.RootFS?.Layers?.length ?? 0, history,
-    baseImage, baseHistoryLength, onbuildTriggers, save, sizeKind, layersNote,
+    imageRef: ref,
+    imageId: inspect.Id,
+    bytes: inspect.Size,
+    layerCount: inspect.RootFS?.Layers?.length ?? 0,
+    history,
+    baseImage,
+    baseHistoryLength,
+    onbuildTriggers,
+    save,
+    sizeKind,
+    layersNote,
   };
 }
 
@@ -123,7 +158,10 @@ export async function gatherImage(docker: Dockerode, ref: string, model: Dockerf
 export function assemble(g: GatheredImage, model: DockerfileModel, buildSteps?: BuildStepRecord[]): MeasureResult {
   const chain = targetChain(model);
   const first = chain.length > 0 ? model.stages[chain[0]] : undefined;
-  let mapping = mapHistory(model, g.history, { baseHistoryLength: g.baseHistoryLength, onbuildTriggers: g.onbuildTriggers });
+  let mapping = mapHistory(model, g.history, {
+    baseHistoryLength: g.baseHistoryLength,
+    onbuildTriggers: g.onbuildTriggers,
+  });
   if (mapping.mismatch && g.baseHistoryLength !== undefined) {
     // the local base tag may have moved since the build: trust the Dockerfile's count when it fits
     const loose = mapHistory(model, g.history, { onbuildTriggers: g.onbuildTriggers });
@@ -138,7 +176,11 @@ export function assemble(g: GatheredImage, model: DockerfileModel, buildSteps?: 
     const firstFrom = first ? model.steps[first.steps[0]] : undefined;
     if (firstFrom) {
       const baseEntries = mapping.entries.filter((e) => e.origin === 'base' || e.origin === 'onbuild');
-      const fromStep: MeasuredStep = { stepIndex: firstFrom.index, bytes: baseEntries.reduce((s, e) => s + e.size, 0), sizeKind };
+      const fromStep: MeasuredStep = {
+        stepIndex: firstFrom.index,
+        bytes: baseEntries.reduce((s, e) => s + e.size, 0),
+        sizeKind,
+      };
       addRecord(fromStep, records.get(firstFrom.index));
       steps.push(fromStep);
     }
@@ -158,20 +200,33 @@ export function assemble(g: GatheredImage, model: DockerfileModel, buildSteps?: 
   const measured: MeasuredImage = { image: g.imageRef, bytes: g.bytes, sizeKind, steps };
   if (mapping.mismatch) measured.mismatch = mapping.mismatch;
   return {
-    imageRef: g.imageRef, imageId: g.imageId, measured, mapping, save: g.save, entryLayers, baseImage: g.baseImage, sizeKind,
-    layersNote: g.layersNote, gathered: g,
+    imageRef: g.imageRef,
+    imageId: g.imageId,
+    measured,
+    mapping,
+    save: g.save,
+    entryLayers,
+    baseImage: g.baseImage,
+    sizeKind,
+    layersNote: g.layersNote,
+    gathered: g,
   };
 }
 
 /** Moves build records from an older model of the file to a newer one: same instruction text, in order. */
-export function carryRecords(records: BuildStepRecord[], from: DockerfileModel, to: DockerfileModel): BuildStepRecord[] {
+export function carryRecords(
+  records: BuildStepRecord[],
+  from: DockerfileModel,
+  to: DockerfileModel,
+): BuildStepRecord[] {
   const used = new Set<number>();
   const out: BuildStepRecord[] = [];
   for (const r of records) {
     if (r.stepIndex === null) continue;
     const old = from.steps[r.stepIndex];
     if (!old) continue;
-    const same = (s: { keyword: string; args: string; stage: number }): boolean => s.keyword === old.keyword && s.args === old.args && s.stage === old.stage;
+    const same = (s: { keyword: string; args: string; stage: number }): boolean =>
+      s.keyword === old.keyword && s.args === old.args && s.stage === old.stage;
     const match = to.steps.find((s) => !used.has(s.index) && same(s));
     if (!match) continue;
     used.add(match.index);
@@ -191,7 +246,11 @@ function addRecord(m: MeasuredStep, r: BuildStepRecord | undefined): void {
  * comes from the image config in the save tar; without it, entries with a size are taken as layers when that
  * count fits.
  */
-export function layersForEntries(entries: MappedEntry[], save: SaveAnalysis | null, layerCount: number): (LayerAnalysis | null)[] {
+export function layersForEntries(
+  entries: MappedEntry[],
+  save: SaveAnalysis | null,
+  layerCount: number,
+): (LayerAnalysis | null)[] {
   const out: (LayerAnalysis | null)[] = entries.map(() => null);
   if (!save) return out;
   let nonEmpty: boolean[] | null = null;
@@ -224,8 +283,12 @@ export function historyResult(r: MeasureResult, model: DockerfileModel, buildSte
     const la = r.entryLayers[e.index];
     const rec = e.stepIndex !== null ? records.get(e.stepIndex) : undefined;
     const layer: HistoryLayer = {
-      line: step?.line ?? null, endLine: step?.endLine ?? null, createdBy: e.display,
-      instruction: e.keyword || (step?.keyword ?? ''), bytes: e.size, empty: la === null && e.size === 0,
+      line: step?.line ?? null,
+      endLine: step?.endLine ?? null,
+      createdBy: e.display,
+      instruction: e.keyword || (step?.keyword ?? ''),
+      bytes: e.size,
+      empty: la === null && e.size === 0,
       largestFiles: la ? la.largest.map((f) => ({ path: f.path, bytes: f.bytes })) : [],
     };
     if (la) layer.wastedBytes = la.wastedBytes;
@@ -247,9 +310,14 @@ export function historyResult(r: MeasureResult, model: DockerfileModel, buildSte
     reason: r.measured.mismatch,
     bytes: r.measured.bytes,
     sizeKind: r.sizeKind,
-    base: baseEntries.length > 0
-      ? { image: r.baseImage ?? '(base image)', bytes: baseEntries.reduce((s, e) => s + e.size, 0), layers: baseEntries.length }
-      : null,
+    base:
+      baseEntries.length > 0
+        ? {
+            image: r.baseImage ?? '(base image)',
+            bytes: baseEntries.reduce((s, e) => s + e.size, 0),
+            layers: baseEntries.length,
+          }
+        : null,
     stages,
     wastedBytes: r.save?.wastedBytes,
   };

@@ -11,7 +11,14 @@ import type Dockerode from 'dockerode';
 import type { DockerfileModel, MeasuredImage } from '../analysis/model';
 import { parseDockerfile } from '../analysis/dockerfile';
 import type {
-  BuildParams, BuildProgressParams, BuildResult, EngineState, HistoryParams, HistoryResult, MapImageParams, ServerSettings,
+  BuildParams,
+  BuildProgressParams,
+  BuildResult,
+  EngineState,
+  HistoryParams,
+  HistoryResult,
+  MapImageParams,
+  ServerSettings,
 } from '../protocol';
 import { buildImage, errorText, type BuildStepRecord } from './build';
 import { connect, probeEngine, resolveFromProcess, type ResolvedEngine } from './connect';
@@ -75,22 +82,35 @@ export class EngineService {
   }
 
   private setState(s: EngineState): void {
-    const changed = s.status !== this.current.status || s.message !== this.current.message || s.host !== this.current.host;
+    const changed =
+      s.status !== this.current.status || s.message !== this.current.message || s.host !== this.current.host;
     this.current = s;
     if (changed) this.host.sendState(s);
   }
 
   private blocked(): EngineState | null {
     const st = this.host.settings();
-    if (!st.trusted) return { status: 'untrusted', host: '', message: 'estimates only: the workspace is not trusted, so no Docker engine is used' };
-    if (st.engine.mode === 'off') return { status: 'disabled', host: '', message: 'estimates only: the Docker engine is switched off (layerInsight.engine.mode)' };
+    if (!st.trusted)
+      return {
+        status: 'untrusted',
+        host: '',
+        message: 'estimates only: the workspace is not trusted, so no Docker engine is used',
+      };
+    if (st.engine.mode === 'off')
+      return {
+        status: 'disabled',
+        host: '',
+        message: 'estimates only: the Docker engine is switched off (layerInsight.engine.mode)',
+      };
     return null;
   }
 
   /** Probes now (one probe at a time) and schedules the next one. Never throws. */
   probe(): Promise<EngineState> {
     if (this.probing) return this.probing;
-    this.probing = this.doProbe().finally(() => { this.probing = undefined; });
+    this.probing = this.doProbe().finally(() => {
+      this.probing = undefined;
+    });
     return this.probing;
   }
 
@@ -141,13 +161,18 @@ export class EngineService {
     if (!file) return { ok: false, message: 'only Dockerfiles saved on disk can be built' };
     if (this.builds.has(p.uri)) return { ok: false, message: 'a build of this Dockerfile is already running' };
     const tagProblem = p.tag === undefined ? null : imageReferenceProblem(p.tag);
-    if (tagProblem) return { ok: false, message: `cannot tag the image "${(p.tag ?? '').slice(0, 100)}": ${tagProblem}` };
+    if (tagProblem)
+      return { ok: false, message: `cannot tag the image "${(p.tag ?? '').slice(0, 100)}": ${tagProblem}` };
     const r = await this.ready();
     if ('error' in r) return { ok: false, message: r.error };
     const controller = new AbortController();
     this.builds.set(p.uri, controller);
     const connected = this.current;
-    this.setState({ ...connected, status: 'building', message: `building ${path.basename(file)} with ${p.builder ?? 'buildkit'}` });
+    this.setState({
+      ...connected,
+      status: 'building',
+      message: `building ${path.basename(file)} with ${p.builder ?? 'buildkit'}`,
+    });
     // build what the editor shows; the file itself when they are the same (the context then looks as usual)
     const buffer = this.host.text(p.uri);
     let onDisk: string | undefined;
@@ -173,7 +198,10 @@ export class EngineService {
         this.host.sendProgress({ uri: p.uri, message: outcome.message, done: true });
         return { ok: false, message: outcome.message };
       }
-      const result = await measureImage(r.docker, tag, outcome.model, { buildSteps: outcome.steps, storageDriver: connected.storageDriver });
+      const result = await measureImage(r.docker, tag, outcome.model, {
+        buildSteps: outcome.steps,
+        storageDriver: connected.storageDriver,
+      });
       this.remember(p.uri, { result, model: outcome.model, buildSteps: outcome.steps, text: outcome.model.text });
       const msg = `built ${tag} (${outcome.steps.filter((s) => s.cached).length} of ${outcome.steps.length} steps cached, ${(outcome.durationMs / 1000).toFixed(1)} s)`;
       this.host.sendProgress({ uri: p.uri, message: msg, done: true });
@@ -206,11 +234,21 @@ export class EngineService {
       const result = await measureImage(r.docker, p.image, model, { storageDriver: this.current.storageDriver });
       this.remember(p.uri, { result, model, text });
       return result.measured.mismatch
-        ? { ok: false, image: p.image, message: `${p.image} does not match this Dockerfile: ${result.measured.mismatch}` }
+        ? {
+            ok: false,
+            image: p.image,
+            message: `${p.image} does not match this Dockerfile: ${result.measured.mismatch}`,
+          }
         : { ok: true, image: p.image, message: `mapped ${p.image} to this Dockerfile` };
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
-      return { ok: false, message: status === 404 ? `no image "${p.image}" in the Docker engine` : `could not read ${p.image}: ${errorText(err)}` };
+      return {
+        ok: false,
+        message:
+          status === 404
+            ? `no image "${p.image}" in the Docker engine`
+            : `could not read ${p.image}: ${errorText(err)}`,
+      };
     }
   }
 
@@ -243,10 +281,13 @@ export class EngineService {
     const m = this.mapped.get(p.uri);
     if (!m) {
       return {
-        image: null, base: null, stages: [],
-        reason: this.current.status === 'connected'
-          ? 'no image mapped to this Dockerfile yet: build it or map an existing image'
-          : this.current.message,
+        image: null,
+        base: null,
+        stages: [],
+        reason:
+          this.current.status === 'connected'
+            ? 'no image mapped to this Dockerfile yet: build it or map an existing image'
+            : this.current.message,
       };
     }
     return historyResult(m.result, m.model, m.buildSteps);
@@ -264,7 +305,18 @@ function fsPath(uri: string): string | null {
 
 /** layer-insight/<folder>:latest, in the characters a repository name allows. */
 export function defaultTag(file: string): string {
-  const folder = path.basename(path.dirname(file)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'image';
-  const name = path.basename(file).toLowerCase() === 'dockerfile' ? folder : `${folder}-${path.basename(file).toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}`;
+  const folder =
+    path
+      .basename(path.dirname(file))
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '') || 'image';
+  const name =
+    path.basename(file).toLowerCase() === 'dockerfile'
+      ? folder
+      : `${folder}-${path
+          .basename(file)
+          .toLowerCase()
+          .replace(/[^a-z0-9._-]+/g, '-')}`;
   return `layer-insight/${name.slice(0, 100)}:latest`;
 }

@@ -18,7 +18,14 @@ function octal(n: number, width: number): string {
   return n.toString(8).padStart(width - 1, '0') + '\0';
 }
 
-function header(name: string, size: number, mode: number, type: '0' | '2' | '5' | 'x', linkname = '', mtime = 0): Buffer {
+function header(
+  name: string,
+  size: number,
+  mode: number,
+  type: '0' | '2' | '5' | 'x',
+  linkname = '',
+  mtime = 0,
+): Buffer {
   const h = Buffer.alloc(BLOCK, 0);
   h.write(name.slice(0, 100), 0, 'utf8');
   h.write(octal(mode & 0o7777, 8), 100, 'ascii');

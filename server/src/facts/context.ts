@@ -15,7 +15,14 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ignoreHits, ignoredByHits, isIgnored, mayReinclude, parseDockerignore, type DockerIgnore } from '../analysis/glob';
+import {
+  ignoreHits,
+  ignoredByHits,
+  isIgnored,
+  mayReinclude,
+  parseDockerignore,
+  type DockerIgnore,
+} from '../analysis/glob';
 import type { BuildContextFacts, ContextFile } from '../analysis/model';
 
 export interface ReadContextOptions {
@@ -79,8 +86,13 @@ const EMPTY = new Uint8Array(0);
 
 /** Lists one folder into `out`, queueing its subfolders; false when `stop` said a limit was hit. */
 async function listFolder(
-  root: string, rel: string, parentHits: Uint8Array, ignore: DockerIgnore,
-  queue: { rel: string; hits: Uint8Array }[], out: Listing, stop: () => boolean,
+  root: string,
+  rel: string,
+  parentHits: Uint8Array,
+  ignore: DockerIgnore,
+  queue: { rel: string; hits: Uint8Array }[],
+  out: Listing,
+  stop: () => boolean,
 ): Promise<boolean> {
   let dir: fs.Dir;
   try {
@@ -110,11 +122,16 @@ async function listFolder(
 
 /** Some file systems do not say an entry's type when listing a folder. */
 function unknownType(e: fs.Dirent): boolean {
-  return !e.isFile() && !e.isSymbolicLink() && !e.isFIFO() && !e.isSocket() && !e.isCharacterDevice() && !e.isBlockDevice();
+  return (
+    !e.isFile() && !e.isSymbolicLink() && !e.isFIFO() && !e.isSocket() && !e.isCharacterDevice() && !e.isBlockDevice()
+  );
 }
 
 async function isFolder(p: string): Promise<boolean> {
-  return fs.promises.lstat(p).then((st) => st.isDirectory(), () => false);
+  return fs.promises.lstat(p).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
 }
 
 /** Records the pending files with their sizes: a regular file's bytes; 0 for a symlink (sent as a link), FIFO,
@@ -135,7 +152,11 @@ async function addFiles(root: string, out: Listing): Promise<void> {
 const MANIFEST = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|requirements[^/]*\.txt)$/;
 
 async function readManifests(
-  root: string, realRoot: string, files: ContextFile[], readable: Set<string>, deadline: number,
+  root: string,
+  realRoot: string,
+  files: ContextFile[],
+  readable: Set<string>,
+  deadline: number,
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   let n = 0;
@@ -155,7 +176,13 @@ const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.
  * The UTF-8 text of a regular file of the context, or null: missing, not a regular file, a symlink whose target
  * is outside the context or not a regular file, larger than maxBytes, or not read by the deadline.
  */
-async function readContextFile(root: string, realRoot: string, rel: string, maxBytes: number, deadline: number): Promise<string | null> {
+async function readContextFile(
+  root: string,
+  realRoot: string,
+  rel: string,
+  maxBytes: number,
+  deadline: number,
+): Promise<string | null> {
   const target = await contentPath(path.join(root, rel), realRoot);
   if (target === null) return null;
   let fh: fs.promises.FileHandle;
@@ -197,7 +224,12 @@ async function contentPath(file: string, realRoot: string): Promise<string | nul
 }
 
 /** Reads an opened regular file up to maxBytes (it may have grown since fstat), stopping at the deadline. */
-async function readBounded(fh: fs.promises.FileHandle, size: number, maxBytes: number, deadline: number): Promise<string | null> {
+async function readBounded(
+  fh: fs.promises.FileHandle,
+  size: number,
+  maxBytes: number,
+  deadline: number,
+): Promise<string | null> {
   const buf = Buffer.alloc(Math.min(size, maxBytes) + 1);
   let len = 0;
   while (len < buf.length) {

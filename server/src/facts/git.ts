@@ -47,8 +47,17 @@ function gitArgs(dir: string, command: string[]): string[] {
 /** `git log` with every per-command switch that closes a route. */
 export function churnArgs(dir: string, commits: number): string[] {
   return gitArgs(dir, [
-    'log', `-n${commits}`, '--no-merges', '--name-only', '--relative', '--format=%x1e',
-    '--no-show-signature', '--no-ext-diff', '--no-textconv', '--no-color', '--no-renames',
+    'log',
+    `-n${commits}`,
+    '--no-merges',
+    '--name-only',
+    '--relative',
+    '--format=%x1e',
+    '--no-show-signature',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--no-color',
+    '--no-renames',
   ]);
 }
 
@@ -66,8 +75,10 @@ export function gitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv
     GIT_NO_LAZY_FETCH: '1', // git >= 2.39.4 / 2.44: never fetch a missing object
     GIT_ALLOW_PROTOCOL: NO_PROTOCOL, // older git: protocol.<name>.allow in the repository cannot re-enable one
     GIT_TERMINAL_PROMPT: '0',
-    GIT_ASKPASS: '', SSH_ASKPASS: '',
-    GIT_PAGER: 'cat', PAGER: 'cat',
+    GIT_ASKPASS: '',
+    SSH_ASKPASS: '',
+    GIT_PAGER: 'cat',
+    PAGER: 'cat',
     GIT_OPTIONAL_LOCKS: '0',
     GIT_NO_REPLACE_OBJECTS: '1',
   };
@@ -117,7 +128,15 @@ export function runGit(args: string[], deadline: number): Promise<string | undef
 
 /** Parses the output of `git log --name-only --format=<RS>`: one block of paths per commit. */
 export function parseGitLog(out: string): GitChurn {
-  const commitPaths = out.split(SEPARATOR).slice(1).map((block) => block.split(/\r?\n/).map((l) => l.trim()).filter(Boolean));
+  const commitPaths = out
+    .split(SEPARATOR)
+    .slice(1)
+    .map((block) =>
+      block
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
   const changes = new Map<string, number>();
   for (const paths of commitPaths) for (const p of new Set(paths)) changes.set(p, (changes.get(p) ?? 0) + 1);
   return { commits: commitPaths.length, changes, commitPaths };

@@ -7,7 +7,8 @@
 //   still queued is answered RequestCancelled (-32800);
 // - for --stdio, a large publishDiagnostics is serialised one diagnostic at a time.
 //
-// Why the last one: the default writer makes one JSON string of the whole message and encodes it to UTF-8. On a 5,000-line file
+// Why the last one: the default writer makes one JSON string of the whole message and encodes it to UTF-8. On a
+// 5,000-line file
 // that string is 1.2 MB, and a single non-ASCII character in one of its 3,000 messages ("≈ 829 MB") makes all of it
 // a two-byte string: 2.4 MB allocated straight into the old generation on every keystroke, and ~15 ms to encode.
 // Small per-diagnostic strings are mostly one-byte, die young, and encode fast.
@@ -19,8 +20,17 @@
 
 import { format } from 'node:util';
 import {
-  createConnection, IPCMessageReader, IPCMessageWriter, LSPErrorCodes, ProposedFeatures, StreamMessageWriter,
-  type Connection, type ConnectionOptions, type Message, type MessageReader, type MessageWriter,
+  createConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  LSPErrorCodes,
+  ProposedFeatures,
+  StreamMessageWriter,
+  type Connection,
+  type ConnectionOptions,
+  type Message,
+  type MessageReader,
+  type MessageWriter,
 } from 'vscode-languageserver/node';
 import { FramingError, StrictStreamReader } from './framing';
 import { GatedReader, NO_INCOMING, type IncomingMessages } from './gate';
@@ -28,7 +38,10 @@ import { GatedReader, NO_INCOMING, type IncomingMessages } from './gate';
 /** Below this many diagnostics the ordinary encoding is as good. */
 const SPLIT_FROM = 256;
 
-/** The bytes of a JSON-RPC message: JSON.stringify(msg) with every non-ASCII character escaped, so JSON.parse of them equals msg. */
+/**
+ * The bytes of a JSON-RPC message: JSON.stringify(msg) with every non-ASCII character escaped, so JSON.parse of them
+ * equals msg.
+ */
 export function encodeMessage(msg: Message): Buffer {
   const m = msg as { method?: string; params?: { diagnostics?: unknown[] } };
   const list = m.method === 'textDocument/publishDiagnostics' ? m.params?.diagnostics : undefined;
@@ -129,7 +142,10 @@ function stdioConnection(): ServerTransport {
   process.stdin.on('close', closed);
   // stdout carries the protocol: what a library prints goes to the client's log instead (the library does the
   // same for --stdio when it makes the streams itself)
-  const log = (send: (text: string) => void) => (...args: unknown[]): void => send(format(...args));
+  const log =
+    (send: (text: string) => void) =>
+    (...args: unknown[]): void =>
+      send(format(...args));
   console.log = log((t) => connection.console.log(t));
   console.info = log((t) => connection.console.info(t));
   console.debug = log((t) => connection.console.log(t));

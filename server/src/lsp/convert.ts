@@ -1,6 +1,13 @@
 // Analysis (1-based lines and columns) -> LSP types (0-based positions).
 
-import { CodeAction, CodeActionKind, Diagnostic, DiagnosticSeverity, Range, TextEdit as LspTextEdit } from 'vscode-languageserver';
+import {
+  CodeAction,
+  CodeActionKind,
+  Diagnostic,
+  DiagnosticSeverity,
+  Range,
+  TextEdit as LspTextEdit,
+} from 'vscode-languageserver';
 import type { Finding, Fix, Severity, TextEdit } from '../analysis/model';
 
 export const SOURCE = 'layer-insight';
@@ -32,7 +39,10 @@ export function toDiagnostic(f: Finding, lines: string[]): Diagnostic {
 }
 
 export function toLspEdit(e: TextEdit): LspTextEdit {
-  return LspTextEdit.replace(Range.create(e.startLine - 1, e.startColumn - 1, e.endLine - 1, e.endColumn - 1), e.newText);
+  return LspTextEdit.replace(
+    Range.create(e.startLine - 1, e.startColumn - 1, e.endLine - 1, e.endColumn - 1),
+    e.newText,
+  );
 }
 
 export function toCodeAction(uri: string, fix: Fix, diagnostic: Diagnostic): CodeAction {

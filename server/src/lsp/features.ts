@@ -1,7 +1,15 @@
 // The LSP features, each answering from the cached analysis of the document's current version.
 
 import {
-  CodeAction, Diagnostic, DiagnosticSeverity, Hover, InlayHint, InlayHintKind, MarkupKind, Position, Range,
+  CodeAction,
+  Diagnostic,
+  DiagnosticSeverity,
+  Hover,
+  InlayHint,
+  InlayHintKind,
+  MarkupKind,
+  Position,
+  Range,
 } from 'vscode-languageserver';
 import type { AnnotationsParams } from '../protocol';
 import { describeRisk } from './text';
@@ -10,7 +18,9 @@ import { findingKey } from '../analysis/analyze';
 import { findingRange, SEVERITY_OF, SOURCE, toCodeAction, toDiagnostic } from './convert';
 import { stepAt, type Entry } from './store';
 
-/** The diagnostics published for the document: at most MAX_DIAGNOSTICS of them, chosen as VS Code would (see capped). */
+/**
+ * The diagnostics published for the document: at most MAX_DIAGNOSTICS of them, chosen as VS Code would (see capped).
+ */
 export function diagnostics(entry: Entry): Diagnostic[] {
   return capped(allDiagnostics(entry), entry.analysis.model.lines);
 }
@@ -35,7 +45,8 @@ const diagnosticOf = new WeakMap<object, Diagnostic>();
  * extension host): errors first, then warnings, information and hints, each in the order given, and one
  * "Not showing N further errors and warnings" marker. Sending more costs every keystroke a larger message to write
  * and parse (a 5,000-line file's 3,300 findings are ~1 MB) for nothing on screen. The server makes the same choice
- * before sending (max - 1 of them) and says so in one more diagnostic, on line 1; quick fixes still come from every finding (codeActions
+ * before sending (max - 1 of them) and says so in one more diagnostic, on line 1; quick fixes still come from every
+ * finding (codeActions
  * reads the analysis), and the CLI lists all of them.
  */
 export const MAX_DIAGNOSTICS = 1000;
@@ -47,7 +58,10 @@ export function capped(all: Diagnostic[], lines: readonly string[], max = MAX_DI
   const room = new Map<number, number>();
   let left = max - 1; // and the notice: VS Code would cut a list of max + 1 itself
   for (const severity of SEVERITY_ORDER) {
-    const n = Math.min(left, all.reduce((k, d) => k + (rank(d) === severity ? 1 : 0), 0));
+    const n = Math.min(
+      left,
+      all.reduce((k, d) => k + (rank(d) === severity ? 1 : 0), 0),
+    );
     room.set(severity, n);
     left -= n;
   }
@@ -64,13 +78,19 @@ export function capped(all: Diagnostic[], lines: readonly string[], max = MAX_DI
     severity: DiagnosticSeverity.Information,
     source: SOURCE,
     code: MORE_FINDINGS,
-    message: `${hidden.toLocaleString('en-US')} more findings are not shown: an editor keeps ${max.toLocaleString('en-US')} per file, `
-      + 'the most severe first. `layer-insight analyze` on this file lists them all.',
+    message:
+      `${hidden.toLocaleString('en-US')} more findings are not shown: an editor keeps ${max.toLocaleString('en-US')} per file, ` +
+      'the most severe first. `layer-insight analyze` on this file lists them all.',
   });
   return out;
 }
 
-const SEVERITY_ORDER = [DiagnosticSeverity.Error, DiagnosticSeverity.Warning, DiagnosticSeverity.Information, DiagnosticSeverity.Hint];
+const SEVERITY_ORDER = [
+  DiagnosticSeverity.Error,
+  DiagnosticSeverity.Warning,
+  DiagnosticSeverity.Information,
+  DiagnosticSeverity.Hint,
+];
 /** A diagnostic without a severity is shown as an error by VS Code. */
 const rank = (d: Diagnostic): number => d.severity ?? DiagnosticSeverity.Error;
 
@@ -122,17 +142,19 @@ export function annotations(entry: Entry): AnnotationsParams {
     version: entry.version,
     mode: a.steps.some((s) => s.size?.source === 'measured') ? 'measured' : 'estimate',
     image: a.image,
-    steps: a.steps.filter((s) => s.step.stage >= 0).map((s) => ({
-      line: s.step.line,
-      endLine: s.step.endLine,
-      instruction: s.step.keyword,
-      layer: s.step.createsLayer,
-      size: s.size,
-      label: stepLabel(s),
-      parts: stepLabelParts(s),
-      cacheRisk: { level: s.cacheRisk.level, reasons: s.cacheRisk.reasons },
-      ...(s.measured?.cached !== undefined ? { cached: s.measured.cached } : {}),
-      ...(s.measured?.durationMs !== undefined ? { durationMs: s.measured.durationMs } : {}),
-    })),
+    steps: a.steps
+      .filter((s) => s.step.stage >= 0)
+      .map((s) => ({
+        line: s.step.line,
+        endLine: s.step.endLine,
+        instruction: s.step.keyword,
+        layer: s.step.createsLayer,
+        size: s.size,
+        label: stepLabel(s),
+        parts: stepLabelParts(s),
+        cacheRisk: { level: s.cacheRisk.level, reasons: s.cacheRisk.reasons },
+        ...(s.measured?.cached !== undefined ? { cached: s.measured.cached } : {}),
+        ...(s.measured?.durationMs !== undefined ? { durationMs: s.measured.durationMs } : {}),
+      })),
   };
 }

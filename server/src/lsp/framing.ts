@@ -82,7 +82,8 @@ export class StrictStreamReader extends AbstractMessageReader {
     const head = this.peek(Math.min(this.size, this.limits.headerBytes + HEADER_END.length));
     const end = head.indexOf(HEADER_END);
     if (end < 0) {
-      if (head.length >= this.limits.headerBytes + HEADER_END.length) this.fail(`no end of a message header within ${this.limits.headerBytes} bytes`);
+      if (head.length >= this.limits.headerBytes + HEADER_END.length)
+        this.fail(`no end of a message header within ${this.limits.headerBytes} bytes`);
       return false;
     }
     let length: number | undefined;
@@ -90,12 +91,15 @@ export class StrictStreamReader extends AbstractMessageReader {
       const m = HEADER_LINE.exec(line);
       if (!m) return this.fail(`malformed message header line ${JSON.stringify(line.slice(0, 80))}`);
       if (m[1].toLowerCase() !== 'content-length') continue;
-      if (!DECIMAL.test(m[2])) return this.fail(`Content-Length is not a number of bytes: ${JSON.stringify(m[2].slice(0, 40))}`);
+      if (!DECIMAL.test(m[2]))
+        return this.fail(`Content-Length is not a number of bytes: ${JSON.stringify(m[2].slice(0, 40))}`);
       length = Number(m[2]);
     }
     if (length === undefined) return this.fail('a message header without Content-Length');
     if (length > this.limits.messageBytes) {
-      return this.fail(`a message of ${length} bytes announced, more than the ${this.limits.messageBytes} bytes accepted`);
+      return this.fail(
+        `a message of ${length} bytes announced, more than the ${this.limits.messageBytes} bytes accepted`,
+      );
     }
     this.take(end + HEADER_END.length);
     this.bodyLength = length;
@@ -107,18 +111,28 @@ export class StrictStreamReader extends AbstractMessageReader {
     try {
       message = JSON.parse(body.toString('utf8'));
     } catch (err) {
-      this.fireError(new MessageParseError(`a message body that is not JSON (${body.length} bytes): ${err instanceof Error ? err.message : String(err)}`));
+      this.fireError(
+        new MessageParseError(
+          `a message body that is not JSON (${body.length} bytes): ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
       return;
     }
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      this.fireError(new MessageParseError(`a message body that is JSON but not a message object: ${body.toString('utf8', 0, 80)}`));
+      this.fireError(
+        new MessageParseError(`a message body that is JSON but not a message object: ${body.toString('utf8', 0, 80)}`),
+      );
       return;
     }
     try {
       this.callback?.(message as Message);
     } catch (err) {
       // the connection's own bookkeeping threw on this message: the next ones are still readable
-      this.fireError(new MessageParseError(`a message the connection could not take: ${err instanceof Error ? err.message : String(err)}`));
+      this.fireError(
+        new MessageParseError(
+          `a message the connection could not take: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
     }
   }
 

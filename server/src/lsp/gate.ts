@@ -11,8 +11,16 @@
 //   already on its way, and analyses only that one (server.ts).
 
 import {
-  Disposable, ErrorCodes, Message, type DataCallback, type Event, type MessageReader, type MessageWriter,
-  type NotificationMessage, type PartialMessageInfo, type RequestMessage,
+  Disposable,
+  ErrorCodes,
+  Message,
+  type DataCallback,
+  type Event,
+  type MessageReader,
+  type MessageWriter,
+  type NotificationMessage,
+  type PartialMessageInfo,
+  type RequestMessage,
 } from 'vscode-languageserver/node';
 import { syncProblem } from './params';
 
@@ -34,7 +42,10 @@ export class GatedReader implements MessageReader, IncomingMessages {
   /** Where notices go (dropped messages); set by the connection once it exists. */
   log: (text: string) => void = () => undefined;
 
-  constructor(private readonly inner: MessageReader, private readonly writer: MessageWriter) {}
+  constructor(
+    private readonly inner: MessageReader,
+    private readonly writer: MessageWriter,
+  ) {}
 
   get onError(): Event<Error> {
     return this.inner.onError;
@@ -72,10 +83,16 @@ export class GatedReader implements MessageReader, IncomingMessages {
 
   private admitRequest(msg: RequestMessage): boolean {
     if (this.phase === 'new' && msg.method !== 'initialize') {
-      return this.refuse(msg, ErrorCodes.ServerNotInitialized, `${msg.method}: the server is not initialized yet (send initialize first)`);
+      return this.refuse(
+        msg,
+        ErrorCodes.ServerNotInitialized,
+        `${msg.method}: the server is not initialized yet (send initialize first)`,
+      );
     }
-    if (this.phase !== 'new' && msg.method === 'initialize') return this.refuse(msg, ErrorCodes.InvalidRequest, 'initialize was already received');
-    if (this.phase === 'shutdown') return this.refuse(msg, ErrorCodes.InvalidRequest, `${msg.method}: the server is shutting down`);
+    if (this.phase !== 'new' && msg.method === 'initialize')
+      return this.refuse(msg, ErrorCodes.InvalidRequest, 'initialize was already received');
+    if (this.phase === 'shutdown')
+      return this.refuse(msg, ErrorCodes.InvalidRequest, `${msg.method}: the server is shutting down`);
     if (msg.method === 'initialize') this.phase = 'running';
     else if (msg.method === 'shutdown') this.phase = 'shutdown';
     return true;

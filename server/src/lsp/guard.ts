@@ -14,7 +14,9 @@ export type Log = (text: string) => void;
 /** Installs the process-level handlers once; `log` writes to the client's log. */
 export function installProcessGuards(log: Log): void {
   const report = rateLimited(log);
-  process.on('unhandledRejection', (reason) => report(`a promise was rejected and nothing handled it: ${describe(reason)}`));
+  process.on('unhandledRejection', (reason) =>
+    report(`a promise was rejected and nothing handled it: ${describe(reason)}`),
+  );
   process.on('uncaughtException', (err) => report(`an exception was thrown and nothing caught it: ${describe(err)}`));
 }
 

@@ -47,12 +47,16 @@ export class Publisher {
       return this.host.store.get(doc.uri, doc.version, () => doc.getText());
     } catch (err) {
       this.failed.set(doc.uri, doc.version);
-      this.host.log(`the analysis of ${doc.uri} (version ${doc.version}) failed; it shows no results until the next edit: ${describe(err)}`);
+      this.host.log(
+        `the analysis of ${doc.uri} (version ${doc.version}) failed; it shows no results until the next edit: ${describe(err)}`,
+      );
       return undefined;
     }
   }
 
-  /** For a request on the document: its current version, brought up to date first (an edit may not be published yet). */
+  /**
+   * For a request on the document: its current version, brought up to date first (an edit may not be published yet).
+   */
   entryFor(uri: string): Entry | undefined {
     const doc = this.host.document(uri);
     if (!doc) return undefined;
@@ -87,7 +91,8 @@ export class Publisher {
     for (const [uri, since] of [...this.pending]) {
       const doc = this.host.document(uri);
       if (!doc) this.pending.delete(uri);
-      else if (!this.host.incoming.newerChangeQueued(uri, doc.version) || now - since >= MAX_STALE_MS) this.publish(doc);
+      else if (!this.host.incoming.newerChangeQueued(uri, doc.version) || now - since >= MAX_STALE_MS)
+        this.publish(doc);
     }
     if (this.pending.size > 0) this.sweep = setTimeout(() => this.flush(), SWEEP_MS);
   }

@@ -23,16 +23,23 @@ export function applySettings(base: ServerSettings, patch: Partial<ServerSetting
   const rules: Record<string, unknown> = isRecord(patch.rules) ? patch.rules : {};
   const severity: Record<string, Severity> = { ...base.rules.severity };
   if (isRecord(rules.severity)) {
-    for (const [rule, level] of Object.entries(rules.severity)) if (typeof level === 'string' && SEVERITIES.includes(level)) severity[rule] = level as Severity;
+    for (const [rule, level] of Object.entries(rules.severity))
+      if (typeof level === 'string' && SEVERITIES.includes(level)) severity[rule] = level as Severity;
   }
   const disabled = rules.disabled;
   return {
     engine: {
-      mode: typeof engine.mode === 'string' && MODES.includes(engine.mode) ? engine.mode as ServerSettings['engine']['mode'] : base.engine.mode,
+      mode:
+        typeof engine.mode === 'string' && MODES.includes(engine.mode)
+          ? (engine.mode as ServerSettings['engine']['mode'])
+          : base.engine.mode,
       host: engine.host === null || typeof engine.host === 'string' ? engine.host : base.engine.host,
     },
     rules: {
-      disabled: Array.isArray(disabled) && disabled.every((r) => typeof r === 'string') ? disabled as string[] : base.rules.disabled,
+      disabled:
+        Array.isArray(disabled) && disabled.every((r) => typeof r === 'string')
+          ? (disabled as string[])
+          : base.rules.disabled,
       severity,
     },
     inlayHints: typeof patch.inlayHints === 'boolean' ? patch.inlayHints : base.inlayHints,

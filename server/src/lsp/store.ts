@@ -7,7 +7,15 @@
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import { analyze } from '../analysis/analyze';
-import type { Analysis, AnalysisFacts, AnalysisOptions, BuildContextFacts, GitChurn, MeasuredImage, StepResult } from '../analysis/model';
+import type {
+  Analysis,
+  AnalysisFacts,
+  AnalysisOptions,
+  BuildContextFacts,
+  GitChurn,
+  MeasuredImage,
+  StepResult,
+} from '../analysis/model';
 import { readBuildContext } from '../facts/context';
 import { readGitChurn } from '../facts/git';
 
@@ -54,7 +62,10 @@ export class AnalysisStore {
   private readonly batchMs: number;
   options: AnalysisOptions = {};
 
-  constructor(private readonly onFactsChanged: (uri: string) => void, opts: StoreOptions = {}) {
+  constructor(
+    private readonly onFactsChanged: (uri: string) => void,
+    opts: StoreOptions = {},
+  ) {
     this.trusted = opts.trusted ?? (() => true);
     this.batchMs = opts.batchMs ?? 300;
   }

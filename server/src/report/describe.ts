@@ -22,7 +22,12 @@ export function stepLabelParts(s: StepResult): StepLabelParts {
   else if (s.step.createsLayer) parts.size = 'size ?';
   if (s.step.stage >= 0) parts.cache = `cache ${s.cacheRisk.level}`;
   const m = s.measured;
-  if (m?.cached !== undefined) parts.build = m.cached ? 'cached' : m.durationMs !== undefined ? `ran ${(m.durationMs / 1000).toFixed(1)} s` : 'ran';
+  if (m?.cached !== undefined)
+    parts.build = m.cached
+      ? 'cached'
+      : m.durationMs !== undefined
+        ? `ran ${(m.durationMs / 1000).toFixed(1)} s`
+        : 'ran';
   return parts;
 }
 
@@ -37,7 +42,9 @@ export function stepHover(a: Analysis, s: StepResult): string {
   const out: string[] = [];
   const step = s.step;
   const stage = step.stage >= 0 ? a.model.stages[step.stage] : undefined;
-  const where = stage ? ` · stage ${stage.name !== null ? md(stage.name) : stage.index}${stage.reachesFinal ? '' : ' (not in the final image)'}` : '';
+  const where = stage
+    ? ` · stage ${stage.name !== null ? md(stage.name) : stage.index}${stage.reachesFinal ? '' : ' (not in the final image)'}`
+    : '';
   out.push(`**${md(step.keyword)}**${where}`);
   out.push('');
   if (s.size) {
@@ -49,10 +56,23 @@ export function stepHover(a: Analysis, s: StepResult): string {
   }
   const m = s.measured;
   if (m) {
-    const runs = m.cached === undefined ? '' : m.cached ? 'came from the build cache' : `ran${m.durationMs !== undefined ? ` for ${(m.durationMs / 1000).toFixed(1)} s` : ''}`;
+    const runs =
+      m.cached === undefined
+        ? ''
+        : m.cached
+          ? 'came from the build cache'
+          : `ran${m.durationMs !== undefined ? ` for ${(m.durationMs / 1000).toFixed(1)} s` : ''}`;
     if (runs) out.push('', `**Last build:** ${runs}`);
-    if (m.wastedBytes) out.push('', `**Wasted:** ${formatBytes(m.wastedBytes)} of this layer are deleted or overwritten by a later layer but still shipped`);
-    if (m.removesBytes) out.push('', `**Removes:** ${formatBytes(m.removesBytes)} created by earlier layers; those bytes stay in the image`);
+    if (m.wastedBytes)
+      out.push(
+        '',
+        `**Wasted:** ${formatBytes(m.wastedBytes)} of this layer are deleted or overwritten by a later layer but still shipped`,
+      );
+    if (m.removesBytes)
+      out.push(
+        '',
+        `**Removes:** ${formatBytes(m.removesBytes)} created by earlier layers; those bytes stay in the image`,
+      );
     if (m.largestFiles?.length) {
       out.push('', '**Largest files added:**');
       for (const f of m.largestFiles.slice(0, 5)) out.push(`- ${markdownCode(f.path)} ${formatBytes(f.bytes)}`);
@@ -63,10 +83,17 @@ export function stepHover(a: Analysis, s: StepResult): string {
     for (const r of s.cacheRisk.reasons) out.push(`- ${md(r)}`);
   }
   if (a.rebuild.lines.length && a.rebuild.lines.includes(step.line)) {
-    const cost = [a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
-      a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null].filter(Boolean).join(', ');
+    const cost = [
+      a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
+      a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null,
+    ]
+      .filter(Boolean)
+      .join(', ');
     const lines = a.rebuild.lines;
-    out.push('', `**Rebuild cost of a source edit:** re-runs line${lines.length === 1 ? '' : 's'} ${listLines(lines)}${cost ? ` (${cost})` : ''}`);
+    out.push(
+      '',
+      `**Rebuild cost of a source edit:** re-runs line${lines.length === 1 ? '' : 's'} ${listLines(lines)}${cost ? ` (${cost})` : ''}`,
+    );
   }
   const findings = a.findings.filter((f) => f.line >= step.line && f.line <= step.endLine);
   if (findings.length) {

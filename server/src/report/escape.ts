@@ -13,10 +13,11 @@
 //   the raw Markdown stays readable for editors that show it unrendered. markdownCode puts text in a code span whose
 //   fence is longer than any run of backticks inside, so the text cannot close it.
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- these are the characters escaped
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_ALL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_ALL =
+  // eslint-disable-next-line no-control-regex -- these are the characters escaped
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function visible(c: string): string {
   const code = c.charCodeAt(0);
@@ -39,9 +40,14 @@ const MARKDOWN_BLOCK_START = /^(?:([#>+=|-])|(\d{1,9})([.)])(?=[ \t]|$))/;
 
 /** The text as Markdown that renders as exactly this text (controls escaped as in escapeControls). */
 export function markdownText(s: string): string {
-  const text = escapeControls(s).replace(/^[ \t]+/, '').replace(MARKDOWN_INLINE, '\\$&');
-  return text.replace(MARKDOWN_BLOCK_START, (_m, mark: string | undefined, digits: string | undefined, dot: string | undefined) =>
-    mark !== undefined ? `\\${mark}` : `${digits}\\${dot}`);
+  const text = escapeControls(s)
+    .replace(/^[ \t]+/, '')
+    .replace(MARKDOWN_INLINE, '\\$&');
+  return text.replace(
+    MARKDOWN_BLOCK_START,
+    (_m, mark: string | undefined, digits: string | undefined, dot: string | undefined) =>
+      mark !== undefined ? `\\${mark}` : `${digits}\\${dot}`,
+  );
 }
 
 /** The text as a Markdown code span (controls escaped as in escapeControls). */
@@ -71,6 +77,7 @@ const JSON_CONTROL_ALL = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u2
  */
 export function terminalSafeJson(value: unknown, indent?: number): string {
   const json = JSON.stringify(value, null, indent) ?? 'null';
-  return JSON_CONTROL.test(json) ? json.replace(JSON_CONTROL_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+  return JSON_CONTROL.test(json)
+    ? json.replace(JSON_CONTROL_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : json;
 }
-

@@ -6,13 +6,25 @@ export interface JsonReport {
   file: string;
   stages: { index: number; name: string | null; from: string; line: number; final: boolean }[];
   steps: {
-    line: number; endLine: number; stage: number | null; instruction: string; layer: boolean;
+    line: number;
+    endLine: number;
+    stage: number | null;
+    instruction: string;
+    layer: boolean;
     size: { bytes: number; source: 'estimate' | 'measured'; basis: string } | null;
     cacheRisk: { level: 'low' | 'medium' | 'high'; reasons: string[] };
   }[];
   findings: {
-    rule: string; severity: string; line: number; endLine: number; message: string; hadolint?: string;
-    fixes: { title: string; edits: { startLine: number; startColumn: number; endLine: number; endColumn: number; newText: string }[] }[];
+    rule: string;
+    severity: string;
+    line: number;
+    endLine: number;
+    message: string;
+    hadolint?: string;
+    fixes: {
+      title: string;
+      edits: { startLine: number; startColumn: number; endLine: number; endColumn: number; newText: string }[];
+    }[];
   }[];
   image: { bytes: number; source: 'estimate' | 'measured' } | null;
 }

@@ -6,7 +6,12 @@ import { RULES } from '../analysis/rules';
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+  hint: 'note',
+};
 
 export function toSarif(files: { file: string; analysis: Analysis }[], version: string): object {
   const ruleIds = new Set<string>();
@@ -29,34 +34,54 @@ export function toSarif(files: { file: string; analysis: Analysis }[], version: 
       ruleIndex: rules.findIndex((r) => r.id === f.rule),
       level: LEVEL[f.severity],
       message: { text: f.message },
-      locations: [{
-        physicalLocation: {
-          artifactLocation: { uri },
-          region: { startLine: f.line, endLine: f.endLine, ...(f.column ? { startColumn: f.column } : {}) },
-        },
-      }],
-      ...(f.fixes.length ? {
-        fixes: f.fixes.map((x) => ({
-          description: { text: x.title },
-          artifactChanges: [{
+      locations: [
+        {
+          physicalLocation: {
             artifactLocation: { uri },
-            replacements: x.edits.map((e) => ({
-              deletedRegion: { startLine: e.startLine, startColumn: e.startColumn, endLine: e.endLine, endColumn: e.endColumn },
-              insertedContent: { text: e.newText },
+            region: { startLine: f.line, endLine: f.endLine, ...(f.column ? { startColumn: f.column } : {}) },
+          },
+        },
+      ],
+      ...(f.fixes.length
+        ? {
+            fixes: f.fixes.map((x) => ({
+              description: { text: x.title },
+              artifactChanges: [
+                {
+                  artifactLocation: { uri },
+                  replacements: x.edits.map((e) => ({
+                    deletedRegion: {
+                      startLine: e.startLine,
+                      startColumn: e.startColumn,
+                      endLine: e.endLine,
+                      endColumn: e.endColumn,
+                    },
+                    insertedContent: { text: e.newText },
+                  })),
+                },
+              ],
             })),
-          }],
-        })),
-      } : {}),
+          }
+        : {}),
     }));
   });
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'layer-insight', informationUri: 'https://github.com/layer-insight/dockerfile-layer-insight', version, rules } },
-      results,
-      columnKind: 'utf16CodeUnits',
-    }],
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'layer-insight',
+            informationUri: 'https://github.com/layer-insight/dockerfile-layer-insight',
+            version,
+            rules,
+          },
+        },
+        results,
+        columnKind: 'utf16CodeUnits',
+      },
+    ],
   };
 }
 

@@ -19,16 +19,22 @@ const HEREDOC_SHOWN = 4;
 const RISK_COLOR: Record<CacheRiskLevel, string> = { low: '32', medium: '33', high: '31' };
 const SEV_COLOR: Record<Severity, string> = { error: '31;1', warning: '33', info: '36', hint: '2' };
 
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 export function toText(fileName: string, a: Analysis, opts: TextOptions): string {
   const file = safe(fileName);
   const c = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const out: string[] = [];
-  const image = a.image ? `image ${formatSize(a.image)} (${a.image.source}${a.image.note ? `; ${safe(a.image.note)}` : ''})` : 'image size unknown';
+  const image = a.image
+    ? `image ${formatSize(a.image)} (${a.image.source}${a.image.note ? `; ${safe(a.image.note)}` : ''})`
+    : 'image size unknown';
   out.push(c('1', file) + c('2', `  ${image}`));
   out.push('');
   const byLine = new Map(a.steps.map((s) => [s.step.line, s]));
   // a final line terminator does not make an extra, empty line to show
-  const shown = a.model.lines.length > 1 && a.model.lines[a.model.lines.length - 1] === '' ? a.model.lines.slice(0, -1) : a.model.lines;
+  const shown =
+    a.model.lines.length > 1 && a.model.lines[a.model.lines.length - 1] === ''
+      ? a.model.lines.slice(0, -1)
+      : a.model.lines;
   const lines = shown.map((l) => safe(l.replace(/\t/g, '  ')));
   const numWidth = String(lines.length).length;
   // annotations line up after the longest instruction line (comments and continuation lines do not count)
@@ -58,7 +64,7 @@ export function toText(fileName: string, a: Analysis, opts: TextOptions): string
       continue;
     }
     const size = step.size ? formatSize(step.size) : step.step.createsLayer || step.sizeNote ? 'size ?' : '';
-    const showRisk = step.step.stage >= 0 && step.step.keyword !== 'ARG' || step.cacheRisk.level !== 'low';
+    const showRisk = (step.step.stage >= 0 && step.step.keyword !== 'ARG') || step.cacheRisk.level !== 'low';
     const risk = showRisk ? c(RISK_COLOR[step.cacheRisk.level], `cache ${step.cacheRisk.level}`) : '';
     if (!size && !risk) {
       out.push((c('2', `${n}  `) + line).trimEnd());
@@ -87,10 +93,16 @@ export function toText(fileName: string, a: Analysis, opts: TextOptions): string
     }
   }
   if (a.rebuild.lines.length) {
-    const cost = [a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
-      a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null].filter(Boolean).join(', ');
+    const cost = [
+      a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
+      a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null,
+    ]
+      .filter(Boolean)
+      .join(', ');
     out.push('');
-    out.push(`A typical source edit re-runs ${a.rebuild.lines.length} layer step${a.rebuild.lines.length === 1 ? '' : 's'} (line${a.rebuild.lines.length === 1 ? '' : 's'} ${listLines(a.rebuild.lines)})${cost ? `: ${cost}` : ''}.`);
+    out.push(
+      `A typical source edit re-runs ${a.rebuild.lines.length} layer step${a.rebuild.lines.length === 1 ? '' : 's'} (line${a.rebuild.lines.length === 1 ? '' : 's'} ${listLines(a.rebuild.lines)})${cost ? `: ${cost}` : ''}.`,
+    );
   }
   for (const p of a.model.problems) out.push(c('2', `note: ${safe(p)}`));
   return out.join('\n') + '\n';

@@ -5,8 +5,20 @@ declare module 'tar-stream' {
     name: string;
     size: number;
     mode?: number;
-    type: 'file' | 'link' | 'symlink' | 'directory' | 'character-device' | 'block-device' | 'fifo' | 'contiguous-file'
-      | 'pax-header' | 'pax-global-header' | 'gnu-long-link-path' | 'gnu-long-path' | null;
+    type:
+      | 'file'
+      | 'link'
+      | 'symlink'
+      | 'directory'
+      | 'character-device'
+      | 'block-device'
+      | 'fifo'
+      | 'contiguous-file'
+      | 'pax-header'
+      | 'pax-global-header'
+      | 'gnu-long-link-path'
+      | 'gnu-long-path'
+      | null;
     linkname?: string | null;
   }
   export interface Extract extends Writable {

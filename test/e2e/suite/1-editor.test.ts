@@ -4,7 +4,20 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RenderedAnnotation } from '../../../client/src/decorations';
-import { api, closeAll, codeOf, diagnosticsOf, EXTENSION_ID, fixture, hoverText, open, shot, sleep, timings, until } from './helpers';
+import {
+  api,
+  closeAll,
+  codeOf,
+  diagnosticsOf,
+  EXTENSION_ID,
+  fixture,
+  hoverText,
+  open,
+  shot,
+  sleep,
+  timings,
+  until,
+} from './helpers';
 
 const APP = ['app', 'Dockerfile'];
 // 0-based lines of app/Dockerfile
@@ -45,11 +58,20 @@ suite('Editor', () => {
     timings['open a Dockerfile -> decorations shown'] = `${ms} ms`;
 
     const shown = li.decorations.textsFor(uri);
-    assert.deepEqual(shown.map((a) => a.line), INSTRUCTION_LINES, `one annotation per instruction line: ${JSON.stringify(shown)}`);
-    for (const a of shown) assert.match(a.text, /cache (low|medium|high)/, `line ${a.line + 1} shows the cache risk: "${a.text}"`);
+    assert.deepEqual(
+      shown.map((a) => a.line),
+      INSTRUCTION_LINES,
+      `one annotation per instruction line: ${JSON.stringify(shown)}`,
+    );
+    for (const a of shown)
+      assert.match(a.text, /cache (low|medium|high)/, `line ${a.line + 1} shows the cache risk: "${a.text}"`);
     for (const line of [COPY_ALL, NPM_CI]) {
       const a = shown.find((x) => x.line === line);
-      assert.match(a?.text ?? '', /^≈ \d+(\.\d+)? (B|kB|MB|GB) · /, `line ${line + 1} shows an estimated size first: "${a?.text}"`);
+      assert.match(
+        a?.text ?? '',
+        /^≈ \d+(\.\d+)? (B|kB|MB|GB) · /,
+        `line ${line + 1} shows an estimated size first: "${a?.text}"`,
+      );
     }
     const npm = shown.find((x) => x.line === NPM_CI);
     assert.equal(npm?.level, 'high', '`RUN npm ci` after `COPY . .` re-runs on every source edit: high cache risk');
@@ -59,16 +81,28 @@ suite('Editor', () => {
 
   test('diagnostics carry rule codes from the layer-insight source', async () => {
     const app = fixture(...APP);
-    const appDiags = await until(() => diagnosticsOf(app), (d) => d.some((x) => codeOf(x) === 'copy-before-install'));
+    const appDiags = await until(
+      () => diagnosticsOf(app),
+      (d) => d.some((x) => codeOf(x) === 'copy-before-install'),
+    );
     const cbi = appDiags.find((d) => codeOf(d) === 'copy-before-install');
-    assert.ok(cbi, `copy-before-install reported on app/Dockerfile; got ${appDiags.map(codeOf).join(', ') || 'nothing'}`);
+    assert.ok(
+      cbi,
+      `copy-before-install reported on app/Dockerfile; got ${appDiags.map(codeOf).join(', ') || 'nothing'}`,
+    );
     assert.equal(cbi.range.start.line, COPY_ALL, 'on the `COPY . .` line');
 
     const qf = fixture('quickfix', 'Dockerfile');
     await open(qf);
-    const qfDiags = await until(() => diagnosticsOf(qf), (d) => d.some((x) => codeOf(x) === 'floating-base-tag'));
+    const qfDiags = await until(
+      () => diagnosticsOf(qf),
+      (d) => d.some((x) => codeOf(x) === 'floating-base-tag'),
+    );
     const fbt = qfDiags.find((d) => codeOf(d) === 'floating-base-tag');
-    assert.ok(fbt, `floating-base-tag reported on \`FROM ubuntu:latest\`; got ${qfDiags.map(codeOf).join(', ') || 'nothing'}`);
+    assert.ok(
+      fbt,
+      `floating-base-tag reported on \`FROM ubuntu:latest\`; got ${qfDiags.map(codeOf).join(', ') || 'nothing'}`,
+    );
     assert.equal(fbt.range.start.line, 0);
   });
 
@@ -85,9 +119,17 @@ suite('Editor', () => {
     if (hoverShown !== undefined) assert.ok(hoverShown, 'the hover is on screen');
     await vscode.commands.executeCommand('editor.action.hideHover').then(undefined, () => undefined);
 
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(NPM_CI, 2));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      uri,
+      new vscode.Position(NPM_CI, 2),
+    );
     const text = hoverText(hovers);
-    assert.match(text, /\*\*Layer size:\*\* ≈ \d+(\.\d+)? (B|kB|MB|GB) \(estimate: /, `hover shows the estimated size and its basis:\n${text}`);
+    assert.match(
+      text,
+      /\*\*Layer size:\*\* ≈ \d+(\.\d+)? (B|kB|MB|GB) \(estimate: /,
+      `hover shows the estimated size and its basis:\n${text}`,
+    );
     assert.match(text, /\*\*Cache risk:\*\* high/, 'hover shows the cache risk');
     assert.match(text, /line 6|COPY \. \./, 'hover names the line that causes the risk');
   });
@@ -97,10 +139,18 @@ suite('Editor', () => {
     const uri = fixture(...APP);
     const editor = await open(uri);
     const doc = editor.document;
-    await until(() => li.decorations.versionFor(uri), (v) => v === doc.version);
+    await until(
+      () => li.decorations.versionFor(uri),
+      (v) => v === doc.version,
+    );
     const renders: { version: number | undefined; docVersion: number; shown: RenderedAnnotation[] }[] = [];
     const sub = li.decorations.onDidRender((u) => {
-      if (u === uri.toString()) renders.push({ version: li.decorations.versionFor(uri), docVersion: doc.version, shown: li.decorations.textsFor(uri) });
+      if (u === uri.toString())
+        renders.push({
+          version: li.decorations.versionFor(uri),
+          docVersion: doc.version,
+          shown: li.decorations.textsFor(uri),
+        });
     });
     try {
       // open a line above EXPOSE and type a new instruction into it, one character at a time, like a person
@@ -110,22 +160,37 @@ suite('Editor', () => {
       for (let i = 0; i < typed.length; i++) {
         await editor.edit((b) => b.insert(new vscode.Position(EXPOSE, i), typed[i]));
         last = Date.now();
-        assert.ok(li.decorations.textsFor(uri).length >= INSTRUCTION_LINES.length, 'annotations stay visible while typing');
+        assert.ok(
+          li.decorations.textsFor(uri).length >= INSTRUCTION_LINES.length,
+          'annotations stay visible while typing',
+        );
         await sleep(40);
       }
       const final = doc.version;
-      await until(() => li.decorations.versionFor(uri), (v) => v === final);
-      timings['last keystroke -> decorations of that version'] = `${Date.now() - last} ms (upper bound; polled every 50 ms)`;
+      await until(
+        () => li.decorations.versionFor(uri),
+        (v) => v === final,
+      );
+      timings['last keystroke -> decorations of that version'] =
+        `${Date.now() - last} ms (upper bound; polled every 50 ms)`;
       const shown = li.decorations.textsFor(uri);
-      assert.deepEqual(shown.map((a) => a.line), [...INSTRUCTION_LINES, INSTRUCTION_LINES[INSTRUCTION_LINES.length - 1] + 1],
-        `the new RUN line is annotated and the lines below moved: ${JSON.stringify(shown)}`);
+      assert.deepEqual(
+        shown.map((a) => a.line),
+        [...INSTRUCTION_LINES, INSTRUCTION_LINES[INSTRUCTION_LINES.length - 1] + 1],
+        `the new RUN line is annotated and the lines below moved: ${JSON.stringify(shown)}`,
+      );
       assert.match(shown.find((a) => a.line === EXPOSE)?.text ?? '', /cache/, 'the typed RUN line has its annotation');
       assert.ok(renders.length > 0, 'rendered at least once while typing');
       for (const r of renders) {
         assert.ok(r.shown.length > 0, 'never an empty frame while typing');
-        assert.equal(r.version, r.docVersion, 'only annotations of the current text version are drawn (stale ones are ignored)');
+        assert.equal(
+          r.version,
+          r.docVersion,
+          'only annotations of the current text version are drawn (stale ones are ignored)',
+        );
       }
-      for (let i = 1; i < renders.length; i++) assert.ok((renders[i].version ?? 0) >= (renders[i - 1].version ?? 0), 'versions only move forward');
+      for (let i = 1; i < renders.length; i++)
+        assert.ok((renders[i].version ?? 0) >= (renders[i - 1].version ?? 0), 'versions only move forward');
     } finally {
       sub.dispose();
       await vscode.commands.executeCommand('workbench.action.files.revert');
@@ -136,13 +201,28 @@ suite('Editor', () => {
     const li = await api();
     const uri = fixture(...APP);
     await open(uri);
-    const shownBefore = (await until(() => li.decorations.textsFor(uri).length, (n) => n > 0));
+    const shownBefore = await until(
+      () => li.decorations.textsFor(uri).length,
+      (n) => n > 0,
+    );
     await vscode.commands.executeCommand('layerInsight.toggleDecorations');
-    const hidden = await until(() => li.decorations.textsFor(uri).length, (n) => n === 0, 5000);
+    const hidden = await until(
+      () => li.decorations.textsFor(uri).length,
+      (n) => n === 0,
+      5000,
+    );
     assert.equal(hidden, 0, 'no annotations after toggling off');
-    assert.equal(vscode.workspace.getConfiguration('layerInsight').get('decorations.enabled'), false, 'the setting follows the toggle');
+    assert.equal(
+      vscode.workspace.getConfiguration('layerInsight').get('decorations.enabled'),
+      false,
+      'the setting follows the toggle',
+    );
     await vscode.commands.executeCommand('layerInsight.toggleDecorations');
-    const back = await until(() => li.decorations.textsFor(uri).length, (n) => n === shownBefore, 5000);
+    const back = await until(
+      () => li.decorations.textsFor(uri).length,
+      (n) => n === shownBefore,
+      5000,
+    );
     assert.equal(back, shownBefore, 'annotations back after toggling on');
   });
 });

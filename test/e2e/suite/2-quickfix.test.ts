@@ -15,7 +15,10 @@ suite('Quick fix', () => {
     const li = await api();
     const uri = fixture('app', 'Dockerfile');
     const editor = await open(uri);
-    const diags = await until(() => diagnosticsOf(uri), (d) => d.some((x) => codeOf(x) === RULE));
+    const diags = await until(
+      () => diagnosticsOf(uri),
+      (d) => d.some((x) => codeOf(x) === RULE),
+    );
     const diag = diags.find((d) => codeOf(d) === RULE);
     assert.ok(diag, `${RULE} reported; got ${diags.map(codeOf).join(', ') || 'nothing'}`);
 
@@ -32,10 +35,19 @@ suite('Quick fix', () => {
     await vscode.commands.executeCommand('hideCodeActionWidget').then(undefined, () => undefined);
 
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
-      'vscode.executeCodeActionProvider', uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+      'vscode.executeCodeActionProvider',
+      uri,
+      diag.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     // (the API command drops CodeAction.diagnostics; the actions with an edit at this range are the server's fixes)
-    const fixes = actions.filter((a) => a.edit && (a.diagnostics === undefined || a.diagnostics.some((d) => codeOf(d) === RULE)));
-    assert.ok(fixes.length > 0, `a quick fix for ${RULE}; offered: ${actions.map((a) => a.title).join(' | ') || 'none'}`);
+    const fixes = actions.filter(
+      (a) => a.edit && (a.diagnostics === undefined || a.diagnostics.some((d) => codeOf(d) === RULE)),
+    );
+    assert.ok(
+      fixes.length > 0,
+      `a quick fix for ${RULE}; offered: ${actions.map((a) => a.title).join(' | ') || 'none'}`,
+    );
     const fix = fixes.find((a) => a.isPreferred) ?? fixes[0];
     try {
       assert.ok(await vscode.workspace.applyEdit(fix.edit!), `applied "${fix.title}"`);
@@ -45,11 +57,24 @@ suite('Quick fix', () => {
       const rest = text.search(/^COPY \. \./m);
       assert.ok(manifests >= 0 && manifests < install && install < rest, `manifests, install, then the rest:\n${text}`);
 
-      const left = await until(() => diagnosticsOf(uri), (d) => !d.some((x) => codeOf(x) === RULE));
+      const left = await until(
+        () => diagnosticsOf(uri),
+        (d) => !d.some((x) => codeOf(x) === RULE),
+      );
       assert.ok(!left.some((x) => codeOf(x) === RULE), `${RULE} gone after "${fix.title}"`);
-      const npmLine = editor.document.getText().split('\n').findIndex((l) => l.startsWith('RUN npm ci'));
-      const shown = await until(() => li.decorations.textsFor(uri), (a) => a.some((x) => x.line === npmLine && x.level !== 'high'));
-      assert.notEqual(shown.find((x) => x.line === npmLine)?.level, 'high', `npm ci no longer re-runs on source edits: ${JSON.stringify(shown)}`);
+      const npmLine = editor.document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.startsWith('RUN npm ci'));
+      const shown = await until(
+        () => li.decorations.textsFor(uri),
+        (a) => a.some((x) => x.line === npmLine && x.level !== 'high'),
+      );
+      assert.notEqual(
+        shown.find((x) => x.line === npmLine)?.level,
+        'high',
+        `npm ci no longer re-runs on source edits: ${JSON.stringify(shown)}`,
+      );
     } finally {
       await vscode.window.showTextDocument(editor.document);
       await vscode.commands.executeCommand('workbench.action.files.revert');

@@ -31,7 +31,11 @@ suite('Image history (needs a Docker engine)', function () {
   test('the engine is found, and the view says the image is not built yet', async () => {
     const li = await api();
     await open(uri());
-    const state = await until(() => li.status.state, (s) => s.status === 'connected', 30_000);
+    const state = await until(
+      () => li.status.state,
+      (s) => s.status === 'connected',
+      30_000,
+    );
     assert.equal(state.status, 'connected', `engine state: ${JSON.stringify(state)}`);
     assert.equal(state.host, process.env.DOCKER_HOST, 'the engine the runner started (DOCKER_HOST)');
     await vscode.commands.executeCommand('layerInsight.history.focus');
@@ -51,7 +55,11 @@ suite('Image history (needs a Docker engine)', function () {
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('notifications.showList');
     const building = vscode.commands.executeCommand<BuildResult | undefined>('layerInsight.build', uri());
-    const progress = await shot('build-progress', '.notifications-center .notification-list-item .monaco-progress-container', 8000);
+    const progress = await shot(
+      'build-progress',
+      '.notifications-center .notification-list-item .monaco-progress-container',
+      8000,
+    );
     // Not asserted: a fast build can finish before the center renders the progress bar (then the shot shows the
     // result message). The build's outcome and what it fills in are asserted below.
     if (progress === false) console.log('    note: the build finished before its progress notification was captured');
@@ -68,11 +76,18 @@ suite('Image history (needs a Docker engine)', function () {
     const stages = roots.filter((n) => n.kind === 'stage');
     assert.equal(stages.length, 1, 'one stage');
     layers = li.history.getChildren(stages[0]);
-    const byLine = (line0: number): HistoryNode | undefined => layers.find((n) => n.kind === 'layer' && n.layer.line === line0 + 1);
+    const byLine = (line0: number): HistoryNode | undefined =>
+      layers.find((n) => n.kind === 'layer' && n.layer.line === line0 + 1);
 
     const dd = byLine(RUN_DD);
-    assert.ok(dd && dd.kind === 'layer', `a layer for line ${RUN_DD + 1}: ${JSON.stringify(layers.map((l) => l.kind === 'layer' && l.layer.createdBy))}`);
-    assert.ok(dd.layer.bytes >= BLOB_BYTES && dd.layer.bytes < BLOB_BYTES + 100_000, `RUN dd layer ≈ 3.0 MB, got ${dd.layer.bytes}`);
+    assert.ok(
+      dd && dd.kind === 'layer',
+      `a layer for line ${RUN_DD + 1}: ${JSON.stringify(layers.map((l) => l.kind === 'layer' && l.layer.createdBy))}`,
+    );
+    assert.ok(
+      dd.layer.bytes >= BLOB_BYTES && dd.layer.bytes < BLOB_BYTES + 100_000,
+      `RUN dd layer ≈ 3.0 MB, got ${dd.layer.bytes}`,
+    );
     assert.equal(dd.layer.cached, false, 'first build: not from cache');
     assert.match(String(li.history.getTreeItem(dd).description), /^3\.00 MB/, 'the row shows the measured size');
     const blob = li.history.getChildren(dd).find((n) => n.kind === 'file' && n.file.path.endsWith('/data/blob'));
@@ -82,7 +97,10 @@ suite('Image history (needs a Docker engine)', function () {
     const copy = byLine(COPY_NOTES);
     const notes = fs.statSync(fixture('engine', 'notes.txt').fsPath).size;
     assert.ok(copy && copy.kind === 'layer', 'a layer for the COPY line');
-    assert.ok(copy.layer.bytes >= notes && copy.layer.bytes < notes + 10_000, `COPY layer ≈ ${notes} B, got ${copy.layer.bytes}`);
+    assert.ok(
+      copy.layer.bytes >= notes && copy.layer.bytes < notes + 10_000,
+      `COPY layer ≈ ${notes} B, got ${copy.layer.bytes}`,
+    );
   });
 
   test('selecting a layer reveals its Dockerfile line', async () => {
@@ -94,16 +112,22 @@ suite('Image history (needs a Docker engine)', function () {
     assert.ok(item.command, 'a layer row has a command (run on click)');
     await li.history.treeView.reveal(dd, { select: true, focus: true, expand: true });
     await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
-    const editor = await until(() => vscode.window.activeTextEditor, (e) => e?.document.uri.toString() === uri().toString());
+    const editor = await until(
+      () => vscode.window.activeTextEditor,
+      (e) => e?.document.uri.toString() === uri().toString(),
+    );
     assert.equal(editor?.document.uri.toString(), uri().toString(), 'the Dockerfile is opened');
-    assert.equal(editor.selection.start.line, RUN_DD, 'the layer\'s line is selected');
+    assert.equal(editor.selection.start.line, RUN_DD, "the layer's line is selected");
     assert.match(editor.document.getText(editor.selection), /^RUN dd /);
   });
 
   test('after the build the annotations show measured sizes instead of estimates', async () => {
     const li = await api();
     const editor = await open(uri());
-    const shown = await until(() => li.decorations.textsFor(uri()), (a) => /^3\.00 MB/.test(a.find((x) => x.line === RUN_DD)?.text ?? ''));
+    const shown = await until(
+      () => li.decorations.textsFor(uri()),
+      (a) => /^3\.00 MB/.test(a.find((x) => x.line === RUN_DD)?.text ?? ''),
+    );
     const dd = shown.find((x) => x.line === RUN_DD);
     assert.match(dd?.text ?? '', /^3\.00 MB · cache \w+/, `measured size without ≈: "${dd?.text}"`);
     assert.doesNotMatch(shown.find((x) => x.line === COPY_NOTES)?.text ?? '', /^≈/, 'the COPY size is measured too');

@@ -71,7 +71,9 @@ export async function sidebarWidth(width: number): Promise<void> {
 export const timings: Record<string, string> = {};
 
 export function hoverText(hovers: vscode.Hover[]): string {
-  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : String(c)))).join('\n');
+  return hovers
+    .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : String(c))))
+    .join('\n');
 }
 
 export function diagnosticsOf(uri: vscode.Uri): vscode.Diagnostic[] {

@@ -46,7 +46,14 @@ test('a history that does not fit the Dockerfile is a mismatch, not a wrong mapp
   assert.match(wrongBase.mismatch ?? '', /after its base image's 3/);
 });
 
-const entry = (createdBy: string, size = 0, comment = 'buildkit.dockerfile.v0') => ({ Id: '<missing>', Created: 0, CreatedBy: createdBy, Size: size, Comment: comment, Tags: null });
+const entry = (createdBy: string, size = 0, comment = 'buildkit.dockerfile.v0') => ({
+  Id: '<missing>',
+  Created: 0,
+  CreatedBy: createdBy,
+  Size: size,
+  Comment: comment,
+  Tags: null,
+});
 
 test('BuildKit heredoc entries (simple, shebang, complex), ARG prefixes, COPY heredoc and WORKDIR map to their lines', () => {
   const text = [
@@ -79,14 +86,22 @@ test('BuildKit heredoc entries (simple, shebang, complex), ARG prefixes, COPY he
     entry('RUN |1 VERSION=1.2 /bin/sh -c apt-get update\napt-get install -y curl\n # buildkit', 12_700_000),
     entry('ARG VERSION=1.2'),
     entry('/bin/sh -c #(nop)  CMD ["bash"]', 0, ''),
-    entry('/bin/sh -c #(nop) ADD file:6b3b9b8f0a1f36e2f1d5d6c2e1ad7c2d0e53f6e3c3d0b8ee1a52a1a4f24a53a4 in / ', 74_800_000, ''),
+    entry(
+      '/bin/sh -c #(nop) ADD file:6b3b9b8f0a1f36e2f1d5d6c2e1ad7c2d0e53f6e3c3d0b8ee1a52a1a4f24a53a4 in / ',
+      74_800_000,
+      '',
+    ),
   ];
   assert.deepEqual(linesOf(text, fromApiHistory(api)), ['base', 'base', 2, 3, 7, 11, 14, 15, 18]);
 });
 
 test('legacy RUN entries with build args and a custom shell', () => {
   assert.equal(stripRunPrefixes('|2 A=1 B=two /bin/sh -c make all'), 'make all');
-  assert.deepEqual(readCreatedBy('|1 COUNT=7 /bin/sh -c dd if=/dev/zero of=/x bs=1 count=$COUNT', ''), { keyword: 'RUN', text: 'dd if=/dev/zero of=/x bs=1 count=$COUNT', builder: 'legacy' });
+  assert.deepEqual(readCreatedBy('|1 COUNT=7 /bin/sh -c dd if=/dev/zero of=/x bs=1 count=$COUNT', ''), {
+    keyword: 'RUN',
+    text: 'dd if=/dev/zero of=/x bs=1 count=$COUNT',
+    builder: 'legacy',
+  });
   assert.equal(readCreatedBy('/bin/sh -c #(nop)  ENV A=1').keyword, 'ENV');
   assert.equal(readCreatedBy('/bin/sh -c #(nop) WORKDIR /srv').keyword, 'WORKDIR');
   assert.equal(readCreatedBy('RUN |1 COUNT=7 /bin/sh -c make # buildkit', 'buildkit.dockerfile.v0').text, 'make');

@@ -19,12 +19,31 @@ test('each hidden copy is counted once, for its creator and for the layer that h
     await layer([file('.wh.data', 0)]), // deletes the folder: a (200)
   ];
   const a = analyseLayers(layers);
-  assert.deepEqual(a.map((l) => l.wastedBytes), [4000, 500, 200, 0]);
-  assert.deepEqual(a.map((l) => l.removesBytes), [0, 3000, 1500, 200]);
-  assert.equal(a.reduce((s, l) => s + l.wastedBytes, 0), 4700, 'total = every hidden copy once');
-  assert.deepEqual(a[0].largest.map((f) => f.path), ['/data/a', '/data/b', '/keep']);
+  assert.deepEqual(
+    a.map((l) => l.wastedBytes),
+    [4000, 500, 200, 0],
+  );
+  assert.deepEqual(
+    a.map((l) => l.removesBytes),
+    [0, 3000, 1500, 200],
+  );
+  assert.equal(
+    a.reduce((s, l) => s + l.wastedBytes, 0),
+    4700,
+    'total = every hidden copy once',
+  );
+  assert.deepEqual(
+    a[0].largest.map((f) => f.path),
+    ['/data/a', '/data/b', '/keep'],
+  );
   assert.deepEqual(a[0].wastedFiles[0], { path: '/data/a', bytes: 3000, layer: 1, how: 'overwritten' });
-  assert.deepEqual(a[2].removedFiles.map((f) => [f.path, f.how]), [['/data/b', 'deleted'], ['/data/a', 'overwritten']]);
+  assert.deepEqual(
+    a[2].removedFiles.map((f) => [f.path, f.how]),
+    [
+      ['/data/b', 'deleted'],
+      ['/data/a', 'overwritten'],
+    ],
+  );
 });
 
 test('an opaque folder hides the lower content but not its own new files', async () => {
@@ -42,5 +61,8 @@ test('an opaque folder hides the lower content but not its own new files', async
 test('a layer tar with long names (PAX) and symlinks reads back', async () => {
   const long = `${'d'.repeat(120)}/file.bin`;
   const changes = await readLayerTar(tarStream([file(long, 5), file('plain', 3)]));
-  assert.deepEqual(changes.files, [{ path: long, bytes: 5 }, { path: 'plain', bytes: 3 }]);
+  assert.deepEqual(changes.files, [
+    { path: long, bytes: 5 },
+    { path: 'plain', bytes: 3 },
+  ]);
 });

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { basePackages, debianIndex, debianIndexDate, installClosure, knownBasePackages, loadDebianIndex, SUITES } from '../../../server/src/analysis/estimate/debian';
+import {
+  basePackages,
+  debianIndex,
+  debianIndexDate,
+  installClosure,
+  knownBasePackages,
+  loadDebianIndex,
+  SUITES,
+} from '../../../server/src/analysis/estimate/debian';
 import { readAptInstall } from '../../../server/src/analysis/estimate/packages';
 import { splitCommands } from '../../../server/src/analysis/shell';
 import { repoRoot, stepsAt } from './helpers';
@@ -45,7 +53,19 @@ test('a virtual package resolves to the provider the system has, else the first 
 
 test('any text can be looked up: names the table does not have are simply unknown', () => {
   assert.ok(idx);
-  for (const name of ['', '!', '~~~', 'zzzzzzzz', 'CURL', 'curl ', ' curl', 'curl\0', 'ĉurl', 'curl-\u{1F600}', 'lib'.repeat(400)]) {
+  for (const name of [
+    '',
+    '!',
+    '~~~',
+    'zzzzzzzz',
+    'CURL',
+    'curl ',
+    ' curl',
+    'curl\0',
+    'ĉurl',
+    'curl-\u{1F600}',
+    'lib'.repeat(400),
+  ]) {
     assert.equal(idx.has(name), false, JSON.stringify(name));
     assert.equal(idx.get(name), undefined);
     assert.equal(idx.providers(name), undefined);
@@ -98,7 +118,9 @@ test('dependencies the base already has are not counted again', () => {
 });
 
 test('apt-get install arguments: options, versions, release and arch qualifiers', () => {
-  const [cmd] = splitCommands('apt-get -o Dpkg::Options::=--force-confnew install -y --no-install-recommends curl=7.88.1-10 git/bookworm-backports libc6:amd64 $EXTRA');
+  const [cmd] = splitCommands(
+    'apt-get -o Dpkg::Options::=--force-confnew install -y --no-install-recommends curl=7.88.1-10 git/bookworm-backports libc6:amd64 $EXTRA',
+  );
   const r = readAptInstall(cmd);
   assert.ok(r);
   assert.deepEqual(r.packages, ['curl', 'git', 'libc6']);
@@ -111,7 +133,9 @@ test('apt-get install arguments: options, versions, release and arch qualifiers'
 });
 
 test('an apt-get install layer: Installed-Size of the new packages, with the index date in the basis', () => {
-  const at = stepsAt('FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n');
+  const at = stepsAt(
+    'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n',
+  );
   const size = at(2).size;
   assert.ok(size);
   assert.equal(size.source, 'estimate');
@@ -121,18 +145,20 @@ test('an apt-get install layer: Installed-Size of the new packages, with the ind
 });
 
 test('Recommends add up, lists kept add their size, later installs reuse earlier ones', () => {
-  const at = stepsAt([
-    'FROM debian:bookworm-slim',
-    'RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*',
-    'RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*',
-    'FROM debian:bookworm-slim',
-    'RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*',
-    'FROM debian:bookworm-slim',
-    'RUN apt-get update && apt-get install -y --no-install-recommends git',
-    'FROM debian:bookworm-slim',
-    'RUN apt-get update && apt-get install -y --no-install-recommends curl',
-    'RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*',
-  ].join('\n'));
+  const at = stepsAt(
+    [
+      'FROM debian:bookworm-slim',
+      'RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*',
+      'RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*',
+      'FROM debian:bookworm-slim',
+      'RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*',
+      'FROM debian:bookworm-slim',
+      'RUN apt-get update && apt-get install -y --no-install-recommends git',
+      'FROM debian:bookworm-slim',
+      'RUN apt-get update && apt-get install -y --no-install-recommends curl',
+      'RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*',
+    ].join('\n'),
+  );
   const noRec = at(2).size?.bytes ?? 0;
   const recAfter = at(3).size?.bytes ?? 0;
   const rec = at(5).size?.bytes ?? 0;
@@ -147,12 +173,14 @@ test('Recommends add up, lists kept add their size, later installs reuse earlier
 });
 
 test('trixie bases use the trixie index; a FROM <stage> keeps what that stage installed', () => {
-  const at = stepsAt([
-    'FROM debian:trixie-slim AS base',
-    'RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*',
-    'FROM base',
-    'RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*',
-  ].join('\n'));
+  const at = stepsAt(
+    [
+      'FROM debian:trixie-slim AS base',
+      'RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*',
+      'FROM base',
+      'RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*',
+    ].join('\n'),
+  );
   assert.match(at(2).size?.basis ?? '', /Debian trixie packages/);
   assert.equal(at(3).size?.bytes, 0);
   assert.match(at(3).size?.basis ?? '', /stage base/);
@@ -160,7 +188,9 @@ test('trixie bases use the trixie index; a FROM <stage> keeps what that stage in
 });
 
 test('apt on an unknown base or on Alpine has no estimate, and says why', () => {
-  const at = stepsAt('FROM mycorp/base:1\nRUN apt-get update && apt-get install -y curl\nFROM alpine:3.24\nRUN apt-get install -y curl\n');
+  const at = stepsAt(
+    'FROM mycorp/base:1\nRUN apt-get update && apt-get install -y curl\nFROM alpine:3.24\nRUN apt-get install -y curl\n',
+  );
   assert.equal(at(1).size, null);
   assert.match(at(1).sizeNote ?? '', /unknown base image mycorp\/base:1/);
   assert.equal(at(2).size, null);
@@ -170,6 +200,8 @@ test('apt on an unknown base or on Alpine has no estimate, and says why', () => 
 });
 
 test('packages the index does not know are named in the basis', () => {
-  const at = stepsAt('FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl not-a-package-xyz && rm -rf /var/lib/apt/lists/*\n');
+  const at = stepsAt(
+    'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl not-a-package-xyz && rm -rf /var/lib/apt/lists/*\n',
+  );
   assert.match(at(2).size?.basis ?? '', /not in the index \(not counted\): not-a-package-xyz/);
 });

@@ -18,7 +18,11 @@ test('docker.io/library/ prefixes, a missing tag and a digest are normalised', (
   assert.ok(plain);
   assert.deepEqual(lookupBaseImage('docker.io/library/node')?.bytes, plain.bytes);
   assert.deepEqual(lookupBaseImage('index.docker.io/library/node:latest')?.bytes, plain.bytes);
-  assert.deepEqual(normalizeRef('docker.io/library/alpine:3.24@sha256:abc'), { repo: 'alpine', tag: '3.24', digest: 'sha256:abc' });
+  assert.deepEqual(normalizeRef('docker.io/library/alpine:3.24@sha256:abc'), {
+    repo: 'alpine',
+    tag: '3.24',
+    digest: 'sha256:abc',
+  });
   const pinned = lookupBaseImage('ubuntu@sha256:0123456789abcdef0123456789abcdef');
   assert.ok(pinned);
   assert.equal(pinned.ref, 'ubuntu:latest');

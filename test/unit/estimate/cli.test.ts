@@ -14,13 +14,18 @@ interface JsonStep {
   size: { bytes: number; source: string; basis: string } | null;
 }
 
-function analyzeJson(dockerfile: string, context: string): { steps: JsonStep[]; image: { bytes: number; source: string } | null } {
+function analyzeJson(
+  dockerfile: string,
+  context: string,
+): { steps: JsonStep[]; image: { bytes: number; source: string } | null } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'li-est-'));
   try {
     const file = path.join(dir, 'Dockerfile');
     fs.writeFileSync(file, dockerfile);
     const cli = path.join(repoRoot(), 'out', 'server', 'src', 'cli.js');
-    const out = execFileSync(process.execPath, [cli, 'analyze', '--format', 'json', '--context', context, file], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [cli, 'analyze', '--format', 'json', '--context', context, file], {
+      encoding: 'utf8',
+    });
     return JSON.parse(out);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -29,15 +34,18 @@ function analyzeJson(dockerfile: string, context: string): { steps: JsonStep[]; 
 
 test('the CLI JSON gives estimated sizes with their basis, and the image total of the final stage', () => {
   const ctx = fixture('estimate-context');
-  const r = analyzeJson([
-    'FROM node:22-bookworm-slim AS build',
-    'WORKDIR /app',
-    'COPY app ./app',
-    'FROM debian:bookworm-slim',
-    'RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*',
-    'COPY --from=build /app/app /srv',
-    'CMD ["curl"]',
-  ].join('\n') + '\n', ctx);
+  const r = analyzeJson(
+    [
+      'FROM node:22-bookworm-slim AS build',
+      'WORKDIR /app',
+      'COPY app ./app',
+      'FROM debian:bookworm-slim',
+      'RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*',
+      'COPY --from=build /app/app /srv',
+      'CMD ["curl"]',
+    ].join('\n') + '\n',
+    ctx,
+  );
   const at = (line: number) => r.steps.find((s) => s.line === line);
   for (const line of [1, 3, 4, 5, 6]) {
     const s = at(line)?.size;

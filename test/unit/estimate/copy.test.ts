@@ -10,14 +10,32 @@ const ROOT = fixture('estimate-context');
 // What the builder sends from test/fixtures/estimate-context with its .dockerignore:
 // node_modules, tmp, **/*.log, docs/ (except docs/keep.md) and secret.txt are left out.
 const SENT = [
-  '.dockerignore', 'README.md', 'app/main.js', 'app/nested/deep.js', 'app/util.js', 'assets/icon1.png', 'assets/icon2.png',
-  'assets/iconA.png', 'assets/logo.png', 'docs/keep.md', 'package-lock.json', 'package.json', 'requirements.txt',
-  'src/a.go', 'src/b.go', 'src/sub/c.go', 'src/x.js', 'vendor/lib.tar.gz',
+  '.dockerignore',
+  'README.md',
+  'app/main.js',
+  'app/nested/deep.js',
+  'app/util.js',
+  'assets/icon1.png',
+  'assets/icon2.png',
+  'assets/iconA.png',
+  'assets/logo.png',
+  'docs/keep.md',
+  'package-lock.json',
+  'package.json',
+  'requirements.txt',
+  'src/a.go',
+  'src/b.go',
+  'src/sub/c.go',
+  'src/x.js',
+  'vendor/lib.tar.gz',
 ];
 
 test('the context honours .dockerignore: exceptions with ! and ** patterns', async () => {
   const ctx = await fixtureContext('estimate-context');
-  assert.deepEqual(ctx.files.map((f) => f.path), SENT);
+  assert.deepEqual(
+    ctx.files.map((f) => f.path),
+    SENT,
+  );
   assert.equal(ctx.hasDockerignore, true);
 });
 
@@ -33,7 +51,9 @@ test('COPY . copies every file the context sends, with its real size', async () 
 
 test('a folder source copies its contents; ignored files inside it are not copied', async () => {
   const ctx = await fixtureContext('estimate-context');
-  const at = stepsAt('FROM debian:bookworm-slim\nCOPY app /srv/app\nCOPY docs/ /docs/\nCOPY ./README.md /\n', { context: ctx });
+  const at = stepsAt('FROM debian:bookworm-slim\nCOPY app /srv/app\nCOPY docs/ /docs/\nCOPY ./README.md /\n', {
+    context: ctx,
+  });
   assert.equal(at(2).size?.bytes, sizeOf(ROOT, ['app/main.js', 'app/util.js', 'app/nested/deep.js']));
   assert.equal(at(3).size?.bytes, sizeOf(ROOT, ['docs/keep.md']));
   assert.equal(at(4).size?.bytes, sizeOf(ROOT, ['README.md']));
@@ -41,20 +61,26 @@ test('a folder source copies its contents; ignored files inside it are not copie
 
 test('wildcards follow Go filepath.Match: * stays in one folder, a matched folder copies its contents', async () => {
   const ctx = await fixtureContext('estimate-context');
-  const at = stepsAt([
-    'FROM debian:bookworm-slim',
-    'COPY src/*.go /x/',
-    'COPY src/* /y/',
-    'COPY assets/icon[0-9].png /z/',
-    'COPY assets/icon[^0-9].png /z/',
-    'COPY assets/icon?.png package*.json /w/',
-    'COPY */*.js /v/',
-  ].join('\n'), { context: ctx });
+  const at = stepsAt(
+    [
+      'FROM debian:bookworm-slim',
+      'COPY src/*.go /x/',
+      'COPY src/* /y/',
+      'COPY assets/icon[0-9].png /z/',
+      'COPY assets/icon[^0-9].png /z/',
+      'COPY assets/icon?.png package*.json /w/',
+      'COPY */*.js /v/',
+    ].join('\n'),
+    { context: ctx },
+  );
   assert.equal(at(2).size?.bytes, sizeOf(ROOT, ['src/a.go', 'src/b.go']));
   assert.equal(at(3).size?.bytes, sizeOf(ROOT, ['src/a.go', 'src/b.go', 'src/sub/c.go', 'src/x.js']));
   assert.equal(at(4).size?.bytes, sizeOf(ROOT, ['assets/icon1.png', 'assets/icon2.png']));
   assert.equal(at(5).size?.bytes, sizeOf(ROOT, ['assets/iconA.png']));
-  assert.equal(at(6).size?.bytes, sizeOf(ROOT, ['assets/icon1.png', 'assets/icon2.png', 'assets/iconA.png', 'package.json', 'package-lock.json']));
+  assert.equal(
+    at(6).size?.bytes,
+    sizeOf(ROOT, ['assets/icon1.png', 'assets/icon2.png', 'assets/iconA.png', 'package.json', 'package-lock.json']),
+  );
   assert.equal(at(7).size?.bytes, sizeOf(ROOT, ['app/main.js', 'app/util.js', 'src/x.js']));
 });
 
@@ -80,7 +106,10 @@ test('a source that matches nothing is reported, and ignored files count as miss
 
 test('ADD extracts local tar archives: archive bytes times a documented ratio; URLs are unknown', async () => {
   const ctx = await fixtureContext('estimate-context');
-  const at = stepsAt('FROM debian:bookworm-slim\nADD vendor/lib.tar.gz /opt/\nCOPY vendor/lib.tar.gz /opt/\nADD https://example.com/x.tgz /opt/\n', { context: ctx });
+  const at = stepsAt(
+    'FROM debian:bookworm-slim\nADD vendor/lib.tar.gz /opt/\nCOPY vendor/lib.tar.gz /opt/\nADD https://example.com/x.tgz /opt/\n',
+    { context: ctx },
+  );
   const archive = sizeOf(ROOT, ['vendor/lib.tar.gz']);
   assert.equal(at(2).size?.bytes, Math.round(archive * 2.5));
   assert.match(at(2).size?.basis ?? '', /extracted by ADD/);
@@ -127,9 +156,17 @@ test('heredoc COPY counts its body', () => {
 
 test('hostile COPY patterns: a malformed class matches nothing, 40 stars answer at once (no crash, no hang)', () => {
   const names = Array.from({ length: 20 }, (_, i) => `${'a'.repeat(60)}${i}/${'a'.repeat(60)}`);
-  const context = { root: '/ctx', files: names.map((p) => ({ path: p, bytes: 1 })), truncated: false, hasDockerignore: false };
+  const context = {
+    root: '/ctx',
+    files: names.map((p) => ({ path: p, bytes: 1 })),
+    truncated: false,
+    hasDockerignore: false,
+  };
   const t0 = Date.now();
-  const at = stepsAt(`FROM debian:bookworm-slim\nCOPY [z-a] /x\nCOPY [ /y\nCOPY ${'*'.repeat(40)}b /z\nCOPY ${'*a'.repeat(30)}*/* /w\n`, { context });
+  const at = stepsAt(
+    `FROM debian:bookworm-slim\nCOPY [z-a] /x\nCOPY [ /y\nCOPY ${'*'.repeat(40)}b /z\nCOPY ${'*a'.repeat(30)}*/* /w\n`,
+    { context },
+  );
   assert.equal(at(2).size?.bytes, 0);
   assert.match(at(2).size?.basis ?? '', /no context file matches \[z-a\]/);
   assert.equal(at(3).size?.bytes, 0);

@@ -22,14 +22,19 @@ test('edits keep CRLF line endings and the text around them', () => {
 
 test('overlapping edits are refused rather than corrupting the file', () => {
   const text = 'FROM a\nRUN b\n';
-  assert.throws(() => applyEdits(text, [
-    { startLine: 1, startColumn: 1, endLine: 2, endColumn: 2, newText: 'x' },
-    { startLine: 2, startColumn: 1, endLine: 2, endColumn: 4, newText: 'y' },
-  ]));
+  assert.throws(() =>
+    applyEdits(text, [
+      { startLine: 1, startColumn: 1, endLine: 2, endColumn: 2, newText: 'x' },
+      { startLine: 2, startColumn: 1, endLine: 2, endColumn: 4, newText: 'y' },
+    ]),
+  );
 });
 
 test('columns count UTF-16 code units: an edit after an emoji lands after it', () => {
   const text = 'LABEL x="🐳" \nFROM a\n';
   const col = 'LABEL x="🐳"'.length + 1;
-  assert.equal(applyEdits(text, [{ startLine: 1, startColumn: col, endLine: 1, endColumn: col + 1, newText: '' }]), 'LABEL x="🐳"\nFROM a\n');
+  assert.equal(
+    applyEdits(text, [{ startLine: 1, startColumn: col, endLine: 1, endColumn: col + 1, newText: '' }]),
+    'LABEL x="🐳"\nFROM a\n',
+  );
 });

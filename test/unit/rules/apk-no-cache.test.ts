@@ -14,13 +14,25 @@ test('apk add without --no-cache is flagged (DL3019) and fixed', () => {
 
 test('apk options before add, and a virtual package', () => {
   const text = df('FROM alpine:3.20', 'RUN apk --update add --virtual .build-deps gcc musl-dev');
-  assert.equal(applyFix(text, RULE).fixed, df('FROM alpine:3.20', 'RUN apk --update add --no-cache --virtual .build-deps gcc musl-dev'));
+  assert.equal(
+    applyFix(text, RULE).fixed,
+    df('FROM alpine:3.20', 'RUN apk --update add --no-cache --virtual .build-deps gcc musl-dev'),
+  );
 });
 
 test('not flagged: --no-cache, a cache mount, the cache deleted in the same RUN, apk del, a build-only stage', () => {
   assert.equal(findings(df('FROM alpine:3.20', 'RUN apk add --no-cache curl'), RULE).length, 0);
-  assert.equal(findings(df('FROM alpine:3.20', 'RUN --mount=type=cache,target=/var/cache/apk apk add curl'), RULE).length, 0);
+  assert.equal(
+    findings(df('FROM alpine:3.20', 'RUN --mount=type=cache,target=/var/cache/apk apk add curl'), RULE).length,
+    0,
+  );
   assert.equal(findings(df('FROM alpine:3.20', 'RUN apk add curl && rm -rf /var/cache/apk/*'), RULE).length, 0);
   assert.equal(findings(df('FROM alpine:3.20', 'RUN apk del curl'), RULE).length, 0);
-  assert.equal(findings(df('FROM alpine:3.20 AS tools', 'RUN apk add go', 'FROM alpine:3.20', 'COPY --from=tools /usr/lib/go /go'), RULE).length, 0);
+  assert.equal(
+    findings(
+      df('FROM alpine:3.20 AS tools', 'RUN apk add go', 'FROM alpine:3.20', 'COPY --from=tools /usr/lib/go /go'),
+      RULE,
+    ).length,
+    0,
+  );
 });

@@ -5,14 +5,34 @@ import { applyFix, context, df, findings } from '../fixes';
 const RULE = 'copy-before-install';
 
 test('npm: COPY . . before npm ci is flagged at the COPY; the fix copies package*.json first', () => {
-  const text = df('FROM node:20-slim', 'WORKDIR /app', '# bring everything in', 'COPY --chown=node:node . .', 'RUN npm ci', 'RUN npm run build', 'CMD ["node", "dist/index.js"]');
+  const text = df(
+    'FROM node:20-slim',
+    'WORKDIR /app',
+    '# bring everything in',
+    'COPY --chown=node:node . .',
+    'RUN npm ci',
+    'RUN npm run build',
+    'CMD ["node", "dist/index.js"]',
+  );
   const f = findings(text, RULE);
   assert.equal(f.length, 1);
   assert.equal(f[0].line, 4);
   assert.equal(f[0].severity, 'warning');
   assert.match(f[0].message, /line 5 installs npm dependencies/);
   const { fixed, after } = applyFix(text, RULE);
-  assert.equal(fixed, df('FROM node:20-slim', 'WORKDIR /app', 'COPY --chown=node:node package*.json ./', 'RUN npm ci', '# bring everything in', 'COPY --chown=node:node . .', 'RUN npm run build', 'CMD ["node", "dist/index.js"]'));
+  assert.equal(
+    fixed,
+    df(
+      'FROM node:20-slim',
+      'WORKDIR /app',
+      'COPY --chown=node:node package*.json ./',
+      'RUN npm ci',
+      '# bring everything in',
+      'COPY --chown=node:node . .',
+      'RUN npm run build',
+      'CMD ["node", "dist/index.js"]',
+    ),
+  );
   assert.equal(after.findings.filter((x) => x.rule === RULE).length, 0);
 });
 
@@ -20,26 +40,75 @@ test('the fix copies only the manifests that exist in the context', () => {
   const text = df('FROM node:20', 'WORKDIR /srv', 'COPY . .', 'RUN yarn install --frozen-lockfile', 'RUN yarn build');
   const facts = { context: context(['package.json', 'yarn.lock', '.yarnrc.yml', 'src/index.ts', 'README.md']) };
   const { fixed } = applyFix(text, RULE, facts);
-  assert.equal(fixed, df('FROM node:20', 'WORKDIR /srv', 'COPY package.json yarn.lock .yarnrc.yml ./', 'RUN yarn install --frozen-lockfile', 'COPY . .', 'RUN yarn build'));
+  assert.equal(
+    fixed,
+    df(
+      'FROM node:20',
+      'WORKDIR /srv',
+      'COPY package.json yarn.lock .yarnrc.yml ./',
+      'RUN yarn install --frozen-lockfile',
+      'COPY . .',
+      'RUN yarn build',
+    ),
+  );
 });
 
 test('pnpm, with a source folder COPY and an absolute destination kept absolute', () => {
-  const text = df('FROM node:20', 'WORKDIR /app', 'COPY src /app/src', 'COPY package.json pnpm-lock.yaml /app/', 'RUN pnpm install --frozen-lockfile');
+  const text = df(
+    'FROM node:20',
+    'WORKDIR /app',
+    'COPY src /app/src',
+    'COPY package.json pnpm-lock.yaml /app/',
+    'RUN pnpm install --frozen-lockfile',
+  );
   assert.equal(findings(text, RULE).length, 1);
   const { fixed } = applyFix(text, RULE);
   // the manifests are already copied separately: the source copy only moves below the install
-  assert.equal(fixed, df('FROM node:20', 'WORKDIR /app', 'COPY package.json pnpm-lock.yaml /app/', 'RUN pnpm install --frozen-lockfile', 'COPY src /app/src'));
+  assert.equal(
+    fixed,
+    df(
+      'FROM node:20',
+      'WORKDIR /app',
+      'COPY package.json pnpm-lock.yaml /app/',
+      'RUN pnpm install --frozen-lockfile',
+      'COPY src /app/src',
+    ),
+  );
 });
 
 test('pip install -r: the named requirements file is copied first (CRLF file keeps CRLF)', () => {
-  const text = ['FROM python:3.12-slim', 'WORKDIR /code', 'COPY . .', 'RUN pip install --no-cache-dir -r requirements/prod.txt', 'CMD ["python", "app.py"]', ''].join('\r\n');
+  const text = [
+    'FROM python:3.12-slim',
+    'WORKDIR /code',
+    'COPY . .',
+    'RUN pip install --no-cache-dir -r requirements/prod.txt',
+    'CMD ["python", "app.py"]',
+    '',
+  ].join('\r\n');
   const { fixed } = applyFix(text, RULE);
-  assert.equal(fixed, ['FROM python:3.12-slim', 'WORKDIR /code', 'COPY requirements/prod.txt requirements/', 'RUN pip install --no-cache-dir -r requirements/prod.txt', 'COPY . .', 'CMD ["python", "app.py"]', ''].join('\r\n'));
+  assert.equal(
+    fixed,
+    [
+      'FROM python:3.12-slim',
+      'WORKDIR /code',
+      'COPY requirements/prod.txt requirements/',
+      'RUN pip install --no-cache-dir -r requirements/prod.txt',
+      'COPY . .',
+      'CMD ["python", "app.py"]',
+      '',
+    ].join('\r\n'),
+  );
 });
 
 test('pip install . and pip install -e . need the sources: no finding', () => {
-  assert.equal(findings(df('FROM python:3.12', 'COPY . /src', 'WORKDIR /src', 'RUN pip install --no-cache-dir .'), RULE).length, 0);
-  assert.equal(findings(df('FROM python:3.12', 'COPY . /src', 'WORKDIR /src', 'RUN pip install --no-cache-dir -e .'), RULE).length, 0);
+  assert.equal(
+    findings(df('FROM python:3.12', 'COPY . /src', 'WORKDIR /src', 'RUN pip install --no-cache-dir .'), RULE).length,
+    0,
+  );
+  assert.equal(
+    findings(df('FROM python:3.12', 'COPY . /src', 'WORKDIR /src', 'RUN pip install --no-cache-dir -e .'), RULE).length,
+    0,
+  );
 });
 
 test('poetry install without --no-root is flagged but has no mechanical fix; with --no-root it is fixed', () => {
@@ -48,31 +117,101 @@ test('poetry install without --no-root is flagged but has no mechanical fix; wit
   assert.equal(a[0].fixes.length, 0);
   assert.match(a[0].message, /--no-root/);
   const { fixed } = applyFix(df('FROM python:3.12', 'WORKDIR /app', 'COPY . .', 'RUN poetry install --no-root'), RULE);
-  assert.equal(fixed, df('FROM python:3.12', 'WORKDIR /app', 'COPY pyproject.toml poetry.lock ./', 'RUN poetry install --no-root', 'COPY . .'));
+  assert.equal(
+    fixed,
+    df(
+      'FROM python:3.12',
+      'WORKDIR /app',
+      'COPY pyproject.toml poetry.lock ./',
+      'RUN poetry install --no-root',
+      'COPY . .',
+    ),
+  );
 });
 
 test('pipenv and uv sync --no-install-project', () => {
-  assert.equal(applyFix(df('FROM python:3.12', 'WORKDIR /app', 'COPY . .', 'RUN pipenv install --system --deploy'), RULE).fixed,
-    df('FROM python:3.12', 'WORKDIR /app', 'COPY Pipfile Pipfile.lock ./', 'RUN pipenv install --system --deploy', 'COPY . .'));
-  assert.equal(applyFix(df('FROM python:3.12', 'WORKDIR /app', 'COPY . .', 'RUN uv sync --frozen --no-install-project'), RULE).fixed,
-    df('FROM python:3.12', 'WORKDIR /app', 'COPY pyproject.toml uv.lock ./', 'RUN uv sync --frozen --no-install-project', 'COPY . .'));
+  assert.equal(
+    applyFix(df('FROM python:3.12', 'WORKDIR /app', 'COPY . .', 'RUN pipenv install --system --deploy'), RULE).fixed,
+    df(
+      'FROM python:3.12',
+      'WORKDIR /app',
+      'COPY Pipfile Pipfile.lock ./',
+      'RUN pipenv install --system --deploy',
+      'COPY . .',
+    ),
+  );
+  assert.equal(
+    applyFix(df('FROM python:3.12', 'WORKDIR /app', 'COPY . .', 'RUN uv sync --frozen --no-install-project'), RULE)
+      .fixed,
+    df(
+      'FROM python:3.12',
+      'WORKDIR /app',
+      'COPY pyproject.toml uv.lock ./',
+      'RUN uv sync --frozen --no-install-project',
+      'COPY . .',
+    ),
+  );
 });
 
 test('bundler and composer', () => {
-  assert.equal(applyFix(df('FROM ruby:3.3', 'WORKDIR /app', 'COPY . .', 'RUN bundle install'), RULE).fixed,
-    df('FROM ruby:3.3', 'WORKDIR /app', 'COPY Gemfile Gemfile.lock ./', 'RUN bundle install', 'COPY . .'));
-  assert.equal(applyFix(df('FROM composer:2', 'WORKDIR /app', 'COPY . .', 'RUN composer install --no-dev'), RULE).fixed,
-    df('FROM composer:2', 'WORKDIR /app', 'COPY composer.json composer.lock ./', 'RUN composer install --no-dev', 'COPY . .'));
+  assert.equal(
+    applyFix(df('FROM ruby:3.3', 'WORKDIR /app', 'COPY . .', 'RUN bundle install'), RULE).fixed,
+    df('FROM ruby:3.3', 'WORKDIR /app', 'COPY Gemfile Gemfile.lock ./', 'RUN bundle install', 'COPY . .'),
+  );
+  assert.equal(
+    applyFix(df('FROM composer:2', 'WORKDIR /app', 'COPY . .', 'RUN composer install --no-dev'), RULE).fixed,
+    df(
+      'FROM composer:2',
+      'WORKDIR /app',
+      'COPY composer.json composer.lock ./',
+      'RUN composer install --no-dev',
+      'COPY . .',
+    ),
+  );
 });
 
 test('go: COPY . . then go build gets go.mod/go.sum and go mod download first; the right order is no finding', () => {
-  const text = df('FROM golang:1.22 AS build', 'WORKDIR /src', 'COPY . .', 'RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app ./cmd/app', 'FROM scratch', 'COPY --from=build /out/app /app');
+  const text = df(
+    'FROM golang:1.22 AS build',
+    'WORKDIR /src',
+    'COPY . .',
+    'RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app ./cmd/app',
+    'FROM scratch',
+    'COPY --from=build /out/app /app',
+  );
   const { fixed } = applyFix(text, RULE);
-  assert.equal(fixed, df('FROM golang:1.22 AS build', 'WORKDIR /src', 'COPY go.mod go.sum ./', 'RUN --mount=type=cache,target=/go/pkg/mod go mod download', 'COPY . .',
-    'RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app ./cmd/app', 'FROM scratch', 'COPY --from=build /out/app /app'));
-  assert.equal(findings(df('FROM golang:1.22', 'WORKDIR /src', 'COPY go.mod go.sum ./', 'RUN go mod download', 'COPY . .', 'RUN go build ./...'), RULE).length, 0);
+  assert.equal(
+    fixed,
+    df(
+      'FROM golang:1.22 AS build',
+      'WORKDIR /src',
+      'COPY go.mod go.sum ./',
+      'RUN --mount=type=cache,target=/go/pkg/mod go mod download',
+      'COPY . .',
+      'RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app ./cmd/app',
+      'FROM scratch',
+      'COPY --from=build /out/app /app',
+    ),
+  );
+  assert.equal(
+    findings(
+      df(
+        'FROM golang:1.22',
+        'WORKDIR /src',
+        'COPY go.mod go.sum ./',
+        'RUN go mod download',
+        'COPY . .',
+        'RUN go build ./...',
+      ),
+      RULE,
+    ).length,
+    0,
+  );
   // go install of a pinned tool needs no module
-  assert.equal(findings(df('FROM golang:1.22', 'COPY . /src', 'RUN go install golang.org/x/tools/gopls@v0.16.0'), RULE).length, 0);
+  assert.equal(
+    findings(df('FROM golang:1.22', 'COPY . /src', 'RUN go install golang.org/x/tools/gopls@v0.16.0'), RULE).length,
+    0,
+  );
 });
 
 test('cargo build after COPY . . is flagged without a fix (cargo fetch needs a target)', () => {
@@ -82,32 +221,127 @@ test('cargo build after COPY . . is flagged without a fix (cargo fetch needs a t
 });
 
 test('maven, gradle and dotnet builds get an explicit resolve step', () => {
-  assert.equal(applyFix(df('FROM maven:3.9-eclipse-temurin-21', 'WORKDIR /build', 'COPY src ./src', 'COPY pom.xml .', 'RUN mvn -B package'), RULE).fixed,
-    df('FROM maven:3.9-eclipse-temurin-21', 'WORKDIR /build', 'COPY pom.xml .', 'RUN mvn -B dependency:go-offline', 'COPY src ./src', 'RUN mvn -B package'));
-  assert.equal(applyFix(df('FROM gradle:8-jdk21', 'WORKDIR /home/gradle', 'COPY . .', 'RUN gradle build --no-daemon'), RULE, { context: context(['build.gradle.kts', 'settings.gradle.kts', 'src/Main.kt']) }).fixed,
-    df('FROM gradle:8-jdk21', 'WORKDIR /home/gradle', 'COPY build.gradle.kts settings.gradle.kts ./', 'RUN gradle dependencies --no-daemon', 'COPY . .', 'RUN gradle build --no-daemon'));
-  assert.equal(applyFix(df('FROM mcr.microsoft.com/dotnet/sdk:8.0', 'WORKDIR /source', 'COPY . .', 'RUN dotnet publish -c Release -o /app'), RULE, { context: context(['aspnetapp.csproj', 'Program.cs']) }).fixed,
-    df('FROM mcr.microsoft.com/dotnet/sdk:8.0', 'WORKDIR /source', 'COPY aspnetapp.csproj ./', 'RUN dotnet restore', 'COPY . .', 'RUN dotnet publish -c Release -o /app'));
+  assert.equal(
+    applyFix(
+      df(
+        'FROM maven:3.9-eclipse-temurin-21',
+        'WORKDIR /build',
+        'COPY src ./src',
+        'COPY pom.xml .',
+        'RUN mvn -B package',
+      ),
+      RULE,
+    ).fixed,
+    df(
+      'FROM maven:3.9-eclipse-temurin-21',
+      'WORKDIR /build',
+      'COPY pom.xml .',
+      'RUN mvn -B dependency:go-offline',
+      'COPY src ./src',
+      'RUN mvn -B package',
+    ),
+  );
+  assert.equal(
+    applyFix(df('FROM gradle:8-jdk21', 'WORKDIR /home/gradle', 'COPY . .', 'RUN gradle build --no-daemon'), RULE, {
+      context: context(['build.gradle.kts', 'settings.gradle.kts', 'src/Main.kt']),
+    }).fixed,
+    df(
+      'FROM gradle:8-jdk21',
+      'WORKDIR /home/gradle',
+      'COPY build.gradle.kts settings.gradle.kts ./',
+      'RUN gradle dependencies --no-daemon',
+      'COPY . .',
+      'RUN gradle build --no-daemon',
+    ),
+  );
+  assert.equal(
+    applyFix(
+      df(
+        'FROM mcr.microsoft.com/dotnet/sdk:8.0',
+        'WORKDIR /source',
+        'COPY . .',
+        'RUN dotnet publish -c Release -o /app',
+      ),
+      RULE,
+      { context: context(['aspnetapp.csproj', 'Program.cs']) },
+    ).fixed,
+    df(
+      'FROM mcr.microsoft.com/dotnet/sdk:8.0',
+      'WORKDIR /source',
+      'COPY aspnetapp.csproj ./',
+      'RUN dotnet restore',
+      'COPY . .',
+      'RUN dotnet publish -c Release -o /app',
+    ),
+  );
   // dotnet restore first, then a build with --no-restore: nothing to say
-  assert.equal(findings(df('FROM mcr.microsoft.com/dotnet/sdk:8.0', 'COPY *.csproj ./', 'RUN dotnet restore', 'COPY . .', 'RUN dotnet publish --no-restore'), RULE).length, 0);
+  assert.equal(
+    findings(
+      df(
+        'FROM mcr.microsoft.com/dotnet/sdk:8.0',
+        'COPY *.csproj ./',
+        'RUN dotnet restore',
+        'COPY . .',
+        'RUN dotnet publish --no-restore',
+      ),
+      RULE,
+    ).length,
+    0,
+  );
 });
 
 test('the install in a heredoc body counts', () => {
-  const text = df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN <<EOF', 'set -e', 'npm ci', 'EOF', 'CMD ["node", "."]');
+  const text = df(
+    'FROM node:20',
+    'WORKDIR /app',
+    'COPY . .',
+    'RUN <<EOF',
+    'set -e',
+    'npm ci',
+    'EOF',
+    'CMD ["node", "."]',
+  );
   const f = findings(text, RULE);
   assert.equal(f.length, 1);
   const { fixed } = applyFix(text, RULE);
-  assert.equal(fixed, df('FROM node:20', 'WORKDIR /app', 'COPY package*.json ./', 'RUN <<EOF', 'set -e', 'npm ci', 'EOF', 'COPY . .', 'CMD ["node", "."]'));
+  assert.equal(
+    fixed,
+    df(
+      'FROM node:20',
+      'WORKDIR /app',
+      'COPY package*.json ./',
+      'RUN <<EOF',
+      'set -e',
+      'npm ci',
+      'EOF',
+      'COPY . .',
+      'CMD ["node", "."]',
+    ),
+  );
 });
 
 test('multi-stage: every stage is checked; COPY --from and manifest-only copies are not findings', () => {
   const text = df(
-    'FROM node:20 AS deps', 'WORKDIR /app', 'COPY package.json package-lock.json ./', 'RUN npm ci',
-    'FROM node:20 AS build', 'WORKDIR /app', 'COPY --from=deps /app/node_modules ./node_modules', 'COPY . .', 'RUN npm run build',
-    'FROM python:3.12 AS docs', 'COPY docs /docs', 'RUN pip install -r /docs/requirements.txt',
-    'FROM nginx:1.27', 'COPY --from=build /app/dist /usr/share/nginx/html');
+    'FROM node:20 AS deps',
+    'WORKDIR /app',
+    'COPY package.json package-lock.json ./',
+    'RUN npm ci',
+    'FROM node:20 AS build',
+    'WORKDIR /app',
+    'COPY --from=deps /app/node_modules ./node_modules',
+    'COPY . .',
+    'RUN npm run build',
+    'FROM python:3.12 AS docs',
+    'COPY docs /docs',
+    'RUN pip install -r /docs/requirements.txt',
+    'FROM nginx:1.27',
+    'COPY --from=build /app/dist /usr/share/nginx/html',
+  );
   const f = findings(text, RULE);
-  assert.deepEqual(f.map((x) => x.line), [11]);
+  assert.deepEqual(
+    f.map((x) => x.line),
+    [11],
+  );
 });
 
 test('a build step mixed into the install RUN: finding, no unsafe rewrite', () => {
@@ -117,9 +351,27 @@ test('a build step mixed into the install RUN: finding, no unsafe rewrite', () =
 });
 
 test('steps between the copy and the install that need no sources stay put; WORKDIR changes block a relative move', () => {
-  const text = df('FROM python:3.12', 'WORKDIR /app', 'COPY . .', 'ENV PIP_NO_CACHE_DIR=1', 'RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*', 'RUN pip install -r requirements.txt');
+  const text = df(
+    'FROM python:3.12',
+    'WORKDIR /app',
+    'COPY . .',
+    'ENV PIP_NO_CACHE_DIR=1',
+    'RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*',
+    'RUN pip install -r requirements.txt',
+  );
   const { fixed } = applyFix(text, RULE);
-  assert.equal(fixed, df('FROM python:3.12', 'WORKDIR /app', 'COPY requirements.txt ./', 'ENV PIP_NO_CACHE_DIR=1', 'RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*', 'RUN pip install -r requirements.txt', 'COPY . .'));
+  assert.equal(
+    fixed,
+    df(
+      'FROM python:3.12',
+      'WORKDIR /app',
+      'COPY requirements.txt ./',
+      'ENV PIP_NO_CACHE_DIR=1',
+      'RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*',
+      'RUN pip install -r requirements.txt',
+      'COPY . .',
+    ),
+  );
   const moved = findings(df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'WORKDIR /app/web', 'RUN npm ci'), RULE);
   assert.equal(moved.length, 1);
   assert.equal(moved[0].fixes.length, 0);
@@ -127,12 +379,24 @@ test('steps between the copy and the install that need no sources stay put; WORK
 
 test('install dir reached through cd and a COPY to another folder maps to the right context path', () => {
   const text = df('FROM node:20', 'COPY . /repo', 'RUN cd /repo/web && npm ci');
-  const { fixed } = applyFix(text, RULE, { context: context(['web/package.json', 'web/package-lock.json', 'web/src/a.js', 'api/main.go']) });
-  assert.equal(fixed, df('FROM node:20', 'COPY web/package.json web/package-lock.json /repo/web/', 'RUN cd /repo/web && npm ci', 'COPY . /repo'));
+  const { fixed } = applyFix(text, RULE, {
+    context: context(['web/package.json', 'web/package-lock.json', 'web/src/a.js', 'api/main.go']),
+  });
+  assert.equal(
+    fixed,
+    df(
+      'FROM node:20',
+      'COPY web/package.json web/package-lock.json /repo/web/',
+      'RUN cd /repo/web && npm ci',
+      'COPY . /repo',
+    ),
+  );
 });
 
 test('no fix when the context lacks the manifest the install needs', () => {
-  const f = findings(df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN npm ci'), RULE, { context: context(['index.js']) });
+  const f = findings(df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN npm ci'), RULE, {
+    context: context(['index.js']),
+  });
   assert.equal(f.length, 1);
   assert.equal(f[0].fixes.length, 0);
 });
@@ -140,15 +404,51 @@ test('no fix when the context lacks the manifest the install needs', () => {
 test('lowercase instructions and ignore pragmas', () => {
   const { fixed } = applyFix(df('from node:20', 'workdir /app', 'copy . .', 'run npm install'), RULE);
   assert.equal(fixed, df('from node:20', 'workdir /app', 'copy package*.json ./', 'run npm install', 'copy . .'));
-  assert.equal(findings(df('FROM node:20', 'WORKDIR /app', '# layer-insight ignore=copy-before-install', 'COPY . .', 'RUN npm ci'), RULE).length, 0);
+  assert.equal(
+    findings(
+      df('FROM node:20', 'WORKDIR /app', '# layer-insight ignore=copy-before-install', 'COPY . .', 'RUN npm ci'),
+      RULE,
+    ).length,
+    0,
+  );
 });
 
 test('a lone source file built with go build has no dependencies to resolve: no finding', () => {
-  assert.equal(findings(df('FROM golang:1.22', 'WORKDIR /src', 'COPY main.go main.go', 'RUN CGO_ENABLED=0 go build -o backend main.go'), RULE).length, 0);
-  assert.equal(findings(df('FROM golang:1.22', 'WORKDIR /src', 'COPY go.mod ./', 'COPY main.go ./', 'RUN go build -o backend .'), RULE).length, 1);
+  assert.equal(
+    findings(
+      df('FROM golang:1.22', 'WORKDIR /src', 'COPY main.go main.go', 'RUN CGO_ENABLED=0 go build -o backend main.go'),
+      RULE,
+    ).length,
+    0,
+  );
+  assert.equal(
+    findings(
+      df('FROM golang:1.22', 'WORKDIR /src', 'COPY go.mod ./', 'COPY main.go ./', 'RUN go build -o backend .'),
+      RULE,
+    ).length,
+    1,
+  );
 });
 
 test('python -m venv between the copy and the install needs no sources: the fix is offered', () => {
-  const text = df('FROM python:3.12-alpine', 'WORKDIR /home/app', 'COPY --chown=app:app . .', 'ENV VIRTUAL_ENV=/home/app/venv', 'RUN python -m venv $VIRTUAL_ENV', 'RUN pip install --no-cache-dir -r requirements.txt');
-  assert.equal(applyFix(text, RULE).fixed, df('FROM python:3.12-alpine', 'WORKDIR /home/app', 'COPY --chown=app:app requirements.txt ./', 'ENV VIRTUAL_ENV=/home/app/venv', 'RUN python -m venv $VIRTUAL_ENV', 'RUN pip install --no-cache-dir -r requirements.txt', 'COPY --chown=app:app . .'));
+  const text = df(
+    'FROM python:3.12-alpine',
+    'WORKDIR /home/app',
+    'COPY --chown=app:app . .',
+    'ENV VIRTUAL_ENV=/home/app/venv',
+    'RUN python -m venv $VIRTUAL_ENV',
+    'RUN pip install --no-cache-dir -r requirements.txt',
+  );
+  assert.equal(
+    applyFix(text, RULE).fixed,
+    df(
+      'FROM python:3.12-alpine',
+      'WORKDIR /home/app',
+      'COPY --chown=app:app requirements.txt ./',
+      'ENV VIRTUAL_ENV=/home/app/venv',
+      'RUN python -m venv $VIRTUAL_ENV',
+      'RUN pip install --no-cache-dir -r requirements.txt',
+      'COPY --chown=app:app . .',
+    ),
+  );
 });

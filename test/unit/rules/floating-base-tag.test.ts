@@ -5,8 +5,17 @@ import { df, findings } from '../fixes';
 const RULE = 'floating-base-tag';
 
 test('no tag is DL3006, :latest is DL3007, in every stage', () => {
-  const f = findings(df('FROM golang AS build', 'RUN go version', 'FROM alpine:latest', 'COPY --from=build /usr/local/go/VERSION /'), RULE);
-  assert.deepEqual(f.map((x) => [x.line, x.hadolint]), [[1, 'DL3006'], [3, 'DL3007']]);
+  const f = findings(
+    df('FROM golang AS build', 'RUN go version', 'FROM alpine:latest', 'COPY --from=build /usr/local/go/VERSION /'),
+    RULE,
+  );
+  assert.deepEqual(
+    f.map((x) => [x.line, x.hadolint]),
+    [
+      [1, 'DL3006'],
+      [3, 'DL3007'],
+    ],
+  );
   assert.match(f[0].message, /golang:latest/);
 });
 
@@ -18,7 +27,10 @@ test('a registry with a port is not a tag', () => {
 test('not flagged: version tags, digests, stage references, scratch, ARG-built references resolved to a tag', () => {
   assert.equal(findings(df('FROM node:20'), RULE).length, 0);
   assert.equal(findings(df('FROM node:lts-alpine'), RULE).length, 0);
-  assert.equal(findings(df('FROM node@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'), RULE).length, 0);
+  assert.equal(
+    findings(df('FROM node@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'), RULE).length,
+    0,
+  );
   assert.equal(findings(df('FROM node:20 AS base', 'FROM base'), RULE).length, 0);
   assert.equal(findings(df('FROM scratch'), RULE).length, 0);
   assert.equal(findings(df('ARG V=3.12', 'FROM python:${V}'), RULE).length, 0);

@@ -217,11 +217,15 @@ for (const c of CASES) {
     assert.equal(builder.from, r.before.model.stages[0].from, 'the builder keeps the original base');
     assert.match(runtime.from, c.runtime);
     assert.ok(runtime.final);
-    const copies = stepsOf(r.after, runtime).filter((s) => s.keyword === 'COPY' && s.copyFrom?.stage === builder.index)
+    const copies = stepsOf(r.after, runtime)
+      .filter((s) => s.keyword === 'COPY' && s.copyFrom?.stage === builder.index)
       .map((s) => s.words.join(' '));
     for (const want of c.copies) assert.ok(copies.includes(want), `COPY --from=${builder.name} ${want} in:\n${r.text}`);
     if (c.builderRuns) {
-      const runs = stepsOf(r.after, builder).filter((s) => s.keyword === 'RUN').map((s) => s.args).join('\n');
+      const runs = stepsOf(r.after, builder)
+        .filter((s) => s.keyword === 'RUN')
+        .map((s) => s.args)
+        .join('\n');
       assert.match(runs, c.builderRuns);
     }
     // what the container runs with is unchanged
@@ -232,12 +236,19 @@ for (const c of CASES) {
     assert.equal(after.user, before.user);
     assert.deepEqual(after.expose, before.expose);
     assert.equal(after.workdir, before.workdir);
-    for (const k of before.envKeys) if (!/^(CGO_ENABLED|DEBIAN_FRONTEND)$/.test(k)) assert.ok(after.envKeys.has(k), `ENV ${k} kept`);
+    for (const k of before.envKeys)
+      if (!/^(CGO_ENABLED|DEBIAN_FRONTEND)$/.test(k)) assert.ok(after.envKeys.has(k), `ENV ${k} kept`);
     // the rewrite brings no new problem of another kind (distroless has no version tags to name; a further
     // smaller variant of the runtime base is a suggestion, not a problem)
     const had = new Set([...r.before.findings.map((f) => f.rule), 'smaller-base-candidate']);
-    const fresh = r.after.findings.filter((f) => !had.has(f.rule) && !(f.rule === 'floating-base-tag' && f.line === runtime.line && !runtime.from.includes(':')));
-    assert.deepEqual(fresh.map((f) => `${f.rule}: ${f.message}`), []);
+    const fresh = r.after.findings.filter(
+      (f) =>
+        !had.has(f.rule) && !(f.rule === 'floating-base-tag' && f.line === runtime.line && !runtime.from.includes(':')),
+    );
+    assert.deepEqual(
+      fresh.map((f) => `${f.rule}: ${f.message}`),
+      [],
+    );
     // the rule is satisfied, and everything the user wrote is still there
     assert.equal(findingOf(r.after, RULE), undefined, `still fires on:\n${r.text}`);
     for (const line of c.text.split('\n')) {
@@ -287,7 +298,9 @@ ENTRYPOINT ["/usr/local/bin/app"]
 `;
   const r = rewrite(text, RULE);
   const runtime = finalStage(r.after);
-  assert.ok(stepsOf(r.after, runtime).some((s) => s.keyword === 'COPY' && s.words.join(' ') === '/etc/passwd /etc/group /etc/'));
+  assert.ok(
+    stepsOf(r.after, runtime).some((s) => s.keyword === 'COPY' && s.words.join(' ') === '/etc/passwd /etc/group /etc/'),
+  );
   assert.equal(lastArgs(r.after, runtime, 'USER'), 'app');
 });
 
@@ -347,13 +360,23 @@ test('after the rewrite the image estimate is recomputed and smaller', () => {
 
 test('each build command the detectors know is found in a stage where it is the only one (none is ruled out early)', () => {
   const commands: [string, string][] = [
-    ['golang:1.22', 'go build -o /out/app .'], ['rust:1.79', 'cargo build --release'], ['maven:3-eclipse-temurin-21', 'mvn -B package'],
-    ['gradle:8-jdk21', 'gradle bootJar'], ['mcr.microsoft.com/dotnet/sdk:8.0', 'dotnet publish -c Release -o /out'],
-    ['node:20', 'npm run build'], ['node:20', 'yarn build'], ['node:20', 'pnpm run build'], ['node:20', 'npx tsc'], ['node:20', 'tsc -p .'],
-    ['node:20', 'ng build'], ['node:20', 'vite build'],
+    ['golang:1.22', 'go build -o /out/app .'],
+    ['rust:1.79', 'cargo build --release'],
+    ['maven:3-eclipse-temurin-21', 'mvn -B package'],
+    ['gradle:8-jdk21', 'gradle bootJar'],
+    ['mcr.microsoft.com/dotnet/sdk:8.0', 'dotnet publish -c Release -o /out'],
+    ['node:20', 'npm run build'],
+    ['node:20', 'yarn build'],
+    ['node:20', 'pnpm run build'],
+    ['node:20', 'npx tsc'],
+    ['node:20', 'tsc -p .'],
+    ['node:20', 'ng build'],
+    ['node:20', 'vite build'],
     // pip is a build when a compiler was installed before it (native extensions)
     ['python:3.12', 'apt-get update && apt-get install -y gcc && pip install -r requirements.txt'],
-    ['python:3.12', 'apt-get update && apt-get install -y gcc && python3 -m pip install flask'], ['gcc:14', 'gcc -O2 -o /out/hello hello.c'], ['gcc:14', 'make'],
+    ['python:3.12', 'apt-get update && apt-get install -y gcc && python3 -m pip install flask'],
+    ['gcc:14', 'gcc -O2 -o /out/hello hello.c'],
+    ['gcc:14', 'make'],
     ['gcc:14', 'cmake --build build'],
   ];
   for (const [image, command] of commands) {

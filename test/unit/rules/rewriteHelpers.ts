@@ -15,7 +15,10 @@ export function applyFix(text: string, fix: Fix): string {
 }
 
 /** Applies the preferred (or first) fix of `rule` and returns the new text and its analysis. */
-export function rewrite(text: string, rule: string): { fix: Fix; finding: Finding; text: string; after: Analysis; before: Analysis } {
+export function rewrite(
+  text: string,
+  rule: string,
+): { fix: Fix; finding: Finding; text: string; after: Analysis; before: Analysis } {
   const before = analyze(text);
   const finding = findingOf(before, rule);
   assert.ok(finding, `${rule} should fire on:\n${text}`);
@@ -36,10 +39,14 @@ export function stepsOf(a: Analysis, stage: Stage): Step[] {
 
 /** The last instruction `keyword` of a stage, as written (arguments text). */
 export function lastArgs(a: Analysis, stage: Stage, keyword: string): string | undefined {
-  return stepsOf(a, stage).filter((s) => s.keyword === keyword).pop()?.args;
+  return stepsOf(a, stage)
+    .filter((s) => s.keyword === keyword)
+    .pop()?.args;
 }
 
 /** All values of an instruction in a stage (EXPOSE, ENV ...). */
 export function allArgs(a: Analysis, stage: Stage, keyword: string): string[] {
-  return stepsOf(a, stage).filter((s) => s.keyword === keyword).map((s) => s.args);
+  return stepsOf(a, stage)
+    .filter((s) => s.keyword === keyword)
+    .map((s) => s.args);
 }

@@ -67,15 +67,18 @@ test('Debian to Alpine without musl risks: Alpine first, apt-get install transla
   assert.equal(first.preferred, true);
   assert.ok(f.fixes.some((x) => /debian:trixie-slim/.test(x.title)));
   const out = applyFix(text, first);
-  assert.equal(out, [
-    'FROM alpine:3.24',
-    '# tools',
-    'RUN apk add --no-cache curl ca-certificates netcat-openbsd \\',
-    '    && mkdir -p /data',
-    'COPY run.sh /run.sh',
-    'CMD ["/run.sh"]',
-    '',
-  ].join('\n'));
+  assert.equal(
+    out,
+    [
+      'FROM alpine:3.24',
+      '# tools',
+      'RUN apk add --no-cache curl ca-certificates netcat-openbsd \\',
+      '    && mkdir -p /data',
+      'COPY run.sh /run.sh',
+      'CMD ["/run.sh"]',
+      '',
+    ].join('\n'),
+  );
   const after = analyze(out);
   assert.equal(findingOf(after, RULE), undefined);
   const run = stepsOf(after, finalStage(after)).find((s) => s.keyword === 'RUN');
@@ -87,7 +90,10 @@ test('a package without a known Alpine name: only -slim is offered', () => {
   const text = 'FROM debian:trixie\nRUN apt-get update && apt-get install -y libsomething-exotic7\n';
   const f = findingOf(analyze(text), RULE);
   assert.ok(f);
-  assert.deepEqual(f.fixes.map((x) => x.title.split(' (')[0]), ['Use debian:trixie-slim']);
+  assert.deepEqual(
+    f.fixes.map((x) => x.title.split(' (')[0]),
+    ['Use debian:trixie-slim'],
+  );
 });
 
 test('pip installs make Alpine risky: -slim leads, Alpine warns about wheels', () => {
@@ -122,13 +128,20 @@ test('a JDK image that only runs a jar goes to the JRE; one that builds is left 
   const f = findingOf(analyze(runs), RULE);
   assert.ok(f);
   assert.match(f.fixes[0].title, /^Use eclipse-temurin:21-jre \(saves ≈ \d+ MB\)/);
-  const builds = 'FROM eclipse-temurin:21-jdk\nCOPY . /src\nWORKDIR /src\nRUN ./mvnw package\nCMD ["java", "-jar", "target/app.jar"]\n';
+  const builds =
+    'FROM eclipse-temurin:21-jdk\nCOPY . /src\nWORKDIR /src\nRUN ./mvnw package\nCMD ["java", "-jar", "target/app.jar"]\n';
   const g = findingOf(analyze(builds), RULE);
   assert.ok(!g || g.fixes.every((x) => !/-jre/.test(x.title)));
 });
 
 test('not reported on slim, alpine, distroless, scratch, or on earlier stages', () => {
-  for (const from of ['node:22-slim', 'python:3.12-alpine', 'gcr.io/distroless/static-debian12', 'scratch', 'debian:bookworm-slim']) {
+  for (const from of [
+    'node:22-slim',
+    'python:3.12-alpine',
+    'gcr.io/distroless/static-debian12',
+    'scratch',
+    'debian:bookworm-slim',
+  ]) {
     assert.equal(findingOf(analyze(`FROM ${from}\nCOPY a /a\n`), RULE), undefined, from);
   }
   const multi = 'FROM node:22 AS build\nRUN echo hi > /x\nFROM node:22-alpine\nCOPY --from=build /x /x\n';
@@ -136,7 +149,8 @@ test('not reported on slim, alpine, distroless, scratch, or on earlier stages', 
 });
 
 test('CRLF files keep CRLF through the apt-get to apk translation', () => {
-  const text = 'FROM debian:trixie\r\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\r\nCMD ["sh"]\r\n';
+  const text =
+    'FROM debian:trixie\r\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\r\nCMD ["sh"]\r\n';
   const f = findingOf(analyze(text), RULE);
   assert.ok(f);
   const out = applyFix(text, f.fixes[0]);

@@ -21,7 +21,15 @@ interface Row {
   libc: string;
 }
 
-const FAMILIES: readonly BaseImageInfo['family'][] = ['debian', 'ubuntu', 'alpine', 'distroless', 'scratch', 'busybox', 'other'];
+const FAMILIES: readonly BaseImageInfo['family'][] = [
+  'debian',
+  'ubuntu',
+  'alpine',
+  'distroless',
+  'scratch',
+  'busybox',
+  'other',
+];
 const LIBCS: readonly BaseImageInfo['libc'][] = ['glibc', 'musl', 'none'];
 
 /** The date the bundled table was generated. */
@@ -78,8 +86,7 @@ export function lookupBaseImageRow(ref: string): { info: BaseImageInfo; row: str
   const entries = BY_REPO.get(repo);
   if (!entries) return null;
   const wanted = parseTag(tag);
-  const near = nearest(entries, wanted, identity)
-    ?? nearest(entries, wanted, genericVariant);
+  const near = nearest(entries, wanted, identity) ?? nearest(entries, wanted, genericVariant);
   if (!near) return null;
   const { entry, how } = near;
   const name = `${repo}:${tag}`;
@@ -98,10 +105,14 @@ function info(ref: string, row: Row, basis: string): BaseImageInfo {
  * then the smallest distance part by part; a tag without a version takes the newest row.
  */
 function nearest(
-  entries: Entry[], wanted: ParsedTag, mapVariant: (v: string) => string,
+  entries: Entry[],
+  wanted: ParsedTag,
+  mapVariant: (v: string) => string,
 ): { entry: Entry; how: (e: Entry) => string } | null {
   const variant = mapVariant(wanted.variant);
-  const candidates = entries.filter((e) => mapVariant(e.parsed.variant) === variant && (e.parsed.version.length > 0 || wanted.version.length === 0));
+  const candidates = entries.filter(
+    (e) => mapVariant(e.parsed.variant) === variant && (e.parsed.version.length > 0 || wanted.version.length === 0),
+  );
   if (candidates.length === 0) return null;
   let best: Entry | null = null;
   let bestKey: number[] | null = null;
@@ -115,7 +126,8 @@ function nearest(
   if (!best) return null;
   return {
     entry: best,
-    how: (e) => `${e.row.refs[0]}${e.parsed.variant !== wanted.variant ? ` (variant matched as "${variant || 'default'}")` : ''}`,
+    how: (e) =>
+      `${e.row.refs[0]}${e.parsed.variant !== wanted.variant ? ` (variant matched as "${variant || 'default'}")` : ''}`,
   };
 }
 
@@ -151,7 +163,10 @@ function compareKeys(a: number[], b: number[]): number {
 
 const SUITES = ['bookworm', 'bullseye', 'buster', 'trixie', 'forky', 'jammy', 'noble', 'focal', 'resolute'];
 
-/** A looser variant: Debian/Ubuntu suites and Alpine versions dropped (`slim-bookworm` -> `slim`, `alpine3.19` -> `alpine`). */
+/**
+ * A looser variant: Debian/Ubuntu suites and Alpine versions dropped (`slim-bookworm` -> `slim`, `alpine3.19` ->
+ * `alpine`).
+ */
 function genericVariant(v: string): string {
   return v
     .split('-')

@@ -40,7 +40,13 @@ export interface DebIndex {
   required: string[];
 }
 
-interface SuiteMeta { indexDate: string; file: string; bytes: number; sha256: string; rawBytes: number }
+interface SuiteMeta {
+  indexDate: string;
+  file: string;
+  bytes: number;
+  sha256: string;
+  rawBytes: number;
+}
 
 const decoded = new Map<Suite, DebIndex | null>();
 
@@ -49,7 +55,10 @@ const decoded = new Map<Suite, DebIndex | null>();
  * dist/data, where scripts/build.mjs copies them; compiled by tsc for the tests (out/server/src/analysis/estimate)
  * it is this source folder; run from the sources, ./data.
  */
-const TABLE_DIRS = [join(__dirname, 'data'), join(__dirname, '..', '..', '..', '..', '..', 'server', 'src', 'analysis', 'estimate', 'data')];
+const TABLE_DIRS = [
+  join(__dirname, 'data'),
+  join(__dirname, '..', '..', '..', '..', '..', 'server', 'src', 'analysis', 'estimate', 'data'),
+];
 
 /**
  * The package index of a suite, loaded on first use (once per process; only the suite asked for), or null when
@@ -105,6 +114,7 @@ function readTable(path: string, info: SuiteMeta): Table | null {
   if (packed.length !== info.bytes || createHash('sha256').update(packed).digest('hex') !== info.sha256) return null;
   // one output chunk of the known size: no 16 KiB chunks to concatenate (that doubled the time and the garbage)
   // zlib only here: a bundle reads dist/data's decompressed tables and never loads it
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at start-up
   const { brotliDecompressSync } = require('node:zlib') as typeof import('node:zlib');
   return parseTable(brotliDecompressSync(packed, { chunkSize: Math.max(info.rawBytes + 1, 64) }), info);
 }
@@ -134,10 +144,12 @@ function parseTable(raw: Buffer, info: SuiteMeta): Table | null {
   at += n;
   const names = Buffer.from(raw.buffer, at, blobBytes);
   // ranges must end where their arrays end (the file's hash already vouches for the rest)
-  if (nameStart[n] !== blobBytes || depStart[n] !== depLen || recStart[n] !== recLen || provStart[n] !== provLen) return null;
+  if (nameStart[n] !== blobBytes || depStart[n] !== depLen || recStart[n] !== recLen || provStart[n] !== provLen)
+    return null;
   return { n, names, nameStart, kib, flags, depStart, recStart, provStart, dep, rec, prov };
 }
 
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 function makeIndex(suite: Suite, indexDate: string, t: Table): DebIndex {
   const { n, nameStart } = t;
   // the names as one string (one-byte, the size of the blob): names are slices of it, made only when asked for
@@ -209,8 +221,13 @@ function makeIndex(suite: Suite, indexDate: string, t: Table): DebIndex {
     if (!pkg) {
       const f = t.flags[id];
       pkg = {
-        name: nameAt(id), kib: t.kib[id], depends: relations(t.dep, t.depStart, id), recommends: relations(t.rec, t.recStart, id),
-        required: (f & FLAG_REQUIRED) !== 0, important: (f & FLAG_IMPORTANT) !== 0, essential: (f & FLAG_ESSENTIAL) !== 0,
+        name: nameAt(id),
+        kib: t.kib[id],
+        depends: relations(t.dep, t.depStart, id),
+        recommends: relations(t.rec, t.recStart, id),
+        required: (f & FLAG_REQUIRED) !== 0,
+        important: (f & FLAG_IMPORTANT) !== 0,
+        essential: (f & FLAG_ESSENTIAL) !== 0,
       };
       packages.set(id, pkg);
     }
@@ -246,14 +263,21 @@ export interface Closure {
  * first provider.
  */
 export function installClosure(
-  index: DebIndex, installed: ReadonlySet<string>, names: string[], noRecommends: boolean, prefer: ReadonlySet<string> = new Set(),
+  index: DebIndex,
+  installed: ReadonlySet<string>,
+  names: string[],
+  noRecommends: boolean,
+  prefer: ReadonlySet<string> = new Set(),
 ): Closure {
   const added: DebPackage[] = [];
   const unknown: string[] = [];
   // what is installed so far: the given set plus what this closure adds (no copy of the given set: a RUN per
   // line of a 5,000-line file would copy the base image's package list each time)
   const adding = new Set<string>();
-  const have = { has: (n: string): boolean => adding.has(n) || installed.has(n), add: (n: string): void => void adding.add(n) };
+  const have = {
+    has: (n: string): boolean => adding.has(n) || installed.has(n),
+    add: (n: string): void => void adding.add(n),
+  };
   const resolve = (name: string): string | null => {
     if (index.has(name)) return name;
     const provs = index.providers(name);
@@ -349,10 +373,45 @@ const BUILDPACK_CURL = ['ca-certificates', 'curl', 'gnupg', 'netbase', 'sq', 'wg
 const BUILDPACK_SCM = ['git', 'git-lfs', 'mercurial', 'openssh-client', 'subversion', 'procps'];
 // docker-library/buildpack-deps debian/bookworm/Dockerfile @84e7e460
 const BUILDPACK_DEPS = [
-  'autoconf', 'automake', 'bzip2', 'dpkg-dev', 'file', 'g++', 'gcc', 'imagemagick', 'libbz2-dev', 'libc6-dev',
-  'libcurl4-openssl-dev', 'libdb-dev', 'libevent-dev', 'libffi-dev', 'libgdbm-dev', 'libglib2.0-dev', 'libgmp-dev',
-  'libjpeg-dev', 'libkrb5-dev', 'liblzma-dev', 'libmagickcore-dev', 'libmagickwand-dev', 'libmaxminddb-dev',
-  'libncurses5-dev', 'libncursesw5-dev', 'libpng-dev', 'libpq-dev', 'libreadline-dev', 'libsqlite3-dev', 'libssl-dev',
-  'libtool', 'libwebp-dev', 'libxml2-dev', 'libxslt-dev', 'libyaml-dev', 'make', 'patch', 'unzip', 'xz-utils',
-  'zlib1g-dev', 'default-libmysqlclient-dev',
+  'autoconf',
+  'automake',
+  'bzip2',
+  'dpkg-dev',
+  'file',
+  'g++',
+  'gcc',
+  'imagemagick',
+  'libbz2-dev',
+  'libc6-dev',
+  'libcurl4-openssl-dev',
+  'libdb-dev',
+  'libevent-dev',
+  'libffi-dev',
+  'libgdbm-dev',
+  'libglib2.0-dev',
+  'libgmp-dev',
+  'libjpeg-dev',
+  'libkrb5-dev',
+  'liblzma-dev',
+  'libmagickcore-dev',
+  'libmagickwand-dev',
+  'libmaxminddb-dev',
+  'libncurses5-dev',
+  'libncursesw5-dev',
+  'libpng-dev',
+  'libpq-dev',
+  'libreadline-dev',
+  'libsqlite3-dev',
+  'libssl-dev',
+  'libtool',
+  'libwebp-dev',
+  'libxml2-dev',
+  'libxslt-dev',
+  'libyaml-dev',
+  'make',
+  'patch',
+  'unzip',
+  'xz-utils',
+  'zlib1g-dev',
+  'default-libmysqlclient-dev',
 ];

@@ -27,7 +27,11 @@ export function estimateSizes(model: DockerfileModel, facts: AnalysisFacts): (La
 }
 
 /** `previous`: the steps of the document's previous version with their sizes, kept where the new ones are equal. */
-export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts, previous?: readonly { size: LayerSize | null }[]): StepEstimate[] {
+export function estimateSteps(
+  model: DockerfileModel,
+  facts: AnalysisFacts,
+  previous?: readonly { size: LayerSize | null }[],
+): StepEstimate[] {
   const out: StepEstimate[] = new Array<StepEstimate>(model.steps.length).fill(NO_SIZE);
   const states: StageState[] = [];
   resetWork(MAX_ESTIMATE_WORK);
@@ -48,7 +52,9 @@ export function estimateSteps(model: DockerfileModel, facts: AnalysisFacts, prev
         break;
       }
       // an estimator bug must not take the analysis down
-      model.problems.push(`size estimate failed in stage ${stage.index}: ${e instanceof Error ? e.message : String(e)}`);
+      model.problems.push(
+        `size estimate failed in stage ${stage.index}: ${e instanceof Error ? e.message : String(e)}`,
+      );
       states[stage.index] = newStageState(null, null);
     }
   }
@@ -81,7 +87,9 @@ function stopAt(model: DockerfileModel, from: number, out: StepEstimate[], why: 
 /** A step without a size or a note (most non-layer steps): one shared object, never written. */
 const NO_SIZE: StepEstimate = Object.freeze({ size: null });
 
-const est = (bytes: number, basis: string): StepEstimate => ({ size: { bytes: Math.max(0, Math.round(bytes)), source: 'estimate', basis } });
+const est = (bytes: number, basis: string): StepEstimate => ({
+  size: { bytes: Math.max(0, Math.round(bytes)), source: 'estimate', basis },
+});
 const none = (note: string): StepEstimate => ({ size: null, note });
 
 function fromStep(model: DockerfileModel, stage: Stage, states: StageState[], out: StepEstimate[]): StageState {
@@ -89,7 +97,10 @@ function fromStep(model: DockerfileModel, stage: Stage, states: StageState[], ou
   if (stage.baseStage !== null) {
     const parent = states[stage.baseStage];
     const name = model.stages[stage.baseStage].name ?? String(stage.baseStage);
-    out[fromIndex] = est(0, `FROM ${name}: builds on stage ${name}, whose layers are counted at its own lines (0 new bytes)`);
+    out[fromIndex] = est(
+      0,
+      `FROM ${name}: builds on stage ${name}, whose layers are counted at its own lines (0 new bytes)`,
+    );
     return parent ? cloneStageState(parent) : newStageState(null, null);
   }
   const ref = stage.from;
@@ -106,7 +117,13 @@ function fromStep(model: DockerfileModel, stage: Stage, states: StageState[], ou
   return newStageState(hit, ref);
 }
 
-function estimateStep(model: DockerfileModel, step: Step, state: StageState, states: StageState[], facts: AnalysisFacts): StepEstimate {
+function estimateStep(
+  model: DockerfileModel,
+  step: Step,
+  state: StageState,
+  states: StageState[],
+  facts: AnalysisFacts,
+): StepEstimate {
   switch (step.keyword) {
     case 'WORKDIR':
       if (!step.createsLayer) return NO_SIZE;
@@ -124,13 +141,22 @@ function estimateStep(model: DockerfileModel, step: Step, state: StageState, sta
   }
 }
 
-function estimateCopy(model: DockerfileModel, step: Step, state: StageState, states: StageState[], facts: AnalysisFacts): StepEstimate {
+function estimateCopy(
+  model: DockerfileModel,
+  step: Step,
+  state: StageState,
+  states: StageState[],
+  facts: AnalysisFacts,
+): StepEstimate {
   const sources = step.sources ?? [];
   const dest = step.destination ?? step.workdir;
   if (step.heredocs.length > 0 && sources.every((s) => s.startsWith('<<'))) {
     const bytes = step.heredocs.reduce((n, h) => n + Buffer.byteLength(h.body, 'utf8'), 0);
     state.files.set(dest, { bytes, from: `${step.keyword} line ${step.line}` });
-    return est(bytes, `${step.heredocs.length === 1 ? 'the heredoc' : `${step.heredocs.length} heredocs`} written by this step (${bytes} B)`);
+    return est(
+      bytes,
+      `${step.heredocs.length === 1 ? 'the heredoc' : `${step.heredocs.length} heredocs`} written by this step (${bytes} B)`,
+    );
   }
   if (step.copyFrom) return copyFromStage(model, step, state, states, sources, dest);
   if (sources.length === 0) return none(`${step.keyword} without a source`);
@@ -144,7 +170,11 @@ function estimateCopy(model: DockerfileModel, step: Step, state: StageState, sta
   let bytes = 0;
   const notes: string[] = [];
   let archives = 0;
-  const single = sources.length === 1 && sel.files.length === 1 && sel.files[0].path === cleanSource(sources[0]) && !isFolder(dest, step, state);
+  const single =
+    sources.length === 1 &&
+    sel.files.length === 1 &&
+    sel.files[0].path === cleanSource(sources[0]) &&
+    !isFolder(dest, step, state);
   for (const f of sel.files) {
     const ar = step.keyword === 'ADD' ? archiveRatio(f.path) : null;
     const b = ar ? f.bytes * ar.ratio : f.bytes;
@@ -153,7 +183,10 @@ function estimateCopy(model: DockerfileModel, step: Step, state: StageState, sta
     const imagePath = single ? dest : joinPath(dest, relativeInSource(f.path, sources));
     state.files.set(imagePath, { bytes: b, from: `${step.keyword} line ${step.line}`, contextPath: f.path });
   }
-  if (archives) notes.push(`${archives} local archive${archives > 1 ? 's' : ''} extracted by ADD, sized at archive bytes x 2.5 (gzip), 2.8 (bzip2/zstd), 3.3 (xz) or 1 (tar)`);
+  if (archives)
+    notes.push(
+      `${archives} local archive${archives > 1 ? 's' : ''} extracted by ADD, sized at archive bytes x 2.5 (gzip), 2.8 (bzip2/zstd), 3.3 (xz) or 1 (tar)`,
+    );
   if (sel.missing.length) notes.push(`no context file matches ${sel.missing.join(', ')} (the build would fail)`);
   if (ctx.truncated) notes.push('the context listing stopped early, so this is a lower bound');
   const what = `${sel.files.length} file${sel.files.length === 1 ? '' : 's'} from the build context${ctx.hasDockerignore ? ' after .dockerignore' : ''}`;
@@ -186,7 +219,14 @@ function relativeInSource(path: string, sources: readonly string[]): string {
   return path;
 }
 
-function copyFromStage(model: DockerfileModel, step: Step, state: StageState, states: StageState[], sources: string[], dest: string): StepEstimate {
+function copyFromStage(
+  model: DockerfileModel,
+  step: Step,
+  state: StageState,
+  states: StageState[],
+  sources: string[],
+  dest: string,
+): StepEstimate {
   const from = step.copyFrom;
   if (!from) return NO_SIZE;
   if (from.stage === null) {
@@ -202,24 +242,36 @@ function copyFromStage(model: DockerfileModel, step: Step, state: StageState, st
     const path = normalizeAbs(raw);
     if (/[*?[]/.test(path)) return none(`COPY --from=${name} with a wildcard: not estimated`);
     const aggregate = [...src.files.entries()].find(([p, f]) => f.aggregate && isUnder(path, p) && path !== p);
-    if (aggregate) return none(`${path} is part of ${aggregate[0]} in stage ${name} (${aggregate[1].from}); only the whole is estimated`);
+    if (aggregate)
+      return none(
+        `${path} is part of ${aggregate[0]} in stage ${name} (${aggregate[1].from}); only the whole is estimated`,
+      );
     let found = 0;
     const copied: [string, ImageFile][] = [];
     for (const [p, f] of src.files) {
       if (p === path || isUnder(p, path)) {
         bytes += f.bytes;
         found++;
-        const target = sources.length === 1 && p === path && !isFolder(dest, step, state) ? dest : joinPath(dest, p === path ? p.slice(p.lastIndexOf('/') + 1) : p.slice(path.length).replace(/^\//, ''));
+        const target =
+          sources.length === 1 && p === path && !isFolder(dest, step, state)
+            ? dest
+            : joinPath(dest, p === path ? p.slice(p.lastIndexOf('/') + 1) : p.slice(path.length).replace(/^\//, ''));
         copied.push([target, { ...f, from: `COPY --from=${name} line ${step.line}` }]);
       }
     }
     // a RUN we cannot size that ran inside the copied folder (or in a folder inside it) may have written there
     charge(src.unknownWriters.length);
     const inside = src.unknownWriters.find((w) => isUnder(w.workdir, path) && w.workdir !== '/');
-    if (inside) return none(`${path} in stage ${name} is written by the RUN at line ${inside.line}, which has no static estimate`);
+    if (inside)
+      return none(
+        `${path} in stage ${name} is written by the RUN at line ${inside.line}, which has no static estimate`,
+      );
     if (found === 0) {
       const above = src.unknownWriters.find((w) => isUnder(path, w.workdir));
-      if (above) return none(`${path} in stage ${name} is presumably made by the RUN at line ${above.line}, which has no static estimate`);
+      if (above)
+        return none(
+          `${path} in stage ${name} is presumably made by the RUN at line ${above.line}, which has no static estimate`,
+        );
       return none(`nothing we know of is at ${path} in stage ${name} (it may come from that stage's base image)`);
     }
     const above = src.unknownWriters.find((w) => isUnder(path, w.workdir));
@@ -228,9 +280,11 @@ function copyFromStage(model: DockerfileModel, step: Step, state: StageState, st
     entries += found;
   }
   const caveat = caveats.length ? `; ${caveats.join('; ')}` : '';
-  return est(bytes, `what stage ${name} put under ${sources.map(normalizeAbs).join(', ')} (${entries} known entr${entries === 1 ? 'y' : 'ies'}: files copied there and package installs)${caveat}`);
+  return est(
+    bytes,
+    `what stage ${name} put under ${sources.map(normalizeAbs).join(', ')} (${entries} known entr${entries === 1 ? 'y' : 'ies'}: files copied there and package installs)${caveat}`,
+  );
 }
-
 
 /** Is `child` the folder `dir` or inside it? */
 function isUnder(child: string, dir: string): boolean {

@@ -10,7 +10,17 @@ export interface AptInstall {
   unreadable: string[];
 }
 
-const APT_OPTS_WITH_VALUE = new Set(['-o', '-t', '--target-release', '--default-release', '-c', '--config-file', '-q', '-a', '--host-architecture']);
+const APT_OPTS_WITH_VALUE = new Set([
+  '-o',
+  '-t',
+  '--target-release',
+  '--default-release',
+  '-c',
+  '--config-file',
+  '-q',
+  '-a',
+  '--host-architecture',
+]);
 
 /** `apt-get install -y --no-install-recommends curl=7.* git` -> packages [curl, git]. Null when not an install. */
 export function readAptInstall(cmd: ShellCommand): AptInstall | null {
@@ -23,8 +33,9 @@ export function readAptInstall(cmd: ShellCommand): AptInstall | null {
     if (a.startsWith('-')) {
       if (a === '--no-install-recommends') out.noRecommends = true;
       const opt = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : APT_OPTS_WITH_VALUE.has(a) ? w[++i] ?? '' : '';
-      if ((opt === '-o' || opt === '--option') && /^APT::Install-Recommends=(false|0|no)$/i.test(value)) out.noRecommends = true;
+      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : APT_OPTS_WITH_VALUE.has(a) ? (w[++i] ?? '') : '';
+      if ((opt === '-o' || opt === '--option') && /^APT::Install-Recommends=(false|0|no)$/i.test(value))
+        out.noRecommends = true;
       continue;
     }
     if (sub === null) {
@@ -101,23 +112,35 @@ export function readNodeInstall(cmd: ShellCommand): NodeInstall | null {
   const tool = basename(w[0] ?? '');
   if (tool !== 'npm' && tool !== 'yarn' && tool !== 'pnpm') return null;
   const sub = w.slice(1).find((a) => !a.startsWith('-'));
-  const isInstall = tool === 'yarn'
-    ? sub === undefined || sub === 'install' || sub === 'add'
-    : sub === 'ci' || sub === 'install' || sub === 'i' || sub === 'add' || sub === 'clean-install';
+  const isInstall =
+    tool === 'yarn'
+      ? sub === undefined || sub === 'install' || sub === 'add'
+      : sub === 'ci' || sub === 'install' || sub === 'i' || sub === 'add' || sub === 'clean-install';
   if (!isInstall) return null;
   const args = w.slice(1);
   const subAt = sub === undefined ? -1 : args.indexOf(sub);
   const named = args.slice(subAt + 1).filter((a) => !a.startsWith('-'));
-  const omitDev = args.some((a) => a === '--production' || a === '--prod' || a === '--omit=dev' || a === '--only=production' || a === '--only=prod')
-    || (args.includes('--omit') && args[args.indexOf('--omit') + 1] === 'dev');
+  const omitDev =
+    args.some(
+      (a) =>
+        a === '--production' ||
+        a === '--prod' ||
+        a === '--omit=dev' ||
+        a === '--only=production' ||
+        a === '--only=prod',
+    ) ||
+    (args.includes('--omit') && args[args.indexOf('--omit') + 1] === 'dev');
   return { tool, named, omitDev };
 }
 
 export function cleansNpmCache(cmd: ShellCommand): boolean {
   const w = cmd.words;
   const tool = basename(w[0] ?? '');
-  return (tool === 'npm' && w[1] === 'cache' && w[2] === 'clean') || (tool === 'yarn' && w[1] === 'cache' && w[2] === 'clean')
-    || (tool === 'rm' && w.some((a) => /(^|\/)\.npm(\/|$)|\/usr\/local\/share\/\.cache\/yarn|\/\.cache\/yarn/.test(a)));
+  return (
+    (tool === 'npm' && w[1] === 'cache' && w[2] === 'clean') ||
+    (tool === 'yarn' && w[1] === 'cache' && w[2] === 'clean') ||
+    (tool === 'rm' && w.some((a) => /(^|\/)\.npm(\/|$)|\/usr\/local\/share\/\.cache\/yarn|\/\.cache\/yarn/.test(a)))
+  );
 }
 
 export interface PipInstall {
@@ -140,7 +163,24 @@ export function readPipInstall(cmd: ShellCommand): PipInstall | null {
     else if (a.startsWith('--requirement=')) out.requirementFiles.push(a.slice('--requirement='.length));
     else if (a.startsWith('-r') && a.length > 2) out.requirementFiles.push(a.slice(2));
     else if (a === '--no-cache-dir') out.noCacheDir = true;
-    else if (['-c', '--constraint', '-i', '--index-url', '--extra-index-url', '-f', '--find-links', '-t', '--target', '--prefix', '--root', '--platform', '--python-version'].includes(a)) i++;
+    else if (
+      [
+        '-c',
+        '--constraint',
+        '-i',
+        '--index-url',
+        '--extra-index-url',
+        '-f',
+        '--find-links',
+        '-t',
+        '--target',
+        '--prefix',
+        '--root',
+        '--platform',
+        '--python-version',
+      ].includes(a)
+    )
+      i++;
     else if (a.startsWith('-')) continue;
     else if (a === '.' || a.startsWith('./') || a.startsWith('/')) out.named.push(a);
     else out.named.push(a);
@@ -162,7 +202,10 @@ export function requirementNames(text: string): string[] {
 }
 
 export function normalizePyName(name: string): string {
-  return name.replace(/\[[^]*$/, '').replace(/[-_.]+/g, '-').toLowerCase();
+  return name
+    .replace(/\[[^]*$/, '')
+    .replace(/[-_.]+/g, '-')
+    .toLowerCase();
 }
 
 function basename(p: string): string {

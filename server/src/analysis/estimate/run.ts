@@ -16,10 +16,26 @@ import { memoPerStep } from '../reuse';
 import { commandsOf } from '../shell';
 import type { BaseImageInfo } from './baseImages';
 import { charge, FILES_PER_UNIT } from './budget';
-import { debianIndex, debianIndexDate, installClosure, knownBasePackages, type BasePackageSet, type Suite } from './debian';
 import {
-  cleansNpmCache, isAptUpdate, normalizePyName, readApkAdd, readApkDel, readAptInstall, readNodeInstall, readPipInstall,
-  removesApkCache, removesAptLists, requirementNames,
+  debianIndex,
+  debianIndexDate,
+  installClosure,
+  knownBasePackages,
+  type BasePackageSet,
+  type Suite,
+} from './debian';
+import {
+  cleansNpmCache,
+  isAptUpdate,
+  normalizePyName,
+  readApkAdd,
+  readApkDel,
+  readAptInstall,
+  readNodeInstall,
+  readPipInstall,
+  removesApkCache,
+  removesAptLists,
+  requirementNames,
 } from './packages';
 import apkTable from './data/apk-sizes.json';
 import ecosystem from './data/ecosystem-sizes.json';
@@ -120,9 +136,13 @@ export interface StageState {
 export function newStageState(hit: { info: BaseImageInfo; row: string } | null, ref: string | null): StageState {
   const base = hit?.info ?? null;
   return {
-    base, baseRef: ref, debian: hit ? debianFlavour(hit.info, hit.row, ref ?? hit.row) : null, aptInstalled: null,
+    base,
+    baseRef: ref,
+    debian: hit ? debianFlavour(hit.info, hit.row, ref ?? hit.row) : null,
+    aptInstalled: null,
     apkInstalled: new Set(base?.family === 'alpine' ? (apkTable as ApkTable).base : []),
-    files: new ImageFiles(), unknownWriters: [],
+    files: new ImageFiles(),
+    unknownWriters: [],
   };
 }
 
@@ -166,7 +186,8 @@ function debianFlavour(info: BaseImageInfo, row: string, ref: string): StageStat
   else if (repo === 'mcr.microsoft.com/dotnet/sdk') set = 'buildpack-scm';
   // -slim Debian images (and the images built on them) and Ubuntu's minimized images tell dpkg not to unpack
   // documentation, man pages and translations
-  const docsExcluded = /slim/.test(`${ref} ${tag}`) || info.family === 'ubuntu' || ['php', 'nginx', 'httpd'].includes(repo);
+  const docsExcluded =
+    /slim/.test(`${ref} ${tag}`) || info.family === 'ubuntu' || ['php', 'nginx', 'httpd'].includes(repo);
   return { suite, why, set, docsExcluded };
 }
 
@@ -194,14 +215,72 @@ export const APT_LISTS_BYTES: Record<Suite, number> = { bookworm: 19_860_000, tr
 export const APK_INDEX_BYTES = 2_500_000;
 /** npm's cache (~/.npm/_cacache) holds the packed tarballs: ~35 % of the unpacked size (heuristic, gzip ratio). */
 export const NPM_CACHE_RATIO = 0.35;
-/** pip's wheel cache (~/.cache/pip) without --no-cache-dir: ~30 % of the installed size (heuristic, wheel zip ratio). */
+/**
+ * pip's wheel cache (~/.cache/pip) without --no-cache-dir: ~30 % of the installed size (heuristic, wheel zip ratio).
+ */
 export const PIP_CACHE_RATIO = 0.3;
 
 /** Commands that write (almost) nothing to the filesystem. */
-const QUIET = new Set(['echo', 'printf', 'true', 'false', 'set', 'export', 'cd', 'test', '[', 'mkdir', 'ln', 'sleep', 'which', 'command',
-  'exit', 'env', 'id', 'whoami', 'ls', 'cat', 'pwd', 'uname', 'node', 'python', 'python3', 'java', 'go', 'dotnet', 'useradd', 'adduser', 'groupadd',
-  'addgroup', 'usermod', 'chmod', 'chown', 'rm', 'apt-get', 'apt', 'apk', 'update-ca-certificates', 'ldconfig', 'dpkg-reconfigure', 'locale-gen',
-  'sed', 'grep', 'touch', 'rmdir', 'unset', 'source', '.', 'if', 'then', 'else', 'fi', 'for', 'do', 'done', 'while']);
+const QUIET = new Set([
+  'echo',
+  'printf',
+  'true',
+  'false',
+  'set',
+  'export',
+  'cd',
+  'test',
+  '[',
+  'mkdir',
+  'ln',
+  'sleep',
+  'which',
+  'command',
+  'exit',
+  'env',
+  'id',
+  'whoami',
+  'ls',
+  'cat',
+  'pwd',
+  'uname',
+  'node',
+  'python',
+  'python3',
+  'java',
+  'go',
+  'dotnet',
+  'useradd',
+  'adduser',
+  'groupadd',
+  'addgroup',
+  'usermod',
+  'chmod',
+  'chown',
+  'rm',
+  'apt-get',
+  'apt',
+  'apk',
+  'update-ca-certificates',
+  'ldconfig',
+  'dpkg-reconfigure',
+  'locale-gen',
+  'sed',
+  'grep',
+  'touch',
+  'rmdir',
+  'unset',
+  'source',
+  '.',
+  'if',
+  'then',
+  'else',
+  'fi',
+  'for',
+  'do',
+  'done',
+  'while',
+]);
 
 export interface RunEstimate {
   size: number | null;
@@ -212,12 +291,14 @@ export interface RunEstimate {
 /** What a RUN's commands install and clean, read from its text alone: once per Step object (reuse.ts). */
 const readRun = memoPerStep((step: Step) => {
   const cmds = commandsOf(step);
-  const hasCacheMount = (target: RegExp) => step.flags.some((f) => f.name === 'mount' && /type=cache/.test(f.value ?? '') && target.test(f.value ?? ''));
+  const hasCacheMount = (target: RegExp) =>
+    step.flags.some((f) => f.name === 'mount' && /type=cache/.test(f.value ?? '') && target.test(f.value ?? ''));
   const writers: string[] = [];
   for (const cmd of cmds) {
     const head = (cmd.words[0] ?? '').replace(/^.*\//, '');
     if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd)) continue;
-    if ((head === 'npm' || head === 'yarn' || head === 'pnpm') && /^(cache|config|set)$/.test(cmd.words[1] ?? '')) continue;
+    if ((head === 'npm' || head === 'yarn' || head === 'pnpm') && /^(cache|config|set)$/.test(cmd.words[1] ?? ''))
+      continue;
     writers.push(head || cmd.text);
   }
   return {
@@ -273,7 +354,11 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
     bytes += r.bytes;
     parts.push(r.text);
     estimated = true;
-    state.files.set(joinDir(step.workdir, 'node_modules'), { bytes: r.bytes, from: `RUN line ${step.line}`, aggregate: true });
+    state.files.set(joinDir(step.workdir, 'node_modules'), {
+      bytes: r.bytes,
+      from: `RUN line ${step.line}`,
+      aggregate: true,
+    });
   }
 
   // --- pip
@@ -286,7 +371,11 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
     bytes += r.bytes;
     parts.push(r.text);
     estimated = true;
-    state.files.set(`/pip-installed-line-${step.line}`, { bytes: r.bytes, from: `RUN line ${step.line}`, aggregate: true });
+    state.files.set(`/pip-installed-line-${step.line}`, {
+      bytes: r.bytes,
+      from: `RUN line ${step.line}`,
+      aggregate: true,
+    });
   }
 
   // --- everything else
@@ -295,9 +384,15 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
   const uniq = [...new Set(unknown)];
   if (!estimated) {
     if (uniq.length === 0) return { size: 0, basis: 'commands that write next to nothing (~0 B)', note: '' };
-    return { size: null, basis: '', note: `no static estimate for what ${uniq.slice(0, 4).join(', ')}${uniq.length > 4 ? ', ...' : ''} write${uniq.length === 1 ? 's' : ''}` };
+    return {
+      size: null,
+      basis: '',
+      note: `no static estimate for what ${uniq.slice(0, 4).join(', ')}${uniq.length > 4 ? ', ...' : ''} write${uniq.length === 1 ? 's' : ''}`,
+    };
   }
-  const rest = uniq.length ? `; plus whatever ${uniq.slice(0, 4).join(', ')} write${uniq.length === 1 ? 's' : ''} (not estimated, so this is a lower bound)` : '';
+  const rest = uniq.length
+    ? `; plus whatever ${uniq.slice(0, 4).join(', ')} write${uniq.length === 1 ? 's' : ''} (not estimated, so this is a lower bound)`
+    : '';
   return { size: bytes, basis: parts.join('; ') + rest, note: '' };
 }
 
@@ -306,12 +401,17 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts)
  * image: the estimate then depends only on the step, the base and how many packages the image has, and changes no
  * state). On a long file most RUNs re-install what an earlier one did.
  */
-function aptEstimateOf(step: Step, state: StageState, run: ReturnType<typeof readRun>): { bytes: number | null; text: string } {
+function aptEstimateOf(
+  step: Step,
+  state: StageState,
+  run: ReturnType<typeof readRun>,
+): { bytes: number | null; text: string } {
   const d = state.debian;
   if (!state.base || !d) return aptEstimate(state, run, false);
   const installed = aptInstalledOf(state, d);
   // the suite's table (3 MB) is read only when an install names a package the image does not have yet
-  if (run.aptInstalls.some((inst) => inst.packages.some((p) => !installed.has(p)))) return aptEstimate(state, run, true);
+  if (run.aptInstalls.some((inst) => inst.packages.some((p) => !installed.has(p))))
+    return aptEstimate(state, run, true);
   const key = `${state.base.ref}\u0000${state.base.family}\u0000${d.suite}\u0000${d.why}\u0000${d.set}\u0000${d.docsExcluded}\u0000${installed.size}`;
   const kept = aptKept.get(step);
   if (kept?.key === key) return kept.result;
@@ -328,15 +428,28 @@ function aptInstalledOf(state: StageState, d: NonNullable<StageState['debian']>)
 }
 
 /** `needsTable`: some install names a package the image does not have (else nothing is added, no table needed). */
-function aptEstimate(state: StageState, run: ReturnType<typeof readRun>, needsTable: boolean): { bytes: number | null; text: string } {
+function aptEstimate(
+  state: StageState,
+  run: ReturnType<typeof readRun>,
+  needsTable: boolean,
+): { bytes: number | null; text: string } {
   const { aptInstalls: installs, aptUpdate: update, listsRemoved, listsInCacheMount } = run;
   const base = state.base;
-  if (!base) return { bytes: null, text: `apt-get on an unknown base image (${state.baseRef ?? '?'}): cannot tell which packages it already has` };
-  if (base.family === 'alpine') return { bytes: null, text: 'apt-get on an Alpine base: there is no apt there (the step fails)' };
+  if (!base)
+    return {
+      bytes: null,
+      text: `apt-get on an unknown base image (${state.baseRef ?? '?'}): cannot tell which packages it already has`,
+    };
+  if (base.family === 'alpine')
+    return { bytes: null, text: 'apt-get on an Alpine base: there is no apt there (the step fails)' };
   if (!state.debian) return { bytes: null, text: `apt-get on ${base.ref} (${base.family}): no package index for it` };
   const installed = aptInstalledOf(state, state.debian);
   const index = needsTable ? debianIndex(state.debian.suite) : undefined;
-  if (index === null) return { bytes: null, text: `no Debian ${state.debian.suite} package table: its file (data/debian-${state.debian.suite}.bin.br) is missing or damaged` };
+  if (index === null)
+    return {
+      bytes: null,
+      text: `no Debian ${state.debian.suite} package table: its file (data/debian-${state.debian.suite}.bin.br) is missing or damaged`,
+    };
   let kib = 0;
   let pyKib = 0;
   let count = 0;
@@ -359,8 +472,10 @@ function aptEstimate(state: StageState, run: ReturnType<typeof readRun>, needsTa
   let bytes = kib * 1024 * (docs ? DOCS_EXCLUDED_FACTOR : 1);
   const text: string[] = [];
   if (installs.length) {
-    text.push(`Installed-Size of ${count} Debian ${state.debian.why} package${count === 1 ? '' : 's'} (index ${debianIndexDate(state.debian.suite)})` +
-      `${withRecs ? ' with their Recommends' : ''}, not counting the ${installed.size - count} the image already has`);
+    text.push(
+      `Installed-Size of ${count} Debian ${state.debian.why} package${count === 1 ? '' : 's'} (index ${debianIndexDate(state.debian.suite)})` +
+        `${withRecs ? ' with their Recommends' : ''}, not counting the ${installed.size - count} the image already has`,
+    );
     if (docs && count > 0) text.push(`x ${DOCS_EXCLUDED_FACTOR} (the image does not unpack docs, man pages, locales)`);
     if (pyKib > 0) {
       bytes += pyKib * 1024 * PYC_FACTOR;
@@ -373,7 +488,9 @@ function aptEstimate(state: StageState, run: ReturnType<typeof readRun>, needsTa
   }
   if (update && !listsRemoved && !listsInCacheMount) {
     bytes += APT_LISTS_BYTES[state.debian.suite];
-    text.push(`${installs.length ? '+ ' : ''}${(APT_LISTS_BYTES[state.debian.suite] / 1e6).toFixed(1)} MB of Debian ${state.debian.suite} apt lists left by apt-get update (not removed in this RUN; measured)`);
+    text.push(
+      `${installs.length ? '+ ' : ''}${(APT_LISTS_BYTES[state.debian.suite] / 1e6).toFixed(1)} MB of Debian ${state.debian.suite} apt lists left by apt-get update (not removed in this RUN; measured)`,
+    );
   } else if (update && !installs.length) {
     text.push('apt-get update whose lists are removed in the same RUN');
   }
@@ -383,10 +500,16 @@ function aptEstimate(state: StageState, run: ReturnType<typeof readRun>, needsTa
   return { bytes, text: text.join(' ') };
 }
 
-function apkEstimate(state: StageState, adds: { packages: string[]; noCache: boolean; virtual: string | null; unreadable: string[] }[], dels: Set<string>, cacheRemoved: boolean): { bytes: number | null; text: string } {
+function apkEstimate(
+  state: StageState,
+  adds: { packages: string[]; noCache: boolean; virtual: string | null; unreadable: string[] }[],
+  dels: Set<string>,
+  cacheRemoved: boolean,
+): { bytes: number | null; text: string } {
   const base = state.base;
   if (!base) return { bytes: null, text: `apk on an unknown base image (${state.baseRef ?? '?'})` };
-  if (base.family !== 'alpine') return { bytes: null, text: `apk add on a ${base.family} base: there is no apk there (the step fails)` };
+  if (base.family !== 'alpine')
+    return { bytes: null, text: `apk add on a ${base.family} base: there is no apk there (the step fails)` };
   const table = apkTable as ApkTable;
   let bytes = 0;
   let known = 0;
@@ -417,8 +540,10 @@ function apkEstimate(state: StageState, adds: { packages: string[]; noCache: boo
     }
     if (!add.noCache) cache = true;
   }
-  const text = [`apk: ${known} package${known === 1 ? '' : 's'} from a fallback table of Alpine 3.24 installed sizes (docker-library/repo-info)` +
-    (guessed ? `, ${guessed} not in it at ${(table.averageBytes / 1e6).toFixed(2)} MB each (heuristic)` : '')];
+  const text = [
+    `apk: ${known} package${known === 1 ? '' : 's'} from a fallback table of Alpine 3.24 installed sizes (docker-library/repo-info)` +
+      (guessed ? `, ${guessed} not in it at ${(table.averageBytes / 1e6).toFixed(2)} MB each (heuristic)` : ''),
+  ];
   if (removed) text.push(`(${removed} installed with --virtual and deleted in the same RUN: not counted)`);
   if (cache && !cacheRemoved) {
     bytes += APK_INDEX_BYTES;
@@ -433,16 +558,29 @@ function contextFileAt(state: StageState, imagePath: string): string | null {
 }
 
 function nodeEstimate(
-  step: Step, state: StageState, facts: AnalysisFacts, named: string[], omitDev: boolean, cacheCleaned: boolean, tool: string,
+  step: Step,
+  state: StageState,
+  facts: AnalysisFacts,
+  named: string[],
+  omitDev: boolean,
+  cacheCleaned: boolean,
+  tool: string,
 ): { bytes: number | null; text: string } {
   const eco = ecosystem as Eco;
   const ctx = facts.context;
-  const withCache = (b: number, text: string) => (tool === 'npm' && !cacheCleaned
-    ? { bytes: b * (1 + NPM_CACHE_RATIO), text: `${text} + ${Math.round(NPM_CACHE_RATIO * 100)} % for npm's cache of the tarballs (heuristic; npm cache clean --force or a cache mount avoids it)` }
-    : { bytes: b, text });
+  const withCache = (b: number, text: string) =>
+    tool === 'npm' && !cacheCleaned
+      ? {
+          bytes: b * (1 + NPM_CACHE_RATIO),
+          text: `${text} + ${Math.round(NPM_CACHE_RATIO * 100)} % for npm's cache of the tarballs (heuristic; npm cache clean --force or a cache mount avoids it)`,
+        }
+      : { bytes: b, text };
   if (named.length) {
     const b = named.reduce((n, p) => n + (eco.npm.sizes[p.replace(/@[^@/]*$/, '')] ?? eco.npm.averageBytes), 0);
-    return withCache(b, `${tool}: ${named.length} named package${named.length === 1 ? '' : 's'} (their dependencies not counted) at measured sizes or the ${(eco.npm.averageBytes / 1e3).toFixed(0)} kB average`);
+    return withCache(
+      b,
+      `${tool}: ${named.length} named package${named.length === 1 ? '' : 's'} (their dependencies not counted) at measured sizes or the ${(eco.npm.averageBytes / 1e3).toFixed(0)} kB average`,
+    );
   }
   const lockPath = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml']
     .map((f) => contextFileAt(state, joinDir(step.workdir, f)))
@@ -470,8 +608,11 @@ function nodeEstimate(
       b += s;
     } else b += eco.npm.averageBytes;
   }
-  return withCache(b, `${tool}: ${pkgs.length} packages in ${lockPath}${omitDev ? ' (without dev dependencies)' : ''}: ${measured} at sizes measured on a real node_modules, ` +
-    `${pkgs.length - measured} at the measured average of ${(eco.npm.averageBytes / 1e3).toFixed(0)} kB (${eco.npm.packages} packages)`);
+  return withCache(
+    b,
+    `${tool}: ${pkgs.length} packages in ${lockPath}${omitDev ? ' (without dev dependencies)' : ''}: ${measured} at sizes measured on a real node_modules, ` +
+      `${pkgs.length - measured} at the measured average of ${(eco.npm.averageBytes / 1e3).toFixed(0)} kB (${eco.npm.packages} packages)`,
+  );
 }
 
 /** Package names in a lockfile (npm v1-v3, yarn classic/berry, pnpm). */
@@ -483,7 +624,10 @@ export function lockPackages(text: string, path: string, omitDev: boolean): stri
     } catch {
       return null;
     }
-    const j = json as { packages?: Record<string, { dev?: boolean }>; dependencies?: Record<string, { dev?: boolean }> };
+    const j = json as {
+      packages?: Record<string, { dev?: boolean }>;
+      dependencies?: Record<string, { dev?: boolean }>;
+    };
     if (j.packages) {
       return Object.entries(j.packages)
         .filter(([k, v]) => k.includes('node_modules/') && !(omitDev && v.dev))
@@ -494,7 +638,9 @@ export function lockPackages(text: string, path: string, omitDev: boolean): stri
       const out: string[] = [];
       // depth first in the order written, with a stack of levels, not recursion: the lockfile is the context's, and
       // its nesting as deep as it likes
-      const stack: { entries: [string, Deps[string]][]; next: number }[] = [{ entries: Object.entries(j.dependencies as Deps), next: 0 }];
+      const stack: { entries: [string, Deps[string]][]; next: number }[] = [
+        { entries: Object.entries(j.dependencies as Deps), next: 0 },
+      ];
       while (stack.length) {
         const level = stack[stack.length - 1];
         if (level.next >= level.entries.length) {
@@ -514,7 +660,10 @@ export function lockPackages(text: string, path: string, omitDev: boolean): stri
     const names = new Set<string>();
     for (const line of text.split(/\r?\n/)) {
       if (/^\s|^#|^$/.test(line)) continue;
-      const first = line.split(',')[0].replace(/^"|"$|:$/g, '').replace(/"?:?$/, '');
+      const first = line
+        .split(',')[0]
+        .replace(/^"|"$|:$/g, '')
+        .replace(/"?:?$/, '');
       const m = /^(@?[^@]+)@/.exec(first);
       if (m) names.add(m[1]);
     }
@@ -531,21 +680,30 @@ export function lockPackages(text: string, path: string, omitDev: boolean): stri
   return null;
 }
 
-function pipEstimate(step: Step, state: StageState, facts: AnalysisFacts, reqFiles: string[], named: string[], noCache: boolean): { bytes: number | null; text: string } {
+function pipEstimate(
+  step: Step,
+  state: StageState,
+  facts: AnalysisFacts,
+  reqFiles: string[],
+  named: string[],
+  noCache: boolean,
+): { bytes: number | null; text: string } {
   const eco = ecosystem as Eco;
   const names: string[] = [];
   const read: string[] = [];
   for (const rf of reqFiles) {
     const imagePath = rf.startsWith('/') ? rf : joinDir(step.workdir, rf);
     const entry = state.files.get(normalizeAbs(imagePath));
-    if (!entry?.contextPath) return { bytes: null, text: `${rf} was not copied from the build context before this step` };
+    if (!entry?.contextPath)
+      return { bytes: null, text: `${rf} was not copied from the build context before this step` };
     const text = contextText(entry.contextPath);
     if (text === null) return { bytes: null, text: `${entry.contextPath} was not read` };
     for (const n of requirementNames(text)) names.push(n);
     read.push(entry.contextPath);
   }
   for (const n of named) {
-    if (n === '.' || n.startsWith('./') || n.startsWith('/')) return { bytes: null, text: `pip install of the local project ${n}` };
+    if (n === '.' || n.startsWith('./') || n.startsWith('/'))
+      return { bytes: null, text: `pip install of the local project ${n}` };
     names.push(normalizePyName(n.replace(/[=<>!~;@ ][^]*$/, '')));
   }
   if (!names.length) return { bytes: 0, text: 'pip install with nothing to install' };
@@ -559,7 +717,8 @@ function pipEstimate(step: Step, state: StageState, facts: AnalysisFacts, reqFil
       measured++;
     } else b += fallback;
   }
-  let text = `pip: ${names.length} requirement${names.length === 1 ? '' : 's'}${read.length ? ` from ${read.join(', ')}` : ''}: ${measured} at installed sizes measured on ` +
+  let text =
+    `pip: ${names.length} requirement${names.length === 1 ? '' : 's'}${read.length ? ` from ${read.join(', ')}` : ''}: ${measured} at installed sizes measured on ` +
     `${eco.pip.measuredOn}, ${names.length - measured} at 2 MB each (heuristic between the median ${(eco.pip.medianBytes / 1e6).toFixed(1)} MB and mean ` +
     `${(eco.pip.meanBytes / 1e6).toFixed(1)} MB of ${eco.pip.packages} measured distributions; unlisted dependencies are not counted)`;
   if (!noCache) {
@@ -587,4 +746,3 @@ export function normalizeAbs(p: string): string {
   }
   return '/' + parts.join('/');
 }
-

@@ -20,7 +20,23 @@ export interface Variant {
 
 /** Official images and the variants they publish. */
 const SLIM = new Set(['node', 'python', 'ruby', 'rust', 'debian', 'perl']);
-const ALPINE = new Set(['node', 'python', 'ruby', 'rust', 'golang', 'nginx', 'httpd', 'redis', 'postgres', 'php', 'memcached', 'haproxy', 'traefik', 'caddy', 'openjdk']);
+const ALPINE = new Set([
+  'node',
+  'python',
+  'ruby',
+  'rust',
+  'golang',
+  'nginx',
+  'httpd',
+  'redis',
+  'postgres',
+  'php',
+  'memcached',
+  'haproxy',
+  'traefik',
+  'caddy',
+  'openjdk',
+]);
 const RELEASE_SUFFIX = /-(bookworm|bullseye|buster|trixie)$/;
 
 /** Tag transformations; each returns null when it does not apply. */
@@ -49,15 +65,20 @@ export function smallerVariants(stage: Stage, model: DockerfileModel): Variant[]
   const tag = r.tag ?? 'latest';
   const out: { kind: VariantKind; ref: ImageRef }[] = [];
   const dotnet = r.registry === 'mcr.microsoft.com' && /^dotnet\/(aspnet|runtime|runtime-deps)$/.test(r.repository);
-  if (name === 'eclipse-temurin' && /^(\d+(\.[\d._]+)?)(-jdk)?(-(jammy|noble|focal|ubi\d+-minimal|resolute))?$/.test(tag)) {
+  if (
+    name === 'eclipse-temurin' &&
+    /^(\d+(\.[\d._]+)?)(-jdk)?(-(jammy|noble|focal|ubi\d+-minimal|resolute))?$/.test(tag)
+  ) {
     const jre = tag.includes('-jdk') ? tag.replace('-jdk', '-jre') : tag.replace(/^([\d._]+)/, '$1-jre');
     out.push({ kind: 'jre', ref: { ...r, tag: jre } });
     if (/^[\d._]+(-jdk)?$/.test(tag)) out.push({ kind: 'alpine', ref: { ...r, tag: `${jre}-alpine` } });
   } else if (name === 'openjdk') {
     const v = /^(\d+)/.exec(tag)?.[1];
-    if (v) out.push({ kind: 'jre', ref: { registry: null, repository: 'eclipse-temurin', tag: `${v}-jre`, digest: null } });
+    if (v)
+      out.push({ kind: 'jre', ref: { registry: null, repository: 'eclipse-temurin', tag: `${v}-jre`, digest: null } });
   } else if (dotnet) {
-    if (!/alpine|chiseled/.test(tag)) out.push({ kind: 'alpine', ref: { ...r, tag: `${tag.replace(/-(bookworm-slim|jammy|noble)$/, '')}-alpine` } });
+    if (!/alpine|chiseled/.test(tag))
+      out.push({ kind: 'alpine', ref: { ...r, tag: `${tag.replace(/-(bookworm-slim|jammy|noble)$/, '')}-alpine` } });
   } else if (name) {
     if (SLIM.has(name)) {
       const t = slimTag(name, tag);
@@ -67,7 +88,8 @@ export function smallerVariants(stage: Stage, model: DockerfileModel): Variant[]
       const t = alpineTag(name, tag);
       if (t) out.push({ kind: 'alpine', ref: { ...r, tag: t } });
     }
-    if (name === 'debian' || name === 'ubuntu') out.push({ kind: 'alpine', ref: { registry: null, repository: 'alpine', tag: '3.24', digest: null } });
+    if (name === 'debian' || name === 'ubuntu')
+      out.push({ kind: 'alpine', ref: { registry: null, repository: 'alpine', tag: '3.24', digest: null } });
   }
   return out.map((v) => {
     const image = `${v.ref.registry ? v.ref.registry + '/' : ''}${v.ref.repository}:${v.ref.tag ?? 'latest'}`;
@@ -85,8 +107,10 @@ function writtenForm(model: DockerfileModel, stage: Stage, from: ImageRef, to: I
   let candidate: string | null = null;
   if (newTag.startsWith(oldTag)) candidate = (raw.includes(':') ? raw : `${raw}:`) + newTag.slice(oldTag.length);
   const rel = RELEASE_SUFFIX.exec(oldTag);
-  if (rel && newTag === `${oldTag.slice(0, rel.index)}-slim${rel[0]}` && raw.endsWith(rel[0])) candidate = `${raw.slice(0, -rel[0].length)}-slim${rel[0]}`;
-  if (oldTag.includes('-jdk') && newTag === oldTag.replace('-jdk', '-jre') && raw.includes('-jdk')) candidate = raw.replace('-jdk', '-jre');
+  if (rel && newTag === `${oldTag.slice(0, rel.index)}-slim${rel[0]}` && raw.endsWith(rel[0]))
+    candidate = `${raw.slice(0, -rel[0].length)}-slim${rel[0]}`;
+  if (oldTag.includes('-jdk') && newTag === oldTag.replace('-jdk', '-jre') && raw.includes('-jdk'))
+    candidate = raw.replace('-jdk', '-jre');
   return candidate !== null && expand(candidate, scope, model.directives.escape) === image ? candidate : image;
 }
 
@@ -96,7 +120,13 @@ export function fromEdit(model: DockerfileModel, stage: Stage, written: string):
   const m = /^(\s*FROM\s+(?:--\S+\s+)*)(\S+)/i.exec(line);
   if (!m || m[2] !== stage.fromRaw) return null;
   const start = m[1].length + 1;
-  return { startLine: stage.line, startColumn: start, endLine: stage.line, endColumn: start + m[2].length, newText: written };
+  return {
+    startLine: stage.line,
+    startColumn: start,
+    endLine: stage.line,
+    endColumn: start + m[2].length,
+    newText: written,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -104,25 +134,92 @@ export function fromEdit(model: DockerfileModel, stage: Stage, written: string):
 
 /** Debian package -> Alpine package (null: nothing to install on Alpine). */
 const APT_TO_APK: Record<string, string | null> = {
-  'build-essential': 'build-base', gcc: 'gcc', 'g++': 'g++', make: 'make', cmake: 'cmake', 'pkg-config': 'pkgconf',
-  autoconf: 'autoconf', automake: 'automake', libtool: 'libtool', 'libc6-dev': 'musl-dev', 'libc-dev': 'musl-dev',
-  'ca-certificates': 'ca-certificates', curl: 'curl', wget: 'wget', git: 'git', gnupg: 'gnupg', openssl: 'openssl',
-  'openssh-client': 'openssh-client', bash: 'bash', jq: 'jq', unzip: 'unzip', zip: 'zip', 'xz-utils': 'xz',
-  tar: 'tar', gzip: 'gzip', bzip2: 'bzip2', tzdata: 'tzdata', procps: 'procps', less: 'less', vim: 'vim', nano: 'nano',
-  'netcat-openbsd': 'netcat-openbsd', 'iputils-ping': 'iputils', dnsutils: 'bind-tools', 'dumb-init': 'dumb-init',
-  tini: 'tini', gosu: 'su-exec', file: 'file', rsync: 'rsync', patch: 'patch', sqlite3: 'sqlite',
-  'python3': 'python3', 'python3-pip': 'py3-pip', 'python3-dev': 'python3-dev', 'python3-venv': null,
-  'libpq-dev': 'libpq-dev', libpq5: 'libpq', 'postgresql-client': 'postgresql-client',
-  'default-libmysqlclient-dev': 'mariadb-dev', 'libmariadb-dev': 'mariadb-dev', 'default-mysql-client': 'mysql-client',
-  'libssl-dev': 'openssl-dev', libssl3: 'libssl3', 'libffi-dev': 'libffi-dev', 'zlib1g-dev': 'zlib-dev', zlib1g: 'zlib',
-  'libxml2-dev': 'libxml2-dev', libxml2: 'libxml2', 'libxslt1-dev': 'libxslt-dev', 'libjpeg-dev': 'libjpeg-turbo-dev',
-  'libjpeg62-turbo-dev': 'libjpeg-turbo-dev', 'libpng-dev': 'libpng-dev', 'libcurl4-openssl-dev': 'curl-dev',
-  'libsqlite3-dev': 'sqlite-dev', 'libyaml-dev': 'yaml-dev', 'libbz2-dev': 'bzip2-dev', 'liblzma-dev': 'xz-dev',
-  'libreadline-dev': 'readline-dev', 'libncurses-dev': 'ncurses-dev', 'libmagic1': 'libmagic', 'libgomp1': 'libgomp',
-  'libstdc++6': 'libstdc++', 'imagemagick': 'imagemagick', ffmpeg: 'ffmpeg', 'fonts-dejavu': 'font-dejavu',
-  'locales': 'musl-locales', 'nodejs': 'nodejs', npm: 'npm', 'openjdk-17-jre-headless': 'openjdk17-jre-headless',
-  'libgeos-dev': 'geos-dev', 'gettext': 'gettext', 'shared-mime-info': 'shared-mime-info', 'apt-transport-https': null,
-  'software-properties-common': null, 'lsb-release': null, 'debian-archive-keyring': null,
+  'build-essential': 'build-base',
+  gcc: 'gcc',
+  'g++': 'g++',
+  make: 'make',
+  cmake: 'cmake',
+  'pkg-config': 'pkgconf',
+  autoconf: 'autoconf',
+  automake: 'automake',
+  libtool: 'libtool',
+  'libc6-dev': 'musl-dev',
+  'libc-dev': 'musl-dev',
+  'ca-certificates': 'ca-certificates',
+  curl: 'curl',
+  wget: 'wget',
+  git: 'git',
+  gnupg: 'gnupg',
+  openssl: 'openssl',
+  'openssh-client': 'openssh-client',
+  bash: 'bash',
+  jq: 'jq',
+  unzip: 'unzip',
+  zip: 'zip',
+  'xz-utils': 'xz',
+  tar: 'tar',
+  gzip: 'gzip',
+  bzip2: 'bzip2',
+  tzdata: 'tzdata',
+  procps: 'procps',
+  less: 'less',
+  vim: 'vim',
+  nano: 'nano',
+  'netcat-openbsd': 'netcat-openbsd',
+  'iputils-ping': 'iputils',
+  dnsutils: 'bind-tools',
+  'dumb-init': 'dumb-init',
+  tini: 'tini',
+  gosu: 'su-exec',
+  file: 'file',
+  rsync: 'rsync',
+  patch: 'patch',
+  sqlite3: 'sqlite',
+  python3: 'python3',
+  'python3-pip': 'py3-pip',
+  'python3-dev': 'python3-dev',
+  'python3-venv': null,
+  'libpq-dev': 'libpq-dev',
+  libpq5: 'libpq',
+  'postgresql-client': 'postgresql-client',
+  'default-libmysqlclient-dev': 'mariadb-dev',
+  'libmariadb-dev': 'mariadb-dev',
+  'default-mysql-client': 'mysql-client',
+  'libssl-dev': 'openssl-dev',
+  libssl3: 'libssl3',
+  'libffi-dev': 'libffi-dev',
+  'zlib1g-dev': 'zlib-dev',
+  zlib1g: 'zlib',
+  'libxml2-dev': 'libxml2-dev',
+  libxml2: 'libxml2',
+  'libxslt1-dev': 'libxslt-dev',
+  'libjpeg-dev': 'libjpeg-turbo-dev',
+  'libjpeg62-turbo-dev': 'libjpeg-turbo-dev',
+  'libpng-dev': 'libpng-dev',
+  'libcurl4-openssl-dev': 'curl-dev',
+  'libsqlite3-dev': 'sqlite-dev',
+  'libyaml-dev': 'yaml-dev',
+  'libbz2-dev': 'bzip2-dev',
+  'liblzma-dev': 'xz-dev',
+  'libreadline-dev': 'readline-dev',
+  'libncurses-dev': 'ncurses-dev',
+  libmagic1: 'libmagic',
+  libgomp1: 'libgomp',
+  'libstdc++6': 'libstdc++',
+  imagemagick: 'imagemagick',
+  ffmpeg: 'ffmpeg',
+  'fonts-dejavu': 'font-dejavu',
+  locales: 'musl-locales',
+  nodejs: 'nodejs',
+  npm: 'npm',
+  'openjdk-17-jre-headless': 'openjdk17-jre-headless',
+  'libgeos-dev': 'geos-dev',
+  gettext: 'gettext',
+  'shared-mime-info': 'shared-mime-info',
+  'apt-transport-https': null,
+  'software-properties-common': null,
+  'lsb-release': null,
+  'debian-archive-keyring': null,
 };
 
 export interface AptTranslation {
@@ -149,16 +246,20 @@ export function translateAptToApk(model: DockerfileModel, stage: Stage): AptTran
 const APT_PROGRAMS = ['apt-get', 'apt', 'dpkg', 'apt-key', 'add-apt-repository', 'dpkg-reconfigure'];
 const USER_PROGRAMS = ['useradd', 'groupadd', 'usermod'];
 
-/** One RUN for Alpine: null when it does not use apt, its apk commands, or why it cannot be translated. Once per Step. */
+/**
+ * One RUN for Alpine: null when it does not use apt, its apk commands, or why it cannot be translated. Once per Step.
+ */
 const translateStep = memoPerStep((step: Step): AptTranslation['runs'][number] | string | null => {
   const cmds = commandsOf(step);
   const usesApt = cmds.some((c) => APT_PROGRAMS.includes(c.program));
   const usersCmd = cmds.find((c) => USER_PROGRAMS.includes(c.program));
   if (usersCmd) return `line ${step.line} runs ${usersCmd.program}, which Alpine's BusyBox spells differently`;
   if (!usesApt) return null;
-  if (step.heredocs.length || step.execForm) return `line ${step.line} runs apt in a form the rewrite does not translate`;
+  if (step.heredocs.length || step.execForm)
+    return `line ${step.line} runs apt in a form the rewrite does not translate`;
   const rest = step.command;
-  if (/\|\|?|\$\(|`|\(/.test(rest.replace(/"[^"]*"|'[^']*'/g, ''))) return `line ${step.line} mixes apt-get with pipes or subshells`;
+  if (/\|\|?|\$\(|`|\(/.test(rest.replace(/"[^"]*"|'[^']*'/g, '')))
+    return `line ${step.line} mixes apt-get with pipes or subshells`;
   const out: string[] = [];
   for (const c of cmds) {
     const translated = translateCommand(c);
@@ -178,11 +279,18 @@ export function aptToApkEdits(model: DockerfileModel, translation: AptTranslatio
     }
     const flags = step.flags
       .filter((f) => !(f.name === 'mount' && /target=\/var\/(cache|lib)\/apt/.test(f.value ?? '')))
-      .map((f) => `--${f.name}${f.value !== null ? '=' + f.value : ''} `).join('');
+      .map((f) => `--${f.name}${f.value !== null ? '=' + f.value : ''} `)
+      .join('');
     const esc = model.directives.escape;
     const indent = (model.lines[step.line - 1] ?? '').match(/^\s*/)?.[0] ?? '';
     const lines = out.map((c, k) => (k === 0 ? `${indent}RUN ${flags}${c}` : `${indent}    && ${c}`));
-    edits.push(replaceStep(model, step, lines.map((l, k) => (k < lines.length - 1 ? `${l} ${esc}` : l))));
+    edits.push(
+      replaceStep(
+        model,
+        step,
+        lines.map((l, k) => (k < lines.length - 1 ? `${l} ${esc}` : l)),
+      ),
+    );
   }
   return edits;
 }
@@ -202,15 +310,26 @@ function translateCommand(c: ShellCommand): string | { blocker: string } {
         if (apk) pkgs.push(apk);
       }
       if (pkgs.length === 0) return '';
-      return sub === 'install' ? `apk add --no-cache ${[...new Set(pkgs)].join(' ')}` : `apk del ${[...new Set(pkgs)].join(' ')}`;
+      return sub === 'install'
+        ? `apk add --no-cache ${[...new Set(pkgs)].join(' ')}`
+        : `apk del ${[...new Set(pkgs)].join(' ')}`;
     }
     return { blocker: `apt-get ${sub} has no apk translation` };
   }
-  if (['dpkg', 'apt-key', 'add-apt-repository', 'dpkg-reconfigure'].includes(p)) return { blocker: `${p} has no Alpine equivalent` };
-  if (p === 'rm' && operands(c, false).length > 0 && operands(c, false).every((o) => /^\/var\/(lib|cache)\/apt/.test(o))) return '';
+  if (['dpkg', 'apt-key', 'add-apt-repository', 'dpkg-reconfigure'].includes(p))
+    return { blocker: `${p} has no Alpine equivalent` };
+  if (
+    p === 'rm' &&
+    operands(c, false).length > 0 &&
+    operands(c, false).every((o) => /^\/var\/(lib|cache)\/apt/.test(o))
+  )
+    return '';
   // joins continuation lines; split and trim, not /\s*\\\n\s*/g, which is quadratic on a long run of blanks
   const parts = c.text.split('\\\n');
-  return parts.map((p, i) => (i > 0 ? p.trimStart() : p)).map((p, i) => (i < parts.length - 1 ? p.trimEnd() : p)).join(' ');
+  return parts
+    .map((p, i) => (i > 0 ? p.trimStart() : p))
+    .map((p, i) => (i < parts.length - 1 ? p.trimEnd() : p))
+    .join(' ');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -235,13 +354,24 @@ export function muslRisks(model: DockerfileModel, stage: Stage): string[] {
 const stepMuslRisks = memoPerStep((step: Step): string[] => {
   const risks: string[] = [];
   const cmds = commandsOf(step);
-  if (cmds.some((c) => /^pip\d?(\.\d+)?$/.test(c.program) || (/^python/.test(c.program) && c.words.includes('pip'))
-    || PYTHON_MANAGERS.includes(c.program))) risks.push('Python wheels are built for glibc (manylinux); on musl pip may compile from source or fail');
+  if (
+    cmds.some(
+      (c) =>
+        /^pip\d?(\.\d+)?$/.test(c.program) ||
+        (/^python/.test(c.program) && c.words.includes('pip')) ||
+        PYTHON_MANAGERS.includes(c.program),
+    )
+  )
+    risks.push('Python wheels are built for glibc (manylinux); on musl pip may compile from source or fail');
   if (cmds.some((c) => isCommand(c, NODE_MANAGERS, NODE_INSTALLS) || (c.program === 'yarn' && c.words.length === 1))) {
     risks.push('native Node modules (node-gyp, prebuilt binaries) are built for glibc');
   }
-  const downloads = cmds.some((c) => DOWNLOADERS.includes(c.program) && /\/(usr\/local\/)?bin\/|\.tar\.gz|\.tgz|\.zip/.test(c.text));
-  const foreignCopy = (step.keyword === 'COPY' || step.keyword === 'ADD') && (step.copyFrom !== undefined || (step.sources ?? []).some((s) => /^https?:/.test(s)));
+  const downloads = cmds.some(
+    (c) => DOWNLOADERS.includes(c.program) && /\/(usr\/local\/)?bin\/|\.tar\.gz|\.tgz|\.zip/.test(c.text),
+  );
+  const foreignCopy =
+    (step.keyword === 'COPY' || step.keyword === 'ADD') &&
+    (step.copyFrom !== undefined || (step.sources ?? []).some((s) => /^https?:/.test(s)));
   if (downloads || foreignCopy) risks.push(`glibc-linked binaries (line ${step.line}) will not run on musl`);
   return risks;
 });
@@ -255,7 +385,7 @@ const slimUse = memoPerStep((step: Step): { installs: string[]; uses: string[] }
     if (isCommand(c, APT, INSTALL)) for (const p of operands(c)) installs.push(p.replace(/=[^]*$/, ''));
     if (FULL_ONLY.includes(c.program)) uses.push(c.program);
   }
-  if ((step.keyword === 'CMD' || step.keyword === 'ENTRYPOINT' || step.keyword === 'HEALTHCHECK')) {
+  if (step.keyword === 'CMD' || step.keyword === 'ENTRYPOINT' || step.keyword === 'HEALTHCHECK') {
     const p = (step.words[0] === 'CMD' ? step.words[1] : step.words[0]) ?? '';
     if (FULL_ONLY.includes(p)) uses.push(p);
     if (/\bcurl\b/.test(step.args)) uses.push('curl');
@@ -265,7 +395,22 @@ const slimUse = memoPerStep((step: Step): { installs: string[]; uses: string[] }
 
 const APT = ['apt-get', 'apt'];
 const INSTALL = ['install'];
-const FULL_ONLY = ['curl', 'wget', 'git', 'gcc', 'g++', 'make', 'ssh', 'bzip2', 'unzip', 'xz', 'patch', 'file', 'procps', 'ps'];
+const FULL_ONLY = [
+  'curl',
+  'wget',
+  'git',
+  'gcc',
+  'g++',
+  'make',
+  'ssh',
+  'bzip2',
+  'unzip',
+  'xz',
+  'patch',
+  'file',
+  'procps',
+  'ps',
+];
 
 export function slimRisks(model: DockerfileModel, stage: Stage): string[] {
   const installed = new Set<string>();
@@ -277,7 +422,22 @@ export function slimRisks(model: DockerfileModel, stage: Stage): string[] {
     for (const p of own.installs) installed.add(p);
     for (const p of own.uses) if (!used.has(p)) used.set(p, step.line);
   }
-  const pkgFor = (p: string): string => (p === 'g++' || p === 'gcc' || p === 'make' ? 'build-essential' : p === 'ssh' ? 'openssh-client' : p === 'xz' ? 'xz-utils' : p === 'ps' ? 'procps' : p);
-  return [...used].filter(([p]) => !installed.has(p) && !installed.has(pkgFor(p)) && !(['gcc', 'g++', 'make'].includes(p) && installed.has('build-essential')))
+  const pkgFor = (p: string): string =>
+    p === 'g++' || p === 'gcc' || p === 'make'
+      ? 'build-essential'
+      : p === 'ssh'
+        ? 'openssh-client'
+        : p === 'xz'
+          ? 'xz-utils'
+          : p === 'ps'
+            ? 'procps'
+            : p;
+  return [...used]
+    .filter(
+      ([p]) =>
+        !installed.has(p) &&
+        !installed.has(pkgFor(p)) &&
+        !(['gcc', 'g++', 'make'].includes(p) && installed.has('build-essential')),
+    )
     .map(([p, line]) => `-slim has no ${p} (used at line ${line}); add ${pkgFor(p)} to an apt-get install`);
 }

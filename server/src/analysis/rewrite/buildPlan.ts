@@ -8,15 +8,28 @@ import * as posix from 'node:path/posix';
 import { memoPerStep } from '../reuse';
 import type { DockerfileModel, Stage, Step } from '../model';
 import {
-  commandsOf, findCommands, hasOption, isCommand, operands, optionValue, programOf, subcommandOf, type ShellCommand,
+  commandsOf,
+  hasOption,
+  isCommand,
+  operands,
+  optionValue,
+  programOf,
+  subcommandOf,
+  type ShellCommand,
 } from '../shell';
 import { parseImageRef } from './imageRef';
 
 export type Ecosystem = 'go' | 'rust' | 'c' | 'java' | 'dotnet' | 'node-frontend' | 'node-service' | 'python';
 
 export const ECOSYSTEM_NAMES: Record<Ecosystem, string> = {
-  go: 'Go', rust: 'Rust', c: 'C/C++', java: 'Java', dotnet: '.NET', 'node-frontend': 'front-end bundle',
-  'node-service': 'Node.js service', python: 'Python with compiled packages',
+  go: 'Go',
+  rust: 'Rust',
+  c: 'C/C++',
+  java: 'Java',
+  dotnet: '.NET',
+  'node-frontend': 'front-end bundle',
+  'node-service': 'Node.js service',
+  python: 'Python with compiled packages',
 };
 
 export interface Artifact {
@@ -58,35 +71,130 @@ export interface BuildPlan {
 
 /** Packages that only build software; none of them is needed to run a compiled program. */
 const TOOLCHAIN_PACKAGES = new Set([
-  'build-essential', 'gcc', 'g++', 'cpp', 'make', 'cmake', 'ninja-build', 'clang', 'llvm', 'lld', 'binutils',
-  'autoconf', 'automake', 'libtool', 'pkg-config', 'pkgconf', 'libc6-dev', 'libc-dev', 'musl-dev', 'build-base',
-  'python3-dev', 'python-dev', 'python3-pip', 'python3-setuptools', 'python3-wheel', 'git', 'cargo', 'rustc',
-  'golang', 'golang-go', 'maven', 'gradle', 'default-jdk', 'default-jdk-headless', 'nodejs', 'npm', 'yarn',
-  'bison', 'flex', 'gfortran', 'patch', 'dpkg-dev', 'gnupg', 'wget', 'curl', 'xz-utils', 'unzip',
+  'build-essential',
+  'gcc',
+  'g++',
+  'cpp',
+  'make',
+  'cmake',
+  'ninja-build',
+  'clang',
+  'llvm',
+  'lld',
+  'binutils',
+  'autoconf',
+  'automake',
+  'libtool',
+  'pkg-config',
+  'pkgconf',
+  'libc6-dev',
+  'libc-dev',
+  'musl-dev',
+  'build-base',
+  'python3-dev',
+  'python-dev',
+  'python3-pip',
+  'python3-setuptools',
+  'python3-wheel',
+  'git',
+  'cargo',
+  'rustc',
+  'golang',
+  'golang-go',
+  'maven',
+  'gradle',
+  'default-jdk',
+  'default-jdk-headless',
+  'nodejs',
+  'npm',
+  'yarn',
+  'bison',
+  'flex',
+  'gfortran',
+  'patch',
+  'dpkg-dev',
+  'gnupg',
+  'wget',
+  'curl',
+  'xz-utils',
+  'unzip',
 ]);
 /** Packages that download or unpack sources; dropped from the runtime only when they look build-only. */
 const FETCH_TOOLS = new Set(['git', 'gnupg', 'wget', 'curl', 'xz-utils', 'unzip']);
 
 /** -dev package -> the run-time library package (Debian bookworm names). */
 const DEV_RUNTIME: Record<string, string | null> = {
-  'libpq-dev': 'libpq5', 'libssl-dev': 'libssl3', 'libffi-dev': 'libffi8', 'zlib1g-dev': 'zlib1g',
-  'libxml2-dev': 'libxml2', 'libxslt1-dev': 'libxslt1.1', 'libjpeg-dev': 'libjpeg62-turbo',
-  'libjpeg62-turbo-dev': 'libjpeg62-turbo', 'libpng-dev': 'libpng16-16', 'libcurl4-openssl-dev': 'libcurl4',
-  'default-libmysqlclient-dev': 'libmariadb3', 'libmariadb-dev': 'libmariadb3', 'libsqlite3-dev': 'libsqlite3-0',
-  'libyaml-dev': 'libyaml-0-2', 'libbz2-dev': 'libbz2-1.0', 'liblzma-dev': 'liblzma5', 'libzstd-dev': 'libzstd1',
-  'libreadline-dev': 'libreadline8', 'libncurses-dev': 'libncursesw6', 'libgmp-dev': 'libgmp10',
-  'libpcre3-dev': 'libpcre3', 'libpcre2-dev': 'libpcre2-8-0', 'libmagic-dev': 'libmagic1',
-  'libgeos-dev': 'libgeos-c1v5', 'libldap2-dev': 'libldap-2.5-0', 'libsasl2-dev': 'libsasl2-2',
-  'libwebp-dev': 'libwebp7', 'libfreetype6-dev': 'libfreetype6', 'libblas-dev': 'libblas3',
-  'liblapack-dev': 'liblapack3', 'libopenblas-dev': 'libopenblas0', 'libsodium-dev': 'libsodium23',
-  'libevent-dev': 'libevent-2.1-7', 'libuv1-dev': 'libuv1', 'libstdc++-12-dev': null, 'libc6-dev': null,
+  'libpq-dev': 'libpq5',
+  'libssl-dev': 'libssl3',
+  'libffi-dev': 'libffi8',
+  'zlib1g-dev': 'zlib1g',
+  'libxml2-dev': 'libxml2',
+  'libxslt1-dev': 'libxslt1.1',
+  'libjpeg-dev': 'libjpeg62-turbo',
+  'libjpeg62-turbo-dev': 'libjpeg62-turbo',
+  'libpng-dev': 'libpng16-16',
+  'libcurl4-openssl-dev': 'libcurl4',
+  'default-libmysqlclient-dev': 'libmariadb3',
+  'libmariadb-dev': 'libmariadb3',
+  'libsqlite3-dev': 'libsqlite3-0',
+  'libyaml-dev': 'libyaml-0-2',
+  'libbz2-dev': 'libbz2-1.0',
+  'liblzma-dev': 'liblzma5',
+  'libzstd-dev': 'libzstd1',
+  'libreadline-dev': 'libreadline8',
+  'libncurses-dev': 'libncursesw6',
+  'libgmp-dev': 'libgmp10',
+  'libpcre3-dev': 'libpcre3',
+  'libpcre2-dev': 'libpcre2-8-0',
+  'libmagic-dev': 'libmagic1',
+  'libgeos-dev': 'libgeos-c1v5',
+  'libldap2-dev': 'libldap-2.5-0',
+  'libsasl2-dev': 'libsasl2-2',
+  'libwebp-dev': 'libwebp7',
+  'libfreetype6-dev': 'libfreetype6',
+  'libblas-dev': 'libblas3',
+  'liblapack-dev': 'liblapack3',
+  'libopenblas-dev': 'libopenblas0',
+  'libsodium-dev': 'libsodium23',
+  'libevent-dev': 'libevent-2.1-7',
+  'libuv1-dev': 'libuv1',
+  'libstdc++-12-dev': null,
+  'libc6-dev': null,
 };
 
 /** Build tools. Every program a detector below looks for must be here (or be matched by isPythonPip). */
 const BUILD_PROGRAMS = new Set([
-  'go', 'cargo', 'rustc', 'mvn', 'mvnw', 'gradle', 'gradlew', 'dotnet', 'npm', 'yarn', 'pnpm', 'npx', 'tsc',
-  'gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'make', 'cmake', 'ninja', 'pip', 'pip3', 'javac', 'ng', 'vite',
-  'webpack', 'meson', './configure', 'configure',
+  'go',
+  'cargo',
+  'rustc',
+  'mvn',
+  'mvnw',
+  'gradle',
+  'gradlew',
+  'dotnet',
+  'npm',
+  'yarn',
+  'pnpm',
+  'npx',
+  'tsc',
+  'gcc',
+  'g++',
+  'cc',
+  'c++',
+  'clang',
+  'clang++',
+  'make',
+  'cmake',
+  'ninja',
+  'pip',
+  'pip3',
+  'javac',
+  'ng',
+  'vite',
+  'webpack',
+  'meson',
+  './configure',
+  'configure',
 ]);
 
 const runsBuildTool = (c: ShellCommand): boolean => BUILD_PROGRAMS.has(programOf(c)) || isPythonPip(c);
@@ -104,7 +212,6 @@ interface Ctx {
   packages: { name: string; step: number }[];
   /** CMD + ENTRYPOINT text in effect at the end of the stage. */
   startCommand: string;
-
 }
 
 /** The plan for the first build found in `stage`, or null when the stage does not build from source. */
@@ -114,7 +221,11 @@ export function findBuild(model: DockerfileModel, stage: Stage): BuildPlan | nul
   const steps = stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
   let packages: Ctx['packages'] | undefined;
   const ctx: Ctx = {
-    model, stage, steps, env: readEnv(steps), startCommand: startCommand(steps),
+    model,
+    stage,
+    steps,
+    env: readEnv(steps),
+    startCommand: startCommand(steps),
     // read when a detector needs them (most stages build nothing, and a long stage has thousands of installs)
     get packages() {
       return (packages ??= readPackages(steps));
@@ -143,12 +254,26 @@ function lastToolchainStep(steps: Step[], buildStep: number): number {
 
 function base(ctx: Ctx, ecosystem: Ecosystem, step: Step, cmd: ShellCommand): BuildPlan {
   const from = parseImageRef(ctx.stage.from);
-  const alpine = /alpine/.test(from.tag ?? '') || from.repository === 'alpine'
-    || ctx.packages.some((p) => p.name === 'musl-dev' || p.name === 'build-base');
+  const alpine =
+    /alpine/.test(from.tag ?? '') ||
+    from.repository === 'alpine' ||
+    ctx.packages.some((p) => p.name === 'musl-dev' || p.name === 'build-base');
   return {
-    ecosystem, stage: ctx.stage, command: cmd.text, buildStep: step.index, lastToolchainStep: step.index,
-    artifacts: [], builderCommands: [], staticBinary: false, musl: alpine, runtimePackages: [], unknownDevPackages: [],
-    carriedSteps: [], notes: [], web: false, version: null,
+    ecosystem,
+    stage: ctx.stage,
+    command: cmd.text,
+    buildStep: step.index,
+    lastToolchainStep: step.index,
+    artifacts: [],
+    builderCommands: [],
+    staticBinary: false,
+    musl: alpine,
+    runtimePackages: [],
+    unknownDevPackages: [],
+    carriedSteps: [],
+    notes: [],
+    web: false,
+    version: null,
   };
 }
 
@@ -212,7 +337,7 @@ function detectRust(ctx: Ctx): BuildPlan | null {
     plan.artifacts.push({ path: `${root.replace(/\/$/, '')}/bin/`, dest: '/usr/local/bin/' });
     return plan;
   }
-  const profile = hasOption(m.cmd, '--release', '-r') ? 'release' : optionValue(m.cmd, '--profile') ?? 'debug';
+  const profile = hasOption(m.cmd, '--release', '-r') ? 'release' : (optionValue(m.cmd, '--profile') ?? 'debug');
   const targetDir = optionValue(m.cmd, '--target-dir') ?? ctx.env.get('CARGO_TARGET_DIR') ?? 'target';
   const dir = abs(wd, posix.join(targetDir, target ?? '', profile === 'dev' ? 'debug' : profile));
   const bin = optionValue(m.cmd, '--bin') ?? binaryNamedIn(ctx.startCommand, dir, wd);
@@ -241,10 +366,18 @@ function binaryNamedIn(start: string, dir: string, wd: string): string | null {
 // Java
 
 function detectJava(ctx: Ctx): BuildPlan | null {
-  const maven = lastMatch(ctx, (c) => ['mvn', 'mvnw'].includes(programOf(c))
-    && c.words.slice(1).some((w) => ['package', 'install', 'verify', 'spring-boot:repackage'].includes(w)));
-  const gradle = lastMatch(ctx, (c) => ['gradle', 'gradlew'].includes(programOf(c))
-    && c.words.slice(1).some((w) => /^(:?[\w-]+:)?(build|assemble|jar|bootJar|shadowJar|installDist)$/.test(w)));
+  const maven = lastMatch(
+    ctx,
+    (c) =>
+      ['mvn', 'mvnw'].includes(programOf(c)) &&
+      c.words.slice(1).some((w) => ['package', 'install', 'verify', 'spring-boot:repackage'].includes(w)),
+  );
+  const gradle = lastMatch(
+    ctx,
+    (c) =>
+      ['gradle', 'gradlew'].includes(programOf(c)) &&
+      c.words.slice(1).some((w) => /^(:?[\w-]+:)?(build|assemble|jar|bootJar|shadowJar|installDist)$/.test(w)),
+  );
   const m = maven && (!gradle || maven.step.index >= gradle.step.index) ? maven : gradle;
   if (!m) return null;
   const plan = base(ctx, 'java', m.step, m.cmd);
@@ -290,8 +423,10 @@ function detectDotnet(ctx: Ctx): BuildPlan | null {
   if (!out) plan.notes.push(`no -o given: copies ${dir}/ (the publish folder is below it)`);
   const r = parseImageRef(ctx.stage.from);
   plan.version = /^(\d+\.\d+)/.exec(r.tag ?? '')?.[1] ?? null;
-  plan.web = ctx.steps.some((s) => s.keyword === 'EXPOSE') || [...ctx.env.keys()].some((k) => k.startsWith('ASPNETCORE_'))
-    || /\b(Web|Api|AspNet)/i.test(ctx.startCommand);
+  plan.web =
+    ctx.steps.some((s) => s.keyword === 'EXPOSE') ||
+    [...ctx.env.keys()].some((k) => k.startsWith('ASPNETCORE_')) ||
+    /\b(Web|Api|AspNet)/i.test(ctx.startCommand);
   return plan;
 }
 
@@ -312,7 +447,10 @@ function isNodeBuild(c: ShellCommand): boolean {
   if (p === 'npx') {
     // a compiler or bundler builds when run (`npx tsc` reads tsconfig.json); the dev-server tools only with `build`
     const tool = w[1] ?? '';
-    return /^(tsc|webpack|esbuild|rollup)$/.test(tool) || (/^(vite|ng|parcel|react-scripts)$/.test(tool) && w.slice(2).includes('build'));
+    return (
+      /^(tsc|webpack|esbuild|rollup)$/.test(tool) ||
+      (/^(vite|ng|parcel|react-scripts)$/.test(tool) && w.slice(2).includes('build'))
+    );
   }
   if (p === 'tsc') return true;
   if (p === 'ng' || p === 'vite') return w[1] === 'build';
@@ -324,29 +462,43 @@ function detectNode(ctx: Ctx): BuildPlan | null {
   if (!m) return null;
   const wd = m.step.workdir;
   const start = ctx.startCommand;
-  const frontend = STATIC_SERVERS.test(start) || (start === '' && FRONTEND_TOOLS.test(m.cmd.text))
-    || (FRONTEND_TOOLS.test(m.cmd.text) && !/\bnode\b/.test(start));
+  const frontend =
+    STATIC_SERVERS.test(start) ||
+    (start === '' && FRONTEND_TOOLS.test(m.cmd.text)) ||
+    (FRONTEND_TOOLS.test(m.cmd.text) && !/\bnode\b/.test(start));
   const plan = base(ctx, frontend ? 'node-frontend' : 'node-service', m.step, m.cmd);
   plan.version = /^(\d+)/.exec(parseImageRef(ctx.stage.from).tag ?? '')?.[1] ?? null;
   const outFlag = optionValue(m.cmd, '--outDir', '--out-dir', '--output-path', '-o');
   const named = /\b(dist|build|out|public|www)\b/.exec(start.replace(/node_modules\S*/g, ''))?.[1];
   const out = outFlag ?? named ?? 'dist';
-  if (!outFlag && !named) plan.notes.push(`the build output folder is not named in the Dockerfile; assumed ${abs(wd, out)}/`);
+  if (!outFlag && !named)
+    plan.notes.push(`the build output folder is not named in the Dockerfile; assumed ${abs(wd, out)}/`);
   const outDir = abs(wd, out).replace(/\/?$/, '/');
   if (frontend) {
     plan.artifacts.push({ path: outDir, dest: '/usr/share/nginx/html/' });
     return plan;
   }
   const manager = programOf(m.cmd);
-  plan.builderCommands.push(manager === 'pnpm' ? 'pnpm prune --prod' : manager === 'yarn'
-    ? 'yarn install --production --frozen-lockfile' : 'npm prune --omit=dev');
+  plan.builderCommands.push(
+    manager === 'pnpm'
+      ? 'pnpm prune --prod'
+      : manager === 'yarn'
+        ? 'yarn install --production --frozen-lockfile'
+        : 'npm prune --omit=dev',
+  );
   plan.artifacts.push(
     { path: posix.join(wd, 'package.json'), dest: posix.join(wd, 'package.json') },
     { path: posix.join(wd, 'node_modules/'), dest: posix.join(wd, 'node_modules/') },
     { path: outDir, dest: outDir },
   );
-  plan.carriedSteps = ctx.steps.filter((s) => commandsOf(s).some((c) =>
-    isCommand(c, ['npm', 'yarn', 'pnpm'], ['ci', 'install', 'i']) || (programOf(c) === 'yarn' && c.words.length === 1)))
+  plan.carriedSteps = ctx.steps
+    .filter((s) =>
+      commandsOf(s).some(
+        (c) =>
+          isCommand(c, ['npm', 'yarn', 'pnpm'], ['ci', 'install', 'i']) ||
+          (programOf(c) === 'yarn' && c.words.length === 1),
+      ),
+    )
     .map((s) => s.index);
   return plan;
 }
@@ -357,15 +509,23 @@ function detectNode(ctx: Ctx): BuildPlan | null {
 function isPythonPip(c: ShellCommand): boolean {
   const p = programOf(c);
   if (/^pip(\d(\.\d+)?)?$/.test(p)) return subcommandOf(c) === 'install';
-  return /^python(\d(\.\d+)?)?$/.test(p) && c.words[1] === '-m' && /^pip\d?$/.test(c.words[2] ?? '') && c.words.slice(3).includes('install');
+  return (
+    /^python(\d(\.\d+)?)?$/.test(p) &&
+    c.words[1] === '-m' &&
+    /^pip\d?$/.test(c.words[2] ?? '') &&
+    c.words.slice(3).includes('install')
+  );
 }
 
 function detectPython(ctx: Ctx): BuildPlan | null {
   const m = lastMatch(ctx, isPythonPip);
   if (!m) return null;
-  const compilers = ctx.packages.filter((p) => ['build-essential', 'gcc', 'g++', 'build-base', 'clang'].includes(p.name));
+  const compilers = ctx.packages.filter((p) =>
+    ['build-essential', 'gcc', 'g++', 'build-base', 'clang'].includes(p.name),
+  );
   if (compilers.length === 0) return null;
-  if (compilers.every((c) => m.step.index < c.step)) return null; // before every compiler install (no Math.min(...list): it may be long)
+  // before every compiler install (no Math.min(...list): it may be long)
+  if (compilers.every((c) => m.step.index < c.step)) return null;
   const plan = base(ctx, 'python', m.step, m.cmd);
   const r = parseImageRef(ctx.stage.from);
   plan.version = /^(\d+\.\d+)/.exec(r.tag ?? '')?.[1] ?? null;
@@ -376,9 +536,15 @@ function detectPython(ctx: Ctx): BuildPlan | null {
   // pip's --prefix puts packages and scripts under /install; /usr/local is where the python image looks
   plan.artifacts.push({ path: '/install/', dest: '/usr/local/' });
   plan.carriedSteps = [m.step.index];
-  const copiesSource = ctx.steps.some((s) => s.index < m.step.index && s.keyword === 'COPY' && !s.copyFrom
-    && (s.sources ?? []).some((src) => src === '.' || src === './'));
-  if (copiesSource) plan.artifacts.push({ path: m.step.workdir.replace(/\/?$/, '/'), dest: m.step.workdir.replace(/\/?$/, '/') });
+  const copiesSource = ctx.steps.some(
+    (s) =>
+      s.index < m.step.index &&
+      s.keyword === 'COPY' &&
+      !s.copyFrom &&
+      (s.sources ?? []).some((src) => src === '.' || src === './'),
+  );
+  if (copiesSource)
+    plan.artifacts.push({ path: m.step.workdir.replace(/\/?$/, '/'), dest: m.step.workdir.replace(/\/?$/, '/') });
   return plan;
 }
 
@@ -388,25 +554,45 @@ function detectPython(ctx: Ctx): BuildPlan | null {
 const COMPILERS = ['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++'];
 
 function detectC(ctx: Ctx): BuildPlan | null {
-  const compile = lastMatch(ctx, (c) => COMPILERS.includes(programOf(c)) && !hasOption(c, '-c', '-E', '-S', '--version', '-v'));
-  const make = lastMatch(ctx, (c) => ['make', 'ninja'].includes(programOf(c)) || (programOf(c) === 'cmake' && hasOption(c, '--build', '--install')));
+  const compile = lastMatch(
+    ctx,
+    (c) => COMPILERS.includes(programOf(c)) && !hasOption(c, '-c', '-E', '-S', '--version', '-v'),
+  );
+  const make = lastMatch(
+    ctx,
+    (c) =>
+      ['make', 'ninja'].includes(programOf(c)) || (programOf(c) === 'cmake' && hasOption(c, '--build', '--install')),
+  );
   const m = compile && (!make || compile.step.index >= make.step.index) ? compile : make;
   if (!m) return null;
-  const toolchain = ctx.packages.some((p) => ['build-essential', 'gcc', 'g++', 'clang', 'make', 'cmake', 'build-base'].includes(p.name))
-    || /^(gcc|buildpack-deps)$/.test(parseImageRef(ctx.stage.from).repository);
+  const toolchain =
+    ctx.packages.some((p) =>
+      ['build-essential', 'gcc', 'g++', 'clang', 'make', 'cmake', 'build-base'].includes(p.name),
+    ) || /^(gcc|buildpack-deps)$/.test(parseImageRef(ctx.stage.from).repository);
   if (!toolchain) return null;
   const plan = base(ctx, 'c', m.step, m.cmd);
   const wd = m.step.workdir;
   const all = ctx.steps.flatMap((step) => commandsOf(step).map((cmd) => ({ step, cmd })));
-  plan.staticBinary = all.some((x) => COMPILERS.includes(programOf(x.cmd)) && hasOption(x.cmd, '-static'))
-    || /(^|\s)LDFLAGS=["']?[^"'\s]*-static/.test(all.map((x) => x.cmd.text).join('\n') + ` LDFLAGS=${ctx.env.get('LDFLAGS') ?? ''}`);
-  const installs = all.filter((x) => (programOf(x.cmd) === 'make' && operands(x.cmd, false).includes('install'))
-    || (programOf(x.cmd) === 'cmake' && hasOption(x.cmd, '--install')) || (programOf(x.cmd) === 'ninja' && operands(x.cmd, false).includes('install')));
+  plan.staticBinary =
+    all.some((x) => COMPILERS.includes(programOf(x.cmd)) && hasOption(x.cmd, '-static')) ||
+    /(^|\s)LDFLAGS=["']?[^"'\s]*-static/.test(
+      all.map((x) => x.cmd.text).join('\n') + ` LDFLAGS=${ctx.env.get('LDFLAGS') ?? ''}`,
+    );
+  const installs = all.filter(
+    (x) =>
+      (programOf(x.cmd) === 'make' && operands(x.cmd, false).includes('install')) ||
+      (programOf(x.cmd) === 'cmake' && hasOption(x.cmd, '--install')) ||
+      (programOf(x.cmd) === 'ninja' && operands(x.cmd, false).includes('install')),
+  );
   if (installs.length) {
-    const prefix = /PREFIX=(\S+)/.exec(installs[installs.length - 1].cmd.text)?.[1] ?? optionValue(installs[installs.length - 1].cmd, '--prefix') ?? '/usr/local';
+    const prefix =
+      /PREFIX=(\S+)/.exec(installs[installs.length - 1].cmd.text)?.[1] ??
+      optionValue(installs[installs.length - 1].cmd, '--prefix') ??
+      '/usr/local';
     plan.artifacts.push({ path: prefix.replace(/\/?$/, '/'), dest: prefix.replace(/\/?$/, '/') });
   } else {
-    const outputs = all.filter((x) => COMPILERS.includes(programOf(x.cmd)))
+    const outputs = all
+      .filter((x) => COMPILERS.includes(programOf(x.cmd)))
       .map((x) => ({ out: optionValue(x.cmd, '-o'), wd: x.step.workdir }))
       .filter((o): o is { out: string; wd: string } => o.out !== null && !/\.(o|a|obj)$/.test(o.out));
     const seen = new Set<string>();
@@ -446,10 +632,11 @@ function readEnv(steps: Step[]): Map<string, string> {
   for (const s of steps) {
     if (s.keyword !== 'ENV') continue;
     if (s.words.length >= 2 && !s.words[0].includes('=')) env.set(s.words[0], s.words.slice(1).join(' '));
-    else for (const w of s.words) {
-      const eq = w.indexOf('=');
-      if (eq > 0) env.set(w.slice(0, eq), w.slice(eq + 1));
-    }
+    else
+      for (const w of s.words) {
+        const eq = w.indexOf('=');
+        if (eq > 0) env.set(w.slice(0, eq), w.slice(eq + 1));
+      }
   }
   return env;
 }
@@ -464,8 +651,11 @@ function readPackages(steps: Step[]): { name: string; step: number }[] {
 const packagesOf = memoPerStep((s: Step): string[] => {
   const out: string[] = [];
   const cmds = commandsOf(s);
-  for (const c of cmds) if (isCommand(c, ['apt-get', 'apt'], ['install'])) for (const name of operands(c)) out.push(name.replace(/[=:][^]*$/, ''));
-  for (const c of cmds) if (isCommand(c, ['apk'], ['add'])) for (const name of operands(c)) out.push(name.replace(/[=:][^]*$/, ''));
+  for (const c of cmds)
+    if (isCommand(c, ['apt-get', 'apt'], ['install']))
+      for (const name of operands(c)) out.push(name.replace(/[=:][^]*$/, ''));
+  for (const c of cmds)
+    if (isCommand(c, ['apk'], ['add'])) for (const name of operands(c)) out.push(name.replace(/[=:][^]*$/, ''));
   return out;
 });
 
@@ -474,7 +664,10 @@ function startCommand(steps: Step[]): string {
     for (let i = steps.length - 1; i >= 0; i--) if (steps[i].keyword === k) return steps[i];
     return undefined;
   };
-  return [last('ENTRYPOINT'), last('CMD')].filter((s): s is Step => s !== undefined).map((s) => s.words.join(' ')).join(' ');
+  return [last('ENTRYPOINT'), last('CMD')]
+    .filter((s): s is Step => s !== undefined)
+    .map((s) => s.words.join(' '))
+    .join(' ');
 }
 
 /**
@@ -482,12 +675,15 @@ function startCommand(steps: Step[]): string {
  * and -dev packages go, -dev packages are swapped for their run-time library where we know its name.
  */
 export function runtimePackagesOf(model: DockerfileModel, plan: BuildPlan): void {
-  const steps = plan.stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined && s.index <= plan.lastToolchainStep);
+  const steps = plan.stage.steps
+    .map((i) => model.steps[i])
+    .filter((s): s is Step => s !== undefined && s.index <= plan.lastToolchainStep);
   const pkgs = readPackages(steps).map((p) => p.name);
   const keep: string[] = [];
   const unknown: string[] = [];
   for (const p of pkgs) {
-    if (TOOLCHAIN_PACKAGES.has(p) && !(FETCH_TOOLS.has(p) && p === 'curl' && /\bcurl\b/.test(startCommand(steps)))) continue;
+    if (TOOLCHAIN_PACKAGES.has(p) && !(FETCH_TOOLS.has(p) && p === 'curl' && /\bcurl\b/.test(startCommand(steps))))
+      continue;
     if (p.endsWith('-dev')) {
       const lib = DEV_RUNTIME[p];
       if (lib) keep.push(lib);

@@ -8,7 +8,10 @@ import type { DockerfileModel, Step, TextEdit } from '../model';
 export function replaceLines(model: DockerfileModel, first: number, last: number, lines: string[]): TextEdit {
   const lastText = model.lines[last - 1] ?? '';
   return {
-    startLine: first, startColumn: 1, endLine: last, endColumn: lastText.length + 1,
+    startLine: first,
+    startColumn: 1,
+    endLine: last,
+    endColumn: lastText.length + 1,
     newText: lines.join(model.eol),
   };
 }
@@ -21,7 +24,8 @@ export function replaceStep(model: DockerfileModel, step: Step, lines: string[])
 /** Removes a step together with its line terminator. */
 export function deleteStep(model: DockerfileModel, step: Step): TextEdit {
   const next = step.endLine + 1;
-  if (next <= model.lines.length) return { startLine: step.line, startColumn: 1, endLine: next, endColumn: 1, newText: '' };
+  if (next <= model.lines.length)
+    return { startLine: step.line, startColumn: 1, endLine: next, endColumn: 1, newText: '' };
   // the last line of the file: remove the terminator before it instead
   const prev = step.line - 1;
   const prevLen = (model.lines[prev - 1] ?? '').length;
@@ -36,11 +40,23 @@ export function insertLinesAfter(model: DockerfileModel, after: number, lines: s
   const eol = model.eol;
   const count = model.lines.length;
   if (after < count) {
-    return { startLine: after + 1, startColumn: 1, endLine: after + 1, endColumn: 1, newText: lines.map((l) => l + eol).join('') };
+    return {
+      startLine: after + 1,
+      startColumn: 1,
+      endLine: after + 1,
+      endColumn: 1,
+      newText: lines.map((l) => l + eol).join(''),
+    };
   }
   // after the last line, which has no terminator
   const lastText = model.lines[count - 1] ?? '';
-  return { startLine: count, startColumn: lastText.length + 1, endLine: count, endColumn: lastText.length + 1, newText: eol + lines.join(eol) };
+  return {
+    startLine: count,
+    startColumn: lastText.length + 1,
+    endLine: count,
+    endColumn: lastText.length + 1,
+    newText: eol + lines.join(eol),
+  };
 }
 
 /** The text of a step as written (its lines joined with the file's EOL). */

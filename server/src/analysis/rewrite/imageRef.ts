@@ -53,9 +53,13 @@ export function officialName(r: ImageRef): string | null {
 export function isSmallVariant(ref: string): boolean {
   const r = parseImageRef(ref);
   const name = `${r.repository}:${r.tag ?? ''}`;
-  return ref === 'scratch' || /distroless|chainguard|busybox|(^|\/)static(:|-)/.test(r.repository)
-    || /(^|[-.:_])(slim|alpine|minimal|jre)([-.:_\d]|$)/.test(r.tag ?? '')
-    || /^alpine$/.test(r.repository) || /(^|[-:])(alpine|slim)/.test(name);
+  return (
+    ref === 'scratch' ||
+    /distroless|chainguard|busybox|(^|\/)static(:|-)/.test(r.repository) ||
+    /(^|[-.:_])(slim|alpine|minimal|jre)([-.:_\d]|$)/.test(r.tag ?? '') ||
+    /^alpine$/.test(r.repository) ||
+    /(^|[-:])(alpine|slim)/.test(name)
+  );
 }
 
 /** The Debian release a tag names (`bookworm`, `bullseye`, `trixie`), or null. */

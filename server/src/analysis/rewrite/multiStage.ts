@@ -21,10 +21,21 @@ export interface MultiStageRewrite {
 }
 
 /** Instructions that only set image metadata; copied into the runtime stage as written. */
-const METADATA = new Set(['EXPOSE', 'LABEL', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK', 'CMD', 'ENTRYPOINT', 'SHELL', 'MAINTAINER']);
+const METADATA = new Set([
+  'EXPOSE',
+  'LABEL',
+  'VOLUME',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'CMD',
+  'ENTRYPOINT',
+  'SHELL',
+  'MAINTAINER',
+]);
 /** What nginx's image brings itself; a front-end bundle's own start command does not apply there. */
 const NGINX_DROPS = new Set(['CMD', 'ENTRYPOINT', 'USER', 'WORKDIR', 'HEALTHCHECK', 'SHELL', 'VOLUME', 'STOPSIGNAL']);
 
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): MultiStageRewrite | null {
   const stage = plan.stage;
   if (stage.baseStage !== null || plan.artifacts.length === 0) return null;
@@ -41,15 +52,22 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
   const frontend = plan.ecosystem === 'node-frontend';
   const before = steps.filter((s) => s.index > fromStep.index && s.index <= last.index);
   const after = steps.filter((s) => s.index > last.index);
-  const needsShell = !frontend && (
-    after.some((s) => s.keyword === 'RUN' || s.keyword === 'SHELL' || (s.keyword === 'ONBUILD'))
-    || plan.runtimePackages.length > 0
-    || shellForm(effective(steps, 'ENTRYPOINT')) || (!effective(steps, 'ENTRYPOINT') && shellForm(effective(steps, 'CMD')))
-    || steps.some((s) => s.keyword === 'HEALTHCHECK' && /^CMD\s+(?!\[)/i.test(s.args.replace(/^(\s*--\S+)+\s*/, ''))));
-  const runtime = chooseRuntime(plan, needsShell, steps.some((s) => s.keyword === 'USER'));
+  const needsShell =
+    !frontend &&
+    (after.some((s) => s.keyword === 'RUN' || s.keyword === 'SHELL' || s.keyword === 'ONBUILD') ||
+      plan.runtimePackages.length > 0 ||
+      shellForm(effective(steps, 'ENTRYPOINT')) ||
+      (!effective(steps, 'ENTRYPOINT') && shellForm(effective(steps, 'CMD'))) ||
+      steps.some((s) => s.keyword === 'HEALTHCHECK' && /^CMD\s+(?!\[)/i.test(s.args.replace(/^(\s*--\S+)+\s*/, ''))));
+  const runtime = chooseRuntime(
+    plan,
+    needsShell,
+    steps.some((s) => s.keyword === 'USER'),
+  );
   const builderName = pickName(model);
   const notes = [...plan.notes];
-  if (!runtime.shell && !runtime.image.includes(':')) notes.push(`${runtime.image} has no version tags: pin its digest`);
+  if (!runtime.shell && !runtime.image.includes(':'))
+    notes.push(`${runtime.image} has no version tags: pin its digest`);
 
   const edits: TextEdit[] = [];
   edits.push(replaceLines(model, fromStep.line, fromStep.line, [`${fromMatch[1]} AS ${builderName}${fromMatch[4]}`]));
@@ -59,18 +77,27 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
   lines.push(`# runtime stage: ${runtime.reason}`);
   lines.push(`FROM ${runtime.image}${fromMatch[3] ? ` AS ${fromMatch[3]}` : ''}`);
   // loops, not push(...list): a step's text may have more lines than a call takes arguments
-  for (const s of before) if (s.keyword === 'ARG' || (s.keyword === 'ENV' && !buildOnlyEnv(s))) for (const l of stepText(model, s)) lines.push(l);
+  for (const s of before)
+    if (s.keyword === 'ARG' || (s.keyword === 'ENV' && !buildOnlyEnv(s)))
+      for (const l of stepText(model, s)) lines.push(l);
   const workdir = after[0]?.workdir ?? last.workdir;
   if (!frontend && workdir !== '/') lines.push(`WORKDIR ${workdir}`);
   if (plan.runtimePackages.length) {
-    lines.push(plan.musl
-      ? `RUN apk add --no-cache ${plan.runtimePackages.join(' ')}`
-      : `RUN apt-get update && apt-get install -y --no-install-recommends ${plan.runtimePackages.join(' ')} && rm -rf /var/lib/apt/lists/*`);
+    lines.push(
+      plan.musl
+        ? `RUN apk add --no-cache ${plan.runtimePackages.join(' ')}`
+        : `RUN apt-get update && apt-get install -y --no-install-recommends ${plan.runtimePackages.join(' ')} && rm -rf /var/lib/apt/lists/*`,
+    );
   }
-  if (plan.unknownDevPackages.length) notes.push(`check the run-time libraries of ${plan.unknownDevPackages.join(', ')}`);
-  const named = steps.filter((s) => s.keyword === 'USER').map((s) => (s.words[0] ?? '').split(':')[0])
+  if (plan.unknownDevPackages.length)
+    notes.push(`check the run-time libraries of ${plan.unknownDevPackages.join(', ')}`);
+  const named = steps
+    .filter((s) => s.keyword === 'USER')
+    .map((s) => (s.words[0] ?? '').split(':')[0])
     .filter((u) => u !== '' && !/^(root|\d+)$/.test(u) && !u.includes('$') && !runtime.users.includes(u));
-  const createdLater = after.some((s) => commandsOf(s).some((c) => ['useradd', 'adduser', 'groupadd', 'addgroup'].includes(programOf(c))));
+  const createdLater = after.some((s) =>
+    commandsOf(s).some((c) => ['useradd', 'adduser', 'groupadd', 'addgroup'].includes(programOf(c))),
+  );
   if (!frontend && named.length && !createdLater) {
     lines.push(`COPY --from=${builderName} /etc/passwd /etc/group /etc/`);
   }
@@ -121,10 +148,12 @@ function shellForm(step: Step | undefined): boolean {
 }
 
 /** ENV that only steers the build (CGO_ENABLED, GOOS, RUSTFLAGS, ...): not repeated in the runtime stage. */
-const BUILD_ENV = /^(CGO_ENABLED|GOOS|GOARCH|GOARM|GOFLAGS|GOPROXY|GOPRIVATE|GO111MODULE|GOCACHE|GOMODCACHE|CARGO_\w+|RUSTFLAGS|RUSTUP_\w+|MAVEN_\w+|GRADLE_\w+|DOTNET_CLI_\w+|NUGET_\w+|DEBIAN_FRONTEND|PIP_\w+|NPM_CONFIG_\w+|CC|CXX|CFLAGS|CXXFLAGS|LDFLAGS)$/;
+const BUILD_ENV =
+  /^(CGO_ENABLED|GOOS|GOARCH|GOARM|GOFLAGS|GOPROXY|GOPRIVATE|GO111MODULE|GOCACHE|GOMODCACHE|CARGO_\w+|RUSTFLAGS|RUSTUP_\w+|MAVEN_\w+|GRADLE_\w+|DOTNET_CLI_\w+|NUGET_\w+|DEBIAN_FRONTEND|PIP_\w+|NPM_CONFIG_\w+|CC|CXX|CFLAGS|CXXFLAGS|LDFLAGS)$/;
 
 function buildOnlyEnv(step: Step): boolean {
-  const keys = step.words.length >= 2 && !step.words[0].includes('=') ? [step.words[0]] : step.words.map((w) => w.split('=')[0]);
+  const keys =
+    step.words.length >= 2 && !step.words[0].includes('=') ? [step.words[0]] : step.words.map((w) => w.split('=')[0]);
   return keys.length > 0 && keys.every((k) => BUILD_ENV.test(k));
 }
 

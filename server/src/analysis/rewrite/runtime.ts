@@ -43,6 +43,7 @@ export function chooseRuntime(plan: BuildPlan, needsShell: boolean, setsUser = f
   return choice;
 }
 
+// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 function chooseImage(plan: BuildPlan, needsShell: boolean): RuntimeChoice {
   const from = parseImageRef(plan.stage.from);
   const release = builderRelease(plan.stage.from);
@@ -50,42 +51,85 @@ function chooseImage(plan: BuildPlan, needsShell: boolean): RuntimeChoice {
   const alpine = `alpine:${alpineVersion(from.tag) ?? '3.24'}`;
   const slim = `debian:${release}-slim`;
   const nonroot = ['nonroot', '65532', 'nobody'];
-  const shellImage = (image: string, reason: string): RuntimeChoice => ({ image, reason, shell: true, users: ['nobody'] });
+  const shellImage = (image: string, reason: string): RuntimeChoice => ({
+    image,
+    reason,
+    shell: true,
+    users: ['nobody'],
+  });
   switch (plan.ecosystem) {
     case 'go':
     case 'rust': {
       const lang = plan.ecosystem === 'go' ? 'Go' : 'Rust';
       if (plan.musl && !plan.staticBinary) return shellImage(alpine, `${lang} binary linked against musl`);
       if (plan.staticBinary) {
-        return needsShell ? shellImage(alpine, `static ${lang} binary; a shell is still needed`)
-          : { image: 'gcr.io/distroless/static-debian12', reason: `static ${lang} binary: no libc needed`, shell: false, users: nonroot };
+        return needsShell
+          ? shellImage(alpine, `static ${lang} binary; a shell is still needed`)
+          : {
+              image: 'gcr.io/distroless/static-debian12',
+              reason: `static ${lang} binary: no libc needed`,
+              shell: false,
+              users: nonroot,
+            };
       }
       if (needsShell) return shellImage(slim, `${lang} binary linked against glibc (Debian ${release})`);
       return plan.ecosystem === 'go'
-        ? { image: `gcr.io/distroless/base-debian${debianNo}`, reason: `Go binary linked against glibc (CGO on; Debian ${release} or newer)`, shell: false, users: nonroot }
-        : { image: `gcr.io/distroless/cc-debian${debianNo}`, reason: `Rust binary linked against glibc and libgcc (Debian ${release} or newer)`, shell: false, users: nonroot };
+        ? {
+            image: `gcr.io/distroless/base-debian${debianNo}`,
+            reason: `Go binary linked against glibc (CGO on; Debian ${release} or newer)`,
+            shell: false,
+            users: nonroot,
+          }
+        : {
+            image: `gcr.io/distroless/cc-debian${debianNo}`,
+            reason: `Rust binary linked against glibc and libgcc (Debian ${release} or newer)`,
+            shell: false,
+            users: nonroot,
+          };
     }
     case 'c': {
-      if (plan.musl) return shellImage(plan.stage.from.includes('alpine') ? plan.stage.from : alpine, 'C/C++ program linked against musl');
+      if (plan.musl)
+        return shellImage(
+          plan.stage.from.includes('alpine') ? plan.stage.from : alpine,
+          'C/C++ program linked against musl',
+        );
       if (plan.staticBinary && !needsShell && plan.runtimePackages.length === 0) {
-        return { image: 'gcr.io/distroless/static-debian12', reason: 'static C/C++ binary: no libc needed', shell: false, users: nonroot };
+        return {
+          image: 'gcr.io/distroless/static-debian12',
+          reason: 'static C/C++ binary: no libc needed',
+          shell: false,
+          users: nonroot,
+        };
       }
-      if (from.repository === 'ubuntu') return shellImage(plan.stage.from, 'same Ubuntu release as the builder (glibc)');
+      if (from.repository === 'ubuntu')
+        return shellImage(plan.stage.from, 'same Ubuntu release as the builder (glibc)');
       if (!needsShell && plan.runtimePackages.length === 0) {
-        return { image: `gcr.io/distroless/cc-debian${debianNo}`, reason: `C/C++ program linked against glibc (Debian ${release})`, shell: false, users: nonroot };
+        return {
+          image: `gcr.io/distroless/cc-debian${debianNo}`,
+          reason: `C/C++ program linked against glibc (Debian ${release})`,
+          shell: false,
+          users: nonroot,
+        };
       }
       return shellImage(slim, `same Debian release as the builder (${release})`);
     }
     case 'java': {
       const v = plan.version ?? '21';
-      return shellImage(`eclipse-temurin:${v}-jre${plan.musl ? '-alpine' : ''}`, `Java ${v} runtime without the JDK and build tool`);
+      return shellImage(
+        `eclipse-temurin:${v}-jre${plan.musl ? '-alpine' : ''}`,
+        `Java ${v} runtime without the JDK and build tool`,
+      );
     }
     case 'dotnet': {
       const v = plan.version ?? '8.0';
-      const variant = /-(alpine[\d.]*|bookworm-slim|jammy|noble|jammy-chiseled|noble-chiseled)$/.exec(from.tag ?? '')?.[1];
+      const variant = /-(alpine[\d.]*|bookworm-slim|jammy|noble|jammy-chiseled|noble-chiseled)$/.exec(
+        from.tag ?? '',
+      )?.[1];
       const kind = plan.web ? 'aspnet' : 'runtime';
-      return shellImage(`mcr.microsoft.com/dotnet/${kind}:${v}${variant ? '-' + variant : ''}`,
-        `.NET ${v} ${kind === 'aspnet' ? 'ASP.NET Core ' : ''}runtime without the SDK`);
+      return shellImage(
+        `mcr.microsoft.com/dotnet/${kind}:${v}${variant ? '-' + variant : ''}`,
+        `.NET ${v} ${kind === 'aspnet' ? 'ASP.NET Core ' : ''}runtime without the SDK`,
+      );
     }
     case 'node-frontend':
       return shellImage('nginx:alpine', 'static files served by nginx');

@@ -30,7 +30,11 @@ export function stageBytes(model: DockerfileModel, sizes: (LayerSize | null)[], 
   // down the chain of stages it is built FROM, in a loop (a chain may be thousands of stages long)
   let layers = 0;
   const seen = new Set<number>();
-  for (let s: Stage | undefined = stage; s && !seen.has(s.index); s = s.baseStage !== null ? model.stages[s.baseStage] : undefined) {
+  for (
+    let s: Stage | undefined = stage;
+    s && !seen.has(s.index);
+    s = s.baseStage !== null ? model.stages[s.baseStage] : undefined
+  ) {
     seen.add(s.index);
     const fromStep = s.steps[0];
     const fromSize = fromStep !== undefined ? sizes[fromStep] : null;
@@ -49,7 +53,11 @@ export function stageBytes(model: DockerfileModel, sizes: (LayerSize | null)[], 
  * built) and `carried` bytes copied over. Null when a base size is unknown or nothing is saved.
  */
 export function savingOf(
-  model: DockerfileModel, sizes: (LayerSize | null)[], stage: Stage, newBase: string, keptSteps: number[],
+  model: DockerfileModel,
+  sizes: (LayerSize | null)[],
+  stage: Stage,
+  newBase: string,
+  keptSteps: number[],
 ): Saving | null {
   const before = stageBytes(model, sizes, stage);
   const base = baseBytes(newBase);
@@ -58,7 +66,9 @@ export function savingOf(
   if (after >= before) return null;
   const layers = stepsBytes(sizes, stage.steps.slice(1)) > 0 ? ' and layer estimates' : '';
   return {
-    before, after, bytes: before - after,
+    before,
+    after,
+    bytes: before - after,
     basis: `image ${formatSaving(before)} now, ${formatSaving(after)} on ${newBase}; base-image table${layers}`,
   };
 }
@@ -67,7 +77,8 @@ export function savingOf(
 /** The words for a saving, or for why there is no number. */
 export function describeSaving(model: DockerfileModel, stage: Stage, newBase: string, saving: Saving | null): string {
   if (saving) return `saves ${formatSaving(saving.bytes)}`;
-  if (!baseBytes(newBase) || stageBytes(model, [], stage) === null) return 'saving unknown: base image not in the size table';
+  if (!baseBytes(newBase) || stageBytes(model, [], stage) === null)
+    return 'saving unknown: base image not in the size table';
   return 'saving not estimated: layer sizes unknown';
 }
 

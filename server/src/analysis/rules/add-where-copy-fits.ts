@@ -16,13 +16,17 @@ export const addWhereCopyFits: Rule = {
   id: 'add-where-copy-fits',
   hadolint: 'DL3020',
   severity: 'warning',
-  description: 'ADD of plain local files: COPY says what happens without ADD\'s URL and unpacking behaviour.',
+  description: "ADD of plain local files: COPY says what happens without ADD's URL and unpacking behaviour.",
   check({ model }) {
     const out: ReturnType<Rule['check']> = [];
     for (const step of model.steps) {
       if (step.keyword !== 'ADD' || step.stage < 0 || step.heredocs.length) continue;
       const sources = step.sources ?? [];
-      if (sources.length === 0 || sources.some((s) => isRemote(s) || ARCHIVE.test(s) || s.includes('$') || s.startsWith('<<'))) continue;
+      if (
+        sources.length === 0 ||
+        sources.some((s) => isRemote(s) || ARCHIVE.test(s) || s.includes('$') || s.startsWith('<<'))
+      )
+        continue;
       const text = (model.lines[step.line - 1] ?? '').substr(step.column - 1, 3);
       const canFix = !step.flags.some((f) => ADD_ONLY_FLAGS.has(f.name)) && text.toUpperCase() === 'ADD';
       out.push({
@@ -31,11 +35,23 @@ export const addWhereCopyFits: Rule = {
         column: step.column,
         endColumn: step.column + 3,
         message: `ADD copies plain files here; use COPY, which does the same without ADD's URL fetching and archive unpacking.`,
-        fixes: canFix ? [{
-          title: 'Use COPY',
-          preferred: true,
-          edits: [{ startLine: step.line, startColumn: step.column, endLine: step.line, endColumn: step.column + 3, newText: text === 'add' ? 'copy' : 'COPY' }],
-        }] : [],
+        fixes: canFix
+          ? [
+              {
+                title: 'Use COPY',
+                preferred: true,
+                edits: [
+                  {
+                    startLine: step.line,
+                    startColumn: step.column,
+                    endLine: step.line,
+                    endColumn: step.column + 3,
+                    newText: text === 'add' ? 'copy' : 'COPY',
+                  },
+                ],
+              },
+            ]
+          : [],
       });
     }
     return out;

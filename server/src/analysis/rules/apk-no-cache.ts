@@ -22,14 +22,17 @@ const checkStep = (step: Step): RuleFinding | null => {
   const adds = findCommands(cmds, APK, ADD);
   const missing = adds.filter((c) => !hasOption(c, '--no-cache'));
   if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) return null;
-  const cleaned = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => p.startsWith('/var/cache/apk')));
+  const cleaned = findCommands(cmds, ['rm']).some((c) =>
+    operands(c, false).some((p) => p.startsWith('/var/cache/apk')),
+  );
   if (cleaned) return null;
   const fixes = (model: DockerfileModel) =>
     addOptionFix(model, step, adds, subcommandPattern('apk', 'add'), '--no-cache', (c) => !hasOption(c, '--no-cache'));
   return {
     line: step.line,
     endLine: step.endLine,
-    message: 'apk add without --no-cache keeps the downloaded package index in /var/cache/apk (about 2-3 MB in this layer); use apk add --no-cache.',
+    message:
+      'apk add without --no-cache keeps the downloaded package index in /var/cache/apk (about 2-3 MB in this layer); use apk add --no-cache.',
     fixes,
   };
 };

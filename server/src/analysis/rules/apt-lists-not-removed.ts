@@ -22,7 +22,9 @@ const checkStep = (step: Step): RuleFinding | null => {
   const cmds = commandsOf(step);
   if (!cmds.some((c) => isCommand(c, APT, UPDATE))) return null;
   if (mountCovers(step, '/var/lib/apt/lists') || mountCovers(step, '/var/cache/apt')) return null;
-  const removed = findCommands(cmds, ['rm']).some((c) => operands(c, false).some((p) => /^\/var\/lib\/apt\/lists(\/|$)|^\/var\/lib\/apt\/?$/.test(p)));
+  const removed = findCommands(cmds, ['rm']).some((c) =>
+    operands(c, false).some((p) => /^\/var\/lib\/apt\/lists(\/|$)|^\/var\/lib\/apt\/?$/.test(p)),
+  );
   if (removed) return null;
   const fixes = (model: DockerfileModel) => {
     const edit = appendToRun(model, step, 'rm -rf /var/lib/apt/lists/*');
@@ -31,7 +33,8 @@ const checkStep = (step: Step): RuleFinding | null => {
   return {
     line: step.line,
     endLine: step.endLine,
-    message: 'apt-get update leaves ~18 MB of package lists in this layer (40+ MB on Ubuntu); remove /var/lib/apt/lists/* in the same RUN.',
+    message:
+      'apt-get update leaves ~18 MB of package lists in this layer (40+ MB on Ubuntu); remove /var/lib/apt/lists/* in the same RUN.',
     fixes,
   };
 };

@@ -16,7 +16,10 @@ const APT_GET = ['apt-get'];
 const INSTALL = ['install'];
 
 function recommendsOff(cmd: ShellCommand): boolean {
-  return hasOption(cmd, '--no-install-recommends') || cmd.words.some((w) => /^APT::Install-Recommends=["']?(false|0)["']?$/i.test(w));
+  return (
+    hasOption(cmd, '--no-install-recommends') ||
+    cmd.words.some((w) => /^APT::Install-Recommends=["']?(false|0)["']?$/i.test(w))
+  );
 }
 
 /** The finding for one step (its text alone decides it; finalImageSteps runs it once per Step object). */
@@ -25,7 +28,14 @@ const checkStep = (step: Step): RuleFinding | null => {
   if (!cmds.some((c) => isCommand(c, APT_GET, INSTALL) && !recommendsOff(c))) return null;
   const installs = findCommands(cmds, APT_GET, INSTALL);
   const fixes = (model: DockerfileModel) =>
-    addOptionFix(model, step, installs, subcommandPattern('apt-get', 'install'), '--no-install-recommends', (c) => !recommendsOff(c));
+    addOptionFix(
+      model,
+      step,
+      installs,
+      subcommandPattern('apt-get', 'install'),
+      '--no-install-recommends',
+      (c) => !recommendsOff(c),
+    );
   return {
     line: step.line,
     endLine: step.endLine,

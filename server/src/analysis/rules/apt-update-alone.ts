@@ -42,7 +42,11 @@ export const aptUpdateAlone: Rule = {
         const step = model.steps[stage.steps[k]];
         const cmds = commandsOf(step);
         // only a RUN whose every command is an update or harmless (most RUNs fail the first test)
-        if (!cmds.some((c) => isCommand(c, APT, UPDATE)) || !cmds.every((c) => isCommand(c, APT, UPDATE) || HARMLESS.has(c.program))) continue;
+        if (
+          !cmds.some((c) => isCommand(c, APT, UPDATE)) ||
+          !cmds.every((c) => isCommand(c, APT, UPDATE) || HARMLESS.has(c.program))
+        )
+          continue;
         nextInstall ??= installsAfter(model, stage.steps);
         const next = nextInstall[k];
         const fixes: ReturnType<Rule['check']>[number]['fixes'] = [];
@@ -50,12 +54,19 @@ export const aptUpdateAlone: Rule = {
           const nextUpdates = findCommands(commandsOf(next), ['apt-get', 'apt'], ['update']).length > 0;
           const start = commandStart(model, next);
           if (nextUpdates) {
-            fixes.push({ title: `Remove this RUN: line ${next.line} updates the index itself`, preferred: true, edits: [replaceLines(model, step.line, step.endLine, [])] });
+            fixes.push({
+              title: `Remove this RUN: line ${next.line} updates the index itself`,
+              preferred: true,
+              edits: [replaceLines(model, step.line, step.endLine, [])],
+            });
           } else if (start && !next.execForm && next.heredocs.length === 0) {
             fixes.push({
               title: `Move apt-get update into the RUN at line ${next.line}`,
               preferred: true,
-              edits: [replaceLines(model, step.line, step.endLine, []), insertAt(start.line, start.column, 'apt-get update && ')],
+              edits: [
+                replaceLines(model, step.line, step.endLine, []),
+                insertAt(start.line, start.column, 'apt-get update && '),
+              ],
             });
           }
         }

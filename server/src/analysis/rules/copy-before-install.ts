@@ -15,7 +15,11 @@
 
 import * as posix from 'node:path/posix';
 import {
-  dependencyCommand, manifestsFor, resolveCommandFor, type DependencyCommand, type EcosystemId,
+  dependencyCommand,
+  manifestsFor,
+  resolveCommandFor,
+  type DependencyCommand,
+  type EcosystemId,
 } from '../ecosystems';
 import type { Fix, Step, TextEdit } from '../model';
 import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
@@ -23,20 +27,67 @@ import { contextSources, isSourceKind, normalizeContextPath, type ContextSource 
 import { withoutTrailing } from '../text';
 import { formatSize } from '../units';
 import {
-  attachedCommentStart, blockLines, indentOf, insertLinesAfter, insertLinesBefore, keywordCase, replaceLines,
+  attachedCommentStart,
+  blockLines,
+  indentOf,
+  insertLinesAfter,
+  insertLinesBefore,
+  keywordCase,
+  replaceLines,
 } from './edits';
 import type { Rule, RuleContext } from './rule';
 
 const ECOSYSTEM_LABEL: Record<EcosystemId, string> = {
-  npm: 'npm', yarn: 'Yarn', pnpm: 'pnpm', pip: 'pip', poetry: 'Poetry', pipenv: 'Pipenv', uv: 'uv', bundler: 'Bundler',
-  composer: 'Composer', go: 'Go modules', cargo: 'Cargo', maven: 'Maven', gradle: 'Gradle', dotnet: 'NuGet (dotnet)',
+  npm: 'npm',
+  yarn: 'Yarn',
+  pnpm: 'pnpm',
+  pip: 'pip',
+  poetry: 'Poetry',
+  pipenv: 'Pipenv',
+  uv: 'uv',
+  bundler: 'Bundler',
+  composer: 'Composer',
+  go: 'Go modules',
+  cargo: 'Cargo',
+  maven: 'Maven',
+  gradle: 'Gradle',
+  dotnet: 'NuGet (dotnet)',
 };
 
 /** Commands that do not read the project's sources: steps made only of these may run before the sources arrive. */
 const SOURCE_FREE = new Set([
-  'apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf', 'zypper', 'useradd', 'adduser', 'groupadd', 'addgroup', 'mkdir',
-  'ln', 'echo', 'set', 'export', 'true', ':', 'printf', 'locale-gen', 'update-ca-certificates', 'corepack', 'gem',
-  'curl', 'wget', 'apt-key', 'gpg', 'dpkg', 'usermod', 'chsh', 'git', 'update-alternatives',
+  'apt-get',
+  'apt',
+  'apk',
+  'yum',
+  'dnf',
+  'microdnf',
+  'zypper',
+  'useradd',
+  'adduser',
+  'groupadd',
+  'addgroup',
+  'mkdir',
+  'ln',
+  'echo',
+  'set',
+  'export',
+  'true',
+  ':',
+  'printf',
+  'locale-gen',
+  'update-ca-certificates',
+  'corepack',
+  'gem',
+  'curl',
+  'wget',
+  'apt-key',
+  'gpg',
+  'dpkg',
+  'usermod',
+  'chsh',
+  'git',
+  'update-alternatives',
 ]);
 
 function sourceFree(cmd: ShellCommand): boolean {
@@ -44,7 +95,8 @@ function sourceFree(cmd: ShellCommand): boolean {
   if (SOURCE_FREE.has(p)) return p !== 'git' || operands(cmd, false)[0] === 'config';
   const sub = operands(cmd, false)[0];
   if (p === 'rm') return operands(cmd, false).every((a) => /^\/(var|tmp|root)\//.test(a));
-  if (p === 'npm' || p === 'pnpm') return ['config', 'cache', 'set'].includes(sub ?? '') || cmd.words.includes('-g') || cmd.words.includes('--global');
+  if (p === 'npm' || p === 'pnpm')
+    return ['config', 'cache', 'set'].includes(sub ?? '') || cmd.words.includes('-g') || cmd.words.includes('--global');
   if (p === 'yarn') return ['config', 'cache', 'global', 'set'].includes(sub ?? '');
   if (/^python[0-9.]*$/.test(p) && cmd.words[1] === '-m' && cmd.words[2] === 'venv') return true;
   if (p === 'virtualenv') return true;
@@ -71,7 +123,7 @@ export const copyBeforeInstall: Rule = {
     const out: ReturnType<Rule['check']> = [];
     const resolvedAtEnd: Set<EcosystemId>[] = [];
     for (const stage of model.stages) {
-      const resolved = new Set<EcosystemId>(stage.baseStage !== null ? resolvedAtEnd[stage.baseStage] ?? [] : []);
+      const resolved = new Set<EcosystemId>(stage.baseStage !== null ? (resolvedAtEnd[stage.baseStage] ?? []) : []);
       const sourceCopies: Step[] = [];
       for (const i of stage.steps) {
         const step = model.steps[i];
@@ -80,17 +132,29 @@ export const copyBeforeInstall: Rule = {
           continue;
         }
         if (step.keyword !== 'RUN') continue;
-        const deps = commandsOf(step).map(dependencyCommand).filter((d): d is DependencyCommand => d !== null);
+        const deps = commandsOf(step)
+          .map(dependencyCommand)
+          .filter((d): d is DependencyCommand => d !== null);
         for (const dep of deps) {
           if (resolved.has(dep.ecosystem)) continue;
           resolved.add(dep.ecosystem);
           if (sourceCopies.length === 0) continue;
           // a build that could resolve dependencies only has some when their manifests are in the stage: a
           // single main.go copied alone builds with the standard library
-          if (dep.kind === 'build' && !manifestsReachable(ctx, stage.steps.map((k) => model.steps[k]).filter((s) => s.index < step.index))) continue;
+          if (
+            dep.kind === 'build' &&
+            !manifestsReachable(
+              ctx,
+              stage.steps.map((k) => model.steps[k]).filter((s) => s.index < step.index),
+            )
+          )
+            continue;
           const problem: Problem = { dep, install: step, copies: sourceCopies.slice() };
           const fixes = fixFor(ctx, problem);
-          const verb = dep.kind === 'install' ? `installs ${ECOSYSTEM_LABEL[dep.ecosystem]} dependencies` : `resolves ${ECOSYSTEM_LABEL[dep.ecosystem]} dependencies while building`;
+          const verb =
+            dep.kind === 'install'
+              ? `installs ${ECOSYSTEM_LABEL[dep.ecosystem]} dependencies`
+              : `resolves ${ECOSYSTEM_LABEL[dep.ecosystem]} dependencies while building`;
           for (const copy of sourceCopies) {
             out.push({
               line: copy.line,
@@ -109,13 +173,20 @@ export const copyBeforeInstall: Rule = {
 
 /** Could these steps have brought dependency manifests in: a whole-context or folder copy, or a manifest copy? */
 function manifestsReachable(ctx: RuleContext, steps: Step[]): boolean {
-  return steps.some((s) => contextSources(s, ctx.facts.context).some((x) => x.kind === 'context' || x.kind === 'folder' || x.kind === 'manifest'));
+  return steps.some((s) =>
+    contextSources(s, ctx.facts.context).some(
+      (x) => x.kind === 'context' || x.kind === 'folder' || x.kind === 'manifest',
+    ),
+  );
 }
 
 function hint(dep: DependencyCommand): string {
-  if (dep.ecosystem === 'poetry' && dep.needsSources) return ' Use `poetry install --no-root` for the dependencies, then install the project after copying it.';
-  if (dep.ecosystem === 'uv' && dep.needsSources) return ' Use `uv sync --no-install-project` for the dependencies, then `uv sync` after copying the project.';
-  if (dep.ecosystem === 'cargo' && dep.kind === 'build') return ' Cargo needs a target to fetch: copy Cargo.toml and Cargo.lock with a stub src/main.rs and run cargo fetch (or cargo build) first.';
+  if (dep.ecosystem === 'poetry' && dep.needsSources)
+    return ' Use `poetry install --no-root` for the dependencies, then install the project after copying it.';
+  if (dep.ecosystem === 'uv' && dep.needsSources)
+    return ' Use `uv sync --no-install-project` for the dependencies, then `uv sync` after copying the project.';
+  if (dep.ecosystem === 'cargo' && dep.kind === 'build')
+    return ' Cargo needs a target to fetch: copy Cargo.toml and Cargo.lock with a stub src/main.rs and run cargo fetch (or cargo build) first.';
   return '';
 }
 
@@ -140,14 +211,18 @@ function relativeDestination(step: Step): boolean {
 }
 
 function copyFlags(step: Step): string {
-  return step.flags.filter((f) => f.name === 'chown' || f.name === 'chmod' || f.name === 'link')
-    .map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`)).map((s) => s + ' ').join('');
+  return step.flags
+    .filter((f) => f.name === 'chown' || f.name === 'chmod' || f.name === 'link')
+    .map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`))
+    .map((s) => s + ' ')
+    .join('');
 }
 
 /** A destination for `target` (absolute folder) written relative to `workdir` when it is inside it. */
 function destinationText(target: string, workdir: string, preferAbsolute: boolean): string {
   if (target === workdir) return './';
-  if (!preferAbsolute && target.startsWith(workdir === '/' ? '/' : workdir + '/')) return posix.relative(workdir, target) + '/';
+  if (!preferAbsolute && target.startsWith(workdir === '/' ? '/' : workdir + '/'))
+    return posix.relative(workdir, target) + '/';
   return target.endsWith('/') ? target : target + '/';
 }
 
@@ -167,11 +242,20 @@ function planManifests(ctx: RuleContext, p: Problem, dir: string, first: Step): 
   const stageSteps = model.stages[p.install.stage].steps.map((i) => model.steps[i]);
   // a manifest-only COPY before the install already brings them (an install moves below it; a resolve step
   // added before the sources needs it moved up when it comes after them)
-  const manifestCopy = stageSteps.find((s) => s.index < p.install.index && (s.keyword === 'COPY' || s.keyword === 'ADD') && !s.copyFrom && (() => {
-    const srcs = contextSources(s, ctx.facts.context);
-    return srcs.length > 0 && srcs.every((x) => x.kind === 'manifest') && coversDir(s, dir);
-  })());
-  if (manifestCopy) return manifestCopy.index < first.index || p.dep.kind === 'install' ? { lines: [] } : { lines: [], move: manifestCopy };
+  const manifestCopy = stageSteps.find(
+    (s) =>
+      s.index < p.install.index &&
+      (s.keyword === 'COPY' || s.keyword === 'ADD') &&
+      !s.copyFrom &&
+      (() => {
+        const srcs = contextSources(s, ctx.facts.context);
+        return srcs.length > 0 && srcs.every((x) => x.kind === 'manifest') && coversDir(s, dir);
+      })(),
+  );
+  if (manifestCopy)
+    return manifestCopy.index < first.index || p.dep.kind === 'install'
+      ? { lines: [] }
+      : { lines: [], move: manifestCopy };
   // find the source copy that puts files at `dir`, and the context folder they come from
   const covering = p.copies.find((c) => coversDir(c, dir));
   if (!covering) return null;
@@ -180,17 +264,28 @@ function planManifests(ctx: RuleContext, p: Problem, dir: string, first: Step): 
   const dest = withoutTrailing(covering.destination ?? '', '/') || '/';
   const ctxDir = normalizeContextPath(posix.join(srcs[0].path || '.', posix.relative(dest, dir) || '.'));
   // an empty or truncated listing tells us nothing about which manifests exist
-  const context = ctx.facts.context && !ctx.facts.context.truncated && ctx.facts.context.files.length > 0 ? ctx.facts.context : undefined;
+  const context =
+    ctx.facts.context && !ctx.facts.context.truncated && ctx.facts.context.files.length > 0
+      ? ctx.facts.context
+      : undefined;
   const present = context
-    ? context.files.map((f) => f.path).filter((f) => (ctxDir === '' ? !f.includes('/') : f.startsWith(ctxDir + '/') && !f.slice(ctxDir.length + 1).includes('/')))
-      .map((f) => f.slice(f.lastIndexOf('/') + 1))
+    ? context.files
+        .map((f) => f.path)
+        .filter((f) =>
+          ctxDir === '' ? !f.includes('/') : f.startsWith(ctxDir + '/') && !f.slice(ctxDir.length + 1).includes('/'),
+        )
+        .map((f) => f.slice(f.lastIndexOf('/') + 1))
     : null;
   let names: string[] | null;
   if (p.dep.ecosystem === 'pip') {
     // requirement files the command names, relative to where it runs
     const named = p.dep.namedManifests.map((n) => posix.normalize(n));
     if (named.some((n) => n.startsWith('..') || n.startsWith('/') || n.includes('$'))) return null;
-    if (context && !named.every((n) => context.files.some((f) => f.path === normalizeContextPath(posix.join(ctxDir || '.', n))))) return null;
+    if (
+      context &&
+      !named.every((n) => context.files.some((f) => f.path === normalizeContextPath(posix.join(ctxDir || '.', n))))
+    )
+      return null;
     names = named;
   } else {
     names = manifestsFor(p.dep.ecosystem, [], present);
@@ -236,17 +331,22 @@ function fixFor(ctx: RuleContext, p: Problem): Fix[] {
     const resolve = resolveCommandFor(dep.ecosystem, programOf(dep.command));
     if (!resolve) return [];
     const command = resolve;
-    const mounts = install.flags.filter((f) => f.name === 'mount' && f.value && /(^|,)type=cache(,|$)/.test(f.value)).map((f) => `--mount=${f.value} `).join('');
+    const mounts = install.flags
+      .filter((f) => f.name === 'mount' && f.value && /(^|,)type=cache(,|$)/.test(f.value))
+      .map((f) => `--mount=${f.value} `)
+      .join('');
     const cd = dir === first.workdir ? '' : `cd ${dir} && `;
     const run = `${indentOf(model, first)}${keywordCase(model, first, 'RUN')} ${mounts}${cd}${command}`;
     const moved = plan.move ? blockLines(model, plan.move) : [];
     const edits = [insertLinesBefore(model, start, [...plan.lines, ...moved, run])];
     if (plan.move) edits.push(replaceLines(model, attachedCommentStart(model, plan.move), plan.move.endLine, []));
-    return [{
-      title: `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests and run \`${command}\` before the sources`,
-      preferred: true,
-      edits,
-    }];
+    return [
+      {
+        title: `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests and run \`${command}\` before the sources`,
+        preferred: true,
+        edits,
+      },
+    ];
   }
 
   // an install: move the source copies below it
@@ -255,10 +355,18 @@ function fixFor(ctx: RuleContext, p: Problem): Fix[] {
   for (const s of between) {
     if (s.keyword === 'VOLUME' || s.keyword === 'ONBUILD' || s.keyword === 'SHELL') return [];
     if (s.keyword === 'RUN' && !commandsOf(s).every(sourceFree)) return [];
-    if ((s.keyword === 'COPY' || s.keyword === 'ADD') && !s.copyFrom && contextSources(s, ctx.facts.context).some((x) => isSourceKind(x.kind))) return [];
+    if (
+      (s.keyword === 'COPY' || s.keyword === 'ADD') &&
+      !s.copyFrom &&
+      contextSources(s, ctx.facts.context).some((x) => isSourceKind(x.kind))
+    )
+      return [];
   }
   // the install step must only install: a build in the same RUN needs the sources
-  if (!commandsOf(install).every((c) => c === dep.command || programOf(c) === 'cd' || sourceFree(c) || isInstallOnly(c))) return [];
+  if (
+    !commandsOf(install).every((c) => c === dep.command || programOf(c) === 'cd' || sourceFree(c) || isInstallOnly(c))
+  )
+    return [];
   // a moved COPY with a WORKDIR-relative destination must land in the same WORKDIR
   if (p.copies.some((c) => c.workdir !== install.workdir && relativeDestination(c))) return [];
   const edits: TextEdit[] = [];
@@ -266,17 +374,25 @@ function fixFor(ctx: RuleContext, p: Problem): Fix[] {
     const from = attachedCommentStart(model, c);
     edits.push(replaceLines(model, from, c.endLine, k === 0 ? plan.lines : []));
   });
-  edits.push(insertLinesAfter(model, install.endLine, p.copies.flatMap((c) => blockLines(model, c))));
+  edits.push(
+    insertLinesAfter(
+      model,
+      install.endLine,
+      p.copies.flatMap((c) => blockLines(model, c)),
+    ),
+  );
   // the benefit, in the title: the install (and its layer) comes from the cache after a source edit
   const size = ctx.sizes[install.index];
   const benefit = `source edits no longer re-run line ${install.line}${size ? ` (${formatSize(size)})` : ''}`;
-  return [{
-    title: plan.lines.length
-      ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, install, then copy the rest: ${benefit}`
-      : `Copy the sources after the ${ECOSYSTEM_LABEL[dep.ecosystem]} install: ${benefit}`,
-    preferred: true,
-    edits,
-  }];
+  return [
+    {
+      title: plan.lines.length
+        ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, install, then copy the rest: ${benefit}`
+        : `Copy the sources after the ${ECOSYSTEM_LABEL[dep.ecosystem]} install: ${benefit}`,
+      preferred: true,
+      edits,
+    },
+  ];
 }
 
 function isInstallOnly(c: ShellCommand): boolean {

@@ -39,13 +39,31 @@ export function insertLinesAfter(model: DockerfileModel, line: number, newLines:
 export function replaceLines(model: DockerfileModel, start: number, end: number, newLines: string[]): TextEdit {
   const last = model.lines.length;
   if (end < last) {
-    return { startLine: start, startColumn: 1, endLine: end + 1, endColumn: 1, newText: newLines.map((l) => l + model.eol).join('') };
+    return {
+      startLine: start,
+      startColumn: 1,
+      endLine: end + 1,
+      endColumn: 1,
+      newText: newLines.map((l) => l + model.eol).join(''),
+    };
   }
   // the range runs to the end of the file: take the terminator before it instead
   if (newLines.length === 0 && start > 1) {
-    return { startLine: start - 1, startColumn: lineText(model, start - 1).length + 1, endLine: end, endColumn: lineText(model, end).length + 1, newText: '' };
+    return {
+      startLine: start - 1,
+      startColumn: lineText(model, start - 1).length + 1,
+      endLine: end,
+      endColumn: lineText(model, end).length + 1,
+      newText: '',
+    };
   }
-  return { startLine: start, startColumn: 1, endLine: end, endColumn: lineText(model, end).length + 1, newText: newLines.join(model.eol) };
+  return {
+    startLine: start,
+    startColumn: 1,
+    endLine: end,
+    endColumn: lineText(model, end).length + 1,
+    newText: newLines.join(model.eol),
+  };
 }
 
 /** The first line of the comment block directly above a step (no blank line between), or the step's line. */
@@ -97,7 +115,12 @@ export function commandStart(model: DockerfileModel, step: Step): { line: number
  * are the step's matches of `pattern` in order (no fix when the text and the commands do not line up).
  */
 export function addOptionFix(
-  model: DockerfileModel, step: Step, commands: readonly ShellCommand[], pattern: RegExp | TextPattern, option: string, lacks: (c: ShellCommand) => boolean,
+  model: DockerfileModel,
+  step: Step,
+  commands: readonly ShellCommand[],
+  pattern: RegExp | TextPattern,
+  option: string,
+  lacks: (c: ShellCommand) => boolean,
 ): Fix[] {
   const at = findInStep(model, step, pattern);
   if (step.execForm || at.length !== commands.length) return [];
@@ -115,7 +138,9 @@ export interface TextPattern {
 
 /** Positions (1-based) where `re` (global) matches in the step's raw text, heredoc bodies included. */
 export function findInStep(
-  model: DockerfileModel, step: Step, re: RegExp | TextPattern,
+  model: DockerfileModel,
+  step: Step,
+  re: RegExp | TextPattern,
 ): { line: number; column: number; endLine: number; endColumn: number; text: string }[] {
   const lines = model.lines.slice(step.line - 1, step.endLine);
   const text = lines.join('\n');
@@ -135,7 +160,13 @@ export function findInStep(
   for (const m of re instanceof RegExp ? regExpMatches(re, text) : re.matches(text)) {
     const a = pos(m.index);
     const b = pos(m.index + m.length);
-    out.push({ line: a.line, column: a.column, endLine: b.line, endColumn: b.column, text: text.slice(m.index, m.index + m.length) });
+    out.push({
+      line: a.line,
+      column: a.column,
+      endLine: b.line,
+      endColumn: b.column,
+      text: text.slice(m.index, m.index + m.length),
+    });
   }
   return out;
 }
@@ -229,7 +260,13 @@ export function appendToRun(model: DockerfileModel, step: Step, shellText: strin
   }
   const last = lineText(model, step.endLine);
   const trimmed = last.trimEnd();
-  if (trimmed === '' || trimmed.endsWith(model.directives.escape) || /(&&|\|\||\||&)$/.test(trimmed) || /^\s*#/.test(trimmed)) return null;
+  if (
+    trimmed === '' ||
+    trimmed.endsWith(model.directives.escape) ||
+    /(&&|\|\||\||&)$/.test(trimmed) ||
+    /^\s*#/.test(trimmed)
+  )
+    return null;
   const joiner = trimmed.endsWith(';') ? ' ' : ' && ';
   return insertAt(step.endLine, trimmed.length + 1, joiner + shellText);
 }

@@ -21,15 +21,23 @@ export const floatingBaseTag: Rule = {
     const out: ReturnType<Rule['check']> = [];
     for (const stage of model.stages) {
       const ref = stage.from.trim();
-      if (stage.baseStage !== null || ref === '' || ref.toLowerCase() === 'scratch' || ref.includes('$') || ref.includes('@')) continue;
+      if (
+        stage.baseStage !== null ||
+        ref === '' ||
+        ref.toLowerCase() === 'scratch' ||
+        ref.includes('$') ||
+        ref.includes('@')
+      )
+        continue;
       const tag = tagOf(ref);
       if (tag !== null && tag !== 'latest') continue;
       out.push({
         line: stage.line,
         endLine: model.steps[stage.steps[0]].endLine,
-        message: tag === null
-          ? `${ref} has no tag, so it means ${ref}:latest, which moves whenever a new version is pushed; name a version (for example ${ref}:<version>) or pin a digest.`
-          : `${ref} floats: "latest" moves whenever a new version is pushed, so rebuilds miss the cache and may break; name a version or pin a digest.`,
+        message:
+          tag === null
+            ? `${ref} has no tag, so it means ${ref}:latest, which moves whenever a new version is pushed; name a version (for example ${ref}:<version>) or pin a digest.`
+            : `${ref} floats: "latest" moves whenever a new version is pushed, so rebuilds miss the cache and may break; name a version or pin a digest.`,
         ...(tag === 'latest' ? { hadolint: 'DL3007' } : {}),
         fixes: [],
       });

@@ -10,7 +10,6 @@
 // estimated from the base-image table and the layer estimates; after the rewrite the editor re-estimates.
 // Not reported when the final stage only copies artifacts built in another stage.
 
-import type { Finding } from '../model';
 import { ECOSYSTEM_NAMES, findBuild } from '../rewrite/buildPlan';
 import { multiStageRewrite } from '../rewrite/multiStage';
 import { describeSaving, savingOf } from '../rewrite/saving';
@@ -19,7 +18,8 @@ import type { Rule, RuleContext, RuleFinding } from './rule';
 export const multiStageCandidate: Rule = {
   id: 'multi-stage-candidate',
   severity: 'info',
-  description: 'The final stage builds from source and ships its toolchain; a builder stage and a small runtime stage would not.',
+  description:
+    'The final stage builds from source and ships its toolchain; a builder stage and a small runtime stage would not.',
   check(ctx: RuleContext): RuleFinding[] {
     const { model } = ctx;
     const stage = model.stages[model.target];
@@ -30,28 +30,40 @@ export const multiStageCandidate: Rule = {
     const what = `${ECOSYSTEM_NAMES[plan.ecosystem]} build at line ${buildStep.line} (\`${short(plan.command)}\`)`;
     const rewrite = multiStageRewrite(model, plan);
     if (!rewrite) {
-      const why = plan.artifacts.length === 0
-        ? 'the build output could not be located from the Dockerfile, so no rewrite is offered'
-        : 'this stage builds FROM another stage or has a multi-line FROM, so no rewrite is offered';
-      return [{
-        line: stage.line, endLine: stage.line,
-        message: `The final stage runs a ${what} and ships the toolchain with the image; build in a separate stage and copy only the output (${why}).`,
-        fixes: [],
-      }];
+      const why =
+        plan.artifacts.length === 0
+          ? 'the build output could not be located from the Dockerfile, so no rewrite is offered'
+          : 'this stage builds FROM another stage or has a multi-line FROM, so no rewrite is offered';
+      return [
+        {
+          line: stage.line,
+          endLine: stage.line,
+          message: `The final stage runs a ${what} and ships the toolchain with the image; build in a separate stage and copy only the output (${why}).`,
+          fixes: [],
+        },
+      ];
     }
-    const saving = savingOf(model, ctx.sizes, stage, rewrite.runtime.image, [...rewrite.keptSteps, ...plan.carriedSteps]);
+    const saving = savingOf(model, ctx.sizes, stage, rewrite.runtime.image, [
+      ...rewrite.keptSteps,
+      ...plan.carriedSteps,
+    ]);
     const saves = describeSaving(model, stage, rewrite.runtime.image, saving);
     const caveats = rewrite.notes.length ? ` (${rewrite.notes.join('; ')})` : '';
     const artifacts = plan.artifacts.map((a) => a.path).join(', ');
-    return [{
-      line: stage.line, endLine: stage.line,
-      message: `The final stage runs a ${what} and ships the toolchain with the image. A builder stage plus a runtime stage FROM ${rewrite.runtime.image} that copies only ${artifacts}: ${saves}${saving ? ` (estimate: ${saving.basis})` : ''}.${caveats}`,
-      fixes: [{
-        title: `Split into a build stage and a ${rewrite.runtime.image} runtime stage (${saves})${caveats}`,
-        edits: rewrite.edits,
-        preferred: true,
-      }],
-    }];
+    return [
+      {
+        line: stage.line,
+        endLine: stage.line,
+        message: `The final stage runs a ${what} and ships the toolchain with the image. A builder stage plus a runtime stage FROM ${rewrite.runtime.image} that copies only ${artifacts}: ${saves}${saving ? ` (estimate: ${saving.basis})` : ''}.${caveats}`,
+        fixes: [
+          {
+            title: `Split into a build stage and a ${rewrite.runtime.image} runtime stage (${saves})${caveats}`,
+            edits: rewrite.edits,
+            preferred: true,
+          },
+        ],
+      },
+    ];
   },
 };
 

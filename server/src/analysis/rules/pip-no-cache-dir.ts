@@ -31,7 +31,7 @@ export function isPipInstall(cmd: ShellCommand): boolean {
 function pipEnvLines(model: DockerfileModel): number[] {
   const out: number[] = [];
   for (const stage of model.stages) {
-    let first = stage.baseStage !== null ? out[stage.baseStage] ?? Infinity : Infinity;
+    let first = stage.baseStage !== null ? (out[stage.baseStage] ?? Infinity) : Infinity;
     for (const i of stage.steps) {
       if (i >= first) break;
       const s = model.steps[i];
@@ -59,11 +59,14 @@ export const pipNoCacheDir: Rule = {
       if (mountCovers(step, '/root/.cache/pip')) continue;
       if (envAt[step.stage] < step.index) continue; // ENV or ARG PIP_NO_CACHE_DIR above it
       const fixes = (m: DockerfileModel) =>
-        addOptionFix(m, step, installs, subcommandPattern('pip[0-9.]*', 'install'), '--no-cache-dir', (c) => missing.includes(c));
+        addOptionFix(m, step, installs, subcommandPattern('pip[0-9.]*', 'install'), '--no-cache-dir', (c) =>
+          missing.includes(c),
+        );
       out.push({
         line: step.line,
         endLine: step.endLine,
-        message: 'pip install without --no-cache-dir keeps every downloaded wheel in ~/.cache/pip inside this layer (often tens of MB); add --no-cache-dir.',
+        message:
+          'pip install without --no-cache-dir keeps every downloaded wheel in ~/.cache/pip inside this layer (often tens of MB); add --no-cache-dir.',
         fixes,
       });
     }

@@ -31,13 +31,18 @@ function cachesCreatedBy(step: Step): string[] {
   const out: string[] = [];
   if (findCommands(cmds, ['apt-get', 'apt'], ['update']).length) out.push('/var/lib/apt/lists');
   if (findCommands(cmds, ['apt-get', 'apt'], ['install', 'upgrade', 'dist-upgrade']).length) out.push('/var/cache/apt');
-  if (findCommands(cmds, ['apk'], ['add', 'update']).some((c) => !hasOption(c, '--no-cache'))) out.push('/var/cache/apk');
-  if (cmds.some((c) => /^pip[0-9.]*$/.test(programOf(c)) || (/^python/.test(programOf(c)) && c.words.includes('pip'))) && !cmds.some((c) => hasOption(c, '--no-cache-dir'))) {
+  if (findCommands(cmds, ['apk'], ['add', 'update']).some((c) => !hasOption(c, '--no-cache')))
+    out.push('/var/cache/apk');
+  if (
+    cmds.some((c) => /^pip[0-9.]*$/.test(programOf(c)) || (/^python/.test(programOf(c)) && c.words.includes('pip'))) &&
+    !cmds.some((c) => hasOption(c, '--no-cache-dir'))
+  ) {
     out.push('/root/.cache/pip');
   }
   if (findCommands(cmds, ['npm'], ['ci', 'install', 'i']).length) out.push('/root/.npm');
   if (findCommands(cmds, ['yarn']).length) out.push('/usr/local/share/.cache/yarn');
-  if (findCommands(cmds, ['yum', 'dnf', 'microdnf'], ['install', 'update', 'upgrade']).length) out.push('/var/cache/yum', '/var/cache/dnf');
+  if (findCommands(cmds, ['yum', 'dnf', 'microdnf'], ['install', 'update', 'upgrade']).length)
+    out.push('/var/cache/yum', '/var/cache/dnf');
   if (findCommands(cmds, ['gem'], ['install']).length) out.push('/root/.gem', '/usr/local/bundle/cache');
   if (findCommands(cmds, ['go'], ['build', 'install', 'mod']).length) out.push('/root/.cache/go-build', '/go/pkg/mod');
   return out;
@@ -70,7 +75,11 @@ function outputsOf(c: ShellCommand, workdir: string): string[] {
       }
     }
   };
-  const urlName = (u: string) => u.replace(/[?#][^]*$/, '').split('/').pop() ?? '';
+  const urlName = (u: string) =>
+    u
+      .replace(/[?#][^]*$/, '')
+      .split('/')
+      .pop() ?? '';
   const args = operands(c, false);
   for (let i = 1; i < w.length; i++) if ((w[i] === '>' || w[i] === '>>') && w[i + 1]) add(w[i + 1]);
   for (const x of w) if (/^>>?[^>&]/.test(x)) add(x.replace(/^>>?/, ''));
@@ -94,10 +103,15 @@ function outputsOf(c: ShellCommand, workdir: string): string[] {
     case 'git':
       if (args[0] === 'clone') add(args[2] ?? urlName(args[1] ?? '').replace(/\.git$/, ''));
       break;
-    case 'cp': case 'mv': case 'ln': case 'install': case 'rsync':
+    case 'cp':
+    case 'mv':
+    case 'ln':
+    case 'install':
+    case 'rsync':
       add(args[args.length - 1]);
       break;
-    case 'mkdir': case 'touch':
+    case 'mkdir':
+    case 'touch':
       args.forEach(add);
       break;
     case 'tar':
@@ -227,14 +241,17 @@ export const removedInLaterLayer: Rule = {
           if (creator) found.push({ d, creator });
         }
         if (work.done > MAX_WORK) {
-          model.problems.push(`${removedInLaterLayer.id}: stopped at line ${step.line}, the file has too many deletions and steps to compare`);
+          model.problems.push(
+            `${removedInLaterLayer.id}: stopped at line ${step.line}, the file has too many deletions and steps to compare`,
+          );
           return out;
         }
         if (found.length === 0) continue;
         const creators = [...new Set(found.map((f) => f.creator))];
         const what = found.map((f) => `${f.d.raw} (created at line ${f.creator.line})`).join(', ');
         const bytes = creators.reduce((t, c) => t + (sizes[c.index]?.bytes ?? 0), 0);
-        const cost = bytes > 0 ? ` The creating layer${creators.length > 1 ? 's weigh' : ' weighs'} ${formatBytes(bytes)}.` : '';
+        const cost =
+          bytes > 0 ? ` The creating layer${creators.length > 1 ? 's weigh' : ' weighs'} ${formatBytes(bytes)}.` : '';
         out.push({
           line: step.line,
           endLine: step.endLine,
@@ -258,13 +275,25 @@ function fixFor(model: DockerfileModel, step: Step, found: { d: Deletion; creato
     if (s.index <= creator.index) break;
     between.push(s);
   }
-  if (between.some((s) => found.some((f) => mentions(s, f.d.path) || ((s.keyword === 'COPY' || s.keyword === 'ADD') && overlaps(withoutTrailing(s.destination ?? '', '/'), f.d.path))))) return [];
+  if (
+    between.some((s) =>
+      found.some(
+        (f) =>
+          mentions(s, f.d.path) ||
+          ((s.keyword === 'COPY' || s.keyword === 'ADD') &&
+            overlaps(withoutTrailing(s.destination ?? '', '/'), f.d.path)),
+      ),
+    )
+  )
+    return [];
   const shell = [...deleting].map((c) => c.text).join(' && ');
   const append = appendToRun(model, creator, shell);
   if (!append) return [];
-  return [{
-    title: `Delete in the RUN at line ${creator.line} instead`,
-    preferred: true,
-    edits: [append, replaceLines(model, step.line, step.endLine, [])],
-  }];
+  return [
+    {
+      title: `Delete in the RUN at line ${creator.line} instead`,
+      preferred: true,
+      edits: [append, replaceLines(model, step.line, step.endLine, [])],
+    },
+  ];
 }

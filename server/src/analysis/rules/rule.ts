@@ -2,7 +2,17 @@
 // model (and the facts we have) and returns findings with their fixes.
 
 import { memoPerStep } from '../reuse';
-import type { AnalysisFacts, AnalysisOptions, CacheRisk, DockerfileModel, Finding, Fix, LayerSize, Severity, Step } from '../model';
+import type {
+  AnalysisFacts,
+  AnalysisOptions,
+  CacheRisk,
+  DockerfileModel,
+  Finding,
+  Fix,
+  LayerSize,
+  Severity,
+  Step,
+} from '../model';
 
 export interface RuleContext {
   model: DockerfileModel;
@@ -30,7 +40,9 @@ export interface Rule {
  * The function gets the model it is asked in, so that a finding kept from an earlier version (see finalImageSteps)
  * does not hold that version's text alive.
  */
-export type RuleFinding = Omit<Finding, 'rule' | 'severity' | 'hadolint' | 'fixes'> & { fixes: Fix[] | ((model: DockerfileModel) => Fix[]) };
+export type RuleFinding = Omit<Finding, 'rule' | 'severity' | 'hadolint' | 'fixes'> & {
+  fixes: Fix[] | ((model: DockerfileModel) => Fix[]);
+};
 
 /** The steps of the stages that reach the final image, in order: where size rules look (hadolint#167). */
 export function stepsInFinalImage(model: DockerfileModel): readonly Step[] {

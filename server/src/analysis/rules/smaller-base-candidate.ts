@@ -9,9 +9,17 @@
 // musl vs glibc matters (Python wheels, native Node modules, glibc-linked binaries). Each fix title and the
 // message give the saving in MB from the base-image size table.
 
-import type { Finding, Fix } from '../model';
+import type { Fix } from '../model';
 import { findBuild } from '../rewrite/buildPlan';
-import { aptToApkEdits, fromEdit, muslRisks, slimRisks, smallerVariants, translateAptToApk, type Variant } from '../rewrite/baseImage';
+import {
+  aptToApkEdits,
+  fromEdit,
+  muslRisks,
+  slimRisks,
+  smallerVariants,
+  translateAptToApk,
+  type Variant,
+} from '../rewrite/baseImage';
 import { parseImageRef } from '../rewrite/imageRef';
 import { baseBytes, formatSaving } from '../rewrite/saving';
 import { lazyFix } from './edits';
@@ -20,7 +28,7 @@ import type { Rule, RuleContext, RuleFinding } from './rule';
 export const smallerBaseCandidate: Rule = {
   id: 'smaller-base-candidate',
   severity: 'info',
-  description: 'The final stage\'s base image has an official smaller variant (-slim, -alpine, -jre).',
+  description: "The final stage's base image has an official smaller variant (-slim, -alpine, -jre).",
   check(ctx: RuleContext): RuleFinding[] {
     const { model } = ctx;
     const stage = model.stages[model.target];
@@ -33,7 +41,13 @@ export const smallerBaseCandidate: Rule = {
     const current = baseBytes(stage.from);
 
     // fixes are built when asked for (a code action, the report): the apk rewrite touches every apt-get RUN
-    const options: { fix: (preferred: boolean) => Fix; variant: Variant; saving: number | null; risky: boolean; preferred?: boolean }[] = [];
+    const options: {
+      fix: (preferred: boolean) => Fix;
+      variant: Variant;
+      saving: number | null;
+      risky: boolean;
+      preferred?: boolean;
+    }[] = [];
     for (const v of variants) {
       const edit = fromEdit(model, stage, v.written);
       if (!edit) continue;
@@ -47,30 +61,52 @@ export const smallerBaseCandidate: Rule = {
         const warn = risks.length ? `; musl, not glibc: ${risks.join('; ')}` : '';
         const apk = apt.runs.length ? '; apt-get installs become apk add' : '';
         options.push({
-          variant: v, saving, risky: risks.length > 0,
-          fix: (preferred) => lazyFix({ title: `Use ${v.image} (${saves}${apk}${warn})`, ...(preferred ? { preferred } : {}) }, () => [edit, ...aptToApkEdits(model, apt)]),
+          variant: v,
+          saving,
+          risky: risks.length > 0,
+          fix: (preferred) =>
+            lazyFix({ title: `Use ${v.image} (${saves}${apk}${warn})`, ...(preferred ? { preferred } : {}) }, () => [
+              edit,
+              ...aptToApkEdits(model, apt),
+            ]),
         });
       } else {
         const risks = v.kind === 'slim' ? slimRisks(model, stage) : [];
         const warn = risks.length ? `; ${risks.join('; ')}` : '';
-        options.push({ variant: v, saving, risky: false, fix: (preferred) => ({ title: `Use ${v.image} (${saves}${warn})`, edits: [edit], ...(preferred ? { preferred } : {}) }) });
+        options.push({
+          variant: v,
+          saving,
+          risky: false,
+          fix: (preferred) => ({
+            title: `Use ${v.image} (${saves}${warn})`,
+            edits: [edit],
+            ...(preferred ? { preferred } : {}),
+          }),
+        });
       }
     }
     if (options.length === 0) return [];
     // Alpine first only when nothing about it is risky; otherwise the glibc variants lead
     // language runtimes (node, python, ruby, Java) pull native code the Dockerfile does not show: glibc first
-    const runtimeImage = /^(node|python|ruby|php|perl|eclipse-temurin|openjdk|rust|golang)$/.test(parseImageRef(stage.from).repository);
+    const runtimeImage = /^(node|python|ruby|php|perl|eclipse-temurin|openjdk|rust|golang)$/.test(
+      parseImageRef(stage.from).repository,
+    );
     const alpineSafe = !runtimeImage && options.some((o) => o.variant.kind === 'alpine' && !o.risky);
     options.sort((a, b) => rank(a, alpineSafe) - rank(b, alpineSafe));
     options[0].preferred = true;
     const best = options.reduce((m, o) => ((o.saving ?? 0) > (m.saving ?? 0) ? o : m), options[0]);
-    const listed = options.map((o) => `${o.variant.image}${o.saving !== null ? ` (${formatSaving(o.saving)} less)` : ''}`).join(', ');
+    const listed = options
+      .map((o) => `${o.variant.image}${o.saving !== null ? ` (${formatSaving(o.saving)} less)` : ''}`)
+      .join(', ');
     const size = current ? ` (${formatSaving(current.bytes)} in the base-image table)` : '';
-    return [{
-      line: stage.line, endLine: stage.line,
-      message: `The final stage's base ${stage.from}${size} has smaller official variants: ${listed}.${best.saving !== null ? ` Switching saves up to ${formatSaving(best.saving)}.` : ''}`,
-      fixes: () => options.map((o) => o.fix(o.preferred === true)),
-    }];
+    return [
+      {
+        line: stage.line,
+        endLine: stage.line,
+        message: `The final stage's base ${stage.from}${size} has smaller official variants: ${listed}.${best.saving !== null ? ` Switching saves up to ${formatSaving(best.saving)}.` : ''}`,
+        fixes: () => options.map((o) => o.fix(o.preferred === true)),
+      },
+    ];
   },
 };
 
