@@ -17,7 +17,7 @@
 //
 // Why not a library: the glob matchers on npm compile a pattern into a JavaScript RegExp, which backtracks. Measured
 // here (2026-12-06, Node 20) with the pattern `**/*a*a*a*a*a*a*a*a*a*b` against the 62-character path `x/aaa...a`:
-// minimatch 10.2.6 took 335 s for that one path, picomatch 2.3.1 had not answered after 60 s, and @balena/dockerignore
+// minimatch 10.2.6 took 335 s for that one path, picomatch 2.3.2 had not answered after 60 s, and @balena/dockerignore
 // (which we used before) did not finish in 30 s. A .dockerignore line or a COPY source is repository input.
 
 const LIT = 0; // one given character
