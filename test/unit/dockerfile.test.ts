@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
-import { parseDockerfile } from '../../server/src/analysis/dockerfile';
+import { parseDockerfile } from '../../server/src/analysis/parse';
 import { analyze } from '../../server/src/analysis/analyze';
 import type { DockerfileModel, Step } from '../../server/src/analysis/model';
 import { prng } from '../hostile/cases';
