@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from './analysis/analyze';
-import { parseDockerfile } from './analysis/dockerfile';
+import { parseDockerfile } from './analysis/parse';
 import type { Analysis, AnalysisFacts, AnalysisOptions, Severity } from './analysis/model';
 import { readBuildContext } from './facts/context';
 import { readGitChurn } from './facts/git';

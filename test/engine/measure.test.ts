@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDockerfile } from '../../server/src/analysis/dockerfile';
+import { parseDockerfile } from '../../server/src/analysis/parse';
 import { measureImage, historyResult, type MeasureResult } from '../../server/src/engine/measure';
 import type { BuildOutcome } from '../../server/src/engine/build';
 import { buildFixture, ensureBusybox, ensureDebian, fixturesDir, startEngine, type TestEngine } from './harness';

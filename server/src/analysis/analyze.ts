@@ -4,7 +4,7 @@
 // say so; analyze() itself never throws.
 
 import { assessCache, type CacheAssessment } from './cache';
-import { parseDockerfile } from './dockerfile';
+import { parseDockerfile } from './parse';
 import { estimateSteps, type StepEstimate } from './estimate';
 import type {
   Analysis,

@@ -20,7 +20,7 @@
 // COPY/ADD at or above it); "medium" when only a dependency-manifest change, another copied file, a build
 // arg, a remote URL or a base-image update does; "low" otherwise.
 
-import { readAlike } from './dockerfile';
+import { readAlike } from './parse';
 import { isManifestName } from './ecosystems';
 import { keep, sameRisk } from './reuse';
 import type {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { DockerfileModel, Step } from '../analysis/model';
-import { parseDockerfile } from '../analysis/dockerfile';
+import { parseDockerfile } from '../analysis/parse';
 import { readBuildContext } from '../facts/context';
 import { decodeTraceAux, parseVertexName, type TraceVertex } from './buildkitTrace';
 import { tarStream, type TarEntry } from './tarWriter';

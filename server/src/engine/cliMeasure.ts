@@ -2,7 +2,7 @@
 // it with a short time limit, and map the local image to the Dockerfile. The CLI never builds.
 
 import type { AnalysisFacts, AnalysisOptions } from '../analysis/model';
-import { parseDockerfile } from '../analysis/dockerfile';
+import { parseDockerfile } from '../analysis/parse';
 import { connect, probeEngine, resolveFromProcess } from './connect';
 import { measureImage } from './measure';
 import { errorText } from './build';

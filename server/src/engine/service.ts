@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import type Dockerode from 'dockerode';
 import type { DockerfileModel, MeasuredImage } from '../analysis/model';
-import { parseDockerfile } from '../analysis/dockerfile';
+import { parseDockerfile } from '../analysis/parse';
 import type {
   BuildParams,
   BuildProgressParams,

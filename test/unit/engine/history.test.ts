@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDockerfile } from '../../../server/src/analysis/dockerfile';
+import { parseDockerfile } from '../../../server/src/analysis/parse';
 import { fromApiHistory, mapHistory, readCreatedBy, stripRunPrefixes } from '../../../server/src/engine/history';
 
 const root = path.resolve(__dirname, '../../../..');

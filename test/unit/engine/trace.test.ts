@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDockerfile } from '../../../server/src/analysis/dockerfile';
+import { parseDockerfile } from '../../../server/src/analysis/parse';
 import { BuildkitTracker, LegacyTracker, placeBuildkitVertex } from '../../../server/src/engine/build';
 import { decodeStatusResponse, decodeTraceAux, parseVertexName } from '../../../server/src/engine/buildkitTrace';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDockerfile } from '../../../server/src/analysis/dockerfile';
+import { parseDockerfile } from '../../../server/src/analysis/parse';
 import { applyEdits, deleteStep, insertLinesAfter, replaceStep } from '../../../server/src/analysis/rewrite/edits';
 
 test('inserting after the last line of a file without a final newline keeps the old text and adds a line', () => {
