@@ -2,10 +2,10 @@
 // Generates server/src/analysis/estimate/data/debian-base-sets.json: for each Debian suite, the packages an official
 // image already has (debootstrap minbase, and the buildpack-deps curl / scm / full layers the language images are
 // built on), computed from the package tables (debian-<suite>.bin.br) by the estimator's own code
-// (server/src/analysis/estimate/debian.ts: basePackages). The language server then needs a suite's 3 MB table only
-// when an apt-get install asks for a package the image does not already have.
+// (server/src/analysis/estimate/debian.ts: basePackages, over the index of debianTable.ts). The language server then
+// needs a suite's 3 MB table only when an apt-get install asks for a package the image does not already have.
 // Run after scripts/gen-debian-packages.mjs: node scripts/gen-debian-base-sets.mjs
-// test/unit/estimate/apt.test.ts checks that the file matches the tables.
+// test/unit/estimate/debian.test.ts checks that the file matches the tables.
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,10 +13,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = join(root, 'server/src/analysis/estimate/data');
-// the estimator's module, bundled in memory and run with __dirname at the source folder (it reads ./data from there)
+const estimateDir = join(root, 'server/src/analysis/estimate');
+const dataDir = join(estimateDir, 'data');
+// the estimator's modules, bundled in memory and run with __dirname at the source folder (it reads ./data from there)
 const bundle = await build({
-  entryPoints: [join(root, 'server/src/analysis/estimate/debian.ts')],
+  stdin: {
+    contents: "export * from './debian'; export * from './debianTable';",
+    resolveDir: estimateDir,
+    loader: 'ts',
+  },
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -28,7 +33,7 @@ new Function('module', 'exports', 'require', '__dirname', bundle.outputFiles[0].
   mod,
   mod.exports,
   createRequire(import.meta.url),
-  join(root, 'server/src/analysis/estimate'),
+  estimateDir,
 );
 const { basePackages, debianIndex, SUITES } = mod.exports;
 

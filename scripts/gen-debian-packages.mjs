@@ -249,14 +249,28 @@ function dedupe(rows) {
 const MAGIC = 'DLIDEB01';
 const FLAG = { package: 1, required: 2, important: 4, essential: 8 };
 
+/** `a|b,c` -> [[a, b], [c]]: a relation's groups of alternatives. */
+function groupsOf(rel) {
+  return rel
+    .split(',')
+    .filter(Boolean)
+    .map((g) => g.split('|').filter(Boolean));
+}
+
 /** One suite's rows (sorted, unique names) -> the binary table described at the top. */
-// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 function encodeSuite(rows) {
-  const groupsOf = (rel) =>
-    rel
-      .split(',')
-      .filter(Boolean)
-      .map((g) => g.split('|').filter(Boolean));
+  const names = suiteNames(rows);
+  const id = new Map(names.map((n, i) => [n, i]));
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const dep = relationStream(names, id, byName, (r) => r.deps);
+  const rec = relationStream(names, id, byName, (r) => r.recs);
+  const prov = providerStream(names, id, rows);
+  const { kib, flags } = sizesAndFlags(names, byName);
+  return { names: names.length, raw: packTable(names, kib, dep, rec, prov, flags) };
+}
+
+/** Every name the suite uses (packages, relation targets, virtual names), sorted bytewise; ASCII only. */
+function suiteNames(rows) {
   const all = new Set();
   for (const r of rows) {
     all.add(r.name);
@@ -265,9 +279,27 @@ function encodeSuite(rows) {
   const names = [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const n of names)
     if (!/^[\x21-\x7e]+$/.test(n)) throw new Error(`not a printable ASCII package name: ${JSON.stringify(n)}`);
-  const id = new Map(names.map((n, i) => [n, i]));
+  return names;
+}
+
+/** One relation (depends or recommends) of every name: ranges into a stream of (id << 1) | last-of-its-group. */
+function relationStream(names, id, byName, pick) {
   const N = names.length;
-  const byName = new Map(rows.map((r) => [r.name, r]));
+  const start = new Uint32Array(N + 1);
+  const out = [];
+  names.forEach((n, i) => {
+    start[i] = out.length;
+    const r = byName.get(n);
+    if (r)
+      for (const g of groupsOf(pick(r)))
+        g.forEach((alt, k) => out.push((id.get(alt) << 1) | (k === g.length - 1 ? 1 : 0)));
+  });
+  start[N] = out.length;
+  return { start, data: Uint32Array.from(out) };
+}
+
+/** The packages providing each name: ranges into a stream of their ids. */
+function providerStream(names, id, rows) {
   const providers = new Map();
   for (const r of rows)
     for (const v of groupsOf(r.provides).flat()) {
@@ -275,30 +307,21 @@ function encodeSuite(rows) {
       if (!list.includes(r.name)) list.push(r.name);
       providers.set(v, list);
     }
-  const stream = (pick) => {
-    const start = new Uint32Array(N + 1);
-    const out = [];
-    names.forEach((n, i) => {
-      start[i] = out.length;
-      const r = byName.get(n);
-      if (r)
-        for (const g of groupsOf(pick(r)))
-          g.forEach((alt, k) => out.push((id.get(alt) << 1) | (k === g.length - 1 ? 1 : 0)));
-    });
-    start[N] = out.length;
-    return { start, data: Uint32Array.from(out) };
-  };
-  const dep = stream((r) => r.deps);
-  const rec = stream((r) => r.recs);
-  const provStart = new Uint32Array(N + 1);
+  const N = names.length;
+  const start = new Uint32Array(N + 1);
   const prov = [];
   names.forEach((n, i) => {
-    provStart[i] = prov.length;
+    start[i] = prov.length;
     for (const p of providers.get(n) ?? []) prov.push(id.get(p));
   });
-  provStart[N] = prov.length;
-  const kib = new Int32Array(N);
-  const flags = new Uint8Array(N);
+  start[N] = prov.length;
+  return { start, data: Uint32Array.from(prov) };
+}
+
+/** Installed-Size and flags of every name (0 and no flags for a name that is not a package). */
+function sizesAndFlags(names, byName) {
+  const kib = new Int32Array(names.length);
+  const flags = new Uint8Array(names.length);
   names.forEach((n, i) => {
     const r = byName.get(n);
     if (!r) return;
@@ -311,6 +334,12 @@ function encodeSuite(rows) {
       (r.flags.includes('i') ? FLAG.important : 0) |
       (r.flags.includes('e') ? FLAG.essential : 0);
   });
+  return { kib, flags };
+}
+
+/** The header, the arrays and the names blob, in the order described at the top. */
+function packTable(names, kib, dep, rec, prov, flags) {
+  const N = names.length;
   const blob = Buffer.from(names.join(''), 'latin1');
   const nameStart = new Uint32Array(N + 1);
   let at = 0;
@@ -321,26 +350,23 @@ function encodeSuite(rows) {
   nameStart[N] = at;
   const header = Buffer.alloc(32);
   header.write(MAGIC, 0, 'latin1');
-  [N, blob.length, dep.data.length, rec.data.length, prov.length, 0].forEach((v, i) =>
+  [N, blob.length, dep.data.length, rec.data.length, prov.data.length, 0].forEach((v, i) =>
     header.writeUInt32LE(v, 8 + 4 * i),
   );
   const le = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength); // little-endian hosts only (checked below)
-  return {
-    names: N,
-    raw: Buffer.concat([
-      header,
-      le(nameStart),
-      le(kib),
-      le(dep.start),
-      le(rec.start),
-      le(provStart),
-      le(dep.data),
-      le(rec.data),
-      le(Uint32Array.from(prov)),
-      Buffer.from(flags),
-      blob,
-    ]),
-  };
+  return Buffer.concat([
+    header,
+    le(nameStart),
+    le(kib),
+    le(dep.start),
+    le(rec.start),
+    le(prov.start),
+    le(dep.data),
+    le(rec.data),
+    le(prov.data),
+    Buffer.from(flags),
+    blob,
+  ]);
 }
 
 /** Reads a table back the simple way and checks it says what the rows say (a self-test of encodeSuite). */

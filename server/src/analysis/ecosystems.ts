@@ -209,7 +209,6 @@ function pipArgs(cmd: ShellCommand): string[] | null {
   return null;
 }
 
-/** Reads one shell command; null when it installs or resolves nothing we know. */
 /** The dependency install or build a command runs, if any: once per command (commands are shared by RUN text). */
 export function dependencyCommand(cmd: ShellCommand): DependencyCommand | null {
   let hit = dependencyMemo.get(cmd);
@@ -219,130 +218,164 @@ export function dependencyCommand(cmd: ShellCommand): DependencyCommand | null {
 
 const dependencyMemo = new WeakMap<ShellCommand, DependencyCommand | null>();
 
-// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
+/** Reads one shell command; null when it installs or resolves nothing we know. */
 function readDependencyCommand(cmd: ShellCommand): DependencyCommand | null {
-  const p = programOf(cmd);
-  const s = sub(cmd);
-  const make = (
-    ecosystem: EcosystemId,
-    kind: 'install' | 'build',
-    needsSources = false,
-    namedManifests: string[] = [],
-  ): DependencyCommand => ({ ecosystem, kind, command: cmd, needsSources, namedManifests });
   const pip = pipArgs(cmd);
-  if (pip) {
-    if (pip.find((w) => !w.startsWith('-')) !== 'install' && pip[0] !== 'sync') return null;
-    const reqs: string[] = [];
-    let local = false;
-    for (let i = 0; i < pip.length; i++) {
-      const w = pip[i];
-      if (w === '-r' || w === '--requirement' || w === '-c' || w === '--constraint') {
-        if (pip[i + 1]) reqs.push(pip[++i]);
-      } else if (/^(-r|--requirement=)/.test(w) && w.length > 2) reqs.push(w.replace(/^(-r|--requirement=)/, ''));
-      else if (w === '-e' || w === '--editable') {
-        local = true;
-        i++;
-      } else if (!w.startsWith('-') && w !== 'install' && w !== 'sync') {
-        // a named package (`pip install flask`) needs no manifest
-        if (w === '.' || w.startsWith('./') || w.startsWith('/') || w.startsWith('.[') || /\.(whl|tar\.gz)$/.test(w))
-          local = true;
-      }
-    }
-    if (pip[0] === 'sync' && reqs.length === 0)
-      for (let k = 1; k < pip.length; k++) if (!pip[k].startsWith('-')) reqs.push(pip[k]);
-    if (reqs.length === 0) return null; // `pip install flask` needs no manifest; `pip install .` needs the sources
-    return make('pip', 'install', local, reqs);
-  }
-  switch (p) {
-    case 'npm':
-      if (['ci', 'install', 'i', 'clean-install', 'isntall'].includes(s ?? '') && !hasOption(cmd, '-g', '--global')) {
-        const pkgs = cmd.words.slice(2).filter((w) => !w.startsWith('-'));
-        return pkgs.length ? null : make('npm', 'install');
-      }
-      return null;
-    case 'yarn':
-      if (s === undefined ? cmd.words.length >= 1 && !hasOption(cmd, '--version', '-v') : s === 'install')
-        return make('yarn', 'install');
-      return null;
-    case 'pnpm':
-      if (['install', 'i', 'fetch'].includes(s ?? '') && !hasOption(cmd, '-g', '--global'))
-        return make('pnpm', 'install');
-      return null;
-    case 'poetry':
-      if (s === 'install' || s === 'sync')
-        return make('poetry', 'install', !hasOption(cmd, '--no-root') && !hasOption(cmd, '--only-root') ? true : false);
-      return null;
-    case 'pipenv':
-      if (s === 'install' || s === 'sync') return make('pipenv', 'install');
-      return null;
-    case 'uv':
-      if (s === 'sync')
-        return make(
-          'uv',
-          'install',
-          !hasOption(cmd, '--no-install-project') && !hasOption(cmd, '--no-install-workspace'),
-        );
-      return null;
-    case 'bundle':
-    case 'bundler':
-      if (s === undefined || s === 'install') return make('bundler', 'install');
-      return null;
-    case 'composer':
-    case 'composer.phar':
-      if (s === 'install') return make('composer', 'install');
-      return null;
-    case 'go':
-      if (s === 'mod' && cmd.words.slice(2).find((w) => !w.startsWith('-')) === 'download')
-        return make('go', 'install');
-      if (s === 'build' || s === 'test' || s === 'vet') return make('go', 'build');
-      if (s === 'install') {
-        // `go install tool@version` fetches that tool, not this module's dependencies
-        if (cmd.words.slice(2).some((w) => w.includes('@'))) return null;
-        return make('go', 'build');
-      }
-      return null;
-    case 'cargo':
-      if (s === 'fetch') return make('cargo', 'install');
-      if (s === 'build' || s === 'install' || s === 'test') {
-        if (s === 'install' && cmd.words.slice(2).some((w) => !w.startsWith('-') && w !== '.')) return null;
-        return make('cargo', 'build');
-      }
-      return null;
-    case 'mvn':
-    case 'mvnw': {
-      const goals = cmd.words.slice(1).filter((w) => !w.startsWith('-'));
-      if (goals.some((g) => g.startsWith('dependency:'))) return make('maven', 'install');
-      if (
-        goals.some(
-          (g) =>
-            ['package', 'install', 'verify', 'compile', 'test', 'deploy'].includes(g) || g.startsWith('spring-boot:'),
-        )
-      )
-        return make('maven', 'build');
-      return null;
-    }
-    case 'gradle':
-    case 'gradlew': {
-      const tasks = cmd.words.slice(1).filter((w) => !w.startsWith('-'));
-      if (tasks.includes('dependencies') || tasks.includes('downloadDependencies')) return make('gradle', 'install');
-      if (
-        tasks.some((t) =>
-          ['build', 'assemble', 'bootJar', 'jar', 'installDist', 'shadowJar', 'bootWar', 'war'].includes(t),
-        )
-      )
-        return make('gradle', 'build');
-      return null;
-    }
-    case 'dotnet':
-      if (s === 'restore') return make('dotnet', 'install');
-      if (s === 'build' || s === 'publish' || s === 'test' || s === 'pack') {
-        return hasOption(cmd, '--no-restore') ? null : make('dotnet', 'build');
-      }
-      return null;
-    default:
-      return null;
-  }
+  if (pip) return readPip(cmd, pip);
+  const read = READERS.get(programOf(cmd));
+  return read ? read(cmd, sub(cmd)) : null;
 }
+
+/** One ecosystem's reader of a command run by one of its programs; `s`: the first word that is not an option. */
+type Reader = (cmd: ShellCommand, s: string | undefined) => DependencyCommand | null;
+
+function found(
+  cmd: ShellCommand,
+  ecosystem: EcosystemId,
+  kind: 'install' | 'build',
+  needsSources = false,
+  namedManifests: string[] = [],
+): DependencyCommand {
+  return { ecosystem, kind, command: cmd, needsSources, namedManifests };
+}
+
+/** `pip install -r requirements.txt` (and -c constraints, `uv pip sync FILE`); a named package needs no manifest. */
+function readPip(cmd: ShellCommand, pip: string[]): DependencyCommand | null {
+  if (pip.find((w) => !w.startsWith('-')) !== 'install' && pip[0] !== 'sync') return null;
+  const reqs: string[] = [];
+  let local = false;
+  for (let i = 0; i < pip.length; i++) {
+    const w = pip[i];
+    if (w === '-r' || w === '--requirement' || w === '-c' || w === '--constraint') {
+      if (pip[i + 1]) reqs.push(pip[++i]);
+    } else if (/^(-r|--requirement=)/.test(w) && w.length > 2) reqs.push(w.replace(/^(-r|--requirement=)/, ''));
+    else if (w === '-e' || w === '--editable') {
+      local = true;
+      i++;
+    } else if (!w.startsWith('-') && w !== 'install' && w !== 'sync') {
+      // a named package (`pip install flask`) needs no manifest
+      if (w === '.' || w.startsWith('./') || w.startsWith('/') || w.startsWith('.[') || /\.(whl|tar\.gz)$/.test(w))
+        local = true;
+    }
+  }
+  if (pip[0] === 'sync' && reqs.length === 0)
+    for (let k = 1; k < pip.length; k++) if (!pip[k].startsWith('-')) reqs.push(pip[k]);
+  if (reqs.length === 0) return null; // `pip install flask` needs no manifest; `pip install .` needs the sources
+  return found(cmd, 'pip', 'install', local, reqs);
+}
+
+/** npm ci / npm install without package names, not global. */
+const readNpm: Reader = (cmd, s) => {
+  if (!['ci', 'install', 'i', 'clean-install', 'isntall'].includes(s ?? '') || hasOption(cmd, '-g', '--global'))
+    return null;
+  const pkgs = cmd.words.slice(2).filter((w) => !w.startsWith('-'));
+  return pkgs.length ? null : found(cmd, 'npm', 'install');
+};
+
+/** `yarn` alone (not --version) or `yarn install`. */
+const readYarn: Reader = (cmd, s) =>
+  (s === undefined ? cmd.words.length >= 1 && !hasOption(cmd, '--version', '-v') : s === 'install')
+    ? found(cmd, 'yarn', 'install')
+    : null;
+
+const readPnpm: Reader = (cmd, s) =>
+  ['install', 'i', 'fetch'].includes(s ?? '') && !hasOption(cmd, '-g', '--global')
+    ? found(cmd, 'pnpm', 'install')
+    : null;
+
+/** poetry install / sync: also needs the sources unless --no-root or --only-root. */
+const readPoetry: Reader = (cmd, s) =>
+  s === 'install' || s === 'sync'
+    ? found(cmd, 'poetry', 'install', !hasOption(cmd, '--no-root') && !hasOption(cmd, '--only-root') ? true : false)
+    : null;
+
+const readPipenv: Reader = (cmd, s) => (s === 'install' || s === 'sync' ? found(cmd, 'pipenv', 'install') : null);
+
+/** uv sync: also needs the sources unless --no-install-project / --no-install-workspace (`uv pip`: readPip). */
+const readUv: Reader = (cmd, s) =>
+  s === 'sync'
+    ? found(cmd, 'uv', 'install', !hasOption(cmd, '--no-install-project') && !hasOption(cmd, '--no-install-workspace'))
+    : null;
+
+const readBundler: Reader = (cmd, s) => (s === undefined || s === 'install' ? found(cmd, 'bundler', 'install') : null);
+
+const readComposer: Reader = (cmd, s) => (s === 'install' ? found(cmd, 'composer', 'install') : null);
+
+/** go mod download; go build / test / vet / install (not `go install tool@version`) resolve implicitly. */
+const readGo: Reader = (cmd, s) => {
+  if (s === 'mod' && cmd.words.slice(2).find((w) => !w.startsWith('-')) === 'download')
+    return found(cmd, 'go', 'install');
+  if (s === 'build' || s === 'test' || s === 'vet') return found(cmd, 'go', 'build');
+  if (s === 'install') {
+    // `go install tool@version` fetches that tool, not this module's dependencies
+    if (cmd.words.slice(2).some((w) => w.includes('@'))) return null;
+    return found(cmd, 'go', 'build');
+  }
+  return null;
+};
+
+/** cargo fetch; cargo build / test / install of this project (not `cargo install some-crate`). */
+const readCargo: Reader = (cmd, s) => {
+  if (s === 'fetch') return found(cmd, 'cargo', 'install');
+  if (s === 'build' || s === 'install' || s === 'test') {
+    if (s === 'install' && cmd.words.slice(2).some((w) => !w.startsWith('-') && w !== '.')) return null;
+    return found(cmd, 'cargo', 'build');
+  }
+  return null;
+};
+
+/** mvn dependency:*; the lifecycle phases and spring-boot:* goals that build. */
+const readMaven: Reader = (cmd) => {
+  const goals = cmd.words.slice(1).filter((w) => !w.startsWith('-'));
+  if (goals.some((g) => g.startsWith('dependency:'))) return found(cmd, 'maven', 'install');
+  if (
+    goals.some(
+      (g) => ['package', 'install', 'verify', 'compile', 'test', 'deploy'].includes(g) || g.startsWith('spring-boot:'),
+    )
+  )
+    return found(cmd, 'maven', 'build');
+  return null;
+};
+
+/** gradle dependencies / downloadDependencies; the tasks that build. */
+const readGradle: Reader = (cmd) => {
+  const tasks = cmd.words.slice(1).filter((w) => !w.startsWith('-'));
+  if (tasks.includes('dependencies') || tasks.includes('downloadDependencies')) return found(cmd, 'gradle', 'install');
+  if (
+    tasks.some((t) => ['build', 'assemble', 'bootJar', 'jar', 'installDist', 'shadowJar', 'bootWar', 'war'].includes(t))
+  )
+    return found(cmd, 'gradle', 'build');
+  return null;
+};
+
+/** dotnet restore; build / publish / test / pack restore implicitly unless --no-restore. */
+const readDotnet: Reader = (cmd, s) => {
+  if (s === 'restore') return found(cmd, 'dotnet', 'install');
+  if (s === 'build' || s === 'publish' || s === 'test' || s === 'pack')
+    return hasOption(cmd, '--no-restore') ? null : found(cmd, 'dotnet', 'build');
+  return null;
+};
+
+/** The reader of each program (pip's many spellings are recognised by pipArgs). */
+const READERS = new Map<string, Reader>([
+  ['npm', readNpm],
+  ['yarn', readYarn],
+  ['pnpm', readPnpm],
+  ['poetry', readPoetry],
+  ['pipenv', readPipenv],
+  ['uv', readUv],
+  ['bundle', readBundler],
+  ['bundler', readBundler],
+  ['composer', readComposer],
+  ['composer.phar', readComposer],
+  ['go', readGo],
+  ['cargo', readCargo],
+  ['mvn', readMaven],
+  ['mvnw', readMaven],
+  ['gradle', readGradle],
+  ['gradlew', readGradle],
+  ['dotnet', readDotnet],
+]);
 
 /**
  * The manifests to copy before the install, as names relative to the install folder. When the files the

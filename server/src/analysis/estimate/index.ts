@@ -5,7 +5,7 @@
 // - FROM image: the bundled base-image table (baseImages.ts); FROM <stage>: 0 new bytes (counted in that stage).
 // - COPY/ADD from the context: the bytes of the files the sources select (copy.ts), ADD archives x a ratio.
 // - COPY --from=<stage>: the bytes that stage put under that path, when every writer there is known.
-// - RUN: package installs (run.ts): apt-get, apk, npm/yarn/pnpm, pip; a few commands known to write ~nothing.
+// - RUN: package installs (run/): apt-get, apk, npm/yarn/pnpm, pip; a few commands known to write ~nothing.
 // - WORKDIR (BuildKit): an empty folder, ~0 B.
 
 import type { AnalysisFacts, DockerfileModel, LayerSize, Stage, Step } from '../model';
@@ -13,7 +13,8 @@ import { keep, sameSize } from '../reuse';
 import { lookupBaseImageRow } from './baseImages';
 import { charge, EstimateBudgetSpent, FILES_PER_UNIT, MAX_ESTIMATE_WORK, resetWork } from './budget';
 import { archiveRatio, cleanSource, selectContextFiles } from './copy';
-import { newStageState, cloneStageState, estimateRun, normalizeAbs, type ImageFile, type StageState } from './run';
+import { estimateRun } from './run';
+import { newStageState, cloneStageState, normalizeAbs, type ImageFile, type StageState } from './stage';
 
 export interface StepEstimate {
   size: LayerSize | null;

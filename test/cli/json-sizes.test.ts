@@ -1,12 +1,15 @@
+// The size estimates in the CLI's JSON output (`analyze --format json`, server/src/report/json.ts): every layer's
+// size with its basis, the image total of the final stage, and a missing size as null, with the reason in the
+// analysis and the hover. Runs the compiled out/server/src/cli.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyze } from '../../../server/src/analysis/analyze';
-import { stepHover } from '../../../server/src/report/describe';
-import { fixture, fixtureContext, repoRoot, sizeOf } from './helpers';
+import { analyze } from '../../server/src/analysis/analyze';
+import { stepHover } from '../../server/src/report/describe';
+import { fixture, fixtureContext, repoRoot, sizeOf } from '../unit/estimate/helpers';
 
 interface JsonStep {
   line: number;
