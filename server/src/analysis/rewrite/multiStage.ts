@@ -7,8 +7,8 @@
 
 import type { DockerfileModel, Step, TextEdit } from '../model';
 import { commandsOf, programOf } from '../shell';
-import { runtimePackagesOf, type BuildPlan } from './buildPlan';
-import { deleteStep, insertLinesAfter, replaceLines, replaceStep, stepText } from './edits';
+import { runtimePackagesOf, type BuildPlan } from '../buildPlan';
+import { deleteStep, insertLinesAfter, insertLinesBefore, replaceStep, stepText } from './edits';
 import { chooseRuntime, type RuntimeChoice } from './runtime';
 
 export interface MultiStageRewrite {
@@ -70,7 +70,7 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
     notes.push(`${runtime.image} has no version tags: pin its digest`);
 
   const edits: TextEdit[] = [];
-  edits.push(replaceLines(model, fromStep.line, fromStep.line, [`${fromMatch[1]} AS ${builderName}${fromMatch[4]}`]));
+  edits.push(replaceStep(model, fromStep, [`${fromMatch[1]} AS ${builderName}${fromMatch[4]}`]));
 
   const lines: string[] = plan.builderCommands.map((c) => `RUN ${c}`);
   lines.push('');
@@ -116,7 +116,12 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
   }
   const lastUser = [...before].reverse().find((s) => s.keyword === 'USER');
   if (lastUser && !frontend) for (const l of stepText(model, lastUser)) lines.push(l);
-  edits.push(insertLinesAfter(model, last.endLine, lines));
+  // the new lines go below the last toolchain step: before the line after it, or at the end of the file
+  edits.push(
+    last.endLine < model.lines.length
+      ? insertLinesBefore(model, last.endLine + 1, lines)
+      : insertLinesAfter(model, last.endLine, lines),
+  );
   if (plan.ecosystem === 'python') {
     const pipEdits = pipPrefixEdits(model, before);
     if (pipEdits === null) return null;

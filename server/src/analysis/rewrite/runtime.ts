@@ -2,8 +2,8 @@
 // image that still runs what the builder produced (same libc, same Debian release for glibc-linked code,
 // a shell when the remaining instructions need one).
 
-import type { BuildPlan } from './buildPlan';
-import { alpineVersion, debianRelease, parseImageRef } from './imageRef';
+import type { BuildPlan } from '../buildPlan';
+import { alpineVersion, debianRelease, parseImageRef } from '../imageRef';
 
 export interface RuntimeChoice {
   image: string;
