@@ -12,8 +12,7 @@ import {
   Range,
 } from 'vscode-languageserver';
 import type { AnnotationsParams } from '../protocol';
-import { describeRisk } from './text';
-import { stepHover, stepLabel, stepLabelParts } from '../report/describe';
+import { stepHover, stepLabel, stepLabelParts, stepTooltip } from '../report/describe';
 import { findingKey } from '../analysis/analyze';
 import { SEVERITIES } from '../analysis/model';
 import { findingRange, SEVERITY_OF, SOURCE, toCodeAction, toDiagnostic } from './convert';
@@ -124,7 +123,7 @@ export function inlayHints(entry: Entry, range: Range): InlayHint[] {
       label: ` ${stepLabel(s)}`,
       kind: InlayHintKind.Parameter,
       paddingLeft: true,
-      tooltip: describeRisk(s),
+      tooltip: stepTooltip(s),
     });
   }
   return out;

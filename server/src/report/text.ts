@@ -5,7 +5,7 @@
 
 import type { Analysis, CacheRiskLevel, Severity } from '../analysis/model';
 import { escapeControls as safe } from './escape';
-import { formatBytes, formatSize, listLines } from './format';
+import { formatSize, listLines, rebuildCost } from './format';
 
 export interface TextOptions {
   color: boolean;
@@ -93,12 +93,7 @@ export function toText(fileName: string, a: Analysis, opts: TextOptions): string
     }
   }
   if (a.rebuild.lines.length) {
-    const cost = [
-      a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
-      a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null,
-    ]
-      .filter(Boolean)
-      .join(', ');
+    const cost = rebuildCost(a.rebuild);
     out.push('');
     out.push(
       `A typical source edit re-runs ${a.rebuild.lines.length} layer step${a.rebuild.lines.length === 1 ? '' : 's'} (line${a.rebuild.lines.length === 1 ? '' : 's'} ${listLines(a.rebuild.lines)})${cost ? `: ${cost}` : ''}.`,
