@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from './analysis/analyze';
 import { parseDockerfile } from './analysis/parse';
-import type { Analysis, AnalysisFacts, AnalysisOptions, Severity } from './analysis/model';
+import { severityRank, type Analysis, type AnalysisFacts, type AnalysisOptions, type Severity } from './analysis/model';
 import { readBuildContext } from './facts/context';
 import { readGitChurn } from './facts/git';
 import { escapeControls as safe, terminalSafeJson } from './report/escape';
@@ -56,8 +56,6 @@ interface AnalyzeArgs {
 class UsageError extends Error {}
 /** A file or setting the command cannot work with: the message alone (exit 2). */
 class CannotAnalyze extends Error {}
-
-const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
 function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
   const a: AnalyzeArgs = {
@@ -273,9 +271,9 @@ async function runAnalyze(argv: string[]): Promise<number> {
     results.push({ file, analysis: analyze(text, facts, options) });
   }
   writeReport(args, results);
-  let worst = -1; // no spread: a file can have 100,000 findings
-  for (const r of results) for (const f of r.analysis.findings) worst = Math.max(worst, SEVERITY_RANK[f.severity]);
-  return worst >= SEVERITY_RANK[args.failOn] ? EXIT.findings : EXIT.clean;
+  const failing = severityRank(args.failOn);
+  const fails = results.some((r) => r.analysis.findings.some((f) => severityRank(f.severity) <= failing));
+  return fails ? EXIT.findings : EXIT.clean;
 }
 
 /**

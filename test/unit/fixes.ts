@@ -1,46 +1,10 @@
-// Shared by the rule tests: apply a finding's text edits exactly as an editor would (1-based lines and
-// columns, end exclusive, UTF-16 columns), analyse again, and check that only the rewritten instructions changed.
+// Shared by the rule tests: apply a finding's text edits exactly as an editor would (the production applyEdits,
+// which refuses edits that do not fit the text), analyse again, and check that only the rewritten instructions changed.
 
 import assert from 'node:assert/strict';
 import { analyze } from '../../server/src/analysis/analyze';
 import type { Analysis, AnalysisFacts, BuildContextFacts, Finding, TextEdit } from '../../server/src/analysis/model';
-
-/** Offset of a 1-based (line, column) in `text`; lines end at "\n" (a preceding "\r" belongs to the line end). */
-function offsetOf(text: string, line: number, column: number): number {
-  let off = 0;
-  for (let l = 1; l < line; l++) {
-    const nl = text.indexOf('\n', off);
-    if (nl < 0) throw new Error(`edit line ${line} is past the end of the text`);
-    off = nl + 1;
-  }
-  const nl = text.indexOf('\n', off);
-  const lineEnd = nl < 0 ? text.length : text[nl - 1] === '\r' ? nl - 1 : nl;
-  const o = off + column - 1;
-  if (column < 1 || o > lineEnd) throw new Error(`edit column ${column} is outside line ${line}`);
-  return o;
-}
-
-export function applyEdits(text: string, edits: TextEdit[]): string {
-  const ranges = edits
-    .map((e) => ({
-      start: offsetOf(text, e.startLine, e.startColumn),
-      end: offsetOf(text, e.endLine, e.endColumn),
-      text: e.newText,
-    }))
-    .map((r, i) => ({ ...r, i }));
-  // an edit's end may run to the start of the next line: offsetOf clamps to the line end, so recompute
-  for (const [k, e] of edits.entries()) {
-    if (e.endColumn === 1 && e.endLine > e.startLine) ranges[k].end = offsetOf(text, e.endLine, 1);
-  }
-  ranges.sort((a, b) => a.start - b.start || a.end - b.end);
-  for (let k = 1; k < ranges.length; k++) assert.ok(ranges[k].start >= ranges[k - 1].end, 'edits overlap');
-  let out = text;
-  for (const r of [...ranges].reverse()) {
-    assert.ok(r.end >= r.start, 'edit ends before it starts');
-    out = out.slice(0, r.start) + r.text + out.slice(r.end);
-  }
-  return out;
-}
+import { applyEdits } from '../../server/src/analysis/rewrite/edits';
 
 export function context(paths: string[]): BuildContextFacts {
   return { root: '/ctx', files: paths.map((p) => ({ path: p, bytes: 100 })), truncated: false, hasDockerignore: false };

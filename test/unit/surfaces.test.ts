@@ -10,7 +10,8 @@ import { AnalysisStore } from '../../server/src/lsp/store';
 import { codeActions, diagnostics, hover, inlayHints } from '../../server/src/lsp/features';
 import type { JsonReport } from '../../server/src/report/json';
 import { toText } from '../../server/src/report/text';
-import { applyEdits, df } from './fixes';
+import { applyEdits } from '../../server/src/analysis/rewrite/edits';
+import { df } from './fixes';
 
 const DOCKERFILE = df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN npm ci', 'CMD ["node", "server.js"]');
 

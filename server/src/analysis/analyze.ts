@@ -19,7 +19,9 @@ import type {
   MeasuredStep,
   Severity,
 } from './model';
+import { severityRank } from './model';
 import { RULES } from './rules';
+import { stepAtLine } from './steps';
 import type { RuleContext } from './rules/rule';
 
 /**
@@ -171,8 +173,6 @@ function imageSize(
 
 const MAX_LISTED_LINES = 50;
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
-
 function runRules(ctx: RuleContext): Finding[] {
   const { model, options } = ctx;
   const disabled = new Set(options.disabledRules ?? []);
@@ -219,7 +219,7 @@ function runRules(ctx: RuleContext): Finding[] {
   return kept.sort(
     (a, b) =>
       a.line - b.line ||
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      severityRank(a.severity) - severityRank(b.severity) ||
       (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
   );
 }
@@ -336,18 +336,4 @@ function withoutIgnored(model: DockerfileModel, findings: Finding[]): Finding[] 
     const step = stepAtLine(model, f.line);
     return !step || !silenced(byStep.get(step.index), f);
   });
-}
-
-/** The step whose line range holds `line` (steps are in line order), by binary search. */
-function stepAtLine(model: DockerfileModel, line: number): DockerfileModel['steps'][number] | undefined {
-  let lo = 0;
-  let hi = model.steps.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = model.steps[mid];
-    if (line < s.line) hi = mid - 1;
-    else if (line > s.endLine) lo = mid + 1;
-    else return s;
-  }
-  return undefined;
 }

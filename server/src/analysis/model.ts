@@ -160,6 +160,14 @@ export interface CacheRisk {
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
+/** The severities, most severe first: findings on one line are listed in this order, editors show them in it. */
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
+
+/** Where a severity stands in SEVERITIES: 0 for an error, larger for a less severe one. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
 export interface TextEdit {
   startLine: number;
   startColumn: number;

@@ -5,7 +5,7 @@
 // reference grammar (distribution/reference) before any request: `[host[:port]/]path[:tag][@digest]`, or an image
 // ID. What passes is made of [A-Za-z0-9._:/@-] and cannot contain a `..` path segment.
 
-import { parseImageRef } from '../analysis/rewrite/imageRef';
+import { parseImageRef } from '../analysis/imageRef';
 
 /** Docker refuses repository names longer than this; a reference adds a tag and a digest. */
 const MAX_REFERENCE = 512;

@@ -12,9 +12,9 @@ import {
   Range,
 } from 'vscode-languageserver';
 import type { AnnotationsParams } from '../protocol';
-import { describeRisk } from './text';
-import { stepHover, stepLabel, stepLabelParts } from '../report/describe';
+import { stepHover, stepLabel, stepLabelParts, stepTooltip } from '../report/describe';
 import { findingKey } from '../analysis/analyze';
+import { SEVERITIES } from '../analysis/model';
 import { findingRange, SEVERITY_OF, SOURCE, toCodeAction, toDiagnostic } from './convert';
 import { stepAt, type Entry } from './store';
 
@@ -57,7 +57,7 @@ export function capped(all: Diagnostic[], lines: readonly string[], max = MAX_DI
   // how many of each severity fit, most severe first; then the first that many of each, in document order
   const room = new Map<number, number>();
   let left = max - 1; // and the notice: VS Code would cut a list of max + 1 itself
-  for (const severity of SEVERITY_ORDER) {
+  for (const severity of SEVERITIES.map((s) => SEVERITY_OF[s])) {
     const n = Math.min(
       left,
       all.reduce((k, d) => k + (rank(d) === severity ? 1 : 0), 0),
@@ -85,12 +85,6 @@ export function capped(all: Diagnostic[], lines: readonly string[], max = MAX_DI
   return out;
 }
 
-const SEVERITY_ORDER = [
-  DiagnosticSeverity.Error,
-  DiagnosticSeverity.Warning,
-  DiagnosticSeverity.Information,
-  DiagnosticSeverity.Hint,
-];
 /** A diagnostic without a severity is shown as an error by VS Code. */
 const rank = (d: Diagnostic): number => d.severity ?? DiagnosticSeverity.Error;
 
@@ -129,7 +123,7 @@ export function inlayHints(entry: Entry, range: Range): InlayHint[] {
       label: ` ${stepLabel(s)}`,
       kind: InlayHintKind.Parameter,
       paddingLeft: true,
-      tooltip: describeRisk(s),
+      tooltip: stepTooltip(s),
     });
   }
   return out;

@@ -2,6 +2,7 @@
 // What the client sends is checked field by field: a value of the wrong type or outside its choices keeps the
 // previous one (a host of 42 or a severity of "fatal" must not reach the engine connection or the rules).
 
+import { SEVERITIES } from '../analysis/model';
 import type { ServerSettings } from '../protocol';
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -13,7 +14,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
 
 type Severity = ServerSettings['rules']['severity'][string];
 const MODES: readonly string[] = ['auto', 'on', 'off'];
-const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'hint', 'off'];
+const SEVERITY_SETTINGS: readonly string[] = [...SEVERITIES, 'off'];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -24,7 +25,7 @@ export function applySettings(base: ServerSettings, patch: Partial<ServerSetting
   const severity: Record<string, Severity> = { ...base.rules.severity };
   if (isRecord(rules.severity)) {
     for (const [rule, level] of Object.entries(rules.severity))
-      if (typeof level === 'string' && SEVERITIES.includes(level)) severity[rule] = level as Severity;
+      if (typeof level === 'string' && SEVERITY_SETTINGS.includes(level)) severity[rule] = level as Severity;
   }
   const disabled = rules.disabled;
   return {

@@ -16,6 +16,7 @@ import type {
   MeasuredImage,
   StepResult,
 } from '../analysis/model';
+import { stepIndexAtLine } from '../analysis/steps';
 import { readBuildContext } from '../facts/context';
 import { readGitChurn } from '../facts/git';
 
@@ -23,8 +24,6 @@ export interface Entry {
   uri: string;
   version: number;
   analysis: Analysis;
-  /** Steps sorted by line, for a binary search by position. */
-  stepLines: number[];
 }
 
 export interface StoreOptions {
@@ -78,7 +77,7 @@ export class AnalysisStore {
     // the previous analysis (even one invalidated by new facts) lends the new one its equal objects: an edit then
     // leaves behind only what it changed (analysis/reuse.ts)
     const analysis = analyze(text(), this.facts(uri), this.options, this.last.get(uri));
-    const entry: Entry = { uri, version, analysis, stepLines: analysis.steps.map((s) => s.step.line) };
+    const entry: Entry = { uri, version, analysis };
     this.entries.set(uri, entry);
     this.last.set(uri, analysis);
     return entry;
@@ -233,21 +232,8 @@ export function contextDirOf(uri: string): string | null {
   }
 }
 
-/** The step whose line range holds this 0-based line, by binary search. */
+/** The step whose line range holds this 0-based line. */
 export function stepAt(entry: Entry, line0: number): StepResult | undefined {
-  const line = line0 + 1;
-  const lines = entry.stepLines;
-  let lo = 0;
-  let hi = lines.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (lines[mid] <= line) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  if (found < 0) return undefined;
-  const s = entry.analysis.steps[found];
-  return line <= s.step.endLine ? s : undefined;
+  const i = stepIndexAtLine(entry.analysis.model.steps, line0 + 1);
+  return i < 0 ? undefined : entry.analysis.steps[i];
 }

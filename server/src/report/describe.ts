@@ -1,10 +1,11 @@
-// Sentences about one step, shared by the hover, the editor annotations and the inlay hints. The hover is Markdown:
-// text that is not ours (the keyword, stage names, bases, notes, reasons and messages that quote the Dockerfile, paths
-// in an image) goes in through markdownText or markdownCode, so that a Dockerfile cannot add a link, an image or HTML.
+// What the editor says about one step, in one place: the label at the end of its line (editor annotations and inlay
+// hints), the inlay hint's tooltip (plain text) and the hover (Markdown). In the hover, text that is not ours (the
+// keyword, stage names, bases, notes, reasons and messages that quote the Dockerfile, paths in an image) goes in
+// through markdownText or markdownCode, so that a Dockerfile cannot add a link, an image or HTML.
 
 import type { Analysis, StepResult } from '../analysis/model';
 import { markdownCode, markdownText as md } from './escape';
-import { formatBytes, formatSize, listLines } from './format';
+import { describeSize, formatBytes, formatSeconds, formatSize, listLines, rebuildCost } from './format';
 
 /** The parts of a step's label, for editors that show only some of them. */
 export interface StepLabelParts {
@@ -23,11 +24,7 @@ export function stepLabelParts(s: StepResult): StepLabelParts {
   if (s.step.stage >= 0) parts.cache = `cache ${s.cacheRisk.level}`;
   const m = s.measured;
   if (m?.cached !== undefined)
-    parts.build = m.cached
-      ? 'cached'
-      : m.durationMs !== undefined
-        ? `ran ${(m.durationMs / 1000).toFixed(1)} s`
-        : 'ran';
+    parts.build = m.cached ? 'cached' : m.durationMs !== undefined ? `ran ${formatSeconds(m.durationMs)}` : 'ran';
   return parts;
 }
 
@@ -35,6 +32,13 @@ export function stepLabelParts(s: StepResult): StepLabelParts {
 export function stepLabel(s: StepResult): string {
   const p = stepLabelParts(s);
   return [p.size, p.cache, p.build].filter((x) => x !== undefined).join(' · ');
+}
+
+/** Plain text for the tooltip of a step's inlay hint: its size with the basis, its cache risk and the reasons. */
+export function stepTooltip(s: StepResult): string {
+  const size = s.size ? `${describeSize(s.size)}\n` : '';
+  const reasons = s.cacheRisk.reasons.length ? `\n${s.cacheRisk.reasons.map((r) => `• ${r}`).join('\n')}` : '';
+  return `${size}cache risk: ${s.cacheRisk.level}${reasons}`;
 }
 
 /** Markdown for the hover on a step. */
@@ -61,7 +65,7 @@ export function stepHover(a: Analysis, s: StepResult): string {
         ? ''
         : m.cached
           ? 'came from the build cache'
-          : `ran${m.durationMs !== undefined ? ` for ${(m.durationMs / 1000).toFixed(1)} s` : ''}`;
+          : `ran${m.durationMs !== undefined ? ` for ${formatSeconds(m.durationMs)}` : ''}`;
     if (runs) out.push('', `**Last build:** ${runs}`);
     if (m.wastedBytes)
       out.push(
@@ -83,12 +87,7 @@ export function stepHover(a: Analysis, s: StepResult): string {
     for (const r of s.cacheRisk.reasons) out.push(`- ${md(r)}`);
   }
   if (a.rebuild.lines.length && a.rebuild.lines.includes(step.line)) {
-    const cost = [
-      a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
-      a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null,
-    ]
-      .filter(Boolean)
-      .join(', ');
+    const cost = rebuildCost(a.rebuild);
     const lines = a.rebuild.lines;
     out.push(
       '',

@@ -3,9 +3,9 @@
 // (the Dockerfile's lines, its file name, messages quoting it) goes through escapeControls: the only control
 // sequences written are our colours.
 
-import type { Analysis, CacheRiskLevel, Severity } from '../analysis/model';
+import type { Analysis, CacheRiskLevel, Severity, StepResult } from '../analysis/model';
 import { escapeControls as safe } from './escape';
-import { formatBytes, formatSize, listLines } from './format';
+import { formatSize, listLines, rebuildCost } from './format';
 
 export interface TextOptions {
   color: boolean;
@@ -19,16 +19,39 @@ const HEREDOC_SHOWN = 4;
 const RISK_COLOR: Record<CacheRiskLevel, string> = { low: '32', medium: '33', high: '31' };
 const SEV_COLOR: Record<Severity, string> = { error: '31;1', warning: '33', info: '36', hint: '2' };
 
-// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
+/** Colours a piece of text with an SGR code, or leaves it plain. */
+type Paint = (code: string, s: string) => string;
+
 export function toText(fileName: string, a: Analysis, opts: TextOptions): string {
   const file = safe(fileName);
-  const c = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const out: string[] = [];
+  const c: Paint = (code, s) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const image = a.image
     ? `image ${formatSize(a.image)} (${a.image.source}${a.image.note ? `; ${safe(a.image.note)}` : ''})`
     : 'image size unknown';
-  out.push(c('1', file) + c('2', `  ${image}`));
+  const out: string[] = [c('1', file) + c('2', `  ${image}`), ''];
+  writeLines(out, a, c);
+  const unsized = a.steps.filter((s) => !s.size && s.sizeNote);
+  if (unsized.length) {
+    out.push('');
+    out.push(c('2', 'No size estimate for:'));
+    for (const s of unsized) out.push(c('2', `  line ${s.step.line}: ${safe(s.sizeNote ?? '')}`));
+  }
   out.push('');
+  writeFindings(out, file, a, c);
+  if (a.rebuild.lines.length) {
+    const cost = rebuildCost(a.rebuild);
+    const n = a.rebuild.lines.length;
+    out.push('');
+    out.push(
+      `A typical source edit re-runs ${n} layer step${n === 1 ? '' : 's'} (line${n === 1 ? '' : 's'} ${listLines(a.rebuild.lines)})${cost ? `: ${cost}` : ''}.`,
+    );
+  }
+  for (const p of a.model.problems) out.push(c('2', `note: ${safe(p)}`));
+  return out.join('\n') + '\n';
+}
+
+/** The Dockerfile's lines, numbered, each step's size and cache risk at the end of its first line. */
+function writeLines(out: string[], a: Analysis, c: Paint): void {
   const byLine = new Map(a.steps.map((s) => [s.step.line, s]));
   // a final line terminator does not make an extra, empty line to show
   const shown =
@@ -41,14 +64,7 @@ export function toText(fileName: string, a: Analysis, opts: TextOptions): string
   let codeWidth = 20;
   for (const s of a.steps) codeWidth = Math.max(codeWidth, (lines[s.step.line - 1] ?? '').length); // no spread: 100,000s of steps
   codeWidth = Math.min(60, codeWidth);
-  // long heredoc bodies are shown by their first and last lines
-  const hidden = new Map<number, number>();
-  for (const s of a.steps) {
-    for (const h of s.step.heredocs) {
-      const bodyLines = h.endLine - h.line;
-      if (bodyLines > HEREDOC_SHOWN + 2) hidden.set(h.line + HEREDOC_SHOWN, bodyLines - HEREDOC_SHOWN - 1);
-    }
-  }
+  const hidden = hiddenHeredocLines(a);
   for (let i = 0; i < lines.length; i++) {
     const skip = hidden.get(i + 1);
     if (skip !== undefined) {
@@ -56,54 +72,50 @@ export function toText(fileName: string, a: Analysis, opts: TextOptions): string
       i += skip - 1;
       continue;
     }
-    const line = lines[i];
-    const n = String(i + 1).padStart(numWidth);
+    const n = c('2', `${String(i + 1).padStart(numWidth)}  `);
     const step = byLine.get(i + 1);
-    if (!step) {
-      out.push((c('2', `${n}  `) + line).trimEnd());
+    const ann = step ? annotation(step, c) : '';
+    if (!ann) {
+      out.push((n + lines[i]).trimEnd());
       continue;
     }
-    const size = step.size ? formatSize(step.size) : step.step.createsLayer || step.sizeNote ? 'size ?' : '';
-    const showRisk = (step.step.stage >= 0 && step.step.keyword !== 'ARG') || step.cacheRisk.level !== 'low';
-    const risk = showRisk ? c(RISK_COLOR[step.cacheRisk.level], `cache ${step.cacheRisk.level}`) : '';
-    if (!size && !risk) {
-      out.push((c('2', `${n}  `) + line).trimEnd());
-      continue;
-    }
+    const line = lines[i];
     const code = line.length > codeWidth ? line.slice(0, codeWidth - 1) + '…' : line.padEnd(codeWidth);
-    const ann = [size.padStart(11), risk].filter(Boolean).join('  ');
-    out.push(c('2', `${n}  `) + code + '  ' + ann.trimEnd());
+    out.push(n + code + '  ' + ann);
   }
-  const unsized = a.steps.filter((s) => !s.size && s.sizeNote);
-  if (unsized.length) {
-    out.push('');
-    out.push(c('2', 'No size estimate for:'));
-    for (const s of unsized) out.push(c('2', `  line ${s.step.line}: ${safe(s.sizeNote ?? '')}`));
+}
+
+/** Long heredoc bodies are shown by their first and last lines: where the hidden lines start, and how many. */
+function hiddenHeredocLines(a: Analysis): Map<number, number> {
+  const hidden = new Map<number, number>();
+  for (const s of a.steps) {
+    for (const h of s.step.heredocs) {
+      const bodyLines = h.endLine - h.line;
+      if (bodyLines > HEREDOC_SHOWN + 2) hidden.set(h.line + HEREDOC_SHOWN, bodyLines - HEREDOC_SHOWN - 1);
+    }
   }
-  out.push('');
+  return hidden;
+}
+
+/** "   ≈ 85.0 MB  cache high" for a step's line; '' when there is nothing to say. */
+function annotation(step: StepResult, c: Paint): string {
+  const size = step.size ? formatSize(step.size) : step.step.createsLayer || step.sizeNote ? 'size ?' : '';
+  const showRisk = (step.step.stage >= 0 && step.step.keyword !== 'ARG') || step.cacheRisk.level !== 'low';
+  const risk = showRisk ? c(RISK_COLOR[step.cacheRisk.level], `cache ${step.cacheRisk.level}`) : '';
+  if (!size && !risk) return '';
+  return [size.padStart(11), risk].filter(Boolean).join('  ').trimEnd();
+}
+
+function writeFindings(out: string[], file: string, a: Analysis, c: Paint): void {
   if (a.findings.length === 0) {
     out.push(c('32', 'No findings.'));
-  } else {
-    out.push(c('1', `${a.findings.length} finding${a.findings.length === 1 ? '' : 's'}:`));
-    for (const f of a.findings) {
-      const code = f.hadolint ? `${f.rule} (${f.hadolint})` : f.rule;
-      out.push(`  ${file}:${f.line}  ${c(SEV_COLOR[f.severity], f.severity.padEnd(7))}  ${c('1', code)}`);
-      out.push(`      ${safe(f.message)}`);
-      for (const fix of f.fixes) out.push(c('2', `      fix: ${safe(fix.title)}`));
-    }
+    return;
   }
-  if (a.rebuild.lines.length) {
-    const cost = [
-      a.rebuild.bytes !== undefined ? formatBytes(a.rebuild.bytes) : null,
-      a.rebuild.durationMs !== undefined ? `${(a.rebuild.durationMs / 1000).toFixed(1)} s` : null,
-    ]
-      .filter(Boolean)
-      .join(', ');
-    out.push('');
-    out.push(
-      `A typical source edit re-runs ${a.rebuild.lines.length} layer step${a.rebuild.lines.length === 1 ? '' : 's'} (line${a.rebuild.lines.length === 1 ? '' : 's'} ${listLines(a.rebuild.lines)})${cost ? `: ${cost}` : ''}.`,
-    );
+  out.push(c('1', `${a.findings.length} finding${a.findings.length === 1 ? '' : 's'}:`));
+  for (const f of a.findings) {
+    const code = f.hadolint ? `${f.rule} (${f.hadolint})` : f.rule;
+    out.push(`  ${file}:${f.line}  ${c(SEV_COLOR[f.severity], f.severity.padEnd(7))}  ${c('1', code)}`);
+    out.push(`      ${safe(f.message)}`);
+    for (const fix of f.fixes) out.push(c('2', `      fix: ${safe(fix.title)}`));
   }
-  for (const p of a.model.problems) out.push(c('2', `note: ${safe(p)}`));
-  return out.join('\n') + '\n';
 }

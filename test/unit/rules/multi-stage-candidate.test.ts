@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../../server/src/analysis/analyze';
-import { findBuild } from '../../../server/src/analysis/rewrite/buildPlan';
+import { findBuild } from '../../../server/src/analysis/buildPlan';
 import type { Analysis } from '../../../server/src/analysis/model';
 import { allArgs, finalStage, findingOf, lastArgs, rewrite, stepsOf } from './rewriteHelpers';
 

@@ -6,7 +6,7 @@ import { memoPerStep } from '../reuse';
 import { commandsOf, isCommand, operands, programOf, type ShellCommand } from '../shell';
 import { expand } from '../variables';
 import { deleteStep, replaceStep } from './edits';
-import { isSmallVariant, officialName, parseImageRef, type ImageRef } from './imageRef';
+import { isSmallVariant, officialName, parseImageRef, type ImageRef } from '../imageRef';
 
 export type VariantKind = 'slim' | 'alpine' | 'jre';
 

@@ -7,8 +7,8 @@
 
 import type { DockerfileModel, Step, TextEdit } from '../model';
 import { commandsOf, programOf } from '../shell';
-import { runtimePackagesOf, type BuildPlan } from './buildPlan';
-import { deleteStep, insertLinesAfter, replaceLines, replaceStep, stepText } from './edits';
+import { runtimePackagesOf, type BuildPlan } from '../buildPlan';
+import { deleteStep, insertLinesAfter, insertLinesBefore, replaceStep, stepText } from './edits';
 import { chooseRuntime, type RuntimeChoice } from './runtime';
 
 export interface MultiStageRewrite {
@@ -35,8 +35,56 @@ const METADATA = new Set([
 /** What nginx's image brings itself; a front-end bundle's own start command does not apply there. */
 const NGINX_DROPS = new Set(['CMD', 'ENTRYPOINT', 'USER', 'WORKDIR', 'HEALTHCHECK', 'SHELL', 'VOLUME', 'STOPSIGNAL']);
 
-// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
 export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): MultiStageRewrite | null {
+  const split = splitPoint(model, plan);
+  if (!split) return null;
+  const { steps, fromStep, fromMatch, last } = split;
+
+  runtimePackagesOf(model, plan);
+  const frontend = plan.ecosystem === 'node-frontend';
+  const before = steps.filter((s) => s.index > fromStep.index && s.index <= last.index);
+  const after = steps.filter((s) => s.index > last.index);
+  const runtime = chooseRuntime(
+    plan,
+    !frontend && runtimeNeedsShell(plan, steps, after),
+    steps.some((s) => s.keyword === 'USER'),
+  );
+  const builderName = pickName(model);
+  const notes = [...plan.notes];
+  if (!runtime.shell && !runtime.image.includes(':'))
+    notes.push(`${runtime.image} has no version tags: pin its digest`);
+  if (plan.unknownDevPackages.length)
+    notes.push(`check the run-time libraries of ${plan.unknownDevPackages.join(', ')}`);
+
+  const edits: TextEdit[] = [];
+  edits.push(replaceStep(model, fromStep, [`${fromMatch[1]} AS ${builderName}${fromMatch[4]}`]));
+  const stage = runtimeStage({ model, plan, runtime, builderName, alias: fromMatch[3], steps, before, after, last });
+  // the new lines go below the last toolchain step: before the line after it, or at the end of the file
+  edits.push(
+    last.endLine < model.lines.length
+      ? insertLinesBefore(model, last.endLine + 1, stage.lines)
+      : insertLinesAfter(model, last.endLine, stage.lines),
+  );
+  if (plan.ecosystem === 'python') {
+    const pipEdits = pipPrefixEdits(model, before);
+    if (pipEdits === null) return null;
+    for (const e of pipEdits) edits.push(e);
+  }
+  if (frontend) {
+    for (const e of nginxEdits(model, after, stage.exposed)) edits.push(e);
+    notes.push('nginx serves the bundle on port 80');
+  }
+  return { runtime, builderName, edits, keptSteps: after.map((s) => s.index), notes };
+}
+
+/**
+ * The stage's steps, its FROM (on one line, read as `FROM <image> [AS <name>] [# comment]`) and the last step that
+ * needs the toolchain; null when the stage cannot be split (built FROM another stage, no artifacts).
+ */
+function splitPoint(
+  model: DockerfileModel,
+  plan: BuildPlan,
+): { steps: Step[]; fromStep: Step; fromMatch: RegExpExecArray; last: Step } | null {
   const stage = plan.stage;
   if (stage.baseStage !== null || plan.artifacts.length === 0) return null;
   const steps = stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
@@ -47,35 +95,45 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
   if (!fromMatch) return null;
   const last = model.steps[plan.lastToolchainStep];
   if (!last) return null;
+  return { steps, fromStep, fromMatch, last };
+}
 
-  runtimePackagesOf(model, plan);
-  const frontend = plan.ecosystem === 'node-frontend';
-  const before = steps.filter((s) => s.index > fromStep.index && s.index <= last.index);
-  const after = steps.filter((s) => s.index > last.index);
-  const needsShell =
-    !frontend &&
-    (after.some((s) => s.keyword === 'RUN' || s.keyword === 'SHELL' || s.keyword === 'ONBUILD') ||
-      plan.runtimePackages.length > 0 ||
-      shellForm(effective(steps, 'ENTRYPOINT')) ||
-      (!effective(steps, 'ENTRYPOINT') && shellForm(effective(steps, 'CMD'))) ||
-      steps.some((s) => s.keyword === 'HEALTHCHECK' && /^CMD\s+(?!\[)/i.test(s.args.replace(/^(\s*--\S+)+\s*/, ''))));
-  const runtime = chooseRuntime(
-    plan,
-    needsShell,
-    steps.some((s) => s.keyword === 'USER'),
+/** The runtime stage runs a shell: RUN steps stay in it, packages are installed, or a command needs /bin/sh. */
+function runtimeNeedsShell(plan: BuildPlan, steps: Step[], after: Step[]): boolean {
+  return (
+    after.some((s) => s.keyword === 'RUN' || s.keyword === 'SHELL' || s.keyword === 'ONBUILD') ||
+    plan.runtimePackages.length > 0 ||
+    shellForm(effective(steps, 'ENTRYPOINT')) ||
+    (!effective(steps, 'ENTRYPOINT') && shellForm(effective(steps, 'CMD'))) ||
+    steps.some((s) => s.keyword === 'HEALTHCHECK' && /^CMD\s+(?!\[)/i.test(s.args.replace(/^(\s*--\S+)+\s*/, '')))
   );
-  const builderName = pickName(model);
-  const notes = [...plan.notes];
-  if (!runtime.shell && !runtime.image.includes(':'))
-    notes.push(`${runtime.image} has no version tags: pin its digest`);
+}
 
-  const edits: TextEdit[] = [];
-  edits.push(replaceLines(model, fromStep.line, fromStep.line, [`${fromMatch[1]} AS ${builderName}${fromMatch[4]}`]));
+interface RuntimeStageInput {
+  model: DockerfileModel;
+  plan: BuildPlan;
+  runtime: RuntimeChoice;
+  builderName: string;
+  /** The name the split stage had (`AS <alias>`), which the runtime stage takes over. */
+  alias: string | undefined;
+  steps: Step[];
+  /** The stage's steps up to the last toolchain step (FROM excluded), and those after it. */
+  before: Step[];
+  after: Step[];
+  last: Step;
+}
 
+/**
+ * The lines inserted after the last toolchain step: the rest of the build, then the runtime stage up to where the
+ * user's own steps go on (FROM, ARG/ENV, WORKDIR, packages, the artifacts, the metadata). `exposed`: it has EXPOSE 80.
+ */
+function runtimeStage(x: RuntimeStageInput): { lines: string[]; exposed: boolean } {
+  const { model, plan, runtime, builderName, before, after, last } = x;
+  const frontend = plan.ecosystem === 'node-frontend';
   const lines: string[] = plan.builderCommands.map((c) => `RUN ${c}`);
   lines.push('');
   lines.push(`# runtime stage: ${runtime.reason}`);
-  lines.push(`FROM ${runtime.image}${fromMatch[3] ? ` AS ${fromMatch[3]}` : ''}`);
+  lines.push(`FROM ${runtime.image}${x.alias ? ` AS ${x.alias}` : ''}`);
   // loops, not push(...list): a step's text may have more lines than a call takes arguments
   for (const s of before)
     if (s.keyword === 'ARG' || (s.keyword === 'ENV' && !buildOnlyEnv(s)))
@@ -89,8 +147,16 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
         : `RUN apt-get update && apt-get install -y --no-install-recommends ${plan.runtimePackages.join(' ')} && rm -rf /var/lib/apt/lists/*`,
     );
   }
-  if (plan.unknownDevPackages.length)
-    notes.push(`check the run-time libraries of ${plan.unknownDevPackages.join(', ')}`);
+  if (!frontend && needsUserFiles(x)) lines.push(`COPY --from=${builderName} /etc/passwd /etc/group /etc/`);
+  for (const a of plan.artifacts) lines.push(`COPY --from=${builderName} ${a.path} ${a.dest}`);
+  const exposed = copyMetadata(model, before, frontend, lines);
+  const lastUser = [...before].reverse().find((s) => s.keyword === 'USER');
+  if (lastUser && !frontend) for (const l of stepText(model, lastUser)) lines.push(l);
+  return { lines, exposed };
+}
+
+/** USER names a user the runtime image does not know and no later step creates: copy the builder's user files. */
+function needsUserFiles({ steps, after, runtime }: RuntimeStageInput): boolean {
   const named = steps
     .filter((s) => s.keyword === 'USER')
     .map((s) => (s.words[0] ?? '').split(':')[0])
@@ -98,10 +164,14 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
   const createdLater = after.some((s) =>
     commandsOf(s).some((c) => ['useradd', 'adduser', 'groupadd', 'addgroup'].includes(programOf(c))),
   );
-  if (!frontend && named.length && !createdLater) {
-    lines.push(`COPY --from=${builderName} /etc/passwd /etc/group /etc/`);
-  }
-  for (const a of plan.artifacts) lines.push(`COPY --from=${builderName} ${a.path} ${a.dest}`);
+  return named.length > 0 && !createdLater;
+}
+
+/**
+ * The metadata instructions before the split, copied into the runtime stage (for a front-end, those nginx brings
+ * itself left out and any EXPOSE made port 80). Returns whether it wrote EXPOSE 80.
+ */
+function copyMetadata(model: DockerfileModel, before: Step[], frontend: boolean, lines: string[]): boolean {
   let exposed = false;
   for (const s of before) {
     if (s.keyword === 'USER' && !frontend) continue;
@@ -114,26 +184,20 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
     }
     for (const l of stepText(model, s)) lines.push(l);
   }
-  const lastUser = [...before].reverse().find((s) => s.keyword === 'USER');
-  if (lastUser && !frontend) for (const l of stepText(model, lastUser)) lines.push(l);
-  edits.push(insertLinesAfter(model, last.endLine, lines));
-  if (plan.ecosystem === 'python') {
-    const pipEdits = pipPrefixEdits(model, before);
-    if (pipEdits === null) return null;
-    for (const e of pipEdits) edits.push(e);
-  }
+  return exposed;
+}
 
-  if (frontend) {
-    for (const s of after) {
-      if (NGINX_DROPS.has(s.keyword)) edits.push(deleteStep(model, s));
-      else if (s.keyword === 'EXPOSE') {
-        edits.push(exposed ? deleteStep(model, s) : replaceStep(model, s, ['EXPOSE 80']));
-        exposed = true;
-      }
+/** A front-end's steps after the split under nginx: what nginx brings itself deleted, one EXPOSE 80 kept. */
+function nginxEdits(model: DockerfileModel, after: Step[], exposed: boolean): TextEdit[] {
+  const edits: TextEdit[] = [];
+  for (const s of after) {
+    if (NGINX_DROPS.has(s.keyword)) edits.push(deleteStep(model, s));
+    else if (s.keyword === 'EXPOSE') {
+      edits.push(exposed ? deleteStep(model, s) : replaceStep(model, s, ['EXPOSE 80']));
+      exposed = true;
     }
-    notes.push('nginx serves the bundle on port 80');
   }
-  return { runtime, builderName, edits, keptSteps: after.map((s) => s.index), notes };
+  return edits;
 }
 
 function effective(steps: Step[], keyword: string): Step | undefined {

@@ -2,8 +2,8 @@
 // image that still runs what the builder produced (same libc, same Debian release for glibc-linked code,
 // a shell when the remaining instructions need one).
 
-import type { BuildPlan } from './buildPlan';
-import { alpineVersion, debianRelease, parseImageRef } from './imageRef';
+import type { BuildPlan } from '../buildPlan';
+import { alpineVersion, debianRelease, parseImageRef, type ImageRef } from '../imageRef';
 
 export interface RuntimeChoice {
   image: string;
@@ -43,76 +43,33 @@ export function chooseRuntime(plan: BuildPlan, needsShell: boolean, setsUser = f
   return choice;
 }
 
-// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
+/** What the choices read from the builder's FROM. */
+interface Builder {
+  from: ImageRef;
+  /** Its Debian release (named in the tag, else today's), and that release's number. */
+  release: string;
+  debianNo: string;
+  /** The Alpine of the same version as the builder's (or the current one), and the slim Debian of its release. */
+  alpine: string;
+  slim: string;
+}
+
 function chooseImage(plan: BuildPlan, needsShell: boolean): RuntimeChoice {
   const from = parseImageRef(plan.stage.from);
   const release = builderRelease(plan.stage.from);
-  const debianNo = DEBIAN_NUMBER[release] ?? '12';
-  const alpine = `alpine:${alpineVersion(from.tag) ?? '3.24'}`;
-  const slim = `debian:${release}-slim`;
-  const nonroot = ['nonroot', '65532', 'nobody'];
-  const shellImage = (image: string, reason: string): RuntimeChoice => ({
-    image,
-    reason,
-    shell: true,
-    users: ['nobody'],
-  });
+  const b: Builder = {
+    from,
+    release,
+    debianNo: DEBIAN_NUMBER[release] ?? '12',
+    alpine: `alpine:${alpineVersion(from.tag) ?? '3.24'}`,
+    slim: `debian:${release}-slim`,
+  };
   switch (plan.ecosystem) {
     case 'go':
-    case 'rust': {
-      const lang = plan.ecosystem === 'go' ? 'Go' : 'Rust';
-      if (plan.musl && !plan.staticBinary) return shellImage(alpine, `${lang} binary linked against musl`);
-      if (plan.staticBinary) {
-        return needsShell
-          ? shellImage(alpine, `static ${lang} binary; a shell is still needed`)
-          : {
-              image: 'gcr.io/distroless/static-debian12',
-              reason: `static ${lang} binary: no libc needed`,
-              shell: false,
-              users: nonroot,
-            };
-      }
-      if (needsShell) return shellImage(slim, `${lang} binary linked against glibc (Debian ${release})`);
-      return plan.ecosystem === 'go'
-        ? {
-            image: `gcr.io/distroless/base-debian${debianNo}`,
-            reason: `Go binary linked against glibc (CGO on; Debian ${release} or newer)`,
-            shell: false,
-            users: nonroot,
-          }
-        : {
-            image: `gcr.io/distroless/cc-debian${debianNo}`,
-            reason: `Rust binary linked against glibc and libgcc (Debian ${release} or newer)`,
-            shell: false,
-            users: nonroot,
-          };
-    }
-    case 'c': {
-      if (plan.musl)
-        return shellImage(
-          plan.stage.from.includes('alpine') ? plan.stage.from : alpine,
-          'C/C++ program linked against musl',
-        );
-      if (plan.staticBinary && !needsShell && plan.runtimePackages.length === 0) {
-        return {
-          image: 'gcr.io/distroless/static-debian12',
-          reason: 'static C/C++ binary: no libc needed',
-          shell: false,
-          users: nonroot,
-        };
-      }
-      if (from.repository === 'ubuntu')
-        return shellImage(plan.stage.from, 'same Ubuntu release as the builder (glibc)');
-      if (!needsShell && plan.runtimePackages.length === 0) {
-        return {
-          image: `gcr.io/distroless/cc-debian${debianNo}`,
-          reason: `C/C++ program linked against glibc (Debian ${release})`,
-          shell: false,
-          users: nonroot,
-        };
-      }
-      return shellImage(slim, `same Debian release as the builder (${release})`);
-    }
+    case 'rust':
+      return goOrRustImage(plan, needsShell, b);
+    case 'c':
+      return cImage(plan, needsShell, b);
     case 'java': {
       const v = plan.version ?? '21';
       return shellImage(
@@ -120,29 +77,19 @@ function chooseImage(plan: BuildPlan, needsShell: boolean): RuntimeChoice {
         `Java ${v} runtime without the JDK and build tool`,
       );
     }
-    case 'dotnet': {
-      const v = plan.version ?? '8.0';
-      const variant = /-(alpine[\d.]*|bookworm-slim|jammy|noble|jammy-chiseled|noble-chiseled)$/.exec(
-        from.tag ?? '',
-      )?.[1];
-      const kind = plan.web ? 'aspnet' : 'runtime';
-      return shellImage(
-        `mcr.microsoft.com/dotnet/${kind}:${v}${variant ? '-' + variant : ''}`,
-        `.NET ${v} ${kind === 'aspnet' ? 'ASP.NET Core ' : ''}runtime without the SDK`,
-      );
-    }
+    case 'dotnet':
+      return dotnetImage(plan, b);
     case 'node-frontend':
       return shellImage('nginx:alpine', 'static files served by nginx');
     case 'node-service': {
-      const tag = from.tag ?? '';
-      if (from.repository === 'node' && !/slim|alpine/.test(tag) && tag !== '') {
+      const tag = b.from.tag ?? '';
+      if (b.from.repository === 'node' && !/slim|alpine/.test(tag) && tag !== '')
         return shellImage(`node:${tag}-slim`, 'same Node.js and Debian release, without the build tools');
-      }
       return shellImage(plan.stage.from, 'same Node.js image, production dependencies only');
     }
     case 'python': {
-      const tag = from.tag ?? '';
-      if (from.repository === 'python' && !/slim|alpine/.test(tag) && tag !== '') {
+      const tag = b.from.tag ?? '';
+      if (b.from.repository === 'python' && !/slim|alpine/.test(tag) && tag !== '') {
         const m = /^(.*?)(-(bookworm|bullseye|trixie|buster))?$/.exec(tag);
         const slimTag = m && m[2] ? `${m[1]}-slim${m[2]}` : `${tag}-slim`;
         return shellImage(`python:${slimTag}`, 'same Python and Debian release, without compilers');
@@ -150,4 +97,63 @@ function chooseImage(plan: BuildPlan, needsShell: boolean): RuntimeChoice {
       return shellImage(plan.stage.from, 'same Python image, without compilers');
     }
   }
+}
+
+/** An image with a shell, which knows the user nobody. */
+function shellImage(image: string, reason: string): RuntimeChoice {
+  return { image, reason, shell: true, users: ['nobody'] };
+}
+
+/** A distroless image: no shell; its users besides root are nonroot (65532) and nobody. */
+function distroless(image: string, reason: string): RuntimeChoice {
+  return { image, reason, shell: false, users: ['nonroot', '65532', 'nobody'] };
+}
+
+function goOrRustImage(plan: BuildPlan, needsShell: boolean, b: Builder): RuntimeChoice {
+  const lang = plan.ecosystem === 'go' ? 'Go' : 'Rust';
+  if (plan.musl && !plan.staticBinary) return shellImage(b.alpine, `${lang} binary linked against musl`);
+  if (plan.staticBinary) {
+    return needsShell
+      ? shellImage(b.alpine, `static ${lang} binary; a shell is still needed`)
+      : distroless('gcr.io/distroless/static-debian12', `static ${lang} binary: no libc needed`);
+  }
+  if (needsShell) return shellImage(b.slim, `${lang} binary linked against glibc (Debian ${b.release})`);
+  return plan.ecosystem === 'go'
+    ? distroless(
+        `gcr.io/distroless/base-debian${b.debianNo}`,
+        `Go binary linked against glibc (CGO on; Debian ${b.release} or newer)`,
+      )
+    : distroless(
+        `gcr.io/distroless/cc-debian${b.debianNo}`,
+        `Rust binary linked against glibc and libgcc (Debian ${b.release} or newer)`,
+      );
+}
+
+function cImage(plan: BuildPlan, needsShell: boolean, b: Builder): RuntimeChoice {
+  if (plan.musl)
+    return shellImage(
+      plan.stage.from.includes('alpine') ? plan.stage.from : b.alpine,
+      'C/C++ program linked against musl',
+    );
+  if (plan.staticBinary && !needsShell && plan.runtimePackages.length === 0)
+    return distroless('gcr.io/distroless/static-debian12', 'static C/C++ binary: no libc needed');
+  if (b.from.repository === 'ubuntu') return shellImage(plan.stage.from, 'same Ubuntu release as the builder (glibc)');
+  if (!needsShell && plan.runtimePackages.length === 0)
+    return distroless(
+      `gcr.io/distroless/cc-debian${b.debianNo}`,
+      `C/C++ program linked against glibc (Debian ${b.release})`,
+    );
+  return shellImage(b.slim, `same Debian release as the builder (${b.release})`);
+}
+
+function dotnetImage(plan: BuildPlan, b: Builder): RuntimeChoice {
+  const v = plan.version ?? '8.0';
+  const variant = /-(alpine[\d.]*|bookworm-slim|jammy|noble|jammy-chiseled|noble-chiseled)$/.exec(
+    b.from.tag ?? '',
+  )?.[1];
+  const kind = plan.web ? 'aspnet' : 'runtime';
+  return shellImage(
+    `mcr.microsoft.com/dotnet/${kind}:${v}${variant ? '-' + variant : ''}`,
+    `.NET ${v} ${kind === 'aspnet' ? 'ASP.NET Core ' : ''}runtime without the SDK`,
+  );
 }

@@ -11,7 +11,7 @@ import { commandsOf, findCommands, hasOption, isCommand, operands } from '../she
 const APK = ['apk'];
 const ADD = ['add'];
 import { mountCovers } from '../sources';
-import { addOptionFix, subcommandPattern } from './edits';
+import { addOptionFix, subcommandPattern } from '../rewrite/runEdits';
 import type { DockerfileModel, Step } from '../model';
 import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 

@@ -10,7 +10,7 @@
 
 import { commandsOf, findCommands, isCommand, operands } from '../shell';
 import { mountCovers } from '../sources';
-import { appendToRun } from './edits';
+import { appendToRun } from '../rewrite/runEdits';
 import type { DockerfileModel, Step } from '../model';
 import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 

@@ -8,7 +8,7 @@
 // really needs).
 
 import { commandsOf, findCommands, hasOption, isCommand, type ShellCommand } from '../shell';
-import { addOptionFix, subcommandPattern } from './edits';
+import { addOptionFix, subcommandPattern } from '../rewrite/runEdits';
 import type { DockerfileModel, Step } from '../model';
 import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 

@@ -9,7 +9,8 @@
 
 import type { DockerfileModel, Step } from '../model';
 import { commandsOf, findCommands, isCommand } from '../shell';
-import { commandStart, insertAt, replaceLines } from './edits';
+import { deleteStep, insertAt } from '../rewrite/edits';
+import { commandStart } from '../rewrite/runEdits';
 import type { Rule } from './rule';
 
 const HARMLESS = new Set(['set', 'true', 'echo', ':']);
@@ -57,16 +58,13 @@ export const aptUpdateAlone: Rule = {
             fixes.push({
               title: `Remove this RUN: line ${next.line} updates the index itself`,
               preferred: true,
-              edits: [replaceLines(model, step.line, step.endLine, [])],
+              edits: [deleteStep(model, step)],
             });
           } else if (start && !next.execForm && next.heredocs.length === 0) {
             fixes.push({
               title: `Move apt-get update into the RUN at line ${next.line}`,
               preferred: true,
-              edits: [
-                replaceLines(model, step.line, step.endLine, []),
-                insertAt(start.line, start.column, 'apt-get update && '),
-              ],
+              edits: [deleteStep(model, step), insertAt(start.line, start.column, 'apt-get update && ')],
             });
           }
         }

@@ -34,7 +34,7 @@ import {
   insertLinesBefore,
   keywordCase,
   replaceLines,
-} from './edits';
+} from '../rewrite/edits';
 import type { Rule, RuleContext } from './rule';
 
 const ECOSYSTEM_LABEL: Record<EcosystemId, string> = {

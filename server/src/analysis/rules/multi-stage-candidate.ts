@@ -10,7 +10,7 @@
 // estimated from the base-image table and the layer estimates; after the rewrite the editor re-estimates.
 // Not reported when the final stage only copies artifacts built in another stage.
 
-import { ECOSYSTEM_NAMES, findBuild } from '../rewrite/buildPlan';
+import { ECOSYSTEM_NAMES, findBuild } from '../buildPlan';
 import { multiStageRewrite } from '../rewrite/multiStage';
 import { describeSaving, savingOf } from '../rewrite/saving';
 import type { Rule, RuleContext, RuleFinding } from './rule';

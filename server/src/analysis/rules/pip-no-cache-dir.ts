@@ -9,7 +9,7 @@
 import { commandsOf, hasOption, programOf, type ShellCommand } from '../shell';
 import { mountCovers } from '../sources';
 import type { DockerfileModel } from '../model';
-import { addOptionFix, subcommandPattern } from './edits';
+import { addOptionFix, subcommandPattern } from '../rewrite/runEdits';
 import { stepsInFinalImage, type Rule } from './rule';
 
 /** `pip install`, `pip3 install`, `python -m pip install` (not `uv pip`, which has its own cache flags). */

@@ -14,7 +14,9 @@ import type { DockerfileModel, Fix, Step } from '../model';
 import { memoPerStep } from '../reuse';
 import { commandsOf, findCommands, hasOption, operands, programOf, type ShellCommand } from '../shell';
 import { withoutTrailing } from '../text';
-import { appendToRun, replaceLines, stepsBefore } from './edits';
+import { deleteStep } from '../rewrite/edits';
+import { appendToRun } from '../rewrite/runEdits';
+import { stepsBefore } from '../steps';
 import type { Rule } from './rule';
 
 interface Deletion {
@@ -293,7 +295,7 @@ function fixFor(model: DockerfileModel, step: Step, found: { d: Deletion; creato
     {
       title: `Delete in the RUN at line ${creator.line} instead`,
       preferred: true,
-      edits: [append, replaceLines(model, step.line, step.endLine, [])],
+      edits: [append, deleteStep(model, step)],
     },
   ];
 }

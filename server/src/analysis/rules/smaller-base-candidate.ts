@@ -10,7 +10,7 @@
 // message give the saving in MB from the base-image size table.
 
 import type { Fix } from '../model';
-import { findBuild } from '../rewrite/buildPlan';
+import { findBuild } from '../buildPlan';
 import {
   aptToApkEdits,
   fromEdit,
@@ -20,9 +20,9 @@ import {
   translateAptToApk,
   type Variant,
 } from '../rewrite/baseImage';
-import { parseImageRef } from '../rewrite/imageRef';
+import { parseImageRef } from '../imageRef';
 import { baseBytes, formatSaving } from '../rewrite/saving';
-import { lazyFix } from './edits';
+import { lazyFix } from '../rewrite/edits';
 import type { Rule, RuleContext, RuleFinding } from './rule';
 
 export const smallerBaseCandidate: Rule = {

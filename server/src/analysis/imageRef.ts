@@ -1,5 +1,5 @@
-// Image references as written after FROM: `[registry/]repository[:tag][@digest]`. Only what the rewrites
-// need: read the repository and tag, and write a reference with another tag.
+// Image references as written after FROM: `[registry/]repository[:tag][@digest]`. A reader the rules, the rewrites
+// and the engine's image names share: read the repository and tag, and write a reference with another tag.
 
 export interface ImageRef {
   /** Registry host when the reference names one (`gcr.io`, `mcr.microsoft.com`), else null. */

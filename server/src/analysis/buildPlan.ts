@@ -5,8 +5,8 @@
 // output location decides, and the plan says so in its notes.
 
 import * as posix from 'node:path/posix';
-import { memoPerStep } from '../reuse';
-import type { DockerfileModel, Stage, Step } from '../model';
+import { memoPerStep } from './reuse';
+import type { DockerfileModel, Stage, Step } from './model';
 import {
   commandsOf,
   hasOption,
@@ -16,7 +16,7 @@ import {
   programOf,
   subcommandOf,
   type ShellCommand,
-} from '../shell';
+} from './shell';
 import { parseImageRef } from './imageRef';
 
 export type Ecosystem = 'go' | 'rust' | 'c' | 'java' | 'dotnet' | 'node-frontend' | 'node-service' | 'python';

@@ -1,91 +1,10 @@
-// Text edits that rules build their fixes from. Every edit touches only the instructions it rewrites: whole
-// lines of those instructions, or an insertion at a precise point of them. Lines and columns are 1-based,
-// columns in UTF-16 code units (JavaScript string indices), end exclusive; new lines use the file's EOL.
+// Edits inside the shell text of a RUN: where its command starts, where a pattern matches in it (heredoc bodies
+// included), an option added after a subcommand, shell text appended to what it runs. Lines and columns as in
+// edits.ts (1-based, UTF-16 columns, end exclusive).
 
-import type { DockerfileModel, Fix, Stage, Step, TextEdit } from '../model';
+import type { DockerfileModel, Fix, Step, TextEdit } from '../model';
 import type { ShellCommand } from '../shell';
-
-/**
- * A fix whose title is known now and whose edits are built when first read (a fix that rewrites every RUN of a
- * stage is listed in a hover long before anyone applies it).
- */
-export function lazyFix(fix: Omit<Fix, 'edits'>, edits: () => TextEdit[]): Fix {
-  let value: TextEdit[] | undefined;
-  const out = { title: fix.title } as Fix;
-  Object.defineProperty(out, 'edits', { enumerable: true, configurable: true, get: () => (value ??= edits()) });
-  if (fix.preferred !== undefined) out.preferred = fix.preferred;
-  return out;
-}
-
-export function lineText(model: DockerfileModel, line: number): string {
-  return model.lines[line - 1] ?? '';
-}
-
-export function insertAt(line: number, column: number, newText: string): TextEdit {
-  return { startLine: line, startColumn: column, endLine: line, endColumn: column, newText };
-}
-
-/** Insert whole lines before `line` (they take its place; it moves down). */
-export function insertLinesBefore(model: DockerfileModel, line: number, newLines: string[]): TextEdit {
-  return insertAt(line, 1, newLines.map((l) => l + model.eol).join(''));
-}
-
-/** Insert whole lines after `line`, also when it is the file's last line without a terminator. */
-export function insertLinesAfter(model: DockerfileModel, line: number, newLines: string[]): TextEdit {
-  return insertAt(line, lineText(model, line).length + 1, newLines.map((l) => model.eol + l).join(''));
-}
-
-/** Replace lines `start..end` (inclusive, with their terminators) by `newLines`; [] deletes them. */
-export function replaceLines(model: DockerfileModel, start: number, end: number, newLines: string[]): TextEdit {
-  const last = model.lines.length;
-  if (end < last) {
-    return {
-      startLine: start,
-      startColumn: 1,
-      endLine: end + 1,
-      endColumn: 1,
-      newText: newLines.map((l) => l + model.eol).join(''),
-    };
-  }
-  // the range runs to the end of the file: take the terminator before it instead
-  if (newLines.length === 0 && start > 1) {
-    return {
-      startLine: start - 1,
-      startColumn: lineText(model, start - 1).length + 1,
-      endLine: end,
-      endColumn: lineText(model, end).length + 1,
-      newText: '',
-    };
-  }
-  return {
-    startLine: start,
-    startColumn: 1,
-    endLine: end,
-    endColumn: lineText(model, end).length + 1,
-    newText: newLines.join(model.eol),
-  };
-}
-
-/** The first line of the comment block directly above a step (no blank line between), or the step's line. */
-export function attachedCommentStart(model: DockerfileModel, step: Step): number {
-  const prev = model.steps[step.index - 1];
-  const floor = prev ? prev.endLine + 1 : 1;
-  let l = step.line;
-  while (l - 1 >= floor && /^\s*#/.test(lineText(model, l - 1)) && !isDirectiveLine(model, l - 1)) l--;
-  return l;
-}
-
-function isDirectiveLine(model: DockerfileModel, line: number): boolean {
-  // parser directives sit at the very top, before any instruction or other comment
-  if (model.steps.length && model.steps[0].line < line) return false;
-  for (let l = 1; l <= line; l++) if (!/^\s*#\s*[A-Za-z]+\s*=/.test(lineText(model, l))) return false;
-  return true;
-}
-
-/** The lines of a step with the comments attached above it, as written. */
-export function blockLines(model: DockerfileModel, step: Step): string[] {
-  return model.lines.slice(attachedCommentStart(model, step) - 1, step.endLine);
-}
+import { insertAt, lineText } from './edits';
 
 /** Where the shell command of a RUN starts on its first line (after the keyword and flags); null if elsewhere. */
 export function commandStart(model: DockerfileModel, step: Step): { line: number; column: number } | null {
@@ -269,57 +188,4 @@ export function appendToRun(model: DockerfileModel, step: Step, shellText: strin
     return null;
   const joiner = trimmed.endsWith(';') ? ' ' : ' && ';
   return insertAt(step.endLine, trimmed.length + 1, joiner + shellText);
-}
-
-/** The keyword as the file writes it (upper or lower case), for instructions a fix adds. */
-export function keywordCase(model: DockerfileModel, step: Step, keyword: string): string {
-  const written = lineText(model, step.line).substr(step.column - 1, step.keyword.length);
-  return written === written.toLowerCase() ? keyword.toLowerCase() : keyword;
-}
-
-/** The leading whitespace of a step's first line. */
-export function indentOf(model: DockerfileModel, step: Step): string {
-  return /^\s*/.exec(lineText(model, step.line))?.[0] ?? '';
-}
-
-/** Steps of a stage and of the stages it is built FROM, in build order (the base's first). */
-export function stageChainSteps(model: DockerfileModel, stageIndex: number): Step[] {
-  const chain: number[] = [];
-  const seen = new Set<number>();
-  for (let s: number | null = stageIndex; s !== null && !seen.has(s); s = model.stages[s]?.baseStage ?? null) {
-    seen.add(s);
-    chain.push(s);
-  }
-  const out: Step[] = [];
-  for (let k = chain.length - 1; k >= 0; k--) for (const i of model.stages[chain[k]].steps) out.push(model.steps[i]);
-  return out;
-}
-
-/**
- * The steps built before `step` in its stage and the stages it is built FROM, nearest first: what stageChainSteps
- * lists before it, reversed, read only as far as the caller goes (a chain of stages may be thousands long).
- */
-export function* stepsBefore(model: DockerfileModel, step: Step): Generator<Step> {
-  const seen = new Set<number>();
-  let stage: Stage | undefined = model.stages[step.stage];
-  let k = stage ? positionIn(stage.steps, step.index) - 1 : -1;
-  while (stage && !seen.has(stage.index)) {
-    seen.add(stage.index);
-    for (; k >= 0; k--) yield model.steps[stage.steps[k]];
-    stage = stage.baseStage !== null ? model.stages[stage.baseStage] : undefined;
-    k = stage ? stage.steps.length - 1 : -1;
-  }
-}
-
-/** Where `value` is in an ascending list (binary search); -1 when absent. */
-function positionIn(list: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = list.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid] < value) lo = mid + 1;
-    else if (list[mid] > value) hi = mid - 1;
-    else return mid;
-  }
-  return -1;
 }

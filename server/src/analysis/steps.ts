@@ -1,0 +1,57 @@
+// Finding steps in a model: the step at a line (hovers, inlay hints, ignore comments) and the steps built before a
+// step (what a later layer can undo). Both by binary search or by walking only as far as the caller reads: a file may
+// have tens of thousands of steps, and a stage chain thousands of stages.
+
+import type { DockerfileModel, Stage, Step } from './model';
+
+/**
+ * Where in `steps` (in line order, their line ranges apart, as a model's steps are) the step whose lines hold `line`
+ * (1-based) is, by binary search; -1 when the line is in no step (a comment, a blank line, past the end).
+ */
+export function stepIndexAtLine(steps: readonly Pick<Step, 'line' | 'endLine'>[], line: number): number {
+  let lo = 0;
+  let hi = steps.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = steps[mid];
+    if (line < s.line) hi = mid - 1;
+    else if (line > s.endLine) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** The step whose lines hold `line` (1-based); undefined on a line that belongs to no step. */
+export function stepAtLine(model: DockerfileModel, line: number): Step | undefined {
+  const i = stepIndexAtLine(model.steps, line);
+  return i < 0 ? undefined : model.steps[i];
+}
+
+/**
+ * The steps built before `step` in its stage and the stages it is built FROM, nearest first, read only as far as
+ * the caller goes (a chain of stages may be thousands long).
+ */
+export function* stepsBefore(model: DockerfileModel, step: Step): Generator<Step> {
+  const seen = new Set<number>();
+  let stage: Stage | undefined = model.stages[step.stage];
+  let k = stage ? positionIn(stage.steps, step.index) - 1 : -1;
+  while (stage && !seen.has(stage.index)) {
+    seen.add(stage.index);
+    for (; k >= 0; k--) yield model.steps[stage.steps[k]];
+    stage = stage.baseStage !== null ? model.stages[stage.baseStage] : undefined;
+    k = stage ? stage.steps.length - 1 : -1;
+  }
+}
+
+/** Where `value` is in an ascending list (binary search); -1 when absent. */
+function positionIn(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid] < value) lo = mid + 1;
+    else if (list[mid] > value) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}

@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseDockerfile } from '../../server/src/analysis/parse';
+import { stepAtLine, stepIndexAtLine, stepsBefore } from '../../server/src/analysis/steps';
+
+test('the step at a line: any line of a step (continuations, heredoc bodies); none on comments and blanks', () => {
+  const m = parseDockerfile('# c\nFROM a\n\nRUN x \\\n  y\nRUN <<EOF\nbody\nEOF\n# after\n');
+  const at = (line: number) => stepAtLine(m, line)?.line;
+  assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0].map(at), [
+    undefined,
+    2,
+    undefined,
+    4,
+    4,
+    6,
+    6,
+    6,
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  assert.equal(stepIndexAtLine(m.steps, 7), 2);
+  assert.equal(stepIndexAtLine([], 1), -1);
+});
+
+test('the step at a line among 10,000 steps is found by binary search', () => {
+  const m = parseDockerfile('FROM a\n' + 'RUN x\n'.repeat(10_000));
+  for (const line of [1, 2, 5_000, 10_001]) assert.equal(stepAtLine(m, line)?.line, line);
+});
+
+test('steps before a step: its stage backwards, then the stages it is built FROM', () => {
+  const m = parseDockerfile('FROM a AS base\nRUN one\nFROM base\nRUN two\nRUN three\nFROM a\nRUN other\n');
+  const lines = [...stepsBefore(m, m.steps[4])].map((s) => s.line);
+  assert.deepEqual(lines, [4, 3, 2, 1]);
+  assert.deepEqual(
+    [...stepsBefore(m, m.steps[6])].map((s) => s.line),
+    [6],
+  );
+});
