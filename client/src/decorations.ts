@@ -56,7 +56,7 @@ export class AnnotationDecorations implements vscode.Disposable {
       overviewRulerLane: vscode.OverviewRulerLane.Right,
     });
     this.disposables.push(
-      client.onNotification(AnnotationsNotification, (p: AnnotationsParams) => this.receive(p)),
+      client.onNotification(AnnotationsNotification, (p) => this.receive(p)),
       vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => this.render(e))),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri.toString())),
       vscode.workspace.onDidChangeConfiguration((e) => {

@@ -113,7 +113,7 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
     if (!this.client.isRunning()) return this.show(null, 'noEngine');
     let result: HistoryResult | null = null;
     try {
-      result = await this.client.sendRequest<HistoryResult>(HistoryRequest, { uri });
+      result = await this.client.sendRequest(HistoryRequest, { uri });
     } catch {
       result = null; // a server without engine support, or the engine went away
     }

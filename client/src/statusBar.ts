@@ -27,7 +27,7 @@ export class EngineStatusBar implements vscode.Disposable {
     this.disposables.push(
       this.item,
       this.changed,
-      client.onNotification(EngineStateNotification, (s: EngineState) => this.set(s)),
+      client.onNotification(EngineStateNotification, (s) => this.set(s)),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.query()),
     );
@@ -41,7 +41,7 @@ export class EngineStatusBar implements vscode.Disposable {
   /** Asks the server for the engine state (after start, after trust is granted). */
   async query(): Promise<void> {
     try {
-      this.set(await this.client.sendRequest<EngineState>(EngineStateRequest));
+      this.set(await this.client.sendRequest(EngineStateRequest));
     } catch {
       this.set({
         status: 'none',

@@ -1,11 +1,15 @@
 // Every custom LSP extension between the client and the server, declared in one place (like rust-analyzer's
 // lsp_ext.ts). The client imports these types; nothing here imports 'vscode' or Node APIs.
+// Each method is a typed RequestType/NotificationType: client.sendRequest(BuildRequest, ...) and
+// connection.onRequest(BuildRequest, ...) check their parameters and results against the same declaration.
+// They come from vscode-languageserver-protocol's common part, which vscode-languageclient/node and
+// vscode-languageserver/node both re-export: each bundle (dist/extension.js, dist/server.js) holds it once.
 // Lines are 1-based, as in the rest of the analysis (the client converts to 0-based editor positions).
 
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { CacheRiskLevel, SizeSource } from './analysis/model';
 
 /** Server -> client, after every analysis of a document version. */
-export const AnnotationsNotification = 'layerInsight/annotations';
 export interface StepAnnotation {
   line: number;
   endLine: number;
@@ -29,10 +33,9 @@ export interface AnnotationsParams {
   /** "estimate" until a measured image is mapped to this document, then "measured". */
   mode: SizeSource;
 }
+export const AnnotationsNotification = new NotificationType<AnnotationsParams>('layerInsight/annotations');
 
 /** Engine state, pushed by the server whenever it changes, and readable on request. */
-export const EngineStateNotification = 'layerInsight/engineState';
-export const EngineStateRequest = 'layerInsight/getEngineState';
 export type EngineStatus = 'unknown' | 'none' | 'denied' | 'slow' | 'connected' | 'building' | 'untrusted' | 'disabled';
 export interface EngineState {
   status: EngineStatus;
@@ -44,9 +47,10 @@ export interface EngineState {
   /** Storage driver, e.g. "overlay2": it decides what a measured size means. */
   storageDriver?: string;
 }
+export const EngineStateNotification = new NotificationType<EngineState>('layerInsight/engineState');
+export const EngineStateRequest = new RequestType0<EngineState, void>('layerInsight/getEngineState');
 
 /** Client -> server: build the Dockerfile (only ever on an explicit user action, in a trusted workspace). */
-export const BuildRequest = 'layerInsight/build';
 export interface BuildParams {
   uri: string;
   /** "buildkit" (default) or "legacy". */
@@ -61,8 +65,8 @@ export interface BuildResult {
   image?: string;
   message: string;
 }
+export const BuildRequest = new RequestType<BuildParams, BuildResult, void>('layerInsight/build');
 /** Server -> client while a build runs. */
-export const BuildProgressNotification = 'layerInsight/buildProgress';
 export interface BuildProgressParams {
   uri: string;
   /** One line of builder output, or a step's state change. */
@@ -72,21 +76,22 @@ export interface BuildProgressParams {
   total?: number;
   done?: boolean;
 }
+export const BuildProgressNotification = new NotificationType<BuildProgressParams>('layerInsight/buildProgress');
 /** Client -> server: cancel the running build of this document. */
-export const CancelBuildNotification = 'layerInsight/cancelBuild';
 export interface CancelBuildParams {
   uri: string;
 }
+export const CancelBuildNotification = new NotificationType<CancelBuildParams>('layerInsight/cancelBuild');
 
 /** Client -> server: map an existing local image to this Dockerfile without building. */
-export const MapImageRequest = 'layerInsight/mapImage';
 export interface MapImageParams {
   uri: string;
   image: string;
 }
+/** The answer says whether the image was mapped, as a build's does. */
+export const MapImageRequest = new RequestType<MapImageParams, BuildResult, void>('layerInsight/mapImage');
 
 /** Client -> server: the image history for the tree view. */
-export const HistoryRequest = 'layerInsight/history';
 export interface HistoryParams {
   uri: string;
 }
@@ -127,6 +132,7 @@ export interface HistoryResult {
   stages: HistoryStage[];
   wastedBytes?: number;
 }
+export const HistoryRequest = new RequestType<HistoryParams, HistoryResult, void>('layerInsight/history');
 
 /** Client -> server: settings the server reads (mirrors the layerInsight.* configuration). */
 export interface ServerSettings {

@@ -15,6 +15,7 @@ import {
   type CodeActionParams,
   type Connection,
   type HoverParams,
+  type InitializeParams,
   type InitializeResult,
   type InlayHintParams,
 } from 'vscode-languageserver/node';
@@ -29,7 +30,6 @@ import {
   HistoryRequest,
   MapImageRequest,
   type BuildParams,
-  type CancelBuildParams,
   type HistoryParams,
   type InitializationOptions,
   type MapImageParams,
@@ -53,26 +53,46 @@ import { Publisher } from './lsp/publish';
 import { applySettings, DEFAULT_SETTINGS } from './lsp/settings';
 import { tuneServerHeap } from './lsp/heap';
 
-// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
-export function startServer(transport: ServerTransport = createServerConnection()): Connection {
-  const { connection, incoming } = transport;
-  const documents = new TextDocuments(TextDocument);
-  let settings: ServerSettings = DEFAULT_SETTINGS;
-  let sendsAnnotations = false;
-  let canRefreshInlayHints = false;
-  const log = (text: string): void => connection.console.error(`layer-insight: ${text}`);
+/** What the handlers share: the open documents, the analysis cache, the engine side, and what initialize said. */
+interface Server {
+  connection: Connection;
+  documents: TextDocuments<TextDocument>;
+  store: AnalysisStore;
+  engine: EngineService;
+  publisher: Publisher;
+  log: (text: string) => void;
+  settings: ServerSettings;
+  /** The client asked for layerInsight/annotations (initializationOptions.annotations). */
+  sendsAnnotations: boolean;
+  canRefreshInlayHints: boolean;
+}
 
+export function startServer(transport: ServerTransport = createServerConnection()): Connection {
+  const server = createServer(transport);
+  handleLifecycle(server);
+  handleDocuments(server);
+  handleFeatures(server);
+  handleEngine(server);
+  server.documents.listen(server.connection);
+  server.connection.listen();
+  return server.connection;
+}
+
+/** The documents, the store, the engine side and the publisher, wired to each other and to the connection. */
+function createServer({ connection, incoming }: ServerTransport): Server {
+  const documents = new TextDocuments(TextDocument);
+  const log = (text: string): void => connection.console.error(`layer-insight: ${text}`);
   const store = new AnalysisStore(
     (uri) => {
       const doc = documents.get(uri);
-      if (doc) publisher.request(doc);
-      if (canRefreshInlayHints && settings.inlayHints) void connection.languages.inlayHint.refresh();
+      if (doc) server.publisher.request(doc);
+      if (server.canRefreshInlayHints && server.settings.inlayHints) void connection.languages.inlayHint.refresh();
     },
-    { trusted: () => settings.trusted },
+    { trusted: () => server.settings.trusted },
   ); // an untrusted workspace runs no git
   // the engine side (protocol.ts): state, builds, image mapping, history tree; measured facts go to the store
   const engine = new EngineService({
-    settings: () => settings,
+    settings: () => server.settings,
     setMeasured: (uri, m) => store.setMeasured(uri, m),
     text: (uri) => documents.get(uri)?.getText(),
     sendState: (s) => void connection.sendNotification(EngineStateNotification, s),
@@ -91,7 +111,7 @@ export function startServer(transport: ServerTransport = createServerConnection(
         version: doc.version,
         diagnostics: entry ? diagnostics(entry) : [],
       });
-      if (sendsAnnotations) {
+      if (server.sendsAnnotations) {
         void connection.sendNotification(
           AnnotationsNotification,
           entry ? annotations(entry) : { uri: doc.uri, version: doc.version, steps: [], image: null, mode: 'estimate' },
@@ -99,25 +119,41 @@ export function startServer(transport: ServerTransport = createServerConnection(
       }
     },
   });
-  const entryFor = (uri: string) => publisher.entryFor(uri);
-  const answer = answering(log);
+  const server: Server = {
+    connection,
+    documents,
+    store,
+    engine,
+    publisher,
+    log,
+    settings: DEFAULT_SETTINGS,
+    sendsAnnotations: false,
+    canRefreshInlayHints: false,
+  };
+  return server;
+}
 
-  connection.onInitialize((params): InitializeResult => {
-    const init = (params.initializationOptions ?? {}) as InitializationOptions & { annotations?: boolean };
-    settings = applySettings(DEFAULT_SETTINGS, init.settings);
-    store.options = { disabledRules: settings.rules.disabled, severities: settings.rules.severity };
-    sendsAnnotations = init.annotations === true;
-    canRefreshInlayHints = Boolean(params.capabilities.workspace?.inlayHint?.refreshSupport);
-    return {
-      capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
-        hoverProvider: true,
-        codeActionProvider: { codeActionKinds: ['quickfix'] },
-        inlayHintProvider: true,
-      },
-      serverInfo: { name: 'layer-insight' },
-    };
-  });
+function initialize(server: Server, params: InitializeParams): InitializeResult {
+  const init = (params.initializationOptions ?? {}) as InitializationOptions & { annotations?: boolean };
+  server.settings = applySettings(DEFAULT_SETTINGS, init.settings);
+  server.store.options = { disabledRules: server.settings.rules.disabled, severities: server.settings.rules.severity };
+  server.sendsAnnotations = init.annotations === true;
+  server.canRefreshInlayHints = Boolean(params.capabilities.workspace?.inlayHint?.refreshSupport);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      inlayHintProvider: true,
+    },
+    serverInfo: { name: 'layer-insight' },
+  };
+}
+
+/** initialize, initialized, settings changes and shutdown. */
+function handleLifecycle(server: Server): void {
+  const { connection, documents, store, publisher, engine } = server;
+  connection.onInitialize((params) => initialize(server, params));
   connection.onInitialized(() => {
     engine.start();
     void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
@@ -125,14 +161,18 @@ export function startServer(transport: ServerTransport = createServerConnection(
   connection.onDidChangeConfiguration((change) => {
     const section = (change.settings as { layerInsight?: Partial<ServerSettings> } | null)?.layerInsight;
     if (!section) return;
-    settings = applySettings(settings, section);
-    store.options = { disabledRules: settings.rules.disabled, severities: settings.rules.severity };
+    server.settings = applySettings(server.settings, section);
+    store.options = { disabledRules: server.settings.rules.disabled, severities: server.settings.rules.severity };
     store.invalidate();
     publisher.reset();
     documents.all().forEach((doc) => publisher.request(doc));
     engine.settingsChanged();
   });
+  connection.onShutdown(() => engine.dispose());
+}
 
+/** Document changes, closes and watched files. */
+function handleDocuments({ connection, documents, store, publisher, engine }: Server): void {
   // a burst of edits is analysed once, for its last version (lsp/publish.ts)
   documents.onDidChangeContent((e) => publisher.request(e.document));
   documents.onDidClose((e) => {
@@ -141,7 +181,16 @@ export function startServer(transport: ServerTransport = createServerConnection(
     publisher.closed(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
+  connection.onDidChangeWatchedFiles((p) => {
+    for (const c of p.changes) store.contextChangedFor(c.uri);
+  });
+}
 
+/** Hover, code actions and inlay hints, each answered from the cached analysis. */
+function handleFeatures(server: Server): void {
+  const { connection, publisher } = server;
+  const answer = answering(server.log);
+  const entryFor = (uri: string) => publisher.entryFor(uri);
   connection.onHover(
     answer('textDocument/hover', positionParams, (p: HoverParams) => {
       const entry = entryFor(p.textDocument.uri);
@@ -156,35 +205,31 @@ export function startServer(transport: ServerTransport = createServerConnection(
   );
   connection.languages.inlayHint.on(
     answer('textDocument/inlayHint', rangeParams, (p: InlayHintParams) => {
-      const entry = settings.inlayHints ? entryFor(p.textDocument.uri) : undefined;
+      const entry = server.settings.inlayHints ? entryFor(p.textDocument.uri) : undefined;
       return entry ? inlayHints(entry, p.range) : [];
     }),
   );
-  connection.onDidChangeWatchedFiles((p) => {
-    for (const c of p.changes) store.contextChangedFor(c.uri);
-  });
+}
 
+/** The custom requests of protocol.ts: engine state, build and its cancellation, image mapping, history. */
+function handleEngine({ connection, engine, log }: Server): void {
+  const answer = answering(log);
   connection.onRequest(EngineStateRequest, () => engine.getState());
   connection.onRequest(
     BuildRequest,
-    answer(BuildRequest, buildParams, (p: BuildParams) => engine.build(p)),
+    answer(BuildRequest.method, buildParams, (p: BuildParams) => engine.build(p)),
   );
-  connection.onNotification(CancelBuildNotification, (p: CancelBuildParams) => {
+  connection.onNotification(CancelBuildNotification, (p) => {
     if (uriParams()(p) === null) engine.cancelBuild(p.uri);
   });
   connection.onRequest(
     MapImageRequest,
-    answer(MapImageRequest, mapImageParams, (p: MapImageParams) => engine.mapImage(p)),
+    answer(MapImageRequest.method, mapImageParams, (p: MapImageParams) => engine.mapImage(p)),
   );
   connection.onRequest(
     HistoryRequest,
-    answer(HistoryRequest, uriParams(), (p: HistoryParams) => engine.history(p)),
+    answer(HistoryRequest.method, uriParams(), (p: HistoryParams) => engine.history(p)),
   );
-  connection.onShutdown(() => engine.dispose());
-
-  documents.listen(connection);
-  connection.listen();
-  return connection;
 }
 
 /**
@@ -202,7 +247,7 @@ function answering(log: (text: string) => void) {
     );
   };
   return <P, R>(method: string, check: Check, handler: (p: P) => R) =>
-    (params: unknown, token?: CancellationToken): R => {
+    (params: P, token?: CancellationToken): R => {
       if (token?.isCancellationRequested)
         throw new ResponseError(LSPErrorCodes.RequestCancelled, `${method} was cancelled`);
       const p = requireParams<P>(method, params, check);

@@ -5,6 +5,7 @@
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
+import type { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 
@@ -126,8 +127,31 @@ export class LspClient {
     });
   }
 
+  /** A request declared in protocol.ts: its parameters and its result typed by the declaration. */
+  call<P, R>(type: RequestType<P, R, unknown>, params: P, timeoutMs?: number): Promise<R>;
+  call<R>(type: RequestType0<R, unknown>, timeoutMs?: number): Promise<R>;
+  call<P, R>(
+    type: RequestType<P, R, unknown> | RequestType0<R, unknown>,
+    ...rest: [P, number?] | [number?]
+  ): Promise<R> {
+    if (type.numberOfParams === 0) return this.request<R>(type.method, undefined, rest[0] as number | undefined);
+    return this.request<R>(type.method, rest[0], rest[1]);
+  }
+
   notify(method: string, params: unknown): void {
     this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  /** The next notification of a type declared in protocol.ts whose parameters match. */
+  notified<P>(
+    type: NotificationType<P>,
+    match: (p: P) => boolean = () => true,
+    timeoutMs = 30_000,
+    what = type.method,
+  ): Promise<P> {
+    return this.waitFor((m) => m.method === type.method && match(m.params as P), timeoutMs, what).then(
+      (m) => m.params as P,
+    );
   }
 
   /** The next notification (or one already received after `since`) that matches. */

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EngineState } from '../../server/src/protocol';
+import { EngineStateNotification, EngineStateRequest } from '../../server/src/protocol';
 import { LspClient, ROOT } from './client';
 
 const ENGINE_MARKERS = ['http2', 'cpu-features'];
@@ -51,13 +51,7 @@ describe('the engine libraries load only when an engine is there', () => {
   };
   const engineLoaded = (ids: string[]): string[] => ENGINE_MARKERS.filter((m) => ids.includes(m));
   const stateIs = (c: LspClient, status: string) =>
-    c
-      .waitFor(
-        (m) => m.method === 'layerInsight/engineState' && (m.params as EngineState).status === status,
-        30_000,
-        `engine state ${status}`,
-      )
-      .then((m) => m.params as EngineState);
+    c.notified(EngineStateNotification, (s) => s.status === status, 30_000, `engine state ${status}`);
 
   test(
     'language server: engine off, then auto with no engine at the configured socket, a document analysed',
@@ -79,7 +73,7 @@ describe('the engine libraries load only when an engine is there', () => {
         const diags = c.waitForDiagnostics(uri);
         c.open(uri, 'FROM node:20\nCOPY . /app\nRUN npm ci\n');
         await diags;
-        const again = await c.request<EngineState>('layerInsight/getEngineState', null, 10_000);
+        const again = await c.call(EngineStateRequest, 10_000);
         assert.equal(again.status, 'none');
       } finally {
         await c.stop();

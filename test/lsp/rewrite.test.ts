@@ -4,6 +4,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { AnnotationsNotification } from '../../server/src/protocol';
 import { LspClient, type Range } from './client';
 
 interface Hover {
@@ -13,11 +14,6 @@ interface CodeAction {
   title: string;
   isPreferred?: boolean;
   edit?: { changes?: Record<string, { range: Range; newText: string }[]> };
-}
-interface Annotations {
-  uri: string;
-  version: number;
-  image: { bytes: number; source: string } | null;
 }
 
 const GO = `FROM golang:1.22
@@ -48,9 +44,9 @@ describe('size rewrites over LSP', () => {
 
   test('saving shown before applying; after applying the estimate is recomputed and smaller', async () => {
     const uri = 'file:///tmp/layer-insight-rewrite-test/Dockerfile';
-    const first = c.waitFor((m) => m.method === 'layerInsight/annotations' && (m.params as Annotations).version === 1);
+    const first = c.notified(AnnotationsNotification, (p) => p.version === 1);
     c.open(uri, GO, 1);
-    const before = (await first).params as Annotations;
+    const before = await first;
     assert.ok(before.image, 'an image estimate before');
 
     const hover = await c.request<Hover | null>('textDocument/hover', {
@@ -71,10 +67,10 @@ describe('size rewrites over LSP', () => {
     assert.ok(edits && edits.length > 0);
 
     const text = applyLspEdits(GO, edits);
-    const second = c.waitFor((m) => m.method === 'layerInsight/annotations' && (m.params as Annotations).version === 2);
+    const second = c.notified(AnnotationsNotification, (p) => p.version === 2);
     const diags = c.waitForDiagnostics(uri, 2);
     c.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text }] });
-    const after = (await second).params as Annotations;
+    const after = await second;
     assert.ok(!(await diags).diagnostics.some((d) => d.code === 'multi-stage-candidate'));
     assert.ok(after.image, 'an image estimate after');
     assert.ok(after.image.bytes < before.image.bytes, `${after.image.bytes} < ${before.image.bytes}`);

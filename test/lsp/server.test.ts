@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
+import { AnnotationsNotification } from '../../server/src/protocol';
 import { LspClient, ROOT, type Diagnostic, type Range } from './client';
 
 const FIXTURE = fs.readFileSync(path.join(ROOT, 'test/fixtures/typical.Dockerfile'), 'utf8');
@@ -275,15 +276,9 @@ describe('annotations and the CLI entry', () => {
     try {
       await c.initialize({ annotations: true });
       const uri = freshUri();
-      const ann = c.waitFor(
-        (m) => m.method === 'layerInsight/annotations' && (m.params as { uri: string }).uri === uri,
-      );
+      const ann = c.notified(AnnotationsNotification, (p) => p.uri === uri);
       c.open(uri, FIXTURE, 3);
-      const p = (await ann).params as {
-        version: number;
-        mode: string;
-        steps: { line: number; instruction: string; label: string }[];
-      };
+      const p = await ann;
       assert.equal(p.version, 3);
       assert.equal(p.mode, 'estimate');
       const model = analyze(FIXTURE).model;

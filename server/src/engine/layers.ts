@@ -118,40 +118,87 @@ interface Node {
 
 const newDir = (): Node => ({ children: new Map(), file: null });
 
-/** Computes the per-layer analysis from each layer's changes, in order (base first). */
-// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
-export function analyseLayers(layers: { tarPath: string; changes: LayerChanges }[]): LayerAnalysis[] {
-  const out: LayerAnalysis[] = layers.map((l, index) => ({
-    index,
-    tarPath: l.tarPath,
-    files: 0,
-    bytes: 0,
-    largest: [],
-    wastedBytes: 0,
-    removesBytes: 0,
-    wastedFiles: [],
-    removedFiles: [],
-  }));
-  const root = newDir();
+/** The merged filesystem as the layers are stacked, each copy tagged with its layer; hiding a copy books it. */
+class LayerStack {
+  private readonly root = newDir();
 
-  const hide = (node: Node, p: string, by: number, how: 'deleted' | 'overwritten'): void => {
-    if (node.file) {
-      const { layer, bytes } = node.file;
-      if (layer !== by) {
-        out[layer].wastedBytes += bytes;
-        out[by].removesBytes += bytes;
-        if (bytes > 0) {
-          pushTop(out[layer].wastedFiles, { path: p, bytes, layer: by, how });
-          pushTop(out[by].removedFiles, { path: p, bytes, layer, how });
-        }
+  constructor(private readonly out: LayerAnalysis[]) {}
+
+  /** Applies layer i's changes: whiteouts first (they act on the layers below, never on its own files). */
+  apply(c: LayerChanges, i: number): void {
+    for (const w of c.whiteouts) {
+      const found = this.lookup(w, false);
+      if (found?.node) {
+        this.hide(found.node, w, i, 'deleted');
+        found.parent.children?.delete(found.name);
       }
-      node.file = null;
     }
-    if (node.children) for (const [name, child] of node.children) hide(child, `${p}/${name}`, by, how);
-  };
-  const lookup = (p: string, create: boolean): { parent: Node; name: string; node: Node | undefined } | null => {
+    for (const d of c.opaque) {
+      const found = d === '' ? { node: this.root } : this.lookup(d, false);
+      const node = found?.node;
+      if (node?.children) {
+        for (const [name, child] of node.children) this.hide(child, d ? `${d}/${name}` : name, i, 'deleted');
+        node.children.clear();
+      }
+    }
+    for (const d of c.dirs) this.addDir(d, i);
+    for (const f of c.files) this.addFile(f, i);
+  }
+
+  private addDir(d: string, i: number): void {
+    const found = this.lookup(d, true);
+    if (!found) return;
+    if (found.node?.file) this.hide(found.node, d, i, 'overwritten');
+    if (!found.node) found.parent.children?.set(found.name, newDir());
+    else if (!found.node.children) found.node.children = new Map();
+  }
+
+  private addFile(f: LayerFile, i: number): void {
+    const found = this.lookup(f.path, true);
+    if (!found) return;
+    if (found.node) this.hide(found.node, f.path, i, 'overwritten');
+    found.parent.children?.set(found.name, { children: null, file: { layer: i, bytes: f.bytes } });
+    const a = this.out[i];
+    a.files++;
+    a.bytes += f.bytes;
+    pushTop(a.largest, { path: `/${f.path}`, bytes: f.bytes });
+  }
+
+  /**
+   * Hides the copy at `p` and everything below it, for layer `by`: each hidden copy of another layer is wasted
+   * in its creator and removed by `by`. Depth-first with a stack of its own (a layer's folders can nest deep).
+   */
+  private hide(top: Node, p: string, by: number, how: 'deleted' | 'overwritten'): void {
+    const stack: [Node, string][] = [[top, p]];
+    for (let next = stack.pop(); next; next = stack.pop()) {
+      const [node, at] = next;
+      if (node.file) {
+        this.book(node.file, at, by, how);
+        node.file = null;
+      }
+      // pushed in reverse, so that children are visited in their order (as pushTop's ties are decided)
+      if (node.children) {
+        const children = [...node.children];
+        for (let k = children.length - 1; k >= 0; k--) stack.push([children[k][1], `${at}/${children[k][0]}`]);
+      }
+    }
+  }
+
+  private book(file: { layer: number; bytes: number }, p: string, by: number, how: 'deleted' | 'overwritten'): void {
+    const { layer, bytes } = file;
+    if (layer === by) return;
+    this.out[layer].wastedBytes += bytes;
+    this.out[by].removesBytes += bytes;
+    if (bytes > 0) {
+      pushTop(this.out[layer].wastedFiles, { path: p, bytes, layer: by, how });
+      pushTop(this.out[by].removedFiles, { path: p, bytes, layer, how });
+    }
+  }
+
+  /** The node at `p` and its parent folder; with `create`, missing folders on the way are made (a file becomes one). */
+  private lookup(p: string, create: boolean): { parent: Node; name: string; node: Node | undefined } | null {
     const parts = p.split('/');
-    let cur = root;
+    let cur = this.root;
     for (let i = 0; i < parts.length - 1; i++) {
       let next = cur.children?.get(parts[i]);
       if (!next) {
@@ -166,43 +213,24 @@ export function analyseLayers(layers: { tarPath: string; changes: LayerChanges }
     }
     const name = parts[parts.length - 1];
     return { parent: cur, name, node: cur.children?.get(name) };
-  };
+  }
+}
 
-  layers.forEach((l, i) => {
-    const c = l.changes;
-    // whiteouts first: they act on the layers below, never on this layer's own files
-    for (const w of c.whiteouts) {
-      const found = lookup(w, false);
-      if (found?.node) {
-        hide(found.node, w, i, 'deleted');
-        found.parent.children?.delete(found.name);
-      }
-    }
-    for (const d of c.opaque) {
-      const found = d === '' ? { node: root } : lookup(d, false);
-      const node = found?.node;
-      if (node?.children) {
-        for (const [name, child] of node.children) hide(child, d ? `${d}/${name}` : name, i, 'deleted');
-        node.children.clear();
-      }
-    }
-    for (const d of c.dirs) {
-      const found = lookup(d, true);
-      if (!found) continue;
-      if (found.node?.file) hide(found.node, d, i, 'overwritten');
-      if (!found.node) found.parent.children?.set(found.name, newDir());
-      else if (!found.node.children) found.node.children = new Map();
-    }
-    for (const f of c.files) {
-      const found = lookup(f.path, true);
-      if (!found) continue;
-      if (found.node) hide(found.node, f.path, i, 'overwritten');
-      found.parent.children?.set(found.name, { children: null, file: { layer: i, bytes: f.bytes } });
-      out[i].files++;
-      out[i].bytes += f.bytes;
-      pushTop(out[i].largest, { path: `/${f.path}`, bytes: f.bytes });
-    }
-  });
+/** Computes the per-layer analysis from each layer's changes, in order (base first). */
+export function analyseLayers(layers: { tarPath: string; changes: LayerChanges }[]): LayerAnalysis[] {
+  const out: LayerAnalysis[] = layers.map((l, index) => ({
+    index,
+    tarPath: l.tarPath,
+    files: 0,
+    bytes: 0,
+    largest: [],
+    wastedBytes: 0,
+    removesBytes: 0,
+    wastedFiles: [],
+    removedFiles: [],
+  }));
+  const stack = new LayerStack(out);
+  layers.forEach((l, i) => stack.apply(l.changes, i));
   for (const a of out) {
     for (const w of a.wastedFiles) w.path = `/${w.path}`;
     for (const r of a.removedFiles) r.path = `/${r.path}`;

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { DockerfileModel, MeasuredImage, MeasuredStep } from '../analysis/model';
 import type { HistoryLayer, HistoryResult, HistoryStage } from '../protocol';
-import type { BuildStepRecord } from './build';
+import type { BuildStepRecord } from './progress';
 import {
   fromApiHistory,
   mapHistory,

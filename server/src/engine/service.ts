@@ -20,7 +20,8 @@ import type {
   MapImageParams,
   ServerSettings,
 } from '../protocol';
-import { buildImage, errorText, type BuildStepRecord } from './build';
+import { buildImage, errorText } from './build';
+import type { BuildStepRecord } from './progress';
 import { connect, probeEngine, resolveFromProcess, type ResolvedEngine } from './connect';
 import { imageReferenceProblem } from './imageName';
 import { assemble, carryRecords, historyResult, measureImage, type MeasureResult } from './measure';

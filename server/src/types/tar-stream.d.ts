@@ -1,4 +1,5 @@
-// The part of tar-stream 2.x that engine/layers.ts uses (the package ships no types).
+// The part of tar-stream 2.x that engine/layers.ts (extract) and engine/contextTar.ts (pack) use (the package ships
+// no types).
 declare module 'tar-stream' {
   import type { Readable, Writable } from 'node:stream';
   export interface Headers {
@@ -20,6 +21,7 @@ declare module 'tar-stream' {
       | 'gnu-long-path'
       | null;
     linkname?: string | null;
+    mtime?: Date;
   }
   export interface Extract extends Writable {
     on(event: 'entry', listener: (header: Headers, stream: Readable, next: (err?: Error) => void) => void): this;
@@ -29,4 +31,13 @@ declare module 'tar-stream' {
     destroy(err?: Error): this;
   }
   export function extract(opts?: Record<string, unknown>): Extract;
+  export interface Pack extends Readable {
+    /** An entry with its content; the callback runs once the pack has taken it. */
+    entry(header: Headers, content: Buffer | string, callback?: (err?: Error | null) => void): Writable;
+    /** An entry whose content (header.size bytes) is written to the returned stream; the callback runs at its end. */
+    entry(header: Headers, callback?: (err?: Error | null) => void): Writable;
+    finalize(): void;
+    destroy(err?: Error): this;
+  }
+  export function pack(opts?: Record<string, unknown>): Pack;
 }

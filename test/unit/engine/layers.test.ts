@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyseLayers, readLayerTar, type LayerChanges } from '../../../server/src/engine/layers';
-import { tarStream } from '../../../server/src/engine/tarWriter';
+import { tarStream } from '../../../server/src/engine/contextTar';
 
 const file = (name: string, bytes: number) => ({ name, source: Buffer.alloc(bytes, 1) });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDockerfile } from '../../../server/src/analysis/parse';
-import { BuildkitTracker, LegacyTracker, placeBuildkitVertex } from '../../../server/src/engine/build';
+import { BuildkitTracker, LegacyTracker, placeBuildkitVertex } from '../../../server/src/engine/progress';
 import { decodeStatusResponse, decodeTraceAux, parseVertexName } from '../../../server/src/engine/buildkitTrace';
 
 const root = path.resolve(__dirname, '../../../..');

@@ -1,0 +1,89 @@
+// Reading a build's output stream (engine/progress.ts BuildOutput): the legacy builder's JSON-wrapped text, errors,
+// the image ID (aux or "Successfully built"), and BuildKit's trace from a recorded build.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseDockerfile } from '../../../server/src/analysis/parse';
+import { BuildOutput, type BuildProgress } from '../../../server/src/engine/progress';
+
+const root = path.resolve(__dirname, '../../../..');
+const fixtures = path.join(root, 'test', 'fixtures', 'engine');
+
+function reader(text: string, buildkit: boolean): { out: BuildOutput; progress: BuildProgress[] } {
+  const progress: BuildProgress[] = [];
+  return { out: new BuildOutput(parseDockerfile(text), buildkit, (p) => progress.push(p)), progress };
+}
+
+test('legacy output: steps with their numbers, a cache hit, the image ID from aux', () => {
+  const { out, progress } = reader('FROM busybox\nRUN make\n', false);
+  const lines = [
+    { stream: 'Step 1/2 : FROM busybox\n' },
+    { stream: ' ---> 1234abcd\n' },
+    { stream: 'Step 2/2 : RUN make\n' },
+    { stream: ' ---> Using cache\n ---> 5678ef\n' },
+    { aux: { ID: 'sha256:5678ef' } },
+    { stream: 'Successfully built 5678ef\n' },
+  ];
+  for (const l of lines) out.line(JSON.stringify(l));
+  assert.equal(out.imageId, 'sha256:5678ef', 'aux ID kept, not replaced by the short one');
+  assert.equal(out.error, undefined);
+  assert.deepEqual(
+    progress.map((p) => [p.message, p.step, p.total]),
+    [
+      ['Step 1/2 : FROM busybox', 1, 2],
+      [' ---> 1234abcd', undefined, undefined],
+      ['Step 2/2 : RUN make', 2, 2],
+      [' ---> Using cache', undefined, undefined],
+      [' ---> 5678ef', undefined, undefined],
+      ['Successfully built 5678ef', undefined, undefined],
+    ],
+  );
+  assert.deepEqual(
+    out.tracker.records(Date.now()).map((r) => [r.line, r.cached]),
+    [
+      [1, false],
+      [2, true],
+    ],
+  );
+});
+
+test('legacy output: "Successfully built" gives the ID without aux; an error is kept and marks the step', () => {
+  const ok = reader('FROM busybox\n', false);
+  ok.out.line(JSON.stringify({ stream: 'Successfully built 0a1b2c\n' }));
+  assert.equal(ok.out.imageId, '0a1b2c');
+
+  const { out, progress } = reader('FROM busybox\nRUN false\n', false);
+  out.line(JSON.stringify({ stream: 'Step 2/2 : RUN false\n' }));
+  out.line(JSON.stringify({ error: "The command '/bin/sh -c false' returned a non-zero code: 1\n" }));
+  out.line('not json at all');
+  out.line('   ');
+  out.line(JSON.stringify({ status: 'Downloading' }));
+  assert.equal(out.error, "The command '/bin/sh -c false' returned a non-zero code: 1");
+  assert.equal(out.imageId, undefined);
+  assert.deepEqual(
+    progress.slice(1).map((p) => p.message),
+    ["error: The command '/bin/sh -c false' returned a non-zero code: 1", 'not json at all', 'Downloading'],
+  );
+  assert.equal(out.tracker.records(Date.now())[0].error, out.error);
+});
+
+test('BuildKit output: a recorded trace gives state lines with step numbers, and records for the steps', () => {
+  const { out, progress } = reader(fs.readFileSync(path.join(fixtures, 'chain', 'Dockerfile'), 'utf8'), true);
+  const lines = fs
+    .readFileSync(path.join(fixtures, 'recorded', 'buildkit-trace-chain.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean);
+  for (const l of lines) out.line(l);
+  const done = progress.filter((p) => / DONE \d+\.\ds$/.test(p.message));
+  assert.ok(done.length > 0, progress.map((p) => p.message).join('\n'));
+  assert.ok(
+    progress.some((p) => p.step !== undefined && p.total !== undefined),
+    'numbered vertices carry step and total',
+  );
+  assert.ok(
+    out.tracker.records(Date.now()).some((r) => r.line === 10),
+    'the RUN of line 10 is placed',
+  );
+});
