@@ -59,6 +59,10 @@ test(
     assert.ok(auto.status === 0 || auto.status === 1, auto.stderr);
     assert.match(auto.stderr, /showing estimates/);
     const report = JSON.parse(auto.stdout) as { steps: { size: { source: string } | null }[] };
+    assert.ok(
+      report.steps.some((s) => s.size !== null),
+      'the layer steps have sizes',
+    );
     assert.ok(report.steps.every((s) => s.size === null || s.size.source === 'estimate'));
     assert.ok(auto.ms < 10_000, `auto took ${auto.ms} ms`);
   },
