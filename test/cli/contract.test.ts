@@ -12,7 +12,7 @@ import addFormats from 'ajv-formats';
 import { analyze } from '../../server/src/analysis/analyze';
 import type { Severity } from '../../server/src/analysis/model';
 import { toSarif } from '../../server/src/report/sarif';
-import { ROOT } from './client';
+import { ROOT } from '../lsp/client';
 
 const CLI = path.join(ROOT, 'dist/cli.js');
 const TYPICAL = 'test/fixtures/typical.Dockerfile';
@@ -352,7 +352,7 @@ test('corpus: every file of ../shared/corpus analyses without a crash, as valid 
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       // the Dockerfiles only: realworld/ keeps their build contexts too (2,000 files, icons among them, which the
-      // CLI refuses as binary: cli-edges.test.ts)
+      // CLI refuses as binary: edges.test.ts)
       else if (/dockerfile|containerfile/i.test(e.name)) files.push(p);
     }
   };
