@@ -64,8 +64,8 @@ const keywordCaptures = {
   2: { name: `keyword.other.special-method${S}` },
 };
 
-// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
-function common() {
+/** Parser directives at the top of the file, and the switch to the backtick rules after `# escape=`` `. */
+function directiveRules() {
   return {
     directives: {
       comment: 'Parser directives: only in the unbroken run of directive lines that starts the file.',
@@ -110,6 +110,12 @@ function common() {
       end: String.raw`^(?!${DIRECTIVE_START})`,
       patterns: [inc('directive')],
     },
+  };
+}
+
+/** Comment lines and the ignore pragmas inside them. */
+function commentRules() {
+  return {
     comment: {
       match: String.raw`^[ \t]*((#)(.*))$`,
       captures: {
@@ -127,6 +133,12 @@ function common() {
         3: { name: `constant.other.rule-id${S}` },
       },
     },
+  };
+}
+
+/** Pieces of arguments that look the same whatever the escape character: variables, JSON strings, shell operators. */
+function argumentRules() {
+  return {
     variable: {
       patterns: [
         {
@@ -164,6 +176,12 @@ function common() {
         { match: String.raw`\d*(?:>>?|<(?!<))&?`, name: `keyword.operator.redirect${S}` },
       ],
     },
+  };
+}
+
+/** Heredoc pieces that do not depend on the escape character. */
+function heredocCommonRules() {
+  return {
     'heredoc-marker-inline': {
       comment: 'A second heredoc marker on a heredoc line: scoped as a marker (its body is not tracked).',
       match: String.raw`(?<![<\w$])\d*<<-?(["']?)${HEREDOC_NAME}\1`,
@@ -181,182 +199,202 @@ function common() {
   };
 }
 
-/** Rules that depend on the escape character, with ids suffixed by the flavour. */
-// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
-function flavoured(id) {
-  const { esc } = FLAVOURS[id];
+/** The rules that do not depend on the escape character, in the order the JSON lists them. */
+function common() {
+  return { ...directiveRules(), ...commentRules(), ...argumentRules(), ...heredocCommonRules() };
+}
+
+/** A flavour's escape character (as a regex) and its rule names: `r('main')` is main-bs, `ir` includes one. */
+function flavour(id) {
   const r = (name) => `${name}-${id}`;
-  const ir = (name) => inc(r(name));
-  const rules = {};
+  return { esc: FLAVOURS[id].esc, r, ir: (name) => inc(r(name)) };
+}
 
-  rules[r('main')] = {
-    patterns: [inc('comment'), ...INSTRUCTION_RULES.map((name) => ir(`instruction-${name}`))],
-  };
-
-  rules[r('continuation')] = {
-    comment:
-      'A line continuation: the escape character at the end of a line. Swallows the newline, then any comment and blank lines, so the instruction goes on.',
-    begin: String.raw`(${esc})[ \t]*\n`,
-    beginCaptures: { 1: { name: `constant.character.escape.line-continuation${S}` } },
-    end: String.raw`^(?![ \t]*(?:#|$))`,
-    patterns: [inc('comment')],
-  };
-
-  rules[r('escape')] = { match: `${esc}.`, name: `constant.character.escape${S}` };
-
-  rules[r('string')] = {
-    patterns: [
-      {
-        begin: '"',
-        beginCaptures: { 0: { name: `punctuation.definition.string.begin${S}` } },
-        end: String.raw`(")|(?=\n)`,
-        endCaptures: { 1: { name: `punctuation.definition.string.end${S}` } },
-        name: `string.quoted.double${S}`,
-        patterns: [ir('continuation'), ir('escape'), inc('variable')],
-      },
-      {
-        begin: "'",
-        beginCaptures: { 0: { name: `punctuation.definition.string.begin${S}` } },
-        end: String.raw`(')|(?=\n)`,
-        endCaptures: { 1: { name: `punctuation.definition.string.end${S}` } },
-        name: `string.quoted.single${S}`,
-        patterns: [ir('continuation')],
-      },
-    ],
-  };
-
-  rules[r('value')] = { patterns: [ir('continuation'), ir('escape'), ir('string'), inc('variable')] };
-
-  rules[r('exec-form')] = {
-    comment:
-      'JSON array form; only where it starts the arguments (\\G) and looks like JSON, as Docker falls back to the shell form otherwise.',
-    begin: String.raw`\G[ \t]*(\[)(?=[ \t]*(?:\]|"(?:[^"\\]|\\.)*"[ \t]*(?:,|\]|${esc}[ \t]*$)))`,
-    beginCaptures: { 1: { name: `punctuation.definition.array.begin${S}` } },
-    end: String.raw`(\])|(?=\n)`,
-    endCaptures: { 1: { name: `punctuation.definition.array.end${S}` } },
-    name: `meta.exec-form${S}`,
-    patterns: [ir('continuation'), inc('json-string'), { match: ',', name: `punctuation.separator.array${S}` }],
-  };
-
-  rules[r('flags')] = {
-    comment: 'Flags such as --mount, --from, --chown right after the keyword, also on continuation lines.',
-    begin: String.raw`(?<=^|[ \t])(?=--[A-Za-z])`,
-    end: String.raw`(?=\n)|(?=[^\s\-${esc}]|-(?!-)|${esc}(?![ \t]*$))`,
-    patterns: [
-      ir('continuation'),
-      {
-        match: String.raw`(--[A-Za-z][A-Za-z0-9\-]*)(?:(=)((?:"[^"]*"|'[^']*'|[^\s"'])*))?`,
-        captures: {
-          1: { name: `variable.parameter.flag${S}` },
-          2: { name: `keyword.operator.assignment${S}` },
-          3: { name: `string.unquoted.flag-value${S}`, patterns: [inc('flag-value')] },
+/** What every instruction is made of: line continuations, escapes, strings, values, the exec form and flags. */
+function basicRules({ esc, r, ir }) {
+  return {
+    [r('main')]: {
+      patterns: [inc('comment'), ...INSTRUCTION_RULES.map((name) => ir(`instruction-${name}`))],
+    },
+    [r('continuation')]: {
+      comment:
+        'A line continuation: the escape character at the end of a line. Swallows the newline, then any comment and blank lines, so the instruction goes on.',
+      begin: String.raw`(${esc})[ \t]*\n`,
+      beginCaptures: { 1: { name: `constant.character.escape.line-continuation${S}` } },
+      end: String.raw`^(?![ \t]*(?:#|$))`,
+      patterns: [inc('comment')],
+    },
+    [r('escape')]: { match: `${esc}.`, name: `constant.character.escape${S}` },
+    [r('string')]: {
+      patterns: [
+        {
+          begin: '"',
+          beginCaptures: { 0: { name: `punctuation.definition.string.begin${S}` } },
+          end: String.raw`(")|(?=\n)`,
+          endCaptures: { 1: { name: `punctuation.definition.string.end${S}` } },
+          name: `string.quoted.double${S}`,
+          patterns: [ir('continuation'), ir('escape'), inc('variable')],
         },
-      },
-    ],
+        {
+          begin: "'",
+          beginCaptures: { 0: { name: `punctuation.definition.string.begin${S}` } },
+          end: String.raw`(')|(?=\n)`,
+          endCaptures: { 1: { name: `punctuation.definition.string.end${S}` } },
+          name: `string.quoted.single${S}`,
+          patterns: [ir('continuation')],
+        },
+      ],
+    },
+    [r('value')]: { patterns: [ir('continuation'), ir('escape'), ir('string'), inc('variable')] },
+    [r('exec-form')]: {
+      comment:
+        'JSON array form; only where it starts the arguments (\\G) and looks like JSON, as Docker falls back to the shell form otherwise.',
+      begin: String.raw`\G[ \t]*(\[)(?=[ \t]*(?:\]|"(?:[^"\\]|\\.)*"[ \t]*(?:,|\]|${esc}[ \t]*$)))`,
+      beginCaptures: { 1: { name: `punctuation.definition.array.begin${S}` } },
+      end: String.raw`(\])|(?=\n)`,
+      endCaptures: { 1: { name: `punctuation.definition.array.end${S}` } },
+      name: `meta.exec-form${S}`,
+      patterns: [ir('continuation'), inc('json-string'), { match: ',', name: `punctuation.separator.array${S}` }],
+    },
+    [r('flags')]: {
+      comment: 'Flags such as --mount, --from, --chown right after the keyword, also on continuation lines.',
+      begin: String.raw`(?<=^|[ \t])(?=--[A-Za-z])`,
+      end: String.raw`(?=\n)|(?=[^\s\-${esc}]|-(?!-)|${esc}(?![ \t]*$))`,
+      patterns: [
+        ir('continuation'),
+        {
+          match: String.raw`(--[A-Za-z][A-Za-z0-9\-]*)(?:(=)((?:"[^"]*"|'[^']*'|[^\s"'])*))?`,
+          captures: {
+            1: { name: `variable.parameter.flag${S}` },
+            2: { name: `keyword.operator.assignment${S}` },
+            3: { name: `string.unquoted.flag-value${S}`, patterns: [inc('flag-value')] },
+          },
+        },
+      ],
+    },
   };
+}
 
-  // Heredocs: O (outer, begin/end) finds the delimiter with a look-ahead; W (inner, begin/while) consumes
-  // the marker and the rest of its line and holds the body.
-  const heredoc = ({ dash, quoting, body, prefix, anchored, rest }) => {
-    const q = quoting === 'literal' ? `(["'])` : quoting === 'expanding' ? '()' : `(["']?)`;
-    const dashRe = dash ? '-' : '(?!-)';
-    const start = anchored ? String.raw`\G` : prefix ? String.raw`(?<=^|[\s;&|(])` : String.raw`(?<![<\w$])`;
-    const tabs = dash ? String.raw`\t*` : '';
-    const inner = {
-      begin: String.raw`\G(${prefix ?? ''})(\d*<<-?(["']?)(${HEREDOC_NAME})\3)(.*)`,
-      beginCaptures: {
-        2: { name: `keyword.control.heredoc-token${S}` },
-        5: { patterns: rest },
-      },
-      while: String.raw`^(?!${tabs}\4$)`,
-    };
-    if (body === 'shell') {
-      inner.contentName = `meta.embedded.block.shellscript source.shell`;
-      inner.patterns = [inc('heredoc-foreign-shebang'), { include: 'source.shell' }];
-    } else {
-      inner.contentName = `string.unquoted.heredoc${S}`;
-      if (quoting === 'expanding') inner.patterns = [inc('heredoc-body-expanding')];
-    }
-    return {
-      begin: String.raw`${start}(?=${prefix ?? ''}\d*<<${dashRe}${q}(${HEREDOC_NAME})\1${anchored ? ANCHORED_REST : ''})`,
-      end: String.raw`^${tabs}(\2)$`,
-      endCaptures: { 1: { name: `keyword.control.heredoc-token${S}` } },
-      name: `meta.heredoc${S}`,
-      patterns: [inner],
-    };
+/**
+ * One heredoc: O (outer, begin/end) finds the delimiter with a look-ahead; W (inner, begin/while) consumes the
+ * marker and the rest of its line and holds the body.
+ */
+function heredoc({ dash, quoting, body, prefix, anchored, rest }) {
+  const q = quoting === 'literal' ? `(["'])` : quoting === 'expanding' ? '()' : `(["']?)`;
+  const dashRe = dash ? '-' : '(?!-)';
+  const start = anchored ? String.raw`\G` : prefix ? String.raw`(?<=^|[\s;&|(])` : String.raw`(?<![<\w$])`;
+  const tabs = dash ? String.raw`\t*` : '';
+  const inner = {
+    begin: String.raw`\G(${prefix ?? ''})(\d*<<-?(["']?)(${HEREDOC_NAME})\3)(.*)`,
+    beginCaptures: {
+      2: { name: `keyword.control.heredoc-token${S}` },
+      5: { patterns: rest },
+    },
+    while: String.raw`^(?!${tabs}\4$)`,
   };
-  const both = (opts) => [heredoc({ ...opts, dash: true }), heredoc({ ...opts, dash: false })];
+  if (body === 'shell') {
+    inner.contentName = `meta.embedded.block.shellscript source.shell`;
+    inner.patterns = [inc('heredoc-foreign-shebang'), { include: 'source.shell' }];
+  } else {
+    inner.contentName = `string.unquoted.heredoc${S}`;
+    if (quoting === 'expanding') inner.patterns = [inc('heredoc-body-expanding')];
+  }
+  return {
+    begin: String.raw`${start}(?=${prefix ?? ''}\d*<<${dashRe}${q}(${HEREDOC_NAME})\1${anchored ? ANCHORED_REST : ''})`,
+    end: String.raw`^${tabs}(\2)$`,
+    endCaptures: { 1: { name: `keyword.control.heredoc-token${S}` } },
+    name: `meta.heredoc${S}`,
+    patterns: [inner],
+  };
+}
+
+/** The `<<-EOF` and the `<<EOF` variant of a heredoc. */
+const bothDashes = (opts) => [heredoc({ ...opts, dash: true }), heredoc({ ...opts, dash: false })];
+
+/**
+ * Several heredocs on one line (COPY <<A <<B /dst/, RUN <<A cat >a && <<B cat >b): an outer region from the start
+ * of the arguments (so that \G inside it still means "first word of the command") whose look-ahead captures the
+ * LAST delimiter; inside it the single-heredoc rules take the first body, then each further line is a string line
+ * until the last delimiter (the delimiters in between are lines of it too).
+ */
+function severalHeredocs({ ir }, single, firstLine) {
+  const variants = [];
+  for (const dash of [true, false]) {
+    for (const quoting of ['literal', 'expanding']) {
+      const q = quoting === 'literal' ? `(["'])` : '()';
+      const tabs = dash ? String.raw`\t*` : '';
+      const line = { match: String.raw`^(?!\G).+$`, name: `string.unquoted.heredoc${S}` };
+      if (quoting === 'expanding') line.captures = { 0: { patterns: [inc('heredoc-body-expanding')] } };
+      variants.push({
+        // atomic groups: commit to the first "<<", then to the last one, then check it (linear time)
+        begin: String.raw`\G(?=(?>.*?<<)(?>.*<<)(?<![<A-Za-z_$]<<)${dash ? '-' : '(?!-)'}${q}(${HEREDOC_NAME})\1)`,
+        end: String.raw`^${tabs}(\2)$`,
+        endCaptures: { 1: { name: `keyword.control.heredoc-token${S}` } },
+        name: `meta.heredoc.several${S}`,
+        patterns: [ir(single), line, ...firstLine],
+      });
+    }
+  }
+  return { patterns: variants };
+}
+
+/** RUN and COPY/ADD heredocs, single and several on one line. */
+function heredocRules(f) {
+  const { r, ir } = f;
   const runRest = [inc('heredoc-marker-inline'), ir('string'), inc('variable'), inc('shell-operator')];
   const copyRest = [inc('heredoc-marker-inline'), ir('string'), inc('variable')];
-
-  // Several heredocs on one line (COPY <<A <<B /dst/, RUN <<A cat >a && <<B cat >b): an outer region from the
-  // start of the arguments (so that \G inside it still means "first word of the command") whose look-ahead
-  // captures the LAST delimiter; inside it the single-heredoc rules take the first body, then each further
-  // line is a string line until the last delimiter (the delimiters in between are lines of it too).
-  const several = (single, firstLine) => {
-    const variants = [];
-    for (const dash of [true, false]) {
-      for (const quoting of ['literal', 'expanding']) {
-        const q = quoting === 'literal' ? `(["'])` : '()';
-        const tabs = dash ? String.raw`\t*` : '';
-        const line = { match: String.raw`^(?!\G).+$`, name: `string.unquoted.heredoc${S}` };
-        if (quoting === 'expanding') line.captures = { 0: { patterns: [inc('heredoc-body-expanding')] } };
-        variants.push({
-          // atomic groups: commit to the first "<<", then to the last one, then check it (linear time)
-          begin: String.raw`\G(?=(?>.*?<<)(?>.*<<)(?<![<A-Za-z_$]<<)${dash ? '-' : '(?!-)'}${q}(${HEREDOC_NAME})\1)`,
-          end: String.raw`^${tabs}(\2)$`,
-          endCaptures: { 1: { name: `keyword.control.heredoc-token${S}` } },
-          name: `meta.heredoc.several${S}`,
-          patterns: [ir(single), line, ...firstLine],
-        });
-      }
-    }
-    return { patterns: variants };
+  return {
+    [r('heredoc-several-run')]: severalHeredocs(f, 'heredoc-run', [
+      ir('escape'),
+      ir('string'),
+      inc('variable'),
+      inc('shell-operator'),
+    ]),
+    [r('heredoc-several-copy')]: severalHeredocs(f, 'heredoc-copy', [ir('escape'), ir('string'), inc('variable')]),
+    [r('heredoc-run')]: {
+      comment:
+        'RUN heredocs: a script run by the shell when the heredoc is the command itself or is fed to sh/bash; stdin of another command (cat, python...) otherwise.',
+      patterns: [
+        ...bothDashes({ anchored: true, quoting: 'any', body: 'shell', rest: runRest }),
+        ...bothDashes({ prefix: SHELL_NAMES, quoting: 'any', body: 'shell', rest: runRest }),
+        ...bothDashes({ quoting: 'literal', body: 'string', rest: runRest }),
+        ...bothDashes({ quoting: 'expanding', body: 'string', rest: runRest }),
+      ],
+    },
+    [r('heredoc-copy')]: {
+      comment: 'COPY/ADD heredocs: file contents; variables expand unless the delimiter is quoted.',
+      patterns: [
+        ...bothDashes({ quoting: 'literal', body: 'string', rest: copyRest }),
+        ...bothDashes({ quoting: 'expanding', body: 'string', rest: copyRest }),
+      ],
+    },
   };
-  rules[r('heredoc-several-run')] = several('heredoc-run', [
-    ir('escape'),
-    ir('string'),
-    inc('variable'),
-    inc('shell-operator'),
-  ]);
-  rules[r('heredoc-several-copy')] = several('heredoc-copy', [ir('escape'), ir('string'), inc('variable')]);
+}
 
-  rules[r('heredoc-run')] = {
-    comment:
-      'RUN heredocs: a script run by the shell when the heredoc is the command itself or is fed to sh/bash; stdin of another command (cat, python...) otherwise.',
-    patterns: [
-      ...both({ anchored: true, quoting: 'any', body: 'shell', rest: runRest }),
-      ...both({ prefix: SHELL_NAMES, quoting: 'any', body: 'shell', rest: runRest }),
-      ...both({ quoting: 'literal', body: 'string', rest: runRest }),
-      ...both({ quoting: 'expanding', body: 'string', rest: runRest }),
-    ],
-  };
-  rules[r('heredoc-copy')] = {
-    comment: 'COPY/ADD heredocs: file contents; variables expand unless the delimiter is quoted.',
-    patterns: [
-      ...both({ quoting: 'literal', body: 'string', rest: copyRest }),
-      ...both({ quoting: 'expanding', body: 'string', rest: copyRest }),
-    ],
-  };
+/** The arguments after the keyword (and flags): a zero-width region so that \G marks their start. */
+const argsRegion = (patterns) => ({ begin: String.raw`(?=\S)`, end: String.raw`(?=\n)`, patterns });
 
-  /** The arguments after the keyword (and flags): a zero-width region so that \G marks their start. */
-  const args = (patterns) => ({ begin: String.raw`(?=\S)`, end: String.raw`(?=\n)`, patterns });
-  const instruction = (names, patterns) => {
-    for (const name of names.split('|'))
-      rules[r(`instruction-${name}`)] = {
-        begin: keyword(name),
-        beginCaptures: keywordCaptures,
-        end: String.raw`(?=\n)`,
-        name: `meta.instruction.${name}${S}`,
-        patterns,
-      };
-  };
-  const shellArgs = [ir('continuation'), ir('escape'), ir('string'), inc('variable'), inc('shell-operator')];
+/** The rules `instruction-<name>-<flavour>` of the instructions `names` (a|b|...), all with these patterns. */
+function instructions({ r }, names, patterns) {
+  const rules = {};
+  for (const name of names.split('|'))
+    rules[r(`instruction-${name}`)] = {
+      begin: keyword(name),
+      beginCaptures: keywordCaptures,
+      end: String.raw`(?=\n)`,
+      name: `meta.instruction.${name}${S}`,
+      patterns,
+    };
+  return rules;
+}
 
-  instruction('from', [
+/** FROM: the image reference (name, tag, digest; variables inside) and the stage name after AS. */
+function fromInstruction(f) {
+  const { esc, ir } = f;
+  return instructions(f, 'from', [
     ir('continuation'),
     ir('flags'),
-    args([
+    argsRegion([
       {
         match:
           String.raw`\G((?:IMG(?::[0-9]+)?/)*IMG)(?:(:)((?:\$\{[^}\s]*\}|\$\w+|[\w.\-])+))?(?:(@)(\S+))?`.replaceAll(
@@ -381,90 +419,111 @@ function flavoured(id) {
       ...[ir('continuation'), inc('variable')],
     ]),
   ]);
-  instruction('run', [
-    ir('continuation'),
-    ir('flags'),
-    args([ir('exec-form'), ir('heredoc-several-run'), ir('heredoc-run'), ...shellArgs]),
-  ]);
-  instruction('cmd|entrypoint', [ir('continuation'), args([ir('exec-form'), ...shellArgs])]);
-  instruction('shell', [ir('continuation'), args([ir('exec-form'), ...shellArgs])]);
-  instruction('copy|add', [
-    ir('continuation'),
-    ir('flags'),
-    args([ir('exec-form'), ir('heredoc-several-copy'), ir('heredoc-copy'), ir('value')]),
-  ]);
-  instruction('healthcheck', [
-    ir('continuation'),
-    ir('flags'),
-    args([
-      { match: String.raw`\G(?i:none)(?=\s)`, name: `constant.language.none${S}` },
+}
+
+/** The instructions whose arguments are a command or files: RUN, CMD, ENTRYPOINT, SHELL, COPY, ADD, HEALTHCHECK. */
+function commandInstructions(f) {
+  const { ir } = f;
+  const shellArgs = [ir('continuation'), ir('escape'), ir('string'), inc('variable'), inc('shell-operator')];
+  return {
+    ...instructions(f, 'run', [
+      ir('continuation'),
+      ir('flags'),
+      argsRegion([ir('exec-form'), ir('heredoc-several-run'), ir('heredoc-run'), ...shellArgs]),
+    ]),
+    ...instructions(f, 'cmd|entrypoint', [ir('continuation'), argsRegion([ir('exec-form'), ...shellArgs])]),
+    ...instructions(f, 'shell', [ir('continuation'), argsRegion([ir('exec-form'), ...shellArgs])]),
+    ...instructions(f, 'copy|add', [
+      ir('continuation'),
+      ir('flags'),
+      argsRegion([ir('exec-form'), ir('heredoc-several-copy'), ir('heredoc-copy'), ir('value')]),
+    ]),
+    ...instructions(f, 'healthcheck', [
+      ir('continuation'),
+      ir('flags'),
+      argsRegion([
+        { match: String.raw`\G(?i:none)(?=\s)`, name: `constant.language.none${S}` },
+        {
+          begin: String.raw`\G((?i:cmd))(?=\s)`,
+          beginCaptures: { 1: { name: `keyword.other.special-method${S}` } },
+          end: String.raw`(?=\n)`,
+          patterns: [ir('continuation'), argsRegion([ir('exec-form'), ...shellArgs])],
+        },
+        ir('value'),
+      ]),
+    ]),
+  };
+}
+
+/** The instructions that declare something: ARG, ENV, LABEL, EXPOSE, STOPSIGNAL, VOLUME, USER, WORKDIR, ... */
+function declarationInstructions(f) {
+  const { esc, ir } = f;
+  const assignment = (match) => ({
+    match,
+    captures: {
+      1: { name: `variable.other.definition${S}` },
+      2: { name: `keyword.operator.assignment${S}` },
+    },
+  });
+  return {
+    ...instructions(f, 'arg', [
+      ir('continuation'),
+      assignment(String.raw`(?<=^|[ \t])([A-Za-z_][A-Za-z0-9_]*)(?:(=)|(?=\s))`),
+      ir('value'),
+    ]),
+    ...instructions(f, 'env', [
+      ir('continuation'),
       {
-        begin: String.raw`\G((?i:cmd))(?=\s)`,
-        beginCaptures: { 1: { name: `keyword.other.special-method${S}` } },
-        end: String.raw`(?=\n)`,
-        patterns: [ir('continuation'), args([ir('exec-form'), ...shellArgs])],
+        comment: 'Legacy form: ENV NAME value with spaces',
+        match: String.raw`\G[ \t]+([A-Za-z_][A-Za-z0-9_.\-]*)(?=[ \t])`,
+        captures: { 1: { name: `variable.other.definition${S}` } },
+      },
+      assignment(String.raw`(?<=^|[ \t])([A-Za-z_][A-Za-z0-9_.\-]*)(=)`),
+      ir('value'),
+    ]),
+    ...instructions(f, 'label', [
+      ir('continuation'),
+      {
+        match: String.raw`(?<=^|[ \t])([^\s="'${esc}]+|"[^"]*"|'[^']*')(=)`,
+        captures: {
+          1: { name: `entity.other.attribute-name.label${S}` },
+          2: { name: `keyword.operator.assignment${S}` },
+        },
       },
       ir('value'),
     ]),
-  ]);
-  instruction('arg', [
-    ir('continuation'),
-    {
-      match: String.raw`(?<=^|[ \t])([A-Za-z_][A-Za-z0-9_]*)(?:(=)|(?=\s))`,
-      captures: {
-        1: { name: `variable.other.definition${S}` },
-        2: { name: `keyword.operator.assignment${S}` },
+    ...instructions(f, 'expose', [
+      ir('continuation'),
+      {
+        match: String.raw`(?<=^|[ \t])([0-9]+(?:-[0-9]+)?)(?:(/)((?i:tcp|udp|sctp)))?(?=\s)`,
+        captures: {
+          1: { name: `constant.numeric.port${S}` },
+          2: { name: `punctuation.separator.protocol${S}` },
+          3: { name: `constant.language.protocol${S}` },
+        },
       },
-    },
-    ir('value'),
-  ]);
-  instruction('env', [
-    ir('continuation'),
-    {
-      comment: 'Legacy form: ENV NAME value with spaces',
-      match: String.raw`\G[ \t]+([A-Za-z_][A-Za-z0-9_.\-]*)(?=[ \t])`,
-      captures: { 1: { name: `variable.other.definition${S}` } },
-    },
-    {
-      match: String.raw`(?<=^|[ \t])([A-Za-z_][A-Za-z0-9_.\-]*)(=)`,
-      captures: {
-        1: { name: `variable.other.definition${S}` },
-        2: { name: `keyword.operator.assignment${S}` },
-      },
-    },
-    ir('value'),
-  ]);
-  instruction('label', [
-    ir('continuation'),
-    {
-      match: String.raw`(?<=^|[ \t])([^\s="'${esc}]+|"[^"]*"|'[^']*')(=)`,
-      captures: {
-        1: { name: `entity.other.attribute-name.label${S}` },
-        2: { name: `keyword.operator.assignment${S}` },
-      },
-    },
-    ir('value'),
-  ]);
-  instruction('expose', [
-    ir('continuation'),
-    {
-      match: String.raw`(?<=^|[ \t])([0-9]+(?:-[0-9]+)?)(?:(/)((?i:tcp|udp|sctp)))?(?=\s)`,
-      captures: {
-        1: { name: `constant.numeric.port${S}` },
-        2: { name: `punctuation.separator.protocol${S}` },
-        3: { name: `constant.language.protocol${S}` },
-      },
-    },
-    ir('value'),
-  ]);
-  instruction('stopsignal', [
-    ir('continuation'),
-    { match: String.raw`(?<=[ \t])(?:SIG[A-Z0-9+\-]+|[0-9]+)(?=\s)`, name: `constant.language.signal${S}` },
-    ir('value'),
-  ]);
-  instruction('volume', [ir('continuation'), args([ir('exec-form'), ir('value')])]);
-  instruction('user|workdir|maintainer|onbuild', [ir('continuation'), ir('value')]);
-  return rules;
+      ir('value'),
+    ]),
+    ...instructions(f, 'stopsignal', [
+      ir('continuation'),
+      { match: String.raw`(?<=[ \t])(?:SIG[A-Z0-9+\-]+|[0-9]+)(?=\s)`, name: `constant.language.signal${S}` },
+      ir('value'),
+    ]),
+    ...instructions(f, 'volume', [ir('continuation'), argsRegion([ir('exec-form'), ir('value')])]),
+    ...instructions(f, 'user|workdir|maintainer|onbuild', [ir('continuation'), ir('value')]),
+  };
+}
+
+/** Rules that depend on the escape character, with ids suffixed by the flavour, in the order the JSON lists them. */
+function flavoured(id) {
+  const f = flavour(id);
+  return {
+    ...basicRules(f),
+    ...heredocRules(f),
+    ...fromInstruction(f),
+    ...commandInstructions(f),
+    ...declarationInstructions(f),
+  };
 }
 
 const INSTRUCTION_RULES = INSTRUCTIONS.map((word) => word.toLowerCase());

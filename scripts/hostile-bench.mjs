@@ -56,42 +56,16 @@ function runCli(file) {
   });
 }
 
-/** A minimal stdio LSP session: initialize, open the file, wait for its diagnostics, ask a hover; with a build
- * context, also ask the COPY line's hover until it no longer says the context was not read. */
-// eslint-disable-next-line max-lines-per-function -- TODO(issue 13): split
-function runServer(file, text, withContext) {
-  const child = spawn(process.execPath, [path.join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const uri = `file://${file}`;
-  const result = { ms: null, contextMs: null, diagnostics: null, hover: 'no answer', exited: null, peak: 0 };
-  const poll = setInterval(() => (result.peak = Math.max(result.peak, peakRss(child.pid))), 20);
-  const pending = new Map();
-  let nextId = 1;
-  let onDiagnostics = () => undefined;
+/**
+ * Reads Content-Length frames from a stream and hands each parsed message to onMessage. Chunks are joined only once
+ * a message is complete (joining at every chunk is quadratic on a 30 MB message).
+ */
+function readFrames(stream, onMessage) {
   let buf = Buffer.alloc(0);
-  const send = (msg) => {
-    const body = JSON.stringify(msg);
-    child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-  };
-  const request = (method, params) =>
-    new Promise((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      send({ jsonrpc: '2.0', id, method, params });
-    });
-  child.stdin.on('error', () => undefined);
-  child.stderr.on('data', () => undefined);
-  let finished = false; // our own kill at the end is no exit of the server's
-  const ended = new Promise((resolve) =>
-    child.on('exit', (code, signal) => {
-      if (!finished) result.exited = signal ?? code;
-      resolve();
-    }),
-  );
-  // chunks are joined only once a message is complete (joining at every chunk is quadratic on a 30 MB message)
   let chunks = [];
   let have = 0;
   let need = 0;
-  child.stdout.on('data', (chunk) => {
+  stream.on('data', (chunk) => {
     chunks.push(chunk);
     have += chunk.length;
     if (have < need) return;
@@ -109,47 +83,93 @@ function runServer(file, text, withContext) {
       }
       const msg = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString());
       buf = buf.subarray(end + 4 + len);
-      if (msg.id !== undefined && !msg.method) pending.get(msg.id)?.(msg);
-      else if (msg.id !== undefined)
-        send({
-          jsonrpc: '2.0',
-          id: msg.id,
-          result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => null) : null,
-        });
-      else if (msg.method === 'textDocument/publishDiagnostics' && msg.params.uri === uri) onDiagnostics(msg.params);
+      onMessage(msg);
     }
   });
-  const session = async () => {
-    await request('initialize', {
-      processId: process.pid,
-      rootUri: null,
-      capabilities: {},
-      initializationOptions: { settings: { trusted: true } },
-    });
-    send({ jsonrpc: '2.0', method: 'initialized', params: {} });
-    const t0 = performance.now();
-    const diagnostics = new Promise((resolve) => (onDiagnostics = resolve));
-    send({
-      jsonrpc: '2.0',
-      method: 'textDocument/didOpen',
-      params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text } },
-    });
-    result.diagnostics = (await diagnostics).diagnostics.length;
-    result.ms = performance.now() - t0;
-    const h = await request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 0 } });
-    result.hover = h.error ? `error ${h.error.code}` : 'answered';
-    const line = text.split('\n').findIndex((l) => l.startsWith('COPY '));
-    while (withContext && line >= 0) {
-      const c = await request('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } });
-      if (c.result && !/no build context was read/.test(c.result.contents.value)) {
-        result.contextMs = performance.now() - t0;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+}
+
+/**
+ * A minimal LSP connection over the server's stdio: send, request (resolves with the whole response, error
+ * included), default answers to the server's own requests, and nextDiagnostics() for the next diagnostics of `uri`.
+ */
+function lspConnection(child, uri) {
+  const pending = new Map();
+  let nextId = 1;
+  let onDiagnostics = () => undefined;
+  const send = (msg) => {
+    const body = JSON.stringify(msg);
+    child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   };
+  const request = (method, params) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      send({ jsonrpc: '2.0', id, method, params });
+    });
+  readFrames(child.stdout, (msg) => {
+    if (msg.id !== undefined && !msg.method) pending.get(msg.id)?.(msg);
+    else if (msg.id !== undefined)
+      send({
+        jsonrpc: '2.0',
+        id: msg.id,
+        result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => null) : null,
+      });
+    else if (msg.method === 'textDocument/publishDiagnostics' && msg.params.uri === uri) onDiagnostics(msg.params);
+  });
+  const nextDiagnostics = () => new Promise((resolve) => (onDiagnostics = resolve));
+  return { send, request, nextDiagnostics };
+}
+
+/** initialize, open the file, wait for its diagnostics, ask a hover; with a build context, also ask the COPY line's
+ * hover until it no longer says the context was not read. Fills in `result` as it goes. */
+async function serverSession({ send, request, nextDiagnostics }, uri, text, withContext, result) {
+  await request('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {},
+    initializationOptions: { settings: { trusted: true } },
+  });
+  send({ jsonrpc: '2.0', method: 'initialized', params: {} });
+  const t0 = performance.now();
+  const diagnostics = nextDiagnostics();
+  send({
+    jsonrpc: '2.0',
+    method: 'textDocument/didOpen',
+    params: { textDocument: { uri, languageId: 'dockerfile', version: 1, text } },
+  });
+  result.diagnostics = (await diagnostics).diagnostics.length;
+  result.ms = performance.now() - t0;
+  const h = await request('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 0 } });
+  result.hover = h.error ? `error ${h.error.code}` : 'answered';
+  const line = text.split('\n').findIndex((l) => l.startsWith('COPY '));
+  while (withContext && line >= 0) {
+    const c = await request('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } });
+    if (c.result && !/no build context was read/.test(c.result.contents.value)) {
+      result.contextMs = performance.now() - t0;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The language server on one file (serverSession), bounded by --limit; its peak RSS, and its exit if it died. */
+function runServer(file, text, withContext) {
+  const child = spawn(process.execPath, [path.join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const uri = `file://${file}`;
+  const result = { ms: null, contextMs: null, diagnostics: null, hover: 'no answer', exited: null, peak: 0 };
+  const poll = setInterval(() => (result.peak = Math.max(result.peak, peakRss(child.pid))), 20);
+  child.stdin.on('error', () => undefined);
+  child.stderr.on('data', () => undefined);
+  let finished = false; // our own kill at the end is no exit of the server's
+  const ended = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (!finished) result.exited = signal ?? code;
+      resolve();
+    }),
+  );
   const limit = new Promise((resolve) => setTimeout(resolve, limitMs).unref());
-  return Promise.race([session(), ended, limit]).then(() => {
+  const session = serverSession(lspConnection(child, uri), uri, text, withContext, result);
+  return Promise.race([session, ended, limit]).then(() => {
     clearInterval(poll);
     finished = true;
     child.kill('SIGKILL');

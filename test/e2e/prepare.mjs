@@ -45,12 +45,10 @@ export async function startTestEngine(baseImage) {
   };
   if (!existsSync(harnessPath)) return missing('the engine harness test/engine/harness.ts is not in this tree');
   const harness = require(harnessPath);
-  if (typeof harness.startEngine !== 'function' || typeof harness.ensureBusybox !== 'function') {
-    return missing('the engine harness has no startEngine/ensureBusybox');
-  }
+  const why = harness.whyNoEngine();
+  if (why) return missing(why);
   const t0 = Date.now();
   const engine = await harness.startEngine();
-  if (!engine) return missing('dockerd cannot be started here (see the message above)');
   try {
     await harness.ensureBusybox(engine, baseImage);
   } catch (e) {

@@ -9,29 +9,21 @@
 // of which ~2.7 MB are .mo files the slim images never unpack) come out ~50 % high, because the index has no
 // per-file sizes and the slim factor (0.9) is an average.
 
-import { after, before, test } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { analyze } from '../../server/src/analysis/analyze';
-import { buildFixture, debianMirror, ensureDebian, repoRoot, startEngine, type TestEngine } from './harness';
+import { buildFixture, DOCKER_CLEAN, engineSuite, ensureDebian, repoRoot, type TestEngine } from './harness';
 
-const exec = promisify(execFile);
 const FIXTURES = path.join(repoRoot(), 'test', 'fixtures', 'estimate-accuracy');
 const TOLERANCE = 0.25;
 
-let engine: TestEngine | null = null;
+const engineTest = engineSuite();
 const rows: string[] = [];
 
-before(async () => {
-  engine = await startEngine();
-});
-
-after(async () => {
-  await engine?.stop();
+after(() => {
   if (rows.length) {
     console.log(
       [
@@ -45,50 +37,15 @@ after(async () => {
   }
 });
 
-/** Minbase root filesystem of a suite as an image (bookworm through the shared harness; others debootstrapped here). */
-async function ensureMinbase(e: TestEngine, suite: string): Promise<string> {
-  const tag = `li-minbase:${suite}`;
-  if (suite === 'bookworm') {
-    await ensureDebian(e, tag);
-    return tag;
-  }
-  const cache = path.join(repoRoot(), '.cache');
-  const tarball = path.join(cache, `debian-${suite}-minbase.tar`);
-  if (!fs.existsSync(tarball)) {
-    await fs.promises.mkdir(cache, { recursive: true });
-    const rootfs = await fs.promises.mkdtemp(path.join(os.tmpdir(), `li-${suite}-`));
-    try {
-      await exec('debootstrap', ['--variant=minbase', suite, rootfs, debianMirror()], {
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: 15 * 60_000,
-      });
-      await exec('sh', [
-        '-c',
-        `rm -rf "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/var/cache/apt/archives/*.deb "${rootfs}"/var/cache/apt/*.bin`,
-      ]);
-      const tmp = `${tarball}.${process.pid}.tmp`;
-      await exec('tar', ['--numeric-owner', '-C', rootfs, '-cf', tmp, '.'], { maxBuffer: 16 * 1024 * 1024 });
-      await fs.promises.rename(tmp, tarball);
-    } finally {
-      await fs.promises.rm(rootfs, { recursive: true, force: true });
-    }
-  }
-  const stream = await e.docker.importImage(
-    fs.createReadStream(tarball) as unknown as string,
-    { repo: 'li-minbase', tag: suite } as unknown as Record<string, string>,
-  );
-  await new Promise<void>((resolve, reject) =>
-    e.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
-  );
-  return tag;
-}
-
 /** The official images' apt/dpkg configuration (debuerreotype-minimizing-config, -slimify), as one RUN. */
 function officialConfig(suite: string, slim: boolean): string {
   const lines = [
     "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d",
     'echo force-unsafe-io > /etc/dpkg/dpkg.cfg.d/docker-apt-speedup',
-    `printf '%s\\n' 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };' 'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };' 'Dir::Cache::pkgcache "";' 'Dir::Cache::srcpkgcache "";' > /etc/apt/apt.conf.d/docker-clean`,
+    `printf '%s\\n' ${DOCKER_CLEAN.split('\n')
+      .filter(Boolean)
+      .map((l) => `'${l}'`)
+      .join(' ')} > /etc/apt/apt.conf.d/docker-clean`,
     `echo 'Acquire::GzipIndexes "true";' > /etc/apt/apt.conf.d/docker-gzip-indexes`,
     `echo 'Acquire::Languages "none";' > /etc/apt/apt.conf.d/docker-no-languages`,
     `echo 'Apt::AutoRemove::SuggestsImportant "false";' > /etc/apt/apt.conf.d/docker-autoremove-suggests`,
@@ -137,7 +94,8 @@ function officialConfig(suite: string, slim: boolean): string {
 }
 
 async function ensureOfficialLike(e: TestEngine, suite: string, slim: boolean): Promise<void> {
-  const minbase = await ensureMinbase(e, suite);
+  const minbase = `li-minbase:${suite}`;
+  await ensureDebian(e, { suite, tag: minbase });
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-official-'));
   try {
     await fs.promises.writeFile(
@@ -166,15 +124,10 @@ const fixtures = fs.existsSync(FIXTURES)
       .sort()
   : [];
 
-test(
+engineTest(
   'estimates of apt layers are within 25 % of the measured layer sizes (layers over 1 MB)',
   { timeout: 90 * 60_000 },
-  async (t) => {
-    if (!engine) {
-      t.skip('no Docker engine');
-      return;
-    }
-    const e = engine;
+  async (e) => {
     const bases = new Set<string>();
     for (const d of fixtures)
       for (const m of fs.readFileSync(path.join(FIXTURES, d, 'Dockerfile'), 'utf8').matchAll(/^FROM\s+debian:(\S+)/gm))

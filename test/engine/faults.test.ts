@@ -2,7 +2,7 @@
 // state that recovers, builds can be cancelled or time out, and an engine that stops during a build ends the
 // build with a message instead of a hang.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +13,7 @@ import { probeEngine, type ResolvedEngine } from '../../server/src/engine/connec
 import { EngineService, type EngineServiceHost } from '../../server/src/engine/service';
 import type { BuildProgressParams, EngineState, ServerSettings } from '../../server/src/protocol';
 import { DEFAULT_SETTINGS } from '../../server/src/lsp/settings';
-import { ensureBusybox, fixturesDir, startEngine, type TestEngine } from './harness';
+import { engineSuite, ensureBusybox, fixturesDir, startEngine } from './harness';
 
 const unixEngine = (socketPath: string): ResolvedEngine => ({
   host: `unix://${socketPath}`,
@@ -45,14 +45,7 @@ class FakeHost implements EngineServiceHost {
   }
 }
 
-let engine: TestEngine | null = null;
-before(async () => {
-  engine = await startEngine();
-  if (engine) await ensureBusybox(engine);
-});
-after(async () => {
-  await engine?.stop();
-});
+const engineTest = engineSuite({ busybox: true });
 
 describe('engine service', () => {
   test('an untrusted workspace or engine mode "off" never reaches the engine and never builds', async () => {
@@ -77,11 +70,10 @@ describe('engine service', () => {
     service.dispose();
   });
 
-  test(
+  engineTest(
     'missing engine: clear state, then recovery; build and map feed measured sizes; edits re-map',
     { timeout: 120_000 },
-    async (t) => {
-      if (!engine) return t.skip('no Docker engine');
+    async (engine) => {
       const host = new FakeHost();
       const service = new EngineService(host);
       let target = unixEngine('/tmp/li-missing-engine.sock');
@@ -144,11 +136,10 @@ describe('engine service', () => {
 });
 
 describe('build faults', () => {
-  test(
+  engineTest(
     'cancel and timeout end a running build promptly and leave the engine usable',
     { timeout: 90_000 },
-    async (t) => {
-      if (!engine) return t.skip('no Docker engine');
+    async (engine) => {
       const dir = path.join(fixturesDir(), 'slow');
       for (const builder of ['legacy', 'buildkit'] as const) {
         const controller = new AbortController();
@@ -188,12 +179,11 @@ describe('build faults', () => {
   );
 
   for (const builder of ['legacy', 'buildkit'] as const) {
-    test(
+    engineTest(
       `the engine stopping during a build ends it with a clear message (${builder})`,
       { timeout: 90_000 },
-      async (t) => {
+      async () => {
         const own = await startEngine();
-        if (!own) return t.skip('no Docker engine');
         try {
           await ensureBusybox(own);
           let stopping: Promise<void> | null = null;

@@ -1,36 +1,35 @@
 // Smoke test of the engine harness: a private dockerd starts, offline base images import, a fixture builds
-// through the production build function, and the engine stops cleanly. (ensureDebian is exercised by the
-// apt test in measure.test.ts.)
+// through the production build function, and the engine stops cleanly by its PID. (ensureDebian is exercised by
+// the apt test in measure.test.ts.)
 
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildFixture, ensureBusybox, fixturesDir, startEngine, type TestEngine } from './harness';
+import { buildFixture, engineSuite, ensureBusybox, fixturesDir, startEngine } from './harness';
 
-let engine: TestEngine | null = null;
+const engineTest = engineSuite();
 
-before(async () => {
-  engine = await startEngine();
-});
-
-after(async () => {
-  await engine?.stop();
-});
-
-test('the private engine answers and stops by PID, removing its data root', { timeout: 60_000 }, async (t) => {
-  if (!engine) return t.skip('no Docker engine');
+engineTest('the private engine answers at its own socket', { timeout: 60_000 }, async (engine) => {
   const info = (await engine.docker.info()) as { Driver: string };
   assert.ok(info.Driver.length > 0);
-  assert.ok(engine.host.startsWith('unix:///'));
+  assert.equal(engine.host, `unix://${engine.socketPath}`);
+  assert.ok(engine.socketPath.startsWith(engine.dir));
   assert.ok(fs.existsSync(engine.dir));
 });
 
-test(
+engineTest('an engine stops by its PID and its data root is removed', { timeout: 60_000 }, async () => {
+  const own = await startEngine();
+  assert.notEqual(own.pid, 0);
+  process.kill(own.pid, 0); // throws when no such process
+  await own.stop();
+  assert.throws(() => process.kill(own.pid, 0), /ESRCH/, 'dockerd is gone');
+  assert.equal(fs.existsSync(own.dir), false, 'its folder is removed');
+});
+
+engineTest(
   'busybox imports offline; a fixture builds through the production build function and rebuilds from cache',
   { timeout: 120_000 },
-  async (t) => {
-    if (!engine) return t.skip('no Docker engine');
+  async (engine) => {
     await ensureBusybox(engine);
     const hist = await engine.docker.getImage('busybox:latest').history();
     assert.equal(hist.length, 1, 'an imported image has one history entry');

@@ -1,11 +1,20 @@
-// Test support for the engine suites: a private dockerd per test file, base images made offline (busybox from
-// busybox-static, Debian from debootstrap), and fixture builds through the production build function.
-// Nothing here is a test itself. Every dockerd started is stopped by its PID and its data root removed.
+// The one harness of the engine suites (and of the e2e runners' build tests): a private dockerd, base images made
+// offline (busybox from busybox-static, Debian from debootstrap), and fixture builds through the production build
+// function. Nothing here is a test itself. Every dockerd started is stopped by its PID and its data root removed.
+//
+// Each test file declares its engine once, `const engineTest = engineSuite()`: one private dockerd for the whole
+// file, started before its first test and stopped after its last; engineTest() is test() handing it that engine.
+// Files do not share a dockerd: several tests assert that a first build is not served from the build cache, and
+// files build the same fixtures under the same tags, so one file's builds must not leak into another's.
+// On a machine where no dockerd can start (not installed, not root) the engine tests are skipped with the reason;
+// with REQUIRE_DOCKER=1 (CI: .ci/run sets it) they fail instead.
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { after, before, test, type TestContext, type TestOptions } from 'node:test';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { buildImage, type BuildOptions, type BuildOutcome } from '../../server/src/engine/build';
@@ -52,11 +61,52 @@ function which(cmd: string): string | null {
   return null;
 }
 
-function unavailable(reason: string): null {
-  const msg = `engine tests: no Docker engine available (${reason})`;
-  if (process.env.REQUIRE_DOCKER === '1') throw new Error(`${msg}; REQUIRE_DOCKER=1 makes this a failure`);
-  console.log(`# SKIP ${msg}. Install docker.io and run as root, or set REQUIRE_DOCKER=1 to make this fail.`);
+/** Why no private dockerd can start on this machine, or null when one can. */
+export function whyNoEngine(): string | null {
+  if (!which('dockerd')) return 'dockerd is not installed (apt-get install docker.io)';
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return 'dockerd needs root and this runs as a normal user';
   return null;
+}
+
+/**
+ * A test that needs the engine: node:test's test(), given the file's engine. Skipped with the reason on a machine
+ * where no dockerd can start; with REQUIRE_DOCKER=1 it fails there instead.
+ */
+export type EngineTest = (
+  name: string,
+  options: TestOptions,
+  fn: (engine: TestEngine, t: TestContext) => Promise<void>,
+) => void;
+
+/**
+ * The engine of one test file: a private dockerd started before the file's first test (with the busybox base image
+ * when asked), stopped after its last. Call once, at the top of the file.
+ */
+export function engineSuite(bases: { busybox?: boolean } = {}): EngineTest {
+  const missing = whyNoEngine();
+  const required = process.env.REQUIRE_DOCKER === '1';
+  if (missing && !required)
+    console.log(`# SKIP engine tests: no Docker engine (${missing}); REQUIRE_DOCKER=1 makes this a failure.`);
+  let engine: TestEngine | null = null;
+  before(async () => {
+    if (missing) {
+      if (required) throw new Error(`engine tests: no Docker engine (${missing}); REQUIRE_DOCKER=1 makes it a failure`);
+      return;
+    }
+    engine = await startEngine();
+    if (bases.busybox) await ensureBusybox(engine);
+  });
+  after(async () => {
+    await engine?.stop();
+  });
+  const skip = missing && !required ? `no Docker engine: ${missing}` : false;
+  return (name, options, fn) => {
+    test(name, { ...options, skip }, (t) => {
+      if (!engine) throw new Error('the test engine did not start (see the before hook)');
+      return fn(engine, t);
+    });
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -70,108 +120,82 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Starts a private dockerd; null (with a message) when that is impossible, unless REQUIRE_DOCKER=1. */
-export async function startEngine(): Promise<TestEngine | null> {
-  const dockerd = which('dockerd');
-  if (!dockerd) return unavailable('dockerd is not installed');
-  if (typeof process.getuid === 'function' && process.getuid() !== 0)
-    return unavailable('dockerd needs root and this runs as a normal user');
-
+/** Starts a private dockerd (own data root, exec root and socket); throws when it cannot or does not come up. */
+export async function startEngine(): Promise<TestEngine> {
+  const missing = whyNoEngine();
+  if (missing) throw new Error(`no Docker engine can start here: ${missing}`);
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-engine-'));
   const socketPath = path.join(dir, 'docker.sock');
   const pidfile = path.join(dir, 'pid');
+  const child = spawnDockerd(dir, socketPath, pidfile);
+  const pidOf = async (): Promise<number> =>
+    Number((await fs.promises.readFile(pidfile, 'utf8').catch(() => '')).trim()) || (child.pid ?? 0);
+  const stop = async (): Promise<void> => stopDockerd(await pidOf(), dir);
+  try {
+    await waitUntilUp(child, socketPath);
+  } catch (e) {
+    const log = await fs.promises.readFile(path.join(dir, 'log'), 'utf8').catch(() => '');
+    await stop();
+    throw new Error(`${(e as Error).message}:\n${log.split('\n').slice(-15).join('\n')}`);
+  }
+  const docker = new Dockerode({ socketPath, timeout: 0 });
+  return { host: `unix://${socketPath}`, socketPath, docker, pid: await pidOf(), dir, stop };
+}
+
+function spawnDockerd(dir: string, socketPath: string, pidfile: string): ChildProcess {
   const logFd = fs.openSync(path.join(dir, 'log'), 'a');
-  const child = spawn(
-    dockerd,
-    [
-      '--data-root',
-      path.join(dir, 'root'),
-      '--exec-root',
-      path.join(dir, 'exec'),
-      '-H',
-      `unix://${socketPath}`,
-      '--pidfile',
-      pidfile,
-    ],
-    { detached: true, stdio: ['ignore', logFd, logFd] },
-  );
+  const args = ['--data-root', path.join(dir, 'root'), '--exec-root', path.join(dir, 'exec')];
+  args.push('-H', `unix://${socketPath}`, '--pidfile', pidfile);
+  const child = spawn(which('dockerd') ?? 'dockerd', args, { detached: true, stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd);
   child.unref();
-  let exited = false;
-  child.on('exit', () => {
-    exited = true;
-  });
+  return child;
+}
 
-  const docker = new Dockerode({ socketPath, timeout: 0 });
-  const host = `unix://${socketPath}`;
-  const stop = async (): Promise<void> => {
-    let pid = child.pid ?? 0;
-    try {
-      pid = Number((await fs.promises.readFile(pidfile, 'utf8')).trim()) || pid;
-    } catch {
-      // no pidfile: use the child's PID
-    }
-    if (pid > 0 && alive(pid)) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
-      for (let i = 0; i < 150 && alive(pid); i++) await sleep(100);
-      if (alive(pid)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-        for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
-      }
-    }
-    // dockerd leaves overlay mounts behind only when killed hard; unmount anything under our dir
-    try {
-      const mounts = (await fs.promises.readFile('/proc/self/mounts', 'utf8'))
-        .split('\n')
-        .map((l) => l.split(' ')[1])
-        .filter((m) => m && m.startsWith(dir))
-        .sort((a, b) => b.length - a.length);
-      for (const m of mounts) await exec('umount', ['-l', m]).catch(() => undefined);
-    } catch {
-      // not Linux
-    }
-    await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => undefined);
-  };
-
+/** Polls /_ping until dockerd answers; rejects when it exits first or does not answer within 30 s. */
+async function waitUntilUp(child: ChildProcess, socketPath: string): Promise<void> {
+  let exited = child.exitCode !== null;
+  child.on('exit', () => (exited = true));
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (exited) {
-      const log = await fs.promises.readFile(path.join(dir, 'log'), 'utf8').catch(() => '');
-      await stop();
-      throw new Error(`dockerd exited during start-up:\n${log.split('\n').slice(-15).join('\n')}`);
-    }
+    if (exited) throw new Error('dockerd exited during start-up');
     try {
       await pingOnce(socketPath);
-      break;
+      return;
     } catch {
-      if (Date.now() > deadline) {
-        const log = await fs.promises.readFile(path.join(dir, 'log'), 'utf8').catch(() => '');
-        await stop();
-        throw new Error(`dockerd did not answer /_ping within 30 s:\n${log.split('\n').slice(-15).join('\n')}`);
-      }
+      if (Date.now() > deadline) throw new Error('dockerd did not answer /_ping within 30 s');
       await sleep(200);
     }
   }
-  let pid = child.pid ?? 0;
-  try {
-    pid = Number((await fs.promises.readFile(pidfile, 'utf8')).trim()) || pid;
-  } catch {
-    // keep the child's PID
-  }
-  return { host, socketPath, docker, pid, dir, stop };
 }
 
-async function pingOnce(socketPath: string): Promise<void> {
-  const http = await import('node:http');
-  await new Promise<void>((resolve, reject) => {
+/** Stops dockerd by its PID (TERM, then KILL), unmounts what it left under its folder and removes the folder. */
+async function stopDockerd(pid: number, dir: string): Promise<void> {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    if (!(pid > 0 && alive(pid))) break;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* gone */
+    }
+    for (let i = 0; i < (signal === 'SIGTERM' ? 150 : 50) && alive(pid); i++) await sleep(100);
+  }
+  // dockerd leaves overlay mounts behind only when killed hard; unmount anything under our dir
+  try {
+    const mounts = (await fs.promises.readFile('/proc/self/mounts', 'utf8'))
+      .split('\n')
+      .map((l) => l.split(' ')[1])
+      .filter((m) => m && m.startsWith(dir))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) await exec('umount', ['-l', m]).catch(() => undefined);
+  } catch {
+    // not Linux
+  }
+  await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+function pingOnce(socketPath: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const req = http.request({ socketPath, path: '/_ping', method: 'GET', timeout: 1000 }, (res) => {
       res.resume();
       if (res.statusCode === 200) resolve();
@@ -192,10 +216,13 @@ async function hasImage(engine: TestEngine, tag: string): Promise<boolean> {
   }
 }
 
-/** `docker import` of a tar file or stream; resolves with the image ID. */
-async function importTar(engine: TestEngine, tar: NodeJS.ReadableStream, tag: string): Promise<void> {
+/** `docker import` of a tar file as NAME:TAG; rejects with the engine's error. */
+async function importTar(engine: TestEngine, tarFile: string, tag: string): Promise<void> {
   const [repo, t] = splitTag(tag);
-  const stream = await engine.docker.importImage(tar, { repo, tag: t } as unknown as Record<string, string>);
+  const stream = await engine.docker.importImage(
+    fs.createReadStream(tarFile) as unknown as string,
+    { repo, tag: t } as unknown as Record<string, string>,
+  );
   await new Promise<void>((resolve, reject) => {
     engine.docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
       const failed = err ?? out.find((o) => o.error);
@@ -256,7 +283,7 @@ export async function ensureBusybox(engine: TestEngine, tag = 'busybox:latest'):
     const tarFile = path.join(root, '..', `${path.basename(root)}.tar`);
     await exec('tar', ['-C', root, '-cf', tarFile, '.']);
     try {
-      await importTar(engine, fs.createReadStream(tarFile), tag);
+      await importTar(engine, tarFile, tag);
     } finally {
       await fs.promises.rm(tarFile, { force: true });
     }
@@ -288,7 +315,8 @@ export function debianMirror(): string {
   return 'http://deb.debian.org/debian';
 }
 
-const DOCKER_CLEAN = [
+/** The official images' /etc/apt/apt.conf.d/docker-clean: no .deb files and no binary caches left in a layer. */
+export const DOCKER_CLEAN = [
   'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };',
   'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };',
   'Dir::Cache::pkgcache "";',
@@ -297,36 +325,41 @@ const DOCKER_CLEAN = [
 ].join('\n');
 
 /**
- * A Debian bookworm base made with debootstrap (minbase) from the local mirror, with the official images'
- * /etc/apt/apt.conf.d/docker-clean. The rootfs tarball is cached in <repo>/.cache/ so later runs take seconds.
+ * A Debian base image (default bookworm as debian:bookworm-slim) made with debootstrap (minbase) from the local
+ * mirror, with the official images' docker-clean and without apt lists or downloaded archives. The rootfs tarball
+ * is cached in <repo>/.cache/debian-<suite>-minbase.tar, so later runs only import it (seconds).
  */
-export async function ensureDebian(engine: TestEngine, tag = 'debian:bookworm-slim'): Promise<void> {
+export async function ensureDebian(
+  engine: TestEngine,
+  { suite = 'bookworm', tag = 'debian:bookworm-slim' }: { suite?: string; tag?: string } = {},
+): Promise<void> {
   if (await hasImage(engine, tag)) return;
-  const cacheDir = path.join(repoRoot(), '.cache');
-  const tarball = path.join(cacheDir, 'debian-bookworm-minbase.tar');
-  if (!fs.existsSync(tarball)) {
-    if (!which('debootstrap')) throw new Error('debootstrap is not installed (apt-get install debootstrap)');
-    await fs.promises.mkdir(cacheDir, { recursive: true });
-    const rootfs = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-debian-'));
-    try {
-      await exec('debootstrap', ['--variant=minbase', 'bookworm', rootfs, debianMirror()], {
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: 10 * 60_000,
-      });
-      await fs.promises.writeFile(path.join(rootfs, 'etc', 'apt', 'apt.conf.d', 'docker-clean'), DOCKER_CLEAN);
-      // the official slim images ship no apt lists or downloaded archives
-      await exec('sh', [
-        '-c',
-        `rm -rf "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/var/cache/apt/archives/*.deb "${rootfs}"/var/cache/apt/*.bin`,
-      ]);
-      const tmp = `${tarball}.${process.pid}.tmp`;
-      await exec('tar', ['--numeric-owner', '-C', rootfs, '-cf', tmp, '.'], { maxBuffer: 16 * 1024 * 1024 });
-      await fs.promises.rename(tmp, tarball);
-    } finally {
-      await fs.promises.rm(rootfs, { recursive: true, force: true });
-    }
+  const tarball = path.join(repoRoot(), '.cache', `debian-${suite}-minbase.tar`);
+  if (!fs.existsSync(tarball)) await debootstrapTarball(suite, tarball);
+  await importTar(engine, tarball, tag);
+}
+
+async function debootstrapTarball(suite: string, tarball: string): Promise<void> {
+  if (!which('debootstrap')) throw new Error('debootstrap is not installed (apt-get install debootstrap)');
+  await fs.promises.mkdir(path.dirname(tarball), { recursive: true });
+  const rootfs = await fs.promises.mkdtemp(path.join(os.tmpdir(), `li-debian-${suite}-`));
+  try {
+    await exec('debootstrap', ['--variant=minbase', suite, rootfs, debianMirror()], {
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 15 * 60_000,
+    });
+    await fs.promises.writeFile(path.join(rootfs, 'etc', 'apt', 'apt.conf.d', 'docker-clean'), DOCKER_CLEAN);
+    // the official slim images ship no apt lists or downloaded archives
+    await exec('sh', [
+      '-c',
+      `rm -rf "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/var/cache/apt/archives/*.deb "${rootfs}"/var/cache/apt/*.bin`,
+    ]);
+    const tmp = `${tarball}.${process.pid}.tmp`;
+    await exec('tar', ['--numeric-owner', '-C', rootfs, '-cf', tmp, '.'], { maxBuffer: 16 * 1024 * 1024 });
+    await fs.promises.rename(tmp, tarball);
+  } finally {
+    await fs.promises.rm(rootfs, { recursive: true, force: true });
   }
-  await importTar(engine, fs.createReadStream(tarball), tag);
 }
 
 /** The production build options, with the fixture folder as context and a tag always given. */

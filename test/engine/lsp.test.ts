@@ -2,25 +2,20 @@
 // on request with progress, measured sizes replacing estimates in the annotations, the history tree; an
 // untrusted workspace never builds; a missing engine leaves diagnostics working.
 
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspClient } from '../lsp/client';
 import type { AnnotationsParams, BuildResult, EngineState, HistoryResult } from '../../server/src/protocol';
-import { ensureBusybox, fixturesDir, startEngine, type TestEngine } from './harness';
+import { engineSuite, fixturesDir } from './harness';
 
-let engine: TestEngine | null = null;
 const clients: LspClient[] = [];
-before(async () => {
-  engine = await startEngine();
-  if (engine) await ensureBusybox(engine);
-});
 after(async () => {
   for (const c of clients) await c.stop();
-  await engine?.stop();
 });
+const engineTest = engineSuite({ busybox: true });
 
 const server = ['out/server/src/main.js', '--stdio'];
 const file = path.join(fixturesDir(), 'basic', 'Dockerfile');
@@ -33,8 +28,7 @@ function client(): LspClient {
   return c;
 }
 
-test('build on request: progress, measured annotations, history tree', { timeout: 180_000 }, async (t) => {
-  if (!engine) return t.skip('no Docker engine');
+engineTest('build on request: progress, measured annotations, history tree', { timeout: 180_000 }, async (engine) => {
   const c = client();
   const connected = c.waitFor(
     (m) => m.method === 'layerInsight/engineState' && (m.params as EngineState).status === 'connected',

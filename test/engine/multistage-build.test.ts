@@ -4,7 +4,7 @@
 // here, so a local image of the same name stands in for it (test/fixtures/rewrite/distroless-cc-standin:
 // glibc, libgcc, the loader and the user database from the local Debian, no shell).
 
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,18 +13,16 @@ import { PassThrough } from 'node:stream';
 import { analyze } from '../../server/src/analysis/analyze';
 import { applyEdits } from '../../server/src/analysis/rewrite/edits';
 import { formatBytes } from '../../server/src/report/format';
-import { buildFixture, ensureDebian, repoRoot, startEngine, type TestEngine } from './harness';
+import { buildFixture, engineSuite, ensureDebian, repoRoot, type TestEngine } from './harness';
 
-let engine: TestEngine | null = null;
+const engineTest = engineSuite();
 let work = '';
 
 before(async () => {
-  engine = await startEngine();
   work = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-multistage-'));
 });
 
 after(async () => {
-  await engine?.stop();
   if (work) await fs.promises.rm(work, { recursive: true, force: true });
 });
 
@@ -74,7 +72,7 @@ interface Scenario {
 }
 
 async function buildRewriteRun(e: TestEngine, sc: Scenario): Promise<void> {
-  await ensureDebian(e, 'debian:bookworm-slim');
+  await ensureDebian(e);
   const name = `li-${sc.fixture}`;
 
   // 1. the single-stage build, as the user wrote it
@@ -134,11 +132,10 @@ async function buildRewriteRun(e: TestEngine, sc: Scenario): Promise<void> {
   assert.ok(singleBytes - multiBytes > 50e6, `saves ${formatBytes(singleBytes - multiBytes)}`);
 }
 
-test(
+engineTest(
   'multi-stage rewrite of a gcc build: builds, runs on distroless cc, and the image is smaller',
   { timeout: 15 * 60_000 },
-  async (t) => {
-    if (!engine) return t.skip('no Docker engine');
+  async (engine) => {
     await buildRewriteRun(engine, {
       fixture: 'c-hello',
       standin: 'distroless-cc-standin',
@@ -151,11 +148,10 @@ test(
   },
 );
 
-test(
+engineTest(
   "multi-stage rewrite of a Go build (Debian's golang-go, CGO off): static binary on distroless static, BuildKit",
   { timeout: 15 * 60_000 },
-  async (t) => {
-    if (!engine) return t.skip('no Docker engine');
+  async (engine) => {
     await buildRewriteRun(engine, {
       fixture: 'go-hello',
       standin: 'distroless-static-standin',

@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LspClient, ROOT } from './client';
+import { LspClient, ROOT } from '../lsp/client';
 
 const DIST = process.env.LAYER_INSIGHT_DIST ?? path.join(ROOT, 'dist');
 const CLI = path.join(DIST, 'cli.js');
