@@ -4,6 +4,7 @@
 // dist/ or build/); when a command does not name its output, the CMD/ENTRYPOINT or the ecosystem's default
 // output location decides, and the plan says so in its notes.
 
+import { lookup } from './lookup';
 import * as posix from 'node:path/posix';
 import { memoPerStep } from './reuse';
 import type { DockerfileModel, Stage, Step } from './model';
@@ -685,7 +686,7 @@ export function runtimePackagesOf(model: DockerfileModel, plan: BuildPlan): void
     if (TOOLCHAIN_PACKAGES.has(p) && !(FETCH_TOOLS.has(p) && p === 'curl' && /\bcurl\b/.test(startCommand(steps))))
       continue;
     if (p.endsWith('-dev')) {
-      const lib = DEV_RUNTIME[p];
+      const lib = lookup(DEV_RUNTIME, p);
       if (lib) keep.push(lib);
       else if (lib === undefined) unknown.push(p);
       continue;

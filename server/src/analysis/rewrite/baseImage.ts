@@ -1,6 +1,7 @@
 // Smaller official variants of a base image (-slim, -alpine, -jre, ...), the edit that switches the FROM to
 // one, and, for a move from Debian/Ubuntu to Alpine, the translation of apt-get installs into apk adds.
 
+import { lookup } from '../lookup';
 import type { DockerfileModel, Stage, Step, TextEdit } from '../model';
 import { memoPerStep } from '../reuse';
 import { commandsOf, isCommand, operands, programOf, type ShellCommand } from '../shell';
@@ -305,8 +306,8 @@ function translateCommand(c: ShellCommand): string | { blocker: string } {
       const pkgs: string[] = [];
       for (const raw of operands(c)) {
         const name = raw.replace(/=[^]*$/, '');
-        if (!(name in APT_TO_APK)) return { blocker: `no Alpine package known for ${name}` };
-        const apk = APT_TO_APK[name];
+        const apk = lookup(APT_TO_APK, name);
+        if (apk === undefined) return { blocker: `no Alpine package known for ${name}` };
         if (apk) pkgs.push(apk);
       }
       if (pkgs.length === 0) return '';

@@ -3,6 +3,7 @@
 // an average for those not in it, and the APKINDEX cache when the add keeps it. A --virtual group deleted in the
 // same RUN costs nothing.
 
+import { lookup } from '../../lookup';
 import type { BaseImageInfo } from '../baseImages';
 import type { ApkAdd } from '../packages';
 import type { StageState } from '../stage';
@@ -63,7 +64,7 @@ function addPackages(installed: Set<string>, table: ApkTable, add: ApkAdd, gone:
   while (stack.length) {
     const name = stack.pop() as string;
     if (installed.has(name)) continue;
-    const row = table.packages[name];
+    const row = lookup(table.packages, name);
     if (gone) {
       c.removed++;
       for (const d of row?.deps ?? []) stack.push(d);

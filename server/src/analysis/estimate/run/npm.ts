@@ -3,6 +3,7 @@
 // packages of the lockfile the stage copied in (./lockfiles.ts), at sizes measured on a real node_modules or the
 // measured average (../data/ecosystem-sizes.json). npm keeps the tarballs in its cache unless the RUN cleans it.
 
+import { lookup } from '../../lookup';
 import type { AnalysisFacts, BuildContextFacts, Step } from '../../model';
 import { charge, FILES_PER_UNIT } from '../budget';
 import ecosystem from '../data/ecosystem-sizes.json';
@@ -38,7 +39,7 @@ export function nodeEstimate(
         }
       : { bytes: b, text };
   if (named.length) {
-    const b = named.reduce((n, p) => n + (npm.sizes[p.replace(/@[^@/]*$/, '')] ?? npm.averageBytes), 0);
+    const b = named.reduce((n, p) => n + (lookup(npm.sizes, p.replace(/@[^@/]*$/, '')) ?? npm.averageBytes), 0);
     return withCache(
       b,
       `${tool}: ${named.length} named package${named.length === 1 ? '' : 's'} (their dependencies not counted) at measured sizes or the ${(npm.averageBytes / 1e3).toFixed(0)} kB average`,
@@ -62,7 +63,7 @@ export function nodeEstimate(
   let measured = 0;
   let b = 0;
   for (const p of pkgs) {
-    const s = npm.sizes[p];
+    const s = lookup(npm.sizes, p);
     if (s !== undefined) {
       measured++;
       b += s;

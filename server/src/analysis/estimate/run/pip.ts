@@ -2,6 +2,7 @@
 // the command line, sized from a table measured on real installs (../data/ecosystem-sizes.json), else a
 // per-package heuristic; pip's wheel cache stays unless --no-cache-dir, PIP_NO_CACHE_DIR or a cache mount.
 
+import { lookup } from '../../lookup';
 import type { AnalysisFacts, Step } from '../../model';
 import ecosystem from '../data/ecosystem-sizes.json';
 import { normalizePyName, requirementNames, type PipInstall } from '../packages';
@@ -40,7 +41,7 @@ export function pipEstimate(
   let b = 0;
   let measured = 0;
   for (const n of names) {
-    const s = pip.sizes[n];
+    const s = lookup(pip.sizes, n);
     if (s !== undefined) {
       b += s;
       measured++;
