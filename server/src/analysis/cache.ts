@@ -22,6 +22,7 @@
 
 import { readAlike } from './parse';
 import { isManifestName } from './ecosystems';
+import { contextPath } from './paths';
 import { keep, sameRisk } from './reuse';
 import type {
   AnalysisFacts,
@@ -34,15 +35,7 @@ import type {
   Stage,
   Step,
 } from './model';
-import {
-  classifyPath,
-  contextSources,
-  isSourceKind,
-  mountsOf,
-  normalizeContextPath,
-  sourceMatches,
-  type ContextSource,
-} from './sources';
+import { classifyPath, contextSources, isSourceKind, mountsOf, sourceMatches, type ContextSource } from './sources';
 
 export interface CacheAssessment {
   /** By step index. */
@@ -606,7 +599,6 @@ function rebuildCost(model: DockerfileModel, risks: CacheRisk[], facts: Analysis
 }
 
 /** Re-exported for rules that ask "is this a manifest-only copy?" without the context. */
-export { isManifestName, normalizeContextPath };
 
 /**
  * The steps (by index) that re-run when one context file changes (`path`, relative to the context root):
@@ -615,7 +607,7 @@ export { isManifestName, normalizeContextPath };
  * context listing) re-runs nothing.
  */
 export function stepsAffectedBy(model: DockerfileModel, facts: AnalysisFacts, path: string): Set<number> {
-  const file = normalizeContextPath(path);
+  const file = contextPath(path);
   const out = new Set<number>();
   const context =
     facts.context && !facts.context.truncated && facts.context.files.length > 0 ? facts.context : undefined;
@@ -636,7 +628,7 @@ export function stepsAffectedBy(model: DockerfileModel, facts: AnalysisFacts, pa
             (m) =>
               m.type === 'bind' &&
               (m.from === null
-                ? sourceMatches(normalizeContextPath(m.source ?? '.'), file)
+                ? sourceMatches(contextPath(m.source ?? '.'), file)
                 : dirtyStage(stageIndexOf(refs, m.from as string))),
           );
         dirty = brings || fromDirty || mounts;

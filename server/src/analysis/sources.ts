@@ -2,10 +2,10 @@
 // dependency manifests, other single files, remote URLs. Resolved against the context listing when it is known
 // (facts.context, .dockerignore already applied), by file-name conventions otherwise.
 
-import * as posix from 'node:path/posix';
 import { isCodeName, isManifestName, looksLikeFileName, MANIFEST_EXAMPLES } from './ecosystems';
 import { compileGlob, hasGlobMeta, type Glob } from './glob';
 import type { BuildContextFacts, Step } from './model';
+import { contextPath } from './paths';
 
 export type SourceKind =
   /** `.`, `./`, `*`: every file of the context */
@@ -60,15 +60,6 @@ function readSources(step: Step, context: BuildContextFacts | undefined): Contex
 
 export function isRemote(src: string): boolean {
   return /^(https?|git|ssh):\/\//i.test(src) || /^git@/.test(src) || (/\.git(#.*)?$/.test(src) && src.includes('://'));
-}
-
-/** A context path as written -> normalised relative path ('' for the root). */
-export function normalizeContextPath(raw: string): string {
-  const n = posix
-    .normalize('/' + raw)
-    .replace(/^\/+/, '')
-    .replace(/\/+$/, '');
-  return n === '.' ? '' : n;
 }
 
 export function hasGlob(p: string): boolean {
@@ -151,7 +142,7 @@ export function entriesUnder<T>(sorted: readonly T[], pathOf: (entry: T) => stri
 }
 
 export function classifyPath(raw: string, context?: BuildContextFacts): ContextSource {
-  const path = normalizeContextPath(raw);
+  const path = contextPath(raw);
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (path === '' || path === '*' || path === '**') {
     return { raw, path, kind: 'context', ...(context ? { files: matchingFiles(context, '') } : {}) };

@@ -9,6 +9,7 @@
 
 import { compileGlob, hasGlobMeta } from '../glob';
 import { entriesUnder } from '../sources';
+import { contextPath } from '../paths';
 import type { ContextFile } from '../model';
 
 export interface Selection {
@@ -22,7 +23,7 @@ export function selectContextFiles(files: readonly ContextFile[], sources: reado
   const chosen = new Map<string, ContextFile>();
   const missing: string[] = [];
   for (const raw of sources) {
-    const src = cleanSource(raw);
+    const src = contextPath(raw);
     let hit = 0;
     if (src === '') {
       for (const f of files) chosen.set(f.path, f);
@@ -61,17 +62,6 @@ function filesUnder(files: readonly ContextFile[], src: string): readonly Contex
     sortedListings.set(files, sorted);
   }
   return entriesUnder(sorted, (f) => f.path, src);
-}
-
-/** Context-relative, normalised: '' for the root. */
-export function cleanSource(src: string): string {
-  const parts: string[] = [];
-  for (const p of src.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') parts.pop();
-    else parts.push(p);
-  }
-  return parts.join('/');
 }
 
 /** The path's first `n` segments, or null when it has fewer. */

@@ -12,9 +12,10 @@ import type { AnalysisFacts, DockerfileModel, LayerSize, Stage, Step } from '../
 import { keep, sameSize } from '../reuse';
 import { lookupBaseImageRow } from './baseImages';
 import { charge, EstimateBudgetSpent, FILES_PER_UNIT, MAX_ESTIMATE_WORK, resetWork } from './budget';
-import { archiveRatio, cleanSource, selectContextFiles } from './copy';
+import { archiveRatio, selectContextFiles } from './copy';
 import { estimateRun } from './run';
-import { newStageState, cloneStageState, normalizeAbs, type ImageFile, type StageState } from './stage';
+import { newStageState, cloneStageState, type ImageFile, type StageState } from './stage';
+import { contextPath, normalizeAbs } from '../paths';
 
 export interface StepEstimate {
   size: LayerSize | null;
@@ -174,7 +175,7 @@ function estimateCopy(
   const single =
     sources.length === 1 &&
     sel.files.length === 1 &&
-    sel.files[0].path === cleanSource(sources[0]) &&
+    sel.files[0].path === contextPath(sources[0]) &&
     !isFolder(dest, step, state);
   for (const f of sel.files) {
     const ar = step.keyword === 'ADD' ? archiveRatio(f.path) : null;
@@ -206,7 +207,7 @@ function isFolder(dest: string, step: Step, state: StageState): boolean {
 /** Where a context file lands under the destination folder, given the sources that selected it. */
 function relativeInSource(path: string, sources: readonly string[]): string {
   for (const raw of sources) {
-    const src = cleanSource(raw);
+    const src = contextPath(raw);
     if (src === '') return path;
     if (path === src) return path.slice(path.lastIndexOf('/') + 1);
     if (path.startsWith(src + '/')) return path.slice(src.length + 1);

@@ -5,6 +5,7 @@
 
 import type { BaseImageInfo } from './baseImages';
 import { charge } from './budget';
+import { normalizeAbs } from '../paths';
 import { apkBasePackages } from './run/apk';
 import { debianFlavour, type DebianFlavour } from './run/apt';
 
@@ -128,15 +129,4 @@ export function cloneStageState(s: StageState): StageState {
 /** `name` in the folder `dir`, as an absolute, normalised path. */
 export function joinDir(dir: string, name: string): string {
   return normalizeAbs(`${dir}/${name}`);
-}
-
-/** An absolute, normalised POSIX path: `/a/./b/../c/` -> `/a/c`. */
-export function normalizeAbs(p: string): string {
-  const parts: string[] = [];
-  for (const s of p.split('/')) {
-    if (s === '' || s === '.') continue;
-    if (s === '..') parts.pop();
-    else parts.push(s);
-  }
-  return '/' + parts.join('/');
 }

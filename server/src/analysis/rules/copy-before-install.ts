@@ -23,7 +23,8 @@ import {
 } from '../ecosystems';
 import type { Fix, Step, TextEdit } from '../model';
 import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
-import { contextSources, isSourceKind, normalizeContextPath, type ContextSource } from '../sources';
+import { contextSources, isSourceKind, type ContextSource } from '../sources';
+import { contextPath } from '../paths';
 import { withoutTrailing } from '../text';
 import { formatSize } from '../units';
 import {
@@ -262,7 +263,7 @@ function planManifests(ctx: RuleContext, p: Problem, dir: string, first: Step): 
   const srcs: ContextSource[] = contextSources(covering, ctx.facts.context);
   if (srcs.length !== 1 || (srcs[0].kind !== 'context' && srcs[0].kind !== 'folder')) return null;
   const dest = withoutTrailing(covering.destination ?? '', '/') || '/';
-  const ctxDir = normalizeContextPath(posix.join(srcs[0].path || '.', posix.relative(dest, dir) || '.'));
+  const ctxDir = contextPath(posix.join(srcs[0].path || '.', posix.relative(dest, dir) || '.'));
   // an empty or truncated listing tells us nothing about which manifests exist
   const context =
     ctx.facts.context && !ctx.facts.context.truncated && ctx.facts.context.files.length > 0
@@ -281,10 +282,7 @@ function planManifests(ctx: RuleContext, p: Problem, dir: string, first: Step): 
     // requirement files the command names, relative to where it runs
     const named = p.dep.namedManifests.map((n) => posix.normalize(n));
     if (named.some((n) => n.startsWith('..') || n.startsWith('/') || n.includes('$'))) return null;
-    if (
-      context &&
-      !named.every((n) => context.files.some((f) => f.path === normalizeContextPath(posix.join(ctxDir || '.', n))))
-    )
+    if (context && !named.every((n) => context.files.some((f) => f.path === contextPath(posix.join(ctxDir || '.', n)))))
       return null;
     names = named;
   } else {
