@@ -21,7 +21,6 @@
 // arg, a remote URL or a base-image update does; "low" otherwise.
 
 import { readAlike } from './parse';
-import { isManifestName } from './ecosystems';
 import { contextPath } from './paths';
 import { keep, sameRisk } from './reuse';
 import type {
