@@ -2,6 +2,7 @@
 // server over stdio: the folder is read again once per batch, never once per event, and a closed document's folder
 // is not read again at all. Counted through a `git` on PATH that logs each start and runs the real one.
 
+import { testGitEnv } from '../git';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -55,14 +56,7 @@ before(async () => {
   repo = path.join(root, 'repo');
   fs.mkdirSync(repo);
   fs.writeFileSync(path.join(repo, 'Dockerfile'), 'FROM alpine\nCOPY . /app\n');
-  const env = {
-    ...process.env,
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'a',
-    GIT_AUTHOR_EMAIL: 'a@a',
-    GIT_COMMITTER_NAME: 'a',
-    GIT_COMMITTER_EMAIL: 'a@a',
-  };
+  const env = testGitEnv();
   for (const args of [
     ['init', '-q', '.'],
     ['add', '.'],

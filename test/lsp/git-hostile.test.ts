@@ -4,6 +4,7 @@
 // only creates a marker file, and a test passes when no marker exists.
 // LAYER_INSIGHT_BUILD=/other/tree runs these tests against another build (its dist/cli.js and dist/server.js).
 
+import { testGitEnv } from '../git';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -28,15 +29,7 @@ interface Repos {
 }
 
 function git(cwd: string, args: string[], input?: string): string {
-  const env = {
-    ...process.env,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'a',
-    GIT_AUTHOR_EMAIL: 'a@example.com',
-    GIT_COMMITTER_NAME: 'a',
-    GIT_COMMITTER_EMAIL: 'a@example.com',
-  };
+  const env = testGitEnv();
   const r = spawnSync('git', args, { cwd, env, input, encoding: 'utf8' });
   assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();

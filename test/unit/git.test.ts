@@ -2,6 +2,7 @@
 // the caller has (a CLI run from a git hook has GIT_DIR set), nothing outside a work tree, and a git that hangs
 // (a config including a FIFO) given up within the time bound. The hostile repositories are in test/lsp/git-hostile.
 
+import { testGitEnv } from '../git';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,14 +17,7 @@ const skip =
 function repoWithCommits(root: string, name: string, files: string[]): string {
   const dir = path.join(root, name);
   fs.mkdirSync(dir);
-  const env = {
-    ...process.env,
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'a',
-    GIT_AUTHOR_EMAIL: 'a@a',
-    GIT_COMMITTER_NAME: 'a',
-    GIT_COMMITTER_EMAIL: 'a@a',
-  };
+  const env = testGitEnv();
   const git = (...args: string[]) =>
     assert.equal(spawnSync('git', args, { cwd: dir, env }).status, 0, `git ${args.join(' ')}`);
   git('init', '-q', '.');
