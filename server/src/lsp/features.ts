@@ -55,13 +55,12 @@ export const MORE_FINDINGS = 'more-findings';
 export function capped(all: Diagnostic[], lines: readonly string[], max = MAX_DIAGNOSTICS): Diagnostic[] {
   if (all.length <= max) return all;
   // how many of each severity fit, most severe first; then the first that many of each, in document order
+  const count = new Map<number, number>();
+  for (const d of all) count.set(rank(d), (count.get(rank(d)) ?? 0) + 1);
   const room = new Map<number, number>();
   let left = max - 1; // and the notice: VS Code would cut a list of max + 1 itself
   for (const severity of SEVERITIES.map((s) => SEVERITY_OF[s])) {
-    const n = Math.min(
-      left,
-      all.reduce((k, d) => k + (rank(d) === severity ? 1 : 0), 0),
-    );
+    const n = Math.min(left, count.get(severity) ?? 0);
     room.set(severity, n);
     left -= n;
   }
