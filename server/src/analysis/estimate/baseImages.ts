@@ -3,6 +3,7 @@
 // from scripts/data/base-images.source.json. A ref the table does not know yields null: the estimate then says
 // "unknown base image" rather than guessing.
 
+import { parseImageRef, type ImageRef } from '../imageRef';
 import table from './data/base-images.json';
 
 export interface BaseImageInfo {
@@ -182,30 +183,24 @@ function parseTag(tag: string): ParsedTag {
   return { version: m[1].split('.').map(Number), variant: m[2] ?? '' };
 }
 
+/** A table ref (`node:20-slim`, `gcr.io/distroless/cc-debian12:nonroot`) as the repository with host and the tag. */
 function splitRef(ref: string): { repo: string; tag: string } {
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  if (colon > slash) return { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) };
-  return { repo: ref, tag: 'latest' };
+  const r = parseImageRef(ref);
+  return { repo: fullRepository(r), tag: r.tag || 'latest' };
+}
+
+/** The repository with its registry host (`gcr.io/distroless/cc-debian12`), Docker Hub's omitted: the table's key. */
+function fullRepository(r: ImageRef): string {
+  return r.registry === null ? r.repository : `${r.registry}/${r.repository}`;
 }
 
 /** `docker.io/library/node:20@sha256:…` -> { repo: 'node', tag: '20', digest }. Null for empty or variable refs. */
 export function normalizeRef(ref: string): { repo: string; tag: string; digest: string | null } | null {
-  let r = ref.trim();
+  const r = ref.trim();
   if (!r || /[\s$]/.test(r)) return null;
-  let digest: string | null = null;
-  const at = r.indexOf('@');
-  if (at >= 0) {
-    digest = r.slice(at + 1);
-    r = r.slice(0, at);
-  }
-  let { repo, tag } = splitRef(r);
-  repo = repo.toLowerCase();
-  for (const prefix of ['docker.io/', 'index.docker.io/', 'registry-1.docker.io/']) {
-    if (repo.startsWith(prefix)) repo = repo.slice(prefix.length);
-  }
-  if (repo.startsWith('library/')) repo = repo.slice('library/'.length);
+  // the one reader of references; Docker Hub's names (docker.io, index.docker.io, ...) and `library/` are dropped
+  const parsed = parseImageRef(r);
+  const repo = fullRepository(parsed).toLowerCase();
   if (!repo) return null;
-  if (!tag) tag = 'latest';
-  return { repo, tag, digest };
+  return { repo, tag: parsed.tag || 'latest', digest: parsed.digest };
 }
