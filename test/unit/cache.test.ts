@@ -22,7 +22,7 @@ function risk(text: string, line: number, facts: AnalysisFacts = {}) {
 
 test('COPY . . makes itself and every later step of the stage high, naming the line', () => {
   const text = df(
-    'FROM node:20',
+    'FROM node:20.11.1',
     'WORKDIR /app',
     'COPY package.json package-lock.json ./',
     'RUN npm ci',
@@ -49,7 +49,7 @@ test('COPY . . makes itself and every later step of the stage high, naming the l
 });
 
 test('a source folder, a source file and a config file', () => {
-  const text = df('FROM python:3.12', 'COPY nginx.conf /etc/nginx/', 'COPY src/ /app/src/', 'COPY main.py /app/');
+  const text = df('FROM python:3.12.4', 'COPY nginx.conf /etc/nginx/', 'COPY src/ /app/src/', 'COPY main.py /app/');
   assert.deepEqual(
     levels(text).map((x) => x[2]),
     ['low', 'medium', 'high', 'high'],
@@ -71,7 +71,7 @@ test('invalidation flows into stages built FROM a stage and into COPY --from, bu
     'RUN go build -o /out/app .',
     'FROM build AS test',
     'RUN go test ./...',
-    'FROM alpine:3.20 AS certs',
+    'FROM alpine:3.20.3 AS certs',
     'RUN apk add --no-cache ca-certificates',
     'FROM scratch',
     'COPY --from=certs /etc/ssl/certs /etc/ssl/certs',
@@ -108,8 +108,8 @@ test('build args enter at their first use; floating bases and remote URLs are me
     risk(text, 7).reasons[0],
     /https:\/\/example\.com\/tool changes: ADD at line 7 checks the URL on every build/,
   );
-  // a version tag does not float; a digest pins anything
-  assert.equal(risk(df('FROM node:20', 'RUN true'), 2).level, 'low');
+  // a full version does not float; a digest pins anything
+  assert.equal(risk(df('FROM node:20.11.1', 'RUN true'), 2).level, 'low');
   assert.equal(risk(df('FROM node:lts', 'RUN true'), 2).level, 'medium');
 });
 
@@ -123,7 +123,7 @@ test('RUN bind mounts of the context are inputs; cache mounts are not', () => {
     'medium',
   );
   assert.equal(
-    risk(df('FROM node:20', 'RUN --mount=type=cache,target=/root/.npm npm install -g pnpm@9'), 2).level,
+    risk(df('FROM node:20.11.1', 'RUN --mount=type=cache,target=/root/.npm npm install -g pnpm@9'), 2).level,
     'low',
   );
 });
@@ -235,4 +235,44 @@ test('stepsAffectedBy: the steps one edited file re-runs, through stages; ignore
   assert.deepEqual(lines('README.md'), []);
   // with the context known, a file .dockerignore leaves out is not sent: nothing re-runs
   assert.deepEqual(lines('cmd/notes.md', { context: context(['go.mod', 'cmd/main.go', 'etc/app.conf']) }), []);
+});
+
+test('the cache level of FROM: a digest or a full version is low, a tag that floats is medium and says why', () => {
+  const from = (ref: string) => risk(df(`FROM ${ref}`, 'RUN true'), 1);
+  for (const ref of [
+    `node@sha256:${'ab'.repeat(32)}`,
+    'rust:1.97.1-slim-trixie',
+    'node:20.11.1-alpine3.19',
+    'localhost:5000/app:1.2.3',
+    'debian:trixie-20260803-slim',
+    'scratch',
+  ])
+    assert.deepEqual(from(ref), { level: 'low', reasons: [] }, ref);
+  const cases: [string, RegExp][] = [
+    ['node:20', /the tag "20" names a major version and moves with each release/],
+    ['python:3.12', /the tag "3\.12" names a minor version and moves with each patch release/],
+    ['debian:bookworm-slim', /the tag "bookworm-slim" is a name, not a full version/],
+    ['registry.example.com/app:builder-go', /the tag "builder-go" is a name/],
+    ['app:base2', /the tag "base2" is a name/],
+    ['node:latest', /the tag "latest" moves with every release/],
+    ['node', /no tag means "latest"/],
+  ];
+  for (const [ref, why] of cases) {
+    const r = from(ref);
+    assert.equal(r.level, 'medium', ref);
+    assert.match(r.reasons[0], new RegExp(`^re-runs when the base image ${ref.replace(/\./g, '\\.')} is updated: `));
+    assert.match(r.reasons[0], why, ref);
+    // every later step of the stage re-runs with it
+    assert.equal(risk(df(`FROM ${ref}`, 'RUN true'), 2).level, 'medium', ref);
+  }
+  // a stage built FROM another stage does not float (its base's cause comes through that stage)
+  const staged = df('FROM node:20.11.1 AS base', 'RUN true', 'FROM base', 'RUN true');
+  assert.deepEqual(risk(staged, 3), { level: 'low', reasons: [] });
+  // a variable without a value: the image is chosen at build time; the build arg is the cause, not a floating tag
+  const unresolved = risk(df('ARG BASE', 'FROM ${BASE}', 'RUN true'), 2);
+  assert.equal(unresolved.level, 'medium');
+  assert.deepEqual(unresolved.reasons, [
+    're-runs when the build arg BASE changes (ARG at line 1, first used at line 2)',
+  ]);
+  assert.deepEqual(risk(df('FROM build_${TARGETARCH}', 'RUN true'), 1), { level: 'low', reasons: [] });
 });

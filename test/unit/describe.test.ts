@@ -12,11 +12,15 @@ test('the tooltip: the size with its basis, then the cache risk and each reason 
   const a = analyze(TEXT);
   const from = stepTooltip(a.steps[0]).split('\n');
   assert.match(from[0], /^≈ [\d.]+ [kMG]?B \(estimate: .*node:20.*\)$/);
-  assert.deepEqual(from.slice(1), ['cache risk: low']);
+  assert.deepEqual(from.slice(1), [
+    'cache risk: medium',
+    '• re-runs when the base image node:20 is updated: the tag "20" names a major version and moves with each release (FROM at line 1)',
+  ]);
   // without a build context the RUN's size is unknown: no size line
   assert.deepEqual(stepTooltip(a.steps[3]).split('\n'), [
     'cache risk: high',
     '• re-runs whenever any file in the context changes, because of COPY . . at line 3',
+    '• re-runs when the base image node:20 is updated: the tag "20" names a major version and moves with each release (FROM at line 1)',
   ]);
 });
 

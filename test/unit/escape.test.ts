@@ -39,7 +39,7 @@ test('escapeControls shows every control character as a visible escape and leave
 });
 
 test('the text report writes no control character from the Dockerfile; with colour only our SGR codes', () => {
-  const text = `FROM alpine:3.20 AS build${ESC}[31m\n${HOSTILE_LINE}\nFROM al${ESC}]52;c;eA==${BEL}pine\nCOPY --from=build /a /b${ESC}[2J\n`;
+  const text = `FROM alpine:3.20 AS build${ESC}[31m\n${HOSTILE_LINE}\nFROM al${ESC}]52;c;eA==${BEL}pine\nCOPY . .\nRUN npm ci --x${ESC}[2J\nCOPY --from=build /a /b${ESC}[2J\n`;
   const a = analyze(text, {}, { target: `x${ESC}[2J` }); // a target that names no stage: a note quoting it
   assert.ok(
     a.model.problems.some((p) => p.includes(ESC)),

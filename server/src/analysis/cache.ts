@@ -4,7 +4,7 @@
 // own inputs are: the files it brings in from the build context (COPY/ADD sources, RUN bind mounts), remote
 // URLs (ADD https://... is re-checked on every build), the build args it consumes (an ARG's value enters the
 // cache key at its first use: the first RUN after it, or the first instruction that names it), and, for FROM,
-// the base image reference (a floating tag such as `latest`, `lts` or none moves under you). A cache miss on
+// the base image reference (a floating tag such as none, `latest`, `20` or `lts` moves under you). A cache miss on
 // one step re-runs every later step of its stage, every step of a stage built FROM it, and the steps that
 // COPY --from (or mount from) it.
 //
@@ -20,6 +20,7 @@
 // COPY/ADD at or above it); "medium" when only a dependency-manifest change, another copied file, a build
 // arg, a remote URL or a base-image update does; "low" otherwise.
 
+import { floats, stagePin, whyFloats } from './imageRef';
 import { readAlike } from './parse';
 import { contextPath } from './paths';
 import { keep, sameRisk } from './reuse';
@@ -176,7 +177,7 @@ export function stepInputs(model: DockerfileModel, context?: BuildContextFacts):
       const i = stage.steps[k];
       const step = model.steps[i];
       if (step.keyword === 'FROM') {
-        if (isFloating(stage)) writable(out, i).floatingBase = stage.from;
+        if (isFloating(model, stage)) writable(out, i).floatingBase = stage.from;
         // global ARGs named in FROM are consumed here
         for (const name of referencedVars(step.args)) {
           if (model.globalArgs.has(name))
@@ -252,11 +253,10 @@ function ownCauses(
   const causes: Cause[] = [];
   if (inp.floatingBase !== null) {
     const ref = inp.floatingBase;
-    const tag = /:([^/@]+)$/.exec(ref)?.[1];
     causes.push({
       level: 'medium',
       line: step.line,
-      reason: `re-runs when the base image ${clip(ref)} is updated: ${tag ? `the tag "${clip(tag)}" floats` : 'no tag means "latest", which floats'} (FROM at line ${step.line})`,
+      reason: `re-runs when the base image ${clip(ref)} is updated: ${clip(whyFloats(ref) ?? 'its tag floats')} (FROM at line ${step.line})`,
     });
   }
   for (const a of inp.buildArgs) {
@@ -521,26 +521,13 @@ function instructionText(step: Step): string {
   return text.length > 60 ? text.slice(0, 57) + '...' : text;
 }
 
-/** A base reference whose tag moves: no tag, latest, lts, stable, edge, or a tag without any digit. */
-function isFloating(stage: Stage): boolean {
-  if (stage.baseStage !== null) return false;
-  return isFloatingReference(stage.from);
-}
-
-export function isFloatingReference(ref: string): boolean {
-  const r = ref.trim();
-  if (r === '' || r.toLowerCase() === 'scratch' || r.includes('@') || r.includes('$')) return false;
-  const tag = tagOf(r);
-  return tag === null || !/[0-9]/.test(tag);
-}
-
-/** The tag of an image reference (`node:20-alpine` -> `20-alpine`), null when it has none. */
-export function tagOf(ref: string): string | null {
-  const at = ref.indexOf('@');
-  const name = at >= 0 ? ref.slice(0, at) : ref;
-  const slash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  return colon > slash ? name.slice(colon + 1) : null;
+/**
+ * A base whose image can change under the same FROM text: no tag, `latest`, a partial version (`20`, `3.12`) or a
+ * named tag (`bookworm-slim`, `lts`); not a digest, a full version, scratch or an earlier stage (imageRef.ts
+ * stagePin). A FROM naming a variable without a value is not read as floating: the build-arg cause covers it.
+ */
+function isFloating(model: DockerfileModel, stage: Stage): boolean {
+  return floats(stagePin(stage, model.globalArgs));
 }
 
 function referencedVars(text: string): string[] {

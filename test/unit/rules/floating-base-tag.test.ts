@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { df, findings } from '../fixes';
+import { df, findings, run } from '../fixes';
 
 const RULE = 'floating-base-tag';
 
@@ -40,4 +40,21 @@ test('not flagged: version tags, digests, stage references, scratch, ARG-built r
 test('silenced by the hadolint pragma of either code', () => {
   assert.equal(findings(df('# hadolint ignore=DL3007', 'FROM alpine:latest'), RULE).length, 0);
   assert.equal(findings(df('# hadolint ignore=DL3006', 'FROM alpine'), RULE).length, 0);
+});
+
+test('only no tag and latest: partial and named tags float in the cache model, but are not flagged', () => {
+  for (const ref of ['node:20', 'python:3.12-slim', 'debian:bookworm-slim', 'registry.example.com/app:builder-go']) {
+    const text = df(`FROM ${ref}`, 'RUN true');
+    assert.equal(findings(text, RULE).length, 0, ref);
+    assert.equal(run(text).steps[1].cacheRisk.level, 'medium', ref);
+  }
+});
+
+test('not flagged: a base chosen at build time (a variable without a value), or text that is no reference', () => {
+  const text = df('FROM alpine:3.20.3 AS build_amd64', 'FROM build_${TARGETARCH}${TARGETVARIANT} AS build');
+  assert.equal(findings(text, RULE).length, 0);
+  assert.equal(findings(df('ARG BASE', 'FROM ${BASE}'), RULE).length, 0);
+  assert.equal(findings(df('FROM {{ runtime_image }}'), RULE).length, 0);
+  // the same reference without the variable is flagged
+  assert.equal(findings(df('FROM build_amd64'), RULE).length, 1);
 });
