@@ -1,4 +1,5 @@
-// Renders the server's per-line annotations (layerInsight/annotations) as quiet text after each instruction line,
+// Renders the server's per-line annotations (layerInsight/annotations) as quiet text after each instruction line
+// that has something to say (an instruction that only sets metadata has no size and shows no cache risk: nothing),
 // coloured by cache risk with theme colours, plus a gutter mark on high-risk lines.
 //
 // No flicker while typing: the decorations already shown stay (VS Code moves them with the edits) until the
@@ -120,7 +121,9 @@ export class AnnotationDecorations implements vscode.Disposable {
         const line = Math.min(s.line - 1, editor.document.lineCount - 1);
         if (line < 0) continue;
         const end = editor.document.lineAt(line).range.end;
-        const level = LEVELS.includes(s.cacheRisk.level) ? s.cacheRisk.level : 'low';
+        // a step whose cache risk the server does not show (ENV, CMD: no layer) is not coloured by it either
+        const level =
+          s.parts && !s.parts.cache ? 'low' : LEVELS.includes(s.cacheRisk.level) ? s.cacheRisk.level : 'low';
         const large = s.size !== null && s.size.bytes >= d.largeLayerMB * 1e6;
         byLevel[level].push({
           range: new vscode.Range(end, end),

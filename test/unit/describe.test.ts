@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../server/src/analysis/analyze';
 import type { MeasuredImage } from '../../server/src/analysis/model';
-import { stepHover, stepLabel, stepTooltip } from '../../server/src/report/describe';
+import { stepHover, stepLabel, stepLabelParts, stepTooltip } from '../../server/src/report/describe';
 
 const TEXT = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "server.js"]\n';
 
@@ -40,4 +40,31 @@ test('measured steps: the label and hover say cached or how long it ran, the reb
   const hover = stepHover(a, a.steps[3]);
   assert.match(hover, /\*\*Last build:\*\* ran for 12\.3 s/);
   assert.match(hover, /\*\*Rebuild cost of a source edit:\*\* re-runs lines 3, 4 \(45\.0 MB, 12\.5 s\)/);
+});
+
+test('a CMD under a high step: no cache risk in its label or tooltip (it costs nothing), but the hover keeps it', () => {
+  const a = analyze(TEXT);
+  const cmd = a.steps[4];
+  assert.equal(cmd.step.keyword, 'CMD');
+  assert.equal(cmd.cacheRisk.level, 'high'); // the level is still computed (JSON, hover)
+  assert.equal(stepLabel(cmd), '');
+  assert.deepEqual(stepLabelParts(cmd), {});
+  assert.equal(stepTooltip(cmd), '');
+  assert.match(stepHover(a, cmd), /\*\*Cache risk:\*\* high/);
+  // the steps around it still say theirs: the RUN (a layer), the WORKDIR (a layer when the folder is new), the FROM
+  assert.equal(stepLabel(a.steps[3]), 'size ? · cache high');
+  assert.equal(stepLabel(a.steps[1]), '≈ 0 B · cache medium');
+  assert.match(stepLabel(a.steps[0]), /^≈ [\d.]+ [kMG]?B · cache medium$/);
+});
+
+test('a metadata step keeps the label of its last build, without a cache risk', () => {
+  const measured: MeasuredImage = {
+    image: 'app:latest',
+    bytes: 200_000_000,
+    sizeKind: 'overlay2',
+    steps: [{ stepIndex: 4, bytes: 0, sizeKind: 'overlay2', cached: true }],
+  };
+  const a = analyze(TEXT, { measured });
+  assert.equal(stepLabel(a.steps[4]), '0 B · cached');
+  assert.doesNotMatch(stepTooltip(a.steps[4]), /cache risk/);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDockerfile } from '../../server/src/analysis/parse';
-import { stepAtLine, stepIndexAtLine, stepsBefore } from '../../server/src/analysis/steps';
+import { showsCacheRisk, stepAtLine, stepIndexAtLine, stepsBefore } from '../../server/src/analysis/steps';
 
 test('the step at a line: any line of a step (continuations, heredoc bodies); none on comments and blanks', () => {
   const m = parseDockerfile('# c\nFROM a\n\nRUN x \\\n  y\nRUN <<EOF\nbody\nEOF\n# after\n');
@@ -36,4 +36,35 @@ test('steps before a step: its stage backwards, then the stages it is built FROM
     [...stepsBefore(m, m.steps[6])].map((s) => s.line),
     [6],
   );
+});
+
+test('showsCacheRisk: FROM, WORKDIR and the steps that make a layer; no instruction that only sets metadata', () => {
+  const m = parseDockerfile(
+    [
+      'ARG GLOBAL=1',
+      'FROM alpine:3.20.3',
+      'WORKDIR /',
+      'WORKDIR /app',
+      'RUN true',
+      'COPY a /a',
+      'ADD b /b',
+      'ENV A=1',
+      'LABEL a=b',
+      'EXPOSE 80',
+      'CMD ["x"]',
+      'ENTRYPOINT ["x"]',
+      'USER app',
+      'HEALTHCHECK CMD true',
+      'ARG LOCAL',
+      'STOPSIGNAL SIGTERM',
+      'SHELL ["/bin/sh", "-c"]',
+      'ONBUILD RUN true',
+      'VOLUME /data',
+      'MAINTAINER someone',
+      '',
+    ].join('\n'),
+  );
+  const shown = m.steps.filter((s) => showsCacheRisk(s)).map((s) => `${s.keyword} ${s.args}`);
+  // WORKDIR / makes no layer (the folder exists) but is shown: whether a WORKDIR makes one depends on the base
+  assert.deepEqual(shown, ['FROM alpine:3.20.3', 'WORKDIR /', 'WORKDIR /app', 'RUN true', 'COPY a /a', 'ADD b /b']);
 });

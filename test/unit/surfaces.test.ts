@@ -93,3 +93,29 @@ test('a hover on a long file stays short: the lines a source edit re-runs are li
     /A typical source edit re-runs 41 layer steps \(lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 29 more\)\./,
   );
 });
+
+test('a CMD under a high step: the text report and the inlay hints show no cache risk for it, the JSON keeps it', () => {
+  const store = new AnalysisStore(() => undefined);
+  const uri = 'untitled:Dockerfile';
+  const entry = store.get(uri, 1, () => DOCKERFILE);
+  const cmd = entry.analysis.steps[4];
+  assert.equal(cmd.step.keyword, 'CMD');
+  assert.equal(cmd.cacheRisk.level, 'high');
+  const lines = toText('Dockerfile', entry.analysis, { color: false }).split('\n');
+  const at = (code: string) => lines.find((l) => l.includes(code)) ?? '';
+  assert.match(at('RUN npm ci'), /size \?\s+cache high$/);
+  assert.match(at('WORKDIR /app'), /≈ 0 B\s+cache medium$/);
+  assert.match(at('FROM node:20'), /cache medium$/);
+  assert.equal(
+    at('CMD ["node", "server.js"]'),
+    '5  CMD ["node", "server.js"]',
+    'the CMD line as written, nothing after it',
+  );
+  const hints = inlayHints(entry, { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } });
+  assert.deepEqual(
+    hints.map((h) => h.position.line),
+    [0, 1, 2, 3],
+    'no hint at all on the CMD line (line 4): its label would be empty',
+  );
+  assert.match(String(hints[3].label), /cache high/);
+});

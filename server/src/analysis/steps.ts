@@ -1,6 +1,7 @@
 // Finding steps in a model: the step at a line (hovers, inlay hints, ignore comments) and the steps built before a
 // step (what a later layer can undo). Both by binary search or by walking only as far as the caller reads: a file may
-// have tens of thousands of steps, and a stage chain thousands of stages.
+// have tens of thousands of steps, and a stage chain thousands of stages. Also whether a step's cache risk is shown
+// beside it (showsCacheRisk).
 
 import type { DockerfileModel, Stage, Step } from './model';
 
@@ -41,6 +42,17 @@ export function* stepsBefore(model: DockerfileModel, step: Step): Generator<Step
     stage = stage.baseStage !== null ? model.stages[stage.baseStage] : undefined;
     k = stage ? stage.steps.length - 1 : -1;
   }
+}
+
+/**
+ * Whether the cache risk is shown beside a step (the text report, the editor's line labels and inlay hints): FROM
+ * (the base the stage starts from), WORKDIR (a layer when the folder is new) and the steps that make a layer. An
+ * instruction that only sets metadata (ENV, LABEL, EXPOSE, CMD, ENTRYPOINT, USER, HEALTHCHECK, ARG, STOPSIGNAL,
+ * SHELL, ONBUILD, VOLUME, MAINTAINER) re-runs at no cost, so "cache high" beside it would read as an alarm; its
+ * level stays in the JSON output and the hover. Global ARGs (before the first FROM) belong to no stage: not shown.
+ */
+export function showsCacheRisk(step: Pick<Step, 'keyword' | 'createsLayer' | 'stage'>): boolean {
+  return step.stage >= 0 && (step.createsLayer || step.keyword === 'FROM' || step.keyword === 'WORKDIR');
 }
 
 /** Where `value` is in an ascending list (binary search); -1 when absent. */

@@ -116,13 +116,17 @@ export function inlayHints(entry: Entry, range: Range): InlayHint[] {
   for (const s of entry.analysis.steps) {
     const line0 = s.step.line - 1;
     if (line0 < range.start.line || line0 > range.end.line || s.step.stage < 0) continue;
+    // a step with nothing to say (ENV, CMD: no layer, no cache risk shown) gets no hint
+    const label = stepLabel(s);
+    if (!label) continue;
     const text = entry.analysis.model.lines[line0] ?? '';
+    const tooltip = stepTooltip(s);
     out.push({
       position: Position.create(line0, text.length),
-      label: ` ${stepLabel(s)}`,
+      label: ` ${label}`,
       kind: InlayHintKind.Parameter,
       paddingLeft: true,
-      tooltip: stepTooltip(s),
+      ...(tooltip ? { tooltip } : {}),
     });
   }
   return out;

@@ -4,6 +4,7 @@
 // through markdownText or markdownCode, so that a Dockerfile cannot add a link, an image or HTML.
 
 import type { Analysis, StepResult } from '../analysis/model';
+import { showsCacheRisk } from '../analysis/steps';
 import { markdownCode, markdownText as md } from './escape';
 import { describeSize, formatBytes, formatSeconds, formatSize, listLines, rebuildCost } from './format';
 
@@ -21,24 +22,28 @@ export function stepLabelParts(s: StepResult): StepLabelParts {
   const parts: StepLabelParts = {};
   if (s.size) parts.size = formatSize(s.size);
   else if (s.step.createsLayer) parts.size = 'size ?';
-  if (s.step.stage >= 0) parts.cache = `cache ${s.cacheRisk.level}`;
+  if (showsCacheRisk(s.step)) parts.cache = `cache ${s.cacheRisk.level}`;
   const m = s.measured;
   if (m?.cached !== undefined)
     parts.build = m.cached ? 'cached' : m.durationMs !== undefined ? `ran ${formatSeconds(m.durationMs)}` : 'ran';
   return parts;
 }
 
-/** Short label for the end of an instruction line: "≈ 85.0 MB · cache high". */
+/** Short label for the end of an instruction line: "≈ 85.0 MB · cache high"; '' when there is nothing to say. */
 export function stepLabel(s: StepResult): string {
   const p = stepLabelParts(s);
   return [p.size, p.cache, p.build].filter((x) => x !== undefined).join(' · ');
 }
 
-/** Plain text for the tooltip of a step's inlay hint: its size with the basis, its cache risk and the reasons. */
+/**
+ * Plain text for the tooltip of a step's inlay hint: its size with the basis, its cache risk and the reasons (the
+ * risk where the label shows it: showsCacheRisk).
+ */
 export function stepTooltip(s: StepResult): string {
-  const size = s.size ? `${describeSize(s.size)}\n` : '';
+  const size = s.size ? describeSize(s.size) : '';
+  if (!showsCacheRisk(s.step)) return size;
   const reasons = s.cacheRisk.reasons.length ? `\n${s.cacheRisk.reasons.map((r) => `• ${r}`).join('\n')}` : '';
-  return `${size}cache risk: ${s.cacheRisk.level}${reasons}`;
+  return `${size ? size + '\n' : ''}cache risk: ${s.cacheRisk.level}${reasons}`;
 }
 
 /** Markdown for the hover on a step. */

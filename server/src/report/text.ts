@@ -1,9 +1,10 @@
 // The text format a person reads in a terminal: the Dockerfile's lines with each step's size and cache risk
-// at the end of its first line, then the findings with their fixes, then the image total. Text that is not ours
-// (the Dockerfile's lines, its file name, messages quoting it) goes through escapeControls: the only control
-// sequences written are our colours.
+// at the end of its first line (the risk only where a re-run costs something: showsCacheRisk), then the findings
+// with their fixes, then the image total. Text that is not ours (the Dockerfile's lines, its file name, messages
+// quoting it) goes through escapeControls: the only control sequences written are our colours.
 
 import type { Analysis, CacheRiskLevel, Severity, StepResult } from '../analysis/model';
+import { showsCacheRisk } from '../analysis/steps';
 import { escapeControls as safe } from './escape';
 import { formatSize, listLines, rebuildCost } from './format';
 
@@ -100,8 +101,7 @@ function hiddenHeredocLines(a: Analysis): Map<number, number> {
 /** "   ≈ 85.0 MB  cache high" for a step's line; '' when there is nothing to say. */
 function annotation(step: StepResult, c: Paint): string {
   const size = step.size ? formatSize(step.size) : step.step.createsLayer || step.sizeNote ? 'size ?' : '';
-  const showRisk = (step.step.stage >= 0 && step.step.keyword !== 'ARG') || step.cacheRisk.level !== 'low';
-  const risk = showRisk ? c(RISK_COLOR[step.cacheRisk.level], `cache ${step.cacheRisk.level}`) : '';
+  const risk = showsCacheRisk(step.step) ? c(RISK_COLOR[step.cacheRisk.level], `cache ${step.cacheRisk.level}`) : '';
   if (!size && !risk) return '';
   return [size.padStart(11), risk].filter(Boolean).join('  ').trimEnd();
 }

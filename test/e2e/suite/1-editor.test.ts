@@ -26,7 +26,10 @@ const FROM = 2;
 const COPY_ALL = 5;
 const NPM_CI = 6;
 const EXPOSE = 7;
-const INSTRUCTION_LINES = [2, 3, 4, 5, 6, 7, 8];
+// FROM, WORKDIR, COPY, RUN: an annotation each. ENV, EXPOSE, CMD only set metadata: a re-run costs nothing, so
+// they show no cache risk, and having no size either, no annotation at all
+const ANNOTATED_LINES = [2, 3, 5, 6];
+const METADATA_LINES = [4, 7, 8];
 
 suite('Editor', () => {
   suiteSetup(closeAll);
@@ -41,7 +44,7 @@ suite('Editor', () => {
     timings['extension ready when the first test asked'] = `${Date.now() - t0} ms`;
   });
 
-  test('opening a Dockerfile shows an annotation after each instruction line', async () => {
+  test('opening a Dockerfile shows an annotation after each line that makes a layer, none after metadata', async () => {
     const li = await api();
     const uri = fixture(...APP);
     const t0 = Date.now();
@@ -61,9 +64,15 @@ suite('Editor', () => {
     const shown = li.decorations.textsFor(uri);
     assert.deepEqual(
       shown.map((a) => a.line),
-      INSTRUCTION_LINES,
-      `one annotation per instruction line: ${JSON.stringify(shown)}`,
+      ANNOTATED_LINES,
+      `one annotation per FROM, WORKDIR and layer line: ${JSON.stringify(shown)}`,
     );
+    for (const line of METADATA_LINES)
+      assert.equal(
+        shown.find((a) => a.line === line),
+        undefined,
+        `no annotation after the metadata line ${line + 1} (the CMD under a high step says nothing)`,
+      );
     for (const a of shown)
       assert.match(a.text, /cache (low|medium|high)/, `line ${a.line + 1} shows the cache risk: "${a.text}"`);
     for (const line of [COPY_ALL, NPM_CI]) {
@@ -167,7 +176,7 @@ suite('Editor', () => {
         await editor.edit((b) => b.insert(new vscode.Position(EXPOSE, i), typed[i]));
         last = Date.now();
         assert.ok(
-          li.decorations.textsFor(uri).length >= INSTRUCTION_LINES.length,
+          li.decorations.textsFor(uri).length >= ANNOTATED_LINES.length,
           'annotations stay visible while typing',
         );
         await sleep(40);
@@ -182,7 +191,7 @@ suite('Editor', () => {
       const shown = li.decorations.textsFor(uri);
       assert.deepEqual(
         shown.map((a) => a.line),
-        [...INSTRUCTION_LINES, INSTRUCTION_LINES[INSTRUCTION_LINES.length - 1] + 1],
+        [...ANNOTATED_LINES, EXPOSE],
         `the new RUN line is annotated and the lines below moved: ${JSON.stringify(shown)}`,
       );
       assert.match(shown.find((a) => a.line === EXPOSE)?.text ?? '', /cache/, 'the typed RUN line has its annotation');
