@@ -1,6 +1,7 @@
 // What a COPY or ADD brings in from the build context: the whole context, a source folder, source files,
 // dependency manifests, other single files, remote URLs. Resolved against the context listing when it is known
-// (facts.context, .dockerignore already applied), by file-name conventions otherwise.
+// (facts.context, .dockerignore already applied), by file-name conventions otherwise. Which of them an ordinary edit
+// changes is ordinaryEdit.ts's question; which files a source brings in is answered here only (sourceEntry).
 
 import { isCodeName, isManifestName, looksLikeFileName, MANIFEST_EXAMPLES } from './ecosystems';
 import { compileGlob, hasGlobMeta, type Glob } from './glob';
@@ -224,11 +225,6 @@ export function classifyPath(raw: string, context?: BuildContextFacts): ContextS
   if (isCodeName(base)) return { raw, path, kind: 'code' };
   if (raw.endsWith('/') || !looksLikeFileName(base)) return { raw, path, kind: 'folder' };
   return { raw, path, kind: 'file' };
-}
-
-/** Sources that bring in program sources an ordinary edit changes (what makes a step's cache risk high). */
-export function isSourceKind(kind: SourceKind): boolean {
-  return kind === 'context' || kind === 'folder' || kind === 'code';
 }
 
 /** The `--mount` flags of a RUN, read into their key=value options. */
