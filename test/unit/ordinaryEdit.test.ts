@@ -170,9 +170,17 @@ test('no git: dependency artifacts are medium, the classes beside them high (lay
   );
   assert.deepEqual(
     [3, 4, 5].map((l) => level(text, l)),
-    ['medium', 'high', 'high'],
+    ['medium', 'medium', 'high'],
   );
   assert.match(reasons(text, 3)[0], /dependency artifacts, not what an ordinary edit touches/);
+  assert.match(reasons(text, 4)[0], /: jar metadata, not what an ordinary edit touches/);
+  // the application jar a build leaves in target/ changes with every source edit
+  assert.equal(
+    level(df('FROM eclipse-temurin:21-jre', 'COPY target/app.jar /app.jar'), 2, {
+      context: context(['target/app.jar']),
+    }),
+    'high',
+  );
   for (const src of ['node_modules', 'app/BOOT-INF/lib', 'build/WEB-INF/lib', '.yarn', 'extracted/dependencies'])
     assert.equal(level(df('FROM node:20', `COPY ${src} /x/`), 2), 'medium', src);
   // vendor/ is dependencies beside its lock file, and not without one

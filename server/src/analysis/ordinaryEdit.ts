@@ -17,9 +17,10 @@
 // 4. Otherwise by what the files are. Not touched by an ordinary edit: infrastructure folders (INFRA_FOLDERS,
 //    INFRA_TOP_FOLDERS), single build, start and configuration files (build scripts, entrypoints, configs, keys,
 //    licences: infraFileWhat), files installed where an image keeps its own programs and settings (/usr/local/bin,
-//    /etc, ...), and a local crate beside a Rust application crate. Touched: the application's source folders and
-//    files (a folder, program source by its extension), and prebuilt outputs of the sources (`dist/`, `target/`...).
-//    Any other single file is neither (the cache model keeps it medium, as before, without claiming either).
+//    /etc, ...), an unpacked jar's META-INF, and a local crate beside a Rust application crate. Touched: the
+//    application's source folders and files (a folder, program source by its extension), and prebuilt outputs of
+//    the sources (`dist/`, `target/`...). Any other single file is neither (the cache model keeps it medium, as
+//    before, without claiming either).
 
 import { contextSources, hasGlob, sourceMatches, type ContextSource } from './sources';
 import type { AnalysisFacts, BuildContextFacts, GitChurn, Step } from './model';
@@ -306,6 +307,8 @@ function infrastructureWhat(
     const what = infraFileWhat(segs[segs.length - 1]);
     if (what) return what;
   }
+  // an unpacked jar's META-INF (the manifest, maven's pom.properties) changes with the version, not with an edit
+  if (lower[lower.length - 1] === 'meta-inf') return 'jar metadata';
   if (lower.some((s) => BUILD_OUTPUT_FOLDERS.has(s))) return BUILD_OUTPUT;
   if (localCrate(source, context)) return "a local crate beside the application's own";
   if (source.kind !== 'code' && destination) {
