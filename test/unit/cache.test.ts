@@ -57,7 +57,7 @@ test('a source folder, a source file and a config file', () => {
   assert.match(risk(text, 3).reasons[0], /a file under src\/ changes, because of COPY src\/ \/app\/src\/ at line 3/);
   // with the context known, a folder is told from a file by what is in it
   const facts = { context: context(['config/app.yaml', 'config/db.yaml', 'requirements.txt']) };
-  assert.equal(risk(df('FROM python:3.12', 'COPY config /etc/app'), 2, facts).level, 'high');
+  assert.equal(risk(df('FROM python:3.12', 'COPY config /app/config'), 2, facts).level, 'high');
   assert.equal(risk(df('FROM python:3.12', 'COPY requirements.txt /app/'), 2, facts).level, 'medium');
 });
 

@@ -16,9 +16,10 @@
 // hands on to the stages built on it (or copying from it) is its first causes of each level and a count of the
 // others, so long chains and wide fan-ins of stages cost linear time; input text quoted in a reason is shortened.
 //
-// Levels: "high" when an ordinary source edit re-runs the step (a whole-context, source-folder or source-file
-// COPY/ADD at or above it); "medium" when only a dependency-manifest change, another copied file, a build
-// arg, a remote URL or a base-image update does; "low" otherwise.
+// Levels: "high" when an ordinary source edit re-runs the step (a COPY/ADD at or above it brings in files such an
+// edit changes: ordinaryEdit.ts decides which, from git history or what the files are); "medium" when only a change
+// of files an ordinary edit does not touch (dependency manifests and artifacts, build and start files, rarely
+// changed files, another single file), a build arg, a remote URL or a base-image update does; "low" otherwise.
 
 import { floats, stagePin, whyFloats } from './imageRef';
 import { readAlike } from './parse';
@@ -30,12 +31,12 @@ import type {
   CacheRisk,
   CacheRiskLevel,
   DockerfileModel,
-  GitChurn,
   RebuildCost,
   Stage,
   Step,
 } from './model';
-import { classifyPath, contextSources, isSourceKind, mountsOf, sourceMatches, type ContextSource } from './sources';
+import { changedIn, isFolderSource, judgeSource, type SourceJudgement } from './ordinaryEdit';
+import { classifyPath, contextSources, mountsOf, sourceMatches, type ContextSource } from './sources';
 
 export interface CacheAssessment {
   /** By step index. */
@@ -361,8 +362,11 @@ const copyCausesMemo = new WeakMap<
 function sourceCauses(sources: ContextSource[], step: Step, what: string, facts: AnalysisFacts): Cause[] {
   const out: Cause[] = [];
   const at = `${what} at line ${step.line}`;
-  const high = sources.filter((s) => isSourceKind(s.kind));
-  const medium = sources.filter((s) => s.kind === 'manifest' || s.kind === 'file');
+  // a bind mount has no destination: only COPY/ADD are judged by where their files go
+  const dest = step.keyword === 'RUN' ? undefined : step.destination;
+  const judged = sources.filter((s) => s.kind !== 'remote').map((s) => ({ s, j: judgeSource(s, dest, facts) }));
+  const high = judged.filter((x) => x.j.ordinary).map((x) => x.s);
+  const medium = judged.filter((x) => !x.j.ordinary);
   if (high.length) {
     const whole = high.find((s) => s.kind === 'context');
     const subject = whole
@@ -377,14 +381,45 @@ function sourceCauses(sources: ContextSource[], step: Step, what: string, facts:
     });
   }
   if (medium.length) {
-    const kind = medium.every((s) => s.kind === 'manifest') ? 'dependency manifests ' : '';
-    out.push({
-      level: 'medium',
-      line: step.line,
-      reason: `re-runs when the ${kind}${listNames(medium.map((s) => s.raw))} change${medium.length === 1 && !/[*?]/.test(medium[0].raw) ? 's' : ''} (${at})${churnNote(medium, facts)}`,
-    });
+    const srcs = medium.map((x) => x.s);
+    const kind = medium.every((x) => x.j.class === 'manifest') ? 'dependency manifests ' : '';
+    const subject =
+      srcs.length === 1 && isFolderSource(srcs[0])
+        ? `a file under ${clip(srcs[0].path)}/ changes`
+        : `the ${kind}${listNames(srcs.map((s) => s.raw))} change${srcs.length === 1 && !/[*?]/.test(srcs[0].raw) ? 's' : ''}`;
+    const why = notOrdinaryNote(
+      medium.map((x) => x.j),
+      srcs,
+      facts,
+    );
+    out.push({ level: 'medium', line: step.line, reason: `re-runs when ${subject} (${at})${why}` });
   }
   return out;
+}
+
+/**
+ * Why files a step copies are not what an ordinary edit touches: ": a build script, not what an ordinary edit
+ * touches", or the history's count. Dependency manifests alone and other single files keep the plain churn note.
+ */
+function notOrdinaryNote(judged: SourceJudgement[], sources: ContextSource[], facts: AnalysisFacts): string {
+  if (judged.every((j) => j.class === 'rare')) {
+    // every rare judgement has the same counts of commits; the files together changed in this many of them
+    const e = judged[0].evidence as NonNullable<SourceJudgement['evidence']>;
+    const of =
+      e.of === e.commits
+        ? `the last ${e.commits} commits`
+        : `the ${e.of} commits (of the last ${e.commits}) that changed the build context`;
+    return `; these files changed in ${changedIn(sources, facts) ?? e.changed} of ${of}; an ordinary edit does not touch them`;
+  }
+  const named = judged.filter((j) => j.class !== 'file' && j.class !== 'rare');
+  if (named.length === 0 || named.every((j) => j.class === 'manifest')) return churnNote(sources, facts);
+  const whats: string[] = [];
+  for (const j of judged) {
+    const w = j.class === 'rare' ? 'files that rarely change' : j.what;
+    if (w && !whats.includes(w)) whats.push(w);
+  }
+  const list = whats.length === 1 ? whats[0] : `${whats.slice(0, -1).join(', ')} and ${whats[whats.length - 1]}`;
+  return `: ${list}, not what an ordinary edit touches${churnNote(sources, facts)}`;
 }
 
 function listNames(names: string[]): string {
@@ -395,35 +430,10 @@ function listNames(names: string[]): string {
 
 /** "; sources changed in 31 of the last 50 commits" from git history, when we have it. */
 function churnNote(sources: ContextSource[], facts: AnalysisFacts): string {
-  const n = churnOf(sources, facts.git, facts);
+  const n = changedIn(sources, facts);
   if (n === null) return '';
   return `; these files changed in ${n} of the last ${facts.git!.commits} commits`;
 }
-
-/** In how many of the recent commits any file these sources bring in changed; null without history. */
-export function churnOf(sources: ContextSource[], git: GitChurn | undefined, facts: AnalysisFacts): number | null {
-  if (!git || git.commits === 0) return null;
-  const inContext = facts.context && !facts.context.truncated ? contextPaths(facts.context) : null;
-  const matches = (p: string) => (!inContext || inContext.has(p)) && sources.some((s) => sourceMatches(s.path, p));
-  if (git.commitPaths) return git.commitPaths.filter((paths) => paths.some(matches)).length;
-  // without per-commit lists, the busiest matching file is a lower bound
-  let best = 0;
-  for (const [p, n] of git.changes) if (matches(p)) best = Math.max(best, n);
-  return best;
-}
-
-/** The paths of a context listing, as a set: made once per listing (every COPY asks). */
-function contextPaths(context: BuildContextFacts): Set<string> {
-  let paths = contextPathsOf.get(context);
-  if (!paths) {
-    paths = new Set<string>();
-    for (const f of context.files) paths.add(f.path);
-    contextPathsOf.set(context, paths);
-  }
-  return paths;
-}
-
-const contextPathsOf = new WeakMap<BuildContextFacts, Set<string>>();
 
 /**
  * The cause as it reaches another stage through `from`: "... (through stage a) (through stage b)", naming the first

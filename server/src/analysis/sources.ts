@@ -1,10 +1,11 @@
 // What a COPY or ADD brings in from the build context: the whole context, a source folder, source files,
 // dependency manifests, other single files, remote URLs. Resolved against the context listing when it is known
-// (facts.context, .dockerignore already applied), by file-name conventions otherwise.
+// (facts.context, .dockerignore already applied), by file-name conventions otherwise. Which of them an ordinary edit
+// changes is ordinaryEdit.ts's question; which files a source brings in is answered here only (sourceEntry).
 
 import { isCodeName, isManifestName, looksLikeFileName, MANIFEST_EXAMPLES } from './ecosystems';
 import { compileGlob, hasGlobMeta, type Glob } from './glob';
-import type { BuildContextFacts, Step } from './model';
+import type { BuildContextFacts, ContextFile, Step } from './model';
 import { contextPath } from './paths';
 
 export type SourceKind =
@@ -67,15 +68,17 @@ export function hasGlob(p: string): boolean {
 }
 
 /**
- * A source pattern compiled for matching whole context paths: Go's filepath.Match (`*`, `?`, `[...]`, `\`), with
- * `**` for any number of folders; null when malformed (it matches nothing). Linear time (analysis/glob.ts). The
- * steps of every edit ask again, so the last few hundred are kept.
+ * A source pattern compiled as Docker matches it: Go's filepath.Match (`*`, `?`, `[...]`, `\`) against context paths
+ * of the pattern's depth, so `*` never crosses a folder and `**` is the same as `*` (BuildKit and the legacy builder
+ * walk the context and filepath.Match each path below the pattern's literal folder). Null when malformed (it
+ * matches nothing). Linear time (analysis/glob.ts). The steps of every edit ask again, so the last few hundred are
+ * kept.
  */
 export function sourceGlob(pattern: string): Glob | null {
   let g = globCache.get(pattern);
   if (g === undefined) {
     if (globCache.size >= 500) globCache.clear();
-    g = compileGlob(pattern, { doubleStar: true });
+    g = compileGlob(pattern);
     globCache.set(pattern, g);
   }
   return g;
@@ -83,41 +86,91 @@ export function sourceGlob(pattern: string): Glob | null {
 
 const globCache = new Map<string, Glob | null>();
 
+/**
+ * The COPY source matcher, the one place that decides which context entries a source brings in (the cache model,
+ * the churn counts and the size estimate all ask here). `path` is a normalised context path ('' = the root, globs
+ * allowed), `file` a context file. Returns the entry the source names that brings the file in: '' for the whole
+ * context, the source itself for a plain file or folder, or the file's first segments a pattern matched (a matched
+ * folder brings everything under it); null when the source does not bring the file in. The builder copies a named
+ * folder's contents, so the file lands at its path relative to that entry.
+ */
+export function sourceEntry(path: string, file: string): string | null {
+  if (path === '') return '';
+  if (!hasGlob(path))
+    return file === path || (file.startsWith(path) && file.charCodeAt(path.length) === SLASH) ? path : null;
+  const head = firstSegments(file, segmentCount(path));
+  return head !== null && sourceGlob(path)?.test(head) === true ? head : null;
+}
+
 /** Does a context source path ('' = root, globs allowed) bring in this context-relative file? */
 export function sourceMatches(path: string, file: string): boolean {
-  if (path === '') return true;
-  if (hasGlob(path)) return sourceGlob(path)?.testPathOrParent(file) ?? false;
-  return file === path || file.startsWith(path + '/');
+  return sourceEntry(path, file) !== null;
+}
+
+/** Where a file a source brought in lands, relative to the destination folder: its path below the entry. */
+export function pathBelowEntry(entry: string, file: string): string {
+  if (entry === '') return file;
+  return file === entry ? file.slice(file.lastIndexOf('/') + 1) : file.slice(entry.length + 1);
+}
+
+const SLASH = 0x2f;
+
+function segmentCount(path: string): number {
+  let n = 1;
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) n++;
+  return n;
+}
+
+/** The path's first `n` segments, or null when it has fewer. */
+function firstSegments(path: string, n: number): string | null {
+  let end = -1;
+  for (let i = 0; i < n; i++) {
+    if (end === path.length) return null;
+    const slash = path.indexOf('/', end + 1);
+    end = slash < 0 ? path.length : slash;
+  }
+  return path.slice(0, end);
 }
 
 /**
- * Per build context: its paths in sorted order, and the files each source path matched. Shared between steps and
+ * Per build context: its files in path order, and the files each source path selected. Shared between steps and
  * never changed: a file of 100,000 COPY lines over a 50,000-file context asks the same few questions again, and a
  * plain path (no glob) is found by binary search instead of a pass over every file.
  */
 const contextIndex = new WeakMap<
   BuildContextFacts,
-  { sorted: readonly string[]; matched: Map<string, readonly string[]> }
+  { sorted: readonly ContextFile[]; matched: Map<string, Selected> }
 >();
 const MAX_MATCHES_KEPT = 10_000;
 
-function matchingFiles(context: BuildContextFacts, path: string): string[] {
+interface Selected {
+  files: readonly ContextFile[];
+  paths: readonly string[];
+}
+
+/** The context files a source path ('' = root, globs allowed) brings in, in path order (sourceEntry decides). */
+export function selectedFiles(context: BuildContextFacts, path: string): readonly ContextFile[] {
+  return selected(context, path).files;
+}
+
+function selected(context: BuildContextFacts, path: string): Selected {
   let idx = contextIndex.get(context);
   if (!idx) {
-    const sorted = context.files.map((f) => f.path).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = context.files.slice().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     contextIndex.set(context, (idx = { sorted, matched: new Map() }));
   }
-  let files = idx.matched.get(path);
-  if (!files) {
-    files =
+  let sel = idx.matched.get(path);
+  if (!sel) {
+    const files =
       path === ''
         ? idx.sorted
         : hasGlob(path)
-          ? idx.sorted.filter((f) => sourceMatches(path, f))
-          : entriesUnder(idx.sorted, (p) => p, path);
-    if (idx.matched.size < MAX_MATCHES_KEPT) idx.matched.set(path, files);
+          ? idx.sorted.filter((f) => sourceEntry(path, f.path) !== null)
+          : entriesUnder(idx.sorted, (f) => f.path, path);
+    sel = { files, paths: files.map((f) => f.path) };
+    if (idx.matched.size < MAX_MATCHES_KEPT) idx.matched.set(path, sel);
   }
-  return files as string[];
+  return sel;
 }
 
 /**
@@ -145,10 +198,10 @@ export function classifyPath(raw: string, context?: BuildContextFacts): ContextS
   const path = contextPath(raw);
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (path === '' || path === '*' || path === '**') {
-    return { raw, path, kind: 'context', ...(context ? { files: matchingFiles(context, '') } : {}) };
+    return { raw, path, kind: 'context', ...(context ? { files: selected(context, '').paths as string[] } : {}) };
   }
   if (context) {
-    const files = matchingFiles(context, path);
+    const files = selected(context, path).paths as string[];
     if (files.length > 0) {
       const names = files.map((f) => f.slice(f.lastIndexOf('/') + 1));
       const isDir = !hasGlob(path) && files.some((f) => f !== path);
@@ -172,11 +225,6 @@ export function classifyPath(raw: string, context?: BuildContextFacts): ContextS
   if (isCodeName(base)) return { raw, path, kind: 'code' };
   if (raw.endsWith('/') || !looksLikeFileName(base)) return { raw, path, kind: 'folder' };
   return { raw, path, kind: 'file' };
-}
-
-/** Sources that bring in program sources an ordinary edit changes (what makes a step's cache risk high). */
-export function isSourceKind(kind: SourceKind): boolean {
-  return kind === 'context' || kind === 'folder' || kind === 'code';
 }
 
 /** The `--mount` flags of a RUN, read into their key=value options. */

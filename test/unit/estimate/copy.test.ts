@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../../server/src/analysis/analyze';
+import { stepsAffectedBy } from '../../../server/src/analysis/cache';
 import { selectContextFiles } from '../../../server/src/analysis/estimate/copy';
 import { compileGlob } from '../../../server/src/analysis/glob';
 import { fixture, fixtureContext, sizeOf, stepsAt } from './helpers';
@@ -84,6 +85,43 @@ test('wildcards follow Go filepath.Match: * stays in one folder, a matched folde
   assert.equal(at(7).size?.bytes, sizeOf(ROOT, ['app/main.js', 'app/util.js', 'src/x.js']));
 });
 
+test('one matcher: a ** pattern is two *s, as Docker reads it, for the size and for the cache model alike', async () => {
+  const ctx = await fixtureContext('estimate-context');
+  const text = 'FROM debian:bookworm-slim\nCOPY **/*.go /x/\nRUN true\n';
+  const a = analyze(text, { context: ctx });
+  // filepath.Match has no **: `**/*.go` is `*/*.go`, files one folder down (src/sub/c.go is two down)
+  assert.equal(a.steps.find((s) => s.step.line === 2)?.size?.bytes, sizeOf(ROOT, ['src/a.go', 'src/b.go']));
+  const affected = (file: string) =>
+    [...stepsAffectedBy(a.model, { context: ctx }, file)].map((i) => a.model.steps[i].line);
+  assert.deepEqual(affected('src/a.go'), [2, 3]);
+  assert.deepEqual(affected('src/sub/c.go'), [], 'a file the COPY does not bring in re-runs nothing');
+});
+
+test('a folder a pattern matches lands with its contents at the destination, as the builder copies it', async () => {
+  const ctx = await fixtureContext('estimate-context');
+  // src/* matches the folder src/sub: its contents (c.go) land in /y/, not in /y/sub/
+  const at = stepsAt(
+    'FROM debian:bookworm-slim AS a\nCOPY src/* /y/\nFROM debian:bookworm-slim\nCOPY --from=a /y/c.go /z/\n',
+    { context: ctx },
+  );
+  assert.equal(at(4).size?.bytes, sizeOf(ROOT, ['src/sub/c.go']));
+});
+
+test('a file two sources bring to two places is in the layer twice', async () => {
+  const ctx = await fixtureContext('estimate-context');
+  const at = stepsAt('FROM debian:bookworm-slim\nCOPY app app/util.js /srv/\nCOPY app/util.js app/util.js /t/\n', {
+    context: ctx,
+  });
+  // app brings util.js to /srv/util.js, app/util.js brings it there again: one file
+  assert.equal(at(2).size?.bytes, sizeOf(ROOT, ['app/main.js', 'app/util.js', 'app/nested/deep.js']));
+  const at2 = stepsAt('FROM debian:bookworm-slim\nCOPY . app /srv/\n', { context: ctx });
+  // `.` puts app/main.js at /srv/app/main.js, `app` at /srv/main.js
+  assert.equal(
+    at2(2).size?.bytes,
+    sizeOf(ROOT, SENT) + sizeOf(ROOT, ['app/main.js', 'app/util.js', 'app/nested/deep.js']),
+  );
+});
+
 test('Go pattern syntax: escapes, ranges, malformed classes', () => {
   assert.ok(compileGlob('a\\*b')?.test('a*b'));
   assert.equal(compileGlob('a\\*b')?.test('axb'), false);
@@ -96,7 +134,7 @@ test('Go pattern syntax: escapes, ranges, malformed classes', () => {
 
 test('a source that matches nothing is reported, and ignored files count as missing', async () => {
   const ctx = await fixtureContext('estimate-context');
-  const sel = selectContextFiles(ctx.files, ['secret.txt', 'README.md']);
+  const sel = selectContextFiles(ctx, ['secret.txt', 'README.md']);
   assert.deepEqual(sel.missing, ['secret.txt']);
   assert.equal(sel.bytes, sizeOf(ROOT, ['README.md']));
   const at = stepsAt('FROM debian:bookworm-slim\nCOPY nope.txt /\n', { context: ctx });
@@ -171,6 +209,8 @@ test('hostile COPY patterns: a malformed class matches nothing, 40 stars answer 
   assert.match(at(2).size?.basis ?? '', /no context file matches \[z-a\]/);
   assert.equal(at(3).size?.bytes, 0);
   assert.equal(at(4).size?.bytes, 0);
-  assert.equal(at(5).size?.bytes, 20);
+  // the pattern matches all 20 files, and each lands at /w/ under its own name, the same for all: one file remains
+  assert.equal(at(5).size?.bytes, 1);
+  assert.match(at(5).size?.basis ?? '', /^20 files from the build context/);
   assert.ok(Date.now() - t0 < 5_000, `took ${Date.now() - t0} ms`);
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseGitLog } from '../../../server/src/facts/git';
 import { applyFix, context, df, findings } from '../fixes';
 
 const RULE = 'copy-before-install';
@@ -451,4 +452,48 @@ test('python -m venv between the copy and the install needs no sources: the fix 
       'COPY --chown=app:app . .',
     ),
   );
+});
+
+test('a COPY of build scripts before the install is not a source copy (what an ordinary edit touches decides)', () => {
+  const text = df(
+    'FROM python:3.12',
+    'WORKDIR /usr/src/app',
+    'COPY virtualization/Docker/ virtualization/Docker/',
+    'RUN virtualization/Docker/setup_docker_prereqs',
+    'COPY scripts/ ./scripts/',
+    'COPY entrypoint.sh build.rs ./',
+    'COPY requirements.txt requirements.txt',
+    'RUN pip install --no-cache-dir -r requirements.txt',
+    'COPY . .',
+  );
+  assert.deepEqual(findings(text, RULE), []);
+  // a source folder in the same place is flagged
+  const flagged = findings(text.replace('COPY scripts/ ./scripts/', 'COPY src/ ./src/'), RULE);
+  assert.deepEqual(
+    flagged.map((f) => f.line),
+    [5],
+  );
+});
+
+test('with git history, a folder that rarely changes copied before the install is not flagged; a busy one is', () => {
+  const text = df(
+    'FROM node:20',
+    'WORKDIR /app',
+    'COPY tools ./tools',
+    'COPY package.json package-lock.json ./',
+    'RUN npm ci',
+    'COPY . .',
+  );
+  const files = ['tools/gen.js', 'package.json', 'package-lock.json', 'index.js'];
+  const log = (touch: (i: number) => string) =>
+    parseGitLog(Array.from({ length: 40 }, (_, i) => `\u001e\n\n${touch(i)}\n`).join(''));
+  const rare = { context: context(files), git: log((i) => (i === 5 ? 'tools/gen.js' : 'index.js')) };
+  const busy = { context: context(files), git: log((i) => (i % 2 ? 'tools/gen.js' : 'index.js')) };
+  assert.deepEqual(findings(text, RULE, rare), []);
+  assert.deepEqual(
+    findings(text, RULE, busy).map((f) => f.line),
+    [3],
+  );
+  // without history, tools/ is a folder of the application
+  assert.equal(findings(text, RULE, { context: context(files) }).length, 1);
 });

@@ -1,78 +1,40 @@
-// COPY/ADD from the build context: which context files a step's sources select, with Docker's rules.
+// COPY/ADD from the build context: which context files a step's sources select, and where each lands.
 // - A source is a path relative to the context root ('/' and './' prefixes mean the same root; '..' cannot leave it).
 // - '.' (or '/') selects the whole context; a folder selects everything under it (its contents are copied).
-// - A source with *, ? or [...] is a pattern matched with Go's filepath.Match against paths of the same depth:
-//   '*' and '?' never match '/', classes take ranges and '^' negation, '\' escapes. A matched folder copies its
-//   contents, recursively. Matched by analysis/glob.ts (linear time; a malformed pattern such as `[z-a]` matches
-//   nothing, as Docker finds no file for it).
-// The context facts already have .dockerignore applied (server/src/facts/context.ts).
+// - A source with *, ? or [...] is a pattern matched with Go's filepath.Match against paths of the same depth.
+// Which files a source brings in is decided in one place, sources.ts (sourceEntry, selectedFiles), which the cache
+// model uses too. The context facts already have .dockerignore applied (server/src/facts/context.ts).
 
-import { compileGlob, hasGlobMeta } from '../glob';
-import { entriesUnder } from '../sources';
 import { contextPath } from '../paths';
-import type { ContextFile } from '../model';
+import { pathBelowEntry, selectedFiles, sourceEntry } from '../sources';
+import type { BuildContextFacts, ContextFile } from '../model';
 
 export interface Selection {
+  /** Each context file once, in the order the sources first selected them. */
   files: ContextFile[];
+  /** Their bytes, each file counted once. */
   bytes: number;
+  /** Every (source, file) pair: a file two sources bring in lands twice when they put it in different places. */
+  picks: { file: ContextFile; below: string }[];
   /** Sources that selected nothing (Docker fails the build on those). */
   missing: string[];
 }
 
-export function selectContextFiles(files: readonly ContextFile[], sources: readonly string[]): Selection {
+export function selectContextFiles(context: BuildContextFacts, sources: readonly string[]): Selection {
   const chosen = new Map<string, ContextFile>();
+  const picks: Selection['picks'] = [];
   const missing: string[] = [];
   for (const raw of sources) {
     const src = contextPath(raw);
-    let hit = 0;
-    if (src === '') {
-      for (const f of files) chosen.set(f.path, f);
-      hit = files.length;
-    } else if (hasGlobMeta(src)) {
-      const glob = compileGlob(src);
-      const depth = src.split('/').length;
-      for (const f of files) {
-        if (!glob) break; // a malformed pattern matches nothing
-        const head = firstSegments(f.path, depth);
-        if (head !== null && glob.test(head)) {
-          chosen.set(f.path, f);
-          hit++;
-        }
-      }
-    } else {
-      for (const f of filesUnder(files, src)) {
-        chosen.set(f.path, f);
-        hit++;
-      }
+    const files = selectedFiles(context, src);
+    for (const f of files) {
+      if (!chosen.has(f.path)) chosen.set(f.path, f);
+      picks.push({ file: f, below: pathBelowEntry(sourceEntry(src, f.path) ?? '', f.path) });
     }
-    if (hit === 0) missing.push(raw);
+    if (files.length === 0) missing.push(raw);
   }
   const list = [...chosen.values()];
-  return { files: list, bytes: list.reduce((n, f) => n + f.bytes, 0), missing };
-}
-
-/** The context's files sorted by path, once per listing (a file of thousands of COPY lines asks again and again). */
-const sortedListings = new WeakMap<readonly ContextFile[], readonly ContextFile[]>();
-
-/** The files at `src` or inside the folder `src`, from the listing sorted once. */
-function filesUnder(files: readonly ContextFile[], src: string): readonly ContextFile[] {
-  let sorted = sortedListings.get(files);
-  if (!sorted) {
-    sorted = files.slice().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    sortedListings.set(files, sorted);
-  }
-  return entriesUnder(sorted, (f) => f.path, src);
-}
-
-/** The path's first `n` segments, or null when it has fewer. */
-function firstSegments(path: string, n: number): string | null {
-  let end = -1;
-  for (let i = 0; i < n; i++) {
-    if (end === path.length) return null;
-    const slash = path.indexOf('/', end + 1);
-    end = slash < 0 ? path.length : slash;
-  }
-  return path.slice(0, end);
+  return { files: list, bytes: list.reduce((n, f) => n + f.bytes, 0), picks, missing };
 }
 
 /** Archive kinds ADD extracts, with the expansion ratio we assume (extracted bytes / archive bytes). */

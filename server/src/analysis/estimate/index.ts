@@ -168,7 +168,7 @@ function estimateCopy(
   const ctx = facts.context;
   if (!ctx) return none('no build context was read (give --context DIR, or open the folder)');
   charge(Math.ceil((ctx.files.length * sources.length) / FILES_PER_UNIT));
-  const sel = selectContextFiles(ctx.files, sources);
+  const sel = selectContextFiles(ctx, sources);
   let bytes = 0;
   const notes: string[] = [];
   let archives = 0;
@@ -177,12 +177,16 @@ function estimateCopy(
     sel.files.length === 1 &&
     sel.files[0].path === contextPath(sources[0]) &&
     !isFolder(dest, step, state);
-  for (const f of sel.files) {
+  // one file per place in the image: two sources bringing a file to the same place copy it once, to two places twice
+  const placed = new Set<string>();
+  for (const { file: f, below } of sel.picks) {
+    const imagePath = single ? dest : joinPath(dest, below);
+    if (placed.has(imagePath)) continue;
+    placed.add(imagePath);
     const ar = step.keyword === 'ADD' ? archiveRatio(f.path) : null;
     const b = ar ? f.bytes * ar.ratio : f.bytes;
     if (ar) archives++;
     bytes += b;
-    const imagePath = single ? dest : joinPath(dest, relativeInSource(f.path, sources));
     state.files.set(imagePath, { bytes: b, from: `${step.keyword} line ${step.line}`, contextPath: f.path });
   }
   if (archives)
@@ -202,23 +206,6 @@ function estimateCopy(
 function isFolder(dest: string, step: Step, state: StageState): boolean {
   if (dest.endsWith('/') || dest === '/' || normalizeAbs(dest) === normalizeAbs(step.workdir)) return true;
   return state.files.hasFileUnder(normalizeAbs(dest));
-}
-
-/** Where a context file lands under the destination folder, given the sources that selected it. */
-function relativeInSource(path: string, sources: readonly string[]): string {
-  for (const raw of sources) {
-    const src = contextPath(raw);
-    if (src === '') return path;
-    if (path === src) return path.slice(path.lastIndexOf('/') + 1);
-    if (path.startsWith(src + '/')) return path.slice(src.length + 1);
-    if (/[*?[]/.test(src)) {
-      const depth = src.split('/').length;
-      const parts = path.split('/');
-      if (parts.length === depth) return parts[depth - 1];
-      if (parts.length > depth) return parts.slice(depth - 1).join('/');
-    }
-  }
-  return path;
 }
 
 function copyFromStage(

@@ -1,9 +1,11 @@
 // copy-before-install
 //
-// What: a COPY/ADD that brings in more than dependency manifests (the whole context `.`, a source folder,
-// source files) placed before the stage's first step that installs or resolves that ecosystem's dependencies
-// (npm ci, pip install -r, bundle install, go mod download, ... or a build that resolves them implicitly, such
-// as go build or mvn package, when nothing earlier in the stage resolved them from the manifests).
+// What: a COPY/ADD that brings in files an ordinary edit changes (the whole context `.`, a source folder, source
+// files; ordinaryEdit.ts decides, the same way as the cache levels: not dependency manifests or artifacts, build
+// scripts, entrypoints, configs or files git history shows rarely change) placed before the stage's first step
+// that installs or resolves that ecosystem's dependencies (npm ci, pip install -r, bundle install, go mod
+// download, ... or a build that resolves them implicitly, such as go build or mvn package, when nothing earlier in
+// the stage resolved them from the manifests).
 // Why: the builder re-runs a step when anything it copies changed, and every step after it. With the sources
 // copied first, every one-line code edit re-downloads and re-installs all dependencies: typically 30 s to
 // several minutes per build, and a fresh copy of node_modules or site-packages in the layer cache each time.
@@ -23,7 +25,8 @@ import {
 } from '../ecosystems';
 import type { Fix, Step, TextEdit } from '../model';
 import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
-import { contextSources, isSourceKind, type ContextSource } from '../sources';
+import { bringsOrdinaryEdit } from '../ordinaryEdit';
+import { contextSources, type ContextSource } from '../sources';
 import { contextPath } from '../paths';
 import { withoutTrailing } from '../text';
 import { formatSize } from '../units';
@@ -129,7 +132,7 @@ export const copyBeforeInstall: Rule = {
       for (const i of stage.steps) {
         const step = model.steps[i];
         if (step.keyword === 'COPY' || step.keyword === 'ADD') {
-          if (contextSources(step, ctx.facts.context).some((s) => isSourceKind(s.kind))) sourceCopies.push(step);
+          if (bringsOrdinaryEdit(step, ctx.facts)) sourceCopies.push(step);
           continue;
         }
         if (step.keyword !== 'RUN') continue;
@@ -353,12 +356,7 @@ function fixFor(ctx: RuleContext, p: Problem): Fix[] {
   for (const s of between) {
     if (s.keyword === 'VOLUME' || s.keyword === 'ONBUILD' || s.keyword === 'SHELL') return [];
     if (s.keyword === 'RUN' && !commandsOf(s).every(sourceFree)) return [];
-    if (
-      (s.keyword === 'COPY' || s.keyword === 'ADD') &&
-      !s.copyFrom &&
-      contextSources(s, ctx.facts.context).some((x) => isSourceKind(x.kind))
-    )
-      return [];
+    if ((s.keyword === 'COPY' || s.keyword === 'ADD') && !s.copyFrom && bringsOrdinaryEdit(s, ctx.facts)) return [];
   }
   // the install step must only install: a build in the same RUN needs the sources
   if (
