@@ -199,7 +199,8 @@ function cut(prefix: string): string {
 
 /** `dir/rel` ('' or '.' for `dir` itself). */
 export function joinRel(dir: string, rel: string): string {
-  return rel === '' || rel === '.' ? dir : `${withoutTrailing(dir, '/')}/${rel}`;
+  if (rel === '' || rel === '.') return dir;
+  return dir === '.' ? rel : `${withoutTrailing(dir, '/')}/${rel}`;
 }
 
 /** The folder of a path as written (`a/b/Cargo.toml` -> `a/b`, `pom.xml` -> `.`). */
