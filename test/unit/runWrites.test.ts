@@ -130,10 +130,13 @@ test('bundle install writes BUNDLE_PATH (as the Dockerfile set it) and the gem h
 
 test('go mod download fills the module cache from the manifests; -o names the output, through the variables set', () => {
   const dl = writes(df('FROM golang:1.22', 'WORKDIR /src', 'RUN go mod download'), 3, { GOPATH: '/go' });
-  assert.deepEqual(at(dl, '/go'), ['/go manifests', '/go manifests']);
+  assert.deepEqual(at(dl, '/go/pkg/mod'), ['/go/pkg/mod manifests', '/go/pkg/mod manifests']);
   assert.deepEqual(at(dl, '/src'), []);
   const known = writes(df('FROM golang:1.22', 'RUN go build -o /out/$NAME ./cmd/app'), 2, { NAME: 'app' });
   assert.deepEqual(at(known, '/out/app'), ['/out/app any']);
+  // a build fills the module cache with what go.mod pins, and its build cache with compiled sources
+  assert.deepEqual(at(known, '/go/pkg/mod'), ['/go/pkg/mod manifests']);
+  assert.deepEqual(at(known, '/root'), ['/root any']);
   // a variable the Dockerfile did not set: the folder above it
   assert.deepEqual(at(writes(df('FROM golang:1.22', 'RUN go build -o /out/$NAME ./cmd/app'), 2), '/out'), ['/out any']);
   assert.match(String(writes(df('FROM golang:1.22', 'RUN go build -o $OUT ./cmd/app'), 2)), /^unknown: go build \$OUT/);

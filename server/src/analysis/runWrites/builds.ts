@@ -95,11 +95,16 @@ const GO_VALUE = new Set([
   '-toolexec',
 ]);
 
-/** The module cache (GOMODCACHE, GOPATH/pkg/mod: /go in the official images, ~/go otherwise) and build cache. */
+/**
+ * The module cache (GOMODCACHE, GOPATH/pkg/mod: /go in the official images, ~/go otherwise) and the build cache. The
+ * modules a build downloads are the versions go.mod and go.sum pin: the module cache is keyed by the manifests
+ * whoever fills it; the build cache (under the home caches) holds compiled sources.
+ */
 function goCaches(r: Reader, basis: WriteBasis, by: string): void {
   const gopath = r.dirVar('GOPATH');
   const modcache = r.dirVar('GOMODCACHE');
-  for (const d of [modcache, gopath, '/go', '~/go']) if (d !== null) r.add(d, basis, by);
+  for (const d of [modcache, gopath === null ? null : joinRel(gopath, 'pkg/mod'), '/go/pkg/mod', '~/go/pkg/mod'])
+    if (d !== null) r.add(d, 'manifests', by);
   r.caches(basis, by);
 }
 
@@ -189,12 +194,16 @@ const CARGO_BUILD = new Set([
   'rustdoc',
 ]);
 
-/** CARGO_HOME (the registry and git caches): the official images' /usr/local/cargo, or ~/.cargo. */
-function cargoHome(r: Reader, basis: WriteBasis, by: string): void {
+/**
+ * CARGO_HOME (the registry and git checkouts: the official images' /usr/local/cargo, or ~/.cargo): what a build
+ * downloads there is what Cargo.lock pins, keyed by the manifests whoever fills it; its bin/ is what `cargo install`
+ * writes (see there).
+ */
+function cargoHome(r: Reader, by: string): void {
   const home = r.dirVar('CARGO_HOME');
-  if (home !== null) r.add(home, basis, by);
-  r.addAbs('/usr/local/cargo', basis, by);
-  r.caches(basis, by);
+  if (home !== null) r.add(home, 'manifests', by);
+  r.addAbs('/usr/local/cargo', 'manifests', by);
+  r.add('~/.cargo', 'manifests', by);
 }
 
 /** cargo (and xx-cargo): chef prepare / cook, fetch, vendor, builds into the target folder, install. */
@@ -213,33 +222,42 @@ const cargo: CommandReader = (r, cmd) => {
     // cook lays out a skeleton of the project from the recipe, then builds its dependencies
     r.add(dir, 'manifests', 'cargo chef cook');
     r.add(target, 'manifests', 'cargo chef cook');
-    return cargoHome(r, 'manifests', 'cargo chef cook');
+    cargoHome(r, 'cargo chef cook');
+    return r.caches('manifests', 'cargo chef cook');
   }
   if (sub === 'fetch' || sub === 'vendor') {
     r.add(joinRel(dir, 'Cargo.lock'), 'manifests', by);
     if (sub === 'vendor') r.add(ops[1] ?? 'vendor', 'manifests', by);
-    return cargoHome(r, 'manifests', by);
+    cargoHome(r, by);
+    return r.caches('manifests', by);
   }
   if (sub === 'run') return r.cannot(cmd.text);
   if (CARGO_BUILD.has(sub)) {
     r.add(target, null, by);
     r.add(joinRel(dir, 'Cargo.lock'), null, by);
     if (has(cmd, '--fix')) r.add(dir, null, by);
-    return cargoHome(r, null, by);
+    cargoHome(r, by);
+    return r.caches(null, by);
   }
   if (sub === 'install') {
-    r.add(valueOf(cmd, '--root') ?? r.dirVar('CARGO_INSTALL_ROOT') ?? '~/.cargo', null, by);
+    // the binaries and the install records go to the install root: CARGO_HOME unless told otherwise
+    const root = valueOf(cmd, '--root') ?? r.dirVar('CARGO_INSTALL_ROOT');
+    for (const d of root !== null ? [root] : [r.dirVar('CARGO_HOME'), '/usr/local/cargo', '~/.cargo'])
+      if (d !== null) r.add(d, null, by);
     if (has(cmd, '--path')) r.add(target, null, by);
-    return cargoHome(r, null, by);
+    cargoHome(r, by);
+    return r.caches(null, by);
   }
   if (sub === 'new' || sub === 'init') {
     r.add(ops[1] ?? '.', null, by);
-    return cargoHome(r, null, by);
+    cargoHome(r, by);
+    return r.caches(null, by);
   }
   // other subcommands and plugins (`cargo sqlx prepare`): the project folder, its target folder, the caches
   r.add(dir, null, by);
   r.add(target, null, by);
-  cargoHome(r, null, by);
+  cargoHome(r, by);
+  r.caches(null, by);
 };
 
 const rustup: CommandReader = (r, cmd) => {
