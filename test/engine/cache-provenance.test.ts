@@ -90,10 +90,7 @@ for (const builder of ['buildkit', 'legacy'] as const) {
           const copy = copies[copies.length - 1];
           assert.ok(ran.includes(copy), log);
           const reasons = analysis.steps.find((s) => s.step.line === copy)?.cacheRisk.reasons ?? [];
-          assert.match(
-            reasons[0],
-            /where we cannot tell which step wrote \/app\/node_modules: `sh scripts\/generate\.sh`/,
-          );
+          assert.match(reasons[0], /where we cannot tell what `sh scripts\/generate\.sh` at line \d+ writes/);
         } else {
           // the point of the fixture: a copy from a stage that re-ran, served from the cache, which we do not mark high
           assert.ok(

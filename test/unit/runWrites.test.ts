@@ -170,3 +170,11 @@ test('system installers write the system folders, not /usr/local or the working 
   assert.ok(Array.isArray(w) && w.includes('/usr/lib any') && w.includes('/etc any'));
   assert.ok(!w.some((e) => e.startsWith('/usr/local') || e.startsWith('/app')));
 });
+
+test('in a RUN with a case statement, a lone word may be a pattern: a command we cannot read names the step instead', () => {
+  const text = df('FROM debian', 'RUN case "$V" in 21) o=zip ;; *) exit 1 ;; esac; jlink --output /javaruntime $o');
+  assert.equal(writes(text, 2), 'unknown: jlink --output /javaruntime $o');
+  // still conservative when nothing better names it: the pattern may have been a command
+  const arch = df('FROM debian', 'RUN case "$A" in amd64) mkdir /x ;; arm64) mkdir /y ;; esac');
+  assert.equal(writes(arch, 2), 'unknown: arm64');
+});

@@ -328,7 +328,7 @@ function takeFrom(
   const shown = clip(copiedPath(path));
   if (prov.origins === null) {
     const end = kept.stageEnd[from.index] ?? NO_END;
-    const note = `where we cannot tell which step wrote ${shown}: ${prov.why}`;
+    const note = `where we cannot follow which step wrote what is copied: ${prov.why}`;
     for (const c of end.causes) causes.push(viaStage(c, from, step.line, note));
     hidden.high += end.hiddenHigh;
     hidden.medium += end.hiddenMedium;
@@ -338,9 +338,10 @@ function takeFrom(
     const got = originCauses(kept, o, shown);
     const chain = stagesBetween(kept.model, from, o.stage);
     const writer = kept.model.steps[o.step];
+    // path-free, so that the copies of several paths a step may have written share one reason
     const note =
       o.how === 'run' && o.unknown !== null
-        ? `where we cannot tell which step wrote ${shown}: \`${clip(o.unknown, 60)}\` at line ${writer.line} may have`
+        ? `where we cannot tell what \`${clip(o.unknown, 60)}\` at line ${writer.line} writes, so it may have written what is copied`
         : undefined;
     for (const c of got.causes) {
       let via = c;

@@ -53,10 +53,16 @@ export function runWrites(step: Step, vars: Vars): RunWrites {
   const r = new Reader(vars, step.workdir, readWords);
   // a `cd` inside a subshell may not last: keep both folders possible
   const subshells = /(^|[^$])\(/.test(step.command);
-  for (const cmd of commandsOf(step)) {
-    readCommand(r, cmd, 0, subshells);
-    if (r.unknown !== null) return { entries: null, unknown: r.unknown };
+  const cmds = commandsOf(step);
+  const hasCase = cmds.some((c) => c.program === 'case');
+  for (const cmd of cmds) {
+    if (hasCase && cmd.words.length === 1 && !READERS.has(programName(cmd.program)) && !QUIET.has(cmd.program))
+      r.cannotMaybe(cmd.text);
+    else readCommand(r, cmd, 0, subshells);
+    // a command we cannot read settles it (a lone word that may be a `case` pattern waits for a better name)
+    if (r.unknown !== null && !r.isWeak()) break;
   }
+  if (r.unknown !== null) return { entries: null, unknown: r.unknown };
   return { entries: withoutMounted(step, r.entries), unknown: null };
 }
 
