@@ -68,14 +68,17 @@ export function copyFanIn(copies: number, stages: number): string {
   );
 }
 
-/** `n` stages, each COPY --from the one before, each with inputs of its own (cache reasons copied at every hop). */
+/**
+ * `n` stages, each COPY --from the one before, each with inputs of its own, and a RUN after the copy that writes the
+ * copied folder (so the folder's content depends on everything above it: cache reasons copied at every hop).
+ */
 export function copyFromChain(n: number): string {
   return (
-    'FROM alpine AS s0\nARG A0\nCOPY . /src\nRUN echo $A0\n' +
+    'FROM alpine AS s0\nARG A0\nCOPY . /src\nRUN echo $A0 >> /src/log\n' +
     lines(
       n - 1,
       (i) =>
-        `FROM alpine AS s${i + 1}\nARG A${i + 1}\nCOPY src${i} /src\nRUN echo $A${i + 1}\nCOPY --from=s${i} /src /prev`,
+        `FROM alpine AS s${i + 1}\nARG A${i + 1}\nCOPY src${i} /src\nCOPY --from=s${i} /src /prev\nRUN echo $A${i + 1} >> /src/log`,
     )
   );
 }

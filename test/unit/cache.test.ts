@@ -229,9 +229,10 @@ test('stepsAffectedBy: the steps one edited file re-runs, through stages; ignore
   const model = analyze(text).model;
   const lines = (p: string, facts: AnalysisFacts = {}) =>
     [...stepsAffectedBy(model, facts, p)].map((i) => model.steps[i].line);
-  assert.deepEqual(lines('cmd/main.go'), [4, 5, 11, 12]);
+  // /bin/sh comes from the base image of stage build (no step of it writes there): a copy of it re-runs on no edit
+  assert.deepEqual(lines('cmd/main.go'), [4, 5]);
   assert.deepEqual(lines('etc/app.conf'), [7, 8, 10, 11, 12]);
-  assert.deepEqual(lines('go.mod'), [2, 3, 4, 5, 11, 12]);
+  assert.deepEqual(lines('go.mod'), [2, 3, 4, 5]);
   assert.deepEqual(lines('README.md'), []);
   // with the context known, a file .dockerignore leaves out is not sent: nothing re-runs
   assert.deepEqual(lines('cmd/notes.md', { context: context(['go.mod', 'cmd/main.go', 'etc/app.conf']) }), []);

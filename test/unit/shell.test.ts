@@ -29,3 +29,10 @@ test('unterminated quotes still yield commands', () => {
     [['echo', 'abc && def']],
   );
 });
+
+test('a redirection with & (2>&1, &>file) stays in its command, not a separator', () => {
+  assert.deepEqual(
+    splitCommands('make > log 2>&1 && ls &>/dev/null & wait').map((c) => c.words),
+    [['make', '>', 'log', '2>&1'], ['ls', '&>/dev/null'], ['wait']],
+  );
+});

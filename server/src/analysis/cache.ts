@@ -5,25 +5,33 @@
 // URLs (ADD https://... is re-checked on every build), the build args it consumes (an ARG's value enters the
 // cache key at its first use: the first RUN after it, or the first instruction that names it), and, for FROM,
 // the base image reference (a floating tag such as none, `latest`, `20` or `lts` moves under you). A cache miss on
-// one step re-runs every later step of its stage, every step of a stage built FROM it, and the steps that
-// COPY --from (or mount from) it.
+// one step re-runs every later step of its stage and every step of a stage built FROM it.
 //
-// One approximation: BuildKit and the legacy builder key COPY --from on the content of the files it copies, so
-// when a stage re-runs but produces byte-identical output, a COPY --from it is served from the cache. We cannot
-// know that before building, so a COPY --from a re-run stage counts as re-run (an upper bound).
+// COPY --from and RUN --mount=from=: BuildKit and the legacy builder key these on the content of the copied paths,
+// so a copy re-runs only when the steps that wrote the copied path write something different. A copy of a path
+// takes the causes of those steps (provenance.ts): a COPY's own inputs; for a RUN whose output there depends only on
+// the dependency manifests (`npm ci`'s node_modules, `cargo chef prepare`'s recipe, `pip wheel -r`'s wheels, a
+// bundle), its manifest, build-arg and base-image causes but no source edit, with a reason that says why; for any
+// other RUN, every cause that reached it. Where we cannot tell which step wrote the path, we stay conservative and
+// the reason says so: a RUN we cannot read counts as having written it (every cause that reached that RUN), and
+// with too many steps or stages to follow the copy takes the whole stage's causes. What stays an upper bound: a
+// step that re-runs may write byte-identical output (a build whose output did not change), counted as changed.
 //
 // Bounded by construction: a cause's "through stage" trail names a few stages and counts the rest, and what a stage
 // hands on to the stages built on it (or copying from it) is its first causes of each level and a count of the
 // others, so long chains and wide fan-ins of stages cost linear time; input text quoted in a reason is shortened.
+// Provenance follows a bounded number of steps and stages per copy (provenance.ts).
 //
 // Levels: "high" when an ordinary source edit re-runs the step (a COPY/ADD at or above it brings in files such an
 // edit changes: ordinaryEdit.ts decides which, from git history or what the files are); "medium" when only a change
 // of files an ordinary edit does not touch (dependency manifests and artifacts, build and start files, rarely
 // changed files, another single file), a build arg, a remote URL or a base-image update does; "low" otherwise.
 
+import { isManifestName } from './ecosystems';
 import { floats, stagePin, whyFloats } from './imageRef';
 import { readAlike } from './parse';
 import { contextPath } from './paths';
+import { copiedPath, MAX_STAGES, ProvenanceReader, type Origin } from './provenance';
 import { keep, sameRisk } from './reuse';
 import type {
   AnalysisFacts,
@@ -120,8 +128,10 @@ export function assessCache(
   const stageEnd: StageEnd[] = [];
   const refs = stageRefs(model);
   const hidden = { high: 0, medium: 0 };
+  const kept = newKept(model, facts, stageEnd);
   for (const stage of model.stages) {
     const carried = new Carried();
+    kept.carried[stage.index] = carried;
     if (stage.baseStage !== null) {
       const base = stageEnd[stage.baseStage] ?? NO_END;
       for (const c of base.causes) carried.add(viaStage(c, model.stages[stage.baseStage]));
@@ -133,9 +143,12 @@ export function assessCache(
       const i = stage.steps[k];
       const step = model.steps[i];
       hidden.high = hidden.medium = 0;
-      const own = ownCauses(model, step, inputs[i], facts, stageEnd, refs, hidden);
+      const own = ownCauses(model, step, inputs[i], facts, kept, refs, hidden);
       for (let c = 0; c < own.length; c++) carried.add(own[c]);
       carried.hide(hidden.high, hidden.medium);
+      kept.marks[i] = carried.mark();
+      if (step.keyword === 'COPY' || step.keyword === 'ADD')
+        kept.own[i] = { causes: own, hiddenHigh: hidden.high, hiddenMedium: hidden.medium };
       // a step with no inputs of its own carries exactly the risk of the step before it
       risks[i] =
         i < unchanged
@@ -245,7 +258,7 @@ function ownCauses(
   step: Step,
   inp: StepInputs,
   facts: AnalysisFacts,
-  stageEnd: StageEnd[],
+  kept: Kept,
   refs: StageRefs,
   hidden: { high: number; medium: number },
 ): Cause[] {
@@ -277,8 +290,10 @@ function ownCauses(
   // loops, not push(...list): a list may be longer than the call stack takes as arguments
   if (step.keyword === 'COPY' || step.keyword === 'ADD') {
     for (const c of copyCauses(step, facts)) causes.push(c);
-    if (step.copyFrom?.stage !== null && step.copyFrom?.stage !== undefined)
-      takeFrom(model.stages[step.copyFrom.stage], step, stageEnd, causes, hidden);
+    if (step.copyFrom?.stage !== null && step.copyFrom?.stage !== undefined) {
+      const from = model.stages[step.copyFrom.stage];
+      for (const src of step.sources?.length ? step.sources : ['/']) takeFrom(kept, from, step, src, causes, hidden);
+    }
   }
   for (const m of inp.bindMounts) {
     if (m.from === null) {
@@ -292,24 +307,116 @@ function ownCauses(
         causes.push(c);
     } else {
       const idx = stageIndexOf(refs, m.from);
-      if (idx >= 0 && idx < step.stage) takeFrom(model.stages[idx], step, stageEnd, causes, hidden);
+      if (idx >= 0 && idx < step.stage) takeFrom(kept, model.stages[idx], step, m.source ?? '/', causes, hidden);
     }
   }
   return causes;
 }
 
-/** What stage `from` hands on to `step` (a COPY --from or mount from it). */
+/**
+ * What a COPY --from (or a mount from) stage `from` of `path` takes: the causes of the steps that wrote that path
+ * (provenance.ts), each through the stages between; the whole stage's when we cannot tell them.
+ */
 function takeFrom(
+  kept: Kept,
   from: Stage,
   step: Step,
-  stageEnd: StageEnd[],
+  path: string,
   causes: Cause[],
   hidden: { high: number; medium: number },
 ): void {
-  const end = stageEnd[from.index] ?? NO_END;
-  for (const c of end.causes) causes.push(viaStage(c, from, step.line));
-  hidden.high += end.hiddenHigh;
-  hidden.medium += end.hiddenMedium;
+  const prov = kept.provenance.of(from.index, path);
+  const shown = clip(copiedPath(path));
+  if (prov.origins === null) {
+    const end = kept.stageEnd[from.index] ?? NO_END;
+    const note = `where we cannot follow which step wrote what is copied: ${prov.why}`;
+    for (const c of end.causes) causes.push(viaStage(c, from, step.line, note));
+    hidden.high += end.hiddenHigh;
+    hidden.medium += end.hiddenMedium;
+    return;
+  }
+  for (const o of prov.origins) {
+    const got = originCauses(kept, o, shown);
+    const chain = stagesBetween(kept.model, from, o.stage);
+    const writer = kept.model.steps[o.step];
+    // path-free, so that the copies of several paths a step may have written share one reason
+    const note =
+      o.how === 'run' && o.unknown !== null
+        ? `where we cannot tell what \`${clip(o.unknown, 60)}\` at line ${writer.line} writes, so it may have written what is copied`
+        : undefined;
+    for (const c of got.causes) {
+      let via = c;
+      for (const s of chain) via = viaStage(via, s, step.line, s.index === o.stage ? note : undefined);
+      causes.push(via);
+    }
+    hidden.high += got.hiddenHigh;
+    hidden.medium += got.hiddenMedium;
+  }
+}
+
+/** The causes one origin of a copied path's content hands on (see provenance.ts). */
+function originCauses(kept: Kept, o: Origin, shown: string): StageEnd {
+  if (o.how === 'own') return kept.own[o.step] ?? NO_END;
+  if (o.how !== 'keyed') return kept.at(o.step, false);
+  const got = kept.at(o.step, true);
+  if (!got.dropped) return got;
+  // a source edit re-runs the step, but what it writes there depends on the manifests alone
+  const line = kept.model.steps[o.step].line;
+  const note: Cause = {
+    level: 'medium',
+    line,
+    reason: `re-runs when the dependency manifests change: ${shown} is written by \`${clip(o.by, 60)}\` at line ${line}, whose output depends only on the dependency manifests`,
+  };
+  return { causes: [note, ...got.causes], hiddenHigh: got.hiddenHigh, hiddenMedium: got.hiddenMedium };
+}
+
+/** The stages from `inner` out to `outer` through their FROM links (inner first): the trail of a copied cause. */
+function stagesBetween(model: DockerfileModel, outer: Stage, inner: number): Stage[] {
+  const out: Stage[] = [outer];
+  for (let s = outer; s.index !== inner && s.baseStage !== null && out.length <= MAX_STAGES;) {
+    s = model.stages[s.baseStage];
+    out.push(s);
+  }
+  return out.reverse();
+}
+
+/** What the assessment of a model keeps for the copies from its stages: the causes after each step, by step. */
+interface Kept {
+  model: DockerfileModel;
+  provenance: ProvenanceReader;
+  stageEnd: StageEnd[];
+  /** By stage index. */
+  carried: Carried[];
+  /** By step index: how far the stage's causes had come just after the step. */
+  marks: Mark[];
+  /** By step index, for COPY/ADD: the step's own causes (a copy writes what its own inputs give). */
+  own: (StageEnd | undefined)[];
+  /** The causes handed on as they were just after step `step`; without the high ones when `mediumOnly`. */
+  at(step: number, mediumOnly: boolean): StageEnd & { dropped: boolean };
+}
+
+function newKept(model: DockerfileModel, facts: AnalysisFacts, stageEnd: StageEnd[]): Kept {
+  const memo = new Map<number, StageEnd & { dropped: boolean }>();
+  const kept: Kept = {
+    model,
+    provenance: new ProvenanceReader(model, facts.context),
+    stageEnd,
+    carried: [],
+    marks: [],
+    own: [],
+    at(step, mediumOnly) {
+      const key = step * 2 + (mediumOnly ? 1 : 0);
+      let got = memo.get(key);
+      if (!got) {
+        const carried = kept.carried[model.steps[step].stage];
+        const mark = kept.marks[step];
+        got = carried && mark ? carried.handedOnAt(mark, mediumOnly) : { ...NO_END, dropped: false };
+        memo.set(key, got);
+      }
+      return got;
+    },
+  };
+  return kept;
 }
 
 /**
@@ -437,10 +544,12 @@ function churnNote(sources: ContextSource[], facts: AnalysisFacts): string {
 
 /**
  * The cause as it reaches another stage through `from`: "... (through stage a) (through stage b)", naming the first
- * MAX_TRAIL stages and counting the rest, so a reason stays short however long the chain of stages.
+ * MAX_TRAIL stages and counting the rest, so a reason stays short however long the chain of stages. `note` says what
+ * we could not tell about the stage ("where we cannot tell which step wrote /out").
  */
-function viaStage(c: Cause, from: Stage, line?: number): Cause {
-  const label = clip(from.name ?? String(from.index), 60);
+function viaStage(c: Cause, from: Stage, line?: number, note?: string): Cause {
+  const name = clip(from.name ?? String(from.index), 60);
+  const label = note === undefined ? name : `${name}, ${note}`;
   const trail = c.trail ?? { origin: c.reason, stages: [], more: 0 };
   if (trail.stages.includes(label)) return c;
   const next =
@@ -481,6 +590,29 @@ class Carried {
     this.hiddenMedium += medium;
   }
 
+  /** How far the causes have come: marks the point just after a step (see handedOnAt). */
+  mark(): Mark {
+    return { n: this.list.length, hiddenHigh: this.hiddenHigh, hiddenMedium: this.hiddenMedium };
+  }
+
+  /**
+   * What the stage had to hand on at `m`: its first MAX_HANDED_ON causes of each level then, in order, and a count of
+   * the rest; with `mediumOnly`, without the high ones (`dropped` says whether there were any).
+   */
+  handedOnAt(m: Mark, mediumOnly: boolean): StageEnd & { dropped: boolean } {
+    const highs = countBelow(this.high, m.n);
+    const mediums = countBelow(this.medium, m.n);
+    const picked = this.medium.slice(0, Math.min(mediums, MAX_HANDED_ON));
+    if (!mediumOnly) for (let k = 0; k < Math.min(highs, MAX_HANDED_ON); k++) picked.push(this.high[k]);
+    picked.sort((a, b) => a - b);
+    return {
+      causes: picked.map((at) => this.list[at]),
+      hiddenHigh: mediumOnly ? 0 : m.hiddenHigh + Math.max(0, highs - MAX_HANDED_ON),
+      hiddenMedium: m.hiddenMedium + Math.max(0, mediums - MAX_HANDED_ON),
+      dropped: mediumOnly && (highs > 0 || m.hiddenHigh > 0),
+    };
+  }
+
   /** What the stage hands on: its first MAX_HANDED_ON causes of each level, in order, and a count of the rest. */
   handedOn(): StageEnd {
     if (this.high.length <= MAX_HANDED_ON && this.medium.length <= MAX_HANDED_ON) {
@@ -498,6 +630,25 @@ class Carried {
       hiddenMedium: this.hiddenMedium + Math.max(0, medium - MAX_HANDED_ON),
     };
   }
+}
+
+/** A point in a stage's causes (Carried.mark). */
+interface Mark {
+  n: number;
+  hiddenHigh: number;
+  hiddenMedium: number;
+}
+
+/** How many of the ascending positions are below `n`. */
+function countBelow(positions: readonly number[], n: number): number {
+  let lo = 0;
+  let hi = positions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (positions[mid] < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The step's risk: high causes before medium ones, and within each, the step's own inputs first. */
@@ -594,13 +745,13 @@ function rebuildCost(model: DockerfileModel, risks: CacheRisk[], facts: Analysis
   return cost;
 }
 
-/** Re-exported for rules that ask "is this a manifest-only copy?" without the context. */
-
 /**
  * The steps (by index) that re-run when one context file changes (`path`, relative to the context root):
  * the COPY/ADD or bind-mounting RUN that brings it in, every later step of that stage, the stages built FROM
- * it and the steps that COPY --from (or mount from) it. A file .dockerignore excludes (absent from a known
- * context listing) re-runs nothing.
+ * it, and the steps that COPY --from (or mount from) it a path whose content the file changes: one written by a
+ * step that re-runs, unless that step writes it from the dependency manifests alone and the file is not a manifest
+ * (provenance.ts, as assessCache reads it). A file .dockerignore excludes (absent from a known context listing)
+ * re-runs nothing.
  */
 export function stepsAffectedBy(model: DockerfileModel, facts: AnalysisFacts, path: string): Set<number> {
   const file = contextPath(path);
@@ -608,30 +759,69 @@ export function stepsAffectedBy(model: DockerfileModel, facts: AnalysisFacts, pa
   const context =
     facts.context && !facts.context.truncated && facts.context.files.length > 0 ? facts.context : undefined;
   if (context && !context.files.some((f) => f.path === file)) return out;
-  const dirtyAtEnd: boolean[] = [];
+  const edit: Edit = {
+    provenance: new ProvenanceReader(model, facts.context),
+    dirtyAt: [],
+    ownDirty: [],
+    dirtyAtEnd: [],
+    name: file.slice(file.lastIndexOf('/') + 1),
+  };
   const refs = stageRefs(model);
-  const dirtyStage = (ref: number | null | undefined) => ref !== null && ref !== undefined && dirtyAtEnd[ref] === true;
   for (const stage of model.stages) {
-    let dirty = dirtyStage(stage.baseStage);
+    let dirty = stage.baseStage !== null && edit.dirtyAtEnd[stage.baseStage] === true;
     for (const i of stage.steps) {
       const step = model.steps[i];
-      if (!dirty) {
-        const brings = contextSources(step).some((s) => s.kind !== 'remote' && sourceMatches(s.path, file));
-        const fromDirty = dirtyStage(step.copyFrom?.stage);
-        const mounts =
-          step.keyword === 'RUN' &&
-          mountsOf(step).some(
-            (m) =>
-              m.type === 'bind' &&
-              (m.from === null
-                ? sourceMatches(contextPath(m.source ?? '.'), file)
-                : dirtyStage(stageIndexOf(refs, m.from as string))),
-          );
-        dirty = brings || fromDirty || mounts;
-      }
+      // a copy's own inputs are asked even below a re-run step: a later copy from this stage may take only them
+      const own =
+        (!dirty || step.keyword === 'COPY' || step.keyword === 'ADD') && bringsIn(model, step, file, refs, edit);
+      edit.ownDirty[i] = own;
+      dirty = dirty || own;
+      edit.dirtyAt[i] = dirty;
       if (dirty) out.add(i);
     }
-    dirtyAtEnd[stage.index] = dirty;
+    edit.dirtyAtEnd[stage.index] = dirty;
   }
   return out;
+}
+
+/** What stepsAffectedBy knows so far about one edited file. */
+interface Edit {
+  provenance: ProvenanceReader;
+  /** By step index: the step re-runs. */
+  dirtyAt: boolean[];
+  /** By step index: its own inputs bring the file in. */
+  ownDirty: boolean[];
+  /** By stage index: its last step re-runs. */
+  dirtyAtEnd: boolean[];
+  /** The file's name (to tell a dependency manifest). */
+  name: string;
+}
+
+/** Whether a step's own inputs change with the file: it copies or mounts it, or copies a path it changes. */
+function bringsIn(model: DockerfileModel, step: Step, file: string, refs: StageRefs, edit: Edit): boolean {
+  if (contextSources(step).some((s) => s.kind !== 'remote' && sourceMatches(s.path, file))) return true;
+  const from = step.copyFrom?.stage;
+  if ((step.keyword === 'COPY' || step.keyword === 'ADD') && from !== null && from !== undefined) {
+    for (const src of step.sources?.length ? step.sources : ['/']) if (copiedChanges(edit, from, src)) return true;
+  }
+  if (step.keyword !== 'RUN') return false;
+  return mountsOf(step).some((m) => {
+    if (m.type !== 'bind') return false;
+    if (m.from === null) return sourceMatches(contextPath(m.source ?? '.'), file);
+    const idx = stageIndexOf(refs, m.from);
+    return idx >= 0 && idx < step.stage && copiedChanges(edit, idx, m.source ?? '/');
+  });
+}
+
+/** Whether the content of `path` in stage `from` changes with the edited file (see provenance.ts). */
+function copiedChanges(edit: Edit, from: number, path: string): boolean {
+  const prov = edit.provenance.of(from, path);
+  if (prov.origins === null) return edit.dirtyAtEnd[from] === true;
+  return prov.origins.some((o) =>
+    o.how === 'own'
+      ? edit.ownDirty[o.step] === true
+      : o.how === 'keyed'
+        ? edit.dirtyAt[o.step] === true && (isManifestName(edit.name) || o.manifests.includes(edit.name))
+        : edit.dirtyAt[o.step] === true,
+  );
 }

@@ -198,7 +198,7 @@ function sub(cmd: ShellCommand, from = 1): string | undefined {
 }
 
 /** Words after `pip`, for `pip`, `pip3`, `pip3.12`, `python -m pip`, `uv pip`. Null when not pip. */
-function pipArgs(cmd: ShellCommand): string[] | null {
+export function pipArgs(cmd: ShellCommand): string[] | null {
   const p = programOf(cmd);
   if (/^pip[0-9.]*$/.test(p)) return cmd.words.slice(1);
   if (/^python[0-9.]*$/.test(p)) {

@@ -40,7 +40,7 @@ export function commandsOf(step: Step): readonly ShellCommand[] {
       : step.command;
   cmds = byText.get(key);
   if (!cmds) {
-    let list = step.execForm ? [command(step.words.slice(), step.words.join(' '))] : splitCommands(step.command);
+    let list = step.execForm ? [shellCommand(step.words.slice(), step.words.join(' '))] : splitCommands(step.command);
     // `RUN <<EOF` leaves a command made only of the heredoc redirection; the body's commands follow it
     if (step.heredocs.length) list = list.filter((c) => !c.words.every((w) => /^<<-?["']?[A-Za-z_]/.test(w)));
     cmds = Object.freeze(list);
@@ -55,7 +55,8 @@ export function commandsOf(step: Step): readonly ShellCommand[] {
   return cmds;
 }
 
-function command(words: string[], text: string): ShellCommand {
+/** A command made of `words` (already split, quotes removed); `text` is what it was read from. */
+export function shellCommand(words: string[], text: string): ShellCommand {
   const w = words[0] ?? '';
   let subcommand: string | null = null;
   for (let i = 1; i < words.length; i++) {
@@ -83,7 +84,7 @@ export function splitCommands(text: string): ShellCommand[] {
   const endCommand = (end: number) => {
     endWord();
     const cmdWords = stripPrefixes(words);
-    if (cmdWords.length) out.push(command(cmdWords, text.slice(start, end).trim()));
+    if (cmdWords.length) out.push(shellCommand(cmdWords, text.slice(start, end).trim()));
     words = [];
   };
   for (let i = 0; i < text.length; i++) {
@@ -106,6 +107,13 @@ export function splitCommands(text: string): ShellCommand[] {
     } else if (c === '#' && !hasWord) {
       // a comment runs to the end of the line
       while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (
+      c === '&' &&
+      (text[i - 1] === '>' || text[i - 1] === '<' || (text[i + 1] === '>' && text[i - 1] !== '&'))
+    ) {
+      // part of a redirection (`2>&1`, `&>log`), not a separator
+      word += c;
+      hasWord = true;
     } else if (
       c === '&' ||
       c === '|' ||
