@@ -245,13 +245,14 @@ describe('output injection', () => {
   });
 
   test('JSON: no raw C1, DEL or bidi control either; the values parse back unchanged', async () => {
-    const text = `FROM al\u009bpine\u202e${ESC}[2J\u007f\n`;
+    // the hostile FROM is no image reference (no finding quotes it); copy-before-install quotes the install command
+    const text = `FROM al\u009bpine\u202e${ESC}[2J\u007f\nCOPY . .\nRUN npm ci --x\u009b\u202e${ESC}[2J\u007f\n`;
     const r = await run(['analyze', '--format', 'json', write('c1.Dockerfile', text)]);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.equal(RAW.exec(r.stdout.replace(/\n/g, '')), null);
     const report = JSON.parse(r.stdout) as { findings: { message: string }[] };
     assert.ok(
-      report.findings.some((f) => f.message.includes(`al\u009bpine\u202e${ESC}[2J\u007f`)),
+      report.findings.some((f) => f.message.includes(`npm ci --x\u009b\u202e${ESC}[2J\u007f`)),
       'the message keeps the text',
     );
   });

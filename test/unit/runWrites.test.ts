@@ -178,3 +178,12 @@ test('in a RUN with a case statement, a lone word may be a pattern: a command we
   const arch = df('FROM debian', 'RUN case "$A" in amd64) mkdir /x ;; arm64) mkdir /y ;; esac');
   assert.equal(writes(arch, 2), 'unknown: arm64');
 });
+
+test("a package's command line run from node_modules/.bin writes the project folder; xx-info only prints", () => {
+  const w = writes(
+    df('FROM node:20', 'WORKDIR /src/ui', 'RUN ./node_modules/.bin/ng build --configuration production'),
+    3,
+  );
+  assert.deepEqual(at(w, '/src/ui'), ['/src/ui any']);
+  assert.deepEqual(writes(df('FROM rust:1.80', 'RUN if xx-info is-cross; then echo cross; fi'), 2), []);
+});

@@ -103,6 +103,8 @@ function readWords(r: Reader, words: readonly string[], depth: number, project?:
   if (SHELLS.has(program)) return shellText(r, cmd, depth);
   const reader = READERS.get(program);
   if (reader && depth < 2) return reader(r, { ...cmd, program }, depth);
+  // a package's own command line run from the project (`./node_modules/.bin/ng build`): a script of the project
+  if (words[0].includes('node_modules/.bin/')) return r.project(program);
   if (project !== undefined) return r.project(project);
   r.cannot(cmd.text);
 }

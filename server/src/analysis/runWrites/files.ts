@@ -401,6 +401,9 @@ export const QUIET = new Set([
   'ldd',
   'sync',
   'tty',
+  // tonistiigi/xx: they print what the target platform is, or check a binary's
+  'xx-info',
+  'xx-verify',
 ]);
 
 export const FILE_READERS = new Map<string, CommandReader>([
