@@ -20,7 +20,7 @@ function affected(text: string, file: string, facts: AnalysisFacts = {}): number
 }
 
 const CARGO_CHEF = df(
-  'FROM rust:1.80 AS chef',
+  'FROM rust:1.80.1 AS chef',
   'WORKDIR /app',
   'FROM chef AS planner',
   'COPY . .',
@@ -55,7 +55,7 @@ test('cargo-chef: the recipe depends on the manifests only, so its copy and the 
 
 test('a path a build wrote after COPY . . stays high; one no step wrote comes from the base image', () => {
   const text = df(
-    'FROM golang:1.22 AS build',
+    'FROM golang:1.22.5 AS build',
     'WORKDIR /src',
     'COPY . .',
     'RUN go build -o /out/app ./cmd/app',
@@ -67,7 +67,7 @@ test('a path a build wrote after COPY . . stays high; one no step wrote comes fr
   assert.match(risk(text, 6).reasons[0], /COPY \. \. at line 3 \(through stage build\)$/);
   assert.equal(risk(text, 7, {}).level, 'high'); // it follows the high copy in its stage
   const alone = df(
-    'FROM golang:1.22 AS build',
+    'FROM golang:1.22.5 AS build',
     'WORKDIR /src',
     'COPY . .',
     'RUN go build -o /out/app .',
@@ -79,7 +79,7 @@ test('a path a build wrote after COPY . . stays high; one no step wrote comes fr
 
 test('a manifest-keyed output later overwritten by a source COPY is high; without such a file in the context, medium', () => {
   const text = df(
-    'FROM node:20 AS deps',
+    'FROM node:20.11.1 AS deps',
     'WORKDIR /app',
     'COPY . .',
     'RUN npm ci',
@@ -99,7 +99,7 @@ test('a manifest-keyed output later overwritten by a source COPY is high; withou
 
 test('a RUN we cannot read after the producer stays conservative, and the reason says why', () => {
   const text = df(
-    'FROM node:20 AS deps',
+    'FROM node:20.11.1 AS deps',
     'WORKDIR /app',
     'COPY package.json package-lock.json ./',
     'RUN npm ci',
@@ -126,7 +126,7 @@ test('a RUN we cannot read after the producer stays conservative, and the reason
 
 test('wheels through a bind mount from a stage: the mount takes the writer of its source', () => {
   const text = df(
-    'FROM python:3.12 AS builder',
+    'FROM python:3.12.4 AS builder',
     'WORKDIR /src',
     'COPY requirements.txt .',
     'RUN pip wheel -r requirements.txt -w /wheels',
@@ -166,7 +166,7 @@ test('a bundle copied from a build stage by its ENV path, through a stage built 
 
 test('what a stage built FROM another copies comes through both stages; an ENV sets the output path', () => {
   const text = df(
-    'FROM node:20 AS deps',
+    'FROM node:20.11.1 AS deps',
     'WORKDIR /app',
     'COPY package.json package-lock.json ./',
     'RUN npm ci',
@@ -188,11 +188,11 @@ test('what a stage built FROM another copies comes through both stages; an ENV s
 
 test('beyond the bounds (writing steps per stage, stages followed), the copy takes the whole stage and says why', () => {
   const many = df(
-    'FROM busybox:1.36 AS a',
+    'FROM busybox:1.36.1 AS a',
     'COPY . /src',
     'RUN echo 0 > /keep',
     ...Array.from({ length: MAX_WRITERS + 1 }, (_, i) => `RUN echo ${i} > /f${i}`),
-    'FROM busybox:1.36',
+    'FROM busybox:1.36.1',
     'COPY --from=a /keep /keep',
   );
   const model = parseDockerfile(many);
@@ -203,16 +203,16 @@ test('beyond the bounds (writing steps per stage, stages followed), the copy tak
   // a short stage: /keep is written before the COPY . . only, so it is low
   assert.equal(
     risk(
-      df('FROM busybox:1.36 AS a', 'RUN echo 0 > /keep', 'COPY . /src', 'FROM busybox:1.36', 'COPY --from=a /keep /k'),
+      df('FROM busybox:1.36.1 AS a', 'RUN echo 0 > /keep', 'COPY . /src', 'FROM busybox:1.36.1', 'COPY --from=a /keep /k'),
       5,
     ).level,
     'low',
   );
   const chain = df(
-    'FROM busybox:1.36 AS s0',
+    'FROM busybox:1.36.1 AS s0',
     'COPY . /src',
     ...Array.from({ length: MAX_STAGES + 1 }, (_, i) => `FROM s${i} AS s${i + 1}`),
-    'FROM busybox:1.36',
+    'FROM busybox:1.36.1',
     `COPY --from=s${MAX_STAGES + 1} /etc/passwd /p`,
   );
   const m2 = parseDockerfile(chain);
@@ -221,11 +221,11 @@ test('beyond the bounds (writing steps per stage, stages followed), the copy tak
 
 test('a COPY . . writes a path under its destination only if the context has it (with the listing known)', () => {
   const text = df(
-    'FROM busybox:1.36 AS a',
+    'FROM busybox:1.36.1 AS a',
     'WORKDIR /app',
     'RUN echo v1 > /app/version',
     'COPY . .',
-    'FROM busybox:1.36',
+    'FROM busybox:1.36.1',
     'COPY --from=a /app/version /v',
   );
   assert.equal(risk(text, 6, { context: context(['src/a.js']) }).level, 'low');
