@@ -277,3 +277,25 @@ test('the cache level of FROM: a digest or a full version is low, a tag that flo
   ]);
   assert.deepEqual(risk(df('FROM build_${TARGETARCH}', 'RUN true'), 1), { level: 'low', reasons: [] });
 });
+
+test('one base image or build arg is one cause, however many stages bring it: the reasons name it once', () => {
+  const text = df(
+    'ARG V=1',
+    'FROM alpine:3.20 AS a',
+    'ARG V',
+    'RUN echo $V > /a',
+    'FROM alpine:3.20 AS b',
+    'ARG V',
+    'RUN echo $V > /b',
+    'FROM alpine:3.20',
+    'COPY --from=a /a /a',
+    'COPY --from=b /b /b',
+  );
+  const r = risk(text, 10);
+  assert.equal(r.level, 'medium');
+  const base = r.reasons.filter((x) => x.includes('base image alpine:3.20'));
+  const arg = r.reasons.filter((x) => x.includes('build arg V'));
+  assert.equal(base.length, 1, r.reasons.join('\n'));
+  assert.equal(arg.length, 1, r.reasons.join('\n'));
+  assert.ok(!r.reasons.some((x) => /more inputs/.test(x)), 'no count of further copies of the same two events');
+});

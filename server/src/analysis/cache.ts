@@ -58,6 +58,12 @@ interface Cause {
   line: number;
   /** The sentence shown: `origin` and the trail of stages it came through. */
   reason: string;
+  /**
+   * What happens, when several reasons tell of one event: an update of one base image (`base:alpine:3.20`, however many
+   * stages build FROM it) or a change of one build arg (`arg:NAME`, one --build-arg value for every stage). Causes
+   * are told apart by this key, else by their reason.
+   */
+  key?: string;
   /** The sentence where the cause arises, and the first stages it came through (set once it leaves its stage). */
   trail?: { origin: string; stages: readonly string[]; more: number };
 }
@@ -270,6 +276,7 @@ function ownCauses(
     causes.push({
       level: 'medium',
       line: step.line,
+      key: `base:${ref}`,
       reason: `re-runs when the base image ${clip(ref)} is updated: ${clip(whyFloats(ref) ?? 'its tag floats')} (FROM at line ${step.line})`,
     });
   }
@@ -277,6 +284,7 @@ function ownCauses(
     causes.push({
       level: 'medium',
       line: a.declaredAt,
+      key: `arg:${a.name}`,
       reason: `re-runs when the build arg ${clip(a.name)} changes (ARG at line ${a.declaredAt}, first used at line ${step.line})`,
     });
   }
@@ -559,7 +567,7 @@ function viaStage(c: Cause, from: Stage, line?: number, note?: string): Cause {
   let reason = next.origin;
   for (const s of next.stages) reason += ` (through stage ${s})`;
   if (next.more > 0) reason += ` (and ${next.more} more stage${next.more === 1 ? '' : 's'})`;
-  return { level: c.level, line: line ?? c.line, reason, trail: next };
+  return { level: c.level, line: line ?? c.line, reason, trail: next, ...(c.key === undefined ? {} : { key: c.key }) };
 }
 
 /**
@@ -569,7 +577,7 @@ function viaStage(c: Cause, from: Stage, line?: number, note?: string): Cause {
  */
 class Carried {
   readonly list: Cause[] = [];
-  /** Reason -> position in list. */
+  /** Identity (key or reason) -> position in list. */
   readonly position = new Map<string, number>();
   /** Positions of the high and medium causes, ascending. */
   readonly high: number[] = [];
@@ -579,8 +587,9 @@ class Carried {
   hiddenMedium = 0;
 
   add(c: Cause): void {
-    if (this.position.has(c.reason)) return;
-    this.position.set(c.reason, this.list.length);
+    const id = identity(c);
+    if (this.position.has(id)) return;
+    this.position.set(id, this.list.length);
     (c.level === 'high' ? this.high : this.medium).push(this.list.length);
     this.list.push(c);
   }
@@ -651,13 +660,18 @@ function countBelow(positions: readonly number[], n: number): number {
   return lo;
 }
 
+/** What tells causes apart: their event key, else their reason. */
+function identity(c: Cause): string {
+  return c.key ?? c.reason;
+}
+
 /** The step's risk: high causes before medium ones, and within each, the step's own inputs first. */
 function toRisk(carried: Carried, own: Cause[]): CacheRisk {
   const total = carried.high.length + carried.medium.length + carried.hiddenHigh + carried.hiddenMedium;
   if (total === 0) return { level: 'low', reasons: [] };
   const mine = new Set<number>();
   for (const c of own) {
-    const at = carried.position.get(c.reason);
+    const at = carried.position.get(identity(c));
     if (at !== undefined) mine.add(at);
   }
   const mineSorted = [...mine].sort((a, b) => a - b);
