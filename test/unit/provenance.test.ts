@@ -232,3 +232,37 @@ test('a COPY . . writes a path under its destination only if the context has it 
   assert.equal(risk(text, 6, { context: context(['src/a.js', 'version']) }).level, 'high');
   assert.equal(risk(text, 6).level, 'high'); // without a listing we cannot tell
 });
+
+test('a path read through a link a step made takes the whole stage, and says so', () => {
+  const text = df(
+    'FROM rust:1.80 AS build',
+    'WORKDIR /app',
+    'COPY . .',
+    'RUN cargo build --release && ln -vfsr /app/target/release /app/target/final',
+    'RUN echo done > /done',
+    'FROM debian:12-slim',
+    'COPY --from=build /app/target/final/app /app',
+  );
+  const r = risk(text, 7);
+  assert.equal(r.level, 'high');
+  assert.match(
+    r.reasons[0],
+    /where we cannot follow which step wrote what is copied: it is read through the link \/app\/target\/final made at line 4\)$/,
+  );
+});
+
+test('an Angular build writes beside its folder: a project script counts as writing the copied path', () => {
+  const text = df(
+    'FROM node:20 AS ui',
+    'WORKDIR /src/ui',
+    'COPY ui/package.json ui/package-lock.json ./',
+    'RUN npm ci',
+    'COPY ui/ ./',
+    'RUN ./node_modules/.bin/ng build --configuration production',
+    'FROM python:3.12-slim',
+    'COPY --from=ui /src/static/frontend /app/static/frontend',
+  );
+  const r = risk(text, 8);
+  assert.equal(r.level, 'high');
+  assert.doesNotMatch(r.reasons.join('\n'), /cannot/);
+});

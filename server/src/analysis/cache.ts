@@ -337,7 +337,7 @@ function takeFrom(
   const shown = clip(copiedPath(path));
   if (prov.origins === null) {
     const end = kept.stageEnd[from.index] ?? NO_END;
-    const note = `where we cannot follow which step wrote what is copied: ${prov.why}`;
+    const note = `where we cannot follow which step wrote what is copied: ${clip(prov.why)}`;
     for (const c of end.causes) causes.push(viaStage(c, from, step.line, note));
     hidden.high += end.hiddenHigh;
     hidden.medium += end.hiddenMedium;

@@ -15,9 +15,11 @@
 // - any other RUN (run): everything that reaches the step, and nothing before it matters any more: the walk stops. A
 //   RUN we cannot read (runWrites.ts) may have written anything: it is such an origin, marked unknown;
 // - reaching the stage's FROM an image (base): the base image.
-// What each RUN writes comes from runWrites.ts with the variables the Dockerfile set up to it; what a COPY of a
-// context folder writes is refined by the context listing (a `COPY . .` writes /app/node_modules only if the
-// context has a node_modules folder).
+// What each RUN writes comes from runWrites.ts with the variables the Dockerfile set up to it, command by command:
+// within one command the most specific entry decides (`npm ci`'s node_modules over its project folder), and every
+// command that writes there counts. What a COPY of a context folder writes is refined by the context listing (a
+// `COPY . .` writes /app/node_modules only if the context has a node_modules folder). A path read through a link a
+// step made (`ln -s`) is not followed: the answer is unknown.
 //
 // Bounded: at most MAX_WRITERS writing steps per stage and MAX_STAGES stages are followed, and MAX_CHECKS path
 // comparisons per reader; beyond, the answer is unknown (with why), and the caller takes the whole stage.
@@ -63,6 +65,8 @@ interface Touch {
   by: string;
   manifests: readonly string[];
   unknown: boolean;
+  /** The path is read through a link the step made there. */
+  link?: string;
 }
 
 /** Answers provenance questions about one model (and context listing), keeping what it read for the next question. */
@@ -108,6 +112,9 @@ export class ProvenanceReader {
       if (this.checks > MAX_CHECKS) return { origins: null, why: 'the file has too many writes to follow' };
       const t = touch(w, p, this.context);
       if (t === null) continue;
+      // what the link points at may be written anywhere, before or after: we do not follow it
+      if (t.link !== undefined)
+        return { origins: null, why: `it is read through the link ${t.link} made at line ${step.line}` };
       if (step.keyword !== 'RUN') origins.push({ how: 'own', stage: stage.index, step: i });
       else if (t.basis === null) {
         origins.push({ how: 'run', stage: stage.index, step: i, unknown: t.unknown ? t.by : null });
@@ -172,22 +179,28 @@ function contextHas(context: BuildContextFacts | undefined, dir: string, rel: st
 }
 
 /**
- * How a step's writes meet `p`: the deepest entries at or above it (the most specific thing we know about it) and
- * every entry inside it. Null when they do not meet.
+ * How a step's writes meet `p`: per command of the step, its deepest entries at or above `p` (the most specific thing
+ * that command says about it: `npm ci`'s node_modules over its project folder), and every entry inside `p`. Null
+ * when they do not meet; `link` when `p` is read through a link the step made.
  */
 function touch(w: Writer, p: string, context: BuildContextFacts | undefined): Touch | null {
   if (w.entries === null) return { basis: null, replaces: false, by: w.unknown ?? '', manifests: [], unknown: true };
-  let cover: Entry[] = [];
+  const covers = new Map<number, Entry[]>();
   const inside: Entry[] = [];
   for (const e of w.entries) {
     if (within(p, e.path)) {
+      if (e.except?.some((x) => within(p, x))) continue;
       const rel = p === e.path ? '' : e.path === '/' ? p.slice(1) : p.slice(e.path.length + 1);
       if (e.from !== undefined && !contextHas(context, e.from, rel)) continue;
-      if (cover.length === 0 || e.path.length > cover[0].path.length) cover = [e];
-      else if (e.path.length === cover[0].path.length) cover.push(e);
+      const deepest = covers.get(e.group);
+      if (!deepest || e.path.length > deepest[0].path.length) covers.set(e.group, [e]);
+      else if (e.path.length === deepest[0].path.length) deepest.push(e);
     } else if (within(e.path, p) && (e.from === undefined || contextHas(context, e.from, ''))) inside.push(e);
   }
+  const cover = [...covers.values()].flat();
   if (cover.length === 0 && inside.length === 0) return null;
+  const link = cover.find((e) => e.link);
+  if (link) return { basis: null, replaces: false, by: link.by, manifests: [], unknown: false, link: link.path };
   const parts = cover.concat(inside);
   const open = parts.find((e) => e.basis === null);
   const keyed = parts.find((e) => e.basis === 'manifests');
@@ -208,8 +221,8 @@ function copyWrites(step: Step, context: BuildContextFacts | undefined): Entry[]
   const dest = step.destination ?? step.workdir;
   const at = (path: string, replaces: boolean, from?: string): Entry =>
     from === undefined
-      ? { path, basis: null, replaces, by: step.keyword }
-      : { path, basis: null, replaces, by: step.keyword, from };
+      ? { path, basis: null, replaces, by: step.keyword, group: 0 }
+      : { path, basis: null, replaces, by: step.keyword, group: 0, from };
   if (!dest.startsWith('/')) return [at('/', false)];
   const destPath = normalizeAbs(dest);
   const intoFolder = dest.endsWith('/') || (step.sources?.length ?? 0) > 1;

@@ -1,6 +1,7 @@
 // What a RUN step writes into its layer, read from its shell text (shell.ts splits it into commands): the paths
 // each command writes (redirections; mkdir, cp, mv, ln, tar -x, curl -o, ...; the install folders of package
-// managers; `-o`/`--output`/`-w` outputs; the project folder and caches of builds and project scripts), each with
+// managers; `-o`/`--output`/`-w` outputs; the project folder and caches of builds; anything but the dependency
+// stores for a project's own scripts such as `npm run build` or `rails assets:precompile`), each with
 // what its content depends on: only the dependency manifests (`npm ci`, `cargo chef prepare`, `pip wheel -r`),
 // only the command's text (`mkdir`, `rm`, `ln -s`), or anything the step can see. A command we cannot read (a
 // script, `make`, a program we do not know) may write anywhere: then there is no list, and the reason names it.
@@ -55,7 +56,9 @@ export function runWrites(step: Step, vars: Vars): RunWrites {
   const subshells = /(^|[^$])\(/.test(step.command);
   const cmds = commandsOf(step);
   const hasCase = cmds.some((c) => c.program === 'case');
-  for (const cmd of cmds) {
+  for (let k = 0; k < cmds.length; k++) {
+    const cmd = cmds[k];
+    r.group = k;
     if (hasCase && cmd.words.length === 1 && !READERS.has(programName(cmd.program)) && !QUIET.has(cmd.program))
       r.cannotMaybe(cmd.text);
     else readCommand(r, cmd, 0, subshells);

@@ -68,7 +68,7 @@ const composer: CommandReader = (r, cmd) => {
     return;
   }
   if (sub === 'self-update') r.addAbs('/usr/local/bin', null, by);
-  r.project(by, dir);
+  r.project(by);
 };
 
 const GO_VALUE = new Set([

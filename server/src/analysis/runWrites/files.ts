@@ -96,10 +96,13 @@ function copyLike(basis: WriteBasis): CommandReader {
       for (const op of ops) r.add(op, 'command', p);
       return;
     }
+    const at = r.entries.length;
     if (dir !== null) r.add(dir, basis, p);
     else if (p === 'ln' && ops.length === 1) r.add(ops[0].slice(ops[0].lastIndexOf('/') + 1) || '.', basis, p);
     else if (ops.length >= 2 || (ops.length === 1 && p !== 'ln')) r.add(ops[ops.length - 1], basis, p);
     else r.cannot(cmd.text);
+    // what is read through a link is what its target holds (provenance.ts does not follow it)
+    if (p === 'ln') for (let k = at; k < r.entries.length; k++) r.entries[k] = { ...r.entries[k], link: true };
     if (p === 'mv') for (const src of dir !== null ? ops : ops.slice(0, -1)) r.add(src, 'command', p, true);
   };
 }

@@ -96,7 +96,7 @@ const npm: CommandReader = (r, cmd, depth) => {
   if (NPM_LOCK_INSTALL.has(sub) && ops.length === 1)
     return lockInstall(r, by, dir, null, NPM_CI.has(sub) ? [] : ['package-lock.json'], NPM_CI.has(sub));
   // a script, an install of named packages, a prune: the project folder
-  r.project(by, dir);
+  r.project(by);
 };
 
 const YARN_VALUE = new Set(['--cwd', '--modules-folder', '--cache-folder', '--network-timeout', '--mutex']);
@@ -119,7 +119,7 @@ const yarn: CommandReader = (r, cmd, depth) => {
     return;
   }
   // `yarn build`, `yarn workspace x run y`, `yarn add x`: the project folder
-  r.project(by, dir);
+  r.project(by);
 };
 
 const PNPM_VALUE = new Set(['-C', '--dir', '--filter', '-F', '--store-dir', '--virtual-store-dir', '--modules-dir']);
@@ -143,7 +143,7 @@ const pnpm: CommandReader = (r, cmd, depth) => {
     r.add(ops[1], null, by);
     return r.caches(null, by);
   }
-  r.project(by, dir);
+  r.project(by);
 };
 
 const bun: CommandReader = (r, cmd, depth) => {
@@ -155,7 +155,7 @@ const bun: CommandReader = (r, cmd, depth) => {
   if (has(cmd, '-g', '--global')) return globalInstall(r, by);
   if ((sub === 'install' || sub === 'i') && ops.length === 1)
     return lockInstall(r, by, dir, null, ['bun.lockb', 'bun.lock'], false);
-  r.project(by, dir);
+  r.project(by);
 };
 
 const corepack: CommandReader = (r, cmd) => {
@@ -180,7 +180,7 @@ const TURBO_LOCKS = [
 /** `turbo prune --docker`: out/json and the lockfile from the manifests, out/full from the sources. */
 const turbo: CommandReader = (r, cmd) => {
   const sub = operandsOf(cmd, new Set(['--out-dir', '--scope', '--filter', '-F', '--cwd']))[0];
-  if (sub !== 'prune') return r.project(`turbo ${sub ?? 'run'}`, valueOf(cmd, '--cwd'));
+  if (sub !== 'prune') return r.project(`turbo ${sub ?? 'run'}`);
   const out = valueOf(cmd, '--out-dir') ?? 'out';
   if (!has(cmd, '--docker')) return r.add(out, null, 'turbo prune');
   r.add(joinRel(out, 'json'), 'manifests', 'turbo prune --docker');

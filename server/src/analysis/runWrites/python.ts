@@ -203,7 +203,7 @@ const uv: CommandReader = (r, cmd, depth) => {
     if (d !== null) r.add(d, null, by);
     return r.caches(null, by);
   }
-  r.project(by, dir);
+  r.project(by);
 };
 
 /** poetry install / sync (its venv, or the environment with virtualenvs.create false), lock, export, run. */

@@ -22,6 +22,12 @@ export interface WriteEntry {
   by: string;
   /** For 'manifests': manifest names the command reads besides the usual ones (`pip wheel -r deps.txt`). */
   manifests?: readonly string[];
+  /** Which command of the step wrote it (entries of one command refine each other; see provenance.ts). */
+  group: number;
+  /** Folders under `path` this write leaves alone (a project's script and the dependency stores). */
+  except?: readonly string[];
+  /** A symbolic or hard link made at `path`: what is read through it is what its target holds. */
+  link?: boolean;
 }
 
 /** A variable's value as the Dockerfile set it (ENV, ARG); undefined when it did not (the base image may have). */
@@ -58,7 +64,23 @@ const CACHE_VARS = [
   'MAVEN_CONFIG',
 ];
 
+/** Folders only dependency installs write (gems, Go modules, Cargo's registry), in the official images' layout. */
+const DEPENDENCY_STORES = [
+  '/usr/local/bundle',
+  '/usr/local/lib/ruby/gems',
+  '/usr/lib/ruby/gems',
+  '/var/lib/gems',
+  '/go/pkg/mod',
+  '/root/go/pkg/mod',
+  '/usr/local/cargo/registry',
+  '/usr/local/cargo/git',
+  '/root/.cargo/registry',
+  '/root/.cargo/git',
+];
+
 export class Reader {
+  /** The command of the step being read (see WriteEntry.group). */
+  group = 0;
   /** The working folders the next command may run in; null once a `cd` went where we cannot tell. */
   cwds: string[] | null;
   readonly entries: WriteEntry[] = [];
@@ -166,13 +188,21 @@ export class Reader {
   }
 
   addAbs(path: string, basis: WriteBasis, by: string, replaces = false, manifests?: readonly string[]): void {
-    // devices and kernel files are not layer content
-    if (/^\/(dev|proc|sys)(\/|$)/.test(path)) return;
+    this.push(
+      manifests
+        ? { path, basis, replaces, by, manifests, group: this.group }
+        : { path, basis, replaces, by, group: this.group },
+    );
+  }
+
+  /** Adds an entry as it is (devices and kernel files are not layer content). */
+  push(entry: WriteEntry): void {
+    if (/^\/(dev|proc|sys)(\/|$)/.test(entry.path)) return;
     if (this.entries.length >= MAX_ENTRIES) {
-      this.cannot(`${by} (more than ${MAX_ENTRIES} paths)`);
+      this.cannot(`${entry.by} (more than ${MAX_ENTRIES} paths)`);
       return;
     }
-    this.entries.push(manifests ? { path, basis, replaces, by, manifests } : { path, basis, replaces, by });
+    this.entries.push(entry);
   }
 
   /** The home, cache and temporary folders a package tool writes. */
@@ -190,11 +220,20 @@ export class Reader {
     return v === undefined || v === '' ? null : v;
   }
 
-  /** The project folder (`dir`, or the working folders) and the caches: what a project's own script writes. */
-  project(by: string, dir: string | null = null): void {
-    if (dir !== null) this.add(dir, null, by);
-    else this.addRel('', null, by);
-    this.caches(null, by);
+  /**
+   * What a project's own script writes (`npm run build`, `rails assets:precompile`, `python manage.py ...`): anything
+   * (an Angular build writes beside its folder, a webpack build into node_modules/.cache), except the dependency
+   * stores that only installs fill: the gem folders, the Go module cache, Cargo's registry.
+   */
+  project(by: string): void {
+    const except: string[] = [];
+    for (const v of ['BUNDLE_PATH', 'GEM_HOME', 'GOMODCACHE']) {
+      const got = this.resolve(this.vars(v) ?? '');
+      if (got?.exact) except.push(...got.paths);
+    }
+    for (const rel of ['vendor/bundle']) for (const c of this.cwds ?? []) except.push(normalizeAbs(`${c}/${rel}`));
+    except.push(...DEPENDENCY_STORES);
+    this.push({ path: '/', basis: null, replaces: false, by, group: this.group, except });
   }
 
   /** `cd DIR`: the working folders after it; `keepOld` inside a subshell (the folder may be the old one again). */
