@@ -46,9 +46,20 @@ export interface Choice {
 export interface Flow {
   commands: FlowCommand[];
   choices: Choice[];
+  /** Undecided constructs past MAX_CHOICES: every branch of theirs runs (as if each ran). */
+  unbounded: number;
   /** Constructs decided here, for the basis (`case "$arch" (amd64) → amd64)`). */
   decided: string[];
 }
+
+/**
+ * Undecided constructs a RUN may have; those past it count every branch. Bounds the guards of a command (one per
+ * undecided construct around it) whatever the nesting.
+ */
+export const MAX_CHOICES = 32;
+
+/** A case pattern and subject longer than this together are not matched (the matcher is length x length). */
+const MAX_MATCH = 1_000_000;
 
 /** The mark `$(apt-mark showmanual)` stands for, followed by its number in the RUN. */
 export const MANUAL_MARK = '\u0000apt-mark-showmanual#';
@@ -73,6 +84,7 @@ interface Frame {
   taken: boolean;
   /** Some branch was skipped (for the notes). */
   skipped: boolean;
+  /** Its choice: -1 while none is needed, -2 past MAX_CHOICES. */
   choice: number;
   /** Branches seen so far. */
   n: number;
@@ -95,6 +107,7 @@ class FlowReader {
   readonly commands: FlowCommand[] = [];
   readonly choices: Choice[] = [];
   readonly decided: string[] = [];
+  unbounded = 0;
   private readonly stack: Frame[] = [];
   private status: Status = 'T';
   private pending: string | null = null;
@@ -256,7 +269,7 @@ class FlowReader {
   private openCase(subject: Word | undefined): void {
     const f = this.open('case', this.context());
     f.subject = subject ? this.vars.valueOf(subject.word) : UNKNOWN;
-    f.what = `case ${subject?.quoted ? `"${subject.word}"` : (subject?.word ?? '')}`;
+    f.what = clip(`case ${subject?.quoted ? `"${subject.word}"` : (subject?.word ?? '')}`);
   }
 
   /** In a case, between branches: `pat | pat )`, or `esac`. */
@@ -271,7 +284,7 @@ class FlowReader {
     if (op !== ')') return false;
     const pats = f.patterns;
     f.patterns = [];
-    this.branch(f, this.matches(f.subject, pats), `${pats.map((p) => p.word).join(' | ')})`);
+    this.branch(f, this.matches(f.subject, pats), clip(`${pats.map((p) => p.word).join(' | ')})`));
     return true;
   }
 
@@ -280,7 +293,7 @@ class FlowReader {
     for (const p of pats) {
       const v = this.vars.valueOf(p.word);
       if (v === '*') return 'T';
-      if (v === UNKNOWN || subject === UNKNOWN) r = 'U';
+      if (v === UNKNOWN || subject === UNKNOWN || v.length * subject.length > MAX_MATCH) r = 'U';
       else if (globMatchWord(v, subject, p.quoted)) return 'T';
     }
     return r;
@@ -298,17 +311,25 @@ class FlowReader {
       f.skipped = true;
       return;
     }
-    if (r === 'U' && f.choice < 0) f.choice = this.choices.push({ what: f.what, alts: [] }) - 1;
+    if (r === 'U' && f.choice === -1) f.choice = this.newChoice(f.what, []);
     f.active = true;
     f.guards = f.outerGuards;
     if (f.choice >= 0) {
       const alt = this.choices[f.choice].alts.push(label) - 1;
       f.guards = [...f.outerGuards, { choice: f.choice, alt }];
     }
-    if (r === 'T') {
+    // past MAX_CHOICES (choice -2) every branch runs: none is taken
+    if (r === 'T' && f.choice !== -2) {
       f.taken = true;
       f.ran = label;
     }
+  }
+
+  /** A new choice, or -2 past MAX_CHOICES (then every branch runs). */
+  private newChoice(what: string, alts: string[]): number {
+    if (this.choices.length < MAX_CHOICES) return this.choices.push({ what, alts }) - 1;
+    this.unbounded++;
+    return -2;
   }
 
   private close(f: Frame): void {
@@ -331,7 +352,8 @@ class FlowReader {
       else s = next;
       op = c.op;
     }
-    if (f.n === 0) f.what = `if ${f.cond.map((c) => (c.negate ? '! ' : '') + c.words.map(show).join(' ')).join(' … ')}`;
+    if (f.n === 0)
+      f.what = clip(`if ${f.cond.map((c) => (c.negate ? '! ' : '') + c.words.map(show).join(' ')).join(' … ')}`);
     return s;
   }
 
@@ -354,7 +376,8 @@ class FlowReader {
     const s = this.status;
     if (this.pending === null) return { run: true, guard: null };
     if (s === 'T' || s === 'F') return { run: (s === 'T') === (this.pending === '&&'), guard: null };
-    if (s.choice < 0) s.choice = this.choices.push({ what: s.what, alts: ['true', 'false'] }) - 1;
+    if (s.choice === -1) s.choice = this.newChoice(s.what, ['true', 'false']);
+    if (s.choice < 0) return { run: true, guard: null };
     return { run: true, guard: { choice: s.choice, alt: this.pending === '&&' ? 0 : 1 } };
   }
 
@@ -378,7 +401,7 @@ class FlowReader {
     const test = ['[', '[[', 'test'].includes(words[0]?.word ?? '');
     if (!test) this.status = guard && pending === '&&' ? this.status : 'T';
     else if (own !== 'U') this.status = own === 'F' ? 'F' : guard && pending === '&&' ? this.status : 'T';
-    else this.status = { what: words.map(show).join(' '), choice: -1 };
+    else this.status = { what: clip(words.map(show).join(' ')), choice: -1 };
   }
 
   /** A command that runs (under `guards`): assignments change the variables, others are kept. */
@@ -416,6 +439,11 @@ class FlowReader {
   }
 }
 
+/** Text for the basis: at most 80 characters of it. */
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
 function isAssignment(w: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*=/.test(w);
 }
@@ -431,7 +459,7 @@ function globMatchWord(pattern: string, subject: string, quoted: boolean): boole
 
 /** Every command of the step as it runs unconditionally (exec form; text that does not read as a script). */
 function flat(step: Step): Flow {
-  return { commands: commandsOf(step).map((cmd) => ({ cmd, guards: [] })), choices: [], decided: [] };
+  return { commands: commandsOf(step).map((cmd) => ({ cmd, guards: [] })), choices: [], decided: [], unbounded: 0 };
 }
 
 const memo = new WeakMap<Step, { platform: string | null; flow: Flow }>();
@@ -453,7 +481,7 @@ export function flowOf(step: Step, platform: string | null): Flow {
   else {
     const reader = new FlowReader(new ShellVars(step.vars, targetArch(platform)));
     flow = reader.read(step.command)
-      ? { commands: reader.commands, choices: reader.choices, decided: reader.decided }
+      ? { commands: reader.commands, choices: reader.choices, decided: reader.decided, unbounded: reader.unbounded }
       : flat(step);
   }
   memo.set(step, { platform, flow });

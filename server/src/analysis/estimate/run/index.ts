@@ -38,8 +38,12 @@ interface Sum {
   estimated: boolean;
 }
 
-/** Alternatives sized per RUN to find the largest branches; beyond, a choice takes its branch with most commands. */
+/**
+ * Alternatives sized per RUN to find the largest branches, and commands read over those sizings (a long RUN gets
+ * fewer); beyond, a choice takes its branch with the most commands.
+ */
 const MAX_TRIALS = 24;
+const MAX_TRIAL_COMMANDS = 20_000;
 
 /** `platform`: the stage's FROM --platform (null: the default, linux/amd64). */
 export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts, platform: string | null): RunEstimate {
@@ -58,6 +62,10 @@ export function estimateRun(step: Step, state: StageState, facts: AnalysisFacts,
     selection = picked.selection;
     notes.push(...picked.notes);
   }
+  if (flow.unbounded)
+    notes.push(
+      `${flow.unbounded} more undecided condition${flow.unbounded === 1 ? '' : 's'}: every branch of theirs counted`,
+    );
   const r = sizeRun(step, state, facts, readRun(step, platform, selection), true);
   if (r.size === null || notes.length === 0) return r;
   return { ...r, basis: `${r.basis}; ${notes.join('; ')}` };
@@ -78,23 +86,29 @@ function largest(
 ): { selection: number[]; notes: string[] } {
   // constructs not sized yet run their smallest alternative (by commands), so each is sized against what the earlier
   // ones chose, not against the others' branches
-  const selection = flow.choices.map((ch, c) => byCommands(flow, c, ch.alts.length, Math.min));
+  const counts = commandCounts(flow);
+  const selection = counts.map((k) => k.indexOf(Math.min(...k)));
   const differ: string[] = [];
   let unsized = 0;
   let trials = 0;
   flow.choices.forEach((choice, c) => {
-    const relevant = flow.commands.filter((fc) => fc.guards.some((g) => g.choice === c) && affectsSize(fc.cmd));
-    if (relevant.length === 0) return;
+    if (counts[c].every((k) => k === 0)) return;
     const n = choice.alts.length;
-    if (trials + n > MAX_TRIALS) {
-      selection[c] = byCommands(flow, c, n, Math.max);
+    if (trials + n > MAX_TRIALS || (trials + n) * flow.commands.length > MAX_TRIAL_COMMANDS) {
+      selection[c] = counts[c].indexOf(Math.max(...counts[c]));
       unsized++;
       return;
     }
     const scores: number[] = [];
     for (let a = 0; a < n; a++) {
       selection[c] = a;
-      const r = sizeRun(step, trialState(state), facts, readRun(step, platform, selection), false);
+      const r = sizeRun(
+        step,
+        trialState(state, flow.commands.length),
+        facts,
+        readRun(step, platform, selection),
+        false,
+      );
       trials++;
       // an alternative with writes not sized counts a little more than an equal one without
       scores.push((r.size ?? 0) + (r.size === null || r.basis.includes('lower bound') ? 0.5 : 0));
@@ -115,22 +129,58 @@ function largest(
   return { selection, notes };
 }
 
-/** The alternative of choice `c` with the most (`pick` Math.max) or fewest commands that can change the size. */
-function byCommands(flow: Flow, c: number, n: number, pick: (...xs: number[]) => number): number {
-  const counts = new Array<number>(n).fill(0);
-  for (const fc of flow.commands) for (const g of fc.guards) if (g.choice === c && affectsSize(fc.cmd)) counts[g.alt]++;
-  return counts.indexOf(pick(...counts));
+/** Per choice, per alternative: how many of the commands it guards can change the size (./read.ts affectsSize). */
+function commandCounts(flow: Flow): number[][] {
+  const counts = flow.choices.map((ch) => new Array<number>(ch.alts.length).fill(0));
+  for (const fc of flow.commands) {
+    if (fc.guards.length === 0 || !affectsSize(fc.cmd)) continue;
+    for (const g of fc.guards) counts[g.choice][g.alt]++;
+  }
+  return counts;
 }
 
-/** A copy of the state that sizing one alternative may change. */
-function trialState(s: StageState): StageState {
-  charge((s.aptInstalled?.size ?? 0) + s.apkInstalled.size);
+/** The state as sizing one alternative sees it: its package sets take changes without changing the stage's. */
+function trialState(s: StageState, commands: number): StageState {
+  charge(1 + commands);
   return {
     ...s,
-    aptInstalled: s.aptInstalled ? new Set(s.aptInstalled) : null,
-    apkInstalled: new Set(s.apkInstalled),
+    aptInstalled: s.aptInstalled ? new LayeredSet(s.aptInstalled) : null,
+    apkInstalled: new LayeredSet(s.apkInstalled),
     unknownWriters: [],
   };
+}
+
+/**
+ * A set over `base` that keeps its own additions and removals (a trial's changes, without copying the image's
+ * package list for every alternative sized). Membership and size only: trials do not iterate the sets.
+ */
+class LayeredSet extends Set<string> {
+  private readonly gone = new Set<string>();
+
+  constructor(private readonly base: ReadonlySet<string>) {
+    super();
+  }
+
+  override has(n: string): boolean {
+    return !this.gone.has(n) && (super.has(n) || this.base.has(n));
+  }
+
+  override add(n: string): this {
+    this.gone.delete(n);
+    if (!this.base.has(n)) super.add(n);
+    return this;
+  }
+
+  override delete(n: string): boolean {
+    if (!this.has(n)) return false;
+    super.delete(n);
+    if (this.base.has(n)) this.gone.add(n);
+    return true;
+  }
+
+  override get size(): number {
+    return this.base.size + super.size - this.gone.size;
+  }
 }
 
 /** The RUN's estimate from its commands; `commit`: record what it leaves in the stage's state (files, writers). */
