@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnalysisOptions } from '../../../../server/src/analysis/model';
 import { parseDockerfile } from '../../../../server/src/analysis/parse';
-import { flowOf, MANUAL_MARK, type Flow } from '../../../../server/src/analysis/estimate/run/flow';
+import { flowOf, MANUAL_MARK, MAX_CHOICES, type Flow } from '../../../../server/src/analysis/estimate/run/flow';
 
 /** The flow of the last RUN of `lines` (after a FROM), for the stage's platform. */
 function flow(lines: string[], options: AnalysisOptions = {}, from = 'FROM debian:bookworm-slim'): Flow {
@@ -113,4 +113,14 @@ test('text that does not read as a script counts every command, as if every bran
     assert.ok(ran(f).length > 0, body);
   }
   assert.deepEqual(ran(flow(['ARG X', 'RUN if [ -n "$X" ]; then apt-get install -y a'])), ['apt-get install -y a']);
+});
+
+test('past MAX_CHOICES undecided constructs, every branch of the rest runs (and is counted so)', () => {
+  const n = MAX_CHOICES + 8;
+  const f = flow([
+    `RUN ${Array.from({ length: n }, (_, i) => `if [ -f /x${i} ]; then echo a${i}; else echo b${i}; fi`).join('; ')}`,
+  ]);
+  assert.equal(f.choices.length, MAX_CHOICES);
+  assert.equal(f.unbounded, 8);
+  assert.deepEqual(ran(f), Array.from({ length: 8 }, (_, k) => [`echo a${n - 8 + k}`, `echo b${n - 8 + k}`]).flat());
 });
