@@ -12,10 +12,9 @@
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
-import { buildFixture, DOCKER_CLEAN, engineSuite, ensureDebian, repoRoot, type TestEngine } from './harness';
+import { buildFixture, engineSuite, ensureOfficialLike, repoRoot, type TestEngine } from './harness';
 
 const FIXTURES = path.join(repoRoot(), 'test', 'fixtures', 'estimate-accuracy');
 const TOLERANCE = 0.25;
@@ -36,77 +35,6 @@ after(() => {
     );
   }
 });
-
-/** The official images' apt/dpkg configuration (debuerreotype-minimizing-config, -slimify), as one RUN. */
-function officialConfig(suite: string, slim: boolean): string {
-  const lines = [
-    "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d",
-    'echo force-unsafe-io > /etc/dpkg/dpkg.cfg.d/docker-apt-speedup',
-    `printf '%s\\n' ${DOCKER_CLEAN.split('\n')
-      .filter(Boolean)
-      .map((l) => `'${l}'`)
-      .join(' ')} > /etc/apt/apt.conf.d/docker-clean`,
-    `echo 'Acquire::GzipIndexes "true";' > /etc/apt/apt.conf.d/docker-gzip-indexes`,
-    `echo 'Acquire::Languages "none";' > /etc/apt/apt.conf.d/docker-no-languages`,
-    `echo 'Apt::AutoRemove::SuggestsImportant "false";' > /etc/apt/apt.conf.d/docker-autoremove-suggests`,
-    'rm -f /etc/apt/sources.list',
-    `printf 'Types: deb\\nURIs: http://deb.debian.org/debian\\nSuites: ${suite} ${suite}-updates\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n\\nTypes: deb\\nURIs: http://deb.debian.org/debian-security\\nSuites: ${suite}-security\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n' > /etc/apt/sources.list.d/debian.sources`,
-  ];
-  if (slim) {
-    const ex = [
-      '/usr/share/doc/*',
-      '/usr/share/groff/*',
-      '/usr/share/info/*',
-      '/usr/share/linda/*',
-      '/usr/share/lintian/overrides/*',
-      '/usr/share/locale/*',
-      '/usr/share/man/*',
-    ];
-    const inc = [
-      '/usr/share/doc/*/copyright',
-      '/usr/share/doc/kde/HTML/C/*',
-      '/usr/share/gnome/help/*/C/*',
-      '/usr/share/locale/all_languages',
-      '/usr/share/locale/currency/*',
-      '/usr/share/locale/l10n/*',
-      '/usr/share/locale/languages',
-      '/usr/share/locale/locale.alias',
-      '/usr/share/omf/*/*-C.emf',
-    ];
-    lines.push(
-      `printf '%s\\n' ${[...ex.map((p) => `'path-exclude ${p}'`), ...inc.map((p) => `'path-include ${p}'`)].join(' ')} > /etc/dpkg/dpkg.cfg.d/docker`,
-    );
-    lines.push('find /usr/share/doc -mindepth 1 -not -name copyright -not -type d -delete');
-    lines.push(
-      'rm -rf /usr/share/groff/* /usr/share/info/* /usr/share/linda/* /usr/share/lintian/overrides/* /usr/share/man/*',
-    );
-    lines.push(
-      'find /usr/share/locale -mindepth 1 -maxdepth 1 -not -name locale.alias -not -name languages -not -name all_languages -not -name currency -not -name l10n -exec rm -rf {} +',
-    );
-  }
-  // the official images are rebuilt with the suite's -updates and -security packages; a base bootstrapped from the
-  // suite alone has older ones, and an install that needs a newer one upgrades it inside the measured layer (a
-  // trixie-security openssl made `apt-get install nginx ca-certificates` 6.8 MB larger by rewriting libssl3t64)
-  lines.push(
-    'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -y -qq upgrade && rm -rf /var/lib/apt/lists/*',
-  );
-  return lines.join(' && ');
-}
-
-async function ensureOfficialLike(e: TestEngine, suite: string, slim: boolean): Promise<void> {
-  const minbase = `li-minbase:${suite}`;
-  await ensureDebian(e, { suite, tag: minbase });
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-official-'));
-  try {
-    await fs.promises.writeFile(
-      path.join(dir, 'Dockerfile'),
-      `FROM ${minbase}\nRUN ${officialConfig(suite, slim)}\nCMD ["bash"]\n`,
-    );
-    await buildFixture(e, dir, { builder: 'legacy', tag: `debian:${suite}${slim ? '-slim' : ''}` });
-  } finally {
-    await fs.promises.rm(dir, { recursive: true, force: true });
-  }
-}
 
 interface RawHistory {
   CreatedBy: string;

@@ -176,6 +176,32 @@ export function longNames(n: number): string {
   );
 }
 
+/**
+ * One RUN with `depth` undecided `if`s nested in each other, each installing a package (each command carried a guard
+ * per construct around it: depth x depth).
+ */
+export function nestedConditions(depth: number): string {
+  return (
+    'FROM debian:bookworm-slim\nRUN ' +
+    Array.from({ length: depth }, (_, i) => `if [ -f /x${i} ]; then apt-get install -y p${i % 50}; `).join('') +
+    'fi; '.repeat(depth) +
+    '\n'
+  );
+}
+
+/** `n` RUNs with an undecided branch that installs a package each (every branch is sized to find the largest). */
+export function manyUndecidedBranches(n: number): string {
+  return (
+    'FROM debian:bookworm-slim\n' +
+    lines(n, (i) => `RUN if [ -f /x ]; then apt-get install -y gcc; else apt-get install -y p${i % 50}; fi`)
+  );
+}
+
+/** A case whose subject (an ARG value) and pattern are both `n` characters (the matcher is length x length). */
+export function longCasePattern(n: number): string {
+  return `FROM alpine:3.20\nARG S=${'a'.repeat(n)}\nRUN case "$S" in ${'*a'.repeat(n / 2)}b) apk add curl ;; esac\n`;
+}
+
 export interface HostileAnalysisInput {
   name: string;
   /** What went wrong before issue 12. */
@@ -254,4 +280,13 @@ export const HOSTILE_ANALYSIS_INPUTS: readonly HostileAnalysisInput[] = [
   input('many-pip-installs-50000', 'quadratic: each pip install walked the stage chain', () => manyPipInstalls(50_000)),
   input('many-pending-args-50000', 'quadratic: each step compared every pending ARG', () => manyPendingArgs(50_000)),
   input('long-names', 'blow-up: 100 kB names quoted in the reasons of every later step', () => longNames(100_000)),
+  input('nested-conditions-50000', 'quadratic: a guard per undecided construct around each command', () =>
+    nestedConditions(50_000),
+  ),
+  input('many-undecided-branches-20000', 'work: every branch of every RUN sized to find the largest', () =>
+    manyUndecidedBranches(20_000),
+  ),
+  input('long-case-pattern', 'quadratic: a case pattern matched against a subject of the same length', () =>
+    longCasePattern(60_000),
+  ),
 ];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findCommands, operands, splitCommands } from '../../server/src/analysis/shell';
+import { findCommands, operands, shellTokens, splitCommands } from '../../server/src/analysis/shell';
 
 test('splits a typical apt RUN into its simple commands', () => {
   const cmds = splitCommands(
@@ -34,5 +34,32 @@ test('a redirection with & (2>&1, &>file) stays in its command, not a separator'
   assert.deepEqual(
     splitCommands('make > log 2>&1 && ls &>/dev/null & wait').map((c) => c.words),
     [['make', '>', 'log', '2>&1'], ['ls', '&>/dev/null'], ['wait']],
+  );
+});
+
+test('script mode keeps command substitutions and descriptor redirections inside their words', () => {
+  const text = 'case $(uname -m) in x86_64) echo >&2 "64" 2>&1 ;; esac';
+  const words = (script: boolean) => shellTokens(text, script).map((t) => (t.op === null ? t.word : `<${t.op}>`));
+  assert.deepEqual(words(true), [
+    'case',
+    '$(uname -m)',
+    'in',
+    'x86_64',
+    '<)>',
+    'echo',
+    '>&2',
+    '64',
+    '2>&1',
+    '<;;>',
+    'esac',
+  ]);
+  // the plain reading (rules) splits command substitutions, as it always did
+  assert.ok(words(false).includes('<(>'));
+  assert.deepEqual(
+    shellTokens('A="$(apt-mark showmanual)" "b c"', true).map((t) => (t.op === null ? [t.word, t.quoted] : t.op)),
+    [
+      ['A=$(apt-mark showmanual)', true],
+      ['b c', true],
+    ],
   );
 });

@@ -78,6 +78,12 @@ export interface Step {
   copyFrom?: { stage: number | null; image: string | null; raw: string };
   /** WORKDIR in effect when the step runs (expanded, absolute). */
   workdir: string;
+  /**
+   * For a shell-form RUN: the Dockerfile's variables (ARG, ENV) its text refers to that are declared where it runs,
+   * with their values (null: an ARG declared without a value and given none, so unset in the shell). Names the file
+   * does not declare are absent (the base image's environment may set them).
+   */
+  vars?: ReadonlyMap<string, string | null>;
   /** For ONBUILD: the trigger instruction's keyword. */
   onbuildKeyword?: string;
 }

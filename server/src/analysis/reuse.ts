@@ -28,6 +28,13 @@ const sameHeredoc = (a: Heredoc, b: Heredoc): boolean =>
   a.line === b.line &&
   a.endLine === b.endLine;
 
+function sameVars(a: ReadonlyMap<string, string | null> | undefined, b: typeof a): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
 export function sameHeredocs(a: readonly Heredoc[], b: readonly Heredoc[]): boolean {
   return sameList(a, b, sameHeredoc);
 }
@@ -51,6 +58,7 @@ export function sameStep(a: Step, b: Step): boolean {
     sameList(a.flags, b.flags, sameFlag) &&
     sameList(a.heredocs, b.heredocs, sameHeredoc) &&
     sameList(a.sources, b.sources, is) &&
+    sameVars(a.vars, b.vars) &&
     (a.copyFrom === b.copyFrom ||
       (a.copyFrom !== undefined &&
         b.copyFrom !== undefined &&

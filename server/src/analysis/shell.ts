@@ -42,7 +42,7 @@ export function commandsOf(step: Step): readonly ShellCommand[] {
   if (!cmds) {
     let list = step.execForm ? [shellCommand(step.words.slice(), step.words.join(' '))] : splitCommands(step.command);
     // `RUN <<EOF` leaves a command made only of the heredoc redirection; the body's commands follow it
-    if (step.heredocs.length) list = list.filter((c) => !c.words.every((w) => /^<<-?["']?[A-Za-z_]/.test(w)));
+    if (step.heredocs.length) list = list.filter((c) => !isHeredocOnly(c));
     cmds = Object.freeze(list);
     if (byText.size >= MAX_MEMO || memoChars + key.length > MAX_MEMO_CHARS) {
       byText.clear();
@@ -53,6 +53,20 @@ export function commandsOf(step: Step): readonly ShellCommand[] {
   }
   byStep.set(step, cmds);
   return cmds;
+}
+
+/** A command made only of heredoc redirections (`<<EOF`): what `RUN <<EOF` leaves before the body's commands. */
+export function isHeredocOnly(cmd: ShellCommand): boolean {
+  return cmd.words.every((w) => /^<<-?["']?[A-Za-z_]/.test(w));
+}
+
+/**
+ * The simple command that `words` run (leading `VAR=value` assignments, `sudo`, `env` and such dropped, as in
+ * splitCommands), with `text` as its text; null when no command is left.
+ */
+export function commandFromWords(words: string[], text: string): ShellCommand | null {
+  const w = stripPrefixes(words);
+  return w.length ? shellCommand(w, text) : null;
 }
 
 /** A command made of `words` (already split, quotes removed); `text` is what it was read from. */
@@ -72,61 +86,102 @@ export function shellCommand(words: string[], text: string): ShellCommand {
 export function splitCommands(text: string): ShellCommand[] {
   const out: ShellCommand[] = [];
   let words: string[] = [];
-  let word = '';
-  let hasWord = false;
   let start = 0;
-  let quote: '"' | "'" | null = null;
-  const endWord = () => {
-    if (hasWord) words.push(word);
-    word = '';
-    hasWord = false;
-  };
   const endCommand = (end: number) => {
-    endWord();
     const cmdWords = stripPrefixes(words);
     if (cmdWords.length) out.push(shellCommand(cmdWords, text.slice(start, end).trim()));
     words = [];
   };
-  for (let i = 0; i < text.length; i++) {
+  scanShell(
+    text,
+    false,
+    (w) => words.push(w),
+    (op, at) => {
+      endCommand(at);
+      start = at + op.length;
+    },
+  );
+  endCommand(text.length);
+  return out;
+}
+
+/** A word (quotes removed) or an operator of shell text. */
+export type ShellToken =
+  | { op: null; word: string; /** Some part of it was quoted. */ quoted: boolean }
+  | { op: string; /** Where it starts in the text. */ at: number };
+
+/** The words and operators of shell text, in order (see scanShell). */
+export function shellTokens(text: string, script = false): ShellToken[] {
+  const out: ShellToken[] = [];
+  scanShell(
+    text,
+    script,
+    (word, quoted) => out.push({ op: null, word, quoted }),
+    (op, at) => out.push({ op, at }),
+  );
+  return out;
+}
+
+/**
+ * Reads shell text into words (quotes removed; `quoted`: some part was quoted) and operators (`&&`, `||`, `;`, `;;`,
+ * `|`, `&`, a newline, `(`, `)`, `{`, `}`, with where they start), in order; comments and line continuations dropped.
+ * `script`: read it as a script is run: command substitutions (`$(...)`, backquotes) and redirections to descriptors
+ * (`>&2`, `2>&1`, `&>file`) stay inside their word instead of splitting it.
+ */
+export function scanShell(
+  text: string,
+  script: boolean,
+  onWord: (word: string, quoted: boolean) => void,
+  onOp: (op: string, at: number) => void,
+): void {
+  let word = '';
+  let hasWord = false;
+  let quoted = false;
+  let quote: '"' | "'" | null = null;
+  const endWord = () => {
+    if (hasWord) onWord(word, quoted);
+    word = '';
+    hasWord = false;
+    quoted = false;
+  };
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text[i];
     if (quote) {
       if (c === quote) quote = null;
-      else if (c === '\\' && quote === '"' && i + 1 < text.length) word += text[++i];
+      else if (c === '\\' && quote === '"' && i + 1 < n) word += text[++i];
       else word += c;
       continue;
     }
     if (c === '"' || c === "'") {
       quote = c;
       hasWord = true;
+      quoted = true;
     } else if (c === '\\') {
       if (text[i + 1] === '\n') i++;
-      else if (i + 1 < text.length) {
+      else if (i + 1 < n) {
         word += text[++i];
         hasWord = true;
       }
     } else if (c === '#' && !hasWord) {
       // a comment runs to the end of the line
-      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
-    } else if (
-      c === '&' &&
-      (text[i - 1] === '>' || text[i - 1] === '<' || (text[i + 1] === '>' && text[i - 1] !== '&'))
-    ) {
-      // part of a redirection (`2>&1`, `&>log`), not a separator
+      while (i + 1 < n && text[i + 1] !== '\n') i++;
+    } else if (script && ((c === '$' && text[i + 1] === '(') || c === '`')) {
+      const end = c === '`' ? closingQuote(text, i + 1, '`') : closingParen(text, i + 2);
+      word += text.slice(i, end + 1);
+      hasWord = true;
+      i = end;
+    } else if (isRedirection(c, word, hasWord, text[i + 1])) {
+      // part of a redirection (`2>&1`, `&>log`, `>|`), not a separator, in both readings
       word += c;
       hasWord = true;
-    } else if (
-      c === '&' ||
-      c === '|' ||
-      c === ';' ||
-      c === '\n' ||
-      c === '(' ||
-      c === ')' ||
-      (c === '{' && !hasWord && text[i + 1] === ' ') ||
-      (c === '}' && !hasWord)
-    ) {
-      endCommand(i);
-      while (i + 1 < text.length && '&|'.includes(text[i + 1]) && (c === '&' || c === '|')) i++;
-      start = i + 1;
+    } else if (isOperator(c, hasWord, text[i + 1])) {
+      endWord();
+      let end = i + 1;
+      if (c === '&' || c === '|') while (end < n && (text[end] === '&' || text[end] === '|')) end++;
+      else if (c === ';') while (end < n && end < i + 3 && (text[end] === ';' || text[end] === '&')) end++;
+      onOp(text.slice(i, end), i);
+      i = end - 1;
     } else if (c === ' ' || c === '\t' || c === '\r') {
       endWord();
     } else {
@@ -134,8 +189,48 @@ export function splitCommands(text: string): ShellCommand[] {
       hasWord = true;
     }
   }
-  endCommand(text.length);
-  return out;
+  endWord();
+}
+
+function isOperator(c: string, hasWord: boolean, next: string | undefined): boolean {
+  return (
+    c === '&' ||
+    c === '|' ||
+    c === ';' ||
+    c === '\n' ||
+    c === '(' ||
+    c === ')' ||
+    (c === '{' && !hasWord && next === ' ') ||
+    (c === '}' && !hasWord)
+  );
+}
+
+/** `&` or `|` that belongs to a redirection: `>&2`, `2>&1`, `<&0`, `&>file`, `>|file`. */
+function isRedirection(c: string, word: string, hasWord: boolean, next: string | undefined): boolean {
+  if (c === '&') return (hasWord && /[<>]$/.test(word)) || next === '>';
+  return c === '|' && hasWord && word.endsWith('>');
+}
+
+/** Index of the `)` closing a `$(` whose contents start at `from` (quotes inside skipped); the last index if none. */
+function closingParen(text: string, from: number): number {
+  let depth = 1;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") i = closingQuote(text, i + 1, c);
+    else if (c === '\\') i++;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return text.length - 1;
+}
+
+/** Index of the next unescaped `q` from `from`; the last index if none. */
+function closingQuote(text: string, from: number, q: string): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '\\' && q !== "'") i++;
+    else if (text[i] === q) return i;
+  }
+  return text.length - 1;
 }
 
 const PREFIX_COMMANDS = new Set(['sudo', 'env', 'exec', 'command', 'time', 'nice', 'nohup', 'then', 'do', 'else', '!']);

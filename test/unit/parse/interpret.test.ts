@@ -141,3 +141,34 @@ test('WORKDIR: relative paths join the current one, .. resolves, COPY destinatio
   );
   assert.equal(parseDockerfile('FROM a\nWORKDIR /w\n', { buildkit: false }).steps[1].createsLayer, false);
 });
+
+test('a shell-form RUN carries the declared variables its text refers to, with --build-arg values', () => {
+  const text = [
+    'ARG GLOBAL=g',
+    'FROM debian',
+    'ARG GPU',
+    'ARG MODE=cpu',
+    'ARG GLOBAL',
+    'ENV HOME_DIR=/srv',
+    'RUN echo "$GPU ${MODE} $GLOBAL $HOME_DIR $UNDECLARED"',
+    'RUN echo none',
+    'RUN ["sh", "-c", "echo $MODE"]',
+  ].join('\n');
+  const m = parseDockerfile(text);
+  assert.deepEqual(
+    [...(step(m, 7).vars ?? [])],
+    [
+      ['GPU', null],
+      ['MODE', 'cpu'],
+      ['GLOBAL', 'g'],
+      ['HOME_DIR', '/srv'],
+    ],
+  );
+  assert.equal(step(m, 8).vars, undefined, 'no variables referred to');
+  assert.equal(step(m, 9).vars, undefined, 'exec form: no shell expands them');
+  const o = parseDockerfile(text, { buildArgs: { GPU: '1', MODE: 'gpu', GLOBAL: 'b' } });
+  assert.deepEqual(
+    [...(step(o, 7).vars ?? [])].map(([, v]) => v),
+    ['1', 'gpu', 'b', '/srv'],
+  );
+});

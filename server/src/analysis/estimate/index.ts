@@ -135,7 +135,7 @@ function estimateStep(
     case 'ADD':
       return estimateCopy(model, step, state, states, facts);
     case 'RUN': {
-      const r = estimateRun(step, state, facts);
+      const r = estimateRun(step, state, facts, model.stages[step.stage]?.platform ?? null);
       return r.size === null ? none(r.note) : est(r.size, r.basis);
     }
     default:

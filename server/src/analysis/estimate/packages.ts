@@ -50,6 +50,83 @@ export function readAptInstall(cmd: ShellCommand): AptInstall | null {
   return sub === 'install' ? out : null;
 }
 
+/** `apt-get remove|purge NAMES [--auto-remove]` and `apt-get autoremove`: what goes, and whether orphans go too. */
+export interface AptRemove {
+  packages: string[];
+  /** --auto-remove, or `autoremove` itself: packages installed as dependencies that nothing needs any more go. */
+  autoRemove: boolean;
+  /** APT::AutoRemove::RecommendsImportant (default true): a package only recommended by one that stays, stays. */
+  recommendsImportant: boolean;
+  unreadable: string[];
+}
+
+/** `apt-get purge -y --auto-remove gcc` -> packages [gcc], autoRemove. Null when not a removal. */
+export function readAptRemove(cmd: ShellCommand): AptRemove | null {
+  const w = cmd.words;
+  if (!/^(apt-get|apt)$/.test(basename(w[0] ?? ''))) return null;
+  const out: AptRemove = { packages: [], autoRemove: false, recommendsImportant: true, unreadable: [] };
+  let sub: string | null = null;
+  for (let i = 1; i < w.length; i++) {
+    const a = w[i];
+    if (a.startsWith('-')) {
+      if (a === '--auto-remove' || a === '--autoremove') out.autoRemove = true;
+      const opt = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : APT_OPTS_WITH_VALUE.has(a) ? (w[++i] ?? '') : '';
+      if ((opt === '-o' || opt === '--option') && /^APT::AutoRemove::RecommendsImportant=(false|0|no)$/i.test(value))
+        out.recommendsImportant = false;
+      if ((opt === '-o' || opt === '--option') && /^APT::Get::AutomaticRemove=(true|1|yes)$/i.test(value))
+        out.autoRemove = true;
+      continue;
+    }
+    if (sub === null) sub = a;
+    else if (sub === 'remove' || sub === 'purge') {
+      const name = a.replace(/[=/][^]*$/, '').replace(/:[a-z0-9]+$/, '');
+      if (!name || /[$*?[\]{}`]/.test(name)) out.unreadable.push(a);
+      else out.packages.push(name.toLowerCase());
+    }
+  }
+  if (sub === 'autoremove') out.autoRemove = true;
+  return sub === 'remove' || sub === 'purge' || sub === 'autoremove' ? out : null;
+}
+
+/**
+ * `apt-mark auto|manual NAMES` (also `xargs apt-mark auto` fed by `apt-mark showmanual`): which packages change
+ * mark. `all`: a pattern every package matches (`'.*'`, or xargs after showmanual); `words`: the operands not read
+ * as names or patterns (a variable not known here).
+ */
+export interface AptMark {
+  manual: boolean;
+  packages: string[];
+  all: boolean;
+  words: string[];
+}
+
+export function readAptMark(cmd: ShellCommand): AptMark | null {
+  let w = cmd.words;
+  if (basename(w[0] ?? '') === 'xargs') {
+    const at = w.findIndex((x) => basename(x) === 'apt-mark');
+    if (at < 0 || w.slice(1, at).some((x) => !x.startsWith('-'))) return null;
+    if (w.length === at + 2 && w[at + 1] === 'auto') return { manual: false, packages: [], all: true, words: [] };
+    w = w.slice(at);
+  }
+  if (basename(w[0] ?? '') !== 'apt-mark') return null;
+  const args: string[] = [];
+  for (let i = 1; i < w.length; i++) {
+    // redirections: `> /dev/null`, `>/dev/null`, `2>&1`
+    if (/^[0-9]*(>>?|<|&>>?)$/.test(w[i])) i++;
+    else if (!/^[0-9]*(>|<|&>)/.test(w[i]) && !w[i].startsWith('-')) args.push(w[i]);
+  }
+  const sub = args[0];
+  if (sub !== 'auto' && sub !== 'manual' && sub !== 'markauto' && sub !== 'unmarkauto') return null;
+  const out: AptMark = { manual: sub === 'manual' || sub === 'unmarkauto', packages: [], all: false, words: [] };
+  for (const a of args.slice(1)) {
+    if (a === '.*' || a === '*' || a === '^.*$' || a === '~i') out.all = true;
+    else if (/^[a-z0-9][a-z0-9+.-]*$/.test(a)) out.packages.push(a);
+    else out.words.push(a);
+  }
+  return out;
+}
+
 export function isAptUpdate(cmd: ShellCommand): boolean {
   const w = cmd.words;
   return /^(apt-get|apt)$/.test(basename(w[0] ?? '')) && w.slice(1).some((a) => a === 'update');

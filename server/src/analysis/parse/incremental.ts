@@ -245,4 +245,5 @@ function detachStrings(step: Step): void {
       image: step.copyFrom.image === null ? null : detach(step.copyFrom.image),
     };
   step.workdir = detach(step.workdir);
+  if (step.vars) step.vars = new Map([...step.vars].map(([k, v]) => [detach(k), v === null ? null : detach(v)]));
 }

@@ -6,7 +6,7 @@
 import * as posix from 'node:path/posix';
 import type { AnalysisOptions, Heredoc, Stage, Step } from '../model';
 import { withoutTrailing } from '../text';
-import { expand, type ExpansionBudget, type Scope } from '../variables';
+import { expand, referencedVariables, type ExpansionBudget, type Scope } from '../variables';
 import type { RawInstruction } from './scanner';
 import { findStageOrIndex, lastNamed } from './stages';
 import { parseExecForm, readAssignments, splitWords, takeFlags } from './words';
@@ -242,6 +242,7 @@ export class Interpreter {
   /** RUN: a layer; `--mount=from=` links the stage to the one mounted (the first such mount is its copyFrom). */
   private run(step: Step, stage: Stage): void {
     step.createsLayer = true;
+    if (!step.execForm) step.vars = declaredVars(step.command, this.scope);
     for (const f of step.flags) {
       if (f.name !== 'mount' || !f.value) continue;
       const from = /(?:^|,)from=([^,]+)/.exec(f.value)?.[1];
@@ -283,6 +284,16 @@ export class Interpreter {
     set.add(s);
     deps.push(s);
   }
+}
+
+/** The declared variables a RUN's shell text refers to, with their values (see Step.vars); undefined when none. */
+function declaredVars(command: string, scope: Scope): ReadonlyMap<string, string | null> | undefined {
+  if (!command.includes('$')) return undefined;
+  let vars: Map<string, string | null> | undefined;
+  for (const name of referencedVariables(command)) {
+    if (scope.has(name)) (vars ??= new Map()).set(name, scope.get(name) ?? null);
+  }
+  return vars;
 }
 
 function runCommand(rest: string, heredocs: Heredoc[]): string {

@@ -1,6 +1,7 @@
 // RUN steps: what apt-get install (Debian family) adds to a layer. Installed-Size of the named packages plus the
 // dependencies (and Recommends, unless --no-install-recommends) that the base and earlier steps of the stage do not
-// have yet, from Debian's index for the base's suite (../debian.ts). The official debian/ubuntu images carry
+// have yet, from Debian's index for the base's suite (../debian.ts), less what the same RUN purges or autoremoves
+// again (./aptSequence.ts). The official debian/ubuntu images carry
 // /etc/apt/apt.conf.d/docker-clean, so no .deb files or pkgcache.bin stay behind. On top of the packages each
 // install rewrites dpkg's and apt's state (status database, info files, debconf cache, logs: APT_STATE_OVERHEAD),
 // and an `apt-get update` whose lists are not removed in the same RUN leaves the suite's package lists in the layer
@@ -9,10 +10,10 @@
 
 import type { Step } from '../../model';
 import type { BaseImageInfo } from '../baseImages';
-import { installClosure, knownBasePackages, type BasePackageSet } from '../debian';
-import { debianIndex, debianIndexDate, type DebIndex, type Suite } from '../debianTable';
-import type { AptInstall } from '../packages';
+import { knownBasePackages, type BasePackageSet } from '../debian';
+import { debianIndex, debianIndexDate, type Suite } from '../debianTable';
 import type { StageState } from '../stage';
+import { applyAptOps, type AptOutcome } from './aptSequence';
 import type { Estimate, RunCommands } from './read';
 
 /** For Debian/Ubuntu bases: the Debian suite whose index we use, why, and what the base already has. */
@@ -74,15 +75,17 @@ export const APT_LISTS_BYTES: Record<Suite, number> = { bookworm: 19_860_000, tr
 /**
  * aptEstimate, kept per Step for the common case of an install that adds nothing new (every package already in the
  * image: the estimate then depends only on the step, the base and how many packages the image has, and changes no
- * state). On a long file most RUNs re-install what an earlier one did.
+ * state). On a long file most RUNs re-install what an earlier one did. `keep`: the result may be kept (not for a
+ * trial of one branch, not when the RUN removes packages, which changes the state).
  */
-export function aptEstimateOf(step: Step, state: StageState, run: RunCommands): Estimate {
+export function aptEstimateOf(step: Step, state: StageState, run: RunCommands, keep: boolean): Estimate {
   const d = state.debian;
   if (!state.base || !d) return aptEstimate(state, run, false);
   const installed = aptInstalledOf(state, d);
   // the suite's table (3 MB) is read only when an install names a package the image does not have yet
   if (run.aptInstalls.some((inst) => inst.packages.some((p) => !installed.has(p))))
     return aptEstimate(state, run, true);
+  if (!keep || run.aptOps.some((op) => op.kind === 'remove')) return aptEstimate(state, run, false);
   const key = `${state.base.ref}\u0000${state.base.family}\u0000${d.suite}\u0000${d.why}\u0000${d.set}\u0000${d.docsExcluded}\u0000${installed.size}`;
   const kept = aptKept.get(step);
   if (kept?.key === key) return kept.result;
@@ -117,11 +120,11 @@ function aptEstimate(state: StageState, run: RunCommands, needsTable: boolean): 
       bytes: null,
       text: `no Debian ${d.suite} package table: its file (data/debian-${d.suite}.bin.br) is missing or damaged`,
     };
-  const added = addInstalls(run.aptInstalls, index, installed);
+  const outcome = applyAptOps(run.aptOps, index, installed);
   let bytes = 0;
   const text: string[] = [];
-  if (run.aptInstalls.length) {
-    const part = installsSize(d, added, installed.size);
+  if (run.aptInstalls.length || outcome.removedAny) {
+    const part = installsSize(d, outcome, installed.size);
     bytes += part.bytes;
     text.push(...part.text);
   }
@@ -135,60 +138,39 @@ function aptEstimate(state: StageState, run: RunCommands, needsTable: boolean): 
     text.push('apt-get update whose lists are removed in the same RUN');
   }
   if (base.family === 'ubuntu' || d.set !== 'minbase') text.push(`base package set: ${d.set}`);
-  if (added.unknown.length) text.push(`not in the index (not counted): ${added.unknown.join(', ')}`);
-  if (added.unreadable.length) text.push(`not read: ${added.unreadable.join(' ')}`);
+  if (outcome.unknown.length) text.push(`not in the index (not counted): ${outcome.unknown.join(', ')}`);
+  if (outcome.unreadable.length) text.push(`not read: ${outcome.unreadable.join(' ')}`);
   return { bytes, text: text.join(' ') };
 }
 
-/** What a RUN's apt-get installs add, in order, to the packages the image has. */
-interface Added {
-  /** Installed-Size of the packages added, and of those that are python3's (byte-compiled at install). */
-  kib: number;
-  pyKib: number;
-  count: number;
-  /** Names the index does not know, and words not read as package names. */
-  unknown: string[];
-  unreadable: string[];
-  /** Some install takes Recommends. */
-  withRecs: boolean;
-}
-
 /**
- * Adds each install's closure to `installed`. Without `index` (every package named is installed already) nothing is
- * added.
+ * The bytes of the packages the RUN leaves, with their .pyc and dpkg/apt state (rewritten whenever it installs or
+ * removes anything); `installedNow`: the image's packages after.
  */
-function addInstalls(installs: AptInstall[], index: DebIndex | undefined, installed: Set<string>): Added {
-  const added: Added = { kib: 0, pyKib: 0, count: 0, unknown: [], unreadable: [], withRecs: false };
-  for (const inst of installs) {
-    const c = index ? installClosure(index, installed, inst.packages, inst.noRecommends) : { added: [], unknown: [] };
-    for (const p of c.added) {
-      installed.add(p.name);
-      added.kib += p.kib;
-      if (/^(lib)?python3/.test(p.name) && !p.name.endsWith('-whl')) added.pyKib += p.kib;
-    }
-    added.count += c.added.length;
-    for (const u of c.unknown) added.unknown.push(u);
-    for (const u of inst.unreadable) added.unreadable.push(u);
-    if (!inst.noRecommends) added.withRecs = true;
+function installsSize(d: DebianFlavour, o: AptOutcome, installedNow: number): { bytes: number; text: string[] } {
+  let kib = 0;
+  let pyKib = 0;
+  for (const p of o.kept) {
+    kib += p.kib;
+    if (/^(lib)?python3/.test(p.name) && !p.name.endsWith('-whl')) pyKib += p.kib;
   }
-  return added;
-}
-
-/** The bytes of the packages added, with their .pyc and dpkg/apt state; `installedNow`: the image's packages after. */
-function installsSize(d: DebianFlavour, a: Added, installedNow: number): { bytes: number; text: string[] } {
-  const { kib, pyKib, count } = a;
+  const count = o.kept.length;
   const docs = d.docsExcluded;
   let bytes = kib * 1024 * (docs ? DOCS_EXCLUDED_FACTOR : 1);
+  const gone = o.installed - count;
   const text = [
     `Installed-Size of ${count} Debian ${d.why} package${count === 1 ? '' : 's'} (index ${debianIndexDate(d.suite)})` +
-      `${a.withRecs ? ' with their Recommends' : ''}, not counting the ${installedNow - count} the image already has`,
+      `${o.withRecs ? ' with their Recommends' : ''}, not counting the ${installedNow - count} the image already has`,
   ];
+  if (gone > 0) text.push(`(${gone} more installed and removed again in this RUN: not counted)`);
+  if (o.uncertain)
+    text.push(`(at most: ${o.uncertain}, so what apt's autoremove takes away is not counted; an upper bound)`);
   if (docs && count > 0) text.push(`x ${DOCS_EXCLUDED_FACTOR} (the image does not unpack docs, man pages, locales)`);
   if (pyKib > 0) {
     bytes += pyKib * 1024 * PYC_FACTOR;
     text.push(`+ ${((pyKib * 1024 * PYC_FACTOR) / 1e6).toFixed(1)} MB of .pyc byte-compiled at install`);
   }
-  if (count > 0) {
+  if (o.installed > 0 || o.removedAny) {
     bytes += APT_STATE_OVERHEAD;
     text.push(`+ ${(APT_STATE_OVERHEAD / 1e6).toFixed(1)} MB dpkg/apt state rewritten by the install`);
   }

@@ -1,21 +1,26 @@
-// What a RUN step's commands install and clean, read from its text alone (the package-manager commands are read by
-// ../packages.ts): the apt-get, apk, npm/yarn/pnpm and pip parts each estimator sizes, and the programs whose
-// writes no estimator sizes.
+// What a RUN step's commands install and clean (the package-manager commands are read by ../packages.ts), from the
+// commands that run (./flow.ts decides its branches): the apt-get, apk, npm/yarn/pnpm and pip parts each estimator
+// sizes, in the order they run where that matters (an install and a removal, apt lists updated and removed), and the
+// programs whose writes no estimator sizes.
 
 import type { Step } from '../../model';
-import { memoPerStep } from '../../reuse';
-import { commandsOf } from '../../shell';
+import type { ShellCommand } from '../../shell';
 import {
   cleansNpmCache,
   isAptUpdate,
   readApkAdd,
   readApkDel,
   readAptInstall,
+  readAptMark,
+  readAptRemove,
   readNodeInstall,
   readPipInstall,
   removesApkCache,
   removesAptLists,
+  type ApkAdd,
 } from '../packages';
+import type { AptOp } from './aptSequence';
+import { flowOf, MANUAL_MARK, type FlowCommand } from './flow';
 
 /** Commands that write (almost) nothing to the filesystem. */
 const QUIET = new Set([
@@ -28,6 +33,8 @@ const QUIET = new Set([
   'cd',
   'test',
   '[',
+  '[[',
+  ':',
   'mkdir',
   'ln',
   'sleep',
@@ -57,6 +64,7 @@ const QUIET = new Set([
   'rm',
   'apt-get',
   'apt',
+  'apt-mark',
   'apk',
   'update-ca-certificates',
   'ldconfig',
@@ -79,26 +87,49 @@ const QUIET = new Set([
   'while',
 ]);
 
-/** What a RUN's commands install and clean, read from its text alone: once per Step object (reuse.ts). */
-export const readRun = memoPerStep((step: Step) => {
-  const cmds = commandsOf(step);
+/**
+ * What a RUN's commands install and clean, for a stage built for `platform`: the commands that run (./flow.ts), with
+ * `selection` (an alternative per choice of the flow) where a branch cannot be decided. Without choices, once per
+ * Step object (reuse.ts) and platform.
+ */
+export function readRun(step: Step, platform: string | null, selection?: readonly number[]): RunCommands {
+  const flow = flowOf(step, platform);
+  if (flow.choices.length) {
+    const sel = selection ?? flow.choices.map(() => 0);
+    return readCommands(
+      step,
+      flow.commands.filter((c) => c.guards.every((g) => sel[g.choice] === g.alt)),
+    );
+  }
+  const hit = plain.get(step);
+  if (hit && hit.platform === platform) return hit.run;
+  const run = readCommands(step, flow.commands);
+  plain.set(step, { platform, run });
+  return run;
+}
+
+const plain = new WeakMap<Step, { platform: string | null; run: RunCommands }>();
+
+function readCommands(step: Step, flowCmds: readonly FlowCommand[]) {
+  const cmds = flowCmds.map((c) => c.cmd);
   const hasCacheMount = (target: RegExp) =>
     step.flags.some((f) => f.name === 'mount' && /type=cache/.test(f.value ?? '') && target.test(f.value ?? ''));
   const writers: string[] = [];
-  for (const cmd of cmds) {
-    const head = (cmd.words[0] ?? '').replace(/^.*\//, '');
-    if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd)) continue;
-    if ((head === 'npm' || head === 'yarn' || head === 'pnpm') && /^(cache|config|set)$/.test(cmd.words[1] ?? ''))
-      continue;
-    writers.push(head || cmd.text);
+  for (const cmd of cmds) if (!isQuiet(cmd)) writers.push(cmd.program || cmd.text);
+  // apt lists: present after an `apt-get update` until a later `rm` removes them
+  let listsLeft = false;
+  for (const c of cmds) {
+    if (isAptUpdate(c)) listsLeft = true;
+    else if (removesAptLists(c)) listsLeft = false;
   }
+  const aptUpdate = cmds.some(isAptUpdate);
   return {
     aptInstalls: cmds.map(readAptInstall).filter((x): x is NonNullable<typeof x> => x !== null),
-    aptUpdate: cmds.some(isAptUpdate),
-    listsRemoved: cmds.some(removesAptLists),
+    aptOps: cmds.map(aptOp).filter((x): x is AptOp => x !== null),
+    aptUpdate,
+    listsRemoved: aptUpdate ? !listsLeft : cmds.some(removesAptLists),
     listsInCacheMount: hasCacheMount(/\/var\/lib\/apt/),
-    apkAdds: cmds.map(readApkAdd).filter((x): x is NonNullable<typeof x> => x !== null),
-    apkDels: new Set(cmds.flatMap((c) => readApkDel(c) ?? [])),
+    apkOps: cmds.map(apkOp).filter((x): x is ApkOp => x !== null),
     apkCacheRemoved: cmds.some(removesApkCache) || hasCacheMount(/\/var\/cache\/apk/),
     nodeInstalls: cmds.map(readNodeInstall).filter((x): x is NonNullable<typeof x> => x !== null),
     nodeProduction: /NODE_ENV=production/.test(step.command),
@@ -108,10 +139,50 @@ export const readRun = memoPerStep((step: Step) => {
     /** Programs whose writes are not estimated. */
     writers,
   };
-});
+}
+
+/** A command that writes (almost) nothing, or whose writes an estimator sizes. */
+export function isQuiet(cmd: ShellCommand): boolean {
+  const head = cmd.program;
+  if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd)) return true;
+  if ((head === 'npm' || head === 'yarn' || head === 'pnpm') && /^(cache|config|set)$/.test(cmd.words[1] ?? ''))
+    return true;
+  // `xargs apt-mark auto`: what xargs runs
+  return head === 'xargs' && readAptMark(cmd) !== null;
+}
+
+/** Whether a command can change a RUN's estimate: a writer, a package manager, an `rm` (of lists, caches). */
+export function affectsSize(cmd: ShellCommand): boolean {
+  return (
+    !isQuiet(cmd) || /^(apt-get|apt|apt-mark|apk|rm|xargs|npm|yarn|pnpm|pip[\d.]*|python[\d.]*)$/.test(cmd.program)
+  );
+}
+
+function aptOp(cmd: ShellCommand): AptOp | null {
+  const install = readAptInstall(cmd);
+  if (install) return { kind: 'install', install };
+  const remove = readAptRemove(cmd);
+  if (remove) return { kind: 'remove', remove };
+  const mark = readAptMark(cmd);
+  if (mark) return { kind: 'mark', mark };
+  const w = cmd.words;
+  if (cmd.program === 'apt-mark' && w[1] === 'showmanual' && w[2]?.startsWith(MANUAL_MARK))
+    return { kind: 'save', mark: w[2] };
+  return null;
+}
+
+function apkOp(cmd: ShellCommand): ApkOp | null {
+  const add = readApkAdd(cmd);
+  if (add) return { kind: 'add', add };
+  const del = readApkDel(cmd);
+  return del ? { kind: 'del', names: del } : null;
+}
 
 /** A RUN step's commands as the estimators read them. */
-export type RunCommands = ReturnType<typeof readRun>;
+export type RunCommands = ReturnType<typeof readCommands>;
+
+/** One `apk add` or `apk del`, in the order the RUN runs them. */
+export type ApkOp = { kind: 'add'; add: ApkAdd } | { kind: 'del'; names: string[] };
 
 /** What one estimator makes of a RUN's commands: the bytes they add, or null with the reason in `text`. */
 export interface Estimate {
