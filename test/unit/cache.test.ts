@@ -299,3 +299,22 @@ test('one base image or build arg is one cause, however many stages bring it: th
   assert.equal(arg.length, 1, r.reasons.join('\n'));
   assert.ok(!r.reasons.some((x) => /more inputs/.test(x)), 'no count of further copies of the same two events');
 });
+
+test('a whole-context COPY whose files no recent commit touched is high without a "changed in 0 of 50" note', () => {
+  // 20 commits, all outside this Dockerfile's context (another project of the repository)
+  const git = { commits: 20, changes: new Map<string, number>(), commitPaths: Array.from({ length: 20 }, () => []) };
+  const r = risk(df('FROM alpine:3.20.3', 'COPY . /app'), 2, { git });
+  assert.equal(r.level, 'high');
+  assert.ok(!r.reasons.some((x) => x.includes('changed in 0 of')), r.reasons.join('\n'));
+  // where files did change, the count is still given
+  const busy = {
+    commits: 20,
+    changes: new Map([['a.go', 12]]),
+    commitPaths: Array.from({ length: 20 }, (_, i) => (i < 12 ? ['a.go'] : [])),
+  };
+  const b = risk(df('FROM alpine:3.20.3', 'COPY . /app'), 2, { git: busy });
+  assert.ok(
+    b.reasons.some((x) => x.includes('changed in 12 of the last 20 commits')),
+    b.reasons.join('\n'),
+  );
+});

@@ -492,7 +492,7 @@ function sourceCauses(sources: ContextSource[], step: Step, what: string, facts:
     out.push({
       level: 'high',
       line: step.line,
-      reason: `re-runs whenever ${subject}, because of ${at}${churnNote(high, facts)}`,
+      reason: `re-runs whenever ${subject}, because of ${at}${churnNote(high, facts, false)}`,
     });
   }
   if (medium.length) {
@@ -543,10 +543,14 @@ function listNames(names: string[]): string {
   return shown.join(', ') + (rest > 0 ? ` and ${rest} more` : '');
 }
 
-/** "; sources changed in 31 of the last 50 commits" from git history, when we have it. */
-function churnNote(sources: ContextSource[], facts: AnalysisFacts): string {
+/**
+ * "; these files changed in 31 of the last 50 commits" from git history, when we have it. `zero`: whether "in 0 of"
+ * is said; not beside a high cause, where it reads as a contradiction (a whole-context copy, an untracked build
+ * output: any edit reaches them whatever the history says).
+ */
+function churnNote(sources: ContextSource[], facts: AnalysisFacts, zero = true): string {
   const n = changedIn(sources, facts);
-  if (n === null) return '';
+  if (n === null || (n === 0 && !zero)) return '';
   return `; these files changed in ${n} of the last ${facts.git!.commits} commits`;
 }
 
