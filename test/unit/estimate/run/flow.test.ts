@@ -17,8 +17,8 @@ function flow(lines: string[], options: AnalysisOptions = {}, from = 'FROM debia
 /** The commands that run unconditionally (tests left out), as text. */
 const ran = (f: Flow): string[] =>
   f.commands
-    .filter((c) => c.guards.length === 0 && c.cmd.program !== '[' && c.cmd.program !== 'test')
-    .map((c) => c.cmd.words.join(' '));
+    .filter((c, i) => !f.guards?.[i].length && c.program !== '[' && c.program !== 'test')
+    .map((c) => c.words.join(' '));
 
 test('an if on a build arg with no value: the branch does not run; with --build-arg it does', () => {
   const lines = ['ARG GPU', 'RUN if [ -n "$GPU" ]; then apt-get install -y cuda; else echo cpu; fi && echo done'];
@@ -86,13 +86,13 @@ test('a condition that cannot be decided becomes a choice among its branches (wi
       ['[ -d /opt ]', ['true', 'false']],
     ],
   );
-  const guarded = (name: string) => f.commands.find((c) => c.cmd.words.includes(name))?.guards;
+  const guarded = (name: string) => f.guards?.[f.commands.findIndex((c) => c.words.includes(name))];
   assert.deepEqual(guarded('a'), [{ choice: 0, alt: 0 }]);
   assert.deepEqual(guarded('b'), [{ choice: 0, alt: 1 }]);
   assert.deepEqual(guarded('d'), [{ choice: 1, alt: 1 }]);
   assert.deepEqual(guarded('f'), [{ choice: 2, alt: 0 }], 'a group runs as one command of the list');
   // a command that is not a test is taken to succeed: `cmd || fallback` does not run the fallback
-  assert.ok(!f.commands.some((c) => c.cmd.words.join(' ') === 'apt-get install -y curl'));
+  assert.ok(!f.commands.some((c) => c.words.join(' ') === 'apt-get install -y curl'));
 });
 
 test('variables are expanded in the words (unquoted ones split), the apt-mark list is kept as a mark', () => {
@@ -100,7 +100,7 @@ test('variables are expanded in the words (unquoted ones split), the apt-mark li
     'ARG BUILD_PACKAGES="gcc \\\n  make"',
     'RUN saved="$(apt-mark showmanual)"; apt-get install -y $BUILD_PACKAGES "$BUILD_PACKAGES" $GNUPGHOME; apt-mark manual $saved',
   ]);
-  const words = f.commands.map((c) => c.cmd.words.join('|'));
+  const words = f.commands.map((c) => c.words.join('|'));
   assert.equal(words[0], `apt-mark|showmanual|${MANUAL_MARK}0`);
   assert.equal(words[1], 'apt-get|install|-y|gcc|make|gcc   make|$GNUPGHOME');
   assert.equal(words[2], `apt-mark|manual|${MANUAL_MARK}0`);

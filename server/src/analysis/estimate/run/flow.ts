@@ -30,11 +30,6 @@ export interface Guard {
   readonly alt: number;
 }
 
-export interface FlowCommand {
-  readonly cmd: ShellCommand;
-  readonly guards: readonly Guard[];
-}
-
 /** A construct whose branch cannot be decided before the build. */
 export interface Choice {
   /** The construct as written (`if [ -f /x ]`, `case "$1"`). */
@@ -44,7 +39,10 @@ export interface Choice {
 }
 
 export interface Flow {
-  commands: FlowCommand[];
+  /** The commands that may run, in order. */
+  commands: readonly ShellCommand[];
+  /** Per command, the guards it runs under; null when every command runs. */
+  guards: readonly (readonly Guard[])[] | null;
   choices: Choice[];
   /** Undecided constructs past MAX_CHOICES: every branch of theirs runs (as if each ran). */
   unbounded: number;
@@ -104,7 +102,8 @@ const KEYWORDS = new Set(['if', 'then', 'elif', 'else', 'fi', 'case', 'esac', 'f
 const ASSIGNING = new Set(['export', 'readonly', 'declare', 'local', 'typeset']);
 
 class FlowReader {
-  readonly commands: FlowCommand[] = [];
+  readonly commands: ShellCommand[] = [];
+  readonly guards: (readonly Guard[])[] = [];
   readonly choices: Choice[] = [];
   readonly decided: string[] = [];
   unbounded = 0;
@@ -421,7 +420,12 @@ class FlowReader {
       } else expanded.push(...v.split(/\s+/).filter(Boolean));
     }
     const cmd = commandFromWords(expanded, words.map(show).join(' '));
-    if (cmd && !isHeredocOnly(cmd)) this.commands.push({ cmd, guards });
+    if (cmd && !isHeredocOnly(cmd)) this.keep(cmd, guards);
+  }
+
+  private keep(cmd: ShellCommand, guards: readonly Guard[]): void {
+    this.commands.push(cmd);
+    this.guards.push(guards);
   }
 
   private assign(w: Word, guards: readonly Guard[]): void {
@@ -431,7 +435,7 @@ class FlowReader {
     if (substitutionOf(raw)?.replace(/\s+/g, ' ').trim() === 'apt-mark showmanual') {
       const mark = `${MANUAL_MARK}${this.marks++}`;
       const cmd = commandFromWords(['apt-mark', 'showmanual', mark], w.word);
-      if (cmd) this.commands.push({ cmd, guards });
+      if (cmd) this.keep(cmd, guards);
       this.vars.set(name, mark);
       return;
     }
@@ -459,8 +463,11 @@ function globMatchWord(pattern: string, subject: string, quoted: boolean): boole
 
 /** Every command of the step as it runs unconditionally (exec form; text that does not read as a script). */
 function flat(step: Step): Flow {
-  return { commands: commandsOf(step).map((cmd) => ({ cmd, guards: [] })), choices: [], decided: [], unbounded: 0 };
+  return { commands: commandsOf(step), guards: null, choices: NONE, decided: NONE, unbounded: 0 };
 }
+
+const NONE: never[] = [];
+Object.freeze(NONE);
 
 const memo = new WeakMap<Step, { platform: string | null; flow: Flow }>();
 
@@ -472,18 +479,28 @@ const memo = new WeakMap<Step, { platform: string | null; flow: Flow }>();
 const SCRIPTY =
   /[$`!]|\|\||[<>]&|&>|>\||\[|\b(?:if|case|test|for|while|until|unset|export|readonly|declare|local|typeset|apt-mark)\b/;
 
+/** Steps whose flow is every command (nothing kept for them but this mark: most RUNs are such). */
+const plain = new WeakSet<Step>();
+
 /** The commands a RUN step runs for a stage built for `platform` (FROM --platform; null: the default). */
 export function flowOf(step: Step, platform: string | null): Flow {
+  if (plain.has(step)) return flat(step);
   const hit = memo.get(step);
   if (hit && hit.platform === platform) return hit.flow;
-  let flow: Flow;
-  if (step.execForm || !SCRIPTY.test(step.command)) flow = flat(step);
-  else {
-    const reader = new FlowReader(new ShellVars(step.vars, targetArch(platform)));
-    flow = reader.read(step.command)
-      ? { commands: reader.commands, choices: reader.choices, decided: reader.decided, unbounded: reader.unbounded }
-      : flat(step);
+  if (step.execForm || !SCRIPTY.test(step.command)) {
+    plain.add(step);
+    return flat(step);
   }
+  const reader = new FlowReader(new ShellVars(step.vars, targetArch(platform)));
+  const flow: Flow = reader.read(step.command)
+    ? {
+        commands: reader.commands,
+        guards: reader.choices.length ? reader.guards : null,
+        choices: reader.choices,
+        decided: reader.decided,
+        unbounded: reader.unbounded,
+      }
+    : flat(step);
   memo.set(step, { platform, flow });
   return flow;
 }

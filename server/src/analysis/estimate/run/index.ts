@@ -132,10 +132,10 @@ function largest(
 /** Per choice, per alternative: how many of the commands it guards can change the size (./read.ts affectsSize). */
 function commandCounts(flow: Flow): number[][] {
   const counts = flow.choices.map((ch) => new Array<number>(ch.alts.length).fill(0));
-  for (const fc of flow.commands) {
-    if (fc.guards.length === 0 || !affectsSize(fc.cmd)) continue;
-    for (const g of fc.guards) counts[g.choice][g.alt]++;
-  }
+  flow.commands.forEach((cmd, i) => {
+    const guards = flow.guards?.[i] ?? [];
+    if (guards.length && affectsSize(cmd)) for (const g of guards) counts[g.choice][g.alt]++;
+  });
   return counts;
 }
 

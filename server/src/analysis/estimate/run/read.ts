@@ -20,7 +20,7 @@ import {
   type ApkAdd,
 } from '../packages';
 import type { AptOp } from './aptSequence';
-import { flowOf, MANUAL_MARK, type FlowCommand } from './flow';
+import { flowOf, MANUAL_MARK } from './flow';
 
 /** Commands that write (almost) nothing to the filesystem. */
 const QUIET = new Set([
@@ -93,25 +93,27 @@ const QUIET = new Set([
  * Step object (reuse.ts) and platform.
  */
 export function readRun(step: Step, platform: string | null, selection?: readonly number[]): RunCommands {
+  const hit = plain.get(step);
+  if (hit && hit.platform === platform) return hit;
   const flow = flowOf(step, platform);
-  if (flow.choices.length) {
+  const guards = flow.guards;
+  if (guards) {
     const sel = selection ?? flow.choices.map(() => 0);
     return readCommands(
       step,
-      flow.commands.filter((c) => c.guards.every((g) => sel[g.choice] === g.alt)),
+      flow.commands.filter((_, i) => guards[i].every((g) => sel[g.choice] === g.alt)),
+      platform,
     );
   }
-  const hit = plain.get(step);
-  if (hit && hit.platform === platform) return hit.run;
-  const run = readCommands(step, flow.commands);
-  plain.set(step, { platform, run });
+  const run = readCommands(step, flow.commands, platform);
+  plain.set(step, run);
   return run;
 }
 
-const plain = new WeakMap<Step, { platform: string | null; run: RunCommands }>();
+/** What a step without undecided branches runs, for the platform it was read for. */
+const plain = new WeakMap<Step, RunCommands>();
 
-function readCommands(step: Step, flowCmds: readonly FlowCommand[]) {
-  const cmds = flowCmds.map((c) => c.cmd);
+function readCommands(step: Step, cmds: readonly ShellCommand[], platform: string | null) {
   const hasCacheMount = (target: RegExp) =>
     step.flags.some((f) => f.name === 'mount' && /type=cache/.test(f.value ?? '') && target.test(f.value ?? ''));
   const writers: string[] = [];
@@ -123,9 +125,11 @@ function readCommands(step: Step, flowCmds: readonly FlowCommand[]) {
     else if (removesAptLists(c)) listsLeft = false;
   }
   const aptUpdate = cmds.some(isAptUpdate);
+  const aptOps = cmds.map(aptOp).filter((x): x is AptOp => x !== null);
   return {
-    aptInstalls: cmds.map(readAptInstall).filter((x): x is NonNullable<typeof x> => x !== null),
-    aptOps: cmds.map(aptOp).filter((x): x is AptOp => x !== null),
+    platform,
+    aptInstalls: aptOps.flatMap((op) => (op.kind === 'install' ? [op.install] : [])),
+    aptOps,
     aptUpdate,
     listsRemoved: aptUpdate ? !listsLeft : cmds.some(removesAptLists),
     listsInCacheMount: hasCacheMount(/\/var\/lib\/apt/),
