@@ -203,7 +203,13 @@ test('beyond the bounds (writing steps per stage, stages followed), the copy tak
   // a short stage: /keep is written before the COPY . . only, so it is low
   assert.equal(
     risk(
-      df('FROM busybox:1.36.1 AS a', 'RUN echo 0 > /keep', 'COPY . /src', 'FROM busybox:1.36.1', 'COPY --from=a /keep /k'),
+      df(
+        'FROM busybox:1.36.1 AS a',
+        'RUN echo 0 > /keep',
+        'COPY . /src',
+        'FROM busybox:1.36.1',
+        'COPY --from=a /keep /k',
+      ),
       5,
     ).level,
     'low',
