@@ -137,7 +137,8 @@ export function assessCache(
   const kept = newKept(model, facts, stageEnd);
   for (const stage of model.stages) {
     const carried = new Carried();
-    kept.carried[stage.index] = carried;
+    const copied = kept.copied[stage.index] === 1;
+    if (copied) kept.carried[stage.index] = carried;
     if (stage.baseStage !== null) {
       const base = stageEnd[stage.baseStage] ?? NO_END;
       for (const c of base.causes) carried.add(viaStage(c, model.stages[stage.baseStage]));
@@ -152,9 +153,9 @@ export function assessCache(
       const own = ownCauses(model, step, inputs[i], facts, kept, refs, hidden);
       for (let c = 0; c < own.length; c++) carried.add(own[c]);
       carried.hide(hidden.high, hidden.medium);
-      kept.marks[i] = carried.mark();
-      if (step.keyword === 'COPY' || step.keyword === 'ADD')
-        kept.own[i] = { causes: own, hiddenHigh: hidden.high, hiddenMedium: hidden.medium };
+      if (copied) kept.mark(i, carried);
+      if ((step.keyword === 'COPY' || step.keyword === 'ADD') && (own.length || hidden.high || hidden.medium))
+        kept.own.set(i, { causes: own, hiddenHigh: hidden.high, hiddenMedium: hidden.medium });
       // a step with no inputs of its own carries exactly the risk of the step before it
       risks[i] =
         i < unchanged
@@ -334,7 +335,6 @@ function takeFrom(
   hidden: { high: number; medium: number },
 ): void {
   const prov = kept.provenance.of(from.index, path);
-  const shown = clip(copiedPath(path));
   if (prov.origins === null) {
     const end = kept.stageEnd[from.index] ?? NO_END;
     const note = `where we cannot follow which step wrote what is copied: ${clip(prov.why)}`;
@@ -344,8 +344,11 @@ function takeFrom(
     return;
   }
   for (const o of prov.origins) {
-    const got = originCauses(kept, o, shown);
-    const chain = stagesBetween(kept.model, from, o.stage);
+    const got = originCauses(kept, o, path);
+    hidden.high += got.hiddenHigh;
+    hidden.medium += got.hiddenMedium;
+    if (got.causes.length === 0) continue;
+    const chain = o.stage === from.index ? [from] : stagesBetween(kept.model, from, o.stage);
     const writer = kept.model.steps[o.step];
     // path-free, so that the copies of several paths a step may have written share one reason
     const note =
@@ -357,19 +360,18 @@ function takeFrom(
       for (const s of chain) via = viaStage(via, s, step.line, s.index === o.stage ? note : undefined);
       causes.push(via);
     }
-    hidden.high += got.hiddenHigh;
-    hidden.medium += got.hiddenMedium;
   }
 }
 
-/** The causes one origin of a copied path's content hands on (see provenance.ts). */
-function originCauses(kept: Kept, o: Origin, shown: string): StageEnd {
-  if (o.how === 'own') return kept.own[o.step] ?? NO_END;
+/** The causes one origin of a copied `path`'s content hands on (see provenance.ts). */
+function originCauses(kept: Kept, o: Origin, path: string): StageEnd {
+  if (o.how === 'own') return kept.own.get(o.step) ?? NO_END;
   if (o.how !== 'keyed') return kept.at(o.step, false);
   const got = kept.at(o.step, true);
   if (!got.dropped) return got;
   // a source edit re-runs the step, but what it writes there depends on the manifests alone
   const line = kept.model.steps[o.step].line;
+  const shown = clip(copiedPath(path));
   const note: Cause = {
     level: 'medium',
     line,
@@ -393,38 +395,77 @@ interface Kept {
   model: DockerfileModel;
   provenance: ProvenanceReader;
   stageEnd: StageEnd[];
-  /** By stage index. */
+  /** By stage index: 1 for the stages a later step copies or mounts from, and the stages they are built on. */
+  copied: Uint8Array;
+  /** By stage index, for the copied stages only (the others' causes are not kept once handed on). */
   carried: Carried[];
-  /** By step index: how far the stage's causes had come just after the step. */
-  marks: Mark[];
-  /** By step index, for COPY/ADD: the step's own causes (a copy writes what its own inputs give). */
-  own: (StageEnd | undefined)[];
+  /** Notes how far the stage's causes had come just after step `step` (kept in typed arrays: one per step). */
+  mark(step: number, carried: Carried): void;
+  /** By step index, for COPY/ADD with inputs: the step's own causes (a copy writes what its own inputs give). */
+  own: Map<number, StageEnd>;
   /** The causes handed on as they were just after step `step`; without the high ones when `mediumOnly`. */
   at(step: number, mediumOnly: boolean): StageEnd & { dropped: boolean };
 }
 
 function newKept(model: DockerfileModel, facts: AnalysisFacts, stageEnd: StageEnd[]): Kept {
   const memo = new Map<number, StageEnd & { dropped: boolean }>();
+  // -1: not marked (a step before the first FROM)
+  const n = new Float64Array(model.steps.length).fill(-1);
+  const hiddenHigh = new Float64Array(model.steps.length);
+  const hiddenMedium = new Float64Array(model.steps.length);
   const kept: Kept = {
     model,
     provenance: new ProvenanceReader(model, facts.context),
     stageEnd,
+    copied: copiedStages(model),
     carried: [],
-    marks: [],
-    own: [],
+    own: new Map(),
+    mark(step, carried) {
+      n[step] = carried.list.length;
+      hiddenHigh[step] = carried.hiddenHigh;
+      hiddenMedium[step] = carried.hiddenMedium;
+    },
     at(step, mediumOnly) {
       const key = step * 2 + (mediumOnly ? 1 : 0);
       let got = memo.get(key);
       if (!got) {
         const carried = kept.carried[model.steps[step].stage];
-        const mark = kept.marks[step];
-        got = carried && mark ? carried.handedOnAt(mark, mediumOnly) : { ...NO_END, dropped: false };
+        got =
+          carried && n[step] >= 0
+            ? carried.handedOnAt(
+                { n: n[step], hiddenHigh: hiddenHigh[step], hiddenMedium: hiddenMedium[step] },
+                mediumOnly,
+              )
+            : { ...NO_END, dropped: false };
         memo.set(key, got);
       }
       return got;
     },
   };
   return kept;
+}
+
+/** The stages a later step copies or mounts from, and (transitively) the stages they are built FROM. */
+function copiedStages(model: DockerfileModel): Uint8Array {
+  const out = new Uint8Array(model.stages.length);
+  const refs = stageRefs(model);
+  for (const step of model.steps) {
+    const from = step.copyFrom?.stage;
+    if (from === null || from === undefined) continue;
+    out[from] = 1;
+    // a RUN's copyFrom is its first mount from a stage: the others too
+    if (step.keyword === 'RUN')
+      for (const m of mountsOf(step)) {
+        const idx = m.from === null ? -1 : stageIndexOf(refs, m.from);
+        if (idx >= 0 && idx < step.stage) out[idx] = 1;
+      }
+  }
+  // a stage is built on lower-numbered ones: one pass from the last carries the mark down every chain
+  for (let s = model.stages.length - 1; s >= 0; s--) {
+    const base = model.stages[s].baseStage;
+    if (out[s] === 1 && base !== null && base < s) out[base] = 1;
+  }
+  return out;
 }
 
 /**
@@ -603,11 +644,6 @@ class Carried {
     this.hiddenMedium += medium;
   }
 
-  /** How far the causes have come: marks the point just after a step (see handedOnAt). */
-  mark(): Mark {
-    return { n: this.list.length, hiddenHigh: this.hiddenHigh, hiddenMedium: this.hiddenMedium };
-  }
-
   /**
    * What the stage had to hand on at `m`: its first MAX_HANDED_ON causes of each level then, in order, and a count of
    * the rest; with `mediumOnly`, without the high ones (`dropped` says whether there were any).
@@ -645,7 +681,7 @@ class Carried {
   }
 }
 
-/** A point in a stage's causes (Carried.mark). */
+/** A point in a stage's causes: how many it had, and how many it counted without naming (Kept.mark). */
 interface Mark {
   n: number;
   hiddenHigh: number;

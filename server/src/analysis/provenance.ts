@@ -46,6 +46,8 @@ export type Provenance = { origins: Origin[]; why?: undefined } | { origins: nul
 export const MAX_WRITERS = 256;
 export const MAX_STAGES = 32;
 const MAX_CHECKS = 1_000_000;
+/** Answers kept per reader (one per stage and path copied from it). */
+const MAX_ANSWERS = 100_000;
 
 /** What one step writes: entries, or null when it may write anywhere (then `unknown` names the command). */
 interface Writer {
@@ -73,6 +75,9 @@ interface Touch {
 export class ProvenanceReader {
   private readonly writers = new Map<number, Writer>();
   private readonly vars = new Map<number, StageVars>();
+  /** By stage, then path copied from it. */
+  private readonly answers = new Map<number, Map<string, Provenance>>();
+  private kept = 0;
   private checks = 0;
 
   constructor(
@@ -82,6 +87,18 @@ export class ProvenanceReader {
 
   /** The origins of the content of `path` (as a COPY --from names it) in the stage `stageIndex` at its end. */
   of(stageIndex: number, path: string): Provenance {
+    // many copies take the same path from the same stage: each is answered once
+    let byPath = this.answers.get(stageIndex);
+    if (!byPath) this.answers.set(stageIndex, (byPath = new Map()));
+    let known = byPath.get(path);
+    if (!known) {
+      known = this.answer(stageIndex, path);
+      if (this.kept++ < MAX_ANSWERS) byPath.set(path, known);
+    }
+    return known;
+  }
+
+  private answer(stageIndex: number, path: string): Provenance {
     const p = copiedPath(path);
     const origins: Origin[] = [];
     let s = stageIndex;
