@@ -4,60 +4,21 @@
 // a layered Spring Boot jar (judged by what the files are), and a scripts folder whose git history (made here)
 // shows it rarely changes. Both builders.
 
-import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
-import { builtStages } from '../../server/src/analysis/cache';
-import type { Analysis, AnalysisFacts } from '../../server/src/analysis/model';
-import type { BuildOutcome, Builder } from '../../server/src/engine/build';
+import type { AnalysisFacts } from '../../server/src/analysis/model';
 import { readBuildContext } from '../../server/src/facts/context';
 import { readGitChurn } from '../../server/src/facts/git';
 import { testGitEnv } from '../git';
-import { buildFixture, engineSuite, fixturesDir } from './harness';
+import { buildLog, fixtureCopier, predictedHigh, reran } from './cacheCheck';
+import { buildFixture, engineSuite } from './harness';
 
 const engineTest = engineSuite({ busybox: true });
-const work: string[] = [];
-
-after(() => {
-  for (const d of work) fs.rmSync(d, { recursive: true, force: true });
-});
-
 /** A private copy of a fixture folder, so edits never touch the repository. */
-function copyFixture(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `li-evidence-${name}-`));
-  work.push(dir);
-  fs.cpSync(path.join(fixturesDir(), 'cache', name), dir, { recursive: true });
-  return dir;
-}
-
-const LAYER_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
-
-/** Lines of the RUN/COPY/ADD steps the engine ran (not cached) in a build. */
-function reran(outcome: BuildOutcome): number[] {
-  const lines = new Set<number>();
-  for (const s of outcome.steps) {
-    if (s.line === null || s.stepIndex === null || s.cached) continue;
-    const step = outcome.model.steps[s.stepIndex];
-    if (step && LAYER_KEYWORDS.has(step.keyword)) lines.add(s.line);
-  }
-  return [...lines].sort((a, b) => a - b);
-}
-
-/** Lines of the RUN/COPY/ADD steps we mark high, in the stages the builder runs for the target. */
-function predictedHigh(a: Analysis, builder: Builder): number[] {
-  const stages =
-    builder === 'buildkit'
-      ? builtStages(a.model)
-      : new Set(a.model.stages.filter((s) => s.index <= a.model.target).map((s) => s.index));
-  return a.steps
-    .filter((s) => LAYER_KEYWORDS.has(s.step.keyword) && stages.has(s.step.stage) && s.cacheRisk.level === 'high')
-    .map((s) => s.step.line)
-    .sort((x, y) => x - y);
-}
+const copyFixture = fixtureCopier('li-evidence');
 
 /** The facts the CLI gives the analysis for a folder: its context listing and its git history. */
 async function factsOf(dir: string): Promise<AnalysisFacts> {
@@ -145,7 +106,7 @@ for (const builder of ['buildkit', 'legacy'] as const) {
       assert.deepEqual(
         reran(rebuilt),
         expected,
-        `${c.fixture} (${builder}): engine re-ran ${JSON.stringify(reran(rebuilt))}, we mark high ${JSON.stringify(expected)}\n${rebuilt.steps.map((s) => `${s.line} ${s.cached ? 'CACHED' : 'ran'} ${s.name}`).join('\n')}`,
+        `${c.fixture} (${builder}): engine re-ran ${JSON.stringify(reran(rebuilt))}, we mark high ${JSON.stringify(expected)}\n${buildLog(rebuilt)}`,
       );
     });
   }

@@ -4,65 +4,23 @@
 // build with COPY --from, a build arg, a stage built FROM another (with a stage the target does not need),
 // ADD of the whole context with a .dockerignore, and an apt-based Debian image.
 
-import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyze } from '../../server/src/analysis/analyze';
-import { builtStages, stepsAffectedBy } from '../../server/src/analysis/cache';
-import type { Analysis } from '../../server/src/analysis/model';
-import type { BuildOutcome, Builder } from '../../server/src/engine/build';
-import { readBuildContext } from '../../server/src/facts/context';
-import { buildFixture, engineSuite, ensureDebian, fixturesDir } from './harness';
+import {
+  analyseFolder,
+  buildLog,
+  fixtureCopier,
+  LAYER_KEYWORDS,
+  predictedFor,
+  predictedHigh,
+  reran,
+} from './cacheCheck';
+import { buildFixture, engineSuite, ensureDebian } from './harness';
 
 const engineTest = engineSuite({ busybox: true });
-const work: string[] = [];
-
-after(() => {
-  for (const d of work) fs.rmSync(d, { recursive: true, force: true });
-});
-
 /** A private copy of a fixture folder, so edits never touch the repository. */
-function copyFixture(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `li-cache-${name}-`));
-  work.push(dir);
-  fs.cpSync(path.join(fixturesDir(), 'cache', name), dir, { recursive: true });
-  return dir;
-}
-
-const LAYER_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
-
-/** Lines of the RUN/COPY/ADD steps the engine ran (not cached) in a build. */
-function reran(outcome: BuildOutcome): number[] {
-  const lines = new Set<number>();
-  for (const s of outcome.steps) {
-    if (s.line === null || s.stepIndex === null || s.cached) continue;
-    const step = outcome.model.steps[s.stepIndex];
-    if (step && LAYER_KEYWORDS.has(step.keyword)) lines.add(s.line);
-  }
-  return [...lines].sort((a, b) => a - b);
-}
-
-/** The stages the builder runs for the target: BuildKit only those the target needs, legacy every one up to it. */
-function stagesRun(a: Analysis, builder: Builder): Set<number> {
-  if (builder === 'buildkit') return builtStages(a.model);
-  return new Set(a.model.stages.filter((s) => s.index <= a.model.target).map((s) => s.index));
-}
-
-/** Lines of the RUN/COPY/ADD steps we mark high, in the stages the builder runs for the target. */
-function predictedHigh(a: Analysis, builder: Builder): number[] {
-  const stages = stagesRun(a, builder);
-  return a.steps
-    .filter((s) => LAYER_KEYWORDS.has(s.step.keyword) && stages.has(s.step.stage) && s.cacheRisk.level === 'high')
-    .map((s) => s.step.line)
-    .sort((a, b) => a - b);
-}
-
-async function analyseFolder(dir: string): Promise<Analysis> {
-  const text = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
-  return analyze(text, { context: await readBuildContext(dir) });
-}
+const copyFixture = fixtureCopier('li-cache');
 
 interface Case {
   fixture: string;
@@ -100,12 +58,12 @@ for (const builder of ['buildkit', 'legacy'] as const) {
 
         fs.appendFileSync(path.join(dir, c.edit), '\n// edited\n');
         const rebuilt = await buildFixture(engine, dir, { builder, tag });
-        const expected = predictedHigh(await analyseFolder(dir), builder);
+        const expected = predictedHigh((await analyseFolder(dir)).analysis, builder);
         assert.ok(expected.length > 0, `${c.fixture}: the fixture must have high steps`);
         assert.deepEqual(
           reran(rebuilt),
           expected,
-          `${c.fixture} (${builder}): engine re-ran ${JSON.stringify(reran(rebuilt))}, we mark high ${JSON.stringify(expected)}\n${rebuilt.steps.map((s) => `${s.line} ${s.cached ? 'CACHED' : 'ran'} ${s.name}`).join('\n')}`,
+          `${c.fixture} (${builder}): engine re-ran ${JSON.stringify(reran(rebuilt))}, we mark high ${JSON.stringify(expected)}\n${buildLog(rebuilt)}`,
         );
       },
     );
@@ -132,13 +90,8 @@ for (const builder of ['buildkit', 'legacy'] as const) {
         await buildFixture(engine, dir, { builder, tag });
         fs.appendFileSync(path.join(dir, c.edit), '\n');
         const rebuilt = await buildFixture(engine, dir, { builder, tag });
-        const a = await analyseFolder(dir);
-        const stages = stagesRun(a, builder);
-        const expected = [...stepsAffectedBy(a.model, { context: await readBuildContext(dir) }, c.edit)]
-          .map((i) => a.model.steps[i])
-          .filter((s) => LAYER_KEYWORDS.has(s.keyword) && stages.has(s.stage))
-          .map((s) => s.line)
-          .sort((x, y) => x - y);
+        const { analysis: a, context } = await analyseFolder(dir);
+        const expected = predictedFor(a, context, builder, c.edit);
         assert.equal(
           expected.length === 0,
           c.ignored === true,
@@ -164,7 +117,7 @@ engineTest(
     const tag = `li-cache-arg:${++serial}`;
     await buildFixture(engine, dir, { builder: 'buildkit', tag });
     const changed = await buildFixture(engine, dir, { builder: 'buildkit', tag, buildArgs: { GREETING: 'bonjour' } });
-    const a = await analyseFolder(dir);
+    const a = (await analyseFolder(dir)).analysis;
     const dependent = a.steps
       .filter(
         (s) => LAYER_KEYWORDS.has(s.step.keyword) && s.cacheRisk.reasons.some((r) => r.includes('build arg GREETING')),
