@@ -152,6 +152,8 @@ export interface LayerSize {
   source: SizeSource;
   /** Why this number, for a person: "node:20 base table (docker-library repo-info, 2026-09)". */
   basis: string;
+  /** The number leaves something out (the basis says what): the layer is at least this big. */
+  lowerBound?: boolean;
 }
 
 export type CacheRiskLevel = 'low' | 'medium' | 'high';

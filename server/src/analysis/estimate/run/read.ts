@@ -192,4 +192,6 @@ export type ApkOp = { kind: 'add'; add: ApkAdd } | { kind: 'del'; names: string[
 export interface Estimate {
   bytes: number | null;
   text: string;
+  /** The bytes leave something out (a package whose size or dependencies are not known): at least this much. */
+  lowerBound?: boolean;
 }
