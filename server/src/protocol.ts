@@ -16,7 +16,7 @@ export interface StepAnnotation {
   instruction: string;
   /** Whether the step commits a filesystem layer. */
   layer: boolean;
-  size: { bytes: number; source: SizeSource; basis: string } | null;
+  size: { bytes: number; source: SizeSource; basis: string; lowerBound?: boolean } | null;
   /** Short text for the end of the line, e.g. "≈ 85 MB · cache: high". */
   label: string;
   /** The label's parts, so an editor can show only some of them (the size, the cache risk, the last build). */
@@ -29,7 +29,8 @@ export interface AnnotationsParams {
   uri: string;
   version: number;
   steps: StepAnnotation[];
-  image: { bytes: number; source: SizeSource } | null;
+  /** complete: false when the total is a lower bound (an unknown base, a step without a size or a lower bound). */
+  image: { bytes: number; source: SizeSource; complete: boolean; note?: string } | null;
   /** "estimate" until a measured image is mapped to this document, then "measured". */
   mode: SizeSource;
 }

@@ -41,8 +41,8 @@ interface JsonFinding {
 }
 
 /** The findings the CLI reports for a file (with the facts it gathers itself, such as the build context). */
-function cliFindings(file: string): JsonFinding[] {
-  const r = cli(['analyze', '--format', 'json', file]);
+function cliFindings(file: string, ...args: string[]): JsonFinding[] {
+  const r = cli(['analyze', '--format', 'json', ...args, file]);
   return (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
 }
 
@@ -115,7 +115,8 @@ function assertContract(report: Record<string, unknown>): void {
       expected.push('sizeNote');
     }
     assert.deepEqual(keys(s), expected.sort());
-    assert.ok(s.size === null || keys(s.size as object).join() === 'basis,bytes,source');
+    assert.ok(s.size === null || keys(s.size as object).join() === 'basis,bytes,lowerBound,source');
+    assert.ok(s.size === null || typeof (s.size as { lowerBound: unknown }).lowerBound === 'boolean');
     const risk = s.cacheRisk as { level: string; reasons: unknown[] };
     assert.deepEqual(keys(risk), ['level', 'reasons']);
     assert.ok(['low', 'medium', 'high'].includes(risk.level));
@@ -131,11 +132,19 @@ function assertContract(report: Record<string, unknown>): void {
         assert.deepEqual(keys(e), ['endColumn', 'endLine', 'newText', 'startColumn', 'startLine']);
     }
   }
-  // image.note: optional, says which sizes are missing from the total
-  assert.ok(
-    report.image === null || ['bytes,source', 'bytes,note,source'].includes(keys(report.image as object).join()),
-    JSON.stringify(report.image),
-  );
+  // image.complete: false when the total leaves something out; then note says what (and unknownBase names an unknown
+  // final base)
+  if (report.image !== null) {
+    const image = report.image as { complete: unknown; note?: unknown };
+    assert.ok(
+      ['bytes,complete,source', 'bytes,complete,note,source', 'bytes,complete,note,source,unknownBase'].includes(
+        keys(image).join(),
+      ),
+      JSON.stringify(image),
+    );
+    assert.equal(typeof image.complete, 'boolean');
+    assert.equal(image.complete, image.note === undefined, 'a note exactly when the total is not complete');
+  }
 }
 
 test('json: one object per file with exactly the DESIGN.md contract', () => {
@@ -292,7 +301,7 @@ test('sarif: findings with fixes, hadolint codes, columns and absolute paths val
 // text
 
 test('text: each line with its number, annotations on instruction lines, then the findings; no clutter', () => {
-  const r = cli(['analyze', TYPICAL]);
+  const r = cli(['analyze', '--context', 'test/fixtures/typical-context', TYPICAL]);
   const out = r.stdout;
   const source = fs.readFileSync(path.join(ROOT, TYPICAL), 'utf8').split('\n');
   const lines = out.split('\n');
@@ -315,7 +324,16 @@ test('text: each line with its number, annotations on instruction lines, then th
   );
   const numbered = lines.filter((l) => /^\s*\d+ {2}/.test(l)).map((l) => Number(/^\s*(\d+)/.exec(l)?.[1]));
   assert.equal(Math.max(...numbered), source.length - 1, 'no line number for the empty string after the final newline');
-  assert.equal(cliFindings(TYPICAL).length, 0, 'the typical Dockerfile has no findings');
+  assert.equal(
+    cliFindings(TYPICAL, '--context', 'test/fixtures/typical-context').length,
+    0,
+    'the typical Dockerfile has no findings in its own context',
+  );
+  // analysed in a folder that holds none of its COPY sources, it is told the context is probably another folder
+  assert.deepEqual(
+    cliFindings(TYPICAL).map((f) => [f.rule, f.line]),
+    [['copy-source-missing', 8]],
+  );
   assert.ok(lines.includes('No findings.'), 'the report says so');
 });
 

@@ -9,18 +9,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
 import { stepHover } from '../../server/src/report/describe';
+import { toText } from '../../server/src/report/text';
 import { fixture, fixtureContext, repoRoot, sizeOf } from '../unit/estimate/helpers';
 
 interface JsonStep {
   line: number;
   instruction: string;
-  size: { bytes: number; source: string; basis: string } | null;
+  size: { bytes: number; source: string; basis: string; lowerBound: boolean } | null;
 }
 
 function analyzeJson(
   dockerfile: string,
   context: string,
-): { steps: JsonStep[]; image: { bytes: number; source: string } | null } {
+): { steps: JsonStep[]; image: { bytes: number; source: string; complete: boolean; note?: string } | null } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'li-est-'));
   try {
     const file = path.join(dir, 'Dockerfile');
@@ -61,7 +62,7 @@ test('the CLI JSON gives estimated sizes with their basis, and the image total o
   assert.equal(at(7)?.size, null, 'CMD makes no layer');
   // the build stage does not reach the final image: its node base is not in the total
   const finalStage = [4, 5, 6].reduce((n, line) => n + (at(line)?.size?.bytes ?? 0), 0);
-  assert.deepEqual(r.image, { bytes: finalStage, source: 'estimate' });
+  assert.deepEqual(r.image, { bytes: finalStage, source: 'estimate', complete: true });
 });
 
 test('a missing size stays null in the JSON contract; the analysis and the hover say why', async () => {
@@ -70,13 +71,39 @@ test('a missing size stays null in the JSON contract; the analysis and the hover
   assert.equal(r.steps.find((s) => s.line === 2)?.size, null);
   assert.equal(r.steps.find((s) => s.line === 3)?.size, null);
   // the final stage's base is unknown: the total holds only what is known (the README), never a guess
-  assert.deepEqual(r.image, { bytes: sizeOf(fixture('estimate-context'), ['README.md']), source: 'estimate' });
+  assert.deepEqual(r.image, {
+    bytes: sizeOf(fixture('estimate-context'), ['README.md']),
+    source: 'estimate',
+    complete: false,
+    unknownBase: 'mycorp/app-base:3',
+    note: 'base mycorp/app-base:3 unknown',
+  });
   const a = analyze(text, { context: await fixtureContext('estimate-context') });
   const from = a.steps.find((s) => s.step.line === 3);
   assert.ok(from);
   assert.match(from.sizeNote ?? '', /unknown base image mycorp\/app-base:3/);
   assert.match(stepHover(a, from), /Layer size:\*\* unknown \(unknown base image mycorp\/app-base:3/);
-  assert.match(a.image?.note ?? '', /lower bound: no size for lines? .*3/);
+  // the text headline says the total is at least this much, and why
+  assert.match(
+    toText('Dockerfile', a, { color: false }),
+    /^Dockerfile {2}image ≥ [\d.]+ [kM]?B \(estimate; base mycorp\/app-base:3 unknown\)/,
+  );
   const run = a.steps.find((s) => s.step.line === 2);
   assert.match(run?.sizeNote ?? '', /build\.sh/);
+});
+
+test('a RUN that installs with apt and also runs a script is a lower bound: ≥ in text, lowerBound in JSON', () => {
+  const text = 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl && ./build.sh\n';
+  const r = analyzeJson(text, fixture('estimate-context'));
+  const run = r.steps.find((s) => s.line === 2);
+  assert.ok(run?.size && run.size.bytes > 1_000_000, JSON.stringify(run));
+  assert.equal(run.size.lowerBound, true);
+  assert.match(run.size.basis, /build\.sh/);
+  assert.equal(r.steps.find((s) => s.line === 1)?.size?.lowerBound, false, 'the base table row is exact');
+  assert.equal(r.image?.complete, false);
+  assert.match(r.image?.note ?? '', /^line 2 is a lower bound$/);
+  const a = analyze(text, { context: undefined });
+  const shown = toText('Dockerfile', a, { color: false });
+  assert.match(shown, /^Dockerfile {2}image ≥ [\d.]+ MB \(estimate; line 2 is a lower bound\)/);
+  assert.match(shown, /RUN apt-get .*≥ [\d.]+ MB/);
 });

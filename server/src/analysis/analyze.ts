@@ -144,31 +144,51 @@ function imageSize(
   sizes: (LayerSize | null)[],
   measured: MeasuredImage | undefined,
 ): Analysis['image'] {
-  if (measured && !measured.mismatch) return { bytes: measured.bytes, source: 'measured' };
+  if (measured && !measured.mismatch) return { bytes: measured.bytes, source: 'measured', complete: true };
   let bytes = 0;
   let any = false;
   let allMeasured = true;
+  let unknownBase: string | undefined;
   const missing: number[] = [];
+  const partial: number[] = [];
   for (const stage of model.stages) {
     if (!stage.reachesFinal) continue;
     for (const i of stage.steps) {
       const s = sizes[i];
       const step = model.steps[i];
-      if (!s && (step.createsLayer || (step.keyword === 'FROM' && stage.baseStage === null))) missing.push(step.line);
+      const isBase = step.keyword === 'FROM' && stage.baseStage === null;
+      if (!s && isBase) unknownBase ??= stage.from;
+      else if (!s && step.createsLayer) missing.push(step.line);
       if (!s) continue;
       bytes += s.bytes;
       any = true;
+      if (s.lowerBound) partial.push(step.line);
       if (s.source !== 'measured') allMeasured = false;
     }
   }
   if (!any) return null;
-  // the first lines and a count of the others: the note is shown whole (a long file may lack thousands of sizes)
+  const notes: string[] = [];
+  if (unknownBase !== undefined) notes.push(`base ${unknownBase} unknown`);
+  if (missing.length) notes.push(`no size for ${linesText(missing)}`);
+  if (partial.length)
+    notes.push(`${linesText(partial)} ${partial.length > 1 ? 'are lower bounds' : 'is a lower bound'}`);
+  const complete = notes.length === 0;
+  return {
+    bytes,
+    source: allMeasured ? 'measured' : 'estimate',
+    complete,
+    ...(unknownBase !== undefined ? { unknownBase } : {}),
+    ...(complete ? {} : { note: notes.join('; ') }),
+  };
+}
+
+/** "line 4" / "lines 4, 9": the first lines and a count of the others (a long file may lack thousands of sizes). */
+function linesText(lines: number[]): string {
   const listed =
-    missing.length > MAX_LISTED_LINES
-      ? `${missing.slice(0, MAX_LISTED_LINES).join(', ')} and ${missing.length - MAX_LISTED_LINES} more`
-      : missing.join(', ');
-  const note = missing.length ? `lower bound: no size for line${missing.length > 1 ? 's' : ''} ${listed}` : undefined;
-  return { bytes, source: allMeasured ? 'measured' : 'estimate', ...(note ? { note } : {}) };
+    lines.length > MAX_LISTED_LINES
+      ? `${lines.slice(0, MAX_LISTED_LINES).join(', ')} and ${lines.length - MAX_LISTED_LINES} more`
+      : lines.join(', ');
+  return `line${lines.length > 1 ? 's' : ''} ${listed}`;
 }
 
 const MAX_LISTED_LINES = 50;

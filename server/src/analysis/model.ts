@@ -302,7 +302,20 @@ export interface Analysis {
   model: DockerfileModel;
   steps: StepResult[];
   findings: Finding[];
-  /** Total of the stages that reach the final image; `note` says when some of their steps have no size. */
-  image: { bytes: number; source: SizeSource; note?: string } | null;
+  /** Total of the stages that reach the final image (null when no step of theirs has a size). */
+  image: ImageTotal | null;
   rebuild: RebuildCost;
+}
+
+export interface ImageTotal {
+  bytes: number;
+  source: SizeSource;
+  /**
+   * Every layer of the final image is counted, none as a lower bound, and its base is in the table (or it was
+   * measured). When false, `bytes` is a lower bound and `note` says what is left out.
+   */
+  complete: boolean;
+  /** The final image's base when the base table does not know it (its layers are not in `bytes`). */
+  unknownBase?: string;
+  note?: string;
 }

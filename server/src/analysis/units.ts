@@ -18,7 +18,8 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(digits)} ${units[u]}`;
 }
 
-/** "≈ 85.0 MB" for estimates, "84.6 MB" for measured sizes. */
-export function formatSize(size: LayerSize | { bytes: number; source: string }): string {
-  return `${size.source === 'estimate' ? '≈ ' : ''}${formatBytes(size.bytes)}`;
+/** "≈ 85.0 MB" for estimates, "≥ 85.0 MB" for lower bounds, "84.6 MB" for measured sizes. */
+export function formatSize(size: LayerSize | { bytes: number; source: string; complete?: boolean }): string {
+  const atLeast = ('lowerBound' in size && size.lowerBound === true) || ('complete' in size && size.complete === false);
+  return `${atLeast ? '≥ ' : size.source === 'estimate' ? '≈ ' : ''}${formatBytes(size.bytes)}`;
 }

@@ -11,7 +11,8 @@ export interface JsonReport {
     stage: number | null;
     instruction: string;
     layer: boolean;
-    size: { bytes: number; source: 'estimate' | 'measured'; basis: string } | null;
+    /** lowerBound: the layer is at least `bytes` (the basis says what is left out). */
+    size: { bytes: number; source: 'estimate' | 'measured'; basis: string; lowerBound: boolean } | null;
     cacheRisk: { level: 'low' | 'medium' | 'high'; reasons: string[] };
   }[];
   findings: {
@@ -26,7 +27,17 @@ export interface JsonReport {
       edits: { startLine: number; startColumn: number; endLine: number; endColumn: number; newText: string }[];
     }[];
   }[];
-  image: { bytes: number; source: 'estimate' | 'measured' } | null;
+  /**
+   * complete: false when the final base is not in the table or a step of the final image has no size or a lower
+   * bound (then `bytes` is a lower bound, and `note` says what is left out; `unknownBase` names an unknown base).
+   */
+  image: {
+    bytes: number;
+    source: 'estimate' | 'measured';
+    complete: boolean;
+    unknownBase?: string;
+    note?: string;
+  } | null;
 }
 
 export function toJson(file: string, a: Analysis): JsonReport {
@@ -39,7 +50,9 @@ export function toJson(file: string, a: Analysis): JsonReport {
       stage: step.stage < 0 ? null : step.stage,
       instruction: step.keyword,
       layer: step.createsLayer,
-      size: size ? { bytes: size.bytes, source: size.source, basis: size.basis } : null,
+      size: size
+        ? { bytes: size.bytes, source: size.source, basis: size.basis, lowerBound: size.lowerBound === true }
+        : null,
       cacheRisk: { level: cacheRisk.level, reasons: cacheRisk.reasons },
     })),
     findings: a.findings.map((f) => ({
@@ -51,6 +64,14 @@ export function toJson(file: string, a: Analysis): JsonReport {
       ...(f.hadolint ? { hadolint: f.hadolint } : {}),
       fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ ...e })) })),
     })),
-    image: a.image ? { bytes: a.image.bytes, source: a.image.source } : null,
+    image: a.image
+      ? {
+          bytes: a.image.bytes,
+          source: a.image.source,
+          complete: a.image.complete,
+          ...(a.image.unknownBase !== undefined ? { unknownBase: a.image.unknownBase } : {}),
+          ...(a.image.note !== undefined ? { note: a.image.note } : {}),
+        }
+      : null,
   };
 }

@@ -137,9 +137,13 @@ test('a source that matches nothing is reported, and ignored files count as miss
   const sel = selectContextFiles(ctx, ['secret.txt', 'README.md']);
   assert.deepEqual(sel.missing, ['secret.txt']);
   assert.equal(sel.bytes, sizeOf(ROOT, ['README.md']));
-  const at = stepsAt('FROM debian:bookworm-slim\nCOPY nope.txt /\n', { context: ctx });
-  assert.equal(at(2).size?.bytes, 0);
-  assert.match(at(2).size?.basis ?? '', /no context file matches nope\.txt/);
+  // the build stops there: no size, never a confident 0 B (the copy-source-missing rule says why)
+  const at = stepsAt('FROM debian:bookworm-slim\nCOPY nope.txt /\nCOPY README.md nope*.txt /\n', { context: ctx });
+  assert.equal(at(2).size, null);
+  assert.match(at(2).sizeNote ?? '', /no file in the build context matches nope\.txt: Docker stops the build/);
+  // a pattern that matches nothing copies nothing (BuildKit goes on)
+  assert.equal(at(3).size?.bytes, sizeOf(ROOT, ['README.md']));
+  assert.match(at(3).size?.basis ?? '', /the pattern nope\*\.txt matches nothing/);
 });
 
 test('ADD extracts local tar archives: archive bytes times a documented ratio; URLs are unknown', async () => {
@@ -206,11 +210,72 @@ test('hostile COPY patterns: a malformed class matches nothing, 40 stars answer 
     { context },
   );
   assert.equal(at(2).size?.bytes, 0);
-  assert.match(at(2).size?.basis ?? '', /no context file matches \[z-a\]/);
+  assert.match(at(2).size?.basis ?? '', /the pattern \[z-a\] matches nothing/);
   assert.equal(at(3).size?.bytes, 0);
   assert.equal(at(4).size?.bytes, 0);
   // the pattern matches all 20 files, and each lands at /w/ under its own name, the same for all: one file remains
   assert.equal(at(5).size?.bytes, 1);
   assert.match(at(5).size?.basis ?? '', /^20 files from the build context/);
   assert.ok(Date.now() - t0 < 5_000, `took ${Date.now() - t0} ms`);
+});
+
+test('build outputs: go build, dotnet publish and npm run build have no size, and COPY --from names the RUN that wrote the output', () => {
+  const text = [
+    'FROM golang:1.23-bookworm AS go', // 1
+    'WORKDIR /src', // 2
+    'COPY go.mod go.sum ./', // 3
+    'RUN go mod download', // 4
+    'COPY . .', // 5
+    'RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server', // 6
+    'RUN go version', // 7
+    'FROM mcr.microsoft.com/dotnet/sdk:8.0 AS net', // 8
+    'WORKDIR /source', // 9
+    'COPY . .', // 10
+    'RUN dotnet publish -c Release -o /app', // 11
+    'FROM debian:bookworm-slim', // 12
+    'COPY --from=go /out/server /usr/local/bin/server', // 13
+    'COPY --from=net /app /app', // 14
+  ].join('\n');
+  const a = analyze(text, {
+    context: {
+      root: '/ctx',
+      files: [
+        { path: 'go.mod', bytes: 50 },
+        { path: 'go.sum', bytes: 50 },
+      ],
+      truncated: false,
+      hasDockerignore: false,
+    },
+  });
+  const at = (line: number) => a.steps.find((s) => s.step.line === line);
+  assert.equal(at(6)?.size, null, 'a Go binary is not 0 B');
+  assert.match(at(6)?.sizeNote ?? '', /no static estimate for what go writes/);
+  assert.equal(at(7)?.size?.bytes, 0, 'go version writes nothing');
+  assert.equal(at(11)?.size, null);
+  assert.equal(at(13)?.size, null);
+  assert.match(at(13)?.sizeNote ?? '', /\/out\/server in stage go is written by the RUN at line 6/);
+  assert.equal(at(14)?.size, null);
+  assert.match(at(14)?.sizeNote ?? '', /\/app in stage net is written by the RUN at line 11/);
+  assert.equal(a.image?.complete, false);
+});
+
+test("npm run build: COPY --from of dist/ is the build RUN's output, not the sized node_modules of npm ci", async () => {
+  const ctx = await fixtureContext('estimate-context');
+  const text = [
+    'FROM node:22.11.0-bookworm AS build', // 1
+    'WORKDIR /app', // 2
+    'COPY package.json package-lock.json ./', // 3
+    'RUN npm ci', // 4
+    'COPY src ./src', // 5
+    'RUN npm run build', // 6
+    'FROM node:22.11.0-bookworm-slim', // 7
+    'COPY --from=build /app/node_modules /app/node_modules', // 8
+    'COPY --from=build /app/dist /app/dist', // 9
+  ].join('\n');
+  const a = analyze(text, { context: ctx });
+  const at = (line: number) => a.steps.find((s) => s.step.line === line);
+  assert.ok((at(4)?.size?.bytes ?? 0) > 0, 'npm ci is sized from the lockfile');
+  assert.ok((at(8)?.size?.bytes ?? 0) > 0, 'node_modules comes from the sized npm ci');
+  assert.equal(at(9)?.size, null);
+  assert.match(at(9)?.sizeNote ?? '', /\/app\/dist in stage build is written by the RUN at line 6/);
 });

@@ -16,6 +16,8 @@ import { archiveRatio, selectContextFiles } from './copy';
 import { estimateRun } from './run';
 import { newStageState, cloneStageState, type ImageFile, type StageState } from './stage';
 import { contextPath, normalizeAbs } from '../paths';
+import { ProvenanceReader } from '../provenance';
+import { hasGlob } from '../sources';
 
 export interface StepEstimate {
   size: LayerSize | null;
@@ -36,6 +38,7 @@ export function estimateSteps(
 ): StepEstimate[] {
   const out: StepEstimate[] = new Array<StepEstimate>(model.steps.length).fill(NO_SIZE);
   const states: StageState[] = [];
+  const walk: Walk = { model, facts, states, out, provenance: null };
   resetWork(MAX_ESTIMATE_WORK);
   for (const stage of model.stages) {
     let state: StageState;
@@ -46,7 +49,7 @@ export function estimateSteps(
         const step = model.steps[i];
         if (step.keyword === 'FROM') continue;
         charge(1);
-        out[i] = estimateStep(model, step, state, states, facts);
+        out[i] = estimateStep(walk, step, state);
       }
     } catch (e) {
       if (e instanceof EstimateBudgetSpent) {
@@ -89,8 +92,8 @@ function stopAt(model: DockerfileModel, from: number, out: StepEstimate[], why: 
 /** A step without a size or a note (most non-layer steps): one shared object, never written. */
 const NO_SIZE: StepEstimate = Object.freeze({ size: null });
 
-const est = (bytes: number, basis: string): StepEstimate => ({
-  size: { bytes: Math.max(0, Math.round(bytes)), source: 'estimate', basis },
+const est = (bytes: number, basis: string, lowerBound = false): StepEstimate => ({
+  size: { bytes: Math.max(0, Math.round(bytes)), source: 'estimate', basis, ...(lowerBound ? { lowerBound } : {}) },
 });
 const none = (note: string): StepEstimate => ({ size: null, note });
 
@@ -119,13 +122,18 @@ function fromStep(model: DockerfileModel, stage: Stage, states: StageState[], ou
   return newStageState(hit, ref);
 }
 
-function estimateStep(
-  model: DockerfileModel,
-  step: Step,
-  state: StageState,
-  states: StageState[],
-  facts: AnalysisFacts,
-): StepEstimate {
+/** What every step's estimate may look at: the model, the facts, the stages' states and the estimates so far. */
+interface Walk {
+  model: DockerfileModel;
+  facts: AnalysisFacts;
+  states: StageState[];
+  out: StepEstimate[];
+  /** Which steps wrote a path copied from a stage (made on the first COPY --from). */
+  provenance: ProvenanceReader | null;
+}
+
+function estimateStep(walk: Walk, step: Step, state: StageState): StepEstimate {
+  const { model, facts } = walk;
   switch (step.keyword) {
     case 'WORKDIR':
       if (!step.createsLayer) return NO_SIZE;
@@ -133,23 +141,18 @@ function estimateStep(
       return est(0, 'WORKDIR creates an empty folder: BuildKit commits a layer of ~0 B');
     case 'COPY':
     case 'ADD':
-      return estimateCopy(model, step, state, states, facts);
+      return estimateCopy(walk, step, state);
     case 'RUN': {
       const r = estimateRun(step, state, facts, model.stages[step.stage]?.platform ?? null);
-      return r.size === null ? none(r.note) : est(r.size, r.basis);
+      return r.size === null ? none(r.note) : est(r.size, r.basis, r.lowerBound);
     }
     default:
       return NO_SIZE;
   }
 }
 
-function estimateCopy(
-  model: DockerfileModel,
-  step: Step,
-  state: StageState,
-  states: StageState[],
-  facts: AnalysisFacts,
-): StepEstimate {
+function estimateCopy(walk: Walk, step: Step, state: StageState): StepEstimate {
+  const facts = walk.facts;
   const sources = step.sources ?? [];
   const dest = step.destination ?? step.workdir;
   if (step.heredocs.length > 0 && sources.every((s) => s.startsWith('<<'))) {
@@ -160,7 +163,7 @@ function estimateCopy(
       `${step.heredocs.length === 1 ? 'the heredoc' : `${step.heredocs.length} heredocs`} written by this step (${bytes} B)`,
     );
   }
-  if (step.copyFrom) return copyFromStage(model, step, state, states, sources, dest);
+  if (step.copyFrom) return copyFromStage(walk, step, state, sources, dest);
   if (sources.length === 0) return none(`${step.keyword} without a source`);
   if (step.keyword === 'ADD' && sources.some((s) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^git@/.test(s))) {
     return none('ADD from a URL or git repository: its size is only known after the download');
@@ -169,6 +172,11 @@ function estimateCopy(
   if (!ctx) return none('no build context was read (give --context DIR, or open the folder)');
   charge(Math.ceil((ctx.files.length * sources.length) / FILES_PER_UNIT));
   const sel = selectContextFiles(ctx, sources);
+  const absent = ctx.truncated ? [] : sel.missing.filter((m) => !hasGlob(m));
+  if (absent.length)
+    return none(
+      `no file in the build context matches ${absent.join(', ')}: Docker stops the build at this step (see copy-source-missing)`,
+    );
   let bytes = 0;
   const notes: string[] = [];
   let archives = 0;
@@ -193,10 +201,13 @@ function estimateCopy(
     notes.push(
       `${archives} local archive${archives > 1 ? 's' : ''} extracted by ADD, sized at archive bytes x 2.5 (gzip), 2.8 (bzip2/zstd), 3.3 (xz) or 1 (tar)`,
     );
-  if (sel.missing.length) notes.push(`no context file matches ${sel.missing.join(', ')} (the build would fail)`);
+  if (sel.missing.length && !ctx.truncated)
+    notes.push(
+      `${sel.missing.length > 1 ? 'the patterns' : 'the pattern'} ${sel.missing.join(', ')} match${sel.missing.length > 1 ? '' : 'es'} nothing (BuildKit copies nothing for ${sel.missing.length > 1 ? 'them' : 'it'})`,
+    );
   if (ctx.truncated) notes.push('the context listing stopped early, so this is a lower bound');
   const what = `${sel.files.length} file${sel.files.length === 1 ? '' : 's'} from the build context${ctx.hasDockerignore ? ' after .dockerignore' : ''}`;
-  return est(bytes, `${what}${notes.length ? '; ' + notes.join('; ') : ''}`);
+  return est(bytes, `${what}${notes.length ? '; ' + notes.join('; ') : ''}`, ctx.truncated);
 }
 
 /**
@@ -208,14 +219,8 @@ function isFolder(dest: string, step: Step, state: StageState): boolean {
   return state.files.hasFileUnder(normalizeAbs(dest));
 }
 
-function copyFromStage(
-  model: DockerfileModel,
-  step: Step,
-  state: StageState,
-  states: StageState[],
-  sources: string[],
-  dest: string,
-): StepEstimate {
+function copyFromStage(walk: Walk, step: Step, state: StageState, sources: string[], dest: string): StepEstimate {
+  const { model, states } = walk;
   const from = step.copyFrom;
   if (!from) return NO_SIZE;
   if (from.stage === null) {
@@ -226,10 +231,12 @@ function copyFromStage(
   if (!src) return none(`stage ${name} could not be estimated`);
   let bytes = 0;
   let entries = 0;
+  let lowerBound = false;
   const caveats: string[] = [];
   for (const raw of sources) {
     const path = normalizeAbs(raw);
     if (/[*?[]/.test(path)) return none(`COPY --from=${name} with a wildcard: not estimated`);
+    const unsized = unsizedWriter(walk, from.stage, path);
     const aggregate = [...src.files.entries()].find(([p, f]) => f.aggregate && isUnder(path, p) && path !== p);
     if (aggregate)
       return none(
@@ -240,6 +247,7 @@ function copyFromStage(
     for (const [p, f] of src.files) {
       if (p === path || isUnder(p, path)) {
         bytes += f.bytes;
+        lowerBound ||= f.lowerBound === true;
         found++;
         const target =
           sources.length === 1 && p === path && !isFolder(dest, step, state)
@@ -255,6 +263,8 @@ function copyFromStage(
       return none(
         `${path} in stage ${name} is written by the RUN at line ${inside.line}, which has no static estimate`,
       );
+    if (found === 0 && unsized !== null)
+      return none(`${path} in stage ${name} is written by the RUN at line ${unsized}, which has no static estimate`);
     if (found === 0) {
       const above = src.unknownWriters.find((w) => isUnder(path, w.workdir));
       if (above)
@@ -263,8 +273,8 @@ function copyFromStage(
         );
       return none(`nothing we know of is at ${path} in stage ${name} (it may come from that stage's base image)`);
     }
-    const above = src.unknownWriters.find((w) => isUnder(path, w.workdir));
-    if (above) caveats.push(`the RUN at line ${above.line} may also write there (not counted)`);
+    const above = unsized ?? src.unknownWriters.find((w) => isUnder(path, w.workdir))?.line;
+    if (above !== undefined) caveats.push(`the RUN at line ${above} may also write there (not counted)`);
     for (const [t, f] of copied) state.files.set(t, f);
     entries += found;
   }
@@ -272,7 +282,26 @@ function copyFromStage(
   return est(
     bytes,
     `what stage ${name} put under ${sources.map(normalizeAbs).join(', ')} (${entries} known entr${entries === 1 ? 'y' : 'ies'}: files copied there and package installs)${caveat}`,
+    lowerBound || caveats.length > 0,
   );
+}
+
+/**
+ * The line of a RUN that wrote `path` in stage `stage` and that the estimate could not size (a build: `go build -o`,
+ * `dotnet publish -o`, `npm run build`), from the path's provenance (provenance.ts): the copy is then not taken for
+ * what other steps left there alone, nor for nothing. Null when every writer there is sized.
+ */
+function unsizedWriter(walk: Walk, stage: number, path: string): number | null {
+  walk.provenance ??= new ProvenanceReader(walk.model, walk.facts.context);
+  const prov = walk.provenance.of(stage, path);
+  if (prov.origins === null) return null;
+  for (const o of prov.origins) {
+    // a RUN we cannot read may write anywhere: the caller's caveat (a lower bound) covers it
+    if (o.how !== 'run' || o.unknown !== null) continue;
+    const sized = walk.out[o.step]?.size;
+    if (!sized || sized.lowerBound) return walk.model.steps[o.step].line;
+  }
+  return null;
 }
 
 /** Is `child` the folder `dir` or inside it? */

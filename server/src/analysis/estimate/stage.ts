@@ -17,6 +17,8 @@ export interface ImageFile {
   contextPath?: string;
   /** A whole tree sized as one number (node_modules, site-packages): parts of it cannot be sized. */
   aggregate?: boolean;
+  /** Its bytes are a lower bound (the step that wrote it left something out). */
+  lowerBound?: boolean;
 }
 
 /**

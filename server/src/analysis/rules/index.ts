@@ -6,6 +6,7 @@ import { aptListsNotRemoved } from './apt-lists-not-removed';
 import { aptNoInstallRecommends } from './apt-no-install-recommends';
 import { aptUpdateAlone } from './apt-update-alone';
 import { copyBeforeInstall } from './copy-before-install';
+import { copySourceMissing } from './copy-source-missing';
 import { floatingBaseTag } from './floating-base-tag';
 import { multiStageCandidate } from './multi-stage-candidate';
 import { pipNoCacheDir } from './pip-no-cache-dir';
@@ -19,6 +20,7 @@ export const RULES: Rule[] = [
   aptUpdateAlone,
   floatingBaseTag,
   addWhereCopyFits,
+  copySourceMissing,
   // image size: stages that reach the final image
   aptNoInstallRecommends,
   aptListsNotRemoved,

@@ -27,6 +27,8 @@ export interface RunEstimate {
   size: number | null;
   basis: string;
   note: string;
+  /** The size leaves out writes that are not sized (the basis names them): at least this much. */
+  lowerBound?: boolean;
 }
 
 /** The parts of a RUN's estimate so far. */
@@ -36,6 +38,8 @@ interface Sum {
   /** Installs and programs whose writes are not sized. */
   unknown: string[];
   estimated: boolean;
+  /** A sized part left something out (a package whose size or dependencies are not known). */
+  lowerBound: boolean;
 }
 
 /**
@@ -111,7 +115,7 @@ function largest(
       );
       trials++;
       // an alternative with writes not sized counts a little more than an equal one without
-      scores.push((r.size ?? 0) + (r.size === null || r.basis.includes('lower bound') ? 0.5 : 0));
+      scores.push((r.size ?? 0) + (r.size === null || r.lowerBound ? 0.5 : 0));
     }
     const best = scores.indexOf(Math.max(...scores));
     selection[c] = best;
@@ -185,33 +189,33 @@ class LayeredSet extends Set<string> {
 
 /** The RUN's estimate from its commands; `commit`: record what it leaves in the stage's state (files, writers). */
 function sizeRun(step: Step, state: StageState, facts: AnalysisFacts, run: RunCommands, commit: boolean): RunEstimate {
-  const sum: Sum = { bytes: 0, parts: [], unknown: [], estimated: false };
+  const sum: Sum = { bytes: 0, parts: [], unknown: [], estimated: false, lowerBound: false };
   // a removal alone (`apt-get purge x`) is sized where the image's packages are known; elsewhere it writes ~nothing
   const removes = state.debian !== null && run.aptOps.some((op) => op.kind === 'remove');
   if (run.aptInstalls.length || run.aptUpdate || removes) {
     const r = aptEstimateOf(step, state, run, commit);
     if (r.bytes === null) return { size: null, basis: '', note: r.text };
-    if (r.text || r.bytes) add(sum, r.bytes, r.text);
+    if (r.text || r.bytes) add(sum, r.bytes, r.text, r.lowerBound);
   }
   if (run.apkOps.some((op) => op.kind === 'add')) {
     const r = apkEstimate(state, run.apkOps, run.apkCacheRemoved);
     if (r.bytes === null) return { size: null, basis: '', note: r.text };
-    add(sum, r.bytes, r.text);
+    add(sum, r.bytes, r.text, r.lowerBound);
   }
   for (const n of run.nodeInstalls) {
     const r = nodeEstimate(step, state, facts, n, run);
     if (r.bytes === null) sum.unknown.push(`${n.tool} install (${r.text})`);
     else {
-      add(sum, r.bytes, r.text);
-      if (commit) keepTree(state, step, joinDir(step.workdir, 'node_modules'), r.bytes);
+      add(sum, r.bytes, r.text, r.lowerBound);
+      if (commit) keepTree(state, step, joinDir(step.workdir, 'node_modules'), r.bytes, r.lowerBound);
     }
   }
   for (const p of run.pipInstalls) {
     const r = pipEstimate(step, state, facts, p, run);
     if (r.bytes === null) sum.unknown.push(`pip install (${r.text})`);
     else {
-      add(sum, r.bytes, r.text);
-      if (commit) keepTree(state, step, `/pip-installed-line-${step.line}`, r.bytes);
+      add(sum, r.bytes, r.text, r.lowerBound);
+      if (commit) keepTree(state, step, `/pip-installed-line-${step.line}`, r.bytes, r.lowerBound);
     }
   }
   for (const w of run.writers) sum.unknown.push(w);
@@ -219,15 +223,21 @@ function sizeRun(step: Step, state: StageState, facts: AnalysisFacts, run: RunCo
   return total(sum);
 }
 
-function add(sum: Sum, bytes: number, text: string): void {
+function add(sum: Sum, bytes: number, text: string, lowerBound = false): void {
   sum.bytes += bytes;
   sum.parts.push(text);
   sum.estimated = true;
+  sum.lowerBound ||= lowerBound;
 }
 
 /** An installed tree (node_modules, site-packages) in the stage's files, sized as one number. */
-function keepTree(state: StageState, step: Step, path: string, bytes: number): void {
-  state.files.set(path, { bytes, from: `RUN line ${step.line}`, aggregate: true });
+function keepTree(state: StageState, step: Step, path: string, bytes: number, lowerBound = false): void {
+  state.files.set(path, {
+    bytes,
+    from: `RUN line ${step.line}`,
+    aggregate: true,
+    ...(lowerBound ? { lowerBound } : {}),
+  });
 }
 
 /** The RUN's size and basis: what was sized, and what was not (a lower bound), or why there is no size. */
@@ -244,5 +254,6 @@ function total(sum: Sum): RunEstimate {
   const rest = uniq.length
     ? `; plus whatever ${uniq.slice(0, 4).join(', ')} write${uniq.length === 1 ? 's' : ''} (not estimated, so this is a lower bound)`
     : '';
-  return { size: sum.bytes, basis: sum.parts.join('; ') + rest, note: '' };
+  const lowerBound = sum.lowerBound || uniq.length > 0;
+  return { size: sum.bytes, basis: sum.parts.join('; ') + rest, note: '', ...(lowerBound ? { lowerBound } : {}) };
 }

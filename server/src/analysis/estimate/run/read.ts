@@ -48,12 +48,6 @@ const QUIET = new Set([
   'cat',
   'pwd',
   'uname',
-  'node',
-  'python',
-  'python3',
-  'java',
-  'go',
-  'dotnet',
   'useradd',
   'adduser',
   'groupadd',
@@ -145,10 +139,34 @@ function readCommands(step: Step, cmds: readonly ShellCommand[], platform: strin
   };
 }
 
+/**
+ * Runtimes and build tools: quiet only when they answer about themselves (`go version`, `java -version`) or run an
+ * inline one-liner (`python -c`, `node -e`: checks, not builds); `go build -o`, `dotnet publish`, `python
+ * manage.py collectstatic`, `node build.js` write what we cannot size.
+ */
+const TOOLS = /^(go|dotnet|java|node|python[\d.]*)$/;
+const ABOUT_ITSELF = new Set([
+  'version',
+  'env',
+  '--version',
+  '-version',
+  '-v',
+  '-V',
+  '--info',
+  '--list-sdks',
+  '--list-runtimes',
+  '-c',
+  '-e',
+  '-p',
+  '--eval',
+  '--print',
+]);
+
 /** A command that writes (almost) nothing, or whose writes an estimator sizes. */
 export function isQuiet(cmd: ShellCommand): boolean {
   const head = cmd.program;
   if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd)) return true;
+  if (TOOLS.test(head)) return cmd.words.length === 1 || ABOUT_ITSELF.has(cmd.words[1]);
   if ((head === 'npm' || head === 'yarn' || head === 'pnpm') && /^(cache|config|set)$/.test(cmd.words[1] ?? ''))
     return true;
   // `xargs apt-mark auto`: what xargs runs
