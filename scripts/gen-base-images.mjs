@@ -46,7 +46,14 @@ const rows = src.rows.map((row) => {
   let bytes = toBytes(row.size);
   if (row.kind === 'compressed') bytes = Math.round(bytes / row.ratio);
   if (!('release' in row)) throw new Error(`row ${row.refs[0]} has no release (null when unknown)`);
-  return { refs: row.refs, bytes, basis: describe(row, bytes), family: row.family, libc: row.libc, release: row.release };
+  return {
+    refs: row.refs,
+    bytes,
+    basis: describe(row, bytes),
+    family: row.family,
+    libc: row.libc,
+    release: row.release,
+  };
 });
 const seen = new Set();
 for (const r of rows)
