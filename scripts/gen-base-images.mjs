@@ -45,7 +45,15 @@ function describe(row, bytes) {
 const rows = src.rows.map((row) => {
   let bytes = toBytes(row.size);
   if (row.kind === 'compressed') bytes = Math.round(bytes / row.ratio);
-  return { refs: row.refs, bytes, basis: describe(row, bytes), family: row.family, libc: row.libc };
+  if (!('release' in row)) throw new Error(`row ${row.refs[0]} has no release (null when unknown)`);
+  return {
+    refs: row.refs,
+    bytes,
+    basis: describe(row, bytes),
+    family: row.family,
+    libc: row.libc,
+    release: row.release,
+  };
 });
 const seen = new Set();
 for (const r of rows)

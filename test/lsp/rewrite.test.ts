@@ -16,7 +16,7 @@ interface CodeAction {
   edit?: { changes?: Record<string, { range: Range; newText: string }[]> };
 }
 
-const GO = `FROM golang:1.22
+const GO = `FROM golang:1.26-bookworm
 WORKDIR /src
 COPY . .
 RUN CGO_ENABLED=0 go build -o /usr/local/bin/api ./cmd/api

@@ -17,7 +17,12 @@ export interface ImageRef {
 }
 
 /** Docker Hub under each of its names; a reference through any of them is a Hub reference (registry null). */
-const HUB_HOSTS: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const HUB_HOSTS: ReadonlySet<string> = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'registry.docker.com',
+]);
 
 export function parseImageRef(ref: string): ImageRef {
   let rest = ref.trim();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lookupBaseImage, normalizeRef } from '../../../server/src/analysis/estimate/baseImages';
+import { lookupBaseImage, lookupBaseImageRow, normalizeRef } from '../../../server/src/analysis/estimate/baseImages';
+import { debianFlavour } from '../../../server/src/analysis/estimate/run/apt';
 
 test('a known tag answers with its row, its source and its family', () => {
   const info = lookupBaseImage('debian:bookworm-slim');
@@ -29,20 +30,113 @@ test('docker.io/library/ prefixes, a missing tag and a digest are normalised', (
   assert.match(pinned.basis, /pinned by digest/);
 });
 
-test('a version tag takes the nearest known row of the same variant, and says so', () => {
-  const slim = lookupBaseImage('node:20.11.1-bookworm-slim');
-  const row = lookupBaseImage('node:22-bookworm-slim');
-  assert.ok(slim && row);
-  assert.equal(slim.bytes, row.bytes);
-  assert.match(slim.basis, /nearest known row/);
-  assert.match(slim.basis, /node:22-bookworm-slim/);
-  // the variant decides: the alpine flavour of the same version is a different (smaller) row
-  const alpine = lookupBaseImage('node:20.11.1-alpine3.19');
-  assert.ok(alpine);
-  assert.equal(alpine.family, 'alpine');
-  assert.equal(alpine.libc, 'musl');
-  assert.ok(alpine.bytes < slim.bytes);
-  assert.match(alpine.basis, /variant matched as "alpine"/);
+test('a patch version not in the table is sized by its release line, and the basis names the row that stood in', () => {
+  const cases: [string, string, string][] = [
+    ['postgres:16.4', 'postgres:16', 'postgres:16-trixie'],
+    ['node:22.11.0-bookworm-slim', 'node:22-bookworm-slim', 'node:22-bookworm-slim'],
+    ['python:3.12.4-slim', 'python:3.12-slim', 'python:3.12-slim-trixie'],
+    ['eclipse-temurin:17.0.12_7-jre-jammy', 'eclipse-temurin:17-jre-jammy', 'eclipse-temurin:17-jre-jammy'],
+    ['golang:1.26.2-bookworm', 'golang:1.26-bookworm', 'golang:1.26-bookworm'],
+  ];
+  for (const [ref, standIn, row] of cases) {
+    const hit = lookupBaseImageRow(ref);
+    assert.ok(hit, `${ref} resolves`);
+    assert.equal(hit.row, row);
+    assert.equal(hit.info.bytes, lookupBaseImage(standIn)?.bytes);
+    assert.match(
+      hit.info.basis,
+      new RegExp(`^${ref.replace(/\./g, '\\.')} sized as ${standIn.replace(/\./g, '\\.')}, a patch neighbour`),
+    );
+  }
+});
+
+test('no neighbour across majors, across minors of minor-line runtimes, or across variants', () => {
+  for (const ref of [
+    'node:20.11.1-bookworm-slim', // node 20 is another major
+    'postgres:15.8', // another major
+    'python:3.11.9-slim', // python's release line is 3.11, not 3
+    'golang:1.25-alpine', // golang 1.x: the minor is the release
+    'rust:1.89-alpine3.24', // the row rust:1 names no release line
+    'node:22.11.0-alpine3.19', // another Alpine release
+    'postgres:16.4-bullseye', // another Debian suite
+    'nginx:1.31.2-alpine-perl', // another flavour
+    'node:lts-buster-slim', // a named tag without a row
+  ]) {
+    assert.equal(lookupBaseImage(ref), null, `${ref} is unknown`);
+  }
+});
+
+test('a dated snapshot of a named tag is that tag', () => {
+  const dated = lookupBaseImage('debian:trixie-20260803-slim');
+  assert.ok(dated);
+  assert.equal(dated.bytes, lookupBaseImage('debian:trixie-slim')?.bytes);
+  assert.match(dated.basis, /sized as debian:trixie-slim, a dated snapshot/);
+});
+
+test('Docker Hub under any of its names, with or without library/, is the same row; a user namespace is not', () => {
+  const plain = lookupBaseImageRow('postgres:16');
+  assert.ok(plain);
+  for (const ref of [
+    'docker.io/library/postgres:16',
+    'docker.io/postgres:16',
+    'index.docker.io/library/postgres:16',
+    'registry.docker.com/library/postgres:16',
+    'registry-1.docker.io/library/postgres:16',
+  ]) {
+    assert.equal(lookupBaseImageRow(ref)?.row, plain.row, ref);
+  }
+  assert.equal(lookupBaseImage('docker.io/someuser/postgres:16'), null);
+  assert.equal(lookupBaseImage('docker.io/bitnami/redis:7.4'), null);
+});
+
+test('every added family resolves, with the suite or Alpine release its package estimates need', () => {
+  const cases: [string, string, string | null][] = [
+    ['buildpack-deps:bookworm-scm', 'debian', 'bookworm'],
+    ['buildpack-deps:trixie', 'debian', 'trixie'],
+    ['nginx:alpine-slim', 'alpine', 'alpine3.24'],
+    ['nginx:1.30-alpine-slim', 'alpine', 'alpine3.24'],
+    ['postgres:16-bookworm', 'debian', 'bookworm'],
+    ['postgres:17', 'debian', 'trixie'],
+    ['postgres:18-alpine', 'alpine', 'alpine3.24'],
+    ['redis:7', 'debian', 'bookworm'],
+    ['redis:7-alpine', 'alpine', 'alpine3.21'],
+    ['httpd:2.4', 'debian', 'trixie'],
+    ['httpd:2.4-alpine', 'alpine', 'alpine3.24'],
+    ['caddy:2', 'alpine', 'alpine3.23'],
+    ['caddy:2-builder', 'alpine', 'alpine3.23'],
+    ['maven:3-eclipse-temurin-17', 'ubuntu', 'noble'],
+    ['eclipse-temurin:17-jdk-noble', 'ubuntu', 'noble'],
+    ['eclipse-temurin:17-jre-jammy', 'ubuntu', 'jammy'],
+    ['eclipse-temurin:17-jre-alpine', 'alpine', 'alpine3.24'],
+    ['php:8.4-fpm', 'debian', 'trixie'],
+    ['php:8.4-apache', 'debian', 'trixie'],
+    ['php:8.4-fpm-alpine', 'alpine', 'alpine3.24'],
+    ['mcr.microsoft.com/dotnet/runtime:8.0', 'debian', 'bookworm'],
+    ['mcr.microsoft.com/dotnet/runtime-deps:8.0', 'debian', 'bookworm'],
+    ['mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled', 'distroless', 'jammy'],
+    ['mcr.microsoft.com/dotnet/runtime-deps:8.0-alpine', 'alpine', null],
+    ['alpine:3.22', 'alpine', 'alpine3.22'],
+  ];
+  for (const [ref, family, release] of cases) {
+    const info = lookupBaseImage(ref);
+    assert.ok(info, `${ref} resolves`);
+    assert.equal(info.family, family, ref);
+    assert.equal(info.release, release, ref);
+    assert.equal(info.libc, family === 'alpine' ? 'musl' : 'glibc', ref);
+    assert.match(info.basis, /(19|20)\d\d-\d\d/, `${ref}: the basis carries a date`);
+  }
+});
+
+test('apt estimates on postgres use the Debian suite the tag is built on', () => {
+  for (const [ref, suite] of [
+    ['postgres:16-bookworm', 'bookworm'],
+    ['postgres:16', 'trixie'],
+    ['postgres:16.4-bookworm', 'bookworm'],
+  ]) {
+    const hit = lookupBaseImageRow(ref);
+    assert.ok(hit, ref);
+    assert.equal(debianFlavour(hit.info, hit.row, ref)?.suite, suite, ref);
+  }
 });
 
 test('-slim, -alpine and -jre variants are smaller than the full images they trim', () => {
@@ -54,6 +148,12 @@ test('-slim, -alpine and -jre variants are smaller than the full images they tri
     ['rust:1', 'rust:1-slim'],
     ['ruby:3.4', 'ruby:3.4-slim'],
     ['nginx:latest', 'nginx:alpine'],
+    ['nginx:alpine', 'nginx:alpine-slim'],
+    ['postgres:16', 'postgres:16-alpine'],
+    ['redis:7', 'redis:7-alpine'],
+    ['php:8.4-fpm', 'php:8.4-fpm-alpine'],
+    ['eclipse-temurin:17-jdk-noble', 'eclipse-temurin:17-jre-noble'],
+    ['buildpack-deps:trixie', 'buildpack-deps:trixie-scm'],
   ];
   for (const [big, small] of pairs) {
     const b = lookupBaseImage(big);
@@ -64,10 +164,11 @@ test('-slim, -alpine and -jre variants are smaller than the full images they tri
 });
 
 test('registries other than Docker Hub keep their prefix', () => {
-  const aspnet = lookupBaseImage('mcr.microsoft.com/dotnet/aspnet:8.0');
+  const deps = lookupBaseImage('mcr.microsoft.com/dotnet/runtime-deps:8.0');
+  const runtime = lookupBaseImage('mcr.microsoft.com/dotnet/runtime:8.0');
   const sdk = lookupBaseImage('mcr.microsoft.com/dotnet/sdk:8.0');
-  assert.ok(aspnet && sdk);
-  assert.ok(aspnet.bytes < sdk.bytes);
+  assert.ok(deps && runtime && sdk);
+  assert.ok(deps.bytes < runtime.bytes && runtime.bytes < sdk.bytes);
   const distroless = lookupBaseImage('gcr.io/distroless/static-debian12:nonroot');
   assert.ok(distroless);
   assert.equal(distroless.family, 'distroless');
@@ -84,7 +185,8 @@ test('scratch is empty, unknown images are unknown, never guessed', () => {
   assert.equal(scratch.family, 'scratch');
   assert.equal(lookupBaseImage('mycorp/base:1.2'), null);
   assert.equal(lookupBaseImage('php:8.2-fpm'), null, 'php-fpm is a variant we have no row for');
-  assert.equal(lookupBaseImage('eclipse-temurin:17-jre-alpine'), null, 'no alpine row for temurin');
+  assert.equal(lookupBaseImage('eclipse-temurin:11-jre-alpine'), null, 'no row for temurin 11');
+  assert.equal(lookupBaseImage('mcr.microsoft.com/dotnet/aspnet:10.0'), null, 'no row for .NET 10');
   assert.equal(lookupBaseImage('${BASE}'), null);
   assert.equal(lookupBaseImage(''), null);
   assert.equal(lookupBaseImage('   '), null);
