@@ -50,11 +50,27 @@ test('a patch version not in the table is sized by its release line, and the bas
   }
 });
 
-test('no neighbour across majors, across minors of minor-line runtimes, or across variants', () => {
+test('another release line is sized only as a sibling whose listed lines are measured to be close', () => {
+  // postgres 16, 17 and 18 are within a few % of each other: 15 takes the nearest, and the basis says so
+  const pg = lookupBaseImage('postgres:15.8');
+  assert.equal(pg?.bytes, lookupBaseImage('postgres:16')?.bytes);
+  assert.match(
+    pg?.basis ?? '',
+    /postgres:15\.8 sized as postgres:16, approximate: no row of the 15 line; the listed lines 16, 17, 18 are within \d+ % of each other/,
+  );
+  const py = lookupBaseImage('python:3.11.9-slim');
+  assert.match(
+    py?.basis ?? '',
+    /sized as python:3\.12-slim, approximate: no row of the 3\.11 line; the listed slim lines 3\.12, 3\.13/,
+  );
+  // too far from every listed line, or no two lines listed for that variant to measure the spread
+  assert.equal(lookupBaseImage('postgres:9.6'), null);
+  assert.equal(lookupBaseImage('node:14'), null);
+});
+
+test('no neighbour across variants, nor without two listed lines to compare', () => {
   for (const ref of [
-    'node:20.11.1-bookworm-slim', // node 20 is another major
-    'postgres:15.8', // another major
-    'python:3.11.9-slim', // python's release line is 3.11, not 3
+    'node:20.11.1-bookworm-slim', // one bookworm-slim line listed: no spread to measure
     'golang:1.25-alpine', // golang 1.x: the minor is the release
     'rust:1.89-alpine3.24', // the row rust:1 names no release line
     'node:22.11.0-alpine3.19', // another Alpine release
