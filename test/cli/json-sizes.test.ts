@@ -107,3 +107,11 @@ test('a RUN that installs with apt and also runs a script is a lower bound: ≥ 
   assert.match(shown, /^Dockerfile {2}image ≥ [\d.]+ MB \(estimate; line 2 is a lower bound\)/);
   assert.match(shown, /RUN apt-get .*≥ [\d.]+ MB/);
 });
+
+test('an unknown base with nothing else sized: the headline says the size is unknown, never "≥ 0 B"', () => {
+  const a = analyze('FROM mycorp/base:1\nENV A=1\nRUN true\n', {});
+  assert.equal(a.image?.complete, false);
+  assert.equal(a.image?.bytes, 0);
+  const first = toText('Dockerfile', a, { color: false }).split('\n')[0];
+  assert.equal(first, 'Dockerfile  image size unknown (estimate; base mycorp/base:1 unknown)');
+});

@@ -26,9 +26,7 @@ type Paint = (code: string, s: string) => string;
 export function toText(fileName: string, a: Analysis, opts: TextOptions): string {
   const file = safe(fileName);
   const c: Paint = (code, s) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const image = a.image
-    ? `image ${formatSize(a.image)} (${a.image.source}${a.image.note ? `; ${safe(a.image.note)}` : ''})`
-    : 'image size unknown';
+  const image = imageHeadline(a.image);
   const out: string[] = [c('1', file) + c('2', `  ${image}`), ''];
   writeLines(out, a, c);
   const unsized = a.steps.filter((s) => !s.size && s.sizeNote);
@@ -49,6 +47,14 @@ export function toText(fileName: string, a: Analysis, opts: TextOptions): string
   }
   for (const p of a.model.problems) out.push(c('2', `note: ${safe(p)}`));
   return out.join('\n') + '\n';
+}
+
+/** `image ≈ 120 MB (estimate)`, `image ≥ 15 MB (estimate; base x unknown; ...)`; never `≥ 0 B`. */
+function imageHeadline(image: Analysis['image']): string {
+  if (!image) return 'image size unknown';
+  const note = image.note ? `; ${safe(image.note)}` : '';
+  if (!image.complete && image.bytes === 0) return `image size unknown (${image.source}${note})`;
+  return `image ${formatSize(image)} (${image.source}${note})`;
 }
 
 /** The Dockerfile's lines, numbered, each step's size and cache risk at the end of its first line. */
