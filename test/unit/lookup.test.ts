@@ -18,7 +18,9 @@ test('a package named like an object member is sized as an unknown package by ap
       const size = analyze(text).steps[1].size;
       assert.ok(size !== null, text);
       assert.equal(typeof size.bytes, 'number', text);
-      assert.ok(Number.isFinite(size.bytes) && size.bytes > 0, `${text}: ${size.bytes}`);
+      assert.ok(Number.isFinite(size.bytes), `${text}: ${size.bytes}`);
+      // apk leaves a package it cannot size out and names it (the size is then a lower bound)
+      assert.ok(size.bytes > 0 || /not known, not counted: /.test(size.basis), `${text}: ${size.basis}`);
     }
   }
 });
