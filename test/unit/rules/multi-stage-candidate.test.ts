@@ -351,7 +351,8 @@ CMD ["run-it"]
 });
 
 test('after the rewrite the image estimate is recomputed and smaller', () => {
-  const r = rewrite(CASES[0].text, RULE);
+  // a golang tag of the base table (golang:1.22 is an unknown base now: its total would be a lower bound)
+  const r = rewrite(CASES[0].text.replace('FROM golang:1.22', 'FROM golang:1.26-bookworm'), RULE);
   assert.ok(r.before.image, 'an estimate before');
   assert.ok(r.after.image, 'an estimate after');
   assert.ok(r.after.image.bytes < r.before.image.bytes, `${r.after.image.bytes} < ${r.before.image.bytes}`);
