@@ -18,7 +18,7 @@ import {
   removesApkCache,
   removesAptLists,
   type ApkAdd,
-} from '../packages';
+} from '../../packageCommands';
 import type { AptOp } from './aptSequence';
 import { flowOf, MANUAL_MARK } from './flow';
 

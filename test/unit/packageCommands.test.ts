@@ -1,4 +1,4 @@
-// Reading package-manager commands and requirements files (server/src/analysis/estimate/packages.ts).
+// Reading package-manager commands and requirements files (server/src/analysis/packageCommands.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -6,8 +6,8 @@ import {
   readAptMark,
   readAptRemove,
   requirementNames,
-} from '../../../server/src/analysis/estimate/packages';
-import { splitCommands } from '../../../server/src/analysis/shell';
+} from '../../server/src/analysis/packageCommands';
+import { splitCommands } from '../../server/src/analysis/shell';
 
 test('apt-get install arguments: options, versions, release and arch qualifiers', () => {
   const [cmd] = splitCommands(

@@ -1,7 +1,7 @@
 // Reading package-manager commands out of a RUN step's shell text: apt-get/apt, apk, npm/yarn/pnpm, pip.
 // Pure parsing; the sizes are computed in run/.
 
-import type { ShellCommand } from '../shell';
+import type { ShellCommand } from './shell';
 
 export interface AptInstall {
   packages: string[];
