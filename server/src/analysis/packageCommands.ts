@@ -18,12 +18,17 @@ export function readAptInstall(cmd: ShellCommand): AptInstall | null {
   const pc = packageCommand(cmd);
   if (pc?.tool !== 'apt' || pc.sub !== 'install') return null;
   const out: AptInstall = { packages: [], noRecommends: aptRecommendsOff(pc), unreadable: [] };
-  for (const a of pc.operands) {
+  aptNames(pc.operands, out);
+  return out;
+}
+
+/** apt's package operands: `curl=7.*`, `git/bookworm-backports`, `libc6:amd64` -> names; variables and globs apart. */
+function aptNames(operands: readonly string[], out: { packages: string[]; unreadable: string[] }): void {
+  for (const a of operands) {
     const name = a.replace(/[=/][^]*$/, '').replace(/:[a-z0-9]+$/, '');
     if (!name || /[$*?[\]{}`]/.test(name)) out.unreadable.push(a);
     else out.packages.push(name.toLowerCase());
   }
-  return out;
 }
 
 /** --no-install-recommends, --install-recommends=no, -o APT::Install-Recommends=false (apt's boolean spellings). */
@@ -61,11 +66,7 @@ export function readAptRemove(cmd: ShellCommand): AptRemove | null {
     if (o.name === '-o' && /^APT::Get::AutomaticRemove=(true|1|yes)$/i.test(o.value ?? '')) out.autoRemove = true;
   }
   if (sub === 'autoremove') return out;
-  for (const a of pc.operands) {
-    const name = a.replace(/[=/][^]*$/, '').replace(/:[a-z0-9]+$/, '');
-    if (!name || /[$*?[\]{}`]/.test(name)) out.unreadable.push(a);
-    else out.packages.push(name.toLowerCase());
-  }
+  aptNames(pc.operands, out);
   return out;
 }
 
