@@ -19,6 +19,7 @@ import {
   type ShellCommand,
 } from './shell';
 import { parseImageRef } from './imageRef';
+import { packageCommand, readApkAdd, readAptInstall, readNodeInstall, readPipInstall } from './packageCommands';
 
 export type Ecosystem = 'go' | 'rust' | 'c' | 'java' | 'dotnet' | 'node-frontend' | 'node-service' | 'python';
 
@@ -440,9 +441,11 @@ const FRONTEND_TOOLS = /\b(vite|react-scripts|ng|webpack|parcel|next export|astr
 function isNodeBuild(c: ShellCommand): boolean {
   const p = programOf(c);
   const w = c.words;
-  if (p === 'npm') return (w[1] === 'run' || w[1] === 'run-script') && /build|bundle|compile|dist/.test(w[2] ?? '');
-  if (p === 'yarn' || p === 'pnpm') {
-    const script = w[1] === 'run' ? w[2] : w[1];
+  const pc = packageCommand(c);
+  if (pc?.tool === 'npm')
+    return (pc.sub === 'run' || pc.sub === 'run-script') && /build|bundle|compile|dist/.test(pc.operands[0] ?? '');
+  if (pc?.tool === 'yarn' || pc?.tool === 'pnpm') {
+    const script = pc.sub === 'run' ? pc.operands[0] : pc.sub;
     return /^(build|bundle|compile|dist)(:|$)/.test(script ?? '');
   }
   if (p === 'npx') {
@@ -493,13 +496,7 @@ function detectNode(ctx: Ctx): BuildPlan | null {
     { path: outDir, dest: outDir },
   );
   plan.carriedSteps = ctx.steps
-    .filter((s) =>
-      commandsOf(s).some(
-        (c) =>
-          isCommand(c, ['npm', 'yarn', 'pnpm'], ['ci', 'install', 'i']) ||
-          (programOf(c) === 'yarn' && c.words.length === 1),
-      ),
-    )
+    .filter((s) => commandsOf(s).some((c) => readNodeInstall(c) !== null))
     .map((s) => s.index);
   return plan;
 }
@@ -508,14 +505,7 @@ function detectNode(ctx: Ctx): BuildPlan | null {
 // Python
 
 function isPythonPip(c: ShellCommand): boolean {
-  const p = programOf(c);
-  if (/^pip(\d(\.\d+)?)?$/.test(p)) return subcommandOf(c) === 'install';
-  return (
-    /^python(\d(\.\d+)?)?$/.test(p) &&
-    c.words[1] === '-m' &&
-    /^pip\d?$/.test(c.words[2] ?? '') &&
-    c.words.slice(3).includes('install')
-  );
+  return readPipInstall(c) !== null;
 }
 
 function detectPython(ctx: Ctx): BuildPlan | null {
@@ -652,11 +642,8 @@ function readPackages(steps: Step[]): { name: string; step: number }[] {
 const packagesOf = memoPerStep((s: Step): string[] => {
   const out: string[] = [];
   const cmds = commandsOf(s);
-  for (const c of cmds)
-    if (isCommand(c, ['apt-get', 'apt'], ['install']))
-      for (const name of operands(c)) out.push(name.replace(/[=:][^]*$/, ''));
-  for (const c of cmds)
-    if (isCommand(c, ['apk'], ['add'])) for (const name of operands(c)) out.push(name.replace(/[=:][^]*$/, ''));
+  for (const c of cmds) for (const name of readAptInstall(c)?.packages ?? []) out.push(name);
+  for (const c of cmds) for (const name of readApkAdd(c)?.packages ?? []) out.push(name);
   return out;
 });
 

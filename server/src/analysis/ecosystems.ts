@@ -2,6 +2,7 @@
 // commands resolve dependencies from those manifests alone, and which build commands resolve them implicitly.
 // Shared by the cache model (a COPY of manifests only is a medium risk, not a high one) and the rules.
 
+import { nodeGlobal, packageCommand, readNodeInstall, type PackageCommand } from './packageCommands';
 import { hasOption, programOf, type ShellCommand } from './shell';
 
 export type EcosystemId =
@@ -197,18 +198,6 @@ function sub(cmd: ShellCommand, from = 1): string | undefined {
   return cmd.words.slice(from).find((w) => !w.startsWith('-'));
 }
 
-/** Words after `pip`, for `pip`, `pip3`, `pip3.12`, `python -m pip`, `uv pip`. Null when not pip. */
-export function pipArgs(cmd: ShellCommand): string[] | null {
-  const p = programOf(cmd);
-  if (/^pip[0-9.]*$/.test(p)) return cmd.words.slice(1);
-  if (/^python[0-9.]*$/.test(p)) {
-    const m = cmd.words.indexOf('-m');
-    if (m >= 0 && /^pip[0-9.]*$/.test(cmd.words[m + 1] ?? '')) return cmd.words.slice(m + 2);
-  }
-  if (p === 'uv' && cmd.words[1] === 'pip') return cmd.words.slice(2);
-  return null;
-}
-
 /** The dependency install or build a command runs, if any: once per command (commands are shared by RUN text). */
 export function dependencyCommand(cmd: ShellCommand): DependencyCommand | null {
   let hit = dependencyMemo.get(cmd);
@@ -220,8 +209,9 @@ const dependencyMemo = new WeakMap<ShellCommand, DependencyCommand | null>();
 
 /** Reads one shell command; null when it installs or resolves nothing we know. */
 function readDependencyCommand(cmd: ShellCommand): DependencyCommand | null {
-  const pip = pipArgs(cmd);
-  if (pip) return readPip(cmd, pip);
+  const pc = packageCommand(cmd);
+  if (pc?.tool === 'pip') return readPip(pc);
+  if (pc?.tool === 'npm' || pc?.tool === 'yarn' || pc?.tool === 'pnpm') return readNode(pc);
   const read = READERS.get(programOf(cmd));
   return read ? read(cmd, sub(cmd)) : null;
 }
@@ -240,48 +230,32 @@ function found(
 }
 
 /** `pip install -r requirements.txt` (and -c constraints, `uv pip sync FILE`); a named package needs no manifest. */
-function readPip(cmd: ShellCommand, pip: string[]): DependencyCommand | null {
-  if (pip.find((w) => !w.startsWith('-')) !== 'install' && pip[0] !== 'sync') return null;
+function readPip(pc: PackageCommand): DependencyCommand | null {
+  const sync = pc.sub === 'sync';
+  if (pc.sub !== 'install' && !sync) return null;
   const reqs: string[] = [];
   let local = false;
-  for (let i = 0; i < pip.length; i++) {
-    const w = pip[i];
-    if (w === '-r' || w === '--requirement' || w === '-c' || w === '--constraint') {
-      if (pip[i + 1]) reqs.push(pip[++i]);
-    } else if (/^(-r|--requirement=)/.test(w) && w.length > 2) reqs.push(w.replace(/^(-r|--requirement=)/, ''));
-    else if (w === '-e' || w === '--editable') {
-      local = true;
-      i++;
-    } else if (!w.startsWith('-') && w !== 'install' && w !== 'sync') {
-      // a named package (`pip install flask`) needs no manifest
-      if (w === '.' || w.startsWith('./') || w.startsWith('/') || w.startsWith('.[') || /\.(whl|tar\.gz)$/.test(w))
-        local = true;
-    }
+  for (const o of pc.options) {
+    if ((o.name === '--requirement' || o.name === '--constraint') && o.value) reqs.push(o.value);
+    else if (o.name === '--editable') local = true;
   }
-  if (pip[0] === 'sync' && reqs.length === 0)
-    for (let k = 1; k < pip.length; k++) if (!pip[k].startsWith('-')) reqs.push(pip[k]);
+  for (const w of pc.operands) {
+    if (sync) reqs.push(w);
+    // a named package (`pip install flask`) needs no manifest
+    else if (w === '.' || w.startsWith('./') || w.startsWith('/') || w.startsWith('.[') || /\.(whl|tar\.gz)$/.test(w))
+      local = true;
+  }
   if (reqs.length === 0) return null; // `pip install flask` needs no manifest; `pip install .` needs the sources
-  return found(cmd, 'pip', 'install', local, reqs);
+  return found(pc.command, 'pip', 'install', local, reqs);
 }
 
-/** npm ci / npm install without package names, not global. */
-const readNpm: Reader = (cmd, s) => {
-  if (!['ci', 'install', 'i', 'clean-install', 'isntall'].includes(s ?? '') || hasOption(cmd, '-g', '--global'))
-    return null;
-  const pkgs = cmd.words.slice(2).filter((w) => !w.startsWith('-'));
-  return pkgs.length ? null : found(cmd, 'npm', 'install');
-};
-
-/** `yarn` alone (not --version) or `yarn install`. */
-const readYarn: Reader = (cmd, s) =>
-  (s === undefined ? cmd.words.length >= 1 && !hasOption(cmd, '--version', '-v') : s === 'install')
-    ? found(cmd, 'yarn', 'install')
-    : null;
-
-const readPnpm: Reader = (cmd, s) =>
-  ['install', 'i', 'fetch'].includes(s ?? '') && !hasOption(cmd, '-g', '--global')
-    ? found(cmd, 'pnpm', 'install')
-    : null;
+/** npm ci / npm install and pnpm install without package names, not global; `yarn` alone or `yarn install`. */
+function readNode(pc: PackageCommand): DependencyCommand | null {
+  if (pc.tool === 'pnpm' && pc.sub === 'fetch') return found(pc.command, 'pnpm', 'install');
+  const install = readNodeInstall(pc.command);
+  if (!install || install.named.length > 0 || nodeGlobal(pc) || pc.sub === 'add') return null;
+  return found(pc.command, install.tool, 'install');
+}
 
 /** poetry install / sync: also needs the sources unless --no-root or --only-root. */
 const readPoetry: Reader = (cmd, s) =>
@@ -356,11 +330,8 @@ const readDotnet: Reader = (cmd, s) => {
   return null;
 };
 
-/** The reader of each program (pip's many spellings are recognised by pipArgs). */
+/** The reader of each program (pip, npm, yarn and pnpm are read by ./packageCommands.ts). */
 const READERS = new Map<string, Reader>([
-  ['npm', readNpm],
-  ['yarn', readYarn],
-  ['pnpm', readPnpm],
   ['poetry', readPoetry],
   ['pipenv', readPipenv],
   ['uv', readUv],

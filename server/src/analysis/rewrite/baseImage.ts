@@ -4,7 +4,8 @@
 import { lookup } from '../lookup';
 import type { DockerfileModel, Stage, Step, TextEdit } from '../model';
 import { memoPerStep } from '../reuse';
-import { commandsOf, isCommand, operands, programOf, type ShellCommand } from '../shell';
+import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
+import { packageCommand, readAptInstall, readAptRemove, readNodeInstall } from '../packageCommands';
 import { expand } from '../variables';
 import { deleteStep, replaceStep } from './edits';
 import { isSmallVariant, officialName, parseImageRef, type ImageRef } from '../imageRef';
@@ -299,13 +300,14 @@ export function aptToApkEdits(model: DockerfileModel, translation: AptTranslatio
 /** '' to drop the command, a string to keep, or a blocker. */
 function translateCommand(c: ShellCommand): string | { blocker: string } {
   const p = programOf(c);
-  if (p === 'apt-get' || p === 'apt') {
-    const sub = c.words.slice(1).find((w) => !w.startsWith('-')) ?? '';
+  const apt = packageCommand(c);
+  if (apt?.tool === 'apt') {
+    const sub = apt.sub ?? '';
     if (['update', 'clean', 'autoclean', 'autoremove', 'upgrade', 'dist-upgrade'].includes(sub)) return '';
-    if (sub === 'install' || sub === 'remove' || sub === 'purge') {
+    const read = readAptInstall(c) ?? readAptRemove(c);
+    if (read) {
       const pkgs: string[] = [];
-      for (const raw of operands(c)) {
-        const name = raw.replace(/=[^]*$/, '');
+      for (const name of [...read.unreadable, ...read.packages]) {
         const apk = lookup(APT_TO_APK, name);
         if (apk === undefined) return { blocker: `no Alpine package known for ${name}` };
         if (apk) pkgs.push(apk);
@@ -338,8 +340,6 @@ function translateCommand(c: ShellCommand): string | { blocker: string } {
 
 /** Why musl (Alpine) may break this stage: Python wheels, native Node modules, glibc-linked binaries. */
 const PYTHON_MANAGERS = ['poetry', 'pipenv', 'uv'];
-const NODE_MANAGERS = ['npm', 'yarn', 'pnpm'];
-const NODE_INSTALLS = ['ci', 'install', 'i', 'add'];
 const DOWNLOADERS = ['curl', 'wget'];
 
 export function muslRisks(model: DockerfileModel, stage: Stage): string[] {
@@ -355,16 +355,9 @@ export function muslRisks(model: DockerfileModel, stage: Stage): string[] {
 const stepMuslRisks = memoPerStep((step: Step): string[] => {
   const risks: string[] = [];
   const cmds = commandsOf(step);
-  if (
-    cmds.some(
-      (c) =>
-        /^pip\d?(\.\d+)?$/.test(c.program) ||
-        (/^python/.test(c.program) && c.words.includes('pip')) ||
-        PYTHON_MANAGERS.includes(c.program),
-    )
-  )
+  if (cmds.some((c) => packageCommand(c)?.tool === 'pip' || PYTHON_MANAGERS.includes(c.program)))
     risks.push('Python wheels are built for glibc (manylinux); on musl pip may compile from source or fail');
-  if (cmds.some((c) => isCommand(c, NODE_MANAGERS, NODE_INSTALLS) || (c.program === 'yarn' && c.words.length === 1))) {
+  if (cmds.some((c) => readNodeInstall(c) !== null)) {
     risks.push('native Node modules (node-gyp, prebuilt binaries) are built for glibc');
   }
   const downloads = cmds.some(
@@ -383,7 +376,7 @@ const slimUse = memoPerStep((step: Step): { installs: string[]; uses: string[] }
   const installs: string[] = [];
   const uses: string[] = [];
   for (const c of commandsOf(step)) {
-    if (isCommand(c, APT, INSTALL)) for (const p of operands(c)) installs.push(p.replace(/=[^]*$/, ''));
+    for (const p of readAptInstall(c)?.packages ?? []) installs.push(p);
     if (FULL_ONLY.includes(c.program)) uses.push(c.program);
   }
   if (step.keyword === 'CMD' || step.keyword === 'ENTRYPOINT' || step.keyword === 'HEALTHCHECK') {
@@ -394,8 +387,6 @@ const slimUse = memoPerStep((step: Step): { installs: string[]; uses: string[] }
   return { installs, uses };
 });
 
-const APT = ['apt-get', 'apt'];
-const INSTALL = ['install'];
 const FULL_ONLY = [
   'curl',
   'wget',

@@ -7,8 +7,10 @@
 
 import type { DockerfileModel, Step, TextEdit } from '../model';
 import { commandsOf, programOf } from '../shell';
+import { hasPackageOption, packageCommand, PROGRAM_PATTERN } from '../packageCommands';
+import { findInStep, subcommandPattern } from './runEdits';
 import { runtimePackagesOf, type BuildPlan } from '../buildPlan';
-import { deleteStep, insertLinesAfter, insertLinesBefore, replaceStep, stepText } from './edits';
+import { deleteStep, insertAt, insertLinesAfter, insertLinesBefore, replaceStep, stepText } from './edits';
 import { chooseRuntime, type RuntimeChoice } from './runtime';
 
 export interface MultiStageRewrite {
@@ -229,25 +231,23 @@ function pickName(model: DockerfileModel): string {
   return `build${i}`;
 }
 
-const PIP_INSTALL = /\b(pip\d?(?:\.\d+)?|python\d?(?:\.\d+)?\s+-m\s+pip)(\s+install)\b/g;
-
 /**
  * `pip install ...` -> `pip install --prefix=/install ...` in every step of the builder, so the packages land
  * in one folder the runtime copies to /usr/local (where the python image's interpreter looks). Null when a
- * pip install already chooses its own location.
+ * pip install already chooses its own location, or its text cannot be matched to the commands.
  */
 function pipPrefixEdits(model: DockerfileModel, steps: Step[]): TextEdit[] | null {
   const edits: TextEdit[] = [];
   for (const step of steps) {
     if (step.keyword !== 'RUN') continue;
-    for (let line = step.line; line <= step.endLine; line++) {
-      const text = model.lines[line - 1] ?? '';
-      for (const m of text.matchAll(PIP_INSTALL)) {
-        if (/--(prefix|target|user|root)\b|(^|\s)-t\s/.test(text.slice(m.index ?? 0))) return null;
-        const col = (m.index ?? 0) + m[0].length + 1;
-        edits.push({ startLine: line, startColumn: col, endLine: line, endColumn: col, newText: ' --prefix=/install' });
-      }
-    }
+    const installs = commandsOf(step)
+      .map(packageCommand)
+      .filter((pc) => pc?.tool === 'pip' && pc.sub === 'install');
+    if (installs.length === 0) continue;
+    if (installs.some((pc) => pc && hasPackageOption(pc, '--prefix', '--target', '--user', '--root'))) return null;
+    const at = findInStep(model, step, subcommandPattern(PROGRAM_PATTERN.pip, 'install'));
+    if (step.execForm || at.length !== installs.length) return null;
+    for (const m of at) edits.push(insertAt(m.endLine, m.endColumn, ' --prefix=/install'));
   }
   return edits;
 }

@@ -4,13 +4,12 @@
 // Why: apk keeps the package index it downloaded in /var/cache/apk (about 2-3 MB for Alpine main+community)
 // and that copy ships in the layer. `--no-cache` fetches the index to a temporary place and leaves nothing.
 // Not a finding when a cache mount covers /var/cache/apk, or the same RUN deletes /var/cache/apk.
-// Fix: add `--no-cache` after `add`.
+// Fix: add `--no-cache` after `add`. apk's options may stand before the applet (`apk --no-cache add`,
+// `apk -U add`): ../packageCommands.ts reads them.
 
-import { commandsOf, findCommands, hasOption, isCommand, operands } from '../shell';
-
-const APK = ['apk'];
-const ADD = ['add'];
+import { commandsOf } from '../shell';
 import { mountCovers } from '../sources';
+import { PROGRAM_PATTERN, readApkAdd, removesApkCache } from '../packageCommands';
 import { addOptionFix, subcommandPattern } from '../rewrite/runEdits';
 import type { DockerfileModel, Step } from '../model';
 import { finalImageSteps, type Rule, type RuleFinding } from './rule';
@@ -18,16 +17,14 @@ import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 /** The finding for one step (its text and flags alone decide it; finalImageSteps runs it once per Step object). */
 const checkStep = (step: Step): RuleFinding | null => {
   const cmds = commandsOf(step);
-  if (!cmds.some((c) => isCommand(c, APK, ADD))) return null;
-  const adds = findCommands(cmds, APK, ADD);
-  const missing = adds.filter((c) => !hasOption(c, '--no-cache'));
+  const adds = cmds.filter((c) => readApkAdd(c) !== null);
+  const missing = adds.filter((c) => !readApkAdd(c)?.noCache);
   if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) return null;
-  const cleaned = findCommands(cmds, ['rm']).some((c) =>
-    operands(c, false).some((p) => p.startsWith('/var/cache/apk')),
-  );
-  if (cleaned) return null;
+  if (cmds.some(removesApkCache)) return null;
   const fixes = (model: DockerfileModel) =>
-    addOptionFix(model, step, adds, subcommandPattern('apk', 'add'), '--no-cache', (c) => !hasOption(c, '--no-cache'));
+    addOptionFix(model, step, adds, subcommandPattern(PROGRAM_PATTERN.apk, 'add'), '--no-cache', (c) =>
+      missing.includes(c),
+    );
   return {
     line: step.line,
     endLine: step.endLine,

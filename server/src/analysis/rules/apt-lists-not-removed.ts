@@ -8,24 +8,19 @@
 // Not a finding when a cache mount covers /var/lib/apt or /var/cache/apt.
 // Fix: append `&& rm -rf /var/lib/apt/lists/*` to the same RUN.
 
-import { commandsOf, findCommands, isCommand, operands } from '../shell';
+import { commandsOf } from '../shell';
 import { mountCovers } from '../sources';
+import { isAptUpdate, removesAptLists } from '../packageCommands';
 import { appendToRun } from '../rewrite/runEdits';
 import type { DockerfileModel, Step } from '../model';
 import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 
-const APT = ['apt-get', 'apt'];
-const UPDATE = ['update'];
-
 /** The finding for one step (its text and flags alone decide it; finalImageSteps runs it once per Step object). */
 const checkStep = (step: Step): RuleFinding | null => {
   const cmds = commandsOf(step);
-  if (!cmds.some((c) => isCommand(c, APT, UPDATE))) return null;
+  if (!cmds.some(isAptUpdate)) return null;
   if (mountCovers(step, '/var/lib/apt/lists') || mountCovers(step, '/var/cache/apt')) return null;
-  const removed = findCommands(cmds, ['rm']).some((c) =>
-    operands(c, false).some((p) => /^\/var\/lib\/apt\/lists(\/|$)|^\/var\/lib\/apt\/?$/.test(p)),
-  );
-  if (removed) return null;
+  if (cmds.some(removesAptLists)) return null;
   const fixes = (model: DockerfileModel) => {
     const edit = appendToRun(model, step, 'rm -rf /var/lib/apt/lists/*');
     return edit ? [{ title: 'Remove /var/lib/apt/lists/* in this RUN', preferred: true, edits: [edit] }] : [];

@@ -1,40 +1,33 @@
 // apt-no-install-recommends (hadolint DL3015)
 //
-// What: `apt-get install` without `--no-install-recommends`, in a stage that reaches the final image.
+// What: `apt-get install` (or `apt install`) without `--no-install-recommends` (nor -o APT::Install-Recommends=false),
+// in a stage that reaches the final image.
 // Why: apt also installs every "Recommended" package by default. On Debian and Ubuntu that routinely doubles
 // an install: `apt-get install -y curl` pulls in about 20 extra packages (ca-certificates, krb5, ldap, sasl,
 // publicsuffix...) and tens of MB that nothing in the image uses; every pull and push carries them.
 // Fix: add `--no-install-recommends` after `install` (and add back, by name, any recommended package the image
 // really needs).
 
-import { commandsOf, findCommands, hasOption, isCommand, type ShellCommand } from '../shell';
+import { commandsOf } from '../shell';
+import { PROGRAM_PATTERN, readAptInstall } from '../packageCommands';
 import { addOptionFix, subcommandPattern } from '../rewrite/runEdits';
 import type { DockerfileModel, Step } from '../model';
 import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 
-const APT_GET = ['apt-get'];
-const INSTALL = ['install'];
-
-function recommendsOff(cmd: ShellCommand): boolean {
-  return (
-    hasOption(cmd, '--no-install-recommends') ||
-    cmd.words.some((w) => /^APT::Install-Recommends=["']?(false|0)["']?$/i.test(w))
-  );
-}
-
 /** The finding for one step (its text alone decides it; finalImageSteps runs it once per Step object). */
 const checkStep = (step: Step): RuleFinding | null => {
   const cmds = commandsOf(step);
-  if (!cmds.some((c) => isCommand(c, APT_GET, INSTALL) && !recommendsOff(c))) return null;
-  const installs = findCommands(cmds, APT_GET, INSTALL);
+  const installs = cmds.filter((c) => readAptInstall(c) !== null);
+  const missing = installs.filter((c) => !readAptInstall(c)?.noRecommends);
+  if (missing.length === 0) return null;
   const fixes = (model: DockerfileModel) =>
     addOptionFix(
       model,
       step,
       installs,
-      subcommandPattern('apt-get', 'install'),
+      subcommandPattern(PROGRAM_PATTERN.apt, 'install'),
       '--no-install-recommends',
-      (c) => !recommendsOff(c),
+      (c) => missing.includes(c),
     );
   return {
     line: step.line,

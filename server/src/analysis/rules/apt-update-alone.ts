@@ -8,15 +8,15 @@
 // Fix: delete the lonely RUN and start the next `apt-get install` RUN of the stage with `apt-get update &&`.
 
 import type { DockerfileModel, Step } from '../model';
-import { commandsOf, findCommands, isCommand } from '../shell';
+import { commandsOf } from '../shell';
+import { aptSubcommand, isAptUpdate } from '../packageCommands';
 import { deleteStep, insertAt } from '../rewrite/edits';
 import { commandStart } from '../rewrite/runEdits';
 import type { Rule } from './rule';
 
 const HARMLESS = new Set(['set', 'true', 'echo', ':']);
 
-const APT = ['apt-get', 'apt'];
-const UPDATE = ['update'];
+const INSTALLS = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade']);
 
 /** For each position in a stage's steps, the first later step that installs or upgrades apt packages. */
 function installsAfter(model: DockerfileModel, stepIndexes: readonly number[]): (Step | undefined)[] {
@@ -25,7 +25,7 @@ function installsAfter(model: DockerfileModel, stepIndexes: readonly number[]): 
   for (let k = stepIndexes.length - 1; k >= 0; k--) {
     out[k] = next;
     const s = model.steps[stepIndexes[k]];
-    if (findCommands(commandsOf(s), ['apt-get', 'apt'], ['install', 'upgrade', 'dist-upgrade']).length > 0) next = s;
+    if (commandsOf(s).some((c) => INSTALLS.has(aptSubcommand(c) ?? ''))) next = s;
   }
   return out;
 }
@@ -43,16 +43,12 @@ export const aptUpdateAlone: Rule = {
         const step = model.steps[stage.steps[k]];
         const cmds = commandsOf(step);
         // only a RUN whose every command is an update or harmless (most RUNs fail the first test)
-        if (
-          !cmds.some((c) => isCommand(c, APT, UPDATE)) ||
-          !cmds.every((c) => isCommand(c, APT, UPDATE) || HARMLESS.has(c.program))
-        )
-          continue;
+        if (!cmds.some(isAptUpdate) || !cmds.every((c) => isAptUpdate(c) || HARMLESS.has(c.program))) continue;
         nextInstall ??= installsAfter(model, stage.steps);
         const next = nextInstall[k];
         const fixes: ReturnType<Rule['check']>[number]['fixes'] = [];
         if (next) {
-          const nextUpdates = findCommands(commandsOf(next), ['apt-get', 'apt'], ['update']).length > 0;
+          const nextUpdates = commandsOf(next).some(isAptUpdate);
           const start = commandStart(model, next);
           if (nextUpdates) {
             fixes.push({

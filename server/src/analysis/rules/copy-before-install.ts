@@ -25,6 +25,7 @@ import {
 } from '../ecosystems';
 import type { Fix, Step, TextEdit } from '../model';
 import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
+import { hasPackageOption, nodeGlobal, packageCommand } from '../packageCommands';
 import { bringsOrdinaryEdit } from '../ordinaryEdit';
 import { contextSources, type ContextSource } from '../sources';
 import { contextPath } from '../paths';
@@ -99,15 +100,17 @@ function sourceFree(cmd: ShellCommand): boolean {
   if (SOURCE_FREE.has(p)) return p !== 'git' || operands(cmd, false)[0] === 'config';
   const sub = operands(cmd, false)[0];
   if (p === 'rm') return operands(cmd, false).every((a) => /^\/(var|tmp|root)\//.test(a));
-  if (p === 'npm' || p === 'pnpm')
-    return ['config', 'cache', 'set'].includes(sub ?? '') || cmd.words.includes('-g') || cmd.words.includes('--global');
-  if (p === 'yarn') return ['config', 'cache', 'global', 'set'].includes(sub ?? '');
+  const pc = packageCommand(cmd);
+  if (pc?.tool === 'npm' || pc?.tool === 'pnpm' || pc?.tool === 'yarn')
+    return ['config', 'cache', 'set'].includes(pc.sub ?? '') || nodeGlobal(pc);
+  if (pc?.tool === 'pip') {
+    const d = dependencyCommand(cmd);
+    return (
+      d === null && !hasPackageOption(pc, '--editable') && !pc.operands.some((w) => w === '.' || w.startsWith('./'))
+    );
+  }
   if (/^python[0-9.]*$/.test(p) && cmd.words[1] === '-m' && cmd.words[2] === 'venv') return true;
   if (p === 'virtualenv') return true;
-  if (/^pip[0-9.]*$/.test(p) || (/^python[0-9.]*$/.test(p) && cmd.words.includes('pip'))) {
-    const d = dependencyCommand(cmd);
-    return d === null && !cmd.words.some((w) => w === '.' || w.startsWith('./') || w === '-e');
-  }
   if (p === 'composer') return ['config', 'self-update', 'global'].includes(sub ?? '');
   return false;
 }

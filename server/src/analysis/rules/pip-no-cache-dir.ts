@@ -3,26 +3,16 @@
 // What: `pip install` without `--no-cache-dir`, in a stage that reaches the final image.
 // Why: pip keeps every wheel it downloaded or built in ~/.cache/pip, inside the layer. For a typical web app's
 // requirements that is tens of MB (numpy alone leaves ~20 MB, torch over 700 MB) that the image never uses.
-// Not a finding when ENV PIP_NO_CACHE_DIR is set in the stage, or a cache mount covers the pip cache.
+// Not a finding when ENV PIP_NO_CACHE_DIR is set in the stage (or for the command), or a cache mount covers the pip
+// cache. pip's long options may be abbreviated (`--no-cache` is `--no-cache-dir`): ../packageCommands.ts reads them.
 // Fix: add `--no-cache-dir` after `install`.
 
-import { commandsOf, hasOption, programOf, type ShellCommand } from '../shell';
+import { commandsOf } from '../shell';
 import { mountCovers } from '../sources';
 import type { DockerfileModel } from '../model';
+import { packageCommand, PROGRAM_PATTERN, readPipInstall } from '../packageCommands';
 import { addOptionFix, subcommandPattern } from '../rewrite/runEdits';
 import { stepsInFinalImage, type Rule } from './rule';
-
-/** `pip install`, `pip3 install`, `python -m pip install` (not `uv pip`, which has its own cache flags). */
-export function isPipInstall(cmd: ShellCommand): boolean {
-  const p = programOf(cmd);
-  let args: string[] | null = null;
-  if (/^pip[0-9.]*$/.test(p)) args = cmd.words.slice(1);
-  else if (/^python[0-9.]*$/.test(p)) {
-    const m = cmd.words.indexOf('-m');
-    if (m >= 0 && /^pip[0-9.]*$/.test(cmd.words[m + 1] ?? '')) args = cmd.words.slice(m + 2);
-  }
-  return args !== null && args.find((w) => !w.startsWith('-')) === 'install';
-}
 
 /**
  * For each stage, the first step of it or of the stages it is built FROM that sets PIP_NO_CACHE_DIR (ENV or ARG);
@@ -52,14 +42,14 @@ export const pipNoCacheDir: Rule = {
     const envAt = pipEnvLines(model);
     for (const step of stepsInFinalImage(model)) {
       const cmds = commandsOf(step);
-      if (!cmds.some(isPipInstall)) continue;
-      const installs = cmds.filter(isPipInstall);
-      const missing = installs.filter((c) => !hasOption(c, '--no-cache-dir') && !/PIP_NO_CACHE_DIR=/.test(c.text));
+      const missing = cmds.filter((c) => readPipInstall(c)?.noCacheDir === false);
       if (missing.length === 0) continue;
       if (mountCovers(step, '/root/.cache/pip')) continue;
       if (envAt[step.stage] < step.index) continue; // ENV or ARG PIP_NO_CACHE_DIR above it
+      // every `pip install` the text shows (`uv pip install` too), so the matches line up with the commands
+      const installs = cmds.filter((c) => packageCommand(c)?.tool === 'pip' && packageCommand(c)?.sub === 'install');
       const fixes = (m: DockerfileModel) =>
-        addOptionFix(m, step, installs, subcommandPattern('pip[0-9.]*', 'install'), '--no-cache-dir', (c) =>
+        addOptionFix(m, step, installs, subcommandPattern(PROGRAM_PATTERN.pip, 'install'), '--no-cache-dir', (c) =>
           missing.includes(c),
         );
       out.push({

@@ -12,7 +12,15 @@
 import * as posix from 'node:path/posix';
 import type { DockerfileModel, Fix, Step } from '../model';
 import { memoPerStep } from '../reuse';
-import { commandsOf, findCommands, hasOption, operands, programOf, type ShellCommand } from '../shell';
+import { commandsOf, findCommands, operands, programOf, type ShellCommand } from '../shell';
+import {
+  aptSubcommand,
+  cleansNpmCache,
+  hasPackageOption,
+  packageCommand,
+  readNodeInstall,
+  pipNoCacheDir,
+} from '../packageCommands';
 import { withoutTrailing } from '../text';
 import { deleteStep } from '../rewrite/edits';
 import { appendToRun } from '../rewrite/runEdits';
@@ -31,24 +39,32 @@ interface Deletion {
 function cachesCreatedBy(step: Step): string[] {
   const cmds = commandsOf(step);
   const out: string[] = [];
-  if (findCommands(cmds, ['apt-get', 'apt'], ['update']).length) out.push('/var/lib/apt/lists');
-  if (findCommands(cmds, ['apt-get', 'apt'], ['install', 'upgrade', 'dist-upgrade']).length) out.push('/var/cache/apt');
-  if (findCommands(cmds, ['apk'], ['add', 'update']).some((c) => !hasOption(c, '--no-cache')))
+  const tools = cmds.map(packageCommand);
+  const apt = tools.map((pc) => (pc?.tool === 'apt' ? pc.sub : null));
+  if (apt.includes('update')) out.push('/var/lib/apt/lists');
+  if (apt.some((sub) => APT_FILLS_CACHE.has(sub ?? ''))) out.push('/var/cache/apt');
+  if (
+    tools.some((pc) => pc?.tool === 'apk' && APK_FILLS_CACHE.has(pc.sub ?? '') && !hasPackageOption(pc, '--no-cache'))
+  )
     out.push('/var/cache/apk');
   if (
-    cmds.some((c) => /^pip[0-9.]*$/.test(programOf(c)) || (/^python/.test(programOf(c)) && c.words.includes('pip'))) &&
-    !cmds.some((c) => hasOption(c, '--no-cache-dir'))
-  ) {
+    tools.some(
+      (pc) => pc?.tool === 'pip' && pc.launcher !== 'uv' && PIP_FILLS_CACHE.has(pc.sub ?? '') && !pipNoCacheDir(pc),
+    )
+  )
     out.push('/root/.cache/pip');
-  }
-  if (findCommands(cmds, ['npm'], ['ci', 'install', 'i']).length) out.push('/root/.npm');
-  if (findCommands(cmds, ['yarn']).length) out.push('/usr/local/share/.cache/yarn');
+  if (cmds.some((c) => readNodeInstall(c)?.tool === 'npm')) out.push('/root/.npm');
+  if (tools.some((pc) => pc?.tool === 'yarn')) out.push('/usr/local/share/.cache/yarn');
   if (findCommands(cmds, ['yum', 'dnf', 'microdnf'], ['install', 'update', 'upgrade']).length)
     out.push('/var/cache/yum', '/var/cache/dnf');
   if (findCommands(cmds, ['gem'], ['install']).length) out.push('/root/.gem', '/usr/local/bundle/cache');
   if (findCommands(cmds, ['go'], ['build', 'install', 'mod']).length) out.push('/root/.cache/go-build', '/go/pkg/mod');
   return out;
 }
+
+const APT_FILLS_CACHE = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade']);
+const APK_FILLS_CACHE = new Set(['add', 'update', 'upgrade']);
+const PIP_FILLS_CACHE = new Set(['install', 'wheel', 'download']);
 
 function resolvePath(p: string, workdir: string): string | null {
   if (p.includes('$') || p === '') return null;
@@ -136,6 +152,12 @@ function outputsOf(c: ShellCommand, workdir: string): string[] {
 /** tar's `-czf`, `cvf`: create an archive into the file named next. */
 const createsArchive = (x: string): boolean => /^-?[a-zA-Z]*f$/.test(x) && x.slice(0, -1).includes('c');
 
+/** `pip cache purge`, in pip's spellings. */
+function pipCachePurge(c: ShellCommand): boolean {
+  const pc = packageCommand(c);
+  return pc?.tool === 'pip' && pc.sub === 'cache' && pc.operands[0] === 'purge';
+}
+
 /** What a RUN deletes: `rm` operands, and the package tools' clean commands. */
 /** What a step deletes (its text alone decides it): once per Step object. */
 const deletionsOf = memoPerStep((step: Step): Deletion[] => {
@@ -147,13 +169,16 @@ const deletionsOf = memoPerStep((step: Step): Deletion[] => {
         const path = resolvePath(raw, step.workdir);
         if (path) out.push({ path, raw, command: c });
       }
-    } else if ((p === 'apt-get' || p === 'apt') && operands(c, false)[0] === 'clean') {
+    } else if (aptSubcommand(c) === 'clean') {
       out.push({ path: '/var/cache/apt', raw: 'apt-get clean', command: c });
-    } else if (p === 'npm' && operands(c, false)[0] === 'cache' && c.words.includes('clean')) {
-      out.push({ path: '/root/.npm', raw: 'npm cache clean', command: c });
-    } else if (p === 'yarn' && operands(c, false)[0] === 'cache' && c.words.includes('clean')) {
-      out.push({ path: '/usr/local/share/.cache/yarn', raw: 'yarn cache clean', command: c });
-    } else if (/^pip[0-9.]*$/.test(p) && operands(c, false)[0] === 'cache' && c.words.includes('purge')) {
+    } else if (cleansNpmCache(c)) {
+      const yarn = programOf(c) === 'yarn';
+      out.push(
+        yarn
+          ? { path: '/usr/local/share/.cache/yarn', raw: 'yarn cache clean', command: c }
+          : { path: '/root/.npm', raw: 'npm cache clean', command: c },
+      );
+    } else if (pipCachePurge(c)) {
       out.push({ path: '/root/.cache/pip', raw: 'pip cache purge', command: c });
     } else if ((p === 'yum' || p === 'dnf') && operands(c, false)[0] === 'clean') {
       out.push({ path: `/var/cache/${p}`, raw: `${p} clean`, command: c });

@@ -3,25 +3,11 @@
 // own node_modules) may write anywhere in the project folder; scripts (`npm run build`) write the project folder;
 // `turbo prune --docker` writes the workspace manifests and lockfile apart from the full sources.
 
+import { nodeGlobal, packageCommand, packageOptionValue, type PackageCommand } from '../packageCommands';
+import type { ShellCommand } from '../shell';
 import { has, operandsOf, valueOf, type CommandReader } from './files';
 import { joinRel, type Reader } from './reader';
 
-const NPM_VALUE = new Set([
-  '--prefix',
-  '-C',
-  '--workspace',
-  '-w',
-  '--omit',
-  '--include',
-  '--cache',
-  '--registry',
-  '--userconfig',
-  '--loglevel',
-  '--location',
-  '--tag',
-  '--only',
-  '--install-strategy',
-]);
 const NPM_LOCK_INSTALL = new Set(['ci', 'clean-install', 'ic', 'install-clean', 'install', 'i', 'in', 'isntall']);
 const NPM_CI = new Set(['ci', 'clean-install', 'ic', 'install-clean']);
 const NPM_QUIET = new Set([
@@ -84,35 +70,52 @@ export function runPackage(r: Reader, words: readonly string[], depth: number): 
   r.readWords(r, words.slice(i), depth + 1);
 }
 
+/** The words of an npm, yarn or pnpm command, as ../packageCommands.ts reads them. */
+function read(cmd: ShellCommand): PackageCommand {
+  return (
+    packageCommand(cmd) ?? {
+      tool: 'npm',
+      command: cmd,
+      launcher: null,
+      sub: null,
+      subAt: -1,
+      options: [],
+      operands: [],
+    }
+  );
+}
+
+/** The words after the subcommand (`npm exec X`: X and its arguments). */
+const afterSub = (pc: PackageCommand) => pc.command.words.slice(pc.subAt + 1);
+
 const npm: CommandReader = (r, cmd, depth) => {
-  const ops = operandsOf(cmd, NPM_VALUE);
-  const sub = ops[0];
-  const dir = valueOf(cmd, '--prefix', '-C') ?? '.';
+  const pc = read(cmd);
+  const sub = pc.sub ?? undefined;
+  const dir = packageOptionValue(pc, '--prefix') ?? '.';
   const by = `npm ${sub ?? ''}`.trim();
   if (sub === undefined || NPM_QUIET.has(sub)) return;
-  if (sub === 'exec' || sub === 'x') return runPackage(r, cmd.words.slice(cmd.words.indexOf(sub) + 1), depth);
-  if (has(cmd, '-g', '--global') || valueOf(cmd, '--location') === 'global') return globalInstall(r, by);
+  if (sub === 'exec' || sub === 'x') return runPackage(r, afterSub(pc), depth);
+  if (nodeGlobal(pc)) return globalInstall(r, by);
   if (NPM_CONFIG.has(sub)) return r.caches(null, by);
-  if (NPM_LOCK_INSTALL.has(sub) && ops.length === 1)
+  if (NPM_LOCK_INSTALL.has(sub) && pc.operands.length === 0)
     return lockInstall(r, by, dir, null, NPM_CI.has(sub) ? [] : ['package-lock.json'], NPM_CI.has(sub));
   // a script, an install of named packages, a prune: the project folder
   r.project(by);
 };
 
-const YARN_VALUE = new Set(['--cwd', '--modules-folder', '--cache-folder', '--network-timeout', '--mutex']);
 const YARN_QUIET = new Set(['info', 'list', 'why', 'versions', 'licenses', 'outdated', 'audit', 'bin', 'help']);
 const YARN_FILES = ['yarn.lock', '.yarn', '.pnp.cjs', '.pnp.loader.mjs', '.pnp.data.json', 'install-state.gz'];
 
 const yarn: CommandReader = (r, cmd, depth) => {
-  const ops = operandsOf(cmd, YARN_VALUE);
-  const sub = ops[0];
-  const dir = valueOf(cmd, '--cwd') ?? '.';
+  const pc = read(cmd);
+  const sub = pc.sub ?? undefined;
+  const dir = packageOptionValue(pc, '--cwd') ?? '.';
   const by = `yarn ${sub ?? 'install'}`;
   if (sub === 'global') return globalInstall(r, by);
-  if (sub === undefined || sub === 'install' || (sub === 'workspaces' && ops[1] === 'focus'))
-    return lockInstall(r, by, dir, valueOf(cmd, '--modules-folder'), YARN_FILES, false);
+  if (sub === undefined || sub === 'install' || (sub === 'workspaces' && pc.operands[0] === 'focus'))
+    return lockInstall(r, by, dir, packageOptionValue(pc, '--modules-folder'), YARN_FILES, false);
   if (YARN_QUIET.has(sub)) return;
-  if (sub === 'dlx' || sub === 'exec') return runPackage(r, cmd.words.slice(cmd.words.indexOf(sub) + 1), depth);
+  if (sub === 'dlx' || sub === 'exec') return runPackage(r, afterSub(pc), depth);
   if (sub === 'config' || sub === 'cache') {
     r.caches(null, by);
     r.add(joinRel(dir, '.yarnrc.yml'), null, by);
@@ -122,25 +125,23 @@ const yarn: CommandReader = (r, cmd, depth) => {
   r.project(by);
 };
 
-const PNPM_VALUE = new Set(['-C', '--dir', '--filter', '-F', '--store-dir', '--virtual-store-dir', '--modules-dir']);
-
 const pnpm: CommandReader = (r, cmd, depth) => {
-  const ops = operandsOf(cmd, PNPM_VALUE);
-  const sub = ops[0];
-  const dir = valueOf(cmd, '-C', '--dir') ?? '.';
+  const pc = read(cmd);
+  const sub = pc.sub ?? undefined;
+  const dir = packageOptionValue(pc, '--dir') ?? '.';
   const by = `pnpm ${sub ?? ''}`.trim();
   if (sub === undefined || ['list', 'ls', 'why', 'outdated', 'root', 'bin', 'audit', 'help'].includes(sub)) return;
-  if (has(cmd, '-g', '--global')) return globalInstall(r, by);
-  if (sub === 'dlx' || sub === 'exec') return runPackage(r, cmd.words.slice(cmd.words.indexOf(sub) + 1), depth);
-  if (((sub === 'install' || sub === 'i') && ops.length === 1) || sub === 'fetch') {
+  if (nodeGlobal(pc)) return globalInstall(r, by);
+  if (sub === 'dlx' || sub === 'exec') return runPackage(r, afterSub(pc), depth);
+  if (((sub === 'install' || sub === 'i') && pc.operands.length === 0) || sub === 'fetch') {
     const store = r.dirVar('PNPM_HOME');
     if (store !== null) r.add(store, 'manifests', by);
     const files = sub === 'fetch' ? [] : ['pnpm-lock.yaml'];
-    return lockInstall(r, by, dir, valueOf(cmd, '--modules-dir'), files, false);
+    return lockInstall(r, by, dir, packageOptionValue(pc, '--modules-dir'), files, false);
   }
   if (sub === 'store' || sub === 'config') return r.caches(null, by);
-  if (sub === 'deploy' && ops[1] !== undefined) {
-    r.add(ops[1], null, by);
+  if (sub === 'deploy' && pc.operands[0] !== undefined) {
+    r.add(pc.operands[0], null, by);
     return r.caches(null, by);
   }
   r.project(by);

@@ -3,55 +3,12 @@
 // only (no local project) writes from the manifests alone; one of the project itself (`pip install .`, `uv sync`
 // without --no-install-project) depends on the sources.
 
-import { dependencyCommand, pipArgs } from '../ecosystems';
+import { dependencyCommand } from '../ecosystems';
+import { hasPackageOption, packageCommand, packageOptionValue, type PackageCommand } from '../packageCommands';
 import { shellCommand, type ShellCommand } from '../shell';
 import { has, operandsOf, valueOf, type CommandReader } from './files';
 import type { Reader, WriteBasis } from './reader';
 
-const PIP_VALUE = new Set([
-  '-r',
-  '--requirement',
-  '-c',
-  '--constraint',
-  '-e',
-  '--editable',
-  '-w',
-  '--wheel-dir',
-  '-d',
-  '--dest',
-  '--destination-directory',
-  '-t',
-  '--target',
-  '-i',
-  '--index-url',
-  '--extra-index-url',
-  '-f',
-  '--find-links',
-  '--prefix',
-  '--root',
-  '--src',
-  '--platform',
-  '--python-version',
-  '--implementation',
-  '--abi',
-  '--no-binary',
-  '--only-binary',
-  '--progress-bar',
-  '--cache-dir',
-  '--log',
-  '--proxy',
-  '--retries',
-  '--timeout',
-  '--trusted-host',
-  '--cert',
-  '--client-cert',
-  '--global-option',
-  '--build-option',
-  '--config-settings',
-  '-C',
-  '--python',
-  '-p',
-]);
 const PIP_QUIET = new Set(['freeze', 'list', 'show', 'check', 'help', 'debug', 'inspect', 'index', 'search', 'hash']);
 
 /** Where a Python environment's packages go: the system prefixes, and the venvs the Dockerfile names. */
@@ -71,60 +28,51 @@ export function pythonEnv(r: Reader, basis: WriteBasis, by: string): void {
 }
 
 /** The requirement files a pip command names (`-r a.txt -c b.txt`), as file names. */
-function requirementNames(args: readonly string[]): string[] {
+function requirementNames(pc: PackageCommand): string[] {
   const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const v = ['-r', '--requirement', '-c', '--constraint'].includes(a)
-      ? args[++i]
-      : /^(-r|-c)./.test(a) && !a.startsWith('--')
-        ? a.slice(2)
-        : /^--(requirement|constraint)=/.test(a)
-          ? a.slice(a.indexOf('=') + 1)
-          : undefined;
-    if (v) out.push(v.slice(v.lastIndexOf('/') + 1));
+  for (const o of pc.options) {
+    if ((o.name === '--requirement' || o.name === '--constraint') && o.value)
+      out.push(o.value.slice(o.value.lastIndexOf('/') + 1));
   }
   return out;
 }
 
 /** A local project among pip's operands (`.`, `./pkg`, `/src`, a wheel or sdist file) or an editable install. */
-function installsLocal(args: readonly string[], ops: readonly string[]): boolean {
+function installsLocal(pc: PackageCommand): boolean {
   return (
-    args.some((a) => a === '-e' || a === '--editable' || a.startsWith('--editable=')) ||
-    ops.slice(1).some((w) => w === '.' || /^(\.\.?\/|\/|\.\[)/.test(w) || /\.(whl|tar\.gz|zip)$/.test(w))
+    hasPackageOption(pc, '--editable') ||
+    pc.operands.some((w) => w === '.' || /^(\.\.?\/|\/|\.\[)/.test(w) || /\.(whl|tar\.gz|zip)$/.test(w))
   );
 }
 
 /** Whether pip builds a project folder in place (`pip install .`, `-e .`), leaving build/ and *.egg-info there. */
-function buildsInPlace(args: readonly string[], ops: readonly string[]): boolean {
+function buildsInPlace(pc: PackageCommand): boolean {
   return (
-    args.some((a) => a === '-e' || a === '--editable' || a.startsWith('--editable=')) ||
-    ops.slice(1).some((w) => (w === '.' || /^(\.\.?\/|\/|\.\[)/.test(w)) && !/[*?[]|\.(whl|gz|zip)$/.test(w))
+    hasPackageOption(pc, '--editable') ||
+    pc.operands.some((w) => (w === '.' || /^(\.\.?\/|\/|\.\[)/.test(w)) && !/[*?[]|\.(whl|gz|zip)$/.test(w))
   );
 }
 
-/** pip, in any spelling (`pip3`, `python -m pip`, `uv pip`): `args` are the words after `pip`. */
-export function pip(r: Reader, cmd: ShellCommand, args: readonly string[]): void {
-  const ops = operandsOf(shellCommand(['pip', ...args], ''), PIP_VALUE);
-  const sub = ops[0];
+/** pip, in any spelling (`pip3`, `python -m pip`, `uv pip`), as ../packageCommands.ts reads it. */
+export function pip(r: Reader, pc: PackageCommand): void {
+  const sub = pc.sub ?? undefined;
   const by = `pip ${sub ?? ''}`.trim();
-  const reqs = requirementNames(args);
-  const local = installsLocal(args, ops);
-  if (buildsInPlace(args, ops)) r.addRel('', null, by);
+  const reqs = requirementNames(pc);
+  const local = installsLocal(pc);
+  if (buildsInPlace(pc)) r.addRel('', null, by);
   if (sub === undefined || PIP_QUIET.has(sub)) return;
   if (sub === 'install' || sub === 'sync') {
-    const dep = dependencyCommand(cmd);
+    const dep = dependencyCommand(pc.command);
     const basis: WriteBasis = dep && !dep.needsSources && !local ? 'manifests' : null;
-    const target = valueOf(cmd, '-t', '--target', '--prefix', '--root');
+    const target = packageOptionValue(pc, '--target', '--prefix', '--root');
     if (target !== null) r.add(target, basis, by, false, reqs);
-    else if (has(cmd, '--user')) r.add('~/.local', basis, by);
+    else if (hasPackageOption(pc, '--user')) r.add('~/.local', basis, by);
     else pythonEnv(r, basis, by);
     return r.caches(basis, by);
   }
   if (sub === 'wheel' || sub === 'download') {
-    const basis: WriteBasis = reqs.length > 0 && !local && ops.length === 1 ? 'manifests' : null;
-    const dir =
-      sub === 'wheel' ? valueOf(cmd, '-w', '--wheel-dir') : valueOf(cmd, '-d', '--dest', '--destination-directory');
+    const basis: WriteBasis = reqs.length > 0 && !local && pc.operands.length === 0 ? 'manifests' : null;
+    const dir = packageOptionValue(pc, sub === 'wheel' ? '--wheel-dir' : '--dest');
     r.add(dir ?? '.', basis, by, false, reqs);
     return r.caches(basis, by);
   }
@@ -133,7 +81,7 @@ export function pip(r: Reader, cmd: ShellCommand, args: readonly string[]): void
     r.addAbs('/etc', null, by);
     return r.caches(null, by);
   }
-  r.cannot(cmd.text);
+  r.cannot(pc.command.text);
 }
 
 /** python -m venv / compileall / build; `python manage.py ...` is the project's own script. */
@@ -256,9 +204,9 @@ const conda: CommandReader = (r, cmd) => {
 
 /** pip in its spellings, read apart from the program table (`python -m pip`, `uv pip`, `pip3.12`). */
 export function readPip(r: Reader, cmd: ShellCommand): boolean {
-  const args = pipArgs(cmd);
-  if (args === null) return false;
-  pip(r, cmd, args);
+  const pc = packageCommand(cmd);
+  if (pc?.tool !== 'pip') return false;
+  pip(r, pc);
   return true;
 }
 

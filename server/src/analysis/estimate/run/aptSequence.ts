@@ -12,7 +12,7 @@
 
 import type { DebIndex, DebPackage } from '../debianTable';
 import { installClosure } from '../debian';
-import type { AptInstall, AptMark, AptRemove } from '../packages';
+import type { AptInstall, AptMark, AptRemove } from '../../packageCommands';
 import { MANUAL_MARK } from './flow';
 
 export type AptOp =

@@ -7,7 +7,7 @@ import { lookup } from '../../lookup';
 import type { AnalysisFacts, BuildContextFacts, Step } from '../../model';
 import { charge, FILES_PER_UNIT } from '../budget';
 import ecosystem from '../data/ecosystem-sizes.json';
-import type { NodeInstall } from '../packages';
+import type { NodeInstall } from '../../packageCommands';
 import { joinDir, type StageState } from '../stage';
 import { lockPackages } from './lockfiles';
 import type { Estimate, RunCommands } from './read';

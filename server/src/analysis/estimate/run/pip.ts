@@ -5,7 +5,7 @@
 import { lookup } from '../../lookup';
 import type { AnalysisFacts, Step } from '../../model';
 import ecosystem from '../data/ecosystem-sizes.json';
-import { normalizePyName, requirementNames, type PipInstall } from '../packages';
+import { normalizePyName, requirementNames, type PipInstall } from '../../packageCommands';
 import { joinDir, type StageState } from '../stage';
 import { normalizeAbs } from '../../paths';
 import type { Estimate, RunCommands } from './read';

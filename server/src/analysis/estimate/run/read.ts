@@ -1,7 +1,7 @@
-// What a RUN step's commands install and clean (the package-manager commands are read by ../packages.ts), from the
-// commands that run (./flow.ts decides its branches): the apt-get, apk, npm/yarn/pnpm and pip parts each estimator
-// sizes, in the order they run where that matters (an install and a removal, apt lists updated and removed), and the
-// programs whose writes no estimator sizes.
+// What a RUN step's commands install and clean (the package-manager commands are read by ../../packageCommands.ts),
+// from the commands that run (./flow.ts decides its branches): the apt-get, apk, npm/yarn/pnpm and pip parts each
+// estimator sizes, in the order they run where that matters (an install and a removal, apt lists updated and
+// removed), and the programs whose writes no estimator sizes.
 
 import type { Step } from '../../model';
 import type { ShellCommand } from '../../shell';
@@ -17,8 +17,9 @@ import {
   readPipInstall,
   removesApkCache,
   removesAptLists,
+  packageCommand,
   type ApkAdd,
-} from '../packages';
+} from '../../packageCommands';
 import type { AptOp } from './aptSequence';
 import { flowOf, MANUAL_MARK } from './flow';
 
@@ -167,7 +168,8 @@ export function isQuiet(cmd: ShellCommand): boolean {
   const head = cmd.program;
   if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd)) return true;
   if (TOOLS.test(head)) return cmd.words.length === 1 || ABOUT_ITSELF.has(cmd.words[1]);
-  if ((head === 'npm' || head === 'yarn' || head === 'pnpm') && /^(cache|config|set)$/.test(cmd.words[1] ?? ''))
+  const pc = packageCommand(cmd);
+  if ((pc?.tool === 'npm' || pc?.tool === 'yarn' || pc?.tool === 'pnpm') && /^(cache|config|set)$/.test(pc.sub ?? ''))
     return true;
   // `xargs apt-mark auto`: what xargs runs
   return head === 'xargs' && readAptMark(cmd) !== null;
@@ -175,9 +177,7 @@ export function isQuiet(cmd: ShellCommand): boolean {
 
 /** Whether a command can change a RUN's estimate: a writer, a package manager, an `rm` (of lists, caches). */
 export function affectsSize(cmd: ShellCommand): boolean {
-  return (
-    !isQuiet(cmd) || /^(apt-get|apt|apt-mark|apk|rm|xargs|npm|yarn|pnpm|pip[\d.]*|python[\d.]*)$/.test(cmd.program)
-  );
+  return !isQuiet(cmd) || packageCommand(cmd) !== null || /^(apt-mark|rm|xargs|python[\d.]*)$/.test(cmd.program);
 }
 
 function aptOp(cmd: ShellCommand): AptOp | null {
