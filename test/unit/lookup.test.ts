@@ -18,7 +18,9 @@ test('a package named like an object member is sized as an unknown package by ap
       const size = analyze(text).steps[1].size;
       assert.ok(size !== null, text);
       assert.equal(typeof size.bytes, 'number', text);
-      assert.ok(Number.isFinite(size.bytes) && size.bytes > 0, `${text}: ${size.bytes}`);
+      assert.ok(Number.isFinite(size.bytes), `${text}: ${size.bytes}`);
+      // pip counts a distribution it has no size for as nothing, and says the size is a lower bound
+      assert.ok(size.bytes > 0 || /lower bound/.test(size.basis), `${text}: ${size.bytes} ${size.basis}`);
     }
   }
 });

@@ -224,19 +224,29 @@ export interface PipInstall {
   requirementFiles: string[];
   named: string[];
   noCacheDir: boolean;
+  /** `uv pip install` / `uv pip sync` (uv's cache and no .pyc) rather than pip. */
+  uv?: boolean;
+  /** --index-url / --extra-index-url / --index values (`.../whl/cpu` picks torch's CPU build). */
+  indexUrls?: string[];
 }
 
-/** pip install [-r requirements.txt] [pkg ...] (also `python -m pip install`, pip3). */
+/** pip install [-r requirements.txt] [pkg ...] (also `python -m pip install`, pip3, `uv pip install|sync`). */
 export function readPipInstall(cmd: ShellCommand): PipInstall | null {
   let w = cmd.words;
   const head = basename(w[0] ?? '');
+  const uv = head === 'uv' && w[1] === 'pip';
   if (/^python[\d.]*$/.test(head) && w[1] === '-m' && w[2] === 'pip') w = ['pip', ...w.slice(3)];
+  else if (uv) w = ['pip', ...w.slice(2)];
   else if (!/^pip[\d.]*$/.test(head)) return null;
-  if (w[1] !== 'install') return null;
-  const out: PipInstall = { requirementFiles: [], named: [], noCacheDir: false };
+  if (w[1] !== 'install' && !(uv && w[1] === 'sync')) return null;
+  const out: PipInstall = { requirementFiles: [], named: [], noCacheDir: false, uv, indexUrls: [] };
   for (let i = 2; i < w.length; i++) {
     const a = w[i];
-    if (a === '-r' || a === '--requirement') out.requirementFiles.push(w[++i] ?? '');
+    const index = /^(-i|--index-url|--extra-index-url|--index)(=|$)/.exec(a);
+    if (index) out.indexUrls?.push(index[2] ? a.slice(index[0].length) : (w[++i] ?? ''));
+    else if (uv && w[1] === 'sync' && !a.startsWith('-')) out.requirementFiles.push(a);
+    else if (uv && a === '--no-cache') out.noCacheDir = true;
+    else if (a === '-r' || a === '--requirement') out.requirementFiles.push(w[++i] ?? '');
     else if (a.startsWith('--requirement=')) out.requirementFiles.push(a.slice('--requirement='.length));
     else if (a.startsWith('-r') && a.length > 2) out.requirementFiles.push(a.slice(2));
     else if (a === '--no-cache-dir') out.noCacheDir = true;

@@ -3,6 +3,7 @@
 // sizes, in the order they run where that matters (an install and a removal, apt lists updated and removed), and the
 // programs whose writes no estimator sizes.
 
+import { dependencyCommand, type DependencyCommand } from '../../ecosystems';
 import type { Step } from '../../model';
 import type { ShellCommand } from '../../shell';
 import {
@@ -140,6 +141,8 @@ function readCommands(step: Step, cmds: readonly ShellCommand[], platform: strin
     npmCacheCleaned: cmds.some(cleansNpmCache) || hasCacheMount(/\.npm|yarn|pnpm/),
     pipInstalls: cmds.map(readPipInstall).filter((x): x is NonNullable<typeof x> => x !== null),
     pipNoCache: /PIP_NO_CACHE_DIR/.test(step.command) || hasCacheMount(/\.cache\/pip/),
+    /** uv sync, poetry install, pipenv install: sized from their lockfile (./pip.ts). */
+    pyLockInstalls: cmds.map(pyLockInstall).filter((x): x is DependencyCommand => x !== null),
     /** Programs whose writes are not estimated. */
     writers,
   };
@@ -148,7 +151,7 @@ function readCommands(step: Step, cmds: readonly ShellCommand[], platform: strin
 /** A command that writes (almost) nothing, or whose writes an estimator sizes. */
 export function isQuiet(cmd: ShellCommand): boolean {
   const head = cmd.program;
-  if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd)) return true;
+  if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd) || pyLockInstall(cmd)) return true;
   if ((head === 'npm' || head === 'yarn' || head === 'pnpm') && /^(cache|config|set)$/.test(cmd.words[1] ?? ''))
     return true;
   // `xargs apt-mark auto`: what xargs runs
@@ -158,8 +161,17 @@ export function isQuiet(cmd: ShellCommand): boolean {
 /** Whether a command can change a RUN's estimate: a writer, a package manager, an `rm` (of lists, caches). */
 export function affectsSize(cmd: ShellCommand): boolean {
   return (
-    !isQuiet(cmd) || /^(apt-get|apt|apt-mark|apk|rm|xargs|npm|yarn|pnpm|pip[\d.]*|python[\d.]*)$/.test(cmd.program)
+    !isQuiet(cmd) ||
+    /^(apt-get|apt|apt-mark|apk|rm|xargs|npm|yarn|pnpm|pip[\d.]*|python[\d.]*|uv|poetry|pipenv)$/.test(cmd.program)
   );
+}
+
+/** `uv sync`, `poetry install|sync`, `pipenv install|sync`: an install from a Python lockfile. */
+function pyLockInstall(cmd: ShellCommand): DependencyCommand | null {
+  const d = dependencyCommand(cmd);
+  return d && d.kind === 'install' && (d.ecosystem === 'uv' || d.ecosystem === 'poetry' || d.ecosystem === 'pipenv')
+    ? d
+    : null;
 }
 
 function aptOp(cmd: ShellCommand): AptOp | null {
