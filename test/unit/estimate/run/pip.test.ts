@@ -60,6 +60,17 @@ test('pip install torch on linux/amd64 brings the CUDA wheels; the CPU index doe
   assert.doesNotMatch(cpu.basis, /nvidia/);
   assert.match(cpu.basis, /CPU-only build/);
   assert.ok(cpu.bytes > 300e6 && cpu.bytes < 1.5e9, `CPU-only torch: ${cpu.bytes}`);
+  const pinned = size(['FROM python:3.12-slim', 'RUN pip install --no-cache-dir torch==2.5.1+cpu -f https://x'], 2);
+  assert.equal(
+    pinned.bytes,
+    size(
+      [
+        'FROM python:3.12-slim',
+        'RUN pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu torch',
+      ],
+      2,
+    ).bytes,
+  );
 });
 
 test("pip's cache holds the downloaded wheels: the saving --no-cache-dir promises", () => {

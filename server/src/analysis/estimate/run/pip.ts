@@ -62,9 +62,15 @@ export function pipEstimate(
     if (n === '.' || n.startsWith('./') || n.startsWith('/') || n.startsWith('.['))
       return { bytes: null, text: `pip install of the local project ${n}` };
     if (/:\/\/|\.whl$|\.tar\.gz$/.test(n)) direct.push(n);
-    else names.push(normalizeDist(n.replace(/[=<>!~;@ ][^]*$/, '')));
+    else {
+      const name = normalizeDist(n.replace(/[=<>!~;@ ][^]*$/, ''));
+      names.push(name);
+      const pin = /==\s*([^\s;,]+)/.exec(n)?.[1];
+      if (pin) pins.set(name, pin);
+    }
   }
   if (!names.length && !direct.length) return { bytes: 0, text: 'pip install with nothing to install' };
+  for (const v of pins.values()) cpu ||= v.endsWith('+cpu');
   const all = closure([...new Set(names)], cpu);
   const dists = all.names.map((name) => ({ name, version: pins.get(name) ?? null, wheelBytes: null }));
   const tool = install.uv ? 'uv pip' : 'pip';
@@ -156,6 +162,8 @@ export function pyLockEstimate(
     bytes += s.installed;
     text += ` + ${mb(s.installed)} in uv's cache (UV_LINK_MODE=copy)`;
   }
+  if (dists && 'groupsUnknown' in dists && dists.groupsUnknown)
+    text += '; this poetry.lock (poetry < 2) does not record groups: dev packages are counted too';
   text += unknownText(s.unknown, []);
   return { bytes, text, lowerBound: s.unknown.length > 0 || undefined };
 }

@@ -12,6 +12,8 @@ export interface PyDist {
   version: string | null;
   /** The bytes of the wheel it downloads, when the lockfile says (uv.lock); else null. */
   wheelBytes: number | null;
+  /** A PyTorch CPU-only build (`+cpu` version, or locked from a .../whl/cpu index). */
+  cpu?: boolean;
 }
 
 export function normalizeDist(name: string): string {
@@ -173,7 +175,12 @@ export function uvInstallSet(pkgs: UvPackage[], env: PyEnv, sel: UvSelection, py
     if (!seen.has(pkg)) {
       seen.add(pkg);
       if (pkg.source !== 'editable' && pkg.source !== 'virtual')
-        out.push({ name: pkg.name, version: pkg.version, wheelBytes: wheelFor(pkg, env, python) });
+        out.push({
+          name: pkg.name,
+          version: pkg.version,
+          wheelBytes: wheelFor(pkg, env, python),
+          cpu: /\+cpu$/.test(pkg.version) || /\/whl\/cpu\/?$/.test(pkg.registry ?? ''),
+        });
     }
     for (const e of extras) {
       const key = `${pkg.name}@${pkg.version}[${e}]`;
@@ -244,10 +251,18 @@ export interface PoetrySelection {
   onlyRoot: boolean;
 }
 
-/** What `poetry install` installs from a poetry.lock (1.x `category`, 2.x `groups`); null if not one. */
-export function poetryInstallSet(text: string, env: PyEnv, sel: PoetrySelection): PyDist[] | null {
+/**
+ * What `poetry install` installs from a poetry.lock (1.x `category`, 2.x `groups`); null if not one. A lock of
+ * poetry 1.5-1.8 records neither: every package counts, `groupsUnknown` says so.
+ */
+export function poetryInstallSet(
+  text: string,
+  env: PyEnv,
+  sel: PoetrySelection,
+): (PyDist[] & { groupsUnknown?: boolean }) | null {
   if (!text.includes('[[package]]')) return null;
   if (sel.onlyRoot) return [];
+  const groupsUnknown = !/^(category|groups) = /m.test(text);
   const out: PyDist[] = [];
   let cur: { name: string; version: string; optional: boolean; groups: string[]; marker?: string } | null = null;
   const flush = () => {
@@ -283,7 +298,7 @@ export function poetryInstallSet(text: string, env: PyEnv, sel: PoetrySelection)
     }
   }
   flush();
-  return out;
+  return Object.assign(out, { groupsUnknown });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ export function sizeDists(dists: readonly PyDist[], opts: { compile: boolean; cp
   const out: PySizes = { installed: 0, wheels: 0, known: 0, unknown: [], largest: [] };
   const each: { name: string; bytes: number }[] = [];
   for (const d of dists) {
-    const row = pypiRow(d.name, opts.cpu);
+    const row = pypiRow(d.name, opts.cpu || d.cpu === true || /\+cpu$/.test(d.version ?? ''));
     const wheel = d.wheelBytes ?? row?.[1] ?? null;
     if (wheel === null || (!row && d.wheelBytes === null)) {
       out.unknown.push(d.name);
