@@ -127,12 +127,15 @@ test('pip: abbreviated long options, values attached or apart, the env form, pyt
     requirementFiles: ['requirements.txt'],
     named: ['flask'],
     noCacheDir: false,
+    uv: false,
+    indexUrls: ['https://pypi.example/simple'],
   });
   assert.deepEqual(read('pip3.11 install -Ur reqs.txt --index-url https://pypi.example/simple')?.requirementFiles, [
     'reqs.txt',
   ]);
   assert.deepEqual(read('pip install --target=/opt/lib -e . gunicorn')?.named, ['.', 'gunicorn']);
-  assert.equal(read('uv pip install flask'), null, 'uv has its own cache');
+  assert.equal(read('uv pip install flask')?.uv, true, 'uv pip is marked: it has its own cache');
+  assert.equal(read('pip install flask')?.uv, false);
   assert.equal(packageCommand(cmd('uv pip install flask'))?.sub, 'install');
   assert.equal(read('pip download flask'), null);
   assert.deepEqual(read('pip install --req requirements.txt')?.requirementFiles, [], 'ambiguous: pip refuses it');

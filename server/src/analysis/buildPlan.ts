@@ -504,8 +504,10 @@ function detectNode(ctx: Ctx): BuildPlan | null {
 // ---------------------------------------------------------------------------------------------------------
 // Python
 
+/** pip itself (not `uv pip`, whose prefix and cache options differ: the multi-stage rewrite writes pip's). */
 function isPythonPip(c: ShellCommand): boolean {
-  return readPipInstall(c) !== null;
+  const pip = readPipInstall(c);
+  return pip !== null && !pip.uv;
 }
 
 function detectPython(ctx: Ctx): BuildPlan | null {

@@ -244,7 +244,8 @@ export interface BuildContextFacts {
   hasDockerignore: boolean;
   /**
    * Text of the package manifests in the context that size estimates read (package-lock.json, yarn.lock,
-   * pnpm-lock.yaml, npm-shrinkwrap.json, requirements*.txt), by context path. Optional; bounded in size.
+   * pnpm-lock.yaml, npm-shrinkwrap.json, requirements*.txt and requirements/*.txt, poetry.lock, uv.lock,
+   * Pipfile.lock), by context path. Optional; bounded in size.
    */
   contents?: Record<string, string>;
 }

@@ -222,21 +222,31 @@ export interface PipInstall {
   requirementFiles: string[];
   named: string[];
   noCacheDir: boolean;
+  /** `uv pip install` / `uv pip sync` (uv's cache and no .pyc) rather than pip. */
+  uv?: boolean;
+  /** --index-url / --extra-index-url / --index values (`.../whl/cpu` picks torch's CPU build). */
+  indexUrls?: string[];
 }
 
+const INDEX_OPTIONS = new Set(['-i', '--index-url', '--extra-index-url', '--index']);
+
 /**
- * pip install [-r requirements.txt] [pkg ...] (also `python -m pip install`, pip3, pip3.11; not `uv pip`, which has
- * its own cache). Editable projects (`-e .`) count among the named.
+ * pip install [-r requirements.txt] [pkg ...] (also `python -m pip install`, pip3, pip3.11, and `uv pip install`,
+ * `uv pip sync reqs.txt`, marked `uv`: uv has its own cache). Editable projects (`-e .`) count among the named.
  */
 export function readPipInstall(cmd: ShellCommand): PipInstall | null {
   const pc = packageCommand(cmd);
-  if (pc?.tool !== 'pip' || pc.launcher === 'uv' || pc.sub !== 'install') return null;
-  const out: PipInstall = { requirementFiles: [], named: [], noCacheDir: pipNoCacheDir(pc) };
+  if (pc?.tool !== 'pip') return null;
+  const uv = pc.launcher === 'uv';
+  if (pc.sub !== 'install' && !(uv && pc.sub === 'sync')) return null;
+  const noCacheDir = pipNoCacheDir(pc) || (uv && pc.options.some((o) => o.name === '--no-cache'));
+  const out: PipInstall = { requirementFiles: [], named: [], noCacheDir, uv, indexUrls: [] };
   for (const o of pc.options) {
     if (o.name === '--requirement') out.requirementFiles.push(o.value ?? '');
     else if (o.name === '--editable') out.named.push(o.value ?? '');
+    else if (INDEX_OPTIONS.has(o.name) && o.value) out.indexUrls?.push(o.value);
   }
-  for (const a of pc.operands) out.named.push(a);
+  for (const a of pc.operands) (uv && pc.sub === 'sync' ? out.requirementFiles : out.named).push(a);
   return out;
 }
 

@@ -149,7 +149,8 @@ async function addFiles(root: string, out: Listing): Promise<void> {
 }
 
 /** Lockfiles and requirements files the size estimator reads. */
-const MANIFEST = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|requirements[^/]*\.txt)$/;
+const MANIFEST =
+  /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|requirements[^/]*\.txt|requirements\/[^/]*\.(?:txt|in)|poetry\.lock|uv\.lock|Pipfile\.lock)$/;
 
 async function readManifests(
   root: string,

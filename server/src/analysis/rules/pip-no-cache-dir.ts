@@ -2,7 +2,8 @@
 //
 // What: `pip install` without `--no-cache-dir`, in a stage that reaches the final image.
 // Why: pip keeps every wheel it downloaded or built in ~/.cache/pip, inside the layer. For a typical web app's
-// requirements that is tens of MB (numpy alone leaves ~20 MB, torch over 700 MB) that the image never uses.
+// requirements that is tens of MB (numpy alone leaves its ~17 MB wheel, torch with its CUDA wheels ~2.7 GB: the wheel
+// sizes of data/pypi-sizes.json, which the pip estimate adds for the cache) that the image never uses.
 // Not a finding when ENV PIP_NO_CACHE_DIR is set in the stage (or for the command), or a cache mount covers the pip
 // cache. pip's long options may be abbreviated (`--no-cache` is `--no-cache-dir`): ../packageCommands.ts reads them.
 // Fix: add `--no-cache-dir` after `install`.
@@ -42,7 +43,11 @@ export const pipNoCacheDir: Rule = {
     const envAt = pipEnvLines(model);
     for (const step of stepsInFinalImage(model)) {
       const cmds = commandsOf(step);
-      const missing = cmds.filter((c) => readPipInstall(c)?.noCacheDir === false);
+      // `uv pip` keeps uv's cache, not pip's: not this rule's
+      const missing = cmds.filter((c) => {
+        const pip = readPipInstall(c);
+        return pip !== null && !pip.uv && !pip.noCacheDir;
+      });
       if (missing.length === 0) continue;
       if (mountCovers(step, '/root/.cache/pip')) continue;
       if (envAt[step.stage] < step.index) continue; // ENV or ARG PIP_NO_CACHE_DIR above it

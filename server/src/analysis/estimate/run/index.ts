@@ -5,7 +5,8 @@
 // - apk add (Alpine): ./apk.ts, from a fallback table of installed sizes, less what the same RUN deletes.
 // - npm ci / npm install / yarn / pnpm: ./npm.ts, from the lockfile the stage copied in or the context's
 //   node_modules.
-// - pip install: ./pip.ts, from the requirements the stage copied in.
+// - pip install, uv sync, poetry install, pipenv install: ./pip.ts, from the requirements or lockfile the stage
+//   copied in, sized from a table of PyPI distributions.
 // A few commands are known to write next to nothing; any other makes the estimate a lower bound, or no estimate
 // when nothing else in the RUN is sized. An apt-get or apk install that cannot be sized (unknown base, wrong
 // family) leaves the whole step without a size.
@@ -20,7 +21,7 @@ import { apkEstimate } from './apk';
 import { aptEstimateOf } from './apt';
 import { flowOf, type Flow } from './flow';
 import { nodeEstimate } from './npm';
-import { pipEstimate } from './pip';
+import { pipEstimate, pyLockEstimate } from './pip';
 import { affectsSize, readRun, type RunCommands } from './read';
 
 export interface RunEstimate {
@@ -216,6 +217,14 @@ function sizeRun(step: Step, state: StageState, facts: AnalysisFacts, run: RunCo
     else {
       add(sum, r.bytes, r.text, r.lowerBound);
       if (commit) keepTree(state, step, `/pip-installed-line-${step.line}`, r.bytes, r.lowerBound);
+    }
+  }
+  for (const d of run.pyLockInstalls) {
+    const r = pyLockEstimate(step, state, facts, d, run);
+    if (r.bytes === null) sum.unknown.push(`${d.ecosystem} install (${r.text})`);
+    else {
+      add(sum, r.bytes, r.text);
+      if (commit) keepTree(state, step, `/pip-installed-line-${step.line}`, r.bytes);
     }
   }
   for (const w of run.writers) sum.unknown.push(w);

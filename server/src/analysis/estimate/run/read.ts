@@ -3,6 +3,7 @@
 // estimator sizes, in the order they run where that matters (an install and a removal, apt lists updated and
 // removed), and the programs whose writes no estimator sizes.
 
+import { dependencyCommand, type DependencyCommand } from '../../ecosystems';
 import type { Step } from '../../model';
 import type { ShellCommand } from '../../shell';
 import {
@@ -135,6 +136,8 @@ function readCommands(step: Step, cmds: readonly ShellCommand[], platform: strin
     npmCacheCleaned: cmds.some(cleansNpmCache) || hasCacheMount(/\.npm|yarn|pnpm/),
     pipInstalls: cmds.map(readPipInstall).filter((x): x is NonNullable<typeof x> => x !== null),
     pipNoCache: /PIP_NO_CACHE_DIR/.test(step.command) || hasCacheMount(/\.cache\/pip/),
+    /** uv sync, poetry install, pipenv install: sized from their lockfile (./pip.ts). */
+    pyLockInstalls: cmds.map(pyLockInstall).filter((x): x is DependencyCommand => x !== null),
     /** Programs whose writes are not estimated. */
     writers,
   };
@@ -166,7 +169,7 @@ const ABOUT_ITSELF = new Set([
 /** A command that writes (almost) nothing, or whose writes an estimator sizes. */
 export function isQuiet(cmd: ShellCommand): boolean {
   const head = cmd.program;
-  if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd)) return true;
+  if (QUIET.has(head) || readNodeInstall(cmd) || readPipInstall(cmd) || pyLockInstall(cmd)) return true;
   if (TOOLS.test(head)) return cmd.words.length === 1 || ABOUT_ITSELF.has(cmd.words[1]);
   const pc = packageCommand(cmd);
   if ((pc?.tool === 'npm' || pc?.tool === 'yarn' || pc?.tool === 'pnpm') && /^(cache|config|set)$/.test(pc.sub ?? ''))
@@ -177,7 +180,19 @@ export function isQuiet(cmd: ShellCommand): boolean {
 
 /** Whether a command can change a RUN's estimate: a writer, a package manager, an `rm` (of lists, caches). */
 export function affectsSize(cmd: ShellCommand): boolean {
-  return !isQuiet(cmd) || packageCommand(cmd) !== null || /^(apt-mark|rm|xargs|python[\d.]*)$/.test(cmd.program);
+  return (
+    !isQuiet(cmd) ||
+    packageCommand(cmd) !== null ||
+    /^(apt-mark|rm|xargs|python[\d.]*|uv|poetry|pipenv)$/.test(cmd.program)
+  );
+}
+
+/** `uv sync`, `poetry install|sync`, `pipenv install|sync`: an install from a Python lockfile. */
+function pyLockInstall(cmd: ShellCommand): DependencyCommand | null {
+  const d = dependencyCommand(cmd);
+  return d && d.kind === 'install' && (d.ecosystem === 'uv' || d.ecosystem === 'poetry' || d.ecosystem === 'pipenv')
+    ? d
+    : null;
 }
 
 function aptOp(cmd: ShellCommand): AptOp | null {
