@@ -7,23 +7,29 @@
 // Fix: add `--no-cache` after `add`. apk's options may stand before the applet (`apk --no-cache add`,
 // `apk -U add`): ../packageCommands.ts reads them.
 
-import { commandsOf } from '../shell';
+import { commandsOf, type ShellCommand } from '../shell';
 import { mountCovers } from '../sources';
 import { PROGRAM_PATTERN, readApkAdd, removesApkCache } from '../packageCommands';
 import { addOptionFix, subcommandPattern } from '../rewrite/runEdits';
 import type { DockerfileModel, Step } from '../model';
 import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 
+/** An apk add that keeps the index in /var/cache/apk. */
+const lacksOption = (c: ShellCommand): boolean => readApkAdd(c)?.noCache === false;
+
 /** The finding for one step (its text and flags alone decide it; finalImageSteps runs it once per Step object). */
 const checkStep = (step: Step): RuleFinding | null => {
   const cmds = commandsOf(step);
-  const adds = cmds.filter((c) => readApkAdd(c) !== null);
-  const missing = adds.filter((c) => !readApkAdd(c)?.noCache);
-  if (missing.length === 0 || mountCovers(step, '/var/cache/apk')) return null;
+  if (!cmds.some(lacksOption) || mountCovers(step, '/var/cache/apk')) return null;
   if (cmds.some(removesApkCache)) return null;
   const fixes = (model: DockerfileModel) =>
-    addOptionFix(model, step, adds, subcommandPattern(PROGRAM_PATTERN.apk, 'add'), '--no-cache', (c) =>
-      missing.includes(c),
+    addOptionFix(
+      model,
+      step,
+      cmds.filter((c) => readApkAdd(c) !== null),
+      subcommandPattern(PROGRAM_PATTERN.apk, 'add'),
+      '--no-cache',
+      lacksOption,
     );
   return {
     line: step.line,

@@ -8,26 +8,27 @@
 // Fix: add `--no-install-recommends` after `install` (and add back, by name, any recommended package the image
 // really needs).
 
-import { commandsOf } from '../shell';
+import { commandsOf, type ShellCommand } from '../shell';
 import { PROGRAM_PATTERN, readAptInstall } from '../packageCommands';
 import { addOptionFix, subcommandPattern } from '../rewrite/runEdits';
 import type { DockerfileModel, Step } from '../model';
 import { finalImageSteps, type Rule, type RuleFinding } from './rule';
 
+/** An apt install that keeps Recommends on. */
+const lacksOption = (c: ShellCommand): boolean => readAptInstall(c)?.noRecommends === false;
+
 /** The finding for one step (its text alone decides it; finalImageSteps runs it once per Step object). */
 const checkStep = (step: Step): RuleFinding | null => {
   const cmds = commandsOf(step);
-  const installs = cmds.filter((c) => readAptInstall(c) !== null);
-  const missing = installs.filter((c) => !readAptInstall(c)?.noRecommends);
-  if (missing.length === 0) return null;
+  if (!cmds.some(lacksOption)) return null;
   const fixes = (model: DockerfileModel) =>
     addOptionFix(
       model,
       step,
-      installs,
+      cmds.filter((c) => readAptInstall(c) !== null),
       subcommandPattern(PROGRAM_PATTERN.apt, 'install'),
       '--no-install-recommends',
-      (c) => missing.includes(c),
+      lacksOption,
     );
   return {
     line: step.line,

@@ -8,12 +8,19 @@
 // cache. pip's long options may be abbreviated (`--no-cache` is `--no-cache-dir`): ../packageCommands.ts reads them.
 // Fix: add `--no-cache-dir` after `install`.
 
-import { commandsOf } from '../shell';
+import { commandsOf, type ShellCommand } from '../shell';
 import { mountCovers } from '../sources';
 import type { DockerfileModel } from '../model';
 import { packageCommand, PROGRAM_PATTERN, readPipInstall } from '../packageCommands';
 import { addOptionFix, subcommandPattern } from '../rewrite/runEdits';
 import { stepsInFinalImage, type Rule } from './rule';
+
+/** A pip install that keeps its wheel cache. */
+/** pip (not `uv pip`: uv keeps its own cache, not pip's) installing without --no-cache-dir. */
+const lacksOption = (c: ShellCommand): boolean => {
+  const pip = readPipInstall(c);
+  return pip !== null && !pip.uv && !pip.noCacheDir;
+};
 
 /**
  * For each stage, the first step of it or of the stages it is built FROM that sets PIP_NO_CACHE_DIR (ENV or ARG);
@@ -43,19 +50,18 @@ export const pipNoCacheDir: Rule = {
     const envAt = pipEnvLines(model);
     for (const step of stepsInFinalImage(model)) {
       const cmds = commandsOf(step);
-      // `uv pip` keeps uv's cache, not pip's: not this rule's
-      const missing = cmds.filter((c) => {
-        const pip = readPipInstall(c);
-        return pip !== null && !pip.uv && !pip.noCacheDir;
-      });
-      if (missing.length === 0) continue;
+      if (!cmds.some(lacksOption)) continue;
       if (mountCovers(step, '/root/.cache/pip')) continue;
       if (envAt[step.stage] < step.index) continue; // ENV or ARG PIP_NO_CACHE_DIR above it
       // every `pip install` the text shows (`uv pip install` too), so the matches line up with the commands
-      const installs = cmds.filter((c) => packageCommand(c)?.tool === 'pip' && packageCommand(c)?.sub === 'install');
       const fixes = (m: DockerfileModel) =>
-        addOptionFix(m, step, installs, subcommandPattern(PROGRAM_PATTERN.pip, 'install'), '--no-cache-dir', (c) =>
-          missing.includes(c),
+        addOptionFix(
+          m,
+          step,
+          cmds.filter((c) => packageCommand(c)?.tool === 'pip' && packageCommand(c)?.sub === 'install'),
+          subcommandPattern(PROGRAM_PATTERN.pip, 'install'),
+          '--no-cache-dir',
+          lacksOption,
         );
       out.push({
         line: step.line,
