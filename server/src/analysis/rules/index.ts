@@ -8,6 +8,7 @@ import { aptUpdateAlone } from './apt-update-alone';
 import { copyBeforeInstall } from './copy-before-install';
 import { floatingBaseTag } from './floating-base-tag';
 import { multiStageCandidate } from './multi-stage-candidate';
+import { npmCacheLeft } from './npm-cache-left';
 import { pipNoCacheDir } from './pip-no-cache-dir';
 import { removedInLaterLayer } from './removed-in-later-layer';
 import type { Rule } from './rule';
@@ -24,6 +25,7 @@ export const RULES: Rule[] = [
   aptListsNotRemoved,
   apkNoCache,
   pipNoCacheDir,
+  npmCacheLeft,
   removedInLaterLayer,
   // rewrites of the final stage: multi-stage build, smaller base
   multiStageCandidate,
