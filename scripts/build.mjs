@@ -37,14 +37,15 @@ chmodSync('dist/cli.js', 0o755);
 // dockerode loads its BuildKit protobuf definitions at run time from `${__dirname}/proto` (session.js,
 // buildkit.js); bundled, __dirname is dist/, so they must sit in dist/proto (else a BuildKit build crashes the server).
 cpSync('node_modules/dockerode/lib/proto', 'dist/proto', { recursive: true });
-// The Debian package tables are read from disk at run time (server/src/analysis/estimate/debianTable.ts looks in
-// `${__dirname}/data`), not bundled: only the suite a Dockerfile needs is loaded. The repository keeps them brotli-
+// The Debian package tables and the npm size table are read from disk at run time (server/src/analysis/estimate/
+// debianTable.ts and npmTable.ts look in `${__dirname}/data`), not bundled: only the suite a Dockerfile needs is
+// loaded, and the npm table only when a RUN installs npm packages. The repository keeps them brotli-
 // compressed; dist/ gets them decompressed, so that the server reads a table without a decoder's working memory
 // (the .vsix is a zip: the package is no larger).
 const tables = 'server/src/analysis/estimate/data';
 rmSync('dist/data', { recursive: true, force: true });
 mkdirSync('dist/data', { recursive: true });
 for (const f of readdirSync(tables)) {
-  if (/^debian-.*\.bin\.br$/.test(f))
+  if (/^debian-.*\.bin\.br$/.test(f) || f === 'npm-sizes.json.br')
     writeFileSync(`dist/data/${f.replace(/\.br$/, '')}`, brotliDecompressSync(readFileSync(`${tables}/${f}`)));
 }

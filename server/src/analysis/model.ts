@@ -80,8 +80,9 @@ export interface Step {
   workdir: string;
   /**
    * For a shell-form RUN: the Dockerfile's variables (ARG, ENV) its text refers to that are declared where it runs,
-   * with their values (null: an ARG declared without a value and given none, so unset in the shell). Names the file
-   * does not declare are absent (the base image's environment may set them).
+   * with their values (null: an ARG declared without a value and given none, so unset in the shell), and NODE_ENV
+   * when declared (it changes what npm installs). Names the file does not declare are absent (the base image's
+   * environment may set them).
    */
   vars?: ReadonlyMap<string, string | null>;
   /** For ONBUILD: the trigger instruction's keyword. */

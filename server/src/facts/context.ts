@@ -151,6 +151,8 @@ async function addFiles(root: string, out: Listing): Promise<void> {
 /** Lockfiles and requirements files the size estimator reads. */
 const MANIFEST =
   /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|requirements[^/]*\.txt|requirements\/[^/]*\.(?:txt|in)|poetry\.lock|uv\.lock|Pipfile\.lock)$/;
+/** npm's record of what a node_modules holds (read when the context sends a node_modules beside a lockfile). */
+const HIDDEN_LOCKFILE = /(^|\/)node_modules\/\.package-lock\.json$/;
 
 async function readManifests(
   root: string,
@@ -162,7 +164,9 @@ async function readManifests(
   const out: Record<string, string> = {};
   let n = 0;
   for (const f of files) {
-    if (!MANIFEST.test(f.path) || f.path.includes('node_modules/') || !readable.has(f.path)) continue;
+    const hidden =
+      HIDDEN_LOCKFILE.test(f.path) && f.path.indexOf('node_modules/') === f.path.lastIndexOf('node_modules/');
+    if (!(hidden || (MANIFEST.test(f.path) && !f.path.includes('node_modules/'))) || !readable.has(f.path)) continue;
     if (f.bytes > MANIFEST_MAX_BYTES) continue;
     if (++n > MANIFEST_MAX_FILES || Date.now() > deadline) break;
     const text = await readContextFile(root, realRoot, f.path, MANIFEST_MAX_BYTES, deadline);

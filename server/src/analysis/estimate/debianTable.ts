@@ -49,11 +49,11 @@ interface SuiteMeta {
 const decoded = new Map<Suite, DebIndex | null>();
 
 /**
- * Where the table files are: next to the code that reads them. Bundled (dist/server.js, dist/cli.js) that is
+ * Where the table files are (these and ./npmTable.ts's): next to the code that reads them. Bundled (dist/server.js, dist/cli.js) that is
  * dist/data, where scripts/build.mjs copies them; compiled by tsc for the tests (out/server/src/analysis/estimate)
  * it is this source folder; run from the sources, ./data.
  */
-const TABLE_DIRS = [
+export const TABLE_DIRS = [
   join(__dirname, 'data'),
   join(__dirname, '..', '..', '..', '..', '..', 'server', 'src', 'analysis', 'estimate', 'data'),
 ];

@@ -286,10 +286,17 @@ export class Interpreter {
   }
 }
 
+/**
+ * Variables that change what a program run by a RUN does without the text naming them (NODE_ENV=production makes
+ * npm and yarn leave out dev dependencies): in Step.vars whenever the Dockerfile declares them.
+ */
+const PROGRAM_ENV = ['NODE_ENV'];
+
 /** The declared variables a RUN's shell text refers to, with their values (see Step.vars); undefined when none. */
 function declaredVars(command: string, scope: Scope): ReadonlyMap<string, string | null> | undefined {
-  if (!command.includes('$')) return undefined;
   let vars: Map<string, string | null> | undefined;
+  for (const name of PROGRAM_ENV) if (scope.has(name)) (vars ??= new Map()).set(name, scope.get(name) ?? null);
+  if (!command.includes('$')) return vars;
   for (const name of referencedVariables(command)) {
     if (scope.has(name)) (vars ??= new Map()).set(name, scope.get(name) ?? null);
   }

@@ -9,6 +9,7 @@ import { copyBeforeInstall } from './copy-before-install';
 import { copySourceMissing } from './copy-source-missing';
 import { floatingBaseTag } from './floating-base-tag';
 import { multiStageCandidate } from './multi-stage-candidate';
+import { npmCacheLeft } from './npm-cache-left';
 import { pipNoCacheDir } from './pip-no-cache-dir';
 import { removedInLaterLayer } from './removed-in-later-layer';
 import type { Rule } from './rule';
@@ -26,6 +27,7 @@ export const RULES: Rule[] = [
   aptListsNotRemoved,
   apkNoCache,
   pipNoCacheDir,
+  npmCacheLeft,
   removedInLaterLayer,
   // rewrites of the final stage: multi-stage build, smaller base
   multiStageCandidate,
