@@ -98,3 +98,49 @@ test('not flagged: deletion in the same RUN, files of the base image, a build-on
     0,
   );
 });
+
+test('apt-get clean after an install on an official Debian-based image deletes nothing: apt cleans itself there', () => {
+  for (const from of [
+    'debian:bookworm-slim',
+    'python:3.12-slim',
+    'ghcr.io/astral-sh/uv:0.11.32-python3.12-trixie-slim',
+  ]) {
+    const text = df(
+      `FROM ${from}`,
+      'RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*',
+      'RUN apt-get clean && rm -rf /var/cache/apt/archives/*',
+    );
+    assert.equal(findings(text, RULE).length, 0, from);
+  }
+  // an image without docker-clean keeps the .debs: the clean in a later layer is too late; said as a path
+  const f = findings(
+    df(
+      'FROM mycorp/debian-base:1',
+      'RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*',
+      'RUN apt-get clean',
+    ),
+    RULE,
+  );
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /^Deletes \/var\/cache\/apt \(apt-get clean\) \(created at line 2\)/);
+});
+
+test('a glob deletes only the names it matches: rm *.whl does not remove the manifests a COPY put there', () => {
+  const base = ['FROM python:3.12-slim', 'WORKDIR /src', 'COPY pyproject.toml uv.lock /src/'];
+  assert.equal(findings(df(...base, 'RUN rm -f *.whl'), RULE).length, 0);
+  const wheels = findings(df(...base, 'COPY dist/app-1.0-py3-none-any.whl /src/', 'RUN rm -f *.whl'), RULE);
+  assert.equal(wheels.length, 1);
+  assert.match(wheels[0].message, /Deletes \*\.whl \(created at line 4\)/);
+  // a download the glob matches, and one it does not
+  const dl = (name: string) =>
+    findings(
+      df(
+        'FROM debian:bookworm-slim',
+        `RUN curl -fsSL -o /tmp/${name} https://example.com/${name}`,
+        'RUN rm -f /tmp/*.tgz',
+      ),
+      RULE,
+    );
+  assert.equal(dl('tool.tgz').length, 1);
+  assert.equal(dl('tool.zip').length, 0);
+});

@@ -21,6 +21,9 @@ import {
   readNodeInstall,
   pipNoCacheDir,
 } from '../packageCommands';
+import { globMatch } from '../estimate/run/conditions';
+import { lookupBaseImage } from '../estimate/baseImages';
+import { parseImageRef } from '../imageRef';
 import { withoutTrailing } from '../text';
 import { deleteStep } from '../rewrite/edits';
 import { appendToRun } from '../rewrite/runEdits';
@@ -30,8 +33,10 @@ import type { Rule } from './rule';
 interface Deletion {
   /** Absolute path deleted (globs cut off at the folder). */
   path: string;
-  /** As written. */
+  /** As written: the path, or the clean command (`apt-get clean`). */
   raw: string;
+  /** The last segment's glob (`*.whl` of `rm *.whl`), null without one: what the deletion can match below `path`. */
+  glob: string | null;
   command: ShellCommand;
 }
 
@@ -167,27 +172,65 @@ const deletionsOf = memoPerStep((step: Step): Deletion[] => {
     if (p === 'rm') {
       for (const raw of operands(c, false)) {
         const path = resolvePath(raw, step.workdir);
-        if (path) out.push({ path, raw, command: c });
+        if (path) out.push({ path, raw, glob: lastGlob(raw), command: c });
       }
     } else if (aptSubcommand(c) === 'clean') {
-      out.push({ path: '/var/cache/apt', raw: 'apt-get clean', command: c });
+      out.push({ path: '/var/cache/apt', raw: 'apt-get clean', glob: null, command: c });
     } else if (cleansNpmCache(c)) {
       const yarn = programOf(c) === 'yarn';
       out.push(
         yarn
-          ? { path: '/usr/local/share/.cache/yarn', raw: 'yarn cache clean', command: c }
-          : { path: '/root/.npm', raw: 'npm cache clean', command: c },
+          ? { path: '/usr/local/share/.cache/yarn', raw: 'yarn cache clean', glob: null, command: c }
+          : { path: '/root/.npm', raw: 'npm cache clean', glob: null, command: c },
       );
     } else if (pipCachePurge(c)) {
-      out.push({ path: '/root/.cache/pip', raw: 'pip cache purge', command: c });
+      out.push({ path: '/root/.cache/pip', raw: 'pip cache purge', glob: null, command: c });
     } else if ((p === 'yum' || p === 'dnf') && operands(c, false)[0] === 'clean') {
-      out.push({ path: `/var/cache/${p}`, raw: `${p} clean`, command: c });
+      out.push({ path: `/var/cache/${p}`, raw: `${p} clean`, glob: null, command: c });
     }
   }
   return out;
 });
 
 const overlaps = (a: string, b: string) => a === b || a.startsWith(b + '/') || b.startsWith(a + '/');
+
+/** `*.whl` of `rm -f build/*.whl`: a glob in the last segment, whose folder resolvePath kept. */
+function lastGlob(raw: string): string | null {
+  const last = raw.slice(raw.lastIndexOf('/') + 1);
+  return /[*?[]/.test(last) && !/[*?[]/.test(raw.slice(0, raw.lastIndexOf('/') + 1)) ? last : null;
+}
+
+/**
+ * Can a file written at `written` be one the deletion removes? At or above the deleted folder: yes (its content is
+ * not known); below it, with a glob: only when the name right below the folder matches (`rm *.whl` does not remove
+ * the uv.lock a COPY put there).
+ */
+function hit(d: Deletion, written: string): boolean {
+  if (!overlaps(written, d.path)) return false;
+  if (d.glob === null || !written.startsWith(d.path + '/')) return true;
+  const below = written.slice(d.path.length + 1).split('/')[0];
+  return globMatch(d.glob, below);
+}
+
+/**
+ * Whether apt in this stage cleans its own package cache after every install: the official Debian and Ubuntu images
+ * (and every image built on them) ship /etc/apt/apt.conf.d/docker-clean, so `apt-get install` leaves no .deb in
+ * /var/cache/apt for a later `apt-get clean` to remove. Known from the base table, or from a tag naming a Debian or
+ * Ubuntu release (`python:3.12-slim`, `uv:python3.12-trixie-slim`).
+ */
+function aptCleansItself(model: DockerfileModel, step: Step): boolean {
+  let stage = model.stages[step.stage];
+  for (let hop = 0; stage && stage.baseStage !== null && hop < model.stages.length; hop++)
+    stage = model.stages[stage.baseStage];
+  if (!stage) return false;
+  const family = lookupBaseImage(stage.from)?.family;
+  if (family === 'debian' || family === 'ubuntu') return true;
+  const tag = parseImageRef(stage.from).tag ?? '';
+  return (
+    /(^|-)(slim|bookworm|trixie|bullseye|buster|jammy|noble|focal)(-|$)/.test(tag) ||
+    /(^|\/)(debian|ubuntu)$/.test(parseImageRef(stage.from).repository ?? '')
+  );
+}
 
 /** What a RUN writes (caches its tools fill, and the paths its commands write): once per Step object. */
 const writesOf = memoPerStep((step: Step): { caches: string[]; outputs: string[] } => {
@@ -200,23 +243,24 @@ const writesOf = memoPerStep((step: Step): { caches: string[]; outputs: string[]
  * Does this earlier step put bytes at `path` (and not delete them itself)? `work` is charged for the paths compared
  * (see MAX_WORK).
  */
-function creates(step: Step, path: string, work: { done: number }): boolean {
+function creates(step: Step, d: Deletion, work: { done: number }, aptClean: boolean): boolean {
+  const path = d.path;
   work.done++;
   if (!step.createsLayer) return false;
   if (step.keyword === 'COPY' || step.keyword === 'ADD') {
     const dest = withoutTrailing(step.destination ?? '', '/') || '/';
-    return dest !== '/' && overlaps(dest, path);
+    if (dest === '/' || !overlaps(dest, path)) return false;
+    // a COPY into the deleted folder: one of its sources must be a name the glob removes
+    if (d.glob === null || dest !== path) return hit(d, dest);
+    return (step.sources ?? []).some((src) => globMatch(d.glob as string, src.slice(src.lastIndexOf('/') + 1)));
   }
   if (step.keyword !== 'RUN') return false;
   const deletions = deletionsOf(step);
   const { caches, outputs } = writesOf(step);
   work.done += deletions.length + caches.length + outputs.length;
-  if (deletions.some((d) => d.path === path || path.startsWith(d.path + '/'))) return false;
-  if (caches.some((c) => overlaps(c, path))) return true;
-  for (const out of outputs) {
-    if (out === path || path.startsWith(out + '/') || out.startsWith(path + '/')) return true;
-  }
-  return false;
+  if (deletions.some((x) => x.path === path || path.startsWith(x.path + '/'))) return false;
+  if (caches.some((c) => overlaps(c, path) && !(aptClean && c === '/var/cache/apt'))) return true;
+  return outputs.some((out) => hit(d, out));
 }
 
 /**
@@ -238,6 +282,11 @@ function formatBytes(n: number): string {
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
+/** What a deletion removes, as paths: `/tmp/app.tgz`, `/var/cache/apt (apt-get clean)`. */
+function deletedText(d: Deletion): string {
+  return programOf(d.command) === 'rm' ? d.raw : `${d.path} (${d.raw})`;
+}
+
 function mentions(step: Step, path: string): boolean {
   return step.keyword === 'RUN' && step.command.includes(path);
 }
@@ -255,11 +304,12 @@ export const removedInLaterLayer: Rule = {
         const step = model.steps[i];
         if (step.keyword !== 'RUN') continue;
         const found: { d: Deletion; creator: Step }[] = [];
+        const aptClean = aptCleansItself(model, step);
         for (const d of deletionsOf(step)) {
           if (work.done > MAX_WORK) break;
           let creator: Step | undefined;
           for (const s of stepsBefore(model, step)) {
-            if (creates(s, d.path, work)) {
+            if (creates(s, d, work, aptClean)) {
               creator = s;
               break;
             }
@@ -275,7 +325,7 @@ export const removedInLaterLayer: Rule = {
         }
         if (found.length === 0) continue;
         const creators = [...new Set(found.map((f) => f.creator))];
-        const what = found.map((f) => `${f.d.raw} (created at line ${f.creator.line})`).join(', ');
+        const what = found.map((f) => `${deletedText(f.d)} (created at line ${f.creator.line})`).join(', ');
         const bytes = creators.reduce((t, c) => t + (sizes[c.index]?.bytes ?? 0), 0);
         const cost =
           bytes > 0 ? ` The creating layer${creators.length > 1 ? 's weigh' : ' weighs'} ${formatBytes(bytes)}.` : '';
