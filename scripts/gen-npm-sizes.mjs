@@ -14,8 +14,8 @@
 // The registry's own `dist.unpackedSize` is not used: the registry reachable here does not serve it.
 // What is installed: the npm lockfiles of ../shared/corpus (when present, or --corpus DIR), groups of packages real
 // projects use most (SEEDS), and CLIs Dockerfiles install globally (GLOBALS), whose resolved trees are kept so that
-// `npm install -g <cli>` is sized with its dependencies. Platform packages are also installed for linux arm64 and
-// for musl (--cpu / --libc), so that those targets have sizes of their own.
+// `npm install -g <cli>` is sized with its dependencies. Platform packages are also installed for linux arm64, musl
+// and arm64 musl (--cpu / --libc), so that those targets have sizes of their own.
 // Run: node scripts/gen-npm-sizes.mjs [--corpus DIR] [--fresh | --measured-only]
 // (needs the npm registry; the first run takes about an hour and ~3 GB of /tmp/gen-npm-sizes, where each project's
 // measurements are kept for the next run)
@@ -200,7 +200,7 @@ const SEEDS = {
   nuxt: ['nuxt'],
 };
 
-/** CLIs Dockerfiles install with `npm install -g`: each tree is kept. */
+/** CLIs Dockerfiles install with `npm install -g` (a version range where the newest cannot be installed): each tree is kept. */
 const GLOBALS = [
   'npm',
   'yarn',
@@ -214,9 +214,10 @@ const GLOBALS = [
   'http-server',
   '@angular/cli',
   '@nestjs/cli',
-  'n8n',
+  // the newest n8n needs versions of its own packages this machine's registry does not have (yet); vercel, the
+  // same, and no older release there either: not in the table
+  'n8n@~2.40.0',
   'prisma',
-  'vercel',
   'firebase-tools',
   'json-server',
   'newman',
@@ -354,17 +355,16 @@ for (const [id, names] of Object.entries(SEEDS))
 for (const [id, extra] of [
   ['arm64', ['--os=linux', '--cpu=arm64']],
   ['musl', ['--os=linux', '--libc=musl']],
+  ['arm64-musl', ['--os=linux', '--cpu=arm64', '--libc=musl']],
 ])
   project(`platform-${id}`, { name: id, private: true, dependencies: deps(PLATFORM_SEEDS) }, null, extra);
-for (const cli of new Set(GLOBALS)) {
-  const r = project(`global-${cli.replace(/[^a-z0-9]+/gi, '-')}`, {
-    name: 'g',
-    private: true,
-    dependencies: { [cli]: 'latest' },
-  });
+for (const spec of new Set(GLOBALS)) {
+  const at = spec.indexOf('@', 1);
+  const [cli, range] = at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] : [spec, 'latest'];
+  const id = `global-${spec.replace(/[^a-z0-9]+/gi, '-')}`;
+  const r = project(id, { name: 'g', private: true, dependencies: { [cli]: range } });
   if (r) trees[cli] = treeOf(r.lock);
 }
-
 /** The packages of a global install's tree, as `path name@version` (path: where it sits, for nesting). */
 function treeOf(lock) {
   const out = [];
@@ -428,7 +428,10 @@ for (const name of [...table.keys()].sort()) {
   const e = table.get(name);
   if (e.versions.size === 0 && !e.platform) continue;
   const p = e.platform;
-  const row = [packument.get(name) ?? 0, p ? [p.os, p.cpu, p.libc].map((x) => (x ?? []).join('|')).join('/') : ''];
+  const row = [
+    packument.get(name) ?? 0,
+    p ? [p.os, p.cpu, p.libc].map((x) => [].concat(x ?? []).join('|')).join('/') : '',
+  ];
   if (packument.has(name)) packumentSizes.push(packument.get(name));
   for (const [ver, bytes] of [...e.versions].sort()) {
     const pk = packed.get(`${name}@${ver}`) ?? 0;

@@ -49,9 +49,9 @@ interface SuiteMeta {
 const decoded = new Map<Suite, DebIndex | null>();
 
 /**
- * Where the table files are (these and ./npmTable.ts's): next to the code that reads them. Bundled (dist/server.js, dist/cli.js) that is
- * dist/data, where scripts/build.mjs copies them; compiled by tsc for the tests (out/server/src/analysis/estimate)
- * it is this source folder; run from the sources, ./data.
+ * Where the table files are (these and ./npmTable.ts's): next to the code that reads them. Bundled (dist/server.js,
+ * dist/cli.js) that is dist/data, where scripts/build.mjs copies them; compiled by tsc for the tests
+ * (out/server/src/analysis/estimate) it is this source folder; run from the sources, ./data.
  */
 export const TABLE_DIRS = [
   join(__dirname, 'data'),

@@ -125,8 +125,8 @@ export function npmSize(info: NpmPackageInfo, version: string | null): NpmSize |
 }
 
 function semverParts(v: string): number[] {
-  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(v);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [];
+  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v);
+  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : [];
 }
 
 /** How far two versions are: the major counts most, then the minor, then the patch; no version: the newest. */

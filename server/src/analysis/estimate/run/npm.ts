@@ -130,11 +130,15 @@ function namedEstimate(install: NodeInstall, target: NodeTarget, table: NpmTable
   const sized: Sized[] = [];
   let partial = 0;
   let trees = 0;
+  const other: string[] = [];
   for (const spec of install.named) {
     const { name, version } = parseSpec(spec);
     const tree = name ? table.globalTree(name) : undefined;
     if (tree) {
       trees++;
+      // the tree is the one of the version resolved when the table was made: say so when another was asked for
+      const root = tree.map(parseSpec).find((p) => p.name === name)?.version;
+      if (version && root && version.split('.')[0] !== root.split('.')[0]) other.push(`${name}@${root}`);
       for (const at of tree) {
         const { name: n, version: v } = parseSpec(at);
         if (n && runsOn({ name: n }, table.get(n), target)) sized.push(sizeNamed(n, v, table));
@@ -147,6 +151,7 @@ function namedEstimate(install: NodeInstall, target: NodeTarget, table: NpmTable
   const what =
     `${install.tool}: ${install.named.length} named package${install.named.length === 1 ? '' : 's'}` +
     (trees ? `, ${trees} with the dependency tree resolved for the table (${sized.length} packages)` : '') +
+    (other.length ? ` (the tree of ${other.join(', ')}: another major version than asked)` : '') +
     (partial ? `, ${partial} without ${partial === 1 ? 'its' : 'their'} dependencies (not known: a lower bound)` : '');
   return { sized, kind: install.tool === 'yarn' ? 'yarn' : install.tool, extra: 0, what, lowerBound: partial > 0 };
 }
@@ -156,12 +161,12 @@ function sizeNamed(name: string, version: string | null, table: NpmTable): Sized
   return sizeEntry(e, table, null);
 }
 
-/** `@scope/name@^1.2.0` -> name and the version asked (ranges read as their lowest version); null name: a URL. */
+/** `@scope/name@^1.2.0` -> name and the version asked (a range as its lowest version, `@13` as 13); null: a URL. */
 function parseSpec(spec: string): { name: string | null; version: string | null } {
   if (/^(https?:|git|file:|github:|\.|\/)|\.tgz$/.test(spec)) return { name: null, version: null };
   const at = spec.indexOf('@', 1);
   const name = at > 0 ? spec.slice(0, at) : spec;
-  const version = at > 0 ? (/\d+\.\d+\.\d+/.exec(spec.slice(at + 1))?.[0] ?? null) : null;
+  const version = at > 0 ? (/\d+(?:\.\d+){0,2}/.exec(spec.slice(at + 1))?.[0] ?? null) : null;
   return { name, version };
 }
 
