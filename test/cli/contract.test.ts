@@ -332,7 +332,7 @@ test('text: each line with its number, annotations on instruction lines, then th
   // analysed in a folder that holds none of its COPY sources, it is told the context is probably another folder
   assert.deepEqual(
     cliFindings(TYPICAL).map((f) => [f.rule, f.line]),
-    [['copy-source-missing', 8]],
+    [['build-context-mismatch', 8]],
   );
   assert.ok(lines.includes('No findings.'), 'the report says so');
 });

@@ -6,6 +6,7 @@ import { aptListsNotRemoved } from './apt-lists-not-removed';
 import { aptNoInstallRecommends } from './apt-no-install-recommends';
 import { aptUpdateAlone } from './apt-update-alone';
 import { copyBeforeInstall } from './copy-before-install';
+import { buildContextMismatch } from './build-context-mismatch';
 import { copySourceMissing } from './copy-source-missing';
 import { floatingBaseTag } from './floating-base-tag';
 import { multiStageCandidate } from './multi-stage-candidate';
@@ -22,6 +23,7 @@ export const RULES: Rule[] = [
   floatingBaseTag,
   addWhereCopyFits,
   copySourceMissing,
+  buildContextMismatch,
   // image size: stages that reach the final image
   aptNoInstallRecommends,
   aptListsNotRemoved,
