@@ -38,9 +38,22 @@ export function checkContextSources(
   return check;
 }
 
-/** Most sources absent: the folder read is probably not the build context. */
-export function looksLikeAnotherContext(check: SourceCheck): boolean {
-  return check.absent.length > check.present;
+/**
+ * Most sources absent: the folder read is probably not the build context. Not when some sources are there and every
+ * absent one lies in one top folder the context lacks entirely: that folder is missing (a git submodule not checked
+ * out), which copy-source-missing reports.
+ */
+export function looksLikeAnotherContext(check: SourceCheck, context: BuildContextFacts): boolean {
+  return check.absent.length > check.present && missingFolder(check, context) === null;
+}
+
+/** The one top folder every absent source lies in, when the context has nothing in it and has other sources. */
+export function missingFolder(check: SourceCheck, context: BuildContextFacts): string | null {
+  if (check.present === 0 || check.absent.length === 0) return null;
+  const tops = new Set(check.absent.map((a) => (a.source.path.includes('/') ? a.source.path.split('/')[0] : '')));
+  if (tops.size !== 1 || tops.has('')) return null;
+  const top = [...tops][0];
+  return context.files.some((f) => f.path.startsWith(top + '/')) ? null : top;
 }
 
 const memo = new WeakMap<DockerfileModel, { context: BuildContextFacts; check: SourceCheck }>();

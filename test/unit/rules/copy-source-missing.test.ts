@@ -67,3 +67,25 @@ test('when most sources are missing, this rule stays quiet: build-context-mismat
   assert.equal(findings(text, RULE, facts).length, 0);
   assert.equal(findings(text, 'build-context-mismatch', facts).length, 1);
 });
+
+test('a submodule folder not checked out: one finding per COPY, naming the missing folder', () => {
+  const text = df(
+    'FROM node:22-bookworm-slim',
+    'COPY calcom/package.json calcom/yarn.lock ./',
+    'COPY calcom/apps/web ./apps/web',
+    'COPY calcom/packages ./packages',
+    'COPY scripts scripts',
+  );
+  const facts = { context: context(['scripts/start.sh', '.dockerignore']) };
+  const f = findings(text, RULE, facts);
+  assert.deepEqual(
+    f.map((x) => x.line),
+    [2, 3, 4],
+  );
+  assert.match(f[0].message, /^`calcom\/package\.json`, `calcom\/yarn\.lock` are not in the build context/);
+  assert.match(
+    f[0].message,
+    /The folder `calcom\/` is missing from the context altogether: a git submodule not checked out/,
+  );
+  assert.equal(findings(text, 'build-context-mismatch', facts).length, 0);
+});

@@ -17,7 +17,7 @@ export const buildContextMismatch: Rule = {
   description: 'Most COPY sources are not in the folder read as the build context: it is probably another folder.',
   check({ model, facts }) {
     const check = checkContextSources(model, facts.context);
-    if (!check || !looksLikeAnotherContext(check) || !facts.context) return [];
+    if (!check || !facts.context || !looksLikeAnotherContext(check, facts.context)) return [];
     const { absent, present } = check;
     const names = [...new Set(absent.map((a) => quoted(a.source.raw)))];
     const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
