@@ -4,6 +4,7 @@
 // or a URL are left out: BuildKit copies nothing for a wildcard that matches nothing, and the others are not files
 // of the context.
 
+import { builtStages } from './cache';
 import type { BuildContextFacts, DockerfileModel, Step } from './model';
 import { contextSources, hasGlob, type ContextSource } from './sources';
 
@@ -58,22 +59,11 @@ export function missingFolder(check: SourceCheck, context: BuildContextFacts): s
 
 const memo = new WeakMap<DockerfileModel, { context: BuildContextFacts; check: SourceCheck }>();
 
-/** The steps of the stages the build runs: the target and, transitively, the stages it depends on. */
+/** The steps of the stages the build runs (cache.ts builtStages: the target and what it depends on), in order. */
 function builtSteps(model: DockerfileModel): Step[] {
-  const start = model.target >= 0 ? model.target : model.stages.length - 1;
-  if (start < 0) return [];
-  const built = new Set<number>([start]);
-  const queue = [start];
-  while (queue.length) {
-    const s = model.stages[queue.pop() as number];
-    for (const d of s?.dependsOn ?? []) {
-      if (built.has(d) || !model.stages[d]) continue;
-      built.add(d);
-      queue.push(d);
-    }
-  }
   const out: Step[] = [];
-  for (const s of [...built].sort((a, b) => a - b)) for (const i of model.stages[s].steps) out.push(model.steps[i]);
+  for (const s of [...builtStages(model)].sort((a, b) => a - b))
+    for (const i of model.stages[s].steps) out.push(model.steps[i]);
   return out;
 }
 

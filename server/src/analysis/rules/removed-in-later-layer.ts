@@ -10,7 +10,7 @@
 // between names the deleted path.
 
 import * as posix from 'node:path/posix';
-import type { DockerfileModel, Fix, Step } from '../model';
+import type { DockerfileModel, Fix, Stage, Step } from '../model';
 import { memoPerStep } from '../reuse';
 import { commandsOf, findCommands, operands, programOf, type ShellCommand } from '../shell';
 import {
@@ -23,7 +23,7 @@ import {
 } from '../packageCommands';
 import { globMatch } from '../estimate/run/conditions';
 import { lookupBaseImage } from '../estimate/baseImages';
-import { parseImageRef } from '../imageRef';
+import { debianRelease, parseImageRef } from '../imageRef';
 import { withoutTrailing } from '../text';
 import { deleteStep } from '../rewrite/edits';
 import { appendToRun } from '../rewrite/runEdits';
@@ -218,17 +218,18 @@ function hit(d: Deletion, written: string): boolean {
  * /var/cache/apt for a later `apt-get clean` to remove. Known from the base table, or from a tag naming a Debian or
  * Ubuntu release (`python:3.12-slim`, `uv:python3.12-trixie-slim`).
  */
-function aptCleansItself(model: DockerfileModel, step: Step): boolean {
-  let stage = model.stages[step.stage];
-  for (let hop = 0; stage && stage.baseStage !== null && hop < model.stages.length; hop++)
+function aptCleansItself(model: DockerfileModel, from: Stage): boolean {
+  let stage = from;
+  for (let hop = 0; stage.baseStage !== null && model.stages[stage.baseStage] && hop < model.stages.length; hop++)
     stage = model.stages[stage.baseStage];
-  if (!stage) return false;
   const family = lookupBaseImage(stage.from)?.family;
   if (family === 'debian' || family === 'ubuntu') return true;
-  const tag = parseImageRef(stage.from).tag ?? '';
+  const ref = parseImageRef(stage.from);
+  const tag = ref.tag ?? '';
   return (
-    /(^|-)(slim|bookworm|trixie|bullseye|buster|jammy|noble|focal)(-|$)/.test(tag) ||
-    /(^|\/)(debian|ubuntu)$/.test(parseImageRef(stage.from).repository ?? '')
+    debianRelease(tag) !== null ||
+    /(^|-)(slim|jammy|noble|focal)(-|$)/.test(tag) ||
+    /(^|\/)(debian|ubuntu)$/.test(ref.repository ?? '')
   );
 }
 
@@ -300,16 +301,16 @@ export const removedInLaterLayer: Rule = {
     const work = { done: 0 };
     for (const stage of model.stages) {
       if (!stage.reachesFinal) continue;
+      let aptCleanOf: boolean | undefined; // once per stage, when a deletion asks
       for (const i of stage.steps) {
         const step = model.steps[i];
         if (step.keyword !== 'RUN') continue;
         const found: { d: Deletion; creator: Step }[] = [];
-        const aptClean = aptCleansItself(model, step);
         for (const d of deletionsOf(step)) {
           if (work.done > MAX_WORK) break;
           let creator: Step | undefined;
           for (const s of stepsBefore(model, step)) {
-            if (creates(s, d, work, aptClean)) {
+            if (creates(s, d, work, (aptCleanOf ??= aptCleansItself(model, stage)))) {
               creator = s;
               break;
             }
