@@ -9,11 +9,10 @@
 // Alpine package the table lacks, run/apkDebian.ts): the median ratio of installed sizes over the packages of the
 // table whose Debian equivalent (debianNameFor) exists in Debian trixie, both at least 64 KiB.
 // Run: node scripts/gen-apk-packages.mjs   (the Debian table data/debian-trixie.bin.br must be there)
-import { build } from 'esbuild';
-import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadTs } from './lib/load-ts.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const estimateDir = join(root, 'server/src/analysis/estimate');
@@ -93,26 +92,10 @@ for (const s of [...stanzas].sort((a, b) => (a.name < b.name ? -1 : a.name > b.n
 
 // the estimator's Debian modules, bundled in memory and run with __dirname at the source folder (as
 // scripts/gen-debian-base-sets.mjs does): the factor uses the same name mapping as the estimate
-const bundle = await build({
-  stdin: {
-    contents: "export * from './debianTable'; export { debianNameFor } from './run/apkDebian';",
-    resolveDir: estimateDir,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  write: false,
-  logLevel: 'error',
-});
-const mod = { exports: {} };
-new Function('module', 'exports', 'require', '__dirname', bundle.outputFiles[0].text)(
-  mod,
-  mod.exports,
-  createRequire(import.meta.url),
+const { debianIndex, debianNameFor } = await loadTs(
+  "export * from './debianTable'; export { debianNameFor } from './run/apkDebian';",
   estimateDir,
 );
-const { debianIndex, debianNameFor } = mod.exports;
 const index = debianIndex('trixie');
 if (!index) throw new Error('no Debian trixie table (server/src/analysis/estimate/data/debian-trixie.bin.br)');
 const pairs = [];

@@ -6,36 +6,19 @@
 // needs a suite's 3 MB table only when an apt-get install asks for a package the image does not already have.
 // Run after scripts/gen-debian-packages.mjs: node scripts/gen-debian-base-sets.mjs
 // test/unit/estimate/debian.test.ts checks that the file matches the tables.
-import { build } from 'esbuild';
-import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadTs } from './lib/load-ts.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const estimateDir = join(root, 'server/src/analysis/estimate');
 const dataDir = join(estimateDir, 'data');
 // the estimator's modules, bundled in memory and run with __dirname at the source folder (it reads ./data from there)
-const bundle = await build({
-  stdin: {
-    contents: "export * from './debian'; export * from './debianTable';",
-    resolveDir: estimateDir,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  write: false,
-  logLevel: 'error',
-});
-const mod = { exports: {} };
-new Function('module', 'exports', 'require', '__dirname', bundle.outputFiles[0].text)(
-  mod,
-  mod.exports,
-  createRequire(import.meta.url),
+const { basePackages, debianIndex, SUITES } = await loadTs(
+  "export * from './debian'; export * from './debianTable';",
   estimateDir,
 );
-const { basePackages, debianIndex, SUITES } = mod.exports;
 
 const meta = JSON.parse(readFileSync(join(dataDir, 'debian-packages.meta.json'), 'utf8'));
 const out = {

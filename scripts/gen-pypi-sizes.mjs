@@ -21,36 +21,18 @@
 // The torch CPU-only build (`--index-url .../whl/cpu`) has no size in any lock file (that index publishes none):
 // ~180 MB a wheel (github.com/pytorch/pytorch issue 17621, 2022-08-04), unpacked by the CPU-code factor.
 // Run: node scripts/gen-pypi-sizes.mjs /path/to/OWNER+REPO@COMMIT.uv.lock ...
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadTs } from './lib/load-ts.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const estimateDir = join(root, 'server/src/analysis/estimate');
-const bundle = await build({
-  stdin: {
-    contents:
-      "export * from './run/pyLockfiles'; export * from './run/pyMarkers'; export { debianIndex } from './debianTable';",
-    resolveDir: estimateDir,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  write: false,
-  logLevel: 'error',
-});
-const mod = { exports: {} };
-new Function('module', 'exports', 'require', '__dirname', bundle.outputFiles[0].text)(
-  mod,
-  mod.exports,
-  createRequire(import.meta.url),
+const { readUvLock, wheelFor, markerHolds, versionCmp, normalizeDist, DEFAULT_PY_ENV, debianIndex } = await loadTs(
+  "export * from './run/pyLockfiles'; export * from './run/pyMarkers'; export { debianIndex } from './debianTable';",
   estimateDir,
 );
-const { readUvLock, wheelFor, markerHolds, versionCmp, normalizeDist, DEFAULT_PY_ENV, debianIndex } = mod.exports;
 const env = DEFAULT_PY_ENV;
 const env311 = { ...env, python: '3.11' };
 
