@@ -5,7 +5,8 @@
 //   2. applies the preferred fix of each finding of those rules, re-analyses, and repeats until they stop firing,
 //   3. builds the original and the fixed Dockerfile on the real engine and runs both images' default command: both
 //      print the same thing and match the fixture's output,
-//   4. when the fixture names one, edits a source file and rebuilds the fixed Dockerfile: the dependency step the
+//   4. when the fixture says so, the fixed image is smaller than the original,
+//   5. when the fixture names one, edits a source file and rebuilds the fixed Dockerfile: the dependency step the
 //      fix moved must come from the cache (the benefit the fix's title promises).
 // FIXES=name1,name2 runs only those fixtures.
 
@@ -28,6 +29,8 @@ interface FixtureSpec {
   withoutContext?: boolean;
   output: string;
   cachedAfterEdit?: { file: string; step: string };
+  /** The fixed image must be smaller than the original (the fix's promise is bytes). */
+  smaller?: boolean;
   builder?: Builder;
 }
 
@@ -125,6 +128,13 @@ async function checkFixture(e: TestEngine, name: string): Promise<void> {
   const now = await runImage(e, `li-fix-${name}:after`);
   assert.equal(now.code, 0, `fixed image fails:\n${fixed}\n${now.output}`);
   assert.equal(now.output, was.output, `the fixed image prints the same:\n${fixed}`);
+
+  if (spec.smaller) {
+    const size = async (tag: string) => ((await e.docker.getImage(tag).inspect()) as { Size: number }).Size;
+    const [b, a] = [await size(`li-fix-${name}:before`), await size(`li-fix-${name}:after`)];
+    console.log(`${name}: image ${b} bytes before the fixes, ${a} after`);
+    assert.ok(a < b, `the fixed image is smaller: ${a} < ${b}`);
+  }
 
   if (spec.cachedAfterEdit) {
     const { file, step } = spec.cachedAfterEdit;
