@@ -249,6 +249,13 @@ export interface BuildContextFacts {
    * Pipfile.lock), by context path. Optional; bounded in size.
    */
   contents?: Record<string, string>;
+  /**
+   * Workspace declarations of the context's project files, by context path of the file: package.json
+   * "workspaces", pnpm-workspace.yaml "packages", Cargo.toml [workspace] members, go.work `use`, as the member
+   * patterns written there ([] when the file declares none). A file absent here was not read (optional; bounded:
+   * the shallowest files first, a limited number).
+   */
+  workspaces?: Record<string, string[]>;
 }
 
 /** How often the files a COPY brings in changed in recent commits. */

@@ -123,7 +123,7 @@ test('poetry install without --no-root is flagged but has no mechanical fix; wit
     df(
       'FROM python:3.12',
       'WORKDIR /app',
-      'COPY pyproject.toml poetry.lock ./',
+      'COPY pyproject.toml poetry.lock* ./',
       'RUN poetry install --no-root',
       'COPY . .',
     ),
@@ -136,7 +136,7 @@ test('pipenv and uv sync --no-install-project', () => {
     df(
       'FROM python:3.12',
       'WORKDIR /app',
-      'COPY Pipfile Pipfile.lock ./',
+      'COPY Pipfile Pipfile.lock* ./',
       'RUN pipenv install --system --deploy',
       'COPY . .',
     ),
@@ -147,7 +147,7 @@ test('pipenv and uv sync --no-install-project', () => {
     df(
       'FROM python:3.12',
       'WORKDIR /app',
-      'COPY pyproject.toml uv.lock ./',
+      'COPY pyproject.toml uv.lock* ./',
       'RUN uv sync --frozen --no-install-project',
       'COPY . .',
     ),
@@ -157,14 +157,14 @@ test('pipenv and uv sync --no-install-project', () => {
 test('bundler and composer', () => {
   assert.equal(
     applyFix(df('FROM ruby:3.3', 'WORKDIR /app', 'COPY . .', 'RUN bundle install'), RULE).fixed,
-    df('FROM ruby:3.3', 'WORKDIR /app', 'COPY Gemfile Gemfile.lock ./', 'RUN bundle install', 'COPY . .'),
+    df('FROM ruby:3.3', 'WORKDIR /app', 'COPY Gemfile Gemfile.lock* ./', 'RUN bundle install', 'COPY . .'),
   );
   assert.equal(
     applyFix(df('FROM composer:2', 'WORKDIR /app', 'COPY . .', 'RUN composer install --no-dev'), RULE).fixed,
     df(
       'FROM composer:2',
       'WORKDIR /app',
-      'COPY composer.json composer.lock ./',
+      'COPY composer.json composer.lock* ./',
       'RUN composer install --no-dev',
       'COPY . .',
     ),
@@ -186,7 +186,7 @@ test('go: COPY . . then go build gets go.mod/go.sum and go mod download first; t
     df(
       'FROM golang:1.22 AS build',
       'WORKDIR /src',
-      'COPY go.mod go.sum ./',
+      'COPY go.mod go.sum* ./',
       'RUN --mount=type=cache,target=/go/pkg/mod go mod download',
       'COPY . .',
       'RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app ./cmd/app',

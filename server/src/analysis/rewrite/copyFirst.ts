@@ -12,7 +12,8 @@ import {
   type DependencyCommand,
   type EcosystemId,
 } from '../ecosystems';
-import type { Fix, Step, TextEdit } from '../model';
+import type { BuildContextFacts, Fix, Step, TextEdit } from '../model';
+import { workspaceOf, type WorkspaceRead } from '../workspaces';
 import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
 import { hasPackageOption, nodeGlobal, packageCommand } from '../packageCommands';
 import { bringsOrdinaryEdit } from '../ordinaryEdit';
@@ -139,12 +140,21 @@ function copyFlags(step: Step): string {
     .join('');
 }
 
-/** A destination for `target` (absolute folder) written relative to `workdir` when it is inside it. */
-function destinationText(target: string, workdir: string, preferAbsolute: boolean): string {
+/**
+ * Folder `target` (absolute, as resolved) written as the destination of a COPY placed at `at`: relative to its
+ * WORKDIR when the source copy `covering` wrote a relative destination, else from covering's destination as
+ * written, so variables such as ${GOPATH} stay verbatim. null when it cannot be written from those.
+ */
+function destinationText(target: string, at: Step, covering: Step): string | null {
+  const workdir = at.workdir;
   if (target === workdir) return './';
-  if (!preferAbsolute && target.startsWith(workdir === '/' ? '/' : workdir + '/'))
+  if (relativeDestination(covering) && target.startsWith(workdir === '/' ? '/' : workdir + '/'))
     return posix.relative(workdir, target) + '/';
-  return target.endsWith('/') ? target : target + '/';
+  const written = covering.words[covering.words.length - 1] ?? '';
+  if (!written.includes('$')) return target.endsWith('/') ? target : target + '/';
+  const rel = posix.relative(withoutTrailing(covering.destination ?? '', '/') || '/', target);
+  if (rel.startsWith('..') || (!written.startsWith('$') && !written.startsWith('/'))) return null;
+  return (withoutTrailing(written, '/') || '/') + (rel ? `/${rel}` : '') + '/';
 }
 
 interface ManifestPlan {
@@ -152,13 +162,16 @@ interface ManifestPlan {
   lines: string[];
   /** A manifest-only COPY written after the first source copy, to move up with the new lines. */
   move?: Step;
+  /** The install folder as a `cd` target from the first source copy's WORKDIR (variables kept as written). */
+  dirText?: string;
 }
 
 /**
  * The COPY lines that bring in the manifests the dependency command reads, placed where `first` stands.
- * [] when the manifests are already copied before the source copy; null when we cannot tell which files.
+ * [] when the manifests are already copied before the source copy; null when we cannot tell which files;
+ * a string when we know why not (said in the finding).
  */
-function planManifests(ctx: RuleContext, p: CopyFirstProblem, dir: string, first: Step): ManifestPlan | null {
+function planManifests(ctx: RuleContext, p: CopyFirstProblem, dir: string, first: Step): ManifestPlan | string | null {
   const { model } = ctx;
   const stageSteps = model.stages[p.install.stage].steps.map((i) => model.steps[i]);
   // a manifest-only COPY before the install already brings them (an install moves below it; a resolve step
@@ -182,33 +195,13 @@ function planManifests(ctx: RuleContext, p: CopyFirstProblem, dir: string, first
   if (!covering) return null;
   const srcs: ContextSource[] = contextSources(covering, ctx.facts.context);
   if (srcs.length !== 1 || (srcs[0].kind !== 'context' && srcs[0].kind !== 'folder')) return null;
+  // a variable in the destination must mean the same where the new lines go
+  if (covering !== first && covering.args.includes('$') && stageSteps.some((s) => isDefinition(s, first, covering)))
+    return null;
   const dest = withoutTrailing(covering.destination ?? '', '/') || '/';
   const ctxDir = contextPath(posix.join(srcs[0].path || '.', posix.relative(dest, dir) || '.'));
-  // an empty or truncated listing tells us nothing about which manifests exist
-  const context =
-    ctx.facts.context && !ctx.facts.context.truncated && ctx.facts.context.files.length > 0
-      ? ctx.facts.context
-      : undefined;
-  const present = context
-    ? context.files
-        .map((f) => f.path)
-        .filter((f) =>
-          ctxDir === '' ? !f.includes('/') : f.startsWith(ctxDir + '/') && !f.slice(ctxDir.length + 1).includes('/'),
-        )
-        .map((f) => f.slice(f.lastIndexOf('/') + 1))
-    : null;
-  let names: string[] | null;
-  if (p.dep.ecosystem === 'pip') {
-    // requirement files the command names, relative to where it runs
-    const named = p.dep.namedManifests.map((n) => posix.normalize(n));
-    if (named.some((n) => n.startsWith('..') || n.startsWith('/') || n.includes('$'))) return null;
-    if (context && !named.every((n) => context.files.some((f) => f.path === contextPath(posix.join(ctxDir || '.', n)))))
-      return null;
-    names = named;
-  } else {
-    names = manifestsFor(p.dep.ecosystem, [], present);
-  }
-  if (!names || names.length === 0) return null;
+  const names = manifestNames(ctx, p, ctxDir);
+  if (names === null || typeof names === 'string') return names;
   // one COPY per folder, so the files land where the install expects them
   const byFolder = new Map<string, string[]>();
   for (const n of names) {
@@ -218,13 +211,80 @@ function planManifests(ctx: RuleContext, p: CopyFirstProblem, dir: string, first
   const keyword = keywordCase(model, first, 'COPY');
   const flags = copyFlags(covering);
   const indent = indentOf(model, first);
-  const preferAbsolute = !relativeDestination(covering);
-  const lines = [...byFolder].map(([folder, files]) => {
+  const lines: string[] = [];
+  for (const [folder, files] of byFolder) {
     const from = files.map((f) => (ctxDir ? `${ctxDir}/${f}` : f));
-    const target = folder ? posix.join(dir, folder) : dir;
-    return `${indent}${keyword} ${flags}${from.join(' ')} ${destinationText(target, first.workdir, preferAbsolute)}`;
-  });
-  return { lines };
+    const to = destinationText(folder ? posix.join(dir, folder) : dir, first, covering);
+    if (to === null) return null;
+    lines.push(`${indent}${keyword} ${flags}${from.join(' ')} ${to}`);
+  }
+  const dirText = destinationText(dir, first, covering) ?? undefined;
+  return { lines, dirText: dirText && (dirText === './' ? dirText : withoutTrailing(dirText, '/')) };
+}
+
+/** An ARG or ENV between the first source copy and a later one (it may change what a variable means). */
+function isDefinition(s: Step, first: Step, covering: Step): boolean {
+  return (s.keyword === 'ARG' || s.keyword === 'ENV') && s.index > first.index && s.index < covering.index;
+}
+
+/** Names of the files in context folder `ctxDir` (not below it). */
+function filesIn(context: BuildContextFacts, ctxDir: string): string[] {
+  return context.files
+    .map((f) => f.path)
+    .filter((f) =>
+      ctxDir === '' ? !f.includes('/') : f.startsWith(ctxDir + '/') && !f.slice(ctxDir.length + 1).includes('/'),
+    )
+    .map((f) => f.slice(f.lastIndexOf('/') + 1));
+}
+
+/**
+ * The manifests to copy, relative to the install's context folder `ctxDir`: those of the listing when it is
+ * known (workspace members' included), else the names the command or the ecosystem gives, optional ones as
+ * globs. null when we cannot tell; a string says why not.
+ */
+function manifestNames(ctx: RuleContext, p: CopyFirstProblem, ctxDir: string): string[] | string | null {
+  const listing = ctx.facts.context;
+  // an empty or truncated listing tells us nothing about which manifests exist
+  const context = listing && !listing.truncated && listing.files.length > 0 ? listing : undefined;
+  const present = context ? filesIn(context, ctxDir) : null;
+  const eco = p.dep.ecosystem;
+  if (eco === 'pip') {
+    // requirement files the command names, relative to where it runs
+    const named = p.dep.namedManifests.map((n) => posix.normalize(n));
+    if (named.some((n) => n.startsWith('..') || n.startsWith('/') || n.includes('$'))) return null;
+    if (context && !named.every((n) => context.files.some((f) => f.path === contextPath(posix.join(ctxDir || '.', n)))))
+      return null;
+    return named.length > 0 ? named : null;
+  }
+  const ws: WorkspaceRead = listing ? workspaceOf(listing, ctxDir, eco) : { kind: 'none' };
+  if (ws.kind === 'unknown') return `a workspace, and ${ws.why}`;
+  const members = ws.kind === 'members' ? ws.folders : [];
+  if (eco === 'cargo' && members.length > 0)
+    return `a Cargo workspace: its ${members.length} members need their sources before cargo reads them`;
+  const root =
+    eco === 'go' && ws.kind === 'members' && present
+      ? ['go.work', ...['go.work.sum', 'go.mod', 'go.sum'].filter((n) => present.includes(n))]
+      : manifestsFor(eco, [], present);
+  if (!root || root.length === 0) return null;
+  const memberFiles = members.flatMap((m) =>
+    (eco === 'go' ? ['go.mod', 'go.sum'] : ['package.json'])
+      .map((n) => `${m}/${n}`)
+      .filter((n) => context?.files.some((f) => f.path === (ctxDir ? `${ctxDir}/${n}` : n))),
+  );
+  return [...root, ...memberFiles, ...installTimeFiles(eco, ctxDir, context)];
+}
+
+/** Folders a Node install reads besides the manifests: Yarn 2+ releases and plugins, patches applied at install. */
+const NODE_INSTALL_FOLDERS = ['.yarn/releases/', '.yarn/plugins/', '.yarn/patches/', 'patches/'];
+
+/** The files of those folders the listing holds, relative to `ctxDir` (for npm, Yarn and pnpm). */
+function installTimeFiles(eco: EcosystemId, ctxDir: string, context: BuildContextFacts | undefined): string[] {
+  if (!context || (eco !== 'npm' && eco !== 'yarn' && eco !== 'pnpm')) return [];
+  const prefix = ctxDir ? ctxDir + '/' : '';
+  return context.files
+    .map((f) => f.path)
+    .filter((f) => f.startsWith(prefix) && NODE_INSTALL_FOLDERS.some((d) => f.startsWith(prefix + d)))
+    .map((f) => f.slice(prefix.length));
 }
 
 /** Does this COPY put files into folder `dir` (its destination is `dir` or above it)? */
@@ -233,42 +293,56 @@ function coversDir(step: Step, dir: string): boolean {
   return dir === dest || dir.startsWith(dest === '/' ? '/' : dest + '/');
 }
 
-/** The quick fix for one finding of copy-before-install: [] when no fix is safe. */
-export function planCopyFirst(ctx: RuleContext, p: CopyFirstProblem): Fix[] {
+/** The planner's answer: the fixes (none when no fix is safe) and, when we know, why there is none. */
+export interface CopyFirstPlan {
+  fixes: Fix[];
+  why?: string;
+}
+
+/** The quick fix for one finding of copy-before-install. */
+export function planCopyFirst(ctx: RuleContext, p: CopyFirstProblem): CopyFirstPlan {
+  const { dep, install } = p;
+  if (dep.needsSources) return { fixes: [] };
+  const dir = runDir(install, dep);
+  if (dir === null) return { fixes: [] };
+  const plan = planManifests(ctx, p, dir, p.copies[0]);
+  if (plan === null) return { fixes: [] };
+  if (typeof plan === 'string') return { fixes: [], why: plan };
+  return { fixes: dep.kind === 'build' ? resolveFirst(ctx, p, dir, plan) : installFirst(ctx, p, plan) };
+}
+
+/** A build that resolves implicitly: keep the order; add the manifests and an explicit resolve step before the
+ * sources arrive. */
+function resolveFirst(ctx: RuleContext, p: CopyFirstProblem, dir: string, plan: ManifestPlan): Fix[] {
   const { model } = ctx;
   const { dep, install } = p;
-  if (dep.needsSources) return [];
-  const dir = runDir(install, dep);
-  if (dir === null) return [];
   const first = p.copies[0];
-  const plan = planManifests(ctx, p, dir, first);
-  if (!plan) return [];
   const start = attachedCommentStart(model, first);
+  const command = resolveCommandFor(dep.ecosystem, programOf(dep.command));
+  if (!command) return [];
+  const mounts = install.flags
+    .filter((f) => f.name === 'mount' && f.value && /(^|,)type=cache(,|$)/.test(f.value))
+    .map((f) => `--mount=${f.value} `)
+    .join('');
+  const cd = dir === first.workdir ? '' : `cd ${plan.dirText ?? dir} && `;
+  const run = `${indentOf(model, first)}${keywordCase(model, first, 'RUN')} ${mounts}${cd}${command}`;
+  const moved = plan.move ? blockLines(model, plan.move) : [];
+  const edits = [insertLinesBefore(model, start, [...plan.lines, ...moved, run])];
+  if (plan.move) edits.push(replaceLines(model, attachedCommentStart(model, plan.move), plan.move.endLine, []));
+  return [
+    {
+      title: `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests and run \`${command}\` before the sources`,
+      preferred: true,
+      edits,
+    },
+  ];
+}
 
-  if (dep.kind === 'build') {
-    // keep the order; add the manifests and an explicit resolve step before the sources arrive
-    const resolve = resolveCommandFor(dep.ecosystem, programOf(dep.command));
-    if (!resolve) return [];
-    const command = resolve;
-    const mounts = install.flags
-      .filter((f) => f.name === 'mount' && f.value && /(^|,)type=cache(,|$)/.test(f.value))
-      .map((f) => `--mount=${f.value} `)
-      .join('');
-    const cd = dir === first.workdir ? '' : `cd ${dir} && `;
-    const run = `${indentOf(model, first)}${keywordCase(model, first, 'RUN')} ${mounts}${cd}${command}`;
-    const moved = plan.move ? blockLines(model, plan.move) : [];
-    const edits = [insertLinesBefore(model, start, [...plan.lines, ...moved, run])];
-    if (plan.move) edits.push(replaceLines(model, attachedCommentStart(model, plan.move), plan.move.endLine, []));
-    return [
-      {
-        title: `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests and run \`${command}\` before the sources`,
-        preferred: true,
-        edits,
-      },
-    ];
-  }
-
-  // an install: move the source copies below it
+/** An install: the manifests where the first source copy stood, the install, then the source copies below it. */
+function installFirst(ctx: RuleContext, p: CopyFirstProblem, plan: ManifestPlan): Fix[] {
+  const { model } = ctx;
+  const { dep, install } = p;
+  const first = p.copies[0];
   const stageSteps = model.stages[install.stage].steps.map((i) => model.steps[i]);
   const between = stageSteps.filter((s) => s.index > first.index && s.index < install.index && !p.copies.includes(s));
   for (const s of between) {
