@@ -1,6 +1,6 @@
 // Reads a build context folder as the builder would see it: every file not excluded by .dockerignore, with its
 // size, the text of the dependency manifests the size estimates read, and the workspace members project files
-// declare (facts/workspaces.ts). The result is plain data for analysis/.
+// declare (facts/workspaceDeclarations.ts). The result is plain data for analysis/.
 //
 // A context is untrusted input (a cloned repository), so:
 // - Bounded: at most `maxFiles` files and `maxMillis` of listing, checked at every entry (one folder can hold
@@ -25,7 +25,7 @@ import {
   type DockerIgnore,
 } from '../analysis/glob';
 import type { BuildContextFacts, ContextFile } from '../analysis/model';
-import { WORKSPACE_FILES, workspacePatterns } from './workspaces';
+import { WORKSPACE_FILES, workspacePatterns } from './workspaceDeclarations';
 
 export interface ReadContextOptions {
   maxFiles?: number;
