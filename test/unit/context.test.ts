@@ -196,10 +196,10 @@ test(
   },
 );
 
-test('the workspace members project files declare are read, outside node_modules; plain manifests declare none', async () => {
+test('the workspace members and install scripts project files declare are read, outside node_modules; plain manifests declare none', async () => {
   const dir = context({
     'package.json': '{"workspaces": ["packages/*"]}',
-    'packages/a/package.json': '{"name": "a"}',
+    'packages/a/package.json': '{"name": "a", "scripts": {"prepare": "tsc"}}',
     'node_modules/x/package.json': '{"workspaces": ["evil"]}',
     'go.work': 'use ./svc\n',
     'svc/Cargo.toml': '[workspace]\nmembers = ["c"]\n',
@@ -211,4 +211,5 @@ test('the workspace members project files declare are read, outside node_modules
     'packages/a/package.json': [],
     'svc/Cargo.toml': ['c'],
   });
+  assert.deepEqual(facts.installScripts, { 'package.json': {}, 'packages/a/package.json': { prepare: 'tsc' } });
 });

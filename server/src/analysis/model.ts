@@ -256,6 +256,11 @@ export interface BuildContextFacts {
    * the shallowest files first, a limited number).
    */
   workspaces?: Record<string, string[]>;
+  /**
+   * The lifecycle scripts a Node package manager runs at install (preinstall, install, postinstall, prepare) of
+   * each package.json read with the workspace declarations, by context path ({} for none); absent: not read.
+   */
+  installScripts?: Record<string, Record<string, string>>;
 }
 
 /** How often the files a COPY brings in changed in recent commits. */

@@ -1,7 +1,7 @@
 // Workspaces and monorepos: whether the project an install runs in (a folder of the build context) declares
 // workspace members (npm/Yarn package.json "workspaces", pnpm-workspace.yaml, Cargo [workspace], go.work), and
 // which member folders the context holds. The declarations come from the context facts
-// (facts/workspaceDeclarations.ts); the members are the folders of the listing that hold the member manifest and
+// (facts/projectFiles.ts); the members are the folders of the listing that hold the member manifest and
 // match a declared pattern (negated patterns `!x` exclude).
 
 import { compileGlob, type Glob } from './glob';

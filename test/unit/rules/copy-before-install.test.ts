@@ -660,3 +660,31 @@ test('Yarn 2+ releases and plugins, and install-time patches, come with the mani
     ),
   );
 });
+
+test('a Node install whose lifecycle scripts may read the sources: no fix, the finding says which script', () => {
+  const text = df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN npm ci', 'CMD ["node", "dist/index.js"]');
+  const withScripts = (scripts: Record<string, string>, command = 'RUN npm ci') => ({
+    text: df('FROM node:20', 'WORKDIR /app', 'COPY . .', command),
+    facts: {
+      context: {
+        ...context(['package.json', 'package-lock.json', 'src/index.ts']),
+        installScripts: { 'package.json': scripts },
+      },
+    },
+  });
+  const post = withScripts({ postinstall: 'node scripts/generate-client.js' });
+  const f = findings(post.text, RULE, post.facts);
+  assert.equal(f[0].fixes.length, 0);
+  assert.match(
+    f[0].message,
+    /package\.json runs its "postinstall" script at install \(`node scripts\/generate-client\.js`\), which may need the sources/,
+  );
+  // patch-package reads patches/, which the fix copies with the manifests
+  const patch = withScripts({ postinstall: 'patch-package' });
+  assert.equal(findings(patch.text, RULE, patch.facts)[0].fixes.length, 1);
+  // --ignore-scripts: nothing runs
+  const ignored = withScripts({ prepare: 'npm run build' }, 'RUN npm ci --ignore-scripts');
+  assert.equal(findings(ignored.text, RULE, ignored.facts)[0].fixes.length, 1);
+  // facts without install scripts (the file alone): the fix is offered
+  assert.equal(findings(text, RULE)[0].fixes.length, 1);
+});

@@ -14,7 +14,7 @@ import {
 } from '../ecosystems';
 import type { BuildContextFacts, Fix, Step, TextEdit } from '../model';
 import { workspaceOf, type WorkspaceRead } from '../workspaces';
-import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
+import { commandsOf, hasOption, operands, programOf, type ShellCommand } from '../shell';
 import { hasPackageOption, nodeGlobal, packageCommand } from '../packageCommands';
 import { bringsOrdinaryEdit } from '../ordinaryEdit';
 import { contextSources, type ContextSource } from '../sources';
@@ -266,12 +266,44 @@ function manifestNames(ctx: RuleContext, p: CopyFirstProblem, ctxDir: string): s
       ? ['go.work', ...['go.work.sum', 'go.mod', 'go.sum'].filter((n) => present.includes(n))]
       : manifestsFor(eco, [], present);
   if (!root || root.length === 0) return null;
+  const scripts = scriptsNeedingSources(ctx, p, ctxDir, members);
+  if (scripts) return scripts;
   const memberFiles = members.flatMap((m) =>
     (eco === 'go' ? ['go.mod', 'go.sum'] : ['package.json'])
       .map((n) => `${m}/${n}`)
       .filter((n) => context?.files.some((f) => f.path === (ctxDir ? `${ctxDir}/${n}` : n))),
   );
   return [...root, ...memberFiles, ...installTimeFiles(eco, ctxDir, context)];
+}
+
+/** Install scripts known to read nothing the manifests do not bring (patch-package reads patches/, copied too). */
+const SOURCE_FREE_SCRIPTS = new Set(['patch-package', 'npx patch-package']);
+
+/**
+ * Why a Node install cannot run before the sources: a lifecycle script it runs (postinstall, prepare ...) of the
+ * package or a workspace member may read them. null when none does, when the install skips scripts, or when the
+ * scripts were not read at all (facts without them).
+ */
+function scriptsNeedingSources(
+  ctx: RuleContext,
+  p: CopyFirstProblem,
+  ctxDir: string,
+  members: string[],
+): string | null {
+  const known = ctx.facts.context?.installScripts;
+  if (!known || !['npm', 'yarn', 'pnpm'].includes(p.dep.ecosystem) || hasOption(p.dep.command, '--ignore-scripts'))
+    return null;
+  const at = (folder: string) => [ctxDir, folder, 'package.json'].filter(Boolean).join('/');
+  for (const file of ['', ...members].map(at)) {
+    const scripts = known[file];
+    if (!scripts) return `${file} was not read, so the scripts its install runs are unknown`;
+    for (const [name, command] of Object.entries(scripts)) {
+      if (SOURCE_FREE_SCRIPTS.has(command.trim())) continue;
+      const shown = command.length > 40 ? command.slice(0, 37) + '...' : command;
+      return `${file} runs its "${name}" script at install (\`${shown}\`), which may need the sources (add --ignore-scripts to the install and run it after the sources are copied)`;
+    }
+  }
+  return null;
 }
 
 /** Folders a Node install reads besides the manifests: Yarn 2+ releases and plugins, patches applied at install. */

@@ -1,9 +1,10 @@
-// The workspace declaration readers (server/src/facts/workspaceDeclarations.ts): the member patterns each kind of
-// project file declares, as the tools read them, and nothing for files that declare none or cannot be read.
+// The project file readers (server/src/facts/projectFiles.ts): the workspace member patterns each kind of project
+// file declares and a package.json's install scripts, as the tools read them; nothing for files that declare none
+// or cannot be read.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { workspacePatterns } from '../../server/src/facts/workspaceDeclarations';
+import { installScripts, workspacePatterns } from '../../server/src/facts/projectFiles';
 
 test('package.json: "workspaces" as an array or as { packages }, nothing for a plain or broken package.json', () => {
   assert.deepEqual(workspacePatterns('package.json', '{"workspaces": ["packages/*", "apps/web"]}'), [
@@ -55,4 +56,15 @@ test('go.work: use lines and use blocks', () => {
     './api',
     './lib',
   ]);
+});
+
+test('package.json install scripts: the lifecycle scripts npm, Yarn and pnpm run at install, not the others', () => {
+  const pkg = JSON.stringify({
+    scripts: { build: 'tsc', postinstall: 'node scripts/setup.js', prepare: 'husky install', test: 'jest', start: 'x' },
+  });
+  assert.deepEqual(installScripts(pkg), { postinstall: 'node scripts/setup.js', prepare: 'husky install' });
+  assert.deepEqual(installScripts('{"scripts": {"build": "tsc"}}'), {});
+  assert.deepEqual(installScripts('{"scripts": ["not", "an object"]}'), {});
+  assert.deepEqual(installScripts('{"scripts": {"postinstall": 1}}'), {});
+  assert.deepEqual(installScripts('not json'), {});
 });

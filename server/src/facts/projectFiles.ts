@@ -1,7 +1,10 @@
-// Reads the workspace declaration of a project file from its text: the member patterns of npm/Yarn workspaces
-// (package.json "workspaces", an array or { packages: [...] }), pnpm (pnpm-workspace.yaml "packages:" list), Cargo
-// ([workspace] members) and Go (go.work `use`). Line-based readers for the YAML, TOML and go.work forms these files
-// use in practice; anything they do not understand yields no patterns. Used by context.ts; analysis/ gets plain data.
+// Reads what project files declare that decides how an install can run before the sources arrive:
+// - the workspace members: npm/Yarn (package.json "workspaces", an array or { packages: [...] }), pnpm
+//   (pnpm-workspace.yaml "packages:" list), Cargo ([workspace] members) and Go (go.work `use`);
+// - the lifecycle scripts a Node package manager runs at install (package.json preinstall, install, postinstall,
+//   prepare), which may read the sources.
+// Line-based readers for the YAML, TOML and go.work forms these files use in practice; anything they do not
+// understand yields nothing. Used by context.ts; analysis/ gets plain data.
 
 /** File names that may declare a workspace. */
 export const WORKSPACE_FILES = new Set(['package.json', 'pnpm-workspace.yaml', 'Cargo.toml', 'go.work']);
@@ -22,19 +25,36 @@ export function workspacePatterns(name: string, text: string): string[] {
   }
 }
 
+/** The scripts npm, Yarn and pnpm run when installing a package's dependencies. */
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
+
+/** A package.json's install-time lifecycle scripts, by name ({} for none, or when the text cannot be read). */
+export function installScripts(text: string): Record<string, string> {
+  const scripts = parseObject(text)?.scripts;
+  const out: Record<string, string> = {};
+  if (typeof scripts !== 'object' || scripts === null) return out;
+  for (const name of INSTALL_SCRIPTS) {
+    const v = (scripts as Record<string, unknown>)[name];
+    if (typeof v === 'string') out[name] = v;
+  }
+  return out;
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const json: unknown = JSON.parse(text);
+    return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
 function fromPackageJson(text: string): string[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  if (typeof json !== 'object' || json === null) return [];
-  const ws = (json as { workspaces?: unknown }).workspaces;
+  const ws = parseObject(text)?.workspaces;
   if (Array.isArray(ws)) return strings(ws);
   if (typeof ws === 'object' && ws !== null) return strings((ws as { packages?: unknown }).packages);
   return [];
