@@ -688,3 +688,23 @@ test('a Node install whose lifecycle scripts may read the sources: no fix, the f
   // facts without install scripts (the file alone): the fix is offered
   assert.equal(findings(text, RULE)[0].fixes.length, 1);
 });
+
+test('bundle config in the install RUN reads no sources: the fix is offered', () => {
+  const text = df(
+    'FROM ruby:3.3',
+    'WORKDIR /app',
+    'COPY . .',
+    "RUN bundle config set --local without 'development test' && bundle install",
+  );
+  const { fixed } = applyFix(text, RULE);
+  assert.equal(
+    fixed,
+    df(
+      'FROM ruby:3.3',
+      'WORKDIR /app',
+      'COPY Gemfile Gemfile.lock* ./',
+      "RUN bundle config set --local without 'development test' && bundle install",
+      'COPY . .',
+    ),
+  );
+});

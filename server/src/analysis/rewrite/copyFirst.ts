@@ -102,6 +102,7 @@ function sourceFree(cmd: ShellCommand): boolean {
   if (/^python[0-9.]*$/.test(p) && cmd.words[1] === '-m' && cmd.words[2] === 'venv') return true;
   if (p === 'virtualenv') return true;
   if (p === 'composer') return ['config', 'self-update', 'global'].includes(sub ?? '');
+  if (p === 'bundle' || p === 'bundler') return sub === 'config';
   return false;
 }
 
