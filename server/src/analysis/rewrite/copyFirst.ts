@@ -278,7 +278,14 @@ function manifestNames(ctx: RuleContext, p: CopyFirstProblem, ctxDir: string): s
 }
 
 /** Install scripts known to read nothing the manifests do not bring (patch-package reads patches/, copied too). */
-const SOURCE_FREE_SCRIPTS = new Set(['patch-package', 'npx patch-package']);
+const SOURCE_FREE_SCRIPTS = new Set([
+  'patch-package',
+  'npx patch-package',
+  // only-allow checks which package manager runs the install
+  'npx only-allow pnpm',
+  'npx only-allow npm',
+  'npx only-allow yarn',
+]);
 
 /**
  * Why a Node install cannot run before the sources: a lifecycle script it runs (postinstall, prepare ...) of the
