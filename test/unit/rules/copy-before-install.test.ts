@@ -682,6 +682,8 @@ test('a Node install whose lifecycle scripts may read the sources: no fix, the f
   // patch-package reads patches/, which the fix copies with the manifests
   const patch = withScripts({ postinstall: 'patch-package' });
   assert.equal(findings(patch.text, RULE, patch.facts)[0].fixes.length, 1);
+  const onlyAllow = withScripts({ preinstall: 'npx only-allow pnpm' });
+  assert.equal(findings(onlyAllow.text, RULE, onlyAllow.facts)[0].fixes.length, 1);
   // --ignore-scripts: nothing runs
   const ignored = withScripts({ prepare: 'npm run build' }, 'RUN npm ci --ignore-scripts');
   assert.equal(findings(ignored.text, RULE, ignored.facts)[0].fixes.length, 1);
