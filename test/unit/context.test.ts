@@ -195,3 +195,21 @@ test(
     assert.doesNotThrow(() => JSON.parse(run.out), 'a whole report was written');
   },
 );
+
+test('the workspace members and install scripts project files declare are read, outside node_modules; plain manifests declare none', async () => {
+  const dir = context({
+    'package.json': '{"workspaces": ["packages/*"]}',
+    'packages/a/package.json': '{"name": "a", "scripts": {"prepare": "tsc"}}',
+    'node_modules/x/package.json': '{"workspaces": ["evil"]}',
+    'go.work': 'use ./svc\n',
+    'svc/Cargo.toml': '[workspace]\nmembers = ["c"]\n',
+  });
+  const facts = await readBuildContext(dir);
+  assert.deepEqual(facts.workspaces, {
+    'go.work': ['./svc'],
+    'package.json': ['packages/*'],
+    'packages/a/package.json': [],
+    'svc/Cargo.toml': ['c'],
+  });
+  assert.deepEqual(facts.installScripts, { 'package.json': {}, 'packages/a/package.json': { prepare: 'tsc' } });
+});

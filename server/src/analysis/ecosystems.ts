@@ -351,7 +351,8 @@ const READERS = new Map<string, Reader>([
 /**
  * The manifests to copy before the install, as names relative to the install folder. When the files the
  * context holds in that folder are known (`present`), only those that exist; null when the ecosystem's core
- * manifest is absent (then no rewrite is offered).
+ * manifest is absent (then no rewrite is offered). Unknown: the conventional names, the optional ones (lockfiles
+ * the install works without) as `name*` globs, which a COPY accepts when they match nothing.
  */
 export function manifestsFor(eco: EcosystemId, named: string[], present: string[] | null): string[] | null {
   const has = (n: string) => present === null || present.some((p) => p.toLowerCase() === n.toLowerCase());
@@ -364,30 +365,30 @@ export function manifestsFor(eco: EcosystemId, named: string[], present: string[
     case 'npm':
       return pick(['package.json'], ['package-lock.json', 'npm-shrinkwrap.json', '.npmrc'], ['package*.json']);
     case 'yarn':
-      return pick(['package.json'], ['yarn.lock', '.yarnrc', '.yarnrc.yml', '.npmrc'], ['package.json', 'yarn.lock']);
+      return pick(['package.json'], ['yarn.lock', '.yarnrc', '.yarnrc.yml', '.npmrc'], ['package.json', 'yarn.lock*']);
     case 'pnpm':
       return pick(
         ['package.json'],
         ['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc'],
-        ['package.json', 'pnpm-lock.yaml'],
+        ['package.json', 'pnpm-lock.yaml*'],
       );
     case 'pip':
       if (named.length === 0 || named.some((n) => n.includes('$'))) return null;
       return present === null || named.every(has) ? named : null;
     case 'poetry':
-      return pick(['pyproject.toml'], ['poetry.lock', 'poetry.toml'], ['pyproject.toml', 'poetry.lock']);
+      return pick(['pyproject.toml'], ['poetry.lock', 'poetry.toml'], ['pyproject.toml', 'poetry.lock*']);
     case 'uv':
-      return pick(['pyproject.toml'], ['uv.lock', '.python-version'], ['pyproject.toml', 'uv.lock']);
+      return pick(['pyproject.toml'], ['uv.lock', '.python-version'], ['pyproject.toml', 'uv.lock*']);
     case 'pipenv':
-      return pick(['Pipfile'], ['Pipfile.lock'], ['Pipfile', 'Pipfile.lock']);
+      return pick(['Pipfile'], ['Pipfile.lock'], ['Pipfile', 'Pipfile.lock*']);
     case 'bundler':
-      return pick(['Gemfile'], ['Gemfile.lock'], ['Gemfile', 'Gemfile.lock']);
+      return pick(['Gemfile'], ['Gemfile.lock'], ['Gemfile', 'Gemfile.lock*']);
     case 'composer':
-      return pick(['composer.json'], ['composer.lock', 'auth.json'], ['composer.json', 'composer.lock']);
+      return pick(['composer.json'], ['composer.lock', 'auth.json'], ['composer.json', 'composer.lock*']);
     case 'go':
-      return pick(['go.mod'], ['go.sum'], ['go.mod', 'go.sum']);
+      return pick(['go.mod'], ['go.sum'], ['go.mod', 'go.sum*']);
     case 'cargo':
-      return pick(['Cargo.toml'], ['Cargo.lock'], ['Cargo.toml', 'Cargo.lock']);
+      return pick(['Cargo.toml'], ['Cargo.lock'], ['Cargo.toml', 'Cargo.lock*']);
     case 'maven':
       return pick(['pom.xml'], [], ['pom.xml']);
     case 'gradle': {

@@ -249,6 +249,18 @@ export interface BuildContextFacts {
    * Pipfile.lock), by context path. Optional; bounded in size.
    */
   contents?: Record<string, string>;
+  /**
+   * Workspace declarations of the context's project files, by context path of the file: package.json
+   * "workspaces", pnpm-workspace.yaml "packages", Cargo.toml [workspace] members, go.work `use`, as the member
+   * patterns written there ([] when the file declares none). A file absent here was not read (optional; bounded:
+   * the shallowest files first, a limited number).
+   */
+  workspaces?: Record<string, string[]>;
+  /**
+   * The lifecycle scripts a Node package manager runs at install (preinstall, install, postinstall, prepare) of
+   * each package.json read with the workspace declarations, by context path ({} for none); absent: not read.
+   */
+  installScripts?: Record<string, Record<string, string>>;
 }
 
 /** How often the files a COPY brings in changed in recent commits. */

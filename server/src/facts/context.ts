@@ -1,5 +1,6 @@
 // Reads a build context folder as the builder would see it: every file not excluded by .dockerignore, with its
-// size, and the text of the dependency manifests the size estimates read. The result is plain data for analysis/.
+// size, the text of the dependency manifests the size estimates read, and the workspace members project files
+// declare (facts/projectFiles.ts). The result is plain data for analysis/.
 //
 // A context is untrusted input (a cloned repository), so:
 // - Bounded: at most `maxFiles` files and `maxMillis` of listing, checked at every entry (one folder can hold
@@ -24,6 +25,7 @@ import {
   type DockerIgnore,
 } from '../analysis/glob';
 import type { BuildContextFacts, ContextFile } from '../analysis/model';
+import { installScripts, WORKSPACE_FILES, workspacePatterns } from './projectFiles';
 
 export interface ReadContextOptions {
   maxFiles?: number;
@@ -32,6 +34,9 @@ export interface ReadContextOptions {
   dockerfile?: string;
 }
 
+/** Caps of the project files read (package.json, pnpm-workspace.yaml, Cargo.toml, go.work). */
+const WORKSPACE_MAX_BYTES = 1_000_000;
+const WORKSPACE_MAX_FILES = 60;
 /** Caps of the manifests read (outside node_modules; each file, how many). */
 const MANIFEST_MAX_BYTES = 8_000_000;
 const MANIFEST_MAX_FILES = 40;
@@ -49,7 +54,8 @@ export async function readBuildContext(root: string, opts: ReadContextOptions = 
   const listing = await listContext(root, ignore, maxFiles, deadline);
   const files = listing.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const contents = await readManifests(root, realRoot, files, listing.readable, deadline + READ_GRACE_MS);
-  return { root, files, truncated: listing.truncated, hasDockerignore: ignoreText !== null, contents };
+  const project = await readProjectFiles(root, realRoot, files, listing.readable, deadline + READ_GRACE_MS);
+  return { root, files, truncated: listing.truncated, hasDockerignore: ignoreText !== null, contents, ...project };
 }
 
 interface Listing {
@@ -173,6 +179,37 @@ async function readManifests(
     if (text !== null) out[f.path] = text; // otherwise the estimate says it was not read
   }
   return out;
+}
+
+/**
+ * What the project files that may declare workspaces (outside node_modules, the shallowest first) declare, by
+ * context path: workspace member patterns, and the install scripts of each package.json; files not read (over
+ * the caps, unreadable) are absent.
+ */
+async function readProjectFiles(
+  root: string,
+  realRoot: string,
+  files: ContextFile[],
+  readable: Set<string>,
+  deadline: number,
+): Promise<Pick<BuildContextFacts, 'workspaces' | 'installScripts'>> {
+  const depth = (p: string) => p.split('/').length;
+  const candidates = files
+    .filter((f) => WORKSPACE_FILES.has(f.path.slice(f.path.lastIndexOf('/') + 1)) && readable.has(f.path))
+    .filter((f) => !f.path.includes('node_modules/') && f.bytes <= WORKSPACE_MAX_BYTES)
+    .sort((a, b) => depth(a.path) - depth(b.path))
+    .slice(0, WORKSPACE_MAX_FILES);
+  const workspaces: Record<string, string[]> = {};
+  const scripts: Record<string, Record<string, string>> = {};
+  for (const f of candidates) {
+    if (Date.now() > deadline) break;
+    const text = await readContextFile(root, realRoot, f.path, WORKSPACE_MAX_BYTES, deadline);
+    if (text === null) continue;
+    const name = f.path.slice(f.path.lastIndexOf('/') + 1);
+    workspaces[f.path] = workspacePatterns(name, text);
+    if (name === 'package.json') scripts[f.path] = installScripts(text);
+  }
+  return { workspaces, installScripts: scripts };
 }
 
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);

@@ -123,7 +123,7 @@ test('poetry install without --no-root is flagged but has no mechanical fix; wit
     df(
       'FROM python:3.12',
       'WORKDIR /app',
-      'COPY pyproject.toml poetry.lock ./',
+      'COPY pyproject.toml poetry.lock* ./',
       'RUN poetry install --no-root',
       'COPY . .',
     ),
@@ -136,7 +136,7 @@ test('pipenv and uv sync --no-install-project', () => {
     df(
       'FROM python:3.12',
       'WORKDIR /app',
-      'COPY Pipfile Pipfile.lock ./',
+      'COPY Pipfile Pipfile.lock* ./',
       'RUN pipenv install --system --deploy',
       'COPY . .',
     ),
@@ -147,7 +147,7 @@ test('pipenv and uv sync --no-install-project', () => {
     df(
       'FROM python:3.12',
       'WORKDIR /app',
-      'COPY pyproject.toml uv.lock ./',
+      'COPY pyproject.toml uv.lock* ./',
       'RUN uv sync --frozen --no-install-project',
       'COPY . .',
     ),
@@ -157,14 +157,14 @@ test('pipenv and uv sync --no-install-project', () => {
 test('bundler and composer', () => {
   assert.equal(
     applyFix(df('FROM ruby:3.3', 'WORKDIR /app', 'COPY . .', 'RUN bundle install'), RULE).fixed,
-    df('FROM ruby:3.3', 'WORKDIR /app', 'COPY Gemfile Gemfile.lock ./', 'RUN bundle install', 'COPY . .'),
+    df('FROM ruby:3.3', 'WORKDIR /app', 'COPY Gemfile Gemfile.lock* ./', 'RUN bundle install', 'COPY . .'),
   );
   assert.equal(
     applyFix(df('FROM composer:2', 'WORKDIR /app', 'COPY . .', 'RUN composer install --no-dev'), RULE).fixed,
     df(
       'FROM composer:2',
       'WORKDIR /app',
-      'COPY composer.json composer.lock ./',
+      'COPY composer.json composer.lock* ./',
       'RUN composer install --no-dev',
       'COPY . .',
     ),
@@ -186,7 +186,7 @@ test('go: COPY . . then go build gets go.mod/go.sum and go mod download first; t
     df(
       'FROM golang:1.22 AS build',
       'WORKDIR /src',
-      'COPY go.mod go.sum ./',
+      'COPY go.mod go.sum* ./',
       'RUN --mount=type=cache,target=/go/pkg/mod go mod download',
       'COPY . .',
       'RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app ./cmd/app',
@@ -496,4 +496,217 @@ test('with git history, a folder that rarely changes copied before the install i
   );
   // without history, tools/ is a folder of the application
   assert.equal(findings(text, RULE, { context: context(files) }).length, 1);
+});
+
+test('without the context, optional lockfiles are name* globs (the COPY cannot fail), required ones plain', () => {
+  const cases: [string, string, string][] = [
+    ['FROM node:20', 'RUN yarn install', 'COPY package.json yarn.lock* ./'],
+    ['FROM node:20', 'RUN pnpm install', 'COPY package.json pnpm-lock.yaml* ./'],
+    ['FROM node:20', 'RUN npm ci', 'COPY package*.json ./'],
+    ['FROM golang:1.22', 'RUN go mod download', 'COPY go.mod go.sum* ./'],
+    ['FROM ruby:3.3', 'RUN bundle install', 'COPY Gemfile Gemfile.lock* ./'],
+    ['FROM python:3.12', 'RUN pip install -r requirements.txt', 'COPY requirements.txt ./'],
+  ];
+  for (const [from, install, copy] of cases) {
+    const { fixed } = applyFix(df(from, 'WORKDIR /app', 'COPY . .', install), RULE);
+    assert.equal(fixed, df(from, 'WORKDIR /app', copy, install, 'COPY . .'));
+  }
+  // a truncated listing says nothing about which files exist: the same names
+  const cut = { context: { ...context(['package.json']), truncated: true } };
+  const { fixed } = applyFix(df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN yarn install'), RULE, cut);
+  assert.match(fixed, /COPY package.json yarn.lock\* \.\//);
+});
+
+test('a destination written with a variable the analysis cannot resolve is kept verbatim (${GOPATH})', () => {
+  // GOPATH comes from the golang image's ENV: unknown here, it would expand to nothing
+  const text = df(
+    'FROM golang:1.22',
+    'COPY . ${GOPATH}/src/example.org/app',
+    'WORKDIR ${GOPATH}/src/example.org/app',
+    'RUN go mod download',
+    'RUN go build -o /app .',
+  );
+  const { fixed } = applyFix(text, RULE);
+  assert.equal(
+    fixed,
+    df(
+      'FROM golang:1.22',
+      'COPY go.mod go.sum* ${GOPATH}/src/example.org/app/',
+      'WORKDIR ${GOPATH}/src/example.org/app',
+      'RUN go mod download',
+      'COPY . ${GOPATH}/src/example.org/app',
+      'RUN go build -o /app .',
+    ),
+  );
+  // a build that resolves implicitly: the resolve step cds into the folder as written
+  const build = df('FROM golang:1.22', 'COPY . $GOPATH/src/app/', 'WORKDIR $GOPATH/src/app', 'RUN go build -o /app .');
+  const r = applyFix(build, RULE, { context: context(['go.mod', 'main.go']) });
+  assert.equal(
+    r.fixed,
+    df(
+      'FROM golang:1.22',
+      'COPY go.mod $GOPATH/src/app/',
+      'RUN cd $GOPATH/src/app && go mod download',
+      'COPY . $GOPATH/src/app/',
+      'WORKDIR $GOPATH/src/app',
+      'RUN go build -o /app .',
+    ),
+  );
+});
+
+test('npm workspaces: every member package.json is copied into its folder, one COPY per folder', () => {
+  const files = [
+    'package.json',
+    'package-lock.json',
+    'packages/api/package.json',
+    'packages/api/src/main.js',
+    'packages/shared/package.json',
+    'packages/shared/index.js',
+    'docs/package.json',
+  ];
+  const facts = { context: { ...context(files), workspaces: { 'package.json': ['packages/*'] } } };
+  const text = df('FROM node:20', 'WORKDIR /repo', 'COPY --chown=node . .', 'RUN npm ci', 'RUN npm run build -ws');
+  const { fixed } = applyFix(text, RULE, facts);
+  assert.equal(
+    fixed,
+    df(
+      'FROM node:20',
+      'WORKDIR /repo',
+      'COPY --chown=node package.json package-lock.json ./',
+      'COPY --chown=node packages/api/package.json packages/api/',
+      'COPY --chown=node packages/shared/package.json packages/shared/',
+      'RUN npm ci',
+      'COPY --chown=node . .',
+      'RUN npm run build -ws',
+    ),
+  );
+});
+
+test('Go workspaces: go.work and each module of it', () => {
+  const files = ['go.work', 'go.work.sum', 'api/go.mod', 'api/go.sum', 'api/main.go', 'lib/go.mod', 'lib/lib.go'];
+  const facts = { context: { ...context(files), workspaces: { 'go.work': ['./api', './lib'] } } };
+  const text = df('FROM golang:1.22', 'WORKDIR /src', 'COPY . .', 'RUN go mod download', 'RUN go build ./api');
+  const { fixed } = applyFix(text, RULE, facts);
+  assert.equal(
+    fixed,
+    df(
+      'FROM golang:1.22',
+      'WORKDIR /src',
+      'COPY go.work go.work.sum ./',
+      'COPY api/go.mod api/go.sum api/',
+      'COPY lib/go.mod lib/',
+      'RUN go mod download',
+      'COPY . .',
+      'RUN go build ./api',
+    ),
+  );
+});
+
+test('workspaces whose members cannot be copied: the finding has no fix and says why', () => {
+  const text = df('FROM node:20', 'WORKDIR /repo', 'COPY . .', 'RUN pnpm install --frozen-lockfile');
+  // pnpm-workspace.yaml listed but not read
+  const unread = findings(text, RULE, { context: context(['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml']) });
+  assert.equal(unread.length, 1);
+  assert.equal(unread[0].fixes.length, 0);
+  assert.match(unread[0].message, /No quick fix: a workspace, and pnpm-workspace\.yaml was not read/);
+  // a listing cut short may miss members
+  const cut = {
+    context: {
+      ...context(['package.json', 'apps/a/package.json']),
+      truncated: true,
+      workspaces: { 'package.json': ['apps/*'] },
+    },
+  };
+  const f = findings(df('FROM node:20', 'WORKDIR /repo', 'COPY . .', 'RUN npm ci'), RULE, cut);
+  assert.equal(f[0].fixes.length, 0);
+  assert.match(f[0].message, /stopped early/);
+  // a Cargo workspace: members need sources before cargo reads them
+  const cargo = {
+    context: {
+      ...context(['Cargo.toml', 'Cargo.lock', 'a/Cargo.toml', 'a/src/lib.rs']),
+      workspaces: { 'Cargo.toml': ['a'] },
+    },
+  };
+  const c = findings(df('FROM rust:1', 'WORKDIR /w', 'COPY . .', 'RUN cargo fetch'), RULE, cargo);
+  assert.equal(c[0].fixes.length, 0);
+  assert.match(c[0].message, /No quick fix: a Cargo workspace: its 1 members need their sources/);
+});
+
+test('Yarn 2+ releases and plugins, and install-time patches, come with the manifests', () => {
+  const files = [
+    'package.json',
+    'yarn.lock',
+    '.yarnrc.yml',
+    '.yarn/releases/yarn-4.1.0.cjs',
+    '.yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs',
+    '.yarn/cache/left-pad.zip',
+    'patches/left-pad+1.3.0.patch',
+    'src/index.ts',
+  ];
+  const text = df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN yarn install --immutable', 'RUN yarn build');
+  const { fixed } = applyFix(text, RULE, { context: context(files) });
+  assert.equal(
+    fixed,
+    df(
+      'FROM node:20',
+      'WORKDIR /app',
+      'COPY package.json yarn.lock .yarnrc.yml ./',
+      'COPY .yarn/releases/yarn-4.1.0.cjs .yarn/releases/',
+      'COPY .yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs .yarn/plugins/@yarnpkg/',
+      'COPY patches/left-pad+1.3.0.patch patches/',
+      'RUN yarn install --immutable',
+      'COPY . .',
+      'RUN yarn build',
+    ),
+  );
+});
+
+test('a Node install whose lifecycle scripts may read the sources: no fix, the finding says which script', () => {
+  const text = df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN npm ci', 'CMD ["node", "dist/index.js"]');
+  const withScripts = (scripts: Record<string, string>, command = 'RUN npm ci') => ({
+    text: df('FROM node:20', 'WORKDIR /app', 'COPY . .', command),
+    facts: {
+      context: {
+        ...context(['package.json', 'package-lock.json', 'src/index.ts']),
+        installScripts: { 'package.json': scripts },
+      },
+    },
+  });
+  const post = withScripts({ postinstall: 'node scripts/generate-client.js' });
+  const f = findings(post.text, RULE, post.facts);
+  assert.equal(f[0].fixes.length, 0);
+  assert.match(
+    f[0].message,
+    /package\.json runs its "postinstall" script at install \(`node scripts\/generate-client\.js`\), which may need the sources/,
+  );
+  // patch-package reads patches/, which the fix copies with the manifests
+  const patch = withScripts({ postinstall: 'patch-package' });
+  assert.equal(findings(patch.text, RULE, patch.facts)[0].fixes.length, 1);
+  const onlyAllow = withScripts({ preinstall: 'npx only-allow pnpm' });
+  assert.equal(findings(onlyAllow.text, RULE, onlyAllow.facts)[0].fixes.length, 1);
+  // --ignore-scripts: nothing runs
+  const ignored = withScripts({ prepare: 'npm run build' }, 'RUN npm ci --ignore-scripts');
+  assert.equal(findings(ignored.text, RULE, ignored.facts)[0].fixes.length, 1);
+  // facts without install scripts (the file alone): the fix is offered
+  assert.equal(findings(text, RULE)[0].fixes.length, 1);
+});
+
+test('bundle config in the install RUN reads no sources: the fix is offered', () => {
+  const text = df(
+    'FROM ruby:3.3',
+    'WORKDIR /app',
+    'COPY . .',
+    "RUN bundle config set --local without 'development test' && bundle install",
+  );
+  const { fixed } = applyFix(text, RULE);
+  assert.equal(
+    fixed,
+    df(
+      'FROM ruby:3.3',
+      'WORKDIR /app',
+      'COPY Gemfile Gemfile.lock* ./',
+      "RUN bundle config set --local without 'development test' && bundle install",
+      'COPY . .',
+    ),
+  );
 });
