@@ -21,6 +21,8 @@ import { contextPath } from '../paths';
 import { withoutTrailing } from '../text';
 import { formatSize } from '../units';
 import type { RuleContext } from '../rules/rule';
+import { depsOnlyForm, planSplit } from './splitRun';
+import { filesUnder, resolveFirstCommand, resolveFirstFiles } from './resolveFirst';
 import {
   attachedCommentStart,
   blockLines,
@@ -109,6 +111,8 @@ export interface CopyFirstProblem {
   dep: DependencyCommand;
   install: Step;
   copies: Step[];
+  /** Set by the planner when it offers no fix for a reason the finding should tell. */
+  why?: string;
 }
 
 /** The folder the dependency command runs in: the step's WORKDIR, moved by `cd` commands before it. */
@@ -209,11 +213,19 @@ function planManifests(ctx: RuleContext, p: CopyFirstProblem, dir: string, first
     names = manifestsFor(p.dep.ecosystem, [], present);
   }
   if (!names || names.length === 0) return null;
+  // wrapper scripts, version catalogs, toolchain files the resolve step also reads (resolveFirst.ts)
+  const more = resolveFirstFiles(p.dep, filesUnder(context, ctxDir));
+  if (!Array.isArray(more)) {
+    p.why = more.why;
+    return null;
+  }
+  names = [...names, ...more];
   // one COPY per folder, so the files land where the install expects them
   const byFolder = new Map<string, string[]>();
   for (const n of names) {
-    const folder = posix.dirname(n) === '.' ? '' : posix.dirname(n);
-    byFolder.set(folder, [...(byFolder.get(folder) ?? []), n]);
+    // a folder (`gradle/`) is copied whole into the folder of its name
+    const folder = n.endsWith('/') ? n.slice(0, -1) : posix.dirname(n) === '.' ? '' : posix.dirname(n);
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), withoutTrailing(n, '/')]);
   }
   const keyword = keywordCase(model, first, 'COPY');
   const flags = copyFlags(covering);
@@ -237,7 +249,7 @@ function coversDir(step: Step, dir: string): boolean {
 export function planCopyFirst(ctx: RuleContext, p: CopyFirstProblem): Fix[] {
   const { model } = ctx;
   const { dep, install } = p;
-  if (dep.needsSources) return [];
+  if (dep.needsSources && !depsOnlyForm(dep)) return [];
   const dir = runDir(install, dep);
   if (dir === null) return [];
   const first = p.copies[0];
@@ -247,7 +259,12 @@ export function planCopyFirst(ctx: RuleContext, p: CopyFirstProblem): Fix[] {
 
   if (dep.kind === 'build') {
     // keep the order; add the manifests and an explicit resolve step before the sources arrive
-    const resolve = resolveCommandFor(dep.ecosystem, programOf(dep.command));
+    const own = resolveFirstCommand(dep);
+    if (own !== null && typeof own !== 'string') {
+      p.why = own.why;
+      return [];
+    }
+    const resolve = own ?? resolveCommandFor(dep.ecosystem, programOf(dep.command));
     if (!resolve) return [];
     const command = resolve;
     const mounts = install.flags
@@ -276,11 +293,15 @@ export function planCopyFirst(ctx: RuleContext, p: CopyFirstProblem): Fix[] {
     if (s.keyword === 'RUN' && !commandsOf(s).every(sourceFree)) return [];
     if ((s.keyword === 'COPY' || s.keyword === 'ADD') && !s.copyFrom && bringsOrdinaryEdit(s, ctx.facts)) return [];
   }
-  // the install step must only install: a build in the same RUN needs the sources
-  if (
-    !commandsOf(install).every((c) => c === dep.command || programOf(c) === 'cd' || sourceFree(c) || isInstallOnly(c))
-  )
+  // the install step must only install: a build in the same RUN needs the sources (split it: splitRun.ts)
+  const onlyInstalls = commandsOf(install).every(
+    (c) => c === dep.command || programOf(c) === 'cd' || sourceFree(c) || isInstallOnly(c),
+  );
+  const split = planSplit(model, install, dep, onlyInstalls, sourceFree);
+  if (split && 'why' in split) {
+    p.why = split.why;
     return [];
+  }
   // a moved COPY with a WORKDIR-relative destination must land in the same WORKDIR
   if (p.copies.some((c) => c.workdir !== install.workdir && relativeDestination(c))) return [];
   const edits: TextEdit[] = [];
@@ -288,21 +309,22 @@ export function planCopyFirst(ctx: RuleContext, p: CopyFirstProblem): Fix[] {
     const from = attachedCommentStart(model, c);
     edits.push(replaceLines(model, from, c.endLine, k === 0 ? plan.lines : []));
   });
+  const moved = p.copies.flatMap((c) => blockLines(model, c));
   edits.push(
-    insertLinesAfter(
-      model,
-      install.endLine,
-      p.copies.flatMap((c) => blockLines(model, c)),
-    ),
+    split
+      ? replaceLines(model, install.line, install.endLine, [...split.before, ...moved, ...split.after])
+      : insertLinesAfter(model, install.endLine, moved),
   );
   // the benefit, in the title: the install (and its layer) comes from the cache after a source edit
   const size = ctx.sizes[install.index];
   const benefit = `source edits no longer re-run line ${install.line}${size ? ` (${formatSize(size)})` : ''}`;
   return [
     {
-      title: plan.lines.length
-        ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, install, then copy the rest: ${benefit}`
-        : `Copy the sources after the ${ECOSYSTEM_LABEL[dep.ecosystem]} install: ${benefit}`,
+      title: split
+        ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, run \`${split.command}\`, then copy the rest and run what needs it: ${benefit}`
+        : plan.lines.length
+          ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, install, then copy the rest: ${benefit}`
+          : `Copy the sources after the ${ECOSYSTEM_LABEL[dep.ecosystem]} install: ${benefit}`,
       preferred: true,
       edits,
     },
