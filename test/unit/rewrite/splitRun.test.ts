@@ -141,3 +141,23 @@ test('an install that also installs the project with no dependencies-only form (
   assert.equal(f.length, 1);
   assert.equal(f[0].fixes.length, 0);
 });
+
+test('installing Poetry and setting its user config in the same RUN stays before the sources', () => {
+  const text = df(
+    'FROM python:3.12',
+    'WORKDIR /app',
+    'COPY . .',
+    'RUN pip install poetry && poetry config virtualenvs.create false && poetry install --no-interaction',
+  );
+  assert.equal(
+    applyFix(text, RULE).fixed,
+    df(
+      'FROM python:3.12',
+      'WORKDIR /app',
+      'COPY pyproject.toml poetry.lock ./',
+      'RUN pip install poetry && poetry config virtualenvs.create false && poetry install --no-interaction --no-root',
+      'COPY . .',
+      'RUN poetry install --no-interaction',
+    ),
+  );
+});

@@ -13,7 +13,7 @@ import {
   type EcosystemId,
 } from '../ecosystems';
 import type { Fix, Step, TextEdit } from '../model';
-import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
+import { commandsOf, hasOption, operands, programOf, type ShellCommand } from '../shell';
 import { hasPackageOption, nodeGlobal, packageCommand } from '../packageCommands';
 import { bringsOrdinaryEdit } from '../ordinaryEdit';
 import { contextSources, type ContextSource } from '../sources';
@@ -103,6 +103,8 @@ function sourceFree(cmd: ShellCommand): boolean {
   if (/^python[0-9.]*$/.test(p) && cmd.words[1] === '-m' && cmd.words[2] === 'venv') return true;
   if (p === 'virtualenv') return true;
   if (p === 'composer') return ['config', 'self-update', 'global'].includes(sub ?? '');
+  // user-level settings (--local writes poetry.toml into the project, where the sources may bring their own)
+  if (p === 'poetry') return sub === 'config' && !hasOption(cmd, '--local');
   return false;
 }
 
