@@ -112,11 +112,21 @@ test('pip install . and pip install -e . need the sources: no finding', () => {
   );
 });
 
-test('poetry install without --no-root is flagged but has no mechanical fix; with --no-root it is fixed', () => {
+test('poetry install without --no-root: --no-root before the sources, the project after; with --no-root a move', () => {
   const a = findings(df('FROM python:3.12', 'WORKDIR /app', 'COPY . .', 'RUN poetry install'), RULE);
   assert.equal(a.length, 1);
-  assert.equal(a[0].fixes.length, 0);
   assert.match(a[0].message, /--no-root/);
+  assert.equal(
+    applyFix(df('FROM python:3.12', 'WORKDIR /app', 'COPY . .', 'RUN poetry install'), RULE).fixed,
+    df(
+      'FROM python:3.12',
+      'WORKDIR /app',
+      'COPY pyproject.toml poetry.lock* ./',
+      'RUN poetry install --no-root',
+      'COPY . .',
+      'RUN poetry install',
+    ),
+  );
   const { fixed } = applyFix(df('FROM python:3.12', 'WORKDIR /app', 'COPY . .', 'RUN poetry install --no-root'), RULE);
   assert.equal(
     fixed,
@@ -165,8 +175,9 @@ test('bundler and composer', () => {
       'FROM composer:2',
       'WORKDIR /app',
       'COPY composer.json composer.lock* ./',
-      'RUN composer install --no-dev',
+      'RUN composer install --no-dev --no-scripts --no-autoloader',
       'COPY . .',
+      'RUN composer dump-autoload --optimize --no-dev && composer run-script post-install-cmd --no-dev',
     ),
   );
 });
@@ -215,10 +226,25 @@ test('go: COPY . . then go build gets go.mod/go.sum and go mod download first; t
   );
 });
 
-test('cargo build after COPY . . is flagged without a fix (cargo fetch needs a target)', () => {
-  const f = findings(df('FROM rust:1.79', 'WORKDIR /app', 'COPY . .', 'RUN cargo build --release'), RULE);
-  assert.equal(f.length, 1);
-  assert.equal(f[0].fixes.length, 0);
+test('cargo build after COPY . .: cargo fetch with a stub src/main.rs before the sources', () => {
+  assert.equal(
+    // removed-in-later-layer takes the stub's `rm -r src` for a deletion of files an earlier COPY made (issue 16
+    // item 5: the RUN deletes what it created itself)
+    applyFix(
+      df('FROM rust:1.79', 'WORKDIR /app', 'COPY . .', 'RUN cargo build --release'),
+      RULE,
+      {},
+      { otherRulesMayChange: true },
+    ).fixed,
+    df(
+      'FROM rust:1.79',
+      'WORKDIR /app',
+      'COPY Cargo.toml Cargo.lock* ./',
+      "RUN mkdir src && echo 'fn main() {}' > src/main.rs && cargo fetch && rm -r src",
+      'COPY . .',
+      'RUN cargo build --release',
+    ),
+  );
 });
 
 test('maven, gradle and dotnet builds get an explicit resolve step', () => {
@@ -345,10 +371,11 @@ test('multi-stage: every stage is checked; COPY --from and manifest-only copies 
   );
 });
 
-test('a build step mixed into the install RUN: finding, no unsafe rewrite', () => {
-  const f = findings(df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN npm ci && npm run build'), RULE);
-  assert.equal(f.length, 1);
-  assert.equal(f[0].fixes.length, 0);
+test('a build step mixed into the install RUN: the RUN is split, the build runs after the sources', () => {
+  assert.equal(
+    applyFix(df('FROM node:20', 'WORKDIR /app', 'COPY . .', 'RUN npm ci && npm run build'), RULE).fixed,
+    df('FROM node:20', 'WORKDIR /app', 'COPY package*.json ./', 'RUN npm ci', 'COPY . .', 'RUN npm run build'),
+  );
 });
 
 test('steps between the copy and the install that need no sources stay put; WORKDIR changes block a relative move', () => {

@@ -22,6 +22,8 @@ import { contextPath } from '../paths';
 import { withoutTrailing } from '../text';
 import { formatSize } from '../units';
 import type { RuleContext } from '../rules/rule';
+import { depsOnlyForm, planSplit } from './splitRun';
+import { filesUnder, resolveFirstCommand, resolveFirstFiles } from './resolveFirst';
 import {
   attachedCommentStart,
   blockLines,
@@ -103,6 +105,8 @@ function sourceFree(cmd: ShellCommand): boolean {
   if (p === 'virtualenv') return true;
   if (p === 'composer') return ['config', 'self-update', 'global'].includes(sub ?? '');
   if (p === 'bundle' || p === 'bundler') return sub === 'config';
+  // user-level settings (--local writes poetry.toml into the project, where the sources may bring their own)
+  if (p === 'poetry') return sub === 'config' && !hasOption(cmd, '--local');
   return false;
 }
 
@@ -201,13 +205,20 @@ function planManifests(ctx: RuleContext, p: CopyFirstProblem, dir: string, first
     return null;
   const dest = withoutTrailing(covering.destination ?? '', '/') || '/';
   const ctxDir = contextPath(posix.join(srcs[0].path || '.', posix.relative(dest, dir) || '.'));
-  const names = manifestNames(ctx, p, ctxDir);
-  if (names === null || typeof names === 'string') return names;
+  const manifests = manifestNames(ctx, p, ctxDir);
+  if (manifests === null || typeof manifests === 'string') return manifests;
+  // wrapper scripts, version catalogs, toolchain files the resolve step also reads (resolveFirst.ts)
+  const listing = ctx.facts.context;
+  const known = listing && !listing.truncated && listing.files.length > 0 ? listing : undefined;
+  const more = resolveFirstFiles(p.dep, filesUnder(known, ctxDir));
+  if (!Array.isArray(more)) return more.why;
+  const names = [...manifests, ...more];
   // one COPY per folder, so the files land where the install expects them
   const byFolder = new Map<string, string[]>();
   for (const n of names) {
-    const folder = posix.dirname(n) === '.' ? '' : posix.dirname(n);
-    byFolder.set(folder, [...(byFolder.get(folder) ?? []), n]);
+    // a folder (`gradle/`) is copied whole into the folder of its name
+    const folder = n.endsWith('/') ? n.slice(0, -1) : posix.dirname(n) === '.' ? '' : posix.dirname(n);
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), withoutTrailing(n, '/')]);
   }
   const keyword = keywordCase(model, first, 'COPY');
   const flags = copyFlags(covering);
@@ -342,23 +353,27 @@ export interface CopyFirstPlan {
 /** The quick fix for one finding of copy-before-install. */
 export function planCopyFirst(ctx: RuleContext, p: CopyFirstProblem): CopyFirstPlan {
   const { dep, install } = p;
-  if (dep.needsSources) return { fixes: [] };
+  if (dep.needsSources && !depsOnlyForm(dep)) return { fixes: [] };
   const dir = runDir(install, dep);
   if (dir === null) return { fixes: [] };
   const plan = planManifests(ctx, p, dir, p.copies[0]);
   if (plan === null) return { fixes: [] };
   if (typeof plan === 'string') return { fixes: [], why: plan };
-  return { fixes: dep.kind === 'build' ? resolveFirst(ctx, p, dir, plan) : installFirst(ctx, p, plan) };
+  const fixes = dep.kind === 'build' ? resolveFirst(ctx, p, dir, plan) : installFirst(ctx, p, plan);
+  return typeof fixes === 'string' ? { fixes: [], why: fixes } : { fixes };
 }
 
 /** A build that resolves implicitly: keep the order; add the manifests and an explicit resolve step before the
  * sources arrive. */
-function resolveFirst(ctx: RuleContext, p: CopyFirstProblem, dir: string, plan: ManifestPlan): Fix[] {
+function resolveFirst(ctx: RuleContext, p: CopyFirstProblem, dir: string, plan: ManifestPlan): Fix[] | string {
   const { model } = ctx;
   const { dep, install } = p;
   const first = p.copies[0];
   const start = attachedCommentStart(model, first);
-  const command = resolveCommandFor(dep.ecosystem, programOf(dep.command));
+  // the ecosystem's own step when it needs one (wrappers, cargo's stub), else the generic resolve command
+  const own = resolveFirstCommand(dep);
+  if (own !== null && typeof own !== 'string') return own.why;
+  const command = own ?? resolveCommandFor(dep.ecosystem, programOf(dep.command));
   if (!command) return [];
   const mounts = install.flags
     .filter((f) => f.name === 'mount' && f.value && /(^|,)type=cache(,|$)/.test(f.value))
@@ -379,7 +394,7 @@ function resolveFirst(ctx: RuleContext, p: CopyFirstProblem, dir: string, plan: 
 }
 
 /** An install: the manifests where the first source copy stood, the install, then the source copies below it. */
-function installFirst(ctx: RuleContext, p: CopyFirstProblem, plan: ManifestPlan): Fix[] {
+function installFirst(ctx: RuleContext, p: CopyFirstProblem, plan: ManifestPlan): Fix[] | string {
   const { model } = ctx;
   const { dep, install } = p;
   const first = p.copies[0];
@@ -390,11 +405,13 @@ function installFirst(ctx: RuleContext, p: CopyFirstProblem, plan: ManifestPlan)
     if (s.keyword === 'RUN' && !commandsOf(s).every(sourceFree)) return [];
     if ((s.keyword === 'COPY' || s.keyword === 'ADD') && !s.copyFrom && bringsOrdinaryEdit(s, ctx.facts)) return [];
   }
-  // the install step must only install: a build in the same RUN needs the sources
-  if (
-    !commandsOf(install).every((c) => c === dep.command || programOf(c) === 'cd' || sourceFree(c) || isInstallOnly(c))
-  )
-    return [];
+  // the install step must only install: a build in the same RUN needs the sources (split it: splitRun.ts)
+  const onlyInstalls = commandsOf(install).every(
+    (c) => c === dep.command || programOf(c) === 'cd' || sourceFree(c) || isInstallOnly(c),
+  );
+  const split = planSplit(model, install, dep, onlyInstalls, sourceFree);
+  if (split && 'why' in split) return split.why;
+  if (!onlyInstalls && !split) return [];
   // a moved COPY with a WORKDIR-relative destination must land in the same WORKDIR
   if (p.copies.some((c) => c.workdir !== install.workdir && relativeDestination(c))) return [];
   const edits: TextEdit[] = [];
@@ -402,21 +419,22 @@ function installFirst(ctx: RuleContext, p: CopyFirstProblem, plan: ManifestPlan)
     const from = attachedCommentStart(model, c);
     edits.push(replaceLines(model, from, c.endLine, k === 0 ? plan.lines : []));
   });
+  const moved = p.copies.flatMap((c) => blockLines(model, c));
   edits.push(
-    insertLinesAfter(
-      model,
-      install.endLine,
-      p.copies.flatMap((c) => blockLines(model, c)),
-    ),
+    split
+      ? replaceLines(model, install.line, install.endLine, [...split.before, ...moved, ...split.after])
+      : insertLinesAfter(model, install.endLine, moved),
   );
   // the benefit, in the title: the install (and its layer) comes from the cache after a source edit
   const size = ctx.sizes[install.index];
   const benefit = `source edits no longer re-run line ${install.line}${size ? ` (${formatSize(size)})` : ''}`;
   return [
     {
-      title: plan.lines.length
-        ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, install, then copy the rest: ${benefit}`
-        : `Copy the sources after the ${ECOSYSTEM_LABEL[dep.ecosystem]} install: ${benefit}`,
+      title: split
+        ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, run \`${split.command}\`, then copy the rest and run what needs it: ${benefit}`
+        : plan.lines.length
+          ? `Copy ${ECOSYSTEM_LABEL[dep.ecosystem]} manifests first, install, then copy the rest: ${benefit}`
+          : `Copy the sources after the ${ECOSYSTEM_LABEL[dep.ecosystem]} install: ${benefit}`,
       preferred: true,
       edits,
     },

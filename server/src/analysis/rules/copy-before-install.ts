@@ -59,7 +59,7 @@ export const copyBeforeInstall: Rule = {
             continue;
           const problem: CopyFirstProblem = { dep, install: step, copies: sourceCopies.slice() };
           const { fixes, why } = planCopyFirst(ctx, problem);
-          const noFix = why ? ` No quick fix: ${why}.` : '';
+          const noFix = why ? ` No quick fix: ${why.replace(/\.$/, '')}.` : '';
           const verb =
             dep.kind === 'install'
               ? `installs ${ECOSYSTEM_LABEL[dep.ecosystem]} dependencies`
@@ -68,7 +68,7 @@ export const copyBeforeInstall: Rule = {
             out.push({
               line: copy.line,
               endLine: copy.endLine,
-              message: `${copy.keyword} at line ${copy.line} brings in source files before line ${step.line} ${verb} (\`${dep.command.text.length > 50 ? dep.command.text.slice(0, 47) + '...' : dep.command.text}\`): every source edit re-runs that install. Copy the dependency manifests first, install, then copy the rest.${hint(dep)}${noFix}`,
+              message: `${copy.keyword} at line ${copy.line} brings in source files before line ${step.line} ${verb} (\`${dep.command.text.length > 50 ? dep.command.text.slice(0, 47) + '...' : dep.command.text}\`): every source edit re-runs that install. Copy the dependency manifests first, install, then copy the rest.${noFix || hint(dep)}`,
               fixes,
             });
           }
