@@ -70,7 +70,8 @@ export function updateBefore(model: DockerfileModel, steps: readonly Step[]): { 
   const edits: TextEdit[] = [];
   for (const s of steps) {
     const start = s.execForm || s.heredocs.length ? null : commandStart(model, s);
-    if (!start) return { why: `the install at line ${s.line} uses this index and its RUN cannot be given an apt-get update` };
+    if (!start)
+      return { why: `the install at line ${s.line} uses this index and its RUN cannot be given an apt-get update` };
     edits.push(insertAt(start.line, start.column, 'apt-get update && '));
   }
   return { edits };
@@ -94,5 +95,9 @@ export function removeListsFix(model: DockerfileModel, step: Step, readers: read
   const updates = updateBefore(model, readers);
   if ('why' in updates) return updates;
   const also = readers.length ? ` (and apt-get update at ${linesText(readers)}, which used this index)` : '';
-  return { title: `Remove /var/lib/apt/lists/* in this RUN${also}`, preferred: true, edits: [append, ...updates.edits] };
+  return {
+    title: `Remove /var/lib/apt/lists/* in this RUN${also}`,
+    preferred: true,
+    edits: [append, ...updates.edits],
+  };
 }

@@ -31,17 +31,15 @@ const leavesLists = memoPerStep((step: Step): boolean => {
 });
 
 /** The finding when no later install uses this index: the same object for the same step (reuse.ts). */
-const plainFinding = memoPerStep(
-  (step: Step): RuleFinding => ({
-    line: step.line,
-    endLine: step.endLine,
-    message: MESSAGE,
-    fixes: (model: DockerfileModel) => {
-      const fix = removeListsFix(model, step, []);
-      return 'why' in fix ? [] : [fix];
-    },
-  }),
-);
+const plainFinding = memoPerStep((step: Step): RuleFinding => ({
+  line: step.line,
+  endLine: step.endLine,
+  message: MESSAGE,
+  fixes: (model: DockerfileModel) => {
+    const fix = removeListsFix(model, step, []);
+    return 'why' in fix ? [] : [fix];
+  },
+}));
 
 function findingFor(model: DockerfileModel, step: Step): RuleFinding {
   const readers = installsUsingIndex(model, step);
