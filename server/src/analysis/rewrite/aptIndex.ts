@@ -23,6 +23,11 @@ function indexUse(step: Step): 'reads' | 'renews' | null {
   return null;
 }
 
+/** A RUN whose first use of apt's index reads it (an install before any update). */
+export function readsAptIndex(step: Step): boolean {
+  return indexUse(step) === 'reads';
+}
+
 /**
  * The RUNs after `step` that read the index it leaves, before anything updates or removes it: in its stage (up to
  * `until`, exclusive, when given) and, when the stage ends with that index, in every stage built FROM it (FROM
