@@ -12,20 +12,25 @@ import { appendToRun, commandStart } from './runEdits';
 /** apt subcommands that read the package index (and fail without it when they name a package). */
 const READS_INDEX = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'build-dep', 'source', 'reinstall']);
 
-/** What a step does with the index: reads it first, refreshes or removes it first, or neither. */
-function indexUse(step: Step): 'reads' | 'renews' | null {
+/**
+ * What a step does with the index: reads it (an install before any update in it), and whether it leaves a new one or
+ * none (an update or an rm of the lists anywhere in it: later steps no longer see the one before).
+ */
+function indexUse(step: Step): { reads: boolean; renews: boolean } {
   // a RUN with a cache mount over the lists reads the mount's, not the layers'
-  if (mountCovers(step, '/var/lib/apt/lists')) return null;
+  if (mountCovers(step, '/var/lib/apt/lists')) return { reads: false, renews: false };
+  let reads = false;
+  let renews = false;
   for (const c of commandsOf(step)) {
-    if (isAptUpdate(c) || removesAptLists(c)) return 'renews';
-    if (READS_INDEX.has(aptSubcommand(c) ?? '')) return 'reads';
+    if (isAptUpdate(c) || removesAptLists(c)) renews = true;
+    else if (!renews && READS_INDEX.has(aptSubcommand(c) ?? '')) reads = true;
   }
-  return null;
+  return { reads, renews };
 }
 
 /** A RUN whose first use of apt's index reads it (an install before any update). */
 export function readsAptIndex(step: Step): boolean {
-  return indexUse(step) === 'reads';
+  return indexUse(step).reads;
 }
 
 /**
@@ -57,8 +62,8 @@ function walk(model: DockerfileModel, stage: Stage, from: number, until: Step | 
     const s = model.steps[stage.steps[k]];
     if (until && s.index >= until.index) return false;
     const use = indexUse(s);
-    if (use === 'renews') return false;
-    if (use === 'reads') out.push(s);
+    if (use.reads) out.push(s);
+    if (use.renews) return false;
   }
   return true;
 }

@@ -216,7 +216,7 @@ function withoutCommands(model: DockerfileModel, step: Step, cmds: readonly Shel
     const before = /(&&|;)[ \t]*$/.exec(joinedBefore(text.slice(0, at), esc));
     if (!before) return null;
     const cut = text.slice(0, at).lastIndexOf(before[1]);
-    text = text.slice(0, cut).trimEnd() + text.slice(end);
+    text = joinedBefore(text.slice(0, cut), esc) + text.slice(end);
   }
   return text.split('\n');
 }

@@ -73,13 +73,15 @@ const APT_FILLS_CACHE = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upg
 const APK_FILLS_CACHE = new Set(['add', 'update', 'upgrade']);
 const PIP_FILLS_CACHE = new Set(['install', 'wheel', 'download']);
 
-function resolvePath(p: string, workdir: string): string | null {
+/** `workdir` null: after a `cd`, where a relative path leads is not followed here. */
+function resolvePath(p: string, workdir: string | null): string | null {
   if (p.includes('$') || p === '') return null;
+  if (workdir === null && !p.startsWith('/') && !p.startsWith('~')) return null;
   const home = p.replace(/^~(?=\/|$)/, '/root');
   const cut = home.search(/[*?[]/);
   let path = cut >= 0 ? home.slice(0, cut) : home;
   if (cut >= 0) path = path.endsWith('/') ? path : posix.dirname(path);
-  const abs = posix.resolve(workdir, path || '.');
+  const abs = posix.resolve(workdir ?? '/', path || '.');
   return abs === '/' ? null : abs;
 }
 
@@ -95,7 +97,7 @@ interface Output {
 }
 
 /** Paths a command writes: download targets, clone and copy destinations, created folders, redirects. */
-function outputsOf(c: ShellCommand, workdir: string): Output[] {
+function outputsOf(c: ShellCommand, workdir: string | null): Output[] {
   const p = programOf(c);
   const w = c.words;
   const out: Output[] = [];
@@ -244,7 +246,11 @@ function aptCleansItself(model: DockerfileModel, from: Stage): boolean {
 /** What a RUN writes (caches its tools fill, and the paths its commands write): once per Step object. */
 const writesOf = memoPerStep((step: Step): { caches: string[]; outputs: Output[] } => {
   const outputs: Output[] = [];
-  for (const c of commandsOf(step)) for (const out of outputsOf(c, step.workdir)) outputs.push(out);
+  let workdir: string | null = step.workdir;
+  for (const c of commandsOf(step)) {
+    if (programOf(c) === 'cd') workdir = null;
+    for (const out of outputsOf(c, workdir)) outputs.push(out);
+  }
   return { caches: cachesCreatedBy(step), outputs };
 });
 
