@@ -10,7 +10,7 @@ import type { DockerfileModel, Fix, Stage, Step } from '../model';
 import { commandsOf, programOf, type ShellCommand } from '../shell';
 import { hasGlob, isRemote } from '../sources';
 import { withoutTrailing } from '../text';
-import { readsAptIndex, updateBefore } from './aptIndex';
+import { readsAptIndex, updateBefore } from './packageIndex';
 import { deleteStep, replaceStep, stepText } from './edits';
 import { appendToRun } from './runEdits';
 import { stepsBefore } from '../steps';

@@ -6,7 +6,7 @@
 // 40-50 MB on Ubuntu. It is only needed while installing; left in the layer it ships with every pull. Deleting
 // it in a later RUN does not help: the bytes stay in the earlier layer.
 // Not a finding when a cache mount covers /var/lib/apt or /var/cache/apt.
-// Fix (../rewrite/aptIndex.ts): append `&& rm -rf /var/lib/apt/lists/*` to the same RUN. A later install that used
+// Fix (../rewrite/packageIndex.ts): append `&& rm -rf /var/lib/apt/lists/*` to the same RUN. A later install that used
 // this index without its own `apt-get update` (later in the stage, or in a stage built FROM this one) would then
 // fail ("Unable to locate package"): the fix also starts that RUN with `apt-get update && `, and is not offered
 // (the finding says why) when that RUN cannot be edited.
@@ -14,7 +14,7 @@
 import { commandsOf } from '../shell';
 import { mountCovers } from '../sources';
 import { isAptUpdate, removesAptLists } from '../packageCommands';
-import { installsUsingIndex, linesText, removeListsFix } from '../rewrite/aptIndex';
+import { installsUsingIndex, linesText, removeListsFix } from '../rewrite/packageIndex';
 import type { DockerfileModel, Step } from '../model';
 import { stepsInFinalImage, type Rule, type RuleFinding } from './rule';
 import { memoPerStep } from '../reuse';
@@ -42,7 +42,7 @@ const plainFinding = memoPerStep((step: Step): RuleFinding => ({
 }));
 
 function findingFor(model: DockerfileModel, step: Step): RuleFinding {
-  const readers = installsUsingIndex(model, step);
+  const readers = installsUsingIndex(model, step, 'apt');
   if (readers.length === 0) return plainFinding(step);
   const fix = removeListsFix(model, step, readers);
   const where = linesText(readers);
