@@ -1,6 +1,7 @@
-// Finding steps in a model: the step at a line (hovers, inlay hints, ignore comments) and the steps built before a
-// step (what a later layer can undo). Both by binary search or by walking only as far as the caller reads: a file may
-// have tens of thousands of steps, and a stage chain thousands of stages. Also whether a step's cache risk is shown
+// Finding steps in a model: the step at a line (hovers, inlay hints, ignore comments), the steps built before a
+// step (what a later layer can undo) and after it on top of it (what an edit of it can break). By binary search or by
+// walking only as far as the caller reads: a file may have tens of thousands of steps, and a stage chain thousands of
+// stages. Also whether a step's cache risk is shown
 // beside it (showsCacheRisk).
 
 import type { DockerfileModel, Stage, Step } from './model';
@@ -41,6 +42,34 @@ export function* stepsBefore(model: DockerfileModel, step: Step): Generator<Step
     for (; k >= 0; k--) yield model.steps[stage.steps[k]];
     stage = stage.baseStage !== null ? model.stages[stage.baseStage] : undefined;
     k = stage ? stage.steps.length - 1 : -1;
+  }
+}
+
+/**
+ * The steps built after `step` on top of what it leaves: the rest of its stage, then every stage built FROM it
+ * (transitively), each once, read only as far as the caller goes.
+ */
+export function* stepsAfter(model: DockerfileModel, step: Step): Generator<Step> {
+  const stage = model.stages[step.stage];
+  if (!stage) return;
+  for (let k = positionIn(stage.steps, step.index) + 1; k < stage.steps.length && k > 0; k++)
+    yield model.steps[stage.steps[k]];
+  const children = new Map<number, Stage[]>();
+  for (const s of model.stages) {
+    if (s.baseStage === null || s.baseStage === s.index) continue;
+    const list = children.get(s.baseStage);
+    if (list) list.push(s);
+    else children.set(s.baseStage, [s]);
+  }
+  const seen = new Set<number>([stage.index]);
+  const todo = [stage.index];
+  for (let t = 0; t < todo.length; t++) {
+    for (const s of children.get(todo[t]) ?? []) {
+      if (seen.has(s.index)) continue;
+      seen.add(s.index);
+      todo.push(s.index);
+      for (const i of s.steps) yield model.steps[i];
+    }
   }
 }
 
