@@ -85,7 +85,7 @@ export function showsCacheRisk(step: Pick<Step, 'keyword' | 'createsLayer' | 'st
 }
 
 /** Where `value` is in an ascending list (binary search); -1 when absent. */
-function positionIn(list: readonly number[], value: number): number {
+export function positionIn(list: readonly number[], value: number): number {
   let lo = 0;
   let hi = list.length - 1;
   while (lo <= hi) {

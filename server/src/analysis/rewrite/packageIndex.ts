@@ -18,6 +18,7 @@ import {
 } from '../packageCommands';
 import { commandsOf, type ShellCommand } from '../shell';
 import { mountCovers } from '../sources';
+import { positionIn } from '../steps';
 import { insertAt } from './edits';
 import { addOptionFix, appendToRun, commandStart, subcommandPattern } from './runEdits';
 
@@ -74,16 +75,17 @@ export function installsUsingIndex(model: DockerfileModel, step: Step, tool: Ind
   const out: Step[] = [];
   const stage = model.stages[step.stage];
   if (!stage) return out;
-  const start = stage.steps.indexOf(step.index) + 1;
+  const start = positionIn(stage.steps, step.index) + 1;
   const reachesEnd = walk(model, stage, start, { tool, until }, out);
   if (!reachesEnd || until) return out;
-  const todo: Stage[] = childrenOf(model, stage);
+  const children = childrenByStage(model);
+  const todo: Stage[] = children.get(stage.index) ?? [];
   const seen = new Set<number>([stage.index]);
-  while (todo.length) {
-    const s = todo.shift() as Stage;
+  for (let t = 0; t < todo.length; t++) {
+    const s = todo[t];
     if (seen.has(s.index)) continue;
     seen.add(s.index);
-    if (walk(model, s, 1, { tool }, out)) todo.push(...childrenOf(model, s));
+    if (walk(model, s, 1, { tool }, out)) todo.push(...(children.get(s.index) ?? []));
   }
   return out;
 }
@@ -106,9 +108,23 @@ function walk(
   return true;
 }
 
-function childrenOf(model: DockerfileModel, stage: Stage): Stage[] {
-  return model.stages.filter((s) => s.baseStage === stage.index);
+/** The stages built FROM each stage, once per model. */
+function childrenByStage(model: DockerfileModel): Map<number, Stage[]> {
+  let m = children.get(model);
+  if (!m) {
+    m = new Map();
+    for (const s of model.stages) {
+      if (s.baseStage === null) continue;
+      const list = m.get(s.baseStage);
+      if (list) list.push(s);
+      else m.set(s.baseStage, [s]);
+    }
+    children.set(model, m);
+  }
+  return m;
 }
+
+const children = new WeakMap<DockerfileModel, Map<number, Stage[]>>();
 
 /**
  * `apt-get update && ` at the start of each of these RUNs, or why it cannot be written (a RUN in exec form or a
