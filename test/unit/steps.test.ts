@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDockerfile } from '../../server/src/analysis/parse';
-import { showsCacheRisk, stepAtLine, stepIndexAtLine, stepsBefore } from '../../server/src/analysis/steps';
+import { showsCacheRisk, stepAtLine, stepIndexAtLine, stepsAfter, stepsBefore } from '../../server/src/analysis/steps';
 
 test('the step at a line: any line of a step (continuations, heredoc bodies); none on comments and blanks', () => {
   const m = parseDockerfile('# c\nFROM a\n\nRUN x \\\n  y\nRUN <<EOF\nbody\nEOF\n# after\n');
@@ -67,4 +67,16 @@ test('showsCacheRisk: FROM, WORKDIR and the steps that make a layer; no instruct
   const shown = m.steps.filter((s) => showsCacheRisk(s)).map((s) => `${s.keyword} ${s.args}`);
   // WORKDIR / makes no layer (the folder exists) but is shown: whether a WORKDIR makes one depends on the base
   assert.deepEqual(shown, ['FROM alpine:3.20.3', 'WORKDIR /', 'WORKDIR /app', 'RUN true', 'COPY a /a', 'ADD b /b']);
+});
+
+test('stepsAfter: the rest of the stage, then the stages built FROM it (transitively), not the others', () => {
+  const m = parseDockerfile(
+    ['FROM a AS one', 'RUN x', 'RUN y', 'FROM one AS two', 'RUN z', 'FROM b', 'RUN w', 'FROM two', 'RUN v', ''].join(
+      '\n',
+    ),
+  );
+  assert.deepEqual(
+    [...stepsAfter(m, m.steps[1])].map((s) => s.line),
+    [3, 4, 5, 8, 9],
+  );
 });

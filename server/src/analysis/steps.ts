@@ -1,6 +1,7 @@
-// Finding steps in a model: the step at a line (hovers, inlay hints, ignore comments) and the steps built before a
-// step (what a later layer can undo). Both by binary search or by walking only as far as the caller reads: a file may
-// have tens of thousands of steps, and a stage chain thousands of stages. Also whether a step's cache risk is shown
+// Finding steps in a model: the step at a line (hovers, inlay hints, ignore comments), the steps built before a
+// step (what a later layer can undo) and after it on top of it (what an edit of it can break). By binary search or by
+// walking only as far as the caller reads: a file may have tens of thousands of steps, and a stage chain thousands of
+// stages. Also whether a step's cache risk is shown
 // beside it (showsCacheRisk).
 
 import type { DockerfileModel, Stage, Step } from './model';
@@ -45,6 +46,34 @@ export function* stepsBefore(model: DockerfileModel, step: Step): Generator<Step
 }
 
 /**
+ * The steps built after `step` on top of what it leaves: the rest of its stage, then every stage built FROM it
+ * (transitively), each once, read only as far as the caller goes.
+ */
+export function* stepsAfter(model: DockerfileModel, step: Step): Generator<Step> {
+  const stage = model.stages[step.stage];
+  if (!stage) return;
+  for (let k = positionIn(stage.steps, step.index) + 1; k < stage.steps.length && k > 0; k++)
+    yield model.steps[stage.steps[k]];
+  const children = new Map<number, Stage[]>();
+  for (const s of model.stages) {
+    if (s.baseStage === null || s.baseStage === s.index) continue;
+    const list = children.get(s.baseStage);
+    if (list) list.push(s);
+    else children.set(s.baseStage, [s]);
+  }
+  const seen = new Set<number>([stage.index]);
+  const todo = [stage.index];
+  for (let t = 0; t < todo.length; t++) {
+    for (const s of children.get(todo[t]) ?? []) {
+      if (seen.has(s.index)) continue;
+      seen.add(s.index);
+      todo.push(s.index);
+      for (const i of s.steps) yield model.steps[i];
+    }
+  }
+}
+
+/**
  * Whether the cache risk is shown beside a step (the text report, the editor's line labels and inlay hints): FROM
  * (the base the stage starts from), WORKDIR (a layer when the folder is new) and the steps that make a layer. An
  * instruction that only sets metadata (ENV, LABEL, EXPOSE, CMD, ENTRYPOINT, USER, HEALTHCHECK, ARG, STOPSIGNAL,
@@ -56,7 +85,7 @@ export function showsCacheRisk(step: Pick<Step, 'keyword' | 'createsLayer' | 'st
 }
 
 /** Where `value` is in an ascending list (binary search); -1 when absent. */
-function positionIn(list: readonly number[], value: number): number {
+export function positionIn(list: readonly number[], value: number): number {
   let lo = 0;
   let hi = list.length - 1;
   while (lo <= hi) {

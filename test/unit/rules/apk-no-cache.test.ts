@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyFix, df, findings } from '../fixes';
+import { applyEdits } from '../../../server/src/analysis/rewrite/edits';
 
 const RULE = 'apk-no-cache';
 
@@ -46,4 +47,31 @@ test('not flagged: --no-cache, a cache mount, the cache deleted in the same RUN,
     ).length,
     0,
   );
+});
+
+test('apk add -U kept the index a later stage installs from: the fix gives that apk add --no-cache too', () => {
+  const text = df(
+    'FROM alpine:3.20 AS base',
+    'RUN apk add -U curl',
+    'FROM base AS app',
+    'RUN apk add jq',
+    'RUN apk add --no-cache git',
+  );
+  const f = findings(text, RULE).find((x) => x.line === 2);
+  assert.ok(f);
+  assert.match(f.message, /apk add at line 4 uses the index this RUN keeps/);
+  assert.equal(f.fixes[0].title, 'Add --no-cache (also at line 4, which used the index this RUN kept)');
+  assert.equal(
+    applyEdits(text, f.fixes[0].edits),
+    df(
+      'FROM alpine:3.20 AS base',
+      'RUN apk add --no-cache -U curl',
+      'FROM base AS app',
+      'RUN apk add --no-cache jq',
+      'RUN apk add --no-cache git',
+    ),
+  );
+  // an `apk update` in the RUN still writes the index: nothing to add elsewhere
+  const upd = df('FROM alpine:3.20 AS base', 'RUN apk update && apk add curl', 'FROM base', 'RUN apk add jq');
+  assert.equal(findings(upd, RULE).find((x) => x.line === 2)?.fixes[0].edits.length, 1);
 });

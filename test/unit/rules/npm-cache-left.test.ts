@@ -62,3 +62,19 @@ test('not flagged: a cache clean or rm of ~/.npm in the RUN, a cache mount, pnpm
     'COPY --from=build /dist /usr/share/nginx/html',
   );
 });
+
+test('no fix when a later stage built on this one installs --offline from the cache; the finding says why', () => {
+  const text = [
+    'FROM node:20 AS deps',
+    'WORKDIR /app',
+    'COPY package.json package-lock.json ./',
+    'RUN npm ci',
+    'FROM deps AS build',
+    'RUN npm ci --offline --omit=dev',
+    '',
+  ].join('\n');
+  const f = findings(text, 'npm-cache-left').find((x) => x.line === 4);
+  assert.ok(f);
+  assert.equal(f.fixes.length, 0);
+  assert.match(f.message, /No fix offered: the install at line 6 runs --offline from this cache/);
+});

@@ -10,12 +10,14 @@
 // Not a finding when the RUN runs `npm cache clean --force` / `yarn cache clean` or removes the cache folder, when
 // a cache mount covers it (`--mount=type=cache,target=/root/.npm`), or for pnpm (its store is the install).
 // Fix: append `npm cache clean --force` (yarn: `yarn cache clean`) to the same RUN; the message also names the
-// cache mount, which keeps the cache between builds without putting it in the layer.
+// cache mount, which keeps the cache between builds without putting it in the layer. Not offered (the finding says
+// why) when a later install built on this RUN (same stage, or a stage FROM it) runs `--offline`: it reads that cache.
 
 import { commandsOf } from '../shell';
 import { mountCovers } from '../sources';
 import { appendToRun } from '../rewrite/runEdits';
-import { cleansNpmCache, readNodeInstall } from '../packageCommands';
+import { cleansNpmCache, packageCommand, readNodeInstall } from '../packageCommands';
+import { stepsAfter } from '../steps';
 import { nodeCacheLeft } from '../estimate/run/npm';
 import type { DockerfileModel, Step } from '../model';
 import { stepsInFinalImage, type Rule, type RuleFinding } from './rule';
@@ -62,6 +64,18 @@ function checkStep(step: Step): RuleFinding | null {
   };
 }
 
+/** A later install that must find its packages in this cache (`npm ci --offline`, `yarn install --offline`). */
+const installsOffline = (s: Step): boolean =>
+  commandsOf(s).some((c) => {
+    const pc = readNodeInstall(c) ? packageCommand(c) : null;
+    return pc !== null && pc.options.some((o) => o.name === '--offline' && !/^false$/i.test(o.value ?? ''));
+  });
+
+function offlineAfter(model: DockerfileModel, step: Step): Step | undefined {
+  for (const s of stepsAfter(model, step)) if (installsOffline(s)) return s;
+  return undefined;
+}
+
 export const npmCacheLeft: Rule = {
   id: 'npm-cache-left',
   hadolint: 'DL3060',
@@ -69,9 +83,21 @@ export const npmCacheLeft: Rule = {
   description: "npm or yarn install that leaves the package manager's cache (downloaded tarballs) in the layer.",
   check({ model }) {
     const out: RuleFinding[] = [];
+    // most files have no offline install: then no walk after each finding
+    const anyOffline = model.steps.some(installsOffline);
     for (const step of stepsInFinalImage(model)) {
       const f = checkStep(step);
-      if (f) out.push(f);
+      if (!f) continue;
+      const offline = anyOffline ? offlineAfter(model, step) : undefined;
+      out.push(
+        offline
+          ? {
+              ...f,
+              message: `${f.message} No fix offered: the install at line ${offline.line} runs --offline from this cache.`,
+              fixes: [],
+            }
+          : f,
+      );
     }
     return out;
   },
