@@ -682,6 +682,11 @@ export function runtimePackagesOf(model: DockerfileModel, plan: BuildPlan): void
   const steps = all.filter((s) => s.index <= plan.lastToolchainStep);
   const pkgs = readPackages(steps).map((p) => p.name);
   const run = programsRun(all.filter((s) => s.index > plan.lastToolchainStep || s.keyword !== 'RUN'));
+  // a program the build made (`./app`, /usr/local/bin/server) is no script we failed to read
+  const workdir = all[all.length - 1]?.workdir ?? '/';
+  run.scripts = run.scripts.filter(
+    (x) => !plan.artifacts.some((a) => posix.resolve(workdir, x).startsWith(a.path.replace(/\/$/, ''))),
+  );
   const needed = (p: string): boolean =>
     [...run.programs].some((prog) => (PROGRAM_PACKAGE[prog] ?? prog) === p) ||
     (run.scripts.length > 0 && FETCH_TOOLS.has(p));

@@ -570,3 +570,16 @@ CMD ["gunicorn", "app.wsgi"]
   assert.ok(f && f.fixes.length === 0);
   assert.match(f.message, /Python version .* is not in the tag/);
 });
+
+test('the program the build made is no unread script: the download tool of the build stays behind', () => {
+  const text = `FROM golang:1.22-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /bin/server .
+ENTRYPOINT ["/bin/server"]
+`;
+  const r = rewrite(text, RULE);
+  assert.doesNotMatch(r.fix.title, /not read here/);
+  assert.equal(finalStage(r.after).from, 'gcr.io/distroless/static-debian12', 'no packages, no shell needed');
+});

@@ -80,7 +80,7 @@ export function builderWrites(
   const written: string[] = [];
   written.push(...starts);
   for (const step of builder) {
-    written.push(...copiedOutside(step));
+    written.push(...copiedOutside(step, workdir));
     if (step.keyword !== 'RUN') continue;
     const cmds = commandsOf(step);
     if (isSetup(cmds)) out.setup.push(step);
@@ -167,11 +167,11 @@ function pathsWritten(c: ShellCommand, cwd: string, workdir: string): string[] {
   }
 }
 
-/** What a COPY/ADD from the context or a URL puts outside the build folder (configuration, scripts): its files. */
-function copiedOutside(step: Step): string[] {
+/** What a COPY/ADD from the context or a URL puts outside the build's folder (configuration, scripts): its files. */
+function copiedOutside(step: Step, workdir: string): string[] {
   if ((step.keyword !== 'COPY' && step.keyword !== 'ADD') || step.copyFrom || !step.destination) return [];
   const dest = step.destination;
-  if (within(dest, step.workdir.replace(/\/$/, '') || '/')) return [];
+  if (within(dest, workdir.replace(/\/$/, '') || '/')) return [];
   const sources = step.sources ?? [];
   if (!dest.endsWith('/') || sources.some((src) => /[*?[]/.test(src) || src === '.' || src.endsWith('/')))
     return [dest.replace(/\/$/, '') || '/'];
