@@ -263,3 +263,31 @@ COPY --from=build /app/dist/ /usr/share/nginx/html
   const binary = findingOf(analyze(text + 'COPY --from=build /app/bin/tool /usr/local/bin/tool\n'), RULE);
   assert.match(binary!.fixes.find((x) => /alpine/.test(x.title))!.title, /glibc-linked binaries \(line 8\)/);
 });
+
+test('a native addon the lockfile marks with an install script (npm ci): the same -slim warning', () => {
+  const lock = JSON.stringify({
+    lockfileVersion: 3,
+    packages: {
+      '': { name: 'app' },
+      'node_modules/bcrypt': { version: '5.1.1', hasInstallScript: true, license: 'MIT' },
+      'node_modules/esbuild': { version: '0.21.5', hasInstallScript: true },
+    },
+  });
+  const facts = {
+    context: {
+      root: '/ctx',
+      files: [{ path: 'package-lock.json', bytes: lock.length }],
+      truncated: false,
+      hasDockerignore: false,
+      contents: { 'package-lock.json': lock },
+    },
+  };
+  const text = 'FROM node:22\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCMD ["node", "."]\n';
+  const f = findingOf(analyze(text, facts), RULE);
+  assert.ok(f);
+  assert.equal(f.fixes.length, 1, 'no Alpine');
+  assert.match(f.fixes[0].title, /bcrypt build native addons/);
+  assert.doesNotMatch(f.fixes[0].title, /esbuild/, 'an install script alone is not native code');
+  // without the lockfile nothing says so: Alpine is offered with its musl warning, as before
+  assert.ok(findingOf(analyze(text), RULE)!.fixes.some((x) => /alpine/.test(x.title)));
+});

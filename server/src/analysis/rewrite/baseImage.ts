@@ -587,10 +587,16 @@ const NATIVE_NODE = new Set([
 
 /** Native addons of a package-lock.json in the context whose install scripts run (`"hasInstallScript": true`). */
 function installScripts(contents: Record<string, string>): string[] {
+  const known = scriptsRead.get(contents);
+  if (known) return known;
   const key = Object.keys(contents).find((k) => k === 'package-lock.json' || k.endsWith('/package-lock.json'));
   if (!key) return [];
   const names: string[] = [];
   const re = /"node_modules\/((?:@[^/"]+\/)?[^/"]+)"\s*:\s*\{[^{}]*?"hasInstallScript"\s*:\s*true/g;
   for (const m of contents[key].matchAll(re)) if (NATIVE_NODE.has(m[1]) && !names.includes(m[1])) names.push(m[1]);
+  scriptsRead.set(contents, names);
   return names;
 }
+
+/** The lockfile is read once per context (a stage may run thousands of installs). */
+const scriptsRead = new WeakMap<Record<string, string>, string[]>();

@@ -44,6 +44,7 @@ export const smallerBaseCandidate: Rule = {
     if (build?.ecosystem === 'java') variants = variants.filter((v) => v.kind !== 'jre' && !/-jre/.test(v.image));
     // code compiled with the full image's compilers: -slim lacks them (a warning says what to install), Alpine
     // lacks them and builds for musl (not offered)
+    if (variants.length === 0) return [];
     const native = nativeBuilds(model, stage, ctx.facts.context?.contents);
     const noAlpine = native.length > 0 && variants.some((v) => v.kind === 'alpine');
     if (native.length) variants = variants.filter((v) => v.kind !== 'alpine');
@@ -109,9 +110,7 @@ export const smallerBaseCandidate: Rule = {
       .map((o) => `${o.variant.image}${o.saving !== null ? ` (${formatSaving(o.saving)} less)` : ''}`)
       .join(', ');
     const size = current ? ` (${formatSaving(current.bytes)} in the base-image table)` : '';
-    const whyNoAlpine = noAlpine
-      ? ` Alpine is not offered: the stage compiles native code (${native.map((n) => n.what).join('; ')}) with the compilers of the full image, and Alpine builds for musl.`
-      : '';
+    const whyNoAlpine = noAlpine ? noAlpineNote(native) : '';
     return [
       {
         line: stage.line,
@@ -122,6 +121,12 @@ export const smallerBaseCandidate: Rule = {
     ];
   },
 };
+
+/** Why the message lists no Alpine variant. */
+function noAlpineNote(native: NativeBuild[]): string {
+  const what = native.map((n) => n.what).join('; ');
+  return ` Alpine is not offered: the stage compiles native code (${what}) with the compilers of the full image, and Alpine builds for musl.`;
+}
 
 /** The -slim warning for native builds: what compiles, and the packages to add. */
 function nativeRisks(native: NativeBuild[]): string[] {
