@@ -2,7 +2,9 @@
 // Debian's apt inside the build; multi-stage-candidate's fix splits it; the rewritten Dockerfile builds, the
 // program runs in the new image, and the image is smaller. The runtime base the fix chooses cannot be pulled
 // here, so a local image of the same name stands in for it (test/fixtures/rewrite/distroless-cc-standin:
-// glibc, libgcc, the loader and the user database from the local Debian, no shell).
+// glibc, libgcc, the loader and the user database from the local Debian, no shell). The third build's start script
+// and HEALTHCHECK call curl and jq: its runtime stage (the local debian:bookworm-slim) must install them again and
+// bring the script along, or the image fails to start.
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,8 +36,9 @@ async function imageBytes(e: TestEngine, image: string): Promise<number> {
 
 interface Scenario {
   fixture: string;
-  /** The fixture that stands in for the runtime base the fix chooses (built under that name). */
-  standin: string;
+  /** The fixture that stands in for the runtime base the fix chooses (built under that name); none when the fix
+   * picks the local debian:bookworm-slim. */
+  standin?: string;
   runtime: RegExp;
   output: RegExp;
   /** Builder for the rewritten Dockerfile (the original always builds with the legacy builder). */
@@ -74,7 +77,7 @@ async function buildRewriteRun(e: TestEngine, sc: Scenario): Promise<void> {
   // 3. the runtime base the fix chose, stood in by a local image of that name
   assert.match(runtime.from, sc.runtime, `runtime base chosen: ${runtime.from}`);
   const standinTag = /:[^/]+$/.test(runtime.from) ? runtime.from : `${runtime.from}:latest`;
-  await buildFixture(e, fixture(sc.standin), { builder: 'legacy', tag: standinTag });
+  if (sc.standin) await buildFixture(e, fixture(sc.standin), { builder: 'legacy', tag: standinTag });
 
   // 4. build the rewritten Dockerfile from a copy of the fixture's context; the program runs the same
   const ctx = path.join(work, sc.fixture);
@@ -95,7 +98,7 @@ async function buildRewriteRun(e: TestEngine, sc: Scenario): Promise<void> {
   const multiBytes = await imageBytes(e, `${name}:multi`);
   console.log(`# ${sc.fixture}: single-stage ${name}:single ${formatBytes(singleBytes)} (${singleBytes} bytes)`);
   console.log(
-    `# ${sc.fixture}: multi-stage  ${name}:multi (FROM ${runtime.from} stand-in, ${sc.builder}) ${formatBytes(multiBytes)} (${multiBytes} bytes)`,
+    `# ${sc.fixture}: multi-stage  ${name}:multi (FROM ${runtime.from}${sc.standin ? ' stand-in' : ''}, ${sc.builder}) ${formatBytes(multiBytes)} (${multiBytes} bytes)`,
   );
   console.log(
     `# ${sc.fixture}: estimate before ${formatBytes(before.image.bytes)}, after ${formatBytes(after.image.bytes)}; fix: ${fix.title}`,
@@ -131,6 +134,21 @@ engineTest(
       runtime: /^gcr\.io\/distroless\/static-debian12:nonroot$/,
       output: /^hello, gopher \(go1\.\d+[^,]*, linux\/amd64\)\n$/,
       builder: 'buildkit',
+      workdir: '/src',
+      env: [],
+    });
+  },
+);
+
+engineTest(
+  'multi-stage rewrite of a gcc build whose start script and HEALTHCHECK call curl and jq: the runtime keeps them',
+  { timeout: 15 * 60_000 },
+  async (engine) => {
+    await buildRewriteRun(engine, {
+      fixture: 'c-start-script',
+      runtime: /^debian:bookworm-slim$/,
+      output: /^hello, start script\n$/,
+      builder: 'legacy',
       workdir: '/src',
       env: [],
     });

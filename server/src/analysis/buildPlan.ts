@@ -15,11 +15,22 @@ import {
   operands,
   optionValue,
   programOf,
+  shellCommand,
+  splitCommands,
   subcommandOf,
   type ShellCommand,
 } from './shell';
 import { parseImageRef } from './imageRef';
-import { packageCommand, readApkAdd, readAptInstall, readNodeInstall, readPipInstall } from './packageCommands';
+import {
+  packageCommand,
+  readApkAdd,
+  readApkDel,
+  readAptInstall,
+  readAptMark,
+  readAptRemove,
+  readNodeInstall,
+  readPipInstall,
+} from './packageCommands';
 
 export type Ecosystem = 'go' | 'rust' | 'c' | 'java' | 'dotnet' | 'node-frontend' | 'node-service' | 'python';
 
@@ -199,7 +210,7 @@ const BUILD_PROGRAMS = new Set([
   'configure',
 ]);
 
-const runsBuildTool = (c: ShellCommand): boolean => BUILD_PROGRAMS.has(programOf(c)) || isPythonPip(c);
+export const runsBuildTool = (c: ShellCommand): boolean => BUILD_PROGRAMS.has(programOf(c)) || isPythonPip(c);
 
 /** A step that runs no build tool cannot be a stage's build (a test runs each detector's command alone). */
 const mayBuild = memoPerStep((step: Step): boolean => commandsOf(step).some(runsBuildTool));
@@ -662,18 +673,30 @@ function startCommand(steps: Step[]): string {
 
 /**
  * Splits the apt packages installed in the stage into what the built program needs at run time: toolchain
- * and -dev packages go, -dev packages are swapped for their run-time library where we know its name.
+ * and -dev packages go, -dev packages are swapped for their run-time library where we know its name. A toolchain
+ * package stays when the image runs one of its programs (CMD, ENTRYPOINT, HEALTHCHECK, the RUN steps that stay in
+ * the runtime stage); the download tools stay too when the image starts a script we cannot read.
  */
 export function runtimePackagesOf(model: DockerfileModel, plan: BuildPlan): void {
-  const steps = plan.stage.steps
-    .map((i) => model.steps[i])
-    .filter((s): s is Step => s !== undefined && s.index <= plan.lastToolchainStep);
+  const all = plan.stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
+  const steps = all.filter((s) => s.index <= plan.lastToolchainStep);
   const pkgs = readPackages(steps).map((p) => p.name);
+  const run = programsRun(all.filter((s) => s.index > plan.lastToolchainStep || s.keyword !== 'RUN'));
+  // a program the build made (`./app`, /usr/local/bin/server) is no script we failed to read
+  const workdir = all[all.length - 1]?.workdir ?? '/';
+  run.scripts = run.scripts.filter(
+    (x) => !plan.artifacts.some((a) => posix.resolve(workdir, x).startsWith(a.path.replace(/\/$/, ''))),
+  );
+  const needed = (p: string): boolean =>
+    [...run.programs].some((prog) => (PROGRAM_PACKAGE[prog] ?? prog) === p) ||
+    (run.scripts.length > 0 && FETCH_TOOLS.has(p));
   const keep: string[] = [];
   const unknown: string[] = [];
+  const keptForScripts: string[] = [];
   for (const p of pkgs) {
-    if (TOOLCHAIN_PACKAGES.has(p) && !(FETCH_TOOLS.has(p) && p === 'curl' && /\bcurl\b/.test(startCommand(steps))))
-      continue;
+    if (TOOLCHAIN_PACKAGES.has(p) && !needed(p)) continue;
+    if (TOOLCHAIN_PACKAGES.has(p) && ![...run.programs].some((prog) => (PROGRAM_PACKAGE[prog] ?? prog) === p))
+      keptForScripts.push(p);
     if (p.endsWith('-dev')) {
       const lib = lookup(DEV_RUNTIME, p);
       if (lib) keep.push(lib);
@@ -685,4 +708,137 @@ export function runtimePackagesOf(model: DockerfileModel, plan: BuildPlan): void
   }
   plan.runtimePackages = [...new Set(keep)];
   plan.unknownDevPackages = [...new Set(unknown)];
+  if (keptForScripts.length)
+    plan.notes.push(
+      `${run.scripts.join(', ')} is not read here: ${[...new Set(keptForScripts)].join(', ')} kept in case it calls them`,
+    );
+}
+
+/** Program -> the Debian/Alpine package that brings it, where the names differ (else the program's own name). */
+const PROGRAM_PACKAGE: Record<string, string> = {
+  gpg: 'gnupg',
+  xz: 'xz-utils',
+  unxz: 'xz-utils',
+  xzcat: 'xz-utils',
+  node: 'nodejs',
+  nodejs: 'nodejs',
+  cc: 'gcc',
+  'c++': 'g++',
+};
+
+/**
+ * The programs `steps` run (CMD, ENTRYPOINT, HEALTHCHECK: exec or shell form, `sh -c` strings read; RUN commands),
+ * and the scripts among them, which we cannot read (`./start.sh`, `sh entry.sh`, a path ending in .sh).
+ */
+export function programsRun(steps: Step[]): { programs: Set<string>; scripts: string[] } {
+  const programs = new Set<string>();
+  const scripts: string[] = [];
+  const add = (cmds: readonly ShellCommand[]): void => {
+    for (const c of cmds) {
+      const w = c.words;
+      const prog = programOf(c);
+      if (/^(sh|bash|ash|dash)$/.test(prog) && w[1] === '-c' && w[2]) {
+        add(splitCommands(w[2]));
+        continue;
+      }
+      const script = /^(sh|bash|ash|dash)$/.test(prog) ? w.find((x, i) => i > 0 && !x.startsWith('-')) : w[0];
+      if (script && /\.sh$|^\.{0,2}\//.test(script) && !scripts.includes(script)) scripts.push(script);
+      if (prog) programs.add(prog);
+    }
+  };
+  for (const s of steps) {
+    if (s.keyword === 'RUN') add(commandsOf(s));
+    else if (s.keyword === 'CMD' || s.keyword === 'ENTRYPOINT' || s.keyword === 'HEALTHCHECK') {
+      const words = s.keyword === 'HEALTHCHECK' ? healthcheckWords(s) : s.words.slice();
+      if (words.length === 0) continue;
+      const text = s.keyword === 'HEALTHCHECK' ? s.args.replace(/^(\s*--\S+)*\s*CMD\s+/i, '') : s.args;
+      add(s.execForm ? [shellCommand(words, words.join(' '))] : splitCommands(text));
+    }
+  }
+  return { programs, scripts };
+}
+
+/** A HEALTHCHECK's command words (after its options and CMD); [] for NONE. */
+function healthcheckWords(s: Step): string[] {
+  const at = s.words.findIndex((w) => /^CMD$/i.test(w));
+  return at < 0 ? [] : s.words.slice(at + 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Whether the toolchain stays in the image
+
+/** Packages that compile (a compiler, or a language toolchain installed as a package). */
+const COMPILER_PACKAGES = new Set([
+  'build-essential',
+  'build-base',
+  'gcc',
+  'g++',
+  'clang',
+  'make',
+  'cmake',
+  'golang',
+  'golang-go',
+  'go',
+  'rust',
+  'rustc',
+  'cargo',
+]);
+
+/** Images whose own layers bring a compiler: buildpack-deps, the full language images built on it, SDK images. */
+function baseBringsCompiler(from: string): boolean {
+  const r = parseImageRef(from);
+  if (/^(gcc|buildpack-deps|golang|rust)$/.test(r.repository)) return true;
+  return /^(python|node|ruby|perl)$/.test(r.repository) && !/slim|alpine/.test(r.tag ?? 'latest');
+}
+
+/**
+ * Why the toolchain does not stay in the image, or null when it does: every compiler package the stage installs is
+ * removed again by the RUN that installed it (`apt-get install gcc ... && apt-get purge -y --auto-remove gcc`, the
+ * official images' `apt-mark auto '.*'` + `purge --auto-remove`, `apk add --virtual .build-deps ... && apk del
+ * .build-deps`), and the base brings none. Only for builds whose toolchain is such packages (C, Go, Rust, Python's
+ * compiled packages); an SDK image or a Node.js build's dev dependencies stay whatever apt does.
+ */
+export function toolchainRemoved(model: DockerfileModel, plan: BuildPlan): string | null {
+  if (!['c', 'python', 'go', 'rust'].includes(plan.ecosystem) || baseBringsCompiler(plan.stage.from)) return null;
+  const steps = plan.stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
+  const compilers = readPackages(steps).filter((p) => COMPILER_PACKAGES.has(p.name));
+  if (compilers.length === 0) return null;
+  const lines: number[] = [];
+  for (const step of steps) {
+    const own = compilers.filter((c) => c.step === step.index);
+    if (own.length === 0) continue;
+    const left = packagesLeftBy(step);
+    if (own.some((c) => left.has(c.name))) return null;
+    lines.push(step.line);
+  }
+  const names = [...new Set(compilers.map((c) => c.name))];
+  return `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} removed again in the RUN that installs ${names.length > 1 ? 'them' : 'it'} (line ${lines.join(', ')})`;
+}
+
+/**
+ * The packages a RUN installs (apt, apk) that are still installed when it ends, read in order: apt installs mark
+ * what they name manual, `apt-mark auto '.*'` / `apt-mark manual NAME` change marks, `purge|remove NAMES` removes
+ * them, --auto-remove / autoremove removes what is marked auto; `apk del` removes names and --virtual groups.
+ * `apt-mark manual $savedAptMark` (a variable: the list saved before the installs) names none of this RUN's packages.
+ */
+function packagesLeftBy(step: Step): Set<string> {
+  const left = new Map<string, { manual: boolean; group: string | null }>();
+  for (const c of commandsOf(step)) {
+    for (const name of readAptInstall(c)?.packages ?? []) left.set(name, { manual: true, group: null });
+    const apk = readApkAdd(c);
+    for (const name of apk?.packages ?? []) left.set(name, { manual: true, group: apk?.virtual ?? null });
+    const mark = readAptMark(c);
+    if (mark) {
+      for (const [name, st] of left) if (mark.all || mark.packages.includes(name)) st.manual = mark.manual;
+    }
+    const removed = readAptRemove(c);
+    if (removed) {
+      for (const name of removed.packages) left.delete(name);
+      if (removed.autoRemove) for (const [name, st] of left) if (!st.manual) left.delete(name);
+    }
+    const del = readApkDel(c);
+    if (del)
+      for (const [name, st] of left) if (del.includes(name) || (st.group && del.includes(st.group))) left.delete(name);
+  }
+  return new Set(left.keys());
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { analyze } from '../../../server/src/analysis/analyze';
 import { findBuild } from '../../../server/src/analysis/buildPlan';
 import type { Analysis } from '../../../server/src/analysis/model';
+import { lookupBaseImage } from '../../../server/src/analysis/estimate/baseImages';
 import { allArgs, finalStage, findingOf, lastArgs, rewrite, stepsOf } from './rewriteHelpers';
 
 const RULE = 'multi-stage-candidate';
@@ -384,4 +385,201 @@ test('each build command the detectors know is found in a stage where it is the 
     const model = analyze(`FROM ${image}\nWORKDIR /src\nCOPY . .\nRUN ${command}\n`).model;
     assert.ok(findBuild(model, model.stages[0]), `no build found for RUN ${command}`);
   }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The toolchain that does not stay, what the runtime stage keeps, and declines (issue 16, item 3)
+
+const PURGED: [string, string][] = [
+  [
+    'apt-get install gcc ... && pip install ... && apt-get purge -y --auto-remove gcc',
+    `FROM python:3.12-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\
+    && pip install --no-cache-dir -r requirements.txt \\
+    && apt-get purge -y --auto-remove gcc libpq-dev && rm -rf /var/lib/apt/lists/*
+COPY . .
+CMD ["python", "app.py"]
+`,
+  ],
+  [
+    "the official images' apt-mark auto '.*' + purge --auto-remove",
+    `FROM debian:bookworm-slim
+COPY src /usr/src/tool
+RUN set -eux; \\
+    savedAptMark="$(apt-mark showmanual)"; \\
+    apt-get update; \\
+    apt-get install -y --no-install-recommends gcc make libc6-dev; \\
+    make -C /usr/src/tool; make -C /usr/src/tool install; \\
+    apt-mark auto '.*' > /dev/null; \\
+    [ -z "$savedAptMark" ] || apt-mark manual $savedAptMark; \\
+    apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \\
+    rm -rf /var/lib/apt/lists/*
+CMD ["/usr/local/bin/tool"]
+`,
+  ],
+  [
+    'apk add --virtual .build-deps ... && apk del .build-deps',
+    `FROM alpine:3.20
+COPY src /src
+RUN apk add --no-cache --virtual .build-deps gcc musl-dev make \\
+    && make -C /src && make -C /src install \\
+    && apk del .build-deps
+CMD ["/usr/local/bin/tool"]
+`,
+  ],
+];
+
+for (const [name, text] of PURGED) {
+  test(`no finding when the compilers go again in the RUN that installs them: ${name}`, () => {
+    const a = analyze(text);
+    assert.ok(findBuild(a.model, finalStage(a)), 'the build is still recognised');
+    assert.equal(findingOf(a, RULE), undefined);
+  });
+}
+
+test('still reported when the compilers are removed in a later RUN (they stay in a layer) or only some go', () => {
+  const later = `FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y gcc libc6-dev
+COPY hello.c .
+RUN gcc -o /usr/local/bin/hello hello.c
+RUN apt-get purge -y --auto-remove gcc
+CMD ["/usr/local/bin/hello"]
+`;
+  assert.ok(findingOf(analyze(later), RULE));
+  const some = PURGED[0][1].replace('gcc libpq-dev \\\n    && pip', 'gcc g++ libpq-dev \\\n    && pip');
+  assert.ok(findingOf(analyze(some), RULE), 'g++ stays');
+});
+
+test('HEALTHCHECK `curl ... | jq`: the runtime stage installs curl and jq again, and the saving counts them', () => {
+  const text = `FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev curl jq && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY hello.c .
+RUN gcc -O2 -o /usr/local/bin/hello hello.c
+HEALTHCHECK --interval=30s CMD curl -fsS http://localhost:8080/health | jq -e .ok
+CMD ["/usr/local/bin/hello"]
+`;
+  const r = rewrite(text, RULE);
+  const runtime = finalStage(r.after);
+  assert.equal(runtime.from, 'debian:bookworm-slim', 'a shell image that has apt');
+  const runs = stepsOf(r.after, runtime)
+    .filter((s) => s.keyword === 'RUN')
+    .map((s) => s.args);
+  assert.ok(
+    runs.some((a) => /apt-get install -y --no-install-recommends curl jq\b/.test(a)),
+    runs.join('\n'),
+  );
+  assert.ok(!runs.some((a) => /\bgcc\b/.test(a)), 'the compiler stays behind');
+  // the message's "≈ X MB on debian:bookworm-slim" includes curl and jq: more than the bare base
+  const base = lookupBaseImage('debian:bookworm-slim');
+  const on = /≈ (\d+) MB on debian:bookworm-slim/.exec(r.finding.message);
+  assert.ok(base && on, r.finding.message);
+  assert.ok(Number(on[1]) * 1e6 > base.bytes + 3e6, `${on[1]} MB > base ${base.bytes}`);
+});
+
+test('a start script: it comes along, and the download tools stay in case it calls them', () => {
+  const text = `FROM golang:1.22-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /usr/local/bin/server .
+ENTRYPOINT ["./start.sh"]
+`;
+  const r = rewrite(text, RULE);
+  const runtime = finalStage(r.after);
+  assert.equal(runtime.from, 'debian:bookworm-slim', 'apt-get runs there: Debian, not Alpine');
+  const steps = stepsOf(r.after, runtime);
+  assert.ok(steps.some((s) => s.keyword === 'COPY' && s.words.join(' ') === '/src/start.sh /src/start.sh'));
+  assert.ok(steps.some((s) => s.keyword === 'RUN' && /install -y --no-install-recommends curl/.test(s.args)));
+  assert.match(r.fix.title, /start\.sh is not read here: curl kept/);
+});
+
+test('folders the build RUN writes besides the output come along, with the owner chown gave them', () => {
+  const text = `FROM golang:1.22-bookworm
+WORKDIR /src
+COPY . .
+RUN mkdir -p /models && curl -fsSL -o /models/m.bin https://example.org/m.bin \\
+    && CGO_ENABLED=0 go build -o /usr/local/bin/server . \\
+    && mkdir -p /var/lib/app && useradd -r app && chown app /var/lib/app \\
+    && mkdir -p /src/build && rm -rf /tmp/*
+USER app
+ENTRYPOINT ["/usr/local/bin/server"]
+`;
+  const r = rewrite(text, RULE);
+  const copies = stepsOf(r.after, finalStage(r.after))
+    .filter((s) => s.keyword === 'COPY')
+    .map((s) => s.words.join(' '));
+  assert.ok(copies.includes('/models /models'), copies.join('\n'));
+  assert.ok(copies.includes('/var/lib/app /var/lib/app'));
+  assert.ok(copies.includes('/etc/passwd /etc/group /etc/'), 'the user chown names exists in the runtime');
+  assert.ok(!copies.some((c) => c.startsWith('/src/build') || c.startsWith('/tmp')), 'build folders stay behind');
+  assert.match(r.text, /COPY --from=build --chown=app \/var\/lib\/app \/var\/lib\/app/);
+});
+
+test('a setup RUN (user with a home, folders, owners) is run again in the runtime stage before the copies', () => {
+  const text = `FROM golang:1.22-bookworm
+RUN useradd -m app && mkdir -p /data && chown -R app /data
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /usr/local/bin/server .
+USER app
+ENTRYPOINT ["/usr/local/bin/server"]
+`;
+  const r = rewrite(text, RULE);
+  const steps = stepsOf(r.after, finalStage(r.after));
+  const setup = steps.findIndex((s) => s.keyword === 'RUN' && /useradd -m app && mkdir -p \/data/.test(s.args));
+  const copy = steps.findIndex((s) => s.keyword === 'COPY');
+  assert.ok(setup > 0 && setup < copy, r.text);
+  assert.equal(finalStage(r.after).from, 'debian:bookworm-slim', 'useradd needs the Debian tools');
+});
+
+test('declined, with the reason, when a build RUN may write what the image needs (a model download)', () => {
+  const text = `FROM python:3.12
+RUN apt-get update && apt-get install -y build-essential && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt && python -c "from transformers import pipeline; pipeline('x')"
+COPY . .
+CMD ["python", "serve.py"]
+`;
+  const f = findingOf(analyze(text), RULE);
+  assert.ok(f);
+  assert.equal(f.fixes.length, 0);
+  assert.match(f.message, /no rewrite is offered: line 5 runs `python -c .*may write files the image needs/);
+});
+
+test('Python programs of the project run after a --prefix install find the packages (PATH, PYTHONPATH)', () => {
+  const text = `FROM python:3.12
+RUN apt-get update && apt-get install -y build-essential libpq-dev && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir -r requirements.txt && python manage.py collectstatic --noinput
+CMD ["gunicorn", "app.wsgi"]
+`;
+  const r = rewrite(text, RULE);
+  const builder = r.after.model.stages[0];
+  const env = stepsOf(r.after, builder).find((s) => s.keyword === 'ENV');
+  assert.ok(env, r.text);
+  assert.match(env.args, /PATH=\/install\/bin:\$PATH/);
+  assert.match(env.args, /PYTHONPATH=\/install\/lib\/python3\.12\/site-packages/);
+  assert.ok(env.line < stepsOf(r.after, builder).find((s) => /pip install --prefix/.test(s.args))!.line);
+  // without the version in the tag, the site-packages folder is unknown: declined
+  const f = findingOf(analyze(text.replace('FROM python:3.12', 'FROM python:3')), RULE);
+  assert.ok(f && f.fixes.length === 0);
+  assert.match(f.message, /Python version .* is not in the tag/);
+});
+
+test('the program the build made is no unread script: the download tool of the build stays behind', () => {
+  const text = `FROM golang:1.22-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /bin/server .
+ENTRYPOINT ["/bin/server"]
+`;
+  const r = rewrite(text, RULE);
+  assert.doesNotMatch(r.fix.title, /not read here/);
+  assert.equal(finalStage(r.after).from, 'gcr.io/distroless/static-debian12', 'no packages, no shell needed');
 });

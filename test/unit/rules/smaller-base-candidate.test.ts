@@ -156,3 +156,138 @@ test('CRLF files keep CRLF through the apt-get to apk translation', () => {
   const out = applyFix(text, f.fixes[0]);
   assert.equal(out, 'FROM alpine:3.24\r\nRUN apk add --no-cache curl\r\nCMD ["sh"]\r\n');
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Native code compiled with the full image's compilers (issue 16, item 4)
+
+const PSYCOPG = `FROM python:3.12
+WORKDIR /app
+RUN pip install --no-cache-dir psycopg2==2.9.9 flask
+COPY . .
+CMD ["flask", "run"]
+`;
+
+test('psycopg2 (source only) compiled with the full image: -slim warns what to add, Alpine is not offered', () => {
+  const f = findingOf(analyze(PSYCOPG), RULE);
+  assert.ok(f);
+  assert.deepEqual(
+    f.fixes.map((x) => /^Use (\S+)/.exec(x.title)?.[1]),
+    ['python:3.12-slim'],
+  );
+  assert.match(
+    f.fixes[0].title,
+    /psycopg2 compiles a C extension \(line 3\): -slim has no compiler; add build-essential libpq-dev/,
+  );
+  assert.match(f.message, /Alpine is not offered: the stage compiles native code/);
+});
+
+test('psycopg2-binary has wheels: nothing compiles, Alpine is offered as before', () => {
+  const f = findingOf(analyze(PSYCOPG.replace('psycopg2==2.9.9', 'psycopg2-binary')), RULE);
+  assert.ok(f);
+  assert.ok(f.fixes.some((x) => /python:3\.12-alpine/.test(x.title)));
+  assert.ok(!/compiles/.test(f.fixes[0].title));
+});
+
+test('a requirements file read from the context names mysqlclient: the same warning', () => {
+  const text = `FROM python:3.11
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+CMD ["python", "app.py"]
+`;
+  const facts = {
+    context: {
+      root: '/ctx',
+      files: [{ path: 'requirements.txt', bytes: 30 }],
+      truncated: false,
+      hasDockerignore: false,
+      contents: { 'requirements.txt': 'Django==5.0\nmysqlclient>=2.2 # db\n' },
+    },
+  };
+  const f = findingOf(analyze(text, facts), RULE);
+  assert.ok(f);
+  assert.equal(f.fixes.length, 1);
+  assert.match(
+    f.fixes[0].title,
+    /mysqlclient compiles a C extension.*add build-essential default-libmysqlclient-dev pkg-config/,
+  );
+});
+
+test('cchardet has wheels for Python 3.6 (not for 3.12): a warning only where it compiles', () => {
+  const text = (tag: string): string => `FROM python:${tag}\nRUN pip install cchardet\nCMD ["python"]\n`;
+  const old = findingOf(analyze(text('3.6')), RULE);
+  assert.ok(old && !/compiles/.test(old.message + old.fixes.map((x) => x.title).join()));
+  const now = findingOf(analyze(text('3.12')), RULE);
+  assert.ok(now);
+  assert.match(now.fixes[0].title, /cchardet compiles a C extension/);
+});
+
+test('a stage that installs its own compiler and -dev packages is not warned about (they come along)', () => {
+  const text = PSYCOPG.replace(
+    'RUN pip',
+    'RUN apt-get update && apt-get install -y build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nRUN pip',
+  );
+  const f = findingOf(analyze(text), RULE);
+  assert.ok(f);
+  assert.ok(!/compiles/.test(f.message + f.fixes.map((x) => x.title).join()));
+});
+
+test('native npm addons (bcrypt) and gems with extensions (bundle install): -slim warns, no Alpine', () => {
+  const node = findingOf(analyze('FROM node:20\nWORKDIR /app\nRUN npm install bcrypt\nCMD ["node", "."]\n'), RULE);
+  assert.ok(node);
+  assert.equal(node.fixes.length, 1);
+  assert.match(node.fixes[0].title, /bcrypt build native addons .*add python3 make g\+\+/);
+  const ruby = findingOf(
+    analyze('FROM ruby:3.3\nWORKDIR /app\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\nCMD ["ruby", "app.rb"]\n'),
+    RULE,
+  );
+  assert.ok(ruby);
+  assert.ok(ruby.fixes.every((x) => !/alpine/.test(x.title)));
+  assert.match(ruby.fixes[0].title, /bundle install compiles gems with native extensions/);
+});
+
+test('static files copied into nginx html: no musl warning; a binary copied elsewhere keeps it', () => {
+  const text = `FROM node:20 AS build
+WORKDIR /app
+COPY . .
+RUN npm ci && npm run build
+
+FROM nginx:1
+COPY --from=build /app/dist/ /usr/share/nginx/html
+`;
+  const f = findingOf(analyze(text), RULE);
+  assert.ok(f);
+  const alpine = f.fixes.find((x) => /nginx:1-alpine/.test(x.title));
+  assert.ok(alpine);
+  assert.doesNotMatch(alpine.title, /musl/);
+  const binary = findingOf(analyze(text + 'COPY --from=build /app/bin/tool /usr/local/bin/tool\n'), RULE);
+  assert.match(binary!.fixes.find((x) => /alpine/.test(x.title))!.title, /glibc-linked binaries \(line 8\)/);
+});
+
+test('a native addon the lockfile marks with an install script (npm ci): the same -slim warning', () => {
+  const lock = JSON.stringify({
+    lockfileVersion: 3,
+    packages: {
+      '': { name: 'app' },
+      'node_modules/bcrypt': { version: '5.1.1', hasInstallScript: true, license: 'MIT' },
+      'node_modules/esbuild': { version: '0.21.5', hasInstallScript: true },
+    },
+  });
+  const facts = {
+    context: {
+      root: '/ctx',
+      files: [{ path: 'package-lock.json', bytes: lock.length }],
+      truncated: false,
+      hasDockerignore: false,
+      contents: { 'package-lock.json': lock },
+    },
+  };
+  const text = 'FROM node:22\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCMD ["node", "."]\n';
+  const f = findingOf(analyze(text, facts), RULE);
+  assert.ok(f);
+  assert.equal(f.fixes.length, 1, 'no Alpine');
+  assert.match(f.fixes[0].title, /bcrypt build native addons/);
+  assert.doesNotMatch(f.fixes[0].title, /esbuild/, 'an install script alone is not native code');
+  // without the lockfile nothing says so: Alpine is offered with its musl warning, as before
+  assert.ok(findingOf(analyze(text), RULE)!.fixes.some((x) => /alpine/.test(x.title)));
+});

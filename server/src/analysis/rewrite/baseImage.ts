@@ -5,7 +5,14 @@ import { lookup } from '../lookup';
 import type { DockerfileModel, Stage, Step, TextEdit } from '../model';
 import { memoPerStep } from '../reuse';
 import { commandsOf, operands, programOf, type ShellCommand } from '../shell';
-import { packageCommand, readAptInstall, readAptRemove, readNodeInstall } from '../packageCommands';
+import {
+  packageCommand,
+  readAptInstall,
+  readAptRemove,
+  readNodeInstall,
+  readPipInstall,
+  requirementNames,
+} from '../packageCommands';
 import { expand } from '../variables';
 import { deleteStep, replaceStep } from './edits';
 import { isSmallVariant, officialName, parseImageRef, type ImageRef } from '../imageRef';
@@ -338,6 +345,9 @@ function translateCommand(c: ShellCommand): string | { blocker: string } {
 // ---------------------------------------------------------------------------------------------------------
 // What can break on a smaller variant
 
+/** The folders official web server images serve files from. */
+const WEB_ROOT = /^\/(usr\/share\/nginx\/html|usr\/local\/apache2\/htdocs|var\/www|srv)(\/|$)/;
+
 /** Why musl (Alpine) may break this stage: Python wheels, native Node modules, glibc-linked binaries. */
 const PYTHON_MANAGERS = ['poetry', 'pipenv', 'uv'];
 const DOWNLOADERS = ['curl', 'wget'];
@@ -363,9 +373,11 @@ const stepMuslRisks = memoPerStep((step: Step): string[] => {
   const downloads = cmds.some(
     (c) => DOWNLOADERS.includes(c.program) && /\/(usr\/local\/)?bin\/|\.tar\.gz|\.tgz|\.zip/.test(c.text),
   );
+  // files a web server serves (a front-end bundle in nginx's html folder) are not programs: no libc involved
   const foreignCopy =
     (step.keyword === 'COPY' || step.keyword === 'ADD') &&
-    (step.copyFrom !== undefined || (step.sources ?? []).some((s) => /^https?:/.test(s)));
+    (step.copyFrom !== undefined || (step.sources ?? []).some((s) => /^https?:/.test(s))) &&
+    !WEB_ROOT.test(step.destination ?? '');
   if (downloads || foreignCopy) risks.push(`glibc-linked binaries (line ${step.line}) will not run on musl`);
   return risks;
 });
@@ -433,3 +445,158 @@ export function slimRisks(model: DockerfileModel, stage: Stage): string[] {
     )
     .map(([p, line]) => `-slim has no ${p} (used at line ${line}); add ${pkgFor(p)} to an apt-get install`);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Native code compiled in the stage
+
+/**
+ * Python distributions Linux gets as source only: pip compiles them, with gcc and the named -dev packages (Debian
+ * names). The full python image has both (buildpack-deps); -slim and Alpine do not. (PyPI file lists, 2026-12.)
+ */
+const PY_SOURCE_ONLY: Record<string, string[]> = {
+  psycopg2: ['libpq-dev'],
+  mysqlclient: ['default-libmysqlclient-dev', 'pkg-config'],
+  uwsgi: [],
+  'python-ldap': ['libldap2-dev', 'libsasl2-dev'],
+  pygraphviz: ['graphviz-dev'],
+  dlib: ['cmake'],
+  pyaudio: ['portaudio19-dev'],
+  cchardet: [],
+};
+/** Distributions whose last release has Linux wheels up to a Python version: source only on newer ones. */
+const WHEELS_UP_TO: Record<string, number> = { cchardet: 9 };
+
+/** Gems with native extensions compiled at install (gcc, make; pg and mysql2 also their client libraries). */
+const NATIVE_GEMS = ['pg', 'mysql2', 'puma', 'bcrypt', 'nio4r', 'websocket-driver', 'msgpack', 'bootsnap', 'json'];
+const COMPILER_PACKAGES = ['build-essential', 'gcc', 'g++', 'build-base', 'clang'];
+
+export interface NativeBuild {
+  /** "psycopg2 (line 30) compiles a C extension": what compiles, for the title. */
+  what: string;
+  /** Debian packages the stage would have to install on -slim (the compiler and -dev libraries it lacks). */
+  needs: string[];
+}
+
+/**
+ * What the stage compiles with the compilers of a full base image (the stage installs no compiler itself): pip
+ * distributions without wheels (named, or in a requirements file of `contents`), packages of a lockfile whose
+ * install scripts run node-gyp, gems with native extensions, node-gyp itself. Empty when it compiles nothing or
+ * brings its own compiler.
+ */
+export function nativeBuilds(
+  model: DockerfileModel,
+  stage: Stage,
+  contents: Record<string, string> = {},
+): NativeBuild[] {
+  const steps = stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
+  const installed = new Set(steps.flatMap((s) => commandsOf(s).flatMap((c) => readAptInstall(c)?.packages ?? [])));
+  if (COMPILER_PACKAGES.some((p) => installed.has(p))) return [];
+  const ref = parseImageRef(stage.from);
+  const minor = ref.repository === 'python' ? /^3\.(\d+)/.exec(ref.tag ?? '')?.[1] : undefined;
+  const python = minor !== undefined ? Number(minor) : null;
+  const out: NativeBuild[] = [];
+  for (const step of steps)
+    for (const c of commandsOf(step)) {
+      const found = nativeOf(c, contents, python);
+      if (found)
+        out.push({ what: `${found.what} (line ${step.line})`, needs: found.needs.filter((p) => !installed.has(p)) });
+    }
+  return out;
+}
+
+/** `name` has a Linux wheel for Python 3.`minor` (null: the version is not known, taken as a current one). */
+function hasWheel(name: string, minor: number | null): boolean {
+  const upTo = lookup(WHEELS_UP_TO, name);
+  return upTo !== undefined && minor !== null && minor <= upTo;
+}
+
+function nativeOf(
+  c: ShellCommand,
+  contents: Record<string, string>,
+  python: number | null,
+): { what: string; needs: string[] } | null {
+  const pip = readPipInstall(c);
+  if (pip) {
+    const names = [
+      ...requirementNames(pip.named.join('\n')),
+      ...pip.requirementFiles.flatMap((f) => requirementsIn(f, contents)),
+    ];
+    const src = [...new Set(names.filter((n) => lookup(PY_SOURCE_ONLY, n) !== undefined && !hasWheel(n, python)))];
+    if (src.length === 0 && !c.words.some((w) => w.startsWith('--no-binary'))) return null;
+    const what = src.length
+      ? `${src.join(', ')} compile${src.length > 1 ? '' : 's'} a C extension`
+      : 'pip --no-binary compiles from source';
+    return { what, needs: ['build-essential', ...src.flatMap((n) => lookup(PY_SOURCE_ONLY, n) ?? [])] };
+  }
+  const p = programOf(c);
+  if (p === 'node-gyp' || (packageCommand(c)?.tool === 'npm' && c.subcommand === 'rebuild'))
+    return { what: 'node-gyp compiles native modules', needs: ['python3', 'make', 'g++'] };
+  const node = readNodeInstall(c);
+  if (node) {
+    const addons = [
+      ...node.named.filter((n) => NATIVE_NODE.has(n.replace(/@[^/@]*$/, ''))),
+      ...installScripts(contents),
+    ];
+    if (addons.length)
+      return {
+        what: `${[...new Set(addons)].slice(0, 3).join(', ')} build native addons (node-gyp when no prebuilt binary fits)`,
+        needs: ['python3', 'make', 'g++'],
+      };
+  }
+  const gems = p === 'gem' && c.subcommand === 'install' ? operands(c).filter((g) => NATIVE_GEMS.includes(g)) : [];
+  if (gems.length || (p === 'bundle' && (c.subcommand === 'install' || c.subcommand === null)))
+    return {
+      what: gems.length
+        ? `gems ${gems.join(', ')} compile native extensions`
+        : 'bundle install compiles gems with native extensions (puma, pg, ...)',
+      needs: [
+        'build-essential',
+        ...(gems.includes('pg') ? ['libpq-dev'] : []),
+        ...(gems.includes('mysql2') ? ['default-libmysqlclient-dev'] : []),
+      ],
+    };
+  return null;
+}
+
+/** Distribution names of a requirements file the command names, found by its name among the read context files. */
+function requirementsIn(file: string, contents: Record<string, string>): string[] {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  const key = Object.keys(contents).find((k) => k === base || k.endsWith('/' + base));
+  return key ? requirementNames(contents[key]) : [];
+}
+
+/** npm packages that are native addons: built by node-gyp at install unless a prebuilt binary for the platform fits. */
+const NATIVE_NODE = new Set([
+  'bcrypt',
+  'argon2',
+  'sqlite3',
+  'better-sqlite3',
+  'node-sass',
+  'canvas',
+  'bufferutil',
+  'utf-8-validate',
+  're2',
+  'node-pty',
+  'leveldown',
+  'zeromq',
+  'kerberos',
+  'cpu-features',
+  'deasync',
+  'microtime',
+]);
+
+/** Native addons of a package-lock.json in the context whose install scripts run (`"hasInstallScript": true`). */
+function installScripts(contents: Record<string, string>): string[] {
+  const known = scriptsRead.get(contents);
+  if (known) return known;
+  const key = Object.keys(contents).find((k) => k === 'package-lock.json' || k.endsWith('/package-lock.json'));
+  if (!key) return [];
+  const names: string[] = [];
+  const re = /"node_modules\/((?:@[^/"]+\/)?[^/"]+)"\s*:\s*\{[^{}]*?"hasInstallScript"\s*:\s*true/g;
+  for (const m of contents[key].matchAll(re)) if (NATIVE_NODE.has(m[1]) && !names.includes(m[1])) names.push(m[1]);
+  scriptsRead.set(contents, names);
+  return names;
+}
+
+/** The lockfile is read once per context (a stage may run thousands of installs). */
+const scriptsRead = new WeakMap<Record<string, string>, string[]>();

@@ -9,9 +9,11 @@ import type { DockerfileModel, Step, TextEdit } from '../model';
 import { commandsOf, programOf } from '../shell';
 import { hasPackageOption, packageCommand, PROGRAM_PATTERN } from '../packageCommands';
 import { findInStep, subcommandPattern } from './runEdits';
-import { runtimePackagesOf, type BuildPlan } from '../buildPlan';
+import { programsRun, runtimePackagesOf, type BuildPlan } from '../buildPlan';
+import * as posix from 'node:path/posix';
 import { deleteStep, insertAt, insertLinesAfter, insertLinesBefore, replaceStep, stepText } from './edits';
 import { chooseRuntime, type RuntimeChoice } from './runtime';
+import { builderWrites, type BuilderWrites } from './builderWrites';
 
 export interface MultiStageRewrite {
   runtime: RuntimeChoice;
@@ -20,6 +22,8 @@ export interface MultiStageRewrite {
   /** Steps of the original stage that end up in the runtime stage (after the last toolchain step). */
   keptSteps: number[];
   notes: string[];
+  /** The RUN lines the runtime stage adds before the user's own steps (packages installed again, setup replayed). */
+  runtimeRuns: string[];
 }
 
 /** Instructions that only set image metadata; copied into the runtime stage as written. */
@@ -37,19 +41,30 @@ const METADATA = new Set([
 /** What nginx's image brings itself; a front-end bundle's own start command does not apply there. */
 const NGINX_DROPS = new Set(['CMD', 'ENTRYPOINT', 'USER', 'WORKDIR', 'HEALTHCHECK', 'SHELL', 'VOLUME', 'STOPSIGNAL']);
 
-export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): MultiStageRewrite | null {
+export type MultiStageResult = MultiStageRewrite | { declined: string };
+
+export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): MultiStageResult {
   const split = splitPoint(model, plan);
-  if (!split) return null;
+  if ('declined' in split) return split;
   const { steps, fromStep, fromMatch, last } = split;
 
   runtimePackagesOf(model, plan);
   const frontend = plan.ecosystem === 'node-frontend';
   const before = steps.filter((s) => s.index > fromStep.index && s.index <= last.index);
   const after = steps.filter((s) => s.index > last.index);
+  const keep = plan.artifacts.map((a) => a.path);
+  const projectCopied = plan.ecosystem === 'python' && plan.artifacts.some((a) => a.dest !== '/usr/local/');
+  const writes = builderWrites(before, keep, last.workdir, projectCopied, startScripts(steps, after, last));
+  if (writes.declined) return { declined: writes.declined };
+  if (frontend) writes.setup = [];
+  const debianCommands =
+    !plan.musl &&
+    (plan.runtimePackages.length > 0 || writes.setup.length > 0 || after.some((s) => s.keyword === 'RUN'));
   const runtime = chooseRuntime(
     plan,
-    !frontend && runtimeNeedsShell(plan, steps, after),
+    !frontend && (runtimeNeedsShell(plan, steps, after) || writes.setup.length > 0),
     steps.some((s) => s.keyword === 'USER'),
+    debianCommands,
   );
   const builderName = pickName(model);
   const notes = [...plan.notes];
@@ -57,10 +72,13 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
     notes.push(`${runtime.image} has no version tags: pin its digest`);
   if (plan.unknownDevPackages.length)
     notes.push(`check the run-time libraries of ${plan.unknownDevPackages.join(', ')}`);
+  if (writes.carry.length)
+    notes.push(`also copies ${writes.carry.join(', ')} from the builder (written there, or started by the image)`);
 
   const edits: TextEdit[] = [];
   edits.push(replaceStep(model, fromStep, [`${fromMatch[1]} AS ${builderName}${fromMatch[4]}`]));
-  const stage = runtimeStage({ model, plan, runtime, builderName, alias: fromMatch[3], steps, before, after, last });
+  const input = { model, plan, runtime, builderName, alias: fromMatch[3], steps, before, after, last, writes };
+  const stage = runtimeStage(input);
   // the new lines go below the last toolchain step: before the line after it, or at the end of the file
   edits.push(
     last.endLine < model.lines.length
@@ -68,15 +86,15 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
       : insertLinesAfter(model, last.endLine, stage.lines),
   );
   if (plan.ecosystem === 'python') {
-    const pipEdits = pipPrefixEdits(model, before);
-    if (pipEdits === null) return null;
-    for (const e of pipEdits) edits.push(e);
+    const pipEdits = pipPrefixEdits(model, plan, before, writes.pythonRuns);
+    if ('declined' in pipEdits) return pipEdits;
+    for (const e of pipEdits.edits) edits.push(e);
   }
   if (frontend) {
     for (const e of nginxEdits(model, after, stage.exposed)) edits.push(e);
     notes.push('nginx serves the bundle on port 80');
   }
-  return { runtime, builderName, edits, keptSteps: after.map((s) => s.index), notes };
+  return { runtime, builderName, edits, keptSteps: after.map((s) => s.index), notes, runtimeRuns: stage.runs };
 }
 
 /**
@@ -86,17 +104,18 @@ export function multiStageRewrite(model: DockerfileModel, plan: BuildPlan): Mult
 function splitPoint(
   model: DockerfileModel,
   plan: BuildPlan,
-): { steps: Step[]; fromStep: Step; fromMatch: RegExpExecArray; last: Step } | null {
+): { steps: Step[]; fromStep: Step; fromMatch: RegExpExecArray; last: Step } | { declined: string } {
   const stage = plan.stage;
-  if (stage.baseStage !== null || plan.artifacts.length === 0) return null;
+  if (plan.artifacts.length === 0) return { declined: 'the build output could not be located from the Dockerfile' };
+  const cannot = { declined: 'this stage builds FROM another stage or has a multi-line FROM' };
+  if (stage.baseStage !== null) return cannot;
   const steps = stage.steps.map((i) => model.steps[i]).filter((s): s is Step => s !== undefined);
   const fromStep = steps[0];
-  if (!fromStep || fromStep.keyword !== 'FROM' || fromStep.line !== fromStep.endLine) return null;
+  if (!fromStep || fromStep.keyword !== 'FROM' || fromStep.line !== fromStep.endLine) return cannot;
   const fromLine = model.lines[fromStep.line - 1] ?? '';
   const fromMatch = /^(\s*FROM\s+.*?)(\s+AS\s+(\S+))?(\s*(#.*)?)$/i.exec(fromLine);
-  if (!fromMatch) return null;
   const last = model.steps[plan.lastToolchainStep];
-  if (!last) return null;
+  if (!fromMatch || !last) return cannot;
   return { steps, fromStep, fromMatch, last };
 }
 
@@ -123,14 +142,15 @@ interface RuntimeStageInput {
   before: Step[];
   after: Step[];
   last: Step;
+  writes: BuilderWrites;
 }
 
 /**
  * The lines inserted after the last toolchain step: the rest of the build, then the runtime stage up to where the
  * user's own steps go on (FROM, ARG/ENV, WORKDIR, packages, the artifacts, the metadata). `exposed`: it has EXPOSE 80.
  */
-function runtimeStage(x: RuntimeStageInput): { lines: string[]; exposed: boolean } {
-  const { model, plan, runtime, builderName, before, after, last } = x;
+function runtimeStage(x: RuntimeStageInput): { lines: string[]; exposed: boolean; runs: string[] } {
+  const { model, plan, runtime, builderName, before, after, last, writes } = x;
   const frontend = plan.ecosystem === 'node-frontend';
   const lines: string[] = plan.builderCommands.map((c) => `RUN ${c}`);
   lines.push('');
@@ -142,28 +162,48 @@ function runtimeStage(x: RuntimeStageInput): { lines: string[]; exposed: boolean
       for (const l of stepText(model, s)) lines.push(l);
   const workdir = after[0]?.workdir ?? last.workdir;
   if (!frontend && workdir !== '/') lines.push(`WORKDIR ${workdir}`);
+  const runs: string[] = [];
   if (plan.runtimePackages.length) {
-    lines.push(
+    runs.push(
       plan.musl
         ? `RUN apk add --no-cache ${plan.runtimePackages.join(' ')}`
         : `RUN apt-get update && apt-get install -y --no-install-recommends ${plan.runtimePackages.join(' ')} && rm -rf /var/lib/apt/lists/*`,
     );
   }
+  // users, groups and folders the stage set up: made again, as root, before the copies that may name them
+  for (const s of writes.setup) runs.push(stepText(model, s).join('\n'));
+  for (const r of runs) for (const l of r.split('\n')) lines.push(l);
   if (!frontend && needsUserFiles(x)) lines.push(`COPY --from=${builderName} /etc/passwd /etc/group /etc/`);
-  for (const a of plan.artifacts) lines.push(`COPY --from=${builderName} ${a.path} ${a.dest}`);
+  for (const a of plan.artifacts)
+    lines.push(`COPY --from=${builderName}${chownOf(writes, a.path)} ${a.path} ${a.dest}`);
+  for (const p of writes.carry) lines.push(`COPY --from=${builderName}${chownOf(writes, p)} ${p} ${p}`);
   const exposed = copyMetadata(model, before, frontend, lines);
   const lastUser = [...before].reverse().find((s) => s.keyword === 'USER');
   if (lastUser && !frontend) for (const l of stepText(model, lastUser)) lines.push(l);
-  return { lines, exposed };
+  return { lines, exposed, runs };
 }
 
-/** USER names a user the runtime image does not know and no later step creates: copy the builder's user files. */
-function needsUserFiles({ steps, after, runtime }: RuntimeStageInput): boolean {
-  const named = steps
-    .filter((s) => s.keyword === 'USER')
-    .map((s) => (s.words[0] ?? '').split(':')[0])
+/** ` --chown=OWNER` when the builder's last chown of `path`, of a folder above it or below it named OWNER. */
+function chownOf(writes: BuilderWrites, path: string): string {
+  const p = path.replace(/\/$/, '');
+  const hit = [...writes.chowns]
+    .reverse()
+    .find((c) => c.path === p || p.startsWith(c.path + '/') || c.path.startsWith(p + '/'));
+  return hit ? ` --chown=${hit.owner}` : '';
+}
+
+/**
+ * A user the runtime image does not know, named by USER or by a chown the copies keep, that no step of the runtime
+ * stage creates: copy the builder's user files.
+ */
+function needsUserFiles({ steps, after, runtime, writes }: RuntimeStageInput): boolean {
+  const named = [
+    ...steps.filter((s) => s.keyword === 'USER').map((s) => s.words[0] ?? ''),
+    ...writes.chowns.map((c) => c.owner),
+  ]
+    .map((u) => u.split(/[:.]/)[0])
     .filter((u) => u !== '' && !/^(root|\d+)$/.test(u) && !u.includes('$') && !runtime.users.includes(u));
-  const createdLater = after.some((s) =>
+  const createdLater = [...after, ...writes.setup].some((s) =>
     commandsOf(s).some((c) => ['useradd', 'adduser', 'groupadd', 'addgroup'].includes(programOf(c))),
   );
   return named.length > 0 && !createdLater;
@@ -202,6 +242,23 @@ function nginxEdits(model: DockerfileModel, after: Step[], exposed: boolean): Te
   return edits;
 }
 
+/**
+ * The scripts CMD, ENTRYPOINT and HEALTHCHECK start that the builder has (a path, resolved against the WORKDIR the
+ * image starts in; a file the runtime stage's own steps bring is left to them).
+ */
+function startScripts(steps: Step[], after: Step[], last: Step): string[] {
+  const workdir = after[after.length - 1]?.workdir ?? last.workdir;
+  const starts = steps.filter((s) => ['CMD', 'ENTRYPOINT', 'HEALTHCHECK'].includes(s.keyword));
+  const laterCopies = after.filter((s) => (s.keyword === 'COPY' || s.keyword === 'ADD') && s.destination);
+  return programsRun(starts)
+    .scripts.filter((p) => p.includes('/'))
+    .map((p) => posix.resolve(workdir, p))
+    .filter(
+      (p) =>
+        !laterCopies.some((c) => c.destination === p || (c.destination?.endsWith('/') && p.startsWith(c.destination))),
+    );
+}
+
 function effective(steps: Step[], keyword: string): Step | undefined {
   return [...steps].reverse().find((s) => s.keyword === keyword);
 }
@@ -233,21 +290,40 @@ function pickName(model: DockerfileModel): string {
 
 /**
  * `pip install ...` -> `pip install --prefix=/install ...` in every step of the builder, so the packages land
- * in one folder the runtime copies to /usr/local (where the python image's interpreter looks). Null when a
- * pip install already chooses its own location, or its text cannot be matched to the commands.
+ * in one folder the runtime copies to /usr/local (where the python image's interpreter looks). When the builder runs
+ * Python programs of the project after that (`python manage.py collectstatic`), an ENV before the first install puts
+ * /install on PATH and PYTHONPATH for them. Declined when a pip install already chooses its own location, its text
+ * cannot be matched to the commands, or the Python version (the site-packages folder) is not in the tag.
  */
-function pipPrefixEdits(model: DockerfileModel, steps: Step[]): TextEdit[] | null {
+function pipPrefixEdits(
+  model: DockerfileModel,
+  plan: BuildPlan,
+  steps: Step[],
+  pythonRuns: Step[],
+): { edits: TextEdit[] } | { declined: string } {
   const edits: TextEdit[] = [];
+  let first: Step | undefined;
   for (const step of steps) {
     if (step.keyword !== 'RUN') continue;
     const installs = commandsOf(step)
       .map(packageCommand)
       .filter((pc) => pc?.tool === 'pip' && pc.sub === 'install');
     if (installs.length === 0) continue;
-    if (installs.some((pc) => pc && hasPackageOption(pc, '--prefix', '--target', '--user', '--root'))) return null;
+    if (installs.some((pc) => pc && hasPackageOption(pc, '--prefix', '--target', '--user', '--root')))
+      return { declined: `the pip install at line ${step.line} chooses its own location` };
     const at = findInStep(model, step, subcommandPattern(PROGRAM_PATTERN.pip, 'install'));
-    if (step.execForm || at.length !== installs.length) return null;
+    if (step.execForm || at.length !== installs.length)
+      return { declined: `the pip install at line ${step.line} is written in a form the rewrite does not edit` };
+    first ??= step;
     for (const m of at) edits.push(insertAt(m.endLine, m.endColumn, ' --prefix=/install'));
   }
-  return edits;
+  if (pythonRuns.length && first) {
+    if (!plan.version)
+      return {
+        declined: `line ${pythonRuns[0].line} runs Python after pip, and the Python version (where /install keeps the packages) is not in the tag`,
+      };
+    const env = `ENV PATH=/install/bin:$PATH PYTHONPATH=/install/lib/python${plan.version}/site-packages`;
+    edits.push(insertLinesBefore(model, first.line, [env]));
+  }
+  return { edits };
 }

@@ -32,9 +32,15 @@ function builderRelease(from: string): string {
 
 /**
  * @param needsShell the runtime stage keeps RUN steps, shell-form CMD/ENTRYPOINT or installs packages.
+ * @param debianCommands it runs commands written for the Debian builder (apt-get, useradd): no Alpine then.
  */
-export function chooseRuntime(plan: BuildPlan, needsShell: boolean, setsUser = false): RuntimeChoice {
-  const choice = chooseImage(plan, needsShell);
+export function chooseRuntime(
+  plan: BuildPlan,
+  needsShell: boolean,
+  setsUser = false,
+  debianCommands = false,
+): RuntimeChoice {
+  const choice = chooseImage(plan, needsShell, debianCommands);
   // distroless publishes no version tags; when the Dockerfile sets USER anyway, the :nonroot tag changes
   // nothing at run time and keeps the reference from reading as a floating :latest
   if (!choice.shell && setsUser && choice.image.startsWith('gcr.io/distroless/') && !choice.image.includes(':')) {
@@ -54,7 +60,7 @@ interface Builder {
   slim: string;
 }
 
-function chooseImage(plan: BuildPlan, needsShell: boolean): RuntimeChoice {
+function chooseImage(plan: BuildPlan, needsShell: boolean, debianCommands: boolean): RuntimeChoice {
   const from = parseImageRef(plan.stage.from);
   const release = builderRelease(plan.stage.from);
   const b: Builder = {
@@ -67,7 +73,7 @@ function chooseImage(plan: BuildPlan, needsShell: boolean): RuntimeChoice {
   switch (plan.ecosystem) {
     case 'go':
     case 'rust':
-      return goOrRustImage(plan, needsShell, b);
+      return goOrRustImage(plan, needsShell, b, debianCommands);
     case 'c':
       return cImage(plan, needsShell, b);
     case 'java': {
@@ -109,9 +115,11 @@ function distroless(image: string, reason: string): RuntimeChoice {
   return { image, reason, shell: false, users: ['nonroot', '65532', 'nobody'] };
 }
 
-function goOrRustImage(plan: BuildPlan, needsShell: boolean, b: Builder): RuntimeChoice {
+function goOrRustImage(plan: BuildPlan, needsShell: boolean, b: Builder, debianCommands: boolean): RuntimeChoice {
   const lang = plan.ecosystem === 'go' ? 'Go' : 'Rust';
   if (plan.musl && !plan.staticBinary) return shellImage(b.alpine, `${lang} binary linked against musl`);
+  if (plan.staticBinary && debianCommands)
+    return shellImage(b.slim, `static ${lang} binary; the stage runs Debian commands (Debian ${b.release})`);
   if (plan.staticBinary) {
     return needsShell
       ? shellImage(b.alpine, `static ${lang} binary; a shell is still needed`)

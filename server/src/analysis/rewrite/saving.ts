@@ -2,6 +2,8 @@
 // step estimates (or measurements). A saving is only stated when both sides have a number.
 
 import { lookupBaseImage } from '../estimate/baseImages';
+import { estimateSizes } from '../estimate';
+import { parseDockerfile } from '../parse';
 import type { DockerfileModel, LayerSize, Stage } from '../model';
 
 export interface Saving {
@@ -50,7 +52,8 @@ export function stageBytes(model: DockerfileModel, sizes: (LayerSize | null)[], 
 
 /**
  * The saving of replacing `stage` by a stage FROM `newBase` that keeps `keptSteps` (their layers are still
- * built) and `carried` bytes copied over. Null when a base size is unknown or nothing is saved.
+ * built) and `added` bytes of new layers (packages installed again). Null when a base size is unknown or nothing
+ * is saved.
  */
 export function savingOf(
   model: DockerfileModel,
@@ -58,11 +61,12 @@ export function savingOf(
   stage: Stage,
   newBase: string,
   keptSteps: number[],
+  added = 0,
 ): Saving | null {
   const before = stageBytes(model, sizes, stage);
   const base = baseBytes(newBase);
   if (before === null || !base) return null;
-  const after = base.bytes + stepsBytes(sizes, keptSteps);
+  const after = base.bytes + stepsBytes(sizes, keptSteps) + added;
   if (after >= before) return null;
   const layers = stepsBytes(sizes, stage.steps.slice(1)) > 0 ? ' and layer estimates' : '';
   return {
@@ -71,6 +75,16 @@ export function savingOf(
     bytes: before - after,
     basis: `image ${formatSaving(before)} now, ${formatSaving(after)} on ${newBase}; base-image table${layers}`,
   };
+}
+
+/**
+ * Estimated bytes of RUN lines a rewrite adds on `base` (the runtime stage's packages installed again): the same
+ * estimator as every layer, on a Dockerfile of those lines alone. Unknown sizes count 0.
+ */
+export function runsBytes(base: string, runs: readonly string[]): number {
+  if (runs.length === 0) return 0;
+  const model = parseDockerfile([`FROM ${base}`, ...runs].join('\n') + '\n', {});
+  return stepsBytes(estimateSizes(model, {}), model.steps.map((s) => s.index).slice(1));
 }
 
 /** "≈ 829 MB" (estimates are rounded to whole megabytes; small savings keep one decimal). */

@@ -7,12 +7,16 @@
 // distroless image; a JDK+Maven image carries ≈ 250 MB a JRE does not need; build-essential adds ≈ 250 MB.
 // Fix: split into a builder stage and a runtime stage on a runtime image chosen by ecosystem, copying only the
 // artifacts the build command names (rewrite/multiStage.ts). The title and the message carry the saving
-// estimated from the base-image table and the layer estimates; after the rewrite the editor re-estimates.
-// Not reported when the final stage only copies artifacts built in another stage.
+// estimated from the base-image table and the layer estimates, less what the runtime stage installs again; after
+// the rewrite the editor re-estimates. When the rewrite cannot be made safe (a builder step that may write files the
+// image needs, a pip install with its own location...), the finding says why and offers no fix.
+// Not reported when the final stage only copies artifacts built in another stage, nor when the compilers are
+// installed and removed again in the RUN that builds (apt-get purge --auto-remove, apk del .build-deps): then the
+// toolchain never reaches a layer.
 
-import { ECOSYSTEM_NAMES, findBuild } from '../buildPlan';
+import { ECOSYSTEM_NAMES, findBuild, toolchainRemoved } from '../buildPlan';
 import { multiStageRewrite } from '../rewrite/multiStage';
-import { describeSaving, savingOf } from '../rewrite/saving';
+import { describeSaving, runsBytes, savingOf } from '../rewrite/saving';
 import type { Rule, RuleContext, RuleFinding } from './rule';
 
 export const multiStageCandidate: Rule = {
@@ -25,28 +29,29 @@ export const multiStageCandidate: Rule = {
     const stage = model.stages[model.target];
     if (!stage || stage.from === 'scratch') return [];
     const plan = findBuild(model, stage);
-    if (!plan) return [];
+    // the official images' way: compilers installed, used and purged in one RUN never reach a layer
+    if (!plan || toolchainRemoved(model, plan) !== null) return [];
     const buildStep = model.steps[plan.buildStep];
     const what = `${ECOSYSTEM_NAMES[plan.ecosystem]} build at line ${buildStep.line} (\`${short(plan.command)}\`)`;
     const rewrite = multiStageRewrite(model, plan);
-    if (!rewrite) {
-      const why =
-        plan.artifacts.length === 0
-          ? 'the build output could not be located from the Dockerfile, so no rewrite is offered'
-          : 'this stage builds FROM another stage or has a multi-line FROM, so no rewrite is offered';
+    if ('declined' in rewrite) {
       return [
         {
           line: stage.line,
           endLine: stage.line,
-          message: `The final stage runs a ${what} and ships the toolchain with the image; build in a separate stage and copy only the output (${why}).`,
+          message: `The final stage runs a ${what} and ships the toolchain with the image; build in a separate stage and copy only the output (no rewrite is offered: ${rewrite.declined}).`,
           fixes: [],
         },
       ];
     }
-    const saving = savingOf(model, ctx.sizes, stage, rewrite.runtime.image, [
-      ...rewrite.keptSteps,
-      ...plan.carriedSteps,
-    ]);
+    const saving = savingOf(
+      model,
+      ctx.sizes,
+      stage,
+      rewrite.runtime.image,
+      [...rewrite.keptSteps, ...plan.carriedSteps],
+      runsBytes(rewrite.runtime.image, rewrite.runtimeRuns),
+    );
     const saves = describeSaving(model, stage, rewrite.runtime.image, saving);
     const caveats = rewrite.notes.length ? ` (${rewrite.notes.join('; ')})` : '';
     const artifacts = plan.artifacts.map((a) => a.path).join(', ');

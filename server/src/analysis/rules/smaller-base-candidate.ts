@@ -6,8 +6,11 @@
 // ≈ 171 MB (docker-library repo-info); every pull, push and cold start pays for it.
 // Fix: change the tag. Slim keeps Debian and glibc and is offered first where Alpine is risky; going to
 // Alpine also rewrites apt-get installs into apk adds (common packages mapped), and the title warns where
-// musl vs glibc matters (Python wheels, native Node modules, glibc-linked binaries). Each fix title and the
-// message give the saving in MB from the base-image size table.
+// musl vs glibc matters (Python wheels, native Node modules, glibc-linked binaries; not for files a web server
+// serves). When the stage compiles native code with the full image's compilers (pip packages without wheels such as
+// psycopg2 or mysqlclient, native npm addons, gems with extensions), Alpine is not offered (the message says why)
+// and the -slim title names the compiler and -dev packages to add. Each fix title and the message give the saving
+// in MB from the base-image size table.
 
 import type { Fix } from '../model';
 import { findBuild } from '../buildPlan';
@@ -15,6 +18,8 @@ import {
   aptToApkEdits,
   fromEdit,
   muslRisks,
+  nativeBuilds,
+  type NativeBuild,
   slimRisks,
   smallerVariants,
   translateAptToApk,
@@ -37,6 +42,12 @@ export const smallerBaseCandidate: Rule = {
     // a JRE cannot run the build a JDK stage does: that is multi-stage-candidate's rewrite
     const build = variants.some((v) => v.kind === 'jre') ? findBuild(model, stage) : null;
     if (build?.ecosystem === 'java') variants = variants.filter((v) => v.kind !== 'jre' && !/-jre/.test(v.image));
+    // code compiled with the full image's compilers: -slim lacks them (a warning says what to install), Alpine
+    // lacks them and builds for musl (not offered)
+    if (variants.length === 0) return [];
+    const native = nativeBuilds(model, stage, ctx.facts.context?.contents);
+    const noAlpine = native.length > 0 && variants.some((v) => v.kind === 'alpine');
+    if (native.length) variants = variants.filter((v) => v.kind !== 'alpine');
     if (variants.length === 0) return [];
     const current = baseBytes(stage.from);
 
@@ -71,7 +82,7 @@ export const smallerBaseCandidate: Rule = {
             ]),
         });
       } else {
-        const risks = v.kind === 'slim' ? slimRisks(model, stage) : [];
+        const risks = v.kind === 'slim' ? [...nativeRisks(native), ...slimRisks(model, stage)] : [];
         const warn = risks.length ? `; ${risks.join('; ')}` : '';
         options.push({
           variant: v,
@@ -99,16 +110,32 @@ export const smallerBaseCandidate: Rule = {
       .map((o) => `${o.variant.image}${o.saving !== null ? ` (${formatSaving(o.saving)} less)` : ''}`)
       .join(', ');
     const size = current ? ` (${formatSaving(current.bytes)} in the base-image table)` : '';
+    const whyNoAlpine = noAlpine ? noAlpineNote(native) : '';
     return [
       {
         line: stage.line,
         endLine: stage.line,
-        message: `The final stage's base ${stage.from}${size} has smaller official variants: ${listed}.${best.saving !== null ? ` Switching saves up to ${formatSaving(best.saving)}.` : ''}`,
+        message: `The final stage's base ${stage.from}${size} has smaller official variants: ${listed}.${best.saving !== null ? ` Switching saves up to ${formatSaving(best.saving)}.` : ''}${whyNoAlpine}`,
         fixes: () => options.map((o) => o.fix(o.preferred === true)),
       },
     ];
   },
 };
+
+/** Why the message lists no Alpine variant. */
+function noAlpineNote(native: NativeBuild[]): string {
+  const what = native.map((n) => n.what).join('; ');
+  return ` Alpine is not offered: the stage compiles native code (${what}) with the compilers of the full image, and Alpine builds for musl.`;
+}
+
+/** The -slim warning for native builds: what compiles, and the packages to add. */
+function nativeRisks(native: NativeBuild[]): string[] {
+  if (native.length === 0) return [];
+  const needs = [...new Set(native.flatMap((n) => n.needs))];
+  return [
+    `${native.map((n) => n.what).join('; ')}: -slim has no compiler${needs.length ? `; add ${needs.join(' ')} to an apt-get install` : ''}`,
+  ];
+}
 
 function rank(o: { variant: Variant; risky: boolean }, alpineSafe: boolean): number {
   if (o.variant.kind === 'alpine') return alpineSafe ? 0 : 2;
