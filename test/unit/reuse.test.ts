@@ -189,9 +189,10 @@ test('a finding an edit did not touch is the same object, and its fixes are thos
   const edited = `${text}\nRUN echo one more`;
   const after = analyze(edited, {}, {}, before);
   const fresh = analyze(edited);
-  // per-step rules (apt lists, --no-install-recommends) return the same object for an unchanged step
+  // per-step rules whose finding the step's text alone decides (--no-install-recommends) return the same object for
+  // an unchanged step; apt lists here has a later install reading its index (a finding that depends on later steps)
   const kept = deferred.filter((f) => after.findings.some((g) => findingKey(g) === findingKey(f)));
-  assert.ok(kept.length >= 2, `${kept.length} findings of per-step rules survive the edit`);
+  assert.ok(kept.length >= 1, `${kept.length} findings of per-step rules survive the edit`);
   for (const f of kept) assert.ok(after.findings.includes(f), `${f.rule} on line ${f.line} is the same object`);
   assert.deepEqual(
     after.findings.map((f) => [f.rule, f.line, f.fixes]),
