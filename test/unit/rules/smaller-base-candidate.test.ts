@@ -291,3 +291,51 @@ test('a native addon the lockfile marks with an install script (npm ci): the sam
   // without the lockfile nothing says so: Alpine is offered with its musl warning, as before
   assert.ok(findingOf(analyze(text), RULE)!.fixes.some((x) => /alpine/.test(x.title)));
 });
+
+const DOTNET = (
+  runtime: string,
+  sdk = 'mcr.microsoft.com/dotnet/sdk:10.0',
+): string => `FROM --platform=$BUILDPLATFORM ${sdk} AS build
+ARG TARGETARCH
+WORKDIR /source
+COPY --link aspnetapp/*.csproj .
+RUN dotnet restore -a $TARGETARCH
+COPY --link aspnetapp/. .
+RUN dotnet publish -a $TARGETARCH --no-restore -o /app
+
+FROM ${runtime}
+WORKDIR /app
+COPY --link --from=build /app .
+ENTRYPOINT ["./aspnetapp"]
+`;
+
+test('.NET on Debian/Ubuntu: the Alpine fix moves the SDK stage too (the apphost is published for musl), as the dotnet samples do', () => {
+  for (const runtime of ['mcr.microsoft.com/dotnet/aspnet:10.0', 'mcr.microsoft.com/dotnet/aspnet:10.0-noble']) {
+    const a = analyze(DOTNET(runtime));
+    const f = findingOf(a, RULE);
+    assert.ok(f, runtime);
+    const fix = f.fixes.find((x) => /10\.0-alpine/.test(x.title));
+    assert.ok(fix, f.fixes.map((x) => x.title).join(' | '));
+    assert.match(fix.title, /SDK stage \(line 1\) moves to Alpine too/);
+    assert.match(fix.title, /invariant globalization/);
+    assert.doesNotMatch(fix.title, /glibc-linked binaries/, 'the copied app is published for musl now');
+    const fixed = applyFix(DOTNET(runtime), fix);
+    assert.equal(
+      fixed,
+      DOTNET('mcr.microsoft.com/dotnet/aspnet:10.0-alpine', 'mcr.microsoft.com/dotnet/sdk:10.0-alpine'),
+    );
+  }
+});
+
+test('.NET tags without an Alpine sibling (Azure Linux, distroless, Nano Server, Windows Server Core, chiseled) get no finding', () => {
+  for (const tag of [
+    '10.0-azurelinux3.0',
+    '10.0-azurelinux3.0-distroless',
+    '10.0-nanoserver-ltsc2022',
+    '10.0-windowsservercore-ltsc2022',
+    '10.0-noble-chiseled',
+  ]) {
+    const a = analyze(DOTNET(`mcr.microsoft.com/dotnet/aspnet:${tag}`));
+    assert.equal(findingOf(a, RULE), undefined, tag);
+  }
+});

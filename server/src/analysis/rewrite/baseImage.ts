@@ -64,6 +64,43 @@ function alpineTag(repo: string, tag: string): string | null {
   return `${t}-alpine`;
 }
 
+/** A .NET tag on Debian or Ubuntu (`10.0`, `8.0.11-bookworm-slim`, `9.0-noble`): its version is group 1. */
+const DOTNET_GLIBC_TAG = /^(\d+\.\d+(?:\.\d+)?)(?:-(?:bookworm-slim|bullseye-slim|trixie-slim|jammy|noble|focal))?$/;
+
+/**
+ * For a .NET runtime moved to Alpine: the SDK stages whose output the final stage copies (`COPY --from=build`), moved
+ * to the SDK's -alpine tag of the same version, so that the app (and its apphost, a native executable) is
+ * published for musl. `copies` are those COPY steps (their glibc risk is what the edits remove); null when the
+ * runtime is not .NET or an SDK stage cannot be moved.
+ */
+export function dotnetSdkCompanion(
+  model: DockerfileModel,
+  stage: Stage,
+  variant: Variant,
+): { edits: TextEdit[]; copies: Set<Step>; lines: number[] } | null {
+  const target = parseImageRef(variant.image);
+  if (target.registry !== 'mcr.microsoft.com' || !/^dotnet\//.test(target.repository)) return null;
+  const edits: TextEdit[] = [];
+  const copies = new Set<Step>();
+  const lines: number[] = [];
+  for (const i of stage.steps) {
+    const step = model.steps[i];
+    const from = step?.copyFrom?.stage;
+    if (step?.keyword !== 'COPY' || from === null || from === undefined) continue;
+    const sdk = model.stages[from];
+    const ref = sdk ? parseImageRef(sdk.from) : null;
+    if (!sdk || !ref || ref.registry !== 'mcr.microsoft.com' || ref.repository !== 'dotnet/sdk') continue;
+    copies.add(step);
+    if (/alpine/.test(ref.tag ?? '') || lines.includes(sdk.line)) continue;
+    const version = DOTNET_GLIBC_TAG.exec(ref.tag ?? '')?.[1];
+    const edit = version ? fromEdit(model, sdk, `mcr.microsoft.com/dotnet/sdk:${version}-alpine`) : null;
+    if (!edit) return null;
+    edits.push(edit);
+    lines.push(sdk.line);
+  }
+  return { edits, copies, lines };
+}
+
 /** The smaller variants of `ref`, best first by size; [] when none or already small. */
 export function smallerVariants(stage: Stage, model: DockerfileModel): Variant[] {
   const ref = stage.from;
@@ -86,8 +123,10 @@ export function smallerVariants(stage: Stage, model: DockerfileModel): Variant[]
     if (v)
       out.push({ kind: 'jre', ref: { registry: null, repository: 'eclipse-temurin', tag: `${v}-jre`, digest: null } });
   } else if (dotnet) {
-    if (!/alpine|chiseled/.test(tag))
-      out.push({ kind: 'alpine', ref: { ...r, tag: `${tag.replace(/-(bookworm-slim|jammy|noble)$/, '')}-alpine` } });
+    // only the Debian and Ubuntu tags have an -alpine sibling (azurelinux, distroless, nanoserver, windowsservercore
+    // and chiseled tags do not)
+    const glibc = DOTNET_GLIBC_TAG.exec(tag);
+    if (glibc) out.push({ kind: 'alpine', ref: { ...r, tag: `${glibc[1]}-alpine` } });
   } else if (name) {
     if (SLIM.has(name)) {
       const t = slimTag(name, tag);
@@ -352,11 +391,11 @@ const WEB_ROOT = /^\/(usr\/share\/nginx\/html|usr\/local\/apache2\/htdocs|var\/w
 const PYTHON_MANAGERS = ['poetry', 'pipenv', 'uv'];
 const DOWNLOADERS = ['curl', 'wget'];
 
-export function muslRisks(model: DockerfileModel, stage: Stage): string[] {
+export function muslRisks(model: DockerfileModel, stage: Stage, except?: ReadonlySet<Step>): string[] {
   const risks = new Set<string>();
   for (const i of stage.steps) {
     const step = model.steps[i];
-    if (step) for (const r of stepMuslRisks(step)) risks.add(r);
+    if (step && !except?.has(step)) for (const r of stepMuslRisks(step)) risks.add(r);
   }
   return [...risks];
 }

@@ -12,11 +12,12 @@
 // and the -slim title names the compiler and -dev packages to add. Each fix title and the message give the saving
 // in MB from the base-image size table.
 
-import type { Fix } from '../model';
+import type { DockerfileModel, Fix, Stage, TextEdit } from '../model';
 import { findBuild } from '../buildPlan';
 import {
   aptToApkEdits,
   fromEdit,
+  dotnetSdkCompanion,
   muslRisks,
   nativeBuilds,
   type NativeBuild,
@@ -52,13 +53,7 @@ export const smallerBaseCandidate: Rule = {
     const current = baseBytes(stage.from);
 
     // fixes are built when asked for (a code action, the report): the apk rewrite touches every apt-get RUN
-    const options: {
-      fix: (preferred: boolean) => Fix;
-      variant: Variant;
-      saving: number | null;
-      risky: boolean;
-      preferred?: boolean;
-    }[] = [];
+    const options: Option[] = [];
     for (const v of variants) {
       const edit = fromEdit(model, stage, v.written);
       if (!edit) continue;
@@ -66,21 +61,8 @@ export const smallerBaseCandidate: Rule = {
       const saving = current && next && current.bytes > next.bytes ? current.bytes - next.bytes : null;
       const saves = saving !== null ? `saves ${formatSaving(saving)}` : 'saving not in the size table';
       if (v.kind === 'alpine') {
-        const apt = translateAptToApk(model, stage);
-        if (apt.blocker) continue;
-        const risks = muslRisks(model, stage);
-        const warn = risks.length ? `; musl, not glibc: ${risks.join('; ')}` : '';
-        const apk = apt.runs.length ? '; apt-get installs become apk add' : '';
-        options.push({
-          variant: v,
-          saving,
-          risky: risks.length > 0,
-          fix: (preferred) =>
-            lazyFix({ title: `Use ${v.image} (${saves}${apk}${warn})`, ...(preferred ? { preferred } : {}) }, () => [
-              edit,
-              ...aptToApkEdits(model, apt),
-            ]),
-        });
+        const option = alpineOption(model, stage, v, edit, saves);
+        if (option) options.push({ ...option, saving });
       } else {
         const risks = v.kind === 'slim' ? [...nativeRisks(native), ...slimRisks(model, stage)] : [];
         const warn = risks.length ? `; ${risks.join('; ')}` : '';
@@ -135,6 +117,44 @@ function nativeRisks(native: NativeBuild[]): string[] {
   return [
     `${native.map((n) => n.what).join('; ')}: -slim has no compiler${needs.length ? `; add ${needs.join(' ')} to an apt-get install` : ''}`,
   ];
+}
+
+interface Option {
+  fix: (preferred: boolean) => Fix;
+  variant: Variant;
+  saving: number | null;
+  risky: boolean;
+  preferred?: boolean;
+}
+
+/** The move to Alpine: apt-get installs become apk adds, a .NET SDK stage moves too; null when apt cannot move. */
+function alpineOption(
+  model: DockerfileModel,
+  stage: Stage,
+  v: Variant,
+  edit: TextEdit,
+  saves: string,
+): Omit<Option, 'saving'> | null {
+  const apt = translateAptToApk(model, stage);
+  if (apt.blocker) return null;
+  // .NET: the SDK stage that publishes the app moves to Alpine with it (its apphost is a native executable)
+  const sdk = dotnetSdkCompanion(model, stage, v);
+  const risks = muslRisks(model, stage, sdk?.copies);
+  const warn = risks.length ? `; musl, not glibc: ${risks.join('; ')}` : '';
+  const apk = apt.runs.length ? '; apt-get installs become apk add' : '';
+  const also = sdk?.lines.length
+    ? `; the SDK stage (line ${sdk.lines.join(', ')}) moves to Alpine too, so the app is published for musl; .NET on Alpine runs with invariant globalization (no ICU culture data) unless icu-libs is added`
+    : '';
+  return {
+    variant: v,
+    risky: risks.length > 0,
+    fix: (preferred) =>
+      lazyFix({ title: `Use ${v.image} (${saves}${apk}${also}${warn})`, ...(preferred ? { preferred } : {}) }, () => [
+        edit,
+        ...(sdk?.edits ?? []),
+        ...aptToApkEdits(model, apt),
+      ]),
+  };
 }
 
 function rank(o: { variant: Variant; risky: boolean }, alpineSafe: boolean): number {
