@@ -143,7 +143,7 @@ class CommandSplitter {
 
   private open(at: number): void {
     // `case x in (a)`: the header ends here
-    if (this.words[this.words.length - 1] === 'in' && stripPrefixes(this.words)[0] === 'case') this.end(at);
+    if (this.words[this.words.length - 1] === 'in' && isCaseHeader(this.words)) this.end(at);
     const prev = this.parens[this.parens.length - 1];
     const last = this.words[this.words.length - 1];
     const top = this.cases[this.cases.length - 1];
@@ -167,7 +167,7 @@ class CommandSplitter {
   }
 
   private close(at: number): void {
-    if (stripPrefixes(this.words)[0] === 'case') {
+    if (isCaseHeader(this.words)) {
       // `case WORD in armhf)`: the header and a first pattern on one line
       this.cases.push({ reading: 'body', depth: this.parens.length });
       this.words = [];
@@ -219,6 +219,15 @@ class CommandSplitter {
     if (SYNTAX_ONLY.has(head) || this.functions.has(head)) return;
     this.out.push(shellCommand(w, this.text.slice(this.start, end).trim()));
   }
+}
+
+/** Whether the words read so far start a `case` (after keywords such as `then`): cheap, no copy of the words. */
+function isCaseHeader(words: readonly string[]): boolean {
+  for (const w of words) {
+    if (w === 'case') return true;
+    if (!KEYWORD_PREFIXES.has(w)) return false;
+  }
+  return false;
 }
 
 /** Commands that are the shell's own syntax: a `for`/`select` header, the end of a block, a function's keyword. */
