@@ -3,6 +3,7 @@
 import {
   CodeAction,
   Diagnostic,
+  DiagnosticRelatedInformation,
   DiagnosticSeverity,
   Hover,
   InlayHint,
@@ -14,7 +15,8 @@ import {
 import type { AnnotationsParams } from '../protocol';
 import { stepHover, stepLabel, stepLabelParts, stepTooltip } from '../report/describe';
 import { findingKey } from '../analysis/analyze';
-import { SEVERITIES } from '../analysis/model';
+import { fixesForAll, groupFindings, type FindingGroup } from '../analysis/groups';
+import { SEVERITIES, type Finding } from '../analysis/model';
 import { findingRange, SEVERITY_OF, SOURCE, toCodeAction, toDiagnostic } from './convert';
 import { stepAt, type Entry } from './store';
 
@@ -27,18 +29,62 @@ export function diagnostics(entry: Entry): Diagnostic[] {
 
 function allDiagnostics(entry: Entry): Diagnostic[] {
   const lines = entry.analysis.model.lines;
+  const groups = repeated(entry.analysis.findings);
+  const signatures = new Map<FindingGroup, string>();
   return entry.analysis.findings.map((f) => {
-    // a finding an edit did not change keeps its diagnostic object (and the stdio writer its encoded bytes)
+    const group = groups.get(f);
+    let sig = '';
+    if (group) {
+      sig = signatures.get(group) ?? signature(group);
+      signatures.set(group, sig);
+    }
+    // a finding an edit did not change keeps its diagnostic object (and the stdio writer its encoded bytes), unless
+    // the other places of its group changed
     const key = findingKey(f);
     const kept = key && diagnosticOf.get(key);
-    if (kept && kept.severity === SEVERITY_OF[f.severity] && kept.code === f.rule) return kept;
+    if (kept && kept.d.severity === SEVERITY_OF[f.severity] && kept.d.code === f.rule && kept.sig === sig)
+      return kept.d;
     const d = toDiagnostic(f, lines);
-    if (key) diagnosticOf.set(key, d);
+    if (group) d.relatedInformation = related(entry.uri, f, group, lines);
+    if (key) diagnosticOf.set(key, { d, sig });
     return d;
   });
 }
 
-const diagnosticOf = new WeakMap<object, Diagnostic>();
+const diagnosticOf = new WeakMap<object, { d: Diagnostic; sig: string }>();
+
+/** The other places a diagnostic links to (VS Code lists them under it): at most this many. */
+export const MAX_RELATED = 20;
+
+/** Each finding that is at several places, with its group. */
+function repeated(findings: readonly Finding[]): Map<Finding, FindingGroup> {
+  let out = repeatedOf.get(findings);
+  if (out) return out;
+  out = new Map<Finding, FindingGroup>();
+  for (const g of groupFindings(findings)) if (g.members.length > 1) for (const f of g.members) out.set(f, g);
+  repeatedOf.set(findings, out);
+  return out;
+}
+
+const repeatedOf = new WeakMap<readonly Finding[], Map<Finding, FindingGroup>>();
+
+/** What the related places of a group's diagnostics depend on: its size and the places listed. */
+function signature(g: FindingGroup): string {
+  const listed = g.members.slice(0, MAX_RELATED + 1).map((f) => `${f.line}:${f.column ?? ''}:${f.endLine}`);
+  return `${g.members.length}/${listed.join(',')}`;
+}
+
+/** The group's other places (up to MAX_RELATED), each "same finding here (k of n)". */
+function related(uri: string, f: Finding, g: FindingGroup, lines: string[]): DiagnosticRelatedInformation[] {
+  const out: DiagnosticRelatedInformation[] = [];
+  const n = g.members.length;
+  for (let k = 0; k < n && out.length < MAX_RELATED; k++) {
+    const m = g.members[k];
+    if (m === f) continue;
+    out.push({ location: { uri, range: findingRange(m, lines) }, message: `same finding here (${k + 1} of ${n})` });
+  }
+  return out;
+}
 
 /**
  * VS Code keeps at most 1,000 diagnostics per file and collection (ExtHostDiagnostics._maxDiagnosticsPerFile in its
@@ -97,8 +143,14 @@ export function hover(entry: Entry, position: Position): Hover | null {
   };
 }
 
+/**
+ * The quick fixes of the findings on the range: each finding's own fixes, and for a finding at several places, once,
+ * the fixes that fix every place ("Fix all 12: Use COPY").
+ */
 export function codeActions(entry: Entry, range: Range): CodeAction[] {
   const lines = entry.analysis.model.lines;
+  const groups = repeated(entry.analysis.findings);
+  const done = new Set<FindingGroup>();
   const actions: CodeAction[] = [];
   for (const f of entry.analysis.findings) {
     // the range test first: fixes are built when first read
@@ -107,6 +159,10 @@ export function codeActions(entry: Entry, range: Range): CodeAction[] {
     if (f.fixes.length === 0) continue;
     const d = toDiagnostic(f, lines);
     for (const fix of f.fixes) actions.push(toCodeAction(entry.uri, fix, d));
+    const group = groups.get(f);
+    if (!group || done.has(group)) continue;
+    done.add(group);
+    for (const fix of fixesForAll(group)) actions.push(toCodeAction(entry.uri, fix, d));
   }
   return actions;
 }
