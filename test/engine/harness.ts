@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, test, type TestContext, type TestOptions } from 'node:test';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
@@ -453,4 +454,30 @@ export async function buildFixture(engine: TestEngine, dir: string, opts: Fixtur
       `build of ${dir} (${opts.builder}) failed: ${outcome.message}\n${outcome.log.slice(-30).join('\n')}`,
     );
   return outcome;
+}
+
+/** Runs the image's default command; its exit code and what it printed. */
+export async function runImage(e: TestEngine, image: string): Promise<{ code: number; output: string }> {
+  const container = await e.docker.createContainer({ Image: image, Tty: false });
+  try {
+    await container.start();
+    const result = (await container.wait()) as { StatusCode: number };
+    const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    err.on('data', (c: Buffer) => chunks.push(c));
+    e.docker.modem.demuxStream(bufferStream(raw), out, err);
+    await new Promise((r) => setImmediate(r));
+    return { code: result.StatusCode, output: Buffer.concat(chunks).toString('utf8') };
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+function bufferStream(buf: Buffer): PassThrough {
+  const s = new PassThrough();
+  s.end(buf);
+  return s;
 }

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { analyze } from '../../server/src/analysis/analyze';
 import { applyEdits } from '../../server/src/analysis/rewrite/edits';
 import { formatBytes } from '../../server/src/report/format';
-import { buildFixture, engineSuite, ensureDebian, repoRoot, type TestEngine } from './harness';
+import { buildFixture, engineSuite, ensureDebian, repoRoot, runImage, type TestEngine } from './harness';
 
 const engineTest = engineSuite();
 let work = '';
@@ -27,32 +26,6 @@ after(async () => {
 });
 
 const fixture = (name: string): string => path.join(repoRoot(), 'test', 'fixtures', 'rewrite', name);
-
-/** Runs the image's default command; its exit code and what it printed. */
-async function runImage(e: TestEngine, image: string): Promise<{ code: number; output: string }> {
-  const container = await e.docker.createContainer({ Image: image, Tty: false });
-  try {
-    await container.start();
-    const result = (await container.wait()) as { StatusCode: number };
-    const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    const out = new PassThrough();
-    const err = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
-    err.on('data', (c: Buffer) => chunks.push(c));
-    e.docker.modem.demuxStream(bufferStream(raw), out, err);
-    await new Promise((r) => setImmediate(r));
-    return { code: result.StatusCode, output: Buffer.concat(chunks).toString('utf8') };
-  } finally {
-    await container.remove({ force: true });
-  }
-}
-
-function bufferStream(buf: Buffer): PassThrough {
-  const s = new PassThrough();
-  s.end(buf);
-  return s;
-}
 
 async function imageBytes(e: TestEngine, image: string): Promise<number> {
   const info = (await e.docker.getImage(image).inspect()) as { Size: number };

@@ -9,7 +9,18 @@ test('apk add without --no-cache is flagged (DL3019) and fixed', () => {
   const f = findings(text, RULE);
   assert.equal(f.length, 1);
   assert.equal(f[0].hadolint, 'DL3019');
-  assert.equal(applyFix(text, RULE).fixed, df('FROM alpine:3.20', 'RUN apk update && apk add --no-cache curl git'));
+  // apk update would write the index --no-cache avoids: the fix drops it (apk add --no-cache fetches its own)
+  assert.equal(applyFix(text, RULE).fixed, df('FROM alpine:3.20', 'RUN apk add --no-cache curl git'));
+});
+
+test('apk update on its own line before apk add is dropped with its continuation; kept before apk upgrade', () => {
+  const text = df('FROM alpine:3.20', 'RUN apk update && \\', '    apk add curl', 'CMD ["curl"]');
+  assert.equal(applyFix(text, RULE).fixed, df('FROM alpine:3.20', 'RUN apk add --no-cache curl', 'CMD ["curl"]'));
+  const upgrade = df('FROM alpine:3.20', 'RUN apk update && apk upgrade && apk add curl');
+  assert.equal(
+    applyFix(upgrade, RULE).fixed,
+    df('FROM alpine:3.20', 'RUN apk update && apk upgrade && apk add --no-cache curl'),
+  );
 });
 
 test('apk options before add, and a virtual package', () => {

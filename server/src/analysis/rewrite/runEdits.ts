@@ -50,6 +50,22 @@ export function addOptionFix(
   return [{ title: `Add ${option}`, preferred: true, edits }];
 }
 
+/**
+ * Edits that delete each match of `re` (global) in the step's text, e.g. a redundant `apk update && ` before a
+ * command that no longer needs it. Empty when the number of matches is not `expected` (text and commands disagree).
+ */
+export function deleteInStep(model: DockerfileModel, step: Step, re: RegExp, expected: number): TextEdit[] {
+  const at = findInStep(model, step, re);
+  if (at.length !== expected) return [];
+  return at.map((m) => ({
+    startLine: m.line,
+    startColumn: m.column,
+    endLine: m.endLine,
+    endColumn: m.endColumn,
+    newText: '',
+  }));
+}
+
 /** Something that finds its matches in a text, in order and without overlap (as a global RegExp does). */
 export interface TextPattern {
   matches(text: string): { index: number; length: number }[];
