@@ -24,37 +24,62 @@ import { stepAt, type Entry } from './store';
  * The diagnostics published for the document: at most MAX_DIAGNOSTICS of them, chosen as VS Code would (see capped).
  */
 export function diagnostics(entry: Entry): Diagnostic[] {
-  return capped(allDiagnostics(entry), entry.analysis.model.lines);
+  const findingOf = new Map<Diagnostic, Finding>();
+  const kept = capped(allDiagnostics(entry, findingOf), entry.analysis.model.lines);
+  return withRelated(entry, kept, findingOf);
 }
 
-function allDiagnostics(entry: Entry): Diagnostic[] {
+function allDiagnostics(entry: Entry, findingOf: Map<Diagnostic, Finding>): Diagnostic[] {
   const lines = entry.analysis.model.lines;
-  const groups = repeated(entry.analysis.findings);
-  const signatures = new Map<FindingGroup, string>();
   return entry.analysis.findings.map((f) => {
-    const group = groups.get(f);
-    let sig = '';
-    if (group) {
-      sig = signatures.get(group) ?? signature(group);
-      signatures.set(group, sig);
-    }
-    // a finding an edit did not change keeps its diagnostic object (and the stdio writer its encoded bytes), unless
-    // the other places of its group changed
+    // a finding an edit did not change keeps its diagnostic object (and the stdio writer its encoded bytes)
     const key = findingKey(f);
-    const kept = key && diagnosticOf.get(key);
-    if (kept && kept.d.severity === SEVERITY_OF[f.severity] && kept.d.code === f.rule && kept.sig === sig)
-      return kept.d;
-    const d = toDiagnostic(f, lines);
-    if (group) d.relatedInformation = related(entry.uri, f, group, lines);
-    if (key) diagnosticOf.set(key, { d, sig });
+    let d = key && diagnosticOf.get(key);
+    if (!d || d.severity !== SEVERITY_OF[f.severity] || d.code !== f.rule) {
+      d = toDiagnostic(f, lines);
+      if (key) diagnosticOf.set(key, d);
+    }
+    findingOf.set(d, f);
     return d;
   });
 }
 
-const diagnosticOf = new WeakMap<object, { d: Diagnostic; sig: string }>();
+const diagnosticOf = new WeakMap<object, Diagnostic>();
 
-/** The other places a diagnostic links to (VS Code lists them under it): at most this many. */
+/** The other places one diagnostic links to (VS Code lists them under it): at most this many. */
 export const MAX_RELATED = 20;
+/** And at most this many links in all the diagnostics sent: a file of thousands of repeats stays a small message. */
+export const MAX_RELATED_TOTAL = 500;
+
+/**
+ * The diagnostics sent, those of a finding at several places with `relatedInformation` linking its other places
+ * (up to MAX_RELATED each, MAX_RELATED_TOTAL in all, in document order). Only the diagnostics kept after the cap get
+ * links; one whose group did not change keeps its object.
+ */
+function withRelated(entry: Entry, sent: Diagnostic[], findingOf: Map<Diagnostic, Finding>): Diagnostic[] {
+  const groups = repeated(entry.analysis.findings);
+  if (groups.size === 0) return sent;
+  const signatures = new Map<FindingGroup, string>();
+  let budget = MAX_RELATED_TOTAL;
+  return sent.map((d) => {
+    const f = findingOf.get(d);
+    const group = f && groups.get(f);
+    if (!f || !group || budget === 0) return d;
+    const links = Math.min(group.members.length - 1, MAX_RELATED, budget);
+    budget -= links;
+    let base = signatures.get(group);
+    if (base === undefined) signatures.set(group, (base = signature(group)));
+    const sig = `${base}#${links}`;
+    const kept = linkedOf.get(d);
+    if (kept && kept.sig === sig) return kept.d;
+    const linked = { ...d, relatedInformation: related(entry.uri, f, group, entry.analysis.model.lines, links) };
+    linkedOf.set(d, { d: linked, sig });
+    return linked;
+  });
+}
+
+/** Per diagnostic, its copy with links to the other places, and what those links were made from. */
+const linkedOf = new WeakMap<Diagnostic, { d: Diagnostic; sig: string }>();
 
 /** Each finding that is at several places, with its group. */
 function repeated(findings: readonly Finding[]): Map<Finding, FindingGroup> {
@@ -74,11 +99,17 @@ function signature(g: FindingGroup): string {
   return `${g.members.length}/${listed.join(',')}`;
 }
 
-/** The group's other places (up to MAX_RELATED), each "same finding here (k of n)". */
-function related(uri: string, f: Finding, g: FindingGroup, lines: string[]): DiagnosticRelatedInformation[] {
+/** The group's other places (the first `max` of them), each "same finding here (k of n)". */
+function related(
+  uri: string,
+  f: Finding,
+  g: FindingGroup,
+  lines: string[],
+  max: number,
+): DiagnosticRelatedInformation[] {
   const out: DiagnosticRelatedInformation[] = [];
   const n = g.members.length;
-  for (let k = 0; k < n && out.length < MAX_RELATED; k++) {
+  for (let k = 0; k < n && out.length < max; k++) {
     const m = g.members[k];
     if (m === f) continue;
     out.push({ location: { uri, range: findingRange(m, lines) }, message: `same finding here (${k + 1} of ${n})` });
