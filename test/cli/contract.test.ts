@@ -125,6 +125,14 @@ function assertContract(report: Record<string, unknown>): void {
   for (const f of report.findings as Record<string, unknown>[]) {
     const expected = ['endLine', 'fixes', 'line', 'message', 'rule', 'severity'];
     if ('hadolint' in f) expected.push('hadolint');
+    // the same finding at several places: each place's lines, the first being line and endLine
+    if ('places' in f) {
+      expected.push('places');
+      const places = f.places as Record<string, unknown>[];
+      assert.ok(places.length > 1);
+      for (const p of places) assert.deepEqual(keys(p), ['endLine', 'line']);
+      assert.deepEqual(places[0], { line: f.line, endLine: f.endLine });
+    }
     assert.deepEqual(keys(f), expected.sort());
     for (const fix of f.fixes as Record<string, unknown>[]) {
       assert.deepEqual(keys(fix), ['edits', 'title']);

@@ -10,6 +10,7 @@ import { AnalysisStore } from '../../server/src/lsp/store';
 import { codeActions, diagnostics, hover, inlayHints } from '../../server/src/lsp/features';
 import type { JsonReport } from '../../server/src/report/json';
 import { toText } from '../../server/src/report/text';
+import { toJson } from '../../server/src/report/json';
 import { applyEdits } from '../../server/src/analysis/rewrite/edits';
 import { df } from './fixes';
 
@@ -118,4 +119,69 @@ test('a CMD under a high step: the text report and the inlay hints show no cache
     'no hint at all on the CMD line (line 4): its label would be empty',
   );
   assert.match(String(hints[3].label), /cache high/);
+});
+
+test('the same finding at several places: one diagnostic per place linked to the others, a fix for each and one for all, one block in the text and one JSON entry with its places', () => {
+  const text = df(
+    'FROM debian:bookworm-slim',
+    'ADD install-a /tmp/',
+    'ADD install-b /tmp/',
+    'RUN true',
+    'ADD install-c /tmp/',
+  );
+  const store = new AnalysisStore(() => undefined);
+  const uri = 'untitled:Dockerfile';
+  const entry = store.get(uri, 1, () => text);
+  const diags = diagnostics(entry).filter((d) => d.code === 'add-where-copy-fits');
+  // an editor underlines each place
+  assert.deepEqual(
+    diags.map((d) => d.range.start.line),
+    [1, 2, 4],
+  );
+  // each links to the other two
+  assert.deepEqual(
+    diags[1].relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line, r.message]),
+    [
+      [uri, 1, 'same finding here (1 of 3)'],
+      [uri, 4, 'same finding here (3 of 3)'],
+    ],
+  );
+  const actions = codeActions(entry, diags[1].range);
+  assert.deepEqual(
+    actions.map((a) => [a.title, a.isPreferred]),
+    [
+      ['Use COPY', true],
+      ['Fix all 3: Use COPY', false],
+    ],
+  );
+  const fixAll = actions[1].edit?.changes?.[uri] ?? [];
+  assert.deepEqual(
+    fixAll.map((e) => [e.range.start.line, e.newText]),
+    [
+      [1, 'COPY'],
+      [2, 'COPY'],
+      [4, 'COPY'],
+    ],
+  );
+  // the text report: one block listing the lines, not three paragraphs
+  const report = toText('Dockerfile', entry.analysis, { color: false });
+  assert.equal(report.split('ADD copies plain files here').length - 1, 1, report);
+  assert.match(report, /Dockerfile:2 {2}warning {2}add-where-copy-fits \(DL3020\)\n {6}at 3 places: lines 2, 3, 5\n/);
+  assert.match(report, /fix: Fix all 3: Use COPY/);
+  assert.match(report, /^1 finding:$/m);
+  // JSON: one finding, its first place as line, every place in places, the fix that fixes them all
+  const json = toJson('Dockerfile', entry.analysis);
+  const found = json.findings.filter((f) => f.rule === 'add-where-copy-fits');
+  assert.equal(found.length, 1);
+  assert.equal(found[0].line, 2);
+  assert.deepEqual(
+    found[0].places?.map((p) => p.line),
+    [2, 3, 5],
+  );
+  assert.deepEqual(
+    found[0].fixes.map((f) => [f.title, f.edits.length]),
+    [['Fix all 3: Use COPY', 3]],
+  );
+  // a finding at one place has no places
+  assert.ok(json.findings.filter((f) => f.rule !== 'add-where-copy-fits').every((f) => f.places === undefined));
 });

@@ -192,6 +192,11 @@ export interface Fix {
   preferred?: boolean;
 }
 
+/**
+ * What a rule says about one place. The analysis lists one finding per place; the same rule, severity and message at
+ * several places is read as one by the reports (./groups.ts: one JSON entry with `places`, one block of the text
+ * report, one "Fix all N" fix next to each place's own in the editor, where each place keeps its diagnostic).
+ */
 export interface Finding {
   rule: string;
   severity: Severity;

@@ -55,15 +55,12 @@ export function runWrites(step: Step, vars: Vars): RunWrites {
   // a `cd` inside a subshell may not last: keep both folders possible
   const subshells = /(^|[^$])\(/.test(step.command);
   const cmds = commandsOf(step);
-  const hasCase = cmds.some((c) => c.program === 'case');
   for (let k = 0; k < cmds.length; k++) {
     const cmd = cmds[k];
     r.group = k;
-    if (hasCase && cmd.words.length === 1 && !READERS.has(programName(cmd.program)) && !QUIET.has(cmd.program))
-      r.cannotMaybe(cmd.text);
-    else readCommand(r, cmd, 0, subshells);
-    // a command we cannot read settles it (a lone word that may be a `case` pattern waits for a better name)
-    if (r.unknown !== null && !r.isWeak()) break;
+    readCommand(r, cmd, 0, subshells);
+    // a command we cannot read settles it
+    if (r.unknown !== null) break;
   }
   if (r.unknown !== null) return { entries: null, unknown: r.unknown };
   return { entries: withoutMounted(step, r.entries), unknown: null };

@@ -82,28 +82,156 @@ export function shellCommand(words: string[], text: string): ShellCommand {
   return Object.freeze({ words: Object.freeze(words), text, program: w.slice(w.lastIndexOf('/') + 1), subcommand });
 }
 
-/** Splits shell text into simple commands. */
+/**
+ * Splits shell text into simple commands: only commands that run a program. The shell's own syntax is read, not
+ * taken for programs: keywords (`if`/`then`/`elif`/`else`/`fi`, `for ... in ...`/`do`/`done`, `while`, `until`,
+ * `case ... in`/`esac` and its patterns such as `armhf)` or `fix*|beta)`), function definitions (`name() {`),
+ * leading assignments and redirections. A command substitution's commands are commands of their own, and the words
+ * after it belong to the command around it (`test $(ls | wc -l) -eq 6` is `test`, `ls`, `wc`). Bounded: one pass
+ * over the tokens with explicit stacks, no recursion.
+ */
 export function splitCommands(text: string): ShellCommand[] {
-  const out: ShellCommand[] = [];
-  let words: string[] = [];
-  let start = 0;
-  const endCommand = (end: number) => {
-    const cmdWords = stripPrefixes(words);
-    if (cmdWords.length) out.push(shellCommand(cmdWords, text.slice(start, end).trim()));
-    words = [];
-  };
+  const r = new CommandSplitter(text);
   scanShell(
     text,
     false,
-    (w) => words.push(w),
-    (op, at) => {
-      endCommand(at);
-      start = at + op.length;
-    },
+    (w) => r.word(w),
+    (op, at) => r.op(op, at),
   );
-  endCommand(text.length);
-  return out;
+  r.end(text.length);
+  return r.out;
 }
+
+/** What an open parenthesis is: a command substitution `$(` (with the command it interrupts), a group, `$((`. */
+interface Paren {
+  kind: 'subst' | 'group' | 'arith';
+  outer?: { words: string[]; start: number };
+}
+
+/** An open `case`: reading its patterns (up to `)`) or a branch's commands; `depth`: parentheses open at `case`. */
+interface OpenCase {
+  reading: 'pattern' | 'body';
+  depth: number;
+}
+
+/** The state of splitCommands over scanShell's words and operators. */
+class CommandSplitter {
+  readonly out: ShellCommand[] = [];
+  private words: string[] = [];
+  private start = 0;
+  private readonly parens: Paren[] = [];
+  private readonly cases: OpenCase[] = [];
+  private lastOpenAt = -2;
+  /** Functions the text defines: a call runs their body, whose commands are listed where it is written. */
+  private readonly functions = new Set<string>();
+
+  constructor(private readonly text: string) {}
+
+  word(w: string): void {
+    this.words.push(w);
+  }
+
+  op(op: string, at: number): void {
+    if (op === '(') return this.open(at);
+    if (op === ')') return this.close(at);
+    this.end(at);
+    this.start = at + op.length;
+    const top = this.cases[this.cases.length - 1];
+    // `;;` (and `;&`, `;;&`) ends a branch: patterns follow
+    if (op.startsWith(';;') || op === ';&') if (top && top.reading === 'body') top.reading = 'pattern';
+  }
+
+  private open(at: number): void {
+    // `case x in (a)`: the header ends here
+    if (this.words[this.words.length - 1] === 'in' && isCaseHeader(this.words)) this.end(at);
+    const prev = this.parens[this.parens.length - 1];
+    const last = this.words[this.words.length - 1];
+    const top = this.cases[this.cases.length - 1];
+    if (prev?.kind === 'subst' && this.words.length === 0 && at === this.lastOpenAt + 1) {
+      this.parens.push({ kind: 'arith' }); // `$((`: arithmetic, no commands in it
+    } else if (last !== undefined && last.endsWith('$')) {
+      this.parens.push({ kind: 'subst', outer: { words: this.words, start: this.start } });
+      this.words = [];
+    } else if (this.words.length === 1 && /^\s*\)/.test(this.text.slice(at + 1, at + 64))) {
+      this.functions.add(this.words[0]); // `name() {`: a function's name, not a program
+      this.words = [];
+      this.parens.push({ kind: 'group' });
+    } else if (top?.reading === 'pattern' && this.words.length === 0 && this.parens.length === top.depth) {
+      // `(armhf)`: the optional parenthesis before a case pattern opens nothing
+    } else {
+      this.end(at);
+      this.parens.push({ kind: 'group' });
+    }
+    this.lastOpenAt = at;
+    this.start = at + 1;
+  }
+
+  private close(at: number): void {
+    if (isCaseHeader(this.words)) {
+      // `case WORD in armhf)`: the header and a first pattern on one line
+      this.cases.push({ reading: 'body', depth: this.parens.length });
+      this.words = [];
+      this.start = at + 1;
+      return;
+    }
+    const top = this.cases[this.cases.length - 1];
+    if (top?.reading === 'pattern' && this.parens.length === top.depth) {
+      // the end of a case pattern (`armhf)`): its words are no command
+      top.reading = 'body';
+      this.words = [];
+      this.start = at + 1;
+      return;
+    }
+    this.end(at);
+    const p = this.parens.pop();
+    if (p?.kind === 'subst' && p.outer) {
+      // the words after `$(...)` belong to the command the substitution is in
+      this.words = p.outer.words;
+      this.words[this.words.length - 1] += '(...)';
+      this.start = p.outer.start;
+    } else this.start = at + 1;
+  }
+
+  /** Ends the command read so far at `end`. */
+  end(end: number): void {
+    const words = this.words;
+    this.words = [];
+    if (words.length === 0 || this.parens[this.parens.length - 1]?.kind === 'arith') return;
+    const top = this.cases[this.cases.length - 1];
+    if (top?.reading === 'pattern') {
+      // pattern words (`fix*` before `|`), or the `esac` that closes the case
+      if (words[0] === 'esac') this.cases.pop();
+      return;
+    }
+    const w = stripPrefixes(words);
+    if (w.length === 0) return;
+    const head = w[0];
+    if (head === 'case') {
+      // `case WORD in`, or with a first pattern before `|`: patterns follow up to `)`
+      this.cases.push({ reading: 'pattern', depth: this.parens.length });
+      return;
+    }
+    if (head === 'esac') {
+      this.cases.pop();
+      return;
+    }
+    if (head === 'function' && w.length > 1) this.functions.add(w[1]);
+    if (SYNTAX_ONLY.has(head) || this.functions.has(head)) return;
+    this.out.push(shellCommand(w, this.text.slice(this.start, end).trim()));
+  }
+}
+
+/** Whether the words read so far start a `case` (after keywords such as `then`): cheap, no copy of the words. */
+function isCaseHeader(words: readonly string[]): boolean {
+  for (const w of words) {
+    if (w === 'case') return true;
+    if (!KEYWORD_PREFIXES.has(w)) return false;
+  }
+  return false;
+}
+
+/** Commands that are the shell's own syntax: a `for`/`select` header, the end of a block, a function's keyword. */
+const SYNTAX_ONLY = new Set(['for', 'select', 'fi', 'done', '}', 'function', 'in']);
 
 /** A word (quotes removed) or an operator of shell text. */
 export type ShellToken =
@@ -233,19 +361,55 @@ function closingQuote(text: string, from: number, q: string): number {
   return text.length - 1;
 }
 
-const PREFIX_COMMANDS = new Set(['sudo', 'env', 'exec', 'command', 'time', 'nice', 'nohup', 'then', 'do', 'else', '!']);
+/** Commands that run the command after them, and their options that take a value (`sudo -u user cmd`). */
+const PREFIX_COMMANDS = new Map<string, readonly string[]>([
+  ['sudo', ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U', '--user', '--group', '--chdir', '--host']],
+  ['env', ['-u', '-C', '-S', '--unset', '--chdir', '--split-string']],
+  ['exec', ['-a']],
+  ['command', []],
+  ['time', ['-f', '-o', '--format', '--output']],
+  ['nice', ['-n', '--adjustment']],
+  ['nohup', []],
+]);
 
+/** Keywords after which a command starts (`then apt-get ...`, `if grep ...`, `! test ...`). */
+const KEYWORD_PREFIXES = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
+
+/** A redirection word: `>`, `>>`, `2>`, `&>`, `<`, `<<<`, `>|`, with or without its target (`>/dev/null`, `2>&1`). */
+const REDIRECTION = /^\d*(?:>>?|<<<|<>|<(?!<)|&>>?|>\|)/;
+/** A redirection operator whose target is the next word. */
+const BARE_REDIRECTION = /^\d*(?:>>?|<<<|<>|<|&>>?|>\||>&|<&)$/;
+
+/**
+ * The words of a command from its program on: leading assignments (`X=1`), keywords (`then`, `if`), prefix commands
+ * (`sudo -u user`, `env -i`, `nice -n 5`) dropped; leading redirections (`>/dev/null cmd`, `2> log cmd`) moved after
+ * the arguments. `command -v x` and `command -V x` only ask about x: `command` stays the program.
+ */
 function stripPrefixes(words: string[]): string[] {
+  const moved: string[] = [];
   let i = 0;
+  let valued: readonly string[] | null = null;
   while (i < words.length) {
     const w = words[i];
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || PREFIX_COMMANDS.has(w) || (words[i - 1] === 'sudo' && w.startsWith('-')))
+    const prefix = PREFIX_COMMANDS.get(w);
+    if (w === 'command' && /^-[vV]$/.test(words[i + 1] ?? '')) break;
+    if (REDIRECTION.test(w)) {
+      moved.push(w);
+      if (BARE_REDIRECTION.test(w) && i + 1 < words.length) moved.push(words[++i]);
       i++;
-    else break;
+    } else if (prefix) {
+      valued = prefix;
+      i++;
+    } else if (valued && w.startsWith('-')) {
+      i += valued.includes(w) ? 2 : 1;
+    } else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || KEYWORD_PREFIXES.has(w)) {
+      valued = null;
+      i++;
+    } else break;
   }
-  // `if`, `while` and friends: the command is what follows the keyword
-  if (['if', 'while', 'until'].includes(words[i])) i++;
-  return words.slice(i);
+  if (i === 0) return words;
+  const rest = words.slice(i);
+  return rest.length ? rest.concat(moved) : rest;
 }
 
 /** The program name of a command, without its path: `/usr/bin/apt-get` -> `apt-get`. */

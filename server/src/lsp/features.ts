@@ -3,6 +3,7 @@
 import {
   CodeAction,
   Diagnostic,
+  DiagnosticRelatedInformation,
   DiagnosticSeverity,
   Hover,
   InlayHint,
@@ -14,7 +15,8 @@ import {
 import type { AnnotationsParams } from '../protocol';
 import { stepHover, stepLabel, stepLabelParts, stepTooltip } from '../report/describe';
 import { findingKey } from '../analysis/analyze';
-import { SEVERITIES } from '../analysis/model';
+import { fixesForAll, groupFindings, type FindingGroup } from '../analysis/groups';
+import { SEVERITIES, type Finding } from '../analysis/model';
 import { findingRange, SEVERITY_OF, SOURCE, toCodeAction, toDiagnostic } from './convert';
 import { stepAt, type Entry } from './store';
 
@@ -22,23 +24,98 @@ import { stepAt, type Entry } from './store';
  * The diagnostics published for the document: at most MAX_DIAGNOSTICS of them, chosen as VS Code would (see capped).
  */
 export function diagnostics(entry: Entry): Diagnostic[] {
-  return capped(allDiagnostics(entry), entry.analysis.model.lines);
+  const findingOf = new Map<Diagnostic, Finding>();
+  const kept = capped(allDiagnostics(entry, findingOf), entry.analysis.model.lines);
+  return withRelated(entry, kept, findingOf);
 }
 
-function allDiagnostics(entry: Entry): Diagnostic[] {
+function allDiagnostics(entry: Entry, findingOf: Map<Diagnostic, Finding>): Diagnostic[] {
   const lines = entry.analysis.model.lines;
   return entry.analysis.findings.map((f) => {
     // a finding an edit did not change keeps its diagnostic object (and the stdio writer its encoded bytes)
     const key = findingKey(f);
-    const kept = key && diagnosticOf.get(key);
-    if (kept && kept.severity === SEVERITY_OF[f.severity] && kept.code === f.rule) return kept;
-    const d = toDiagnostic(f, lines);
-    if (key) diagnosticOf.set(key, d);
+    let d = key && diagnosticOf.get(key);
+    if (!d || d.severity !== SEVERITY_OF[f.severity] || d.code !== f.rule) {
+      d = toDiagnostic(f, lines);
+      if (key) diagnosticOf.set(key, d);
+    }
+    findingOf.set(d, f);
     return d;
   });
 }
 
 const diagnosticOf = new WeakMap<object, Diagnostic>();
+
+/** The other places one diagnostic links to (VS Code lists them under it): at most this many. */
+export const MAX_RELATED = 20;
+/** And at most this many links in all the diagnostics sent: a file of thousands of repeats stays a small message. */
+export const MAX_RELATED_TOTAL = 500;
+
+/**
+ * The diagnostics sent, those of a finding at several places with `relatedInformation` linking its other places
+ * (up to MAX_RELATED each, MAX_RELATED_TOTAL in all, in document order). Only the diagnostics kept after the cap get
+ * links; one whose group did not change keeps its object.
+ */
+function withRelated(entry: Entry, sent: Diagnostic[], findingOf: Map<Diagnostic, Finding>): Diagnostic[] {
+  const groups = repeated(entry.analysis.findings);
+  if (groups.size === 0) return sent;
+  const signatures = new Map<FindingGroup, string>();
+  let budget = MAX_RELATED_TOTAL;
+  return sent.map((d) => {
+    const f = findingOf.get(d);
+    const group = f && groups.get(f);
+    if (!f || !group || budget === 0) return d;
+    const links = Math.min(group.members.length - 1, MAX_RELATED, budget);
+    budget -= links;
+    let base = signatures.get(group);
+    if (base === undefined) signatures.set(group, (base = signature(group)));
+    const sig = `${base}#${links}`;
+    const kept = linkedOf.get(d);
+    if (kept && kept.sig === sig) return kept.d;
+    const linked = { ...d, relatedInformation: related(entry.uri, f, group, entry.analysis.model.lines, links) };
+    linkedOf.set(d, { d: linked, sig });
+    return linked;
+  });
+}
+
+/** Per diagnostic, its copy with links to the other places, and what those links were made from. */
+const linkedOf = new WeakMap<Diagnostic, { d: Diagnostic; sig: string }>();
+
+/** Each finding that is at several places, with its group. */
+function repeated(findings: readonly Finding[]): Map<Finding, FindingGroup> {
+  let out = repeatedOf.get(findings);
+  if (out) return out;
+  out = new Map<Finding, FindingGroup>();
+  for (const g of groupFindings(findings)) if (g.members.length > 1) for (const f of g.members) out.set(f, g);
+  repeatedOf.set(findings, out);
+  return out;
+}
+
+const repeatedOf = new WeakMap<readonly Finding[], Map<Finding, FindingGroup>>();
+
+/** What the related places of a group's diagnostics depend on: its size and the places listed. */
+function signature(g: FindingGroup): string {
+  const listed = g.members.slice(0, MAX_RELATED + 1).map((f) => `${f.line}:${f.column ?? ''}:${f.endLine}`);
+  return `${g.members.length}/${listed.join(',')}`;
+}
+
+/** The group's other places (the first `max` of them), each "same finding here (k of n)". */
+function related(
+  uri: string,
+  f: Finding,
+  g: FindingGroup,
+  lines: string[],
+  max: number,
+): DiagnosticRelatedInformation[] {
+  const out: DiagnosticRelatedInformation[] = [];
+  const n = g.members.length;
+  for (let k = 0; k < n && out.length < max; k++) {
+    const m = g.members[k];
+    if (m === f) continue;
+    out.push({ location: { uri, range: findingRange(m, lines) }, message: `same finding here (${k + 1} of ${n})` });
+  }
+  return out;
+}
 
 /**
  * VS Code keeps at most 1,000 diagnostics per file and collection (ExtHostDiagnostics._maxDiagnosticsPerFile in its
@@ -97,8 +174,14 @@ export function hover(entry: Entry, position: Position): Hover | null {
   };
 }
 
+/**
+ * The quick fixes of the findings on the range: each finding's own fixes, and for a finding at several places, once,
+ * the fixes that fix every place ("Fix all 12: Use COPY").
+ */
 export function codeActions(entry: Entry, range: Range): CodeAction[] {
   const lines = entry.analysis.model.lines;
+  const groups = repeated(entry.analysis.findings);
+  const done = new Set<FindingGroup>();
   const actions: CodeAction[] = [];
   for (const f of entry.analysis.findings) {
     // the range test first: fixes are built when first read
@@ -107,6 +190,10 @@ export function codeActions(entry: Entry, range: Range): CodeAction[] {
     if (f.fixes.length === 0) continue;
     const d = toDiagnostic(f, lines);
     for (const fix of f.fixes) actions.push(toCodeAction(entry.uri, fix, d));
+    const group = groups.get(f);
+    if (!group || done.has(group)) continue;
+    done.add(group);
+    for (const fix of fixesForAll(group)) actions.push(toCodeAction(entry.uri, fix, d));
   }
   return actions;
 }

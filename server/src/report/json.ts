@@ -1,6 +1,7 @@
 // The CLI's JSON output: exactly the contract in DESIGN.md (one object per file).
 
-import type { Analysis } from '../analysis/model';
+import { fixesForAll, groupFindings, placesOf } from '../analysis/groups';
+import type { Analysis, Finding, Fix } from '../analysis/model';
 
 export interface JsonReport {
   file: string;
@@ -15,6 +16,11 @@ export interface JsonReport {
     size: { bytes: number; source: 'estimate' | 'measured'; basis: string; lowerBound: boolean } | null;
     cacheRisk: { level: 'low' | 'medium' | 'high'; reasons: string[] };
   }[];
+  /**
+   * One entry per finding; the same finding (rule, severity and message) at several places is one entry with
+   * `places` (each place's lines, in order; `line` and `endLine` are the first place's) and `fixes` that fix every
+   * place at once. `places` is absent for a finding at one place.
+   */
   findings: {
     rule: string;
     severity: string;
@@ -22,6 +28,7 @@ export interface JsonReport {
     endLine: number;
     message: string;
     hadolint?: string;
+    places?: { line: number; endLine: number }[];
     fixes: {
       title: string;
       edits: { startLine: number; startColumn: number; endLine: number; endColumn: number; newText: string }[];
@@ -40,6 +47,19 @@ export interface JsonReport {
   } | null;
 }
 
+function finding(f: Finding, fixes: Fix[], places?: { line: number; endLine: number }[]): JsonReport['findings'][0] {
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    line: f.line,
+    endLine: f.endLine,
+    message: f.message,
+    ...(f.hadolint ? { hadolint: f.hadolint } : {}),
+    ...(places ? { places } : {}),
+    fixes: fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ ...e })) })),
+  };
+}
+
 export function toJson(file: string, a: Analysis): JsonReport {
   return {
     file,
@@ -55,15 +75,9 @@ export function toJson(file: string, a: Analysis): JsonReport {
         : null,
       cacheRisk: { level: cacheRisk.level, reasons: cacheRisk.reasons },
     })),
-    findings: a.findings.map((f) => ({
-      rule: f.rule,
-      severity: f.severity,
-      line: f.line,
-      endLine: f.endLine,
-      message: f.message,
-      ...(f.hadolint ? { hadolint: f.hadolint } : {}),
-      fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ ...e })) })),
-    })),
+    findings: groupFindings(a.findings).map((g) =>
+      g.members.length === 1 ? finding(g.first, g.first.fixes) : finding(g.first, fixesForAll(g), placesOf(g)),
+    ),
     image: a.image
       ? {
           bytes: a.image.bytes,

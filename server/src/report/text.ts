@@ -3,6 +3,7 @@
 // with their fixes, then the image total. Text that is not ours (the Dockerfile's lines, its file name, messages
 // quoting it) goes through escapeControls: the only control sequences written are our colours.
 
+import { fixesForAll, groupFindings } from '../analysis/groups';
 import type { Analysis, CacheRiskLevel, Severity, StepResult } from '../analysis/model';
 import { showsCacheRisk } from '../analysis/steps';
 import { escapeControls as safe } from './escape';
@@ -112,16 +113,21 @@ function annotation(step: StepResult, c: Paint): string {
   return [size.padStart(11), risk].filter(Boolean).join('  ').trimEnd();
 }
 
+/** The findings, the same finding at several places once (with its lines and the fixes that fix them all). */
 function writeFindings(out: string[], file: string, a: Analysis, c: Paint): void {
   if (a.findings.length === 0) {
     out.push(c('32', 'No findings.'));
     return;
   }
-  out.push(c('1', `${a.findings.length} finding${a.findings.length === 1 ? '' : 's'}:`));
-  for (const f of a.findings) {
+  const groups = groupFindings(a.findings);
+  out.push(c('1', `${groups.length} finding${groups.length === 1 ? '' : 's'}:`));
+  for (const g of groups) {
+    const f = g.first;
     const code = f.hadolint ? `${f.rule} (${f.hadolint})` : f.rule;
     out.push(`  ${file}:${f.line}  ${c(SEV_COLOR[f.severity], f.severity.padEnd(7))}  ${c('1', code)}`);
+    const n = g.members.length;
+    if (n > 1) out.push(`      at ${n} places: lines ${listLines(g.members.map((m) => m.line))}`);
     out.push(`      ${safe(f.message)}`);
-    for (const fix of f.fixes) out.push(c('2', `      fix: ${safe(fix.title)}`));
+    for (const fix of n > 1 ? fixesForAll(g) : f.fixes) out.push(c('2', `      fix: ${safe(fix.title)}`));
   }
 }

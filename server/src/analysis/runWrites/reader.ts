@@ -101,26 +101,7 @@ export class Reader {
 
   /** Marks the step unknown: `text` may write anywhere. */
   cannot(text: string): void {
-    if (this.unknown === null || this.weak) this.unknown = text.length > 60 ? text.slice(0, 57) + '...' : text;
-    this.weak = false;
-  }
-
-  /**
-   * Marks the step unknown for a command that may be no command at all (a lone word in a RUN with a `case`: likely
-   * a pattern such as `amd64)` or `*)`, which the shell reader splits off as a command): a later command we cannot
-   * read names the step instead.
-   */
-  cannotMaybe(text: string): void {
-    if (this.unknown !== null) return;
-    this.cannot(text);
-    this.weak = true;
-  }
-
-  /** The unknown came from cannotMaybe. */
-  private weak = false;
-
-  isWeak(): boolean {
-    return this.weak;
+    if (this.unknown === null) this.unknown = text.length > 60 ? text.slice(0, 57) + '...' : text;
   }
 
   /**

@@ -107,7 +107,12 @@ test('variables are expanded in the words (unquoted ones split), the apt-mark li
 });
 
 test('text that does not read as a script counts every command, as if every branch ran', () => {
-  for (const body of ['fi; apt-get install -y a', 'if [ -n "$X" ]; then apt-get install -y a', 'esac', 'echo a )']) {
+  for (const body of [
+    'fi; apt-get install -y a',
+    'if [ -n "$X" ]; then apt-get install -y a',
+    'esac; apt-get install -y a',
+    'echo a )',
+  ]) {
     const f = flow(['ARG X', `RUN ${body}`]);
     assert.deepEqual(f.choices, []);
     assert.ok(ran(f).length > 0, body);
