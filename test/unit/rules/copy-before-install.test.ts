@@ -737,3 +737,20 @@ test('bundle config in the install RUN reads no sources: the fix is offered', ()
     ),
   );
 });
+
+test('an empty listing (a folder not on disk, an unsaved file) reads as no context: the fix is offered, with the names npm gives', () => {
+  const text = df('FROM node:22', 'WORKDIR /app', 'COPY . .', 'RUN npm install', 'CMD ["node", "index.js"]');
+  const empty = {
+    root: '/nowhere',
+    files: [],
+    truncated: false,
+    hasDockerignore: false,
+    contents: {},
+    workspaces: {},
+    installScripts: {},
+  };
+  const f = findings(text, 'copy-before-install', { context: empty });
+  assert.equal(f.length, 1);
+  assert.equal(f[0].fixes.length, 1, f[0].message);
+  assert.doesNotMatch(f[0].message, /No quick fix/);
+});

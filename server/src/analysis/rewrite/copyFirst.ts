@@ -309,11 +309,16 @@ function scriptsNeedingSources(
   ctxDir: string,
   members: string[],
 ): string | null {
-  const known = ctx.facts.context?.installScripts;
+  const listing = ctx.facts.context;
+  const known = listing?.installScripts;
   if (!known || !['npm', 'yarn', 'pnpm'].includes(p.dep.ecosystem) || hasOption(p.dep.command, '--ignore-scripts'))
     return null;
+  // an empty listing (a folder not on disk, an unsaved file) says as little as none: like a file analysed alone
+  if (listing.files.length === 0) return null;
   const at = (folder: string) => [ctxDir, folder, 'package.json'].filter(Boolean).join('/');
   for (const file of ['', ...members].map(at)) {
+    // a manifest the listing does not have runs no script here (the install fails on its own, as it did before)
+    if (!listing.files.some((f) => f.path === file)) continue;
     const scripts = known[file];
     if (!scripts) return `${file} was not read, so the scripts its install runs are unknown`;
     for (const [name, command] of Object.entries(scripts)) {
