@@ -754,3 +754,13 @@ test('an empty listing (a folder not on disk, an unsaved file) reads as no conte
   assert.equal(f[0].fixes.length, 1, f[0].message);
   assert.doesNotMatch(f[0].message, /No quick fix/);
 });
+
+test('a RUN between the source copy and the install that may read the sources: no fix, and the finding says which line', () => {
+  const text = df('FROM node:22', 'WORKDIR /app', 'COPY . .', 'RUN npx turbo prune web --docker', 'RUN npm ci');
+  const f = findings(text, 'copy-before-install', {
+    context: context(['package.json', 'package-lock.json', 'src/a.js']),
+  });
+  assert.equal(f.length, 1);
+  assert.equal(f[0].fixes.length, 0);
+  assert.match(f[0].message, /No quick fix: line 4 \(`npx turbo prune web --docker`\) runs between the source copies/);
+});

@@ -407,7 +407,11 @@ function installFirst(ctx: RuleContext, p: CopyFirstProblem, plan: ManifestPlan)
   const between = stageSteps.filter((s) => s.index > first.index && s.index < install.index && !p.copies.includes(s));
   for (const s of between) {
     if (s.keyword === 'VOLUME' || s.keyword === 'ONBUILD' || s.keyword === 'SHELL') return [];
-    if (s.keyword === 'RUN' && !commandsOf(s).every(sourceFree)) return [];
+    if (s.keyword === 'RUN' && !commandsOf(s).every(sourceFree)) {
+      const c = commandsOf(s).find((x) => !sourceFree(x));
+      const shown = c && c.text.length > 40 ? c.text.slice(0, 37) + '...' : (c?.text ?? 'RUN');
+      return `line ${s.line} (\`${shown}\`) runs between the source copies and the install and may read the sources, so they cannot move below the install`;
+    }
     if ((s.keyword === 'COPY' || s.keyword === 'ADD') && !s.copyFrom && bringsOrdinaryEdit(s, ctx.facts)) return [];
   }
   // the install step must only install: a build in the same RUN needs the sources (split it: splitRun.ts)
