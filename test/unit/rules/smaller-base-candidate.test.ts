@@ -339,3 +339,34 @@ test('.NET tags without an Alpine sibling (Azure Linux, distroless, Nano Server,
     assert.equal(findingOf(a, RULE), undefined, tag);
   }
 });
+
+test('.NET: the SDK named up a chain of stages moves; not when another stage built on it runs commands (a dev stage with apt-get)', () => {
+  const chain = [
+    'FROM mcr.microsoft.com/dotnet/sdk:6.0 AS base',
+    'WORKDIR /src',
+    'COPY app.csproj ./',
+    'RUN dotnet restore',
+    'FROM base AS publisher',
+    'COPY . .',
+    'RUN dotnet publish -c Release -o /build',
+    'FROM mcr.microsoft.com/dotnet/aspnet:6.0',
+    'COPY --from=publisher /build .',
+    'CMD ["dotnet", "app.dll"]',
+    '',
+  ].join('\n');
+  const moved = findingOf(analyze(chain), RULE)?.fixes.find((x) => /6\.0-alpine/.test(x.title));
+  assert.ok(moved);
+  assert.match(applyFix(chain, moved), /^FROM mcr\.microsoft\.com\/dotnet\/sdk:6\.0-alpine AS base$/m);
+  const withDev = chain.replace(
+    'FROM mcr.microsoft.com/dotnet/aspnet:6.0',
+    'FROM base AS dev\nRUN apt-get update && apt-get install -y git\nFROM mcr.microsoft.com/dotnet/aspnet:6.0',
+  );
+  const kept = findingOf(analyze(withDev), RULE)?.fixes.find((x) => /6\.0-alpine/.test(x.title));
+  assert.ok(kept);
+  assert.match(
+    applyFix(withDev, kept),
+    /^FROM mcr\.microsoft\.com\/dotnet\/sdk:6\.0 AS base$/m,
+    'the dev stage keeps its Debian SDK',
+  );
+  assert.match(kept.title, /glibc-linked binaries/);
+});

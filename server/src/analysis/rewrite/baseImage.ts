@@ -87,9 +87,18 @@ export function dotnetSdkCompanion(
     const step = model.steps[i];
     const from = step?.copyFrom?.stage;
     if (step?.keyword !== 'COPY' || from === null || from === undefined) continue;
-    const sdk = model.stages[from];
+    // the stage that names the SDK image: the copied stage or the stage it is built FROM, and so on
+    const chain = new Set<number>();
+    let sdk: Stage | undefined = model.stages[from];
+    for (let hops = 0; sdk && hops <= model.stages.length; hops++) {
+      chain.add(sdk.index);
+      if (sdk.baseStage === null) break;
+      sdk = model.stages[sdk.baseStage];
+    }
     const ref = sdk ? parseImageRef(sdk.from) : null;
     if (!sdk || !ref || ref.registry !== 'mcr.microsoft.com' || ref.repository !== 'dotnet/sdk') continue;
+    // another stage built on that SDK (a dev stage running apt-get) would move to Alpine too: not safe
+    if (runsOnChain(model, chain)) return null;
     copies.add(step);
     if (/alpine/.test(ref.tag ?? '') || lines.includes(sdk.line)) continue;
     const version = DOTNET_GLIBC_TAG.exec(ref.tag ?? '')?.[1];
@@ -99,6 +108,17 @@ export function dotnetSdkCompanion(
     lines.push(sdk.line);
   }
   return { edits, copies, lines };
+}
+
+/** Does a stage outside `chain`, built FROM one of its stages, run anything (it would change base with them)? */
+function runsOnChain(model: DockerfileModel, chain: ReadonlySet<number>): boolean {
+  return model.stages.some(
+    (st) =>
+      st.baseStage !== null &&
+      chain.has(st.baseStage) &&
+      !chain.has(st.index) &&
+      st.steps.some((i) => model.steps[i]?.keyword === 'RUN'),
+  );
 }
 
 /** The smaller variants of `ref`, best first by size; [] when none or already small. */
