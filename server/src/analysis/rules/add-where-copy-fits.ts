@@ -4,10 +4,11 @@
 // Why: ADD has extra behaviour: it fetches URLs and unpacks local tar archives. For plain files it does what
 // COPY does, but a reader (and a reviewer) must check that no archive gets unpacked by surprise; a renamed
 // file such as app.tar.gz suddenly changes what lands in the image. COPY says exactly what happens.
-// Fix: write COPY instead of ADD (offered when the ADD uses no ADD-only flag).
+// Fix (../rewrite/smallFixes.ts): write COPY instead of ADD (offered when the ADD uses no ADD-only flag).
 
 import type { Rule } from './rule';
 import { isRemote } from '../sources';
+import { addToCopyFix } from '../rewrite/smallFixes';
 
 const ARCHIVE = /\.(tar|tgz|tbz2?|txz|tzst|tlz|tZ|tb2|tpz|gz|bz2|xz|zst|lz|lzma|Z)$/;
 const ADD_ONLY_FLAGS = new Set(['checksum', 'keep-git-dir', 'unpack']);
@@ -27,31 +28,14 @@ export const addWhereCopyFits: Rule = {
         sources.some((s) => isRemote(s) || ARCHIVE.test(s) || s.includes('$') || s.startsWith('<<'))
       )
         continue;
-      const text = (model.lines[step.line - 1] ?? '').substr(step.column - 1, 3);
-      const canFix = !step.flags.some((f) => ADD_ONLY_FLAGS.has(f.name)) && text.toUpperCase() === 'ADD';
+      const canFix = !step.flags.some((f) => ADD_ONLY_FLAGS.has(f.name));
       out.push({
         line: step.line,
         endLine: step.endLine,
         column: step.column,
         endColumn: step.column + 3,
         message: `ADD copies plain files here; use COPY, which does the same without ADD's URL fetching and archive unpacking.`,
-        fixes: canFix
-          ? [
-              {
-                title: 'Use COPY',
-                preferred: true,
-                edits: [
-                  {
-                    startLine: step.line,
-                    startColumn: step.column,
-                    endLine: step.line,
-                    endColumn: step.column + 3,
-                    newText: text === 'add' ? 'copy' : 'COPY',
-                  },
-                ],
-              },
-            ]
-          : [],
+        fixes: canFix ? addToCopyFix(model, step) : [],
       });
     }
     return out;

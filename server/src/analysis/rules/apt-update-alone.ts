@@ -5,13 +5,13 @@
 // first built: weeks later they ask the mirror for versions it no longer has (404 Not Found) or silently
 // install old ones, and the lonely index (about 18 MB on Debian) also ships in its own layer. A cache rule: it
 // fires in every stage.
-// Fix: delete the lonely RUN and start the next `apt-get install` RUN of the stage with `apt-get update &&`.
+// Fix (../rewrite/smallFixes.ts): delete the lonely RUN and start the next `apt-get install` RUN of the stage with
+// `apt-get update &&` (or only delete it when that RUN updates the index itself).
 
 import type { DockerfileModel, Step } from '../model';
 import { commandsOf } from '../shell';
 import { aptSubcommand, isAptUpdate } from '../packageCommands';
-import { deleteStep, insertAt } from '../rewrite/edits';
-import { commandStart } from '../rewrite/runEdits';
+import { aptUpdateAloneFixes } from '../rewrite/smallFixes';
 import type { Rule } from './rule';
 
 const HARMLESS = new Set(['set', 'true', 'echo', ':']);
@@ -46,24 +46,7 @@ export const aptUpdateAlone: Rule = {
         if (!cmds.some(isAptUpdate) || !cmds.every((c) => isAptUpdate(c) || HARMLESS.has(c.program))) continue;
         nextInstall ??= installsAfter(model, stage.steps);
         const next = nextInstall[k];
-        const fixes: ReturnType<Rule['check']>[number]['fixes'] = [];
-        if (next) {
-          const nextUpdates = commandsOf(next).some(isAptUpdate);
-          const start = commandStart(model, next);
-          if (nextUpdates) {
-            fixes.push({
-              title: `Remove this RUN: line ${next.line} updates the index itself`,
-              preferred: true,
-              edits: [deleteStep(model, step)],
-            });
-          } else if (start && !next.execForm && next.heredocs.length === 0) {
-            fixes.push({
-              title: `Move apt-get update into the RUN at line ${next.line}`,
-              preferred: true,
-              edits: [deleteStep(model, step), insertAt(start.line, start.column, 'apt-get update && ')],
-            });
-          }
-        }
+        const fixes = next ? aptUpdateAloneFixes(model, step, next) : [];
         out.push({
           line: step.line,
           endLine: step.endLine,
