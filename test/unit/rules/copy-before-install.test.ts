@@ -764,3 +764,29 @@ test('a RUN between the source copy and the install that may read the sources: n
   assert.equal(f[0].fixes.length, 0);
   assert.match(f[0].message, /No quick fix: line 4 \(`npx turbo prune web --docker`\) runs between the source copies/);
 });
+
+test('a COPY --from into the project folder between the sources and the install moves down with the sources', () => {
+  const text = df(
+    'FROM php:8.2-fpm',
+    'COPY --from=composer:2 /usr/bin/composer /usr/bin/composer',
+    'WORKDIR /var/www',
+    'COPY . .',
+    'COPY --from=frontend /app/public/build ./public/build',
+    'RUN composer install --no-dev --no-scripts --no-autoloader',
+    'RUN composer dump-autoload --optimize',
+  );
+  const ctx = context(['composer.json', 'composer.lock', 'app/Http/Kernel.php']);
+  assert.equal(
+    applyFix(text, 'copy-before-install', { context: ctx }).fixed,
+    df(
+      'FROM php:8.2-fpm',
+      'COPY --from=composer:2 /usr/bin/composer /usr/bin/composer',
+      'WORKDIR /var/www',
+      'COPY composer.json composer.lock ./',
+      'RUN composer install --no-dev --no-scripts --no-autoloader',
+      'COPY . .',
+      'COPY --from=frontend /app/public/build ./public/build',
+      'RUN composer dump-autoload --optimize',
+    ),
+  );
+});

@@ -423,12 +423,17 @@ function installFirst(ctx: RuleContext, p: CopyFirstProblem, plan: ManifestPlan)
   if (!onlyInstalls && !split) return [];
   // a moved COPY with a WORKDIR-relative destination must land in the same WORKDIR
   if (p.copies.some((c) => c.workdir !== install.workdir && relativeDestination(c))) return [];
+  // a COPY --from that lays files over the copied sources (built assets into the project folder) stays above
+  // them: it moves down with them, in the same order, so it still wins and does not key the install's cache
+  const overlays = between.filter((s) => s.copyFrom && p.copies.some((c) => coversDir(c, s.destination ?? '')));
+  const movedSteps = [...p.copies, ...overlays].sort((a, b) => a.index - b.index);
+  if (overlays.some((c) => c.workdir !== install.workdir && relativeDestination(c))) return [];
   const edits: TextEdit[] = [];
-  p.copies.forEach((c, k) => {
+  movedSteps.forEach((c, k) => {
     const from = attachedCommentStart(model, c);
     edits.push(replaceLines(model, from, c.endLine, k === 0 ? plan.lines : []));
   });
-  const moved = p.copies.flatMap((c) => blockLines(model, c));
+  const moved = movedSteps.flatMap((c) => blockLines(model, c));
   edits.push(
     split
       ? replaceLines(model, install.line, install.endLine, [...split.before, ...moved, ...split.after])
