@@ -75,3 +75,24 @@ test('cargo: toolchain files are copied with the manifests; workspaces and -p bu
   assert.equal(fetch[0].fixes.length, 0);
   assert.match(fetch[0].message, /cargo fetch needs a target/);
 });
+
+test('a multi-module Maven build (module pom.xml files in the context) gets no resolve step, and says why', () => {
+  const text = df('FROM maven:3.9-eclipse-temurin-17', 'WORKDIR /build', 'COPY . .', 'RUN mvn -q -DskipTests package');
+  const f = findings(text, 'copy-before-install', {
+    context: context([
+      'pom.xml',
+      'api/pom.xml',
+      'api/src/main/java/A.java',
+      'core/pom.xml',
+      'core/src/main/java/B.java',
+    ]),
+  });
+  assert.equal(f.length, 1);
+  assert.equal(f[0].fixes.length, 0);
+  assert.match(f[0].message, /No quick fix: a multi-module Maven build/);
+  // a single module (a pom.xml under src/test is test data, not a module) keeps its fix
+  const single = findings(text, 'copy-before-install', {
+    context: context(['pom.xml', 'src/main/java/A.java', 'src/test/resources/it/pom.xml']),
+  });
+  assert.equal(single[0].fixes.length, 1);
+});

@@ -38,8 +38,16 @@ export function resolveFirstFiles(dep: DependencyCommand, files: string[] | null
   const has = (f: string) => files !== null && files.includes(f);
   const under = (d: string) => files !== null && files.some((f) => f.startsWith(d + '/'));
   const program = programOf(dep.command);
-  if (dep.ecosystem === 'maven' && program === 'mvnw')
-    return files === null ? ['mvnw', '.mvn/'] : ['mvnw', ...(under('.mvn') ? ['.mvn/'] : [])];
+  if (dep.ecosystem === 'maven') {
+    // a multi-module build: go-offline resolves each module's dependencies, and one module's dependency on another
+    // (not built yet) fails it ("Could not resolve dependencies ... SNAPSHOT")
+    if (files !== null && files.some((f) => f.endsWith('/pom.xml') && !/(^|\/)(src|target)\//.test(f)))
+      return {
+        why: 'a multi-module Maven build: dependency:go-offline fails on dependencies between modules not built yet; copy every module pom.xml and resolve with a step that skips them (go-offline-maven-plugin) by hand.',
+      };
+    if (program === 'mvnw') return files === null ? ['mvnw', '.mvn/'] : ['mvnw', ...(under('.mvn') ? ['.mvn/'] : [])];
+    return [];
+  }
   if (dep.ecosystem === 'gradle') {
     if (files !== null && files.some((f) => /\/(build|settings)\.gradle(\.kts)?$/.test(f)))
       return { why: 'a multi-project Gradle build: every subproject build file must be copied first.' };
