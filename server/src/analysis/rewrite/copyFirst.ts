@@ -208,9 +208,8 @@ function planManifests(ctx: RuleContext, p: CopyFirstProblem, dir: string, first
   const manifests = manifestNames(ctx, p, ctxDir);
   if (manifests === null || typeof manifests === 'string') return manifests;
   // wrapper scripts, version catalogs, toolchain files the resolve step also reads (resolveFirst.ts)
-  const listing = ctx.facts.context;
-  const known = listing && !listing.truncated && listing.files.length > 0 ? listing : undefined;
-  const more = resolveFirstFiles(p.dep, filesUnder(known, ctxDir));
+  // (filesUnder: null for an empty or truncated listing, as for none)
+  const more = resolveFirstFiles(p.dep, filesUnder(ctx.facts.context, ctxDir));
   if (!Array.isArray(more)) return more.why;
   const names = [...manifests, ...more];
   // one COPY per folder, so the files land where the install expects them
@@ -352,6 +351,7 @@ function coversDir(step: Step, dir: string): boolean {
 /** The planner's answer: the fixes (none when no fix is safe) and, when we know, why there is none. */
 export interface CopyFirstPlan {
   fixes: Fix[];
+  /** A clause without a final period (the finding writes "No quick fix: <why>."), as every planner's reasons are. */
   why?: string;
 }
 
@@ -420,7 +420,6 @@ function installFirst(ctx: RuleContext, p: CopyFirstProblem, plan: ManifestPlan)
   );
   const split = planSplit(model, install, dep, onlyInstalls, sourceFree);
   if (split && 'why' in split) return split.why;
-  if (!onlyInstalls && !split) return [];
   // a moved COPY with a WORKDIR-relative destination must land in the same WORKDIR
   if (p.copies.some((c) => c.workdir !== install.workdir && relativeDestination(c))) return [];
   // a COPY --from that lays files over the copied sources (built assets into the project folder) stays above

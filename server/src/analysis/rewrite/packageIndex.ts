@@ -188,9 +188,11 @@ function noCacheEdits(model: DockerfileModel, step: Step): TextEdit[] {
  * `apk update` of its own (which still writes /var/cache/apk).
  */
 function losesApkIndex(step: Step): boolean {
-  const pcs = commandsOf(step).map(packageCommand);
-  if (pcs.some((pc) => pc?.tool === 'apk' && pc.sub === 'update')) return false;
-  return pcs.some((pc) => pc?.tool === 'apk' && pc.sub === 'add' && hasPackageOption(pc, '--update-cache'));
+  const cmds = commandsOf(step);
+  if (cmds.some(isApkUpdate)) return false;
+  return cmds
+    .map(packageCommand)
+    .some((pc) => pc?.tool === 'apk' && pc.sub === 'add' && hasPackageOption(pc, '--update-cache'));
 }
 
 /** The later installs that would lose their index when this step's apk adds get --no-cache ([] when none do). */
@@ -218,10 +220,10 @@ export function apkNoCacheFix(model: DockerfileModel, step: Step, readers: reado
   return { title: `Add --no-cache${also}`, preferred: true, edits };
 }
 
-/** `apk update` alone: the index it writes to /var/cache/apk is what --no-cache keeps out. */
+/** `apk update`: the index it writes to /var/cache/apk is what --no-cache keeps out. */
 function isApkUpdate(c: ShellCommand): boolean {
   const pc = packageCommand(c);
-  return pc?.tool === 'apk' && pc.sub === 'update' && pc.operands.length === 0;
+  return pc?.tool === 'apk' && pc.sub === 'update';
 }
 /** `apk update && ` as written, with a continuation after it: the text the fix deletes. */
 const APK_UPDATE_AND = /(?<![\w.-])apk[ \t]+update[ \t]*&&[ \t]*(?:\\\r?\n[ \t]*)?/g;

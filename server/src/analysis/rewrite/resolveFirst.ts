@@ -22,7 +22,7 @@ export function resolveFirstCommand(dep: DependencyCommand): string | { why: str
     cmd.words.some((w) => /^(-p.|--package=|--manifest-path=)/.test(w))
   )
     return {
-      why: `\`${cmd.text}\` builds selected packages of a workspace: a dependency-only step needs every member's manifest (cargo-chef, or one stub per member).`,
+      why: `\`${cmd.text}\` builds selected packages of a workspace: a dependency-only step needs every member's manifest (cargo-chef, or one stub per member)`,
     };
   if (operands(cmd).length > 0) return null;
   // cargo fetch only downloads: nothing compiled from the stub reaches the real build
@@ -43,14 +43,14 @@ export function resolveFirstFiles(dep: DependencyCommand, files: string[] | null
     // (not built yet) fails it ("Could not resolve dependencies ... SNAPSHOT")
     if (files !== null && files.some((f) => f.endsWith('/pom.xml') && !/(^|\/)(src|target)\//.test(f)))
       return {
-        why: 'a multi-module Maven build: dependency:go-offline fails on dependencies between modules not built yet; copy every module pom.xml and resolve with a step that skips them (go-offline-maven-plugin) by hand.',
+        why: 'a multi-module Maven build: dependency:go-offline fails on dependencies between modules not built yet; copy every module pom.xml and resolve with a step that skips them (go-offline-maven-plugin) by hand',
       };
     if (program === 'mvnw') return files === null ? ['mvnw', '.mvn/'] : ['mvnw', ...(under('.mvn') ? ['.mvn/'] : [])];
     return [];
   }
   if (dep.ecosystem === 'gradle') {
     if (files !== null && files.some((f) => /\/(build|settings)\.gradle(\.kts)?$/.test(f)))
-      return { why: 'a multi-project Gradle build: every subproject build file must be copied first.' };
+      return { why: 'a multi-project Gradle build: every subproject build file must be copied first' };
     const wrapper = program === 'gradlew' ? ['gradlew'] : [];
     // the wrapper needs gradle/wrapper; a version catalog in gradle/ is read while resolving
     const folder = program === 'gradlew' || under('gradle') ? ['gradle/'] : [];
@@ -58,9 +58,9 @@ export function resolveFirstFiles(dep: DependencyCommand, files: string[] | null
   }
   if (dep.ecosystem === 'cargo') {
     if (dep.kind === 'install')
-      return { why: 'cargo fetch needs a target: copy Cargo.toml and Cargo.lock with a stub src/main.rs first.' };
+      return { why: 'cargo fetch needs a target: copy Cargo.toml and Cargo.lock with a stub src/main.rs first' };
     if (files !== null && files.some((f) => f.endsWith('/Cargo.toml')))
-      return { why: 'a Cargo workspace: every member Cargo.toml (and a stub per member) must be copied first.' };
+      return { why: 'a Cargo workspace: every member Cargo.toml (and a stub per member) must be copied first' };
     return ['rust-toolchain.toml', 'rust-toolchain', '.cargo/config.toml', '.cargo/config'].filter(has);
   }
   return [];

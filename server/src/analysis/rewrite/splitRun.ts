@@ -102,7 +102,7 @@ export function planSplit(
   sourceFree: (c: ShellCommand) => boolean,
 ): SplitPlan | NoSplit | null {
   const forms = depsOnlyForm(dep);
-  if (!forms) return { why: `\`${dep.command.text}\` also installs the project itself, which needs its sources.` };
+  if (!forms) return { why: `\`${dep.command.text}\` also installs the project itself, which needs its sources` };
   if (onlyInstalls && forms.after.length === 0 && forms.before === dep.command.text) return null;
   const cmds = commandsOf(install);
   const k = cmds.indexOf(dep.command);
@@ -126,27 +126,27 @@ function unsplittable(
   head: readonly ShellCommand[],
   sourceFree: (c: ShellCommand) => boolean,
 ): string | null {
-  if (step.execForm) return 'the install is an exec-form RUN that also builds; split it by hand.';
+  if (step.execForm) return 'the install is an exec-form RUN that also builds; split it by hand';
   if (step.heredocs.length > 0) {
     const rest = step.args.replace(/^(--\S+\s+)*/, '').trim();
     if (step.heredocs.length !== 1 || !/^<<-?["']?[A-Za-z_][\w.-]*["']?$/.test(rest))
-      return 'the install RUN is a heredoc with other text on its line; split it by hand.';
+      return 'the install RUN is a heredoc with other text on its line; split it by hand';
   }
   const allowed = step.heredocs.length > 0 ? ['&&', ';', '\n'] : ['&&'];
   let start = true;
   for (const t of shellTokens(step.command)) {
     if (t.op !== null) {
       if (!allowed.includes(t.op))
-        return `the install RUN joins commands with \`${t.op.trim() || 'newline'}\`, not a plain list; split it by hand.`;
+        return `the install RUN joins commands with \`${t.op.trim() || 'newline'}\`, not a plain list; split it by hand`;
       start = true;
     } else {
       if (start && KEYWORDS.has(t.word))
-        return `the install RUN has shell control flow (\`${t.word}\`); split it by hand.`;
+        return `the install RUN has shell control flow (\`${t.word}\`); split it by hand`;
       start = false;
     }
   }
   const unsafe = head.find((c) => !STATE.has(programOf(c)) && !sourceFree(c));
-  if (unsafe) return `\`${unsafe.text}\` runs before the install in the same RUN and may need the sources.`;
+  if (unsafe) return `\`${unsafe.text}\` runs before the install in the same RUN and may need the sources`;
   return null;
 }
 

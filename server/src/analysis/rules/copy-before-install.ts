@@ -59,7 +59,7 @@ export const copyBeforeInstall: Rule = {
             continue;
           const problem: CopyFirstProblem = { dep, install: step, copies: sourceCopies.slice() };
           const { fixes, why } = planCopyFirst(ctx, problem);
-          const noFix = why ? ` No quick fix: ${why.replace(/\.$/, '')}.` : '';
+          const noFix = why ? ` No quick fix: ${why}.` : '';
           const verb =
             dep.kind === 'install'
               ? `installs ${ECOSYSTEM_LABEL[dep.ecosystem]} dependencies`
