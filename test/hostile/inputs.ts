@@ -126,6 +126,14 @@ export function longIgnoreComment(n: number): string {
 /**
  * A RUN that installs without a fix's option, then names the program `n` more times (the fix's pattern backtracked).
  */
+/** `runs` apk RUNs with 20 `apk update &&` each and one with `n`: the apk-no-cache fix deletes every one of them. */
+export function apkUpdates(runs: number, n: number): string {
+  const out = ['FROM alpine:3.20'];
+  for (let i = 0; i < runs; i++) out.push(`RUN ${'apk update && '.repeat(20)}apk add pkg${i}`);
+  out.push(`RUN ${'apk update && '.repeat(n)}apk add last`);
+  return out.join('\n') + '\n';
+}
+
 export function repeatedProgram(n: number): string {
   return (
     'FROM debian:12\n' +
@@ -269,6 +277,9 @@ export const HOSTILE_ANALYSIS_INPUTS: readonly HostileAnalysisInput[] = [
   input('long-ignore-comment', 'quadratic: the ignore pattern backtracked on blanks', () => longIgnoreComment(100_000)),
   input('repeated-program', 'quadratic: the fix pattern scanned on from every repeat of the program', () =>
     repeatedProgram(30_000),
+  ),
+  input('apk-updates-5000', "new in issue 16: the apk-no-cache fix deletes each RUN's `apk update &&`", () =>
+    apkUpdates(5000, 20_000),
   ),
   input('long-runs', 'quadratic: /[\\\\/]+$/, /\\/+$/, /^-?[a-z]*c[a-z]*f$/ on long runs', () => longRuns(100_000)),
   input('many-deletions-50000', 'quadratic: each deletion looked for its creator in every step above', () =>
