@@ -7,7 +7,7 @@
 // Lines are 1-based, as in the rest of the analysis (the client converts to 0-based editor positions).
 
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { CacheRiskLevel, SizeSource } from './analysis/model';
+import type { CacheRiskLevel, Forecast, SizeSource, StepCacheOutcome, StepForecast } from './analysis/model';
 
 /** Server -> client, after every analysis of a document version. */
 export interface StepAnnotation {
@@ -24,6 +24,10 @@ export interface StepAnnotation {
   cacheRisk: { level: CacheRiskLevel; reasons: string[] };
   cached?: boolean;
   durationMs?: number;
+  /** Whether the next build re-runs this step, and why (only when a build of this file was recorded). */
+  forecast?: StepForecast;
+  /** Whether the last recorded build took this step from the cache; when it did not, the first cause. */
+  lastBuild?: StepCacheOutcome;
 }
 export interface AnnotationsParams {
   uri: string;
@@ -33,6 +37,8 @@ export interface AnnotationsParams {
   image: { bytes: number; source: SizeSource; complete: boolean; note?: string } | null;
   /** "estimate" until a measured image is mapped to this document, then "measured". */
   mode: SizeSource;
+  /** What the next build re-runs, compared with the last recorded build; null: no build of this file recorded. */
+  forecast?: Forecast | null;
 }
 export const AnnotationsNotification = new NotificationType<AnnotationsParams>('layerInsight/annotations');
 
@@ -112,6 +118,10 @@ export interface HistoryLayer {
   empty: boolean;
   cached?: boolean;
   durationMs?: number;
+  /** Why the step ran in that build (forensics), when it did not come from the cache. */
+  cause?: string | null;
+  /** The next build re-runs this step, and why (forecast). */
+  rerun?: { cause: string | null };
   largestFiles: HistoryFile[];
   wastedBytes?: number;
 }
@@ -134,6 +144,17 @@ export interface HistoryResult {
   wastedBytes?: number;
 }
 export const HistoryRequest = new RequestType<HistoryParams, HistoryResult, void>('layerInsight/history');
+
+/** Client -> server: read the files again and forecast the next build of this Dockerfile now (no build starts). */
+export interface ForecastParams {
+  uri: string;
+}
+/** The answer: the forecast (null with a reason when no build of this file was recorded). */
+export interface ForecastResult {
+  forecast: Forecast | null;
+  reason?: string;
+}
+export const ForecastRequest = new RequestType<ForecastParams, ForecastResult, void>('layerInsight/forecast');
 
 /** Client -> server: settings the server reads (mirrors the layerInsight.* configuration). */
 export interface ServerSettings {

@@ -305,6 +305,44 @@ export interface StepResult {
   cacheRisk: CacheRisk;
   /** What the engine measured for this step, when an image is mapped to the file. */
   measured?: MeasuredStep;
+  /** Whether the next build re-runs this step, and why (present when a build of this file was recorded). */
+  forecast?: StepForecast;
+  /** Whether the last recorded build took this step from the cache, and if not, why it ran (forensics). */
+  lastBuild?: StepCacheOutcome;
+}
+
+/** The next build, for one step: compared with the inputs recorded at the last build (forecast.ts). */
+export interface StepForecast {
+  rerun: boolean;
+  /** Why it re-runs: "package-lock.json changed since the last build", "because line 8 re-runs (...)". */
+  cause: string | null;
+  /** How long it took when it last ran, in seconds (null: never measured). */
+  seconds: number | null;
+  /** Its layer's bytes: measured at the last build, else the estimate (`source` says which); null: unknown. */
+  bytes: number | null;
+  source: SizeSource;
+}
+
+/** The next build as a whole: the steps it re-runs and what they cost. */
+export interface Forecast {
+  /** Lines of the steps that re-run, in build order. */
+  lines: number[];
+  /** Seconds the re-run steps took when they last ran, plus the build's own overhead; null when none measured. */
+  seconds: number | null;
+  /** False when a re-run step was never measured: `seconds` is then a lower bound. */
+  secondsComplete: boolean;
+  bytes: number | null;
+  /** ISO time of the recorded build this compares with. */
+  since: string;
+  builder: 'buildkit' | 'legacy';
+  /** What the forecast could not check (the base image without an engine, files not read). */
+  notes: string[];
+}
+
+/** One step of a finished build: from the cache or not, and the first cause when it ran. */
+export interface StepCacheOutcome {
+  hit: boolean;
+  cause: string | null;
 }
 
 /** What a typical source edit costs: the steps that re-run. */
@@ -324,6 +362,8 @@ export interface Analysis {
   /** Total of the stages that reach the final image (null when no step of theirs has a size). */
   image: ImageTotal | null;
   rebuild: RebuildCost;
+  /** The next build compared with the last recorded one; null when no build of this file was recorded. */
+  forecast?: Forecast | null;
 }
 
 export interface ImageTotal {
