@@ -168,4 +168,6 @@ export interface ServerSettings {
 /** Initialization options the client passes. */
 export interface InitializationOptions {
   settings?: Partial<ServerSettings>;
+  /** A folder the server may write to (the extension's workspace storage): build records live there. */
+  storageDir?: string;
 }
