@@ -37,6 +37,7 @@ import {
 } from './protocol';
 import { EngineService } from './engine/service';
 import { annotations, codeActions, diagnostics, hover, inlayHints } from './lsp/features';
+import { withForecast } from './lsp/history';
 import { AnalysisStore } from './lsp/store';
 import { createServerConnection, type ServerTransport } from './lsp/connection';
 import { describe, installProcessGuards } from './lsp/guard';
@@ -212,7 +213,7 @@ function handleFeatures(server: Server): void {
 }
 
 /** The custom requests of protocol.ts: engine state, build and its cancellation, image mapping, history. */
-function handleEngine({ connection, engine, log }: Server): void {
+function handleEngine({ connection, engine, publisher, log }: Server): void {
   const answer = answering(log);
   connection.onRequest(EngineStateRequest, () => engine.getState());
   connection.onRequest(
@@ -228,7 +229,9 @@ function handleEngine({ connection, engine, log }: Server): void {
   );
   connection.onRequest(
     HistoryRequest,
-    answer(HistoryRequest.method, uriParams(), (p: HistoryParams) => engine.history(p)),
+    answer(HistoryRequest.method, uriParams(), (p: HistoryParams) =>
+      withForecast(engine.history(p), publisher.entryFor(p.uri)?.analysis),
+    ),
   );
 }
 

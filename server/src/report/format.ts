@@ -30,3 +30,22 @@ export function rebuildCost(r: RebuildCost): string {
     .filter(Boolean)
     .join(', ');
 }
+
+/** "<1s", "42s", "3m40s", "1h05m": a duration given in seconds, short, for the status bar. */
+export function formatDuration(seconds: number): string {
+  if (seconds > 0 && seconds < 0.5) return '<1s';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** The text cut to `max` characters with "…" at the end when longer (a label's cause; the hover has it whole). */
+export function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** "because package-lock.json changed"; a cause that already says "because ..." stays as it is. */
+export function because(cause: string): string {
+  return cause.startsWith('because ') ? cause : `because ${cause}`;
+}
