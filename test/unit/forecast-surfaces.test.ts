@@ -11,7 +11,6 @@ import { withForecast } from '../../server/src/lsp/history';
 import type { HistoryResult } from '../../server/src/protocol';
 import { RERUN_MARK, stepHover, stepLabel, stepLabelParts, stepTooltip } from '../../server/src/report/describe';
 import { forecastDetails, forecastSummary } from '../../server/src/report/forecastText';
-import { formatDuration } from '../../server/src/report/format';
 
 // lines: 1 FROM, 2 WORKDIR, 3 COPY manifests, 4 RUN npm ci, 5 COPY . ., 6 CMD
 const TEXT =
@@ -184,7 +183,6 @@ test('the status bar text: steps and time, a lower bound when a step was never m
   assert.equal(forecastSummary({ ...f, lines: [4], seconds: 42 }), 'next build: 1 step, ~42s');
   assert.equal(forecastSummary({ ...f, seconds: null }), 'next build: 4 steps, time unknown');
   assert.equal(forecastSummary({ ...f, lines: [], seconds: 0 }), 'next build: all cached');
-  assert.deepEqual([59.6, 60, 3599, 7170].map(formatDuration), ['1m00s', '1m00s', '59m59s', '1h59m']);
 });
 
 test('the status bar tooltip lists the re-run lines with their causes, the build compared with, and the notes', () => {
@@ -193,7 +191,7 @@ test('the status bar tooltip lists the re-run lines with their causes, the build
   const lines = forecastDetails(a.forecast!, steps, 'en-GB');
   assert.equal(lines[0], 'next build: 4 steps, ~3m40s');
   assert.equal(lines[1], 're-runs lines 3, 4, 5, 6');
-  assert.equal(lines[2], '• line 3: package-lock.json changed since the last build (<1s)');
+  assert.equal(lines[2], '• line 3: package-lock.json changed since the last build (0.3s)');
   assert.equal(lines[3], '• line 4: because line 3 re-runs (package-lock.json changed) (42s)');
   assert.equal(lines[5], '• line 6: because line 3 re-runs (never measured)');
   assert.equal(lines[6], 'layers to write: 40.0 MB');

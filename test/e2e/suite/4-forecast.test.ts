@@ -93,7 +93,11 @@ suite('Forecast of the next build (needs a Docker engine)', function () {
       () => li.forecast.text,
       (t) => t.includes(`${n} step`),
     );
-    assert.match(text, new RegExp(`next build: ${n} steps?, (~|≥ )(\\d+s|\\d+m\\d\\ds)$`), `status bar: "${text}"`);
+    assert.match(
+      text,
+      new RegExp(`next build: ${n} steps?, (~|≥ )(\\d+(\\.\\d)?s|\\d+m(\\d\\ds)?)$`),
+      `status bar: "${text}"`,
+    );
     assert.match(li.forecast.tooltipText, new RegExp(`line ${COPY_SRC}: .*app\\.txt`), 'the tooltip names the file');
 
     // the annotations of the Dockerfile's current version mark exactly the forecast's layer steps
