@@ -121,9 +121,14 @@ suite('Forecast of the next build (needs a Docker engine)', function () {
     );
     assert.match(hoverText(hovers), /\*\*Next build:\*\* re-runs .*app\\?\.txt/, 'the hover says which file changed');
 
-    editor.selection = new vscode.Selection(COPY_SRC - 1, 0, COPY_SRC - 1, 0);
-    await sleep(800);
-    await shot('forecast-after-edit');
+    // screenshot: the marked lines, the status bar and the hover of the COPY that re-runs
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(COPY_SRC - 1, 2, COPY_SRC - 1, 2);
+    await sleep(500);
+    await vscode.commands.executeCommand('editor.action.showHover');
+    await shot('forecast-after-edit', '.monaco-hover-content strong');
+    await vscode.commands.executeCommand('editor.action.hideHover').then(undefined, () => undefined);
 
     // on demand: the command asks the server to read the files again; same answer (no build starts)
     const asked = await vscode.commands.executeCommand<ForecastResult | undefined>(
