@@ -5,19 +5,16 @@
 
 import * as path from 'node:path';
 import { analyze } from './analysis/analyze';
-import { readBuildInputs, valueDigest, type Builder } from './analysis/buildInputs';
-import { makeRecord, type BuildRecord, type StepOutcome } from './analysis/buildRecord';
-import { explainBuild } from './analysis/forecast';
+import type { Builder } from './analysis/buildInputs';
+import type { BuildRecord } from './analysis/buildRecord';
+import { gatherBuildFacts } from './facts/buildFacts';
+import { cliRecordDir } from './facts/buildRecords';
+import { recordedBuild } from './recordedBuild';
 import type { AnalysisFacts, AnalysisOptions } from './analysis/model';
 import { parseDockerfile } from './analysis/parse';
-import { buildImage, errorText } from './engine/build';
 import { connect, probeEngine, resolveFromProcess } from './engine/connect';
 import { imageIds } from './engine/imageIds';
 import { checkImageReference } from './engine/imageName';
-import { measureImage } from './engine/measure';
-import { baseRefs, contextDigests, gatherBuildFacts } from './facts/buildFacts';
-import { cliRecordDir, loadRecord, saveRecord } from './facts/buildRecords';
-import { readBuildContext } from './facts/context';
 import { escapeControls as safe, terminalSafeJson } from './report/escape';
 import { toJson } from './report/json';
 import { toText } from './report/text';
@@ -42,76 +39,33 @@ export interface BuildRun {
 /** Builds, maps, explains and records; writes the report to stdout and progress to stderr. */
 export async function runBuild(a: BuildArgs, text: string): Promise<BuildRun> {
   const file = path.resolve(a.file);
-  const root = path.resolve(a.context ?? path.dirname(file));
   const resolved = resolveFromProcess();
   const state = await probeEngine(resolved, 5000);
   if (state.status !== 'connected')
     return { code: 'no-engine', message: state.message.replace(/^estimates only: /, '') };
-  const docker = connect(resolved, 0);
-  const options: AnalysisOptions = { target: a.target, buildArgs: a.buildArgs, buildkit: a.builder === 'buildkit' };
-  const model = parseDockerfile(text, options);
-  const context = await readBuildContext(root, { dockerfile: file });
-  const digests = await contextDigests(model, context, a.builder);
-  const dir = cliRecordDir();
-  const previous = await loadRecord(dir, file);
-  const tag = a.tag ?? defaultTag(file);
-  const outcome = await buildImage(docker, {
-    context: root,
+  const run = await recordedBuild(connect(resolved, 0), {
     dockerfile: file,
+    text,
+    context: path.resolve(a.context ?? path.dirname(file)),
     builder: a.builder,
-    tag,
+    tag: a.tag ?? defaultTag(file),
     target: a.target,
     buildArgs: a.buildArgs,
+    recordDir: cliRecordDir(),
+    storageDriver: state.storageDriver,
     onProgress: (p) => process.stderr.write(`${safe(p.message)}\n`),
   });
-  if (!outcome.ok) return { code: 'failed', message: outcome.message };
-  const measured = await measureImage(docker, tag, outcome.model, {
-    buildSteps: outcome.steps,
-    storageDriver: state.storageDriver,
+  if (!run.ok || !run.facts || !run.record) return { code: 'failed', message: run.message };
+  if (run.recordError) process.stderr.write(`layer-insight: ${safe(run.recordError)}\n`);
+  const analysis = analyze(text, run.facts, {
+    target: a.target,
+    buildArgs: a.buildArgs,
+    buildkit: a.builder === 'buildkit',
   });
-  const baseIds = await imageIds(docker, baseRefs(model));
-  const inputs = readBuildInputs(model, {
-    builder: a.builder,
-    target: a.target ?? null,
-    context,
-    digests,
-    argValue: (name) => (name in a.buildArgs ? valueDigest(a.buildArgs[name]) : undefined),
-    baseId: (ref) => baseIds.get(ref) ?? null,
-  });
-  const outcomes: StepOutcome[] = outcome.steps.flatMap((s) =>
-    s.stepIndex === null ? [] : [{ stepIndex: s.stepIndex, cached: s.cached, durationMs: s.durationMs }],
-  );
-  const causes = explainBuild(model, inputs, previous, outcomes, context);
-  const record = makeRecord({
-    time: new Date().toISOString(),
-    dockerfile: file,
-    context: root,
-    buildArgs: Object.fromEntries(Object.entries(a.buildArgs).map(([k, v]) => [k, valueDigest(v) as string])),
-    image: { id: outcome.imageId ?? null, tag },
-    durationMs: outcome.durationMs,
-    inputs,
-    outcomes,
-    bytes: new Map(measured.measured.steps.map((m) => [m.stepIndex, m.bytes])),
-    causes: new Map([...causes].map(([i, c]) => [i, c.cause])),
-    previous,
-  });
-  let saved = '';
-  try {
-    saved = await saveRecord(dir, record);
-  } catch (err) {
-    process.stderr.write(
-      `layer-insight: the build record could not be written to ${safe(dir)}: ${safe(errorText(err))}\n`,
-    );
-  }
-  const facts: AnalysisFacts = { context, measured: measured.measured, build: { record, digests, baseIds } };
-  const analysis = analyze(text, facts, options);
   // right after the build the next one takes everything from the cache: the report is about this one
   delete analysis.forecast;
-  const counted = outcomes.filter((o) => model.steps[o.stepIndex]?.keyword !== 'FROM');
-  const ran = counted.filter((o) => !o.cached).length;
-  const message = `built ${tag} in ${(outcome.durationMs / 1000).toFixed(1)} s with ${a.builder}: ${ran} of ${counted.length} steps ran, ${counted.length - ran} from the cache`;
-  writeBuildReport(a, analysis, message, record, saved);
-  return { code: 'ok', message };
+  writeBuildReport(a, analysis, run.message, run.record, run.recordFile ?? '');
+  return { code: 'ok', message: run.message };
 }
 
 function writeBuildReport(
