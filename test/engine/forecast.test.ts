@@ -3,7 +3,10 @@
 // file, a dependency manifest, a build arg. Before each rebuild the forecast (analyze with the record and today's
 // files) names the steps it will re-run; the rebuild must re-run exactly those (the steps it does not take from the
 // cache), in about the time forecast (within ±50% of the measured build), and each step it ran must carry the cause
-// of the change the test made.
+// of the change the test made. Two Dockerfile edits follow, where the builders differ: a LABEL added (BuildKit re-runs
+// no step for it, the legacy builder re-runs it and every step after it) and an ENV value changed (BuildKit re-runs
+// the RUNs after it, the legacy builder every step after it). The Dockerfile is in the deps stage's `COPY . .`, so
+// both edits also re-run that copy and the install, whose node_modules comes out the same.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -29,6 +32,8 @@ interface Change {
   name: string;
   /** A file appended to, and what cause each run step must name. */
   edit?: [string, string];
+  /** A text of the Dockerfile replaced. */
+  replace?: [string, string];
   buildArgs?: Record<string, string>;
   cause: RegExp | null;
 }
@@ -38,7 +43,19 @@ const CHANGES: Change[] = [
   { name: 'a source file', edit: ['src/index.js', '// edited\n'], cause: /src\/index\.js changed/ },
   { name: 'a manifest', edit: ['package-lock.json', '\n'], cause: /package-lock\.json changed/ },
   { name: 'a build arg', buildArgs: { VERSION: '2' }, cause: /build arg VERSION changed/ },
+  {
+    name: 'a LABEL added',
+    replace: ['CMD [', 'LABEL org.example.version="2"\nCMD ['],
+    cause: /Dockerfile changed|line \d+ (is new|changed) since the last build/,
+  },
+  {
+    name: 'an ENV value',
+    replace: ['NODE_ENV=production', 'NODE_ENV=development'],
+    cause: /Dockerfile changed|line \d+ changed since the last build/,
+  },
 ];
+
+let lastArgs: Record<string, string> = {};
 
 function copyProject(): { dir: string; records: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'li-forecast-'));
@@ -55,6 +72,9 @@ async function build(
   builder: 'buildkit' | 'legacy',
   buildArgs: Record<string, string> = {},
 ): Promise<RecordedBuild> {
+  // later changes keep the build args of earlier ones, as a user rebuilding with the same command line
+  buildArgs = { ...lastArgs, ...buildArgs };
+  lastArgs = buildArgs;
   const dockerfile = path.join(dir, 'Dockerfile');
   const run = await recordedBuild(engine.docker, {
     dockerfile,
@@ -99,6 +119,7 @@ for (const builder of ['buildkit', 'legacy'] as const) {
     { timeout: 10 * 60_000 },
     async (engine) => {
       const { dir, records } = copyProject();
+      lastArgs = {};
       const first = await build(engine, dir, records, builder);
       // the first recorded build has nothing to compare with, and says so
       const unknown = [...(first.causes?.values() ?? [])].filter((c) => !c.hit);
@@ -107,7 +128,11 @@ for (const builder of ['buildkit', 'legacy'] as const) {
 
       for (const change of CHANGES) {
         if (change.edit) fs.appendFileSync(path.join(dir, change.edit[0]), change.edit[1]);
-        const args = change.buildArgs ?? {};
+        if (change.replace) {
+          const file = path.join(dir, 'Dockerfile');
+          fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(change.replace[0], change.replace[1]));
+        }
+        const args = { ...lastArgs, ...(change.buildArgs ?? {}) };
         const before = await forecast(dir, records, args);
         const f = before.forecast;
         assert.ok(f, `${change.name}: a forecast`);

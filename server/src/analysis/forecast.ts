@@ -43,6 +43,12 @@ interface StepState {
   cause: string | null;
 }
 
+/** The recorded step at a step's place (same instruction), and whether it is the same step (same key). */
+interface Aligned {
+  step: RecordedStep;
+  same: boolean;
+}
+
 /** A stage's last re-run: the line it started at and why. */
 interface Chain {
   line: number;
@@ -75,7 +81,7 @@ export function forecastBuild(
   const states = new Map<number, StepState>();
   const stageChains = new Map<number, Chain | null>();
   const provenance = new ProvenanceReader(model, opts.context);
-  const recorded = new Map<number, RecordedStep | undefined>();
+  const recorded = new Map<number, Aligned>();
   for (const stage of now.stages) {
     const rec = matchStage(record, stage);
     const base = model.stages[stage.index]?.baseStage;
@@ -84,7 +90,8 @@ export function forecastBuild(
     if (from) chain = { ...from, via: `stage ${model.stages[base as number].name ?? base}` };
     stage.steps.forEach((cur, k) => {
       const r = rec?.steps[k];
-      recorded.set(cur.index, r && r.key === cur.key ? r : undefined);
+      const aligned = alignedStep(cur, r, rec);
+      if (aligned) recorded.set(cur.index, aligned);
       const own = rec
         ? ownChange(cur, r, record, now)
         : { text: `stage ${stage.name ?? stage.index} was not built last time`, files: null };
@@ -108,6 +115,38 @@ export function forecastBuild(
   return summarise(model, now, record, states, recorded, opts);
 }
 
+/**
+ * The recorded step whose time and bytes stand for this one: the step at its place when it is the same, else the
+ * same step elsewhere in the stage (a step inserted above moved it), else the step at its place with the same
+ * instruction (a changed line: its last version, an estimate).
+ */
+function alignedStep(cur: StepInput, r: RecordedStep | undefined, rec: RecordedStage | undefined): Aligned | null {
+  if (r && r.key === cur.key) return { step: r, same: true };
+  const moved = rec?.steps.find((x) => x.key === cur.key);
+  if (moved) return { step: moved, same: true };
+  return r && r.keyword === cur.keyword ? { step: r, same: false } : null;
+}
+
+/**
+ * For a step never run before: the median time of the recorded steps with its instruction, else of every step that
+ * runs no command (they take about the same: a copy or a commit of the config). None for RUN: a command's time is
+ * its own.
+ */
+function typicalMs(record: BuildRecord, keyword: string): number | null {
+  if (keyword === 'RUN') return null;
+  const of = (want: (k: string) => boolean): number[] => {
+    const times: number[] = [];
+    for (const st of record.stages)
+      for (const s of st.steps) if (want(s.keyword) && s.ranMs !== null && times.length < 1000) times.push(s.ranMs);
+    return times;
+  };
+  let times = of((k) => k === keyword);
+  if (times.length === 0) times = of((k) => k !== 'RUN' && k !== 'FROM');
+  if (times.length === 0) return null;
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
+
 function matchStage(record: BuildRecord, stage: StageInputs): RecordedStage | undefined {
   if (stage.name !== null) {
     const named = record.stages.find((s) => s.name === stage.name);
@@ -128,7 +167,11 @@ function ownChange(cur: StepInput, r: RecordedStep | undefined, record: BuildRec
   if (r.key !== cur.key) {
     if (cur.keyword === 'FROM' && r.base && cur.base && r.base.ref !== cur.base.ref)
       return { text: `the base changed from ${r.base.ref} to ${cur.base.ref}`, files: null };
-    return { text: `line ${cur.line} changed since the last build`, files: null };
+    const text =
+      r.keyword === cur.keyword
+        ? `line ${cur.line} changed since the last build`
+        : `line ${cur.line} is new since the last build`;
+    return { text, files: null };
   }
   if (cur.base && r.base && cur.base.id && r.base.id && cur.base.id !== r.base.id)
     return {
@@ -225,7 +268,7 @@ function summarise(
   now: BuildInputs,
   record: BuildRecord,
   states: ReadonlyMap<number, StepState>,
-  recorded: ReadonlyMap<number, RecordedStep | undefined>,
+  recorded: ReadonlyMap<number, Aligned>,
   opts: ForecastOptions,
 ): ForecastResult {
   const steps = new Map<number, StepForecast>();
@@ -233,26 +276,35 @@ function summarise(
   let ms = record.overheadMs;
   let complete = true;
   let bytes = 0;
+  const carried: number[] = [];
   for (const stage of now.stages)
     for (const cur of stage.steps) {
       const st = states.get(cur.index) as StepState;
-      const r = recorded.get(cur.index);
-      const estimate = r?.bytes === null || r?.bytes === undefined ? (opts.estimate?.(cur.index) ?? null) : null;
+      const a = recorded.get(cur.index);
+      // a changed step's last version gives its time and bytes as an estimate
+      const measured = a?.same === true && a.step.bytes !== null;
+      const bytes0 = measured ? a?.step.bytes : (opts.estimate?.(cur.index)?.bytes ?? a?.step.bytes ?? null);
+      const ranMs = a ? a.step.ranMs : st.rerun ? typicalMs(record, cur.keyword) : null;
       const f: StepForecast = {
         rerun: st.rerun,
         cause: st.cause,
-        seconds: r?.ranMs !== null && r?.ranMs !== undefined ? r.ranMs / 1000 : null,
-        bytes: r?.bytes ?? estimate?.bytes ?? null,
-        source: r?.bytes !== null && r?.bytes !== undefined ? 'measured' : 'estimate',
+        seconds: ranMs !== null ? ranMs / 1000 : null,
+        bytes: bytes0 ?? null,
+        source: measured ? 'measured' : 'estimate',
       };
       steps.set(cur.index, f);
       if (!st.rerun) continue;
       lines.push(model.steps[cur.index].line);
       if (f.seconds === null) complete = false;
       else ms += f.seconds * 1000;
+      if ((!a || !a.same) && f.seconds !== null) carried.push(model.steps[cur.index].line);
       bytes += f.bytes ?? 0;
     }
   const notes = [...now.notes];
+  if (carried.length)
+    notes.push(
+      `line${carried.length === 1 ? '' : 's'} ${carried.join(', ')} did not run in this form before: ${carried.length === 1 ? 'its time is an estimate' : 'their times are estimates'} (the previous version of the line, or the typical time of its instruction)`,
+    );
   if (now.stages.some((s) => s.steps.some((x) => x.base && x.base.id === null)))
     notes.push(
       'the base image was not checked with the engine: an update of its tag would re-run the steps after FROM',
