@@ -40,6 +40,7 @@ import {
 } from './protocol';
 import { EngineService } from './engine/service';
 import { annotations, codeActions, diagnostics, hover, inlayHints } from './lsp/features';
+import { withForecast } from './lsp/history';
 import { AnalysisStore } from './lsp/store';
 import { ForecastFacts } from './lsp/forecastFacts';
 import { cliRecordDir } from './facts/buildRecords';
@@ -273,7 +274,9 @@ function handleEngine(server: Server): void {
   );
   connection.onRequest(
     HistoryRequest,
-    answer(HistoryRequest.method, uriParams(), (p: HistoryParams) => engine.history(p)),
+    answer(HistoryRequest.method, uriParams(), (p: HistoryParams) =>
+      withForecast(engine.history(p), publisher.entryFor(p.uri)?.analysis),
+    ),
   );
 }
 
