@@ -63,7 +63,8 @@ export class ForecastFacts {
     try {
       const facts = await this.gather(uri, file);
       const r = this.reading.get(uri);
-      if (!r) return;
+      // not ready (the context listing is being read: its end asks again)
+      if (!r || facts === undefined) return;
       const sig = signature(facts);
       if (sig === r.last) return;
       r.last = sig;
@@ -78,8 +79,8 @@ export class ForecastFacts {
     const record = records.reduce((a, b) => (b && (!a || b.time > a.time) ? b : a), null);
     if (!record) return { record: null, reason: 'no build of this Dockerfile was recorded yet: build it once' };
     const cur = this.host.current(uri);
-    if (!cur) return undefined;
-    const digests = cur.context ? await contextDigests(cur.model, cur.context, record.builder) : undefined;
+    if (!cur?.context) return undefined;
+    const digests = await contextDigests(cur.model, cur.context, record.builder);
     const baseIds = await this.host.baseIds(baseRefs(cur.model));
     return { record, digests, ...(baseIds ? { baseIds } : {}) };
   }
