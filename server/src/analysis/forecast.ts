@@ -248,11 +248,14 @@ function copyChange(
           : o.how === 'keyed'
             ? s.rerun && (s.root?.files === null || (s.root?.files ?? []).some((f) => isManifest(f, o.manifests)))
             : s.rerun;
-      if (changes && s.root)
-        return {
-          text: `what it copies from stage ${name} changes at line ${model.steps[o.step].line} (${s.root.text})`,
-          files: null,
-        };
+      if (!changes || !s.root) continue;
+      const line = model.steps[o.step].line;
+      // a command we cannot read may write the same bytes again: the copy is then cached, which we cannot know
+      const text =
+        o.how === 'run'
+          ? `line ${line} of stage ${name} re-runs (${s.root.text}) and writes what it copies: counted as changed, though it stays cached if that output comes out byte-identical`
+          : `what it copies from stage ${name} changes at line ${line} (${s.root.text})`;
+      return { text, files: null };
     }
   }
   return null;
