@@ -36,7 +36,8 @@ export class ForecastFacts {
   /** Reads the document's facts again (now, or when the read in flight ends). Never throws. */
   refresh(uri: string): Promise<void> {
     let r = this.reading.get(uri);
-    if (!r) this.reading.set(uri, (r = { running: false, again: false }));
+    // 'none': a document starts without a record, so finding none changes nothing (and costs no analysis)
+    if (!r) this.reading.set(uri, (r = { running: false, again: false, last: 'none' }));
     if (r.running) {
       r.again = true;
       return Promise.resolve();

@@ -329,6 +329,25 @@ CMD ["python", "app.py"]
   assert.equal(findingOf(analyze(text), RULE), undefined);
 });
 
+test('not reported when the split would save under 1 MB (a build on busybox with its own tool)', () => {
+  const text = `FROM busybox:latest
+COPY tools/npm /usr/local/bin/npm
+WORKDIR /app
+COPY . .
+RUN npm ci && npm run build
+CMD ["cat", "dist/main.js"]
+`;
+  const files = ['tools/npm', 'package.json', 'package-lock.json', 'src/index.js'].map((p) => ({
+    path: p,
+    bytes: 400,
+  }));
+  const facts = { context: { root: '/ctx', files, truncated: false, hasDockerignore: false } };
+  assert.equal(findingOf(analyze(text, facts), RULE), undefined);
+  // the same build on node:20 ships ≈ 1 GB of toolchain: reported, with the saving
+  const node = findingOf(analyze(text.replace('busybox:latest', 'node:20'), facts), RULE);
+  assert.match(node?.message ?? '', /saves ≈ \d+ MB/);
+});
+
 test('a layer-insight ignore comment silences it', () => {
   const text = `# layer-insight ignore=multi-stage-candidate
 FROM golang:1.22

@@ -12,12 +12,16 @@
 // image needs, a pip install with its own location...), the finding says why and offers no fix.
 // Not reported when the final stage only copies artifacts built in another stage, nor when the compilers are
 // installed and removed again in the RUN that builds (apt-get purge --auto-remove, apk del .build-deps): then the
-// toolchain never reaches a layer.
+// toolchain never reaches a layer; nor when the estimated saving is under 1 MB (the same small base, a toolchain that
+// weighs nothing: a split would only make the file longer).
 
 import { ECOSYSTEM_NAMES, findBuild, toolchainRemoved } from '../buildPlan';
 import { multiStageRewrite } from '../rewrite/multiStage';
 import { describeSaving, runsBytes, savingOf } from '../rewrite/saving';
 import type { Rule, RuleContext, RuleFinding } from './rule';
+
+/** Below this estimated saving the split is not offered (what a build stage costs in reading is not worth it). */
+const MIN_SAVING_BYTES = 1_000_000;
 
 export const multiStageCandidate: Rule = {
   id: 'multi-stage-candidate',
@@ -52,6 +56,8 @@ export const multiStageCandidate: Rule = {
       [...rewrite.keptSteps, ...plan.carriedSteps],
       runsBytes(rewrite.runtime.image, rewrite.runtimeRuns),
     );
+    // a toolchain that weighs next to nothing (a stand-in, a static tool on busybox): no rewrite is worth it
+    if (saving && saving.bytes < MIN_SAVING_BYTES) return [];
     const saves = describeSaving(model, stage, rewrite.runtime.image, saving);
     const caveats = rewrite.notes.length ? ` (${rewrite.notes.join('; ')})` : '';
     const artifacts = plan.artifacts.map((a) => a.path).join(', ');
