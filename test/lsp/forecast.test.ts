@@ -41,7 +41,7 @@ async function recordBuild(storage: string): Promise<void> {
   const model = parseDockerfile(DOCKERFILE);
   const context = await readBuildContext(dir, { dockerfile });
   const digests = await contextDigests(model, context, 'buildkit');
-  const inputs = readBuildInputs(model, { builder: 'buildkit', context, digests });
+  const inputs = readBuildInputs(model, { builder: 'buildkit', context, digests, keepFiles: true });
   const steps: StepInput[] = inputs.stages.flatMap((s) => s.steps);
   const ms = (s: StepInput): number => (s.keyword === 'RUN' ? (s.line === 4 ? 3000 : 2000) : 100);
   const record = makeRecord({

@@ -32,7 +32,7 @@ interface Facts {
   base?: string;
 }
 
-function inputs(text: string, f: Facts) {
+function inputs(text: string, f: Facts, keepFiles = false) {
   const model = parseDockerfile(text, { buildkit: (f.builder ?? 'buildkit') === 'buildkit' });
   const context = contextOf(f.files);
   const now = readBuildInputs(model, {
@@ -41,13 +41,14 @@ function inputs(text: string, f: Facts) {
     digests: new Map(Object.entries(f.files)),
     argValue: (n) => (f.args && n in f.args ? valueDigest(f.args[n]) : undefined),
     baseId: () => f.base ?? 'sha256:aaaa',
+    keepFiles,
   });
   return { model, context, now };
 }
 
 /** A record of a build of `text` with these facts, every step having run for 1 s. */
 function recorded(text: string, f: Facts): BuildRecord {
-  const { now } = inputs(text, f);
+  const { now } = inputs(text, f, true);
   return makeRecord({
     time: '2026-12-07T09:00:00.000Z',
     dockerfile: '/ctx/Dockerfile',
