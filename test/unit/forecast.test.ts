@@ -157,8 +157,13 @@ RUN npm run build
     const manifest = forecast(text, { files: { ...FILES, 'package-lock.json': 'l2' } }, r);
     assert.deepEqual(manifest.summary.lines, [3, 4, 8, 9, 10]);
     assert.match(
-      manifest.steps.get(7)?.cause ?? '',
-      /copies from stage deps changes at line 4 \(package-lock\.json changed/,
+      manifest.steps.get(6)?.cause ?? '',
+      /copies from stage deps changes: line 4 re-runs \(package-lock\.json changed/,
+    );
+    // the steps after the copy name the change itself, not the copy's sentence
+    assert.equal(
+      manifest.steps.get(7)?.cause,
+      'because line 8 re-runs (package-lock.json changed since the last build)',
     );
   });
 

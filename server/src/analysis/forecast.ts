@@ -32,6 +32,8 @@ import { entriesUnder, hasGlob, sourceMatches } from './sources';
 interface Root {
   text: string;
   files: string[] | null;
+  /** For a copy from another stage: the change there (the steps after the copy name it, not the copy). */
+  origin?: Root;
 }
 
 /** What is known of one step after the comparison. */
@@ -100,7 +102,9 @@ export function forecastBuild(
       const own = rec
         ? ownChange(cur, r, record, now, budget)
         : { text: `stage ${stage.name ?? stage.index} was not built last time`, files: null };
-      const copied = own ? null : copyChange(model, cur, states, stageChains, provenance);
+      const copied = own
+        ? null
+        : copyChange(model, cur, { states, chains: stageChains, provenance, tense: opts.tense });
       const state: StepState = { rerun: false, own: own !== null, root: own ?? copied, cause: null };
       if (cur.keyword === 'FROM') {
         if (own) chain = { line: cur.line, root: own };
@@ -111,7 +115,7 @@ export function forecastBuild(
       } else if (own ?? copied) {
         state.rerun = true;
         state.cause = (own ?? copied)?.text ?? null;
-        chain = { line: cur.line, root: own ?? (copied as Root) };
+        chain = { line: cur.line, root: own ?? copied?.origin ?? (copied as Root) };
       }
       states.set(cur.index, state);
     });
@@ -280,20 +284,24 @@ function allChanged(was: Record<string, string> | null, now: ReadonlyMap<string,
 }
 
 /** Whether what a step copies from another stage changes, and why (provenance.ts decides which steps wrote it). */
-function copyChange(
-  model: DockerfileModel,
-  cur: StepInput,
-  states: ReadonlyMap<number, StepState>,
-  chains: ReadonlyMap<number, Chain | null>,
-  provenance: ProvenanceReader,
-): Root | null {
+/** What copyChange reads: the steps and stages compared so far, provenance, and the tense of the sentences. */
+interface CopyFacts {
+  states: ReadonlyMap<number, StepState>;
+  chains: ReadonlyMap<number, Chain | null>;
+  provenance: ProvenanceReader;
+  tense: 'next' | 'last';
+}
+
+function copyChange(model: DockerfileModel, cur: StepInput, f: CopyFacts): Root | null {
+  const { states, chains, provenance } = f;
+  const reruns = f.tense === 'next' ? 're-runs' : 're-ran';
   for (const c of cur.copies ?? []) {
     const chain = chains.get(c.stage);
     if (!chain) continue;
     const prov = provenance.of(c.stage, c.path);
     const name = model.stages[c.stage]?.name ?? String(c.stage);
     if (prov.origins === null)
-      return { text: `stage ${name} re-runs and ${prov.why} (${chain.root.text})`, files: null };
+      return { text: `stage ${name} ${reruns} and ${prov.why} (${chain.root.text})`, files: null, origin: chain.root };
     for (const o of prov.origins) {
       const s = states.get(o.step);
       if (!s) continue;
@@ -308,9 +316,9 @@ function copyChange(
       // a command we cannot read may write the same bytes again: the copy is then cached, which we cannot know
       const text =
         o.how === 'run'
-          ? `line ${line} of stage ${name} re-runs (${s.root.text}) and writes what it copies: counted as changed, though it stays cached if that output comes out byte-identical`
-          : `what it copies from stage ${name} changes at line ${line} (${s.root.text})`;
-      return { text, files: null };
+          ? `line ${line} of stage ${name} ${reruns} (${s.root.text}) and writes what it copies: counted as changed, though it stays cached if that output comes out byte-identical`
+          : `what it copies from stage ${name} changes: line ${line} ${reruns} (${s.root.text})`;
+      return { text, files: null, origin: s.root };
     }
   }
   return null;
@@ -433,7 +441,9 @@ export function lastBuildOutcomes(now: BuildInputs, record: BuildRecord): Map<nu
     stage.steps.forEach((cur, k) => {
       const r = rec?.steps[k];
       if (!r || r.key !== cur.key || r.cached === null || cur.keyword === 'FROM') return;
-      out.set(cur.index, { hit: r.cached, cause: r.cached ? null : r.cause });
+      const ran: StepCacheOutcome = { hit: r.cached, cause: r.cached ? null : r.cause };
+      if (!r.cached && r.ranMs !== null) ran.seconds = r.ranMs / 1000;
+      out.set(cur.index, ran);
     });
   }
   return out;
