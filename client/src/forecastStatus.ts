@@ -48,11 +48,12 @@ export class ForecastStatusBar implements vscode.Disposable {
     return this.visible ? this.item.text : '';
   }
 
-  /** The tooltip's plain text ('' when hidden). */
+  /** The tooltip's text, before it became Markdown ('' when hidden). */
   get tooltipText(): string {
-    const t = this.item.tooltip;
-    return !this.visible ? '' : typeof t === 'string' ? t : (t?.value ?? '');
+    return this.visible ? this.tooltipPlain : '';
   }
+
+  private tooltipPlain = '';
 
   /** The per-step forecasts of this document, by line, from its latest annotations. */
   stepsFor(uri: vscode.Uri | string): Map<number, StepForecast> {
@@ -87,7 +88,8 @@ export class ForecastStatusBar implements vscode.Disposable {
     this.item.text = `${rerun ? '$(debug-restart)' : '$(check)'} ${forecastSummary(f)}`;
     const tip = new vscode.MarkdownString();
     // plain text: the causes quote file names from the workspace
-    tip.appendText(forecastDetails(f, k.steps).join('\n'));
+    this.tooltipPlain = forecastDetails(f, k.steps).join('\n');
+    tip.appendText(this.tooltipPlain);
     tip.appendMarkdown('\n\nClick to read the files again and forecast now (no build starts).');
     this.item.tooltip = tip;
     this.visible = true;

@@ -14,7 +14,7 @@ import {
   type HistoryResult,
   type HistoryStage,
 } from '../../server/src/protocol';
-import { because, formatBytes, shorten } from '../../server/src/report/format';
+import { because, formatBytes, ownCause, shorten } from '../../server/src/report/format';
 
 export const VIEW_ID = 'layerInsight.history';
 export const REVEAL_COMMAND = 'layerInsight.revealLine';
@@ -238,7 +238,8 @@ function layerTitle(l: HistoryLayer): string {
 
 function layerDescription(l: HistoryLayer): string {
   const parts = [l.empty ? '0 B' : formatBytes(l.bytes)];
-  const why = l.cause ? `: ${shorten(l.cause, 40)}` : '';
+  const own = ownCause(l.cause);
+  const why = own ? `: ${shorten(own, 40)}` : '';
   if (l.cached) parts.push('cached');
   else if (l.durationMs !== undefined) parts.push(`ran ${(l.durationMs / 1000).toFixed(1)} s${why}`);
   else if (l.cached === false || l.cause) parts.push(`ran${why}`);

@@ -13,6 +13,7 @@ import {
   formatSeconds,
   formatSize,
   listLines,
+  ownCause,
   rebuildCost,
   shorten,
 } from './format';
@@ -23,7 +24,7 @@ export interface StepLabelParts {
   size?: string;
   /** "cache high". */
   cache?: string;
-  /** From the last build: "cached", "ran 12.3 s", with why it ran when known: "ran 12.3 s: a.json changed". */
+  /** From the last build: "cached", "ran 12.3 s", with its own cause when known: "ran 12.3 s: a.json changed". */
   build?: string;
   /** The next build (compared with the last recorded one): "↻ re-runs" when it re-runs this step. */
   next?: string;
@@ -41,7 +42,7 @@ export function stepLabelParts(s: StepResult): StepLabelParts {
   const hit = s.lastBuild ? s.lastBuild.hit : m?.cached;
   if (hit !== undefined) {
     const ran = m?.durationMs !== undefined ? `ran ${formatSeconds(m.durationMs)}` : 'ran';
-    const cause = s.lastBuild?.cause;
+    const cause = ownCause(s.lastBuild?.cause);
     parts.build = hit ? 'cached' : cause ? `${ran}: ${shorten(cause, LABEL_CAUSE)}` : ran;
   }
   // a step that only sets metadata re-runs at no cost: no mark

@@ -58,3 +58,12 @@ export function shorten(text: string, max: number): string {
 export function because(cause: string): string {
   return cause.startsWith('because ') ? cause : `because ${cause}`;
 }
+
+/**
+ * The cause worth a place on a line or a tree row: the step's own ("src/app.txt changed since the last build"), not
+ * one it inherits from an earlier step ("because line 5 ran", which every later step would repeat); the hover and the
+ * tooltip give both.
+ */
+export function ownCause(cause: string | null | undefined): string | null {
+  return cause && !cause.startsWith('because ') ? cause : null;
+}

@@ -98,7 +98,11 @@ suite('Forecast of the next build (needs a Docker engine)', function () {
       new RegExp(`next build: ${n} steps?, (~|≥ )(\\d+(\\.\\d)?s|\\d+m(\\d\\ds)?)$`),
       `status bar: "${text}"`,
     );
-    assert.match(li.forecast.tooltipText, new RegExp(`line ${COPY_SRC}: .*app\\.txt`), 'the tooltip names the file');
+    assert.match(
+      li.forecast.tooltipText,
+      new RegExp(`line ${COPY_SRC}: .*app\\.txt`),
+      `the tooltip names the file: ${li.forecast.tooltipText}`,
+    );
 
     // the annotations of the Dockerfile's current version mark exactly the forecast's layer steps
     const shown = await until(
@@ -121,10 +125,10 @@ suite('Forecast of the next build (needs a Docker engine)', function () {
     );
     assert.match(hoverText(hovers), /\*\*Next build:\*\* re-runs .*app\\?\.txt/, 'the hover says which file changed');
 
-    // screenshot: the marked lines, the status bar and the hover of the COPY that re-runs
+    // screenshot: the marked lines, the status bar and the hover of the last RUN, which re-runs after the COPY
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await vscode.window.showTextDocument(editor.document);
-    editor.selection = new vscode.Selection(COPY_SRC - 1, 2, COPY_SRC - 1, 2);
+    editor.selection = new vscode.Selection(RUN_SRC - 1, 2, RUN_SRC - 1, 2);
     await sleep(500);
     await vscode.commands.executeCommand('editor.action.showHover');
     await shot('forecast-after-edit', '.monaco-hover-content strong');
