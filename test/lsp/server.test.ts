@@ -46,7 +46,11 @@ describe('language server over stdio', () => {
     assert.equal(caps.hoverProvider, true);
     assert.equal(caps.inlayHintProvider, true);
     assert.ok(caps.codeActionProvider);
-    assert.equal(caps.textDocumentSync, 2, 'incremental sync');
+    assert.deepEqual(
+      caps.textDocumentSync,
+      { openClose: true, change: 2, save: { includeText: false } },
+      'incremental sync, and saves (the forecast reads the files again)',
+    );
   });
 
   test('diagnostics are published on open, with the document version, source and rule ids', async () => {

@@ -181,7 +181,7 @@ describe('forensics and records', () => {
   test('the first recorded build says the cause is unknown; a later miss the forecast did not expect blames the cache', () => {
     const { model, now } = inputs(APP, { files: FILES });
     const ran = [{ stepIndex: 3, cached: false }];
-    assert.match(explainBuild(model, now, null, ran).get(3)?.cause ?? '', /no earlier build of this Dockerfile/);
+    assert.match(explainBuild(model, now, null, ran).get(3)?.cause ?? '', /first recorded build of this Dockerfile/);
     const r = recorded(APP, { files: FILES });
     assert.match(explainBuild(model, now, r, ran).get(3)?.cause ?? '', /not in the builder cache/);
     const chained = [

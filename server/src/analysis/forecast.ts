@@ -424,7 +424,7 @@ export function explainBuild(
             ? `because line ${before} ran`
             : previous
               ? 'not in the builder cache: it was pruned, or another build replaced it since the last recorded one'
-              : 'no earlier build of this Dockerfile was recorded, so the cause is not known';
+              : 'first recorded build of this Dockerfile: nothing to compare with';
       out.set(cur.index, { hit: false, cause });
       before ??= cur.line;
     }
