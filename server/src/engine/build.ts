@@ -8,9 +8,11 @@ import type Dockerode from 'dockerode';
 import type { DockerfileModel } from '../analysis/model';
 import { parseDockerfile } from '../analysis/parse';
 import { contextEntries, tarStream, type ContextSource } from './contextTar';
+import type { Builder } from './engineKind';
 import { BuildOutput, type BuildProgress, type BuildStepRecord } from './progress';
 
-export type Builder = 'buildkit' | 'legacy';
+/** buildah: Podman's builder, behind the same POST /build (pickBuilder in engineKind.ts chooses). */
+export type { Builder };
 
 export interface BuildOptions extends ContextSource {
   builder: Builder;

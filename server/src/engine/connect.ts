@@ -13,6 +13,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { EngineState } from '../protocol';
+import {
+  engineName,
+  identify,
+  sizeKindFor as kindSizeKindFor,
+  type EngineKind,
+  type InfoAnswer,
+  type VersionAnswer,
+} from './engineKind';
 import { engineLibs } from './lazy';
 
 export interface ResolveInput {
@@ -274,12 +282,13 @@ async function missingSocket(r: ResolvedEngine): Promise<NodeJS.ErrnoException |
   }
 }
 
-/** A human sentence for the size kind a storage driver gives `docker history`. */
-export function sizeKindFor(driver: string | undefined, driverStatus?: [string, string][]): string {
-  const containerd = (driverStatus ?? []).some(([k, v]) => k === 'driver-type' && /containerd\.snapshotter/.test(v));
-  if (containerd) return `containerd ${driver ?? 'snapshotter'} disk usage (block-rounded, uncompressed)`;
-  if (!driver) return 'on-disk, uncompressed';
-  return `${driver} on-disk, uncompressed`;
+/** A human sentence for the size kind a storage driver gives `docker history` (engineKind.ts). */
+export function sizeKindFor(
+  driver: string | undefined,
+  driverStatus?: [string, string][],
+  kind: EngineKind = 'docker',
+): string {
+  return kindSizeKindFor(kind, driver, driverStatus);
 }
 
 /** Probes the engine: ping, then version and info, all within timeoutMs. Never throws. */
@@ -300,14 +309,21 @@ export async function probeEngine(r: ResolvedEngine, timeoutMs = 3000): Promise<
   };
   try {
     await within(docker.ping());
-    const version = (await within(docker.version())) as { Version?: string; ApiVersion?: string };
-    const info = (await within(docker.info())) as { Driver?: string; DriverStatus?: [string, string][] };
+    const version = (await within(docker.version())) as VersionAnswer;
+    const info = (await within(docker.info())) as InfoAnswer;
+    const id = identify(version, info);
+    const builders = id.builders.map((b) =>
+      b === 'buildah' && id.builderVersion ? `buildah ${id.builderVersion}` : b,
+    );
     return {
       status: 'connected',
       host: r.host,
-      version: version.Version,
-      storageDriver: info.Driver,
-      message: `Docker ${version.Version ?? '?'} at ${r.host} (${info.Driver ?? 'unknown'} storage: sizes are ${sizeKindFor(info.Driver, info.DriverStatus)})`,
+      version: id.version,
+      storageDriver: id.storageDriver,
+      kind: id.kind,
+      sizeKind: id.sizeKind,
+      builders: id.builders,
+      message: `${engineName(id.kind, id.version)} at ${r.host} (${id.storageDriver ?? 'unknown'} storage: sizes are ${id.sizeKind}; builds with ${builders.join(' or ')})`,
     };
   } catch (err) {
     return stateFromError(r.host, err, timeoutMs);

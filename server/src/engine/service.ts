@@ -22,6 +22,7 @@ import type {
 } from '../protocol';
 import { buildImage, errorText } from './build';
 import type { BuildStepRecord } from './progress';
+import { pickBuilder } from './engineKind';
 import { connect, probeEngine, resolveFromProcess, type ResolvedEngine } from './connect';
 import { imageReferenceProblem } from './imageName';
 import { assemble, carryRecords, historyResult, measureImage, type MeasureResult } from './measure';
@@ -169,11 +170,14 @@ export class EngineService {
     const controller = new AbortController();
     this.builds.set(p.uri, controller);
     const connected = this.current;
+    // the setting's builder when this engine has it; else the engine's own, and the user is told (engineKind.ts)
+    const picked = pickBuilder(p.builder, connected);
     this.setState({
       ...connected,
       status: 'building',
-      message: `building ${path.basename(file)} with ${p.builder ?? 'buildkit'}`,
+      message: `building ${path.basename(file)} with ${picked.builder}`,
     });
+    if (picked.note) this.host.sendProgress({ uri: p.uri, message: picked.note });
     // build what the editor shows; the file itself when they are the same (the context then looks as usual)
     const buffer = this.host.text(p.uri);
     let onDisk: string | undefined;
@@ -189,7 +193,7 @@ export class EngineService {
         context: p.context ?? path.dirname(file),
         dockerfile: file,
         dockerfileText: text,
-        builder: p.builder ?? 'buildkit',
+        builder: picked.builder,
         tag,
         target: p.target,
         signal: controller.signal,
@@ -202,6 +206,7 @@ export class EngineService {
       const result = await measureImage(r.docker, tag, outcome.model, {
         buildSteps: outcome.steps,
         storageDriver: connected.storageDriver,
+        engineKind: connected.kind,
       });
       this.remember(p.uri, { result, model: outcome.model, buildSteps: outcome.steps, text: outcome.model.text });
       const msg = `built ${tag} (${outcome.steps.filter((s) => s.cached).length} of ${outcome.steps.length} steps cached, ${(outcome.durationMs / 1000).toFixed(1)} s)`;
@@ -232,7 +237,10 @@ export class EngineService {
     if (text === undefined) return { ok: false, message: 'open the Dockerfile first' };
     try {
       const model = parseDockerfile(text);
-      const result = await measureImage(r.docker, p.image, model, { storageDriver: this.current.storageDriver });
+      const result = await measureImage(r.docker, p.image, model, {
+        storageDriver: this.current.storageDriver,
+        engineKind: this.current.kind,
+      });
       this.remember(p.uri, { result, model, text });
       return result.measured.mismatch
         ? {

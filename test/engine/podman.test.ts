@@ -1,0 +1,159 @@
+// Podman (Debian's podman) through its Docker-compatible API, started by this file on a private socket and storage:
+// the probe names the engine and what its sizes mean, a build asked for BuildKit builds with buildah (and says
+// so) instead of failing, single- and multi-stage images map to their Dockerfile lines with the sizes Podman's own
+// `podman history` gives (tar sizes: larger than the files), and a rebuild marks the steps cached.
+
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { parseDockerfile } from '../../server/src/analysis/parse';
+import { resolveEngine, probeEngine } from '../../server/src/engine/connect';
+import { pickBuilder } from '../../server/src/engine/engineKind';
+import { measureImage } from '../../server/src/engine/measure';
+import type { EngineState } from '../../server/src/protocol';
+import { buildFixture, ensureBusybox, fixturesDir, type TestEngine } from './harness';
+import { PODMAN_MISSING, podmanCli, remoteSuite, startPodman } from './remoteHarness';
+
+const podmanTest = remoteSuite('Podman', PODMAN_MISSING, async () => {
+  const e = await startPodman();
+  try {
+    await ensureBusybox(e);
+  } catch (err) {
+    await e.stop();
+    throw err;
+  }
+  return e;
+});
+
+async function probe(e: TestEngine): Promise<EngineState> {
+  return probeEngine(resolveEngine({ env: { DOCKER_HOST: e.host }, home: e.dir }), 10_000);
+}
+
+/** Podman's own history of an image (its CLI on the same storage), newest first: sizes and commands. */
+async function podmanHistory(e: TestEngine, image: string): Promise<{ size: number; CreatedBy: string }[]> {
+  return JSON.parse(await podmanCli(e, ['history', '--format', 'json', image])) as {
+    size: number;
+    CreatedBy: string;
+  }[];
+}
+
+/** Builds a fixture the way the editor does (the builder setting, then the one the engine has), and measures it. */
+async function buildAndMeasure(e: TestEngine, state: EngineState, fixture: string, tag: string) {
+  const picked = pickBuilder('buildkit', state);
+  const dir = path.join(fixturesDir(), fixture);
+  const outcome = await buildFixture(e, dir, { builder: picked.builder, tag });
+  const result = await measureImage(e.docker, tag, outcome.model, {
+    buildSteps: outcome.steps,
+    engineKind: state.kind,
+  });
+  return { picked, outcome, result };
+}
+
+podmanTest('the probe names Podman, its version, its store and what its sizes mean', { timeout: 60_000 }, async (e) => {
+  const state = await probe(e);
+  assert.equal(state.status, 'connected', state.message);
+  assert.equal(state.kind, 'podman');
+  const own = /(\d+\.\d+\.\d+)/.exec(await podmanCli(e, ['--version']))?.[1];
+  assert.equal(state.version, own, "the version is Podman's own, not the Docker API version it serves");
+  assert.equal(state.storageDriver, 'overlay');
+  assert.deepEqual(state.builders, ['buildah']);
+  assert.match(state.sizeKind ?? '', /^tar size/);
+  assert.match(state.message, /^Podman \d+\.\d+\.\d+ at unix:\/\/.*tar size.*builds with buildah \d/);
+});
+
+podmanTest(
+  "a single-stage file builds with buildah when BuildKit is asked for, maps line by line, sizes are Podman's own",
+  { timeout: 120_000 },
+  async (e) => {
+    const state = await probe(e);
+    const { picked, outcome, result } = await buildAndMeasure(e, state, 'basic', 'pm-basic:1');
+    assert.equal(picked.builder, 'buildah');
+    assert.match(picked.note ?? '', /Podman has no BuildKit: building with buildah/);
+    assert.equal(result.measured.mismatch, undefined, result.measured.mismatch);
+    assert.match(result.measured.sizeKind, /^tar size, uncompressed \(Podman overlay store\)$/);
+    // every instruction after FROM has a step record on its line, none cached on the first build
+    const model = parseDockerfile(outcome.model.text);
+    const lines = model.steps.filter((s) => s.keyword !== 'FROM').map((s) => s.line);
+    assert.deepEqual(
+      outcome.steps.map((s) => s.line).filter((l) => l !== 1),
+      lines,
+    );
+    assert.ok(
+      outcome.steps.every((s) => !s.cached),
+      JSON.stringify(outcome.steps),
+    );
+    // sizes: each mapped step's bytes equal the size `podman history` gives that step's entry
+    const hist = (await podmanHistory(e, 'pm-basic:1')).reverse();
+    const mapped = result.mapping.entries.filter((x) => x.origin === 'dockerfile');
+    assert.equal(mapped.length, lines.length);
+    for (const m of mapped) assert.equal(m.size, hist[m.index].size, `line of ${m.display}`);
+    for (const s of result.measured.steps) assert.equal(s.sizeKind, result.measured.sizeKind);
+    // the RUN writing 250,000 bytes: a tar size, a little more than the file (headers, 512-byte blocks)
+    const run = result.measured.steps.find((s) => model.steps[s.stepIndex].keyword === 'RUN');
+    assert.ok(run && run.bytes > 250_000 && run.bytes < 250_000 + 16_384, `RUN layer ${run?.bytes}`);
+    assert.equal(run.bytes % 512, 0, 'a tar size is a whole number of 512-byte blocks');
+    // FROM carries the imported base's one entry (Podman records it as an ADD, not an empty command)
+    const from = result.measured.steps.find((s) => s.stepIndex === model.steps[0].index);
+    assert.equal(from?.bytes, hist[0].size);
+  },
+);
+
+podmanTest('a rebuild marks every step cached (buildah\'s "--> Using cache")', { timeout: 120_000 }, async (e) => {
+  const state = await probe(e);
+  await buildAndMeasure(e, state, 'smoke', 'pm-smoke:1');
+  const { outcome, result } = await buildAndMeasure(e, state, 'smoke', 'pm-smoke:2');
+  assert.equal(result.measured.mismatch, undefined);
+  // buildah, like the legacy builder, prints no cache line for FROM: every other step is marked
+  const after = outcome.steps.filter((s) => s.line !== 1);
+  assert.equal(after.length, 3, JSON.stringify(outcome.steps));
+  assert.ok(
+    after.every((s) => s.cached),
+    `all cached: ${JSON.stringify(outcome.steps.map((s) => [s.line, s.cached]))}`,
+  );
+  const measuredRun = result.measured.steps.find((s) => s.stepIndex === 2);
+  assert.equal(measuredRun?.cached, true, 'the measured RUN carries the cached mark');
+});
+
+podmanTest(
+  "a multi-stage file maps its final stage; COPY --from and RUN sizes are Podman's",
+  { timeout: 120_000 },
+  async (e) => {
+    const state = await probe(e);
+    const { outcome, result } = await buildAndMeasure(e, state, 'multistage', 'pm-multi:1');
+    assert.equal(result.measured.mismatch, undefined, result.measured.mismatch);
+    const model = outcome.model;
+    const hist = (await podmanHistory(e, 'pm-multi:1')).reverse();
+    const byLine = new Map(result.measured.steps.map((s) => [model.steps[s.stepIndex].line, s]));
+    const copy = byLine.get(6);
+    const run = byLine.get(7);
+    assert.ok(copy && run, `lines 6 and 7 measured: ${JSON.stringify([...byLine.keys()])}`);
+    const entryOf = (line: number) =>
+      result.mapping.entries.find((x) => x.stepIndex !== null && model.steps[x.stepIndex].line === line);
+    assert.equal(copy.bytes, hist[entryOf(6)?.index ?? -1]?.size);
+    assert.equal(run.bytes, hist[entryOf(7)?.index ?? -1]?.size);
+    assert.ok(copy.bytes > 400_000 && copy.bytes < 400_000 + 16_384, `COPY --from of 400,000 bytes: ${copy.bytes}`);
+    assert.ok(run.bytes > 30_000 && run.bytes < 30_000 + 16_384, `RUN of 30,000 bytes: ${run.bytes}`);
+    // the build stage's steps (lines 2, 3) ran and have records, but leave no entry in the final image
+    assert.ok(
+      outcome.steps.some((s) => s.line === 3),
+      JSON.stringify(outcome.steps),
+    );
+    assert.equal(byLine.has(3), false);
+  },
+);
+
+podmanTest(
+  'global and stage ARGs: buildah numbers steps per stage without the global ARG; the image maps',
+  { timeout: 120_000 },
+  async (e) => {
+    const state = await probe(e);
+    const { outcome, result } = await buildAndMeasure(e, state, 'args', 'pm-args:1');
+    assert.equal(result.measured.mismatch, undefined, result.measured.mismatch);
+    assert.deepEqual(
+      outcome.steps.map((s) => s.line),
+      [2, 3, 4, 5, 6, 7],
+      'each STEP on its own line (STEP 1/6 is the FROM on line 2)',
+    );
+    const run = result.measured.steps.find((s) => outcome.model.steps[s.stepIndex].line === 6);
+    assert.ok(run && run.bytes > 10_000 && run.bytes < 10_000 + 16_384, `RUN of 10,000 bytes: ${run?.bytes}`);
+  },
+);

@@ -1,0 +1,214 @@
+// The engines other than the plain private dockerd of harness.ts, each started by the test that uses it and
+// stopped by its PID: Podman's Docker-compatible API service (private socket, storage and run root), a dockerd on
+// tcp:// with TLS (a CA and certificates made with openssl), and an sshd on a loopback port that reaches a dockerd
+// socket (`ssh://`, a key and a host key made with ssh-keygen). Nothing here is a test itself.
+//
+// remoteSuite() is engineSuite() for these: one engine per test file, skipped with the reason where the tools are
+// missing, a failure instead with REQUIRE_DOCKER=1 (CI).
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test, type TestContext, type TestOptions } from 'node:test';
+import { promisify } from 'node:util';
+import Dockerode from 'dockerode';
+import type { TestEngine } from './harness';
+
+export const exec = promisify(execFile);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function which(cmd: string): string | null {
+  const dirs = (process.env.PATH ?? '')
+    .split(':')
+    .concat(['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin']);
+  for (const dir of dirs) {
+    const p = path.join(dir, cmd);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      // keep looking
+    }
+  }
+  return null;
+}
+
+/** Why these commands cannot run here (missing, or not root), or null. */
+export function whyMissing(cmds: Record<string, string>): string | null {
+  for (const [cmd, pkg] of Object.entries(cmds))
+    if (!which(cmd)) return `${cmd} is not installed (apt-get install ${pkg})`;
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return 'the engine needs root and this runs as a normal user';
+  return null;
+}
+
+export type SuiteTest<E> = (
+  name: string,
+  options: TestOptions,
+  fn: (engine: E, t: TestContext) => Promise<void>,
+) => void;
+
+/**
+ * One private engine for a test file, started before its first test and stopped after its last. Skipped with the
+ * reason when `missing` says the tools are not here; with REQUIRE_DOCKER=1 (CI) that is a failure instead.
+ */
+export function remoteSuite<E extends { stop(): Promise<void> }>(
+  what: string,
+  missing: string | null,
+  start: () => Promise<E>,
+): SuiteTest<E> {
+  const required = process.env.REQUIRE_DOCKER === '1';
+  if (missing && !required) console.log(`# SKIP ${what} tests: ${missing}; REQUIRE_DOCKER=1 makes this a failure.`);
+  let engine: E | null = null;
+  before(async () => {
+    if (missing) {
+      if (required) throw new Error(`${what} tests: ${missing}; REQUIRE_DOCKER=1 makes it a failure`);
+      return;
+    }
+    engine = await start();
+  });
+  after(async () => {
+    await engine?.stop();
+  });
+  const skip = missing && !required ? `${what}: ${missing}` : false;
+  return (name, options, fn) => {
+    test(name, { ...options, skip }, (t) => {
+      if (!engine) throw new Error(`the ${what} did not start (see the before hook)`);
+      return fn(engine, t);
+    });
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops a process by its PID (TERM, then KILL), unmounts what is left under dir and removes dir. */
+export async function stopByPid(pid: number, dir?: string): Promise<void> {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    if (!(pid > 0 && alive(pid))) break;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* gone */
+    }
+    for (let i = 0; i < (signal === 'SIGTERM' ? 100 : 50) && alive(pid); i++) await sleep(100);
+  }
+  if (!dir) return;
+  try {
+    const mounts = (await fs.promises.readFile('/proc/self/mounts', 'utf8'))
+      .split('\n')
+      .map((l) => l.split(' ')[1])
+      .filter((m) => m && m.startsWith(dir))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) await exec('umount', ['-l', m]).catch(() => undefined);
+  } catch {
+    // not Linux
+  }
+  await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** Starts a program detached with its output in dir/log; the child, for its PID and exit. */
+export function spawnLogged(cmd: string, args: string[], dir: string, logName = 'log'): ChildProcess {
+  const fd = fs.openSync(path.join(dir, logName), 'a');
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  child.unref();
+  return child;
+}
+
+/** Polls until check() resolves; rejects when the child exits first or time runs out (with its log's tail). */
+export async function waitFor(
+  child: ChildProcess,
+  what: string,
+  log: string,
+  check: () => Promise<unknown>,
+): Promise<void> {
+  let exited = child.exitCode !== null;
+  child.on('exit', () => (exited = true));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch {
+      const tail = (): string =>
+        fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '';
+      if (exited) throw new Error(`${what} exited during start-up:\n${tail()}`);
+      if (Date.now() > deadline) throw new Error(`${what} did not answer within 30 s:\n${tail()}`);
+      await sleep(200);
+    }
+  }
+}
+
+export function pingSocket(socketPath: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const req = http.request({ socketPath, path: '/_ping', method: 'GET', timeout: 1000 }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) resolve();
+      else reject(new Error(`ping ${res.statusCode}`));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export const PODMAN_MISSING = whyMissing({ podman: 'podman', tar: 'tar' });
+
+/**
+ * Podman's Docker-compatible API on a private socket, with private storage (--root) and run root (--runroot):
+ * `podman system service --time=0`. A TestEngine, so harness.ts's ensureBusybox and buildFixture work on it.
+ */
+export async function startPodman(): Promise<TestEngine> {
+  if (PODMAN_MISSING) throw new Error(`Podman cannot start here: ${PODMAN_MISSING}`);
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-podman-'));
+  const socketPath = path.join(dir, 'podman.sock');
+  const args = ['--root', path.join(dir, 'root'), '--runroot', path.join(dir, 'run'), '--storage-driver', 'overlay'];
+  args.push('--tmpdir', path.join(dir, 'tmp'), 'system', 'service', '--time=0', `unix://${socketPath}`);
+  const child = spawnLogged(which('podman') ?? 'podman', args, dir);
+  const pid = child.pid ?? 0;
+  const stop = (): Promise<void> => stopByPid(pid, dir);
+  try {
+    await waitFor(child, 'podman system service', path.join(dir, 'log'), () => pingSocket(socketPath));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const docker = new Dockerode({ socketPath, timeout: 0 });
+  return { host: `unix://${socketPath}`, socketPath, docker, pid, dir, stop };
+}
+
+/** Podman's own CLI on the same private storage (what `podman history` says, for comparison). */
+export async function podmanCli(e: TestEngine, args: string[]): Promise<string> {
+  const base = [
+    '--root',
+    path.join(e.dir, 'root'),
+    '--runroot',
+    path.join(e.dir, 'run'),
+    '--storage-driver',
+    'overlay',
+  ];
+  const { stdout } = await exec(which('podman') ?? 'podman', [...base, ...args], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
