@@ -4,13 +4,14 @@
 // `podman history` gives (tar sizes: larger than the files), and a rebuild marks the steps cached.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseDockerfile } from '../../server/src/analysis/parse';
 import { resolveEngine, probeEngine } from '../../server/src/engine/connect';
 import { pickBuilder } from '../../server/src/engine/engineKind';
 import { measureImage } from '../../server/src/engine/measure';
 import type { EngineState } from '../../server/src/protocol';
-import { buildFixture, ensureBusybox, fixturesDir, type TestEngine } from './harness';
+import { buildFixture, ensureBusybox, fixturesDir, repoRoot, type TestEngine } from './harness';
 import { PODMAN_MISSING, podmanCli, remoteSuite, startPodman } from './remoteHarness';
 
 const podmanTest = remoteSuite('Podman', PODMAN_MISSING, async () => {
@@ -69,7 +70,7 @@ podmanTest(
     assert.equal(picked.builder, 'buildah');
     assert.match(picked.note ?? '', /Podman has no BuildKit: building with buildah/);
     assert.equal(result.measured.mismatch, undefined, result.measured.mismatch);
-    assert.match(result.measured.sizeKind, /^tar size, uncompressed \(Podman overlay store\)$/);
+    assert.match(result.measured.sizeKind, /^tar size, uncompressed, Podman overlay store$/);
     // every instruction after FROM has a step record on its line, none cached on the first build
     const model = parseDockerfile(outcome.model.text);
     const lines = model.steps.filter((s) => s.keyword !== 'FROM').map((s) => s.line);
@@ -155,5 +156,42 @@ podmanTest(
     );
     const run = result.measured.steps.find((s) => outcome.model.steps[s.stepIndex].line === 6);
     assert.ok(run && run.bytes > 10_000 && run.bytes < 10_000 + 16_384, `RUN of 10,000 bytes: ${run?.bytes}`);
+  },
+);
+
+podmanTest(
+  "the CLI names Podman's size kind on each measured step and on the image total",
+  { timeout: 120_000 },
+  async (e) => {
+    const state = await probe(e);
+    await buildAndMeasure(e, state, 'basic', 'pm-cli:1');
+    const cli = path.join(repoRoot(), 'out', 'server', 'src', 'cli.js');
+    const dockerfile = path.join(fixturesDir(), 'basic', 'Dockerfile');
+    const run = (format: string) =>
+      spawnSync(
+        process.execPath,
+        [cli, 'analyze', '--format', format, '--engine', 'on', '--image', 'pm-cli:1', dockerfile],
+        {
+          env: { ...process.env, DOCKER_CONTEXT: '', DOCKER_HOST: e.host },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+    const json = run('json');
+    assert.ok(json.status === 0 || json.status === 1, `exit ${json.status}: ${json.stderr}`);
+    const report = JSON.parse(json.stdout) as {
+      steps: { line: number; size: { bytes: number; source: string; basis: string } | null }[];
+      image: { bytes: number; source: string; sizeKind?: string } | null;
+    };
+    const run6 = report.steps.find((s) => s.line === 6);
+    assert.equal(run6?.size?.source, 'measured');
+    assert.ok((run6?.size?.bytes ?? 0) > 250_000, 'a tar size, larger than the 250,000-byte file');
+    assert.match(run6?.size?.basis ?? '', /\(tar size, uncompressed, Podman overlay store\)$/);
+    assert.deepEqual(
+      [report.image?.source, report.image?.sizeKind],
+      ['measured', 'tar size, uncompressed, Podman overlay store'],
+    );
+    const text = run('text');
+    assert.match(text.stdout, /image [\d.]+ [kM]B \(measured, tar size, uncompressed, Podman overlay store\)/);
   },
 );

@@ -35,7 +35,7 @@ export interface EngineIdentity {
   version?: string;
   apiVersion?: string;
   storageDriver?: string;
-  /** What the engine's history sizes mean: "overlay2 on-disk, uncompressed", "tar size, uncompressed (Podman)". */
+  /** What the engine's history sizes mean: "overlay2 on-disk, uncompressed", "tar size, uncompressed, Podman overlay store". */
   sizeKind: string;
   /** Builders reachable through the Engine API, preferred first. */
   builders: Builder[];
@@ -53,7 +53,7 @@ export function engineKindOf(version?: VersionAnswer | null, info?: InfoAnswer |
 
 /** A human label for what `docker history` sizes mean on this engine and store. */
 export function sizeKindFor(kind: EngineKind, driver: string | undefined, driverStatus?: [string, string][]): string {
-  if (kind === 'podman') return `tar size, uncompressed (Podman${driver ? ` ${driver} store` : ''})`;
+  if (kind === 'podman') return `tar size, uncompressed, Podman${driver ? ` ${driver} store` : ''}`;
   const containerd = (driverStatus ?? []).some(([k, v]) => k === 'driver-type' && /containerd\.snapshotter/.test(v));
   if (containerd) return `containerd ${driver ?? 'snapshotter'} disk usage (block-rounded, uncompressed)`;
   if (!driver) return 'on-disk, uncompressed';

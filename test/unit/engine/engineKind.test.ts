@@ -42,7 +42,7 @@ test('Podman is told from its /version components; its sizes are tar sizes and i
   assert.equal(id.version, '4.3.1');
   assert.deepEqual(id.builders, ['buildah']);
   assert.equal(id.builderVersion, '1.28.2');
-  assert.equal(id.sizeKind, 'tar size, uncompressed (Podman overlay store)');
+  assert.equal(id.sizeKind, 'tar size, uncompressed, Podman overlay store');
   // /info alone (measure.ts reads only it) says Podman too
   assert.equal(identify(null, podmanInfo).kind, 'podman');
 });
