@@ -212,3 +212,123 @@ export async function podmanCli(e: TestEngine, args: string[]): Promise<string> 
   const { stdout } = await exec(which('podman') ?? 'podman', [...base, ...args], { maxBuffer: 16 * 1024 * 1024 });
   return stdout;
 }
+
+export const TLS_MISSING = whyMissing({ dockerd: 'docker.io', openssl: 'openssl' });
+
+async function openssl(args: string[], cwd: string): Promise<void> {
+  await exec(which('openssl') ?? 'openssl', args, { cwd });
+}
+
+/** A CA (ca.pem, ca-key.pem) in dir, made with openssl. */
+async function makeCa(dir: string, name: string): Promise<void> {
+  await fs.promises.mkdir(dir, { recursive: true });
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      'ca-key.pem',
+    ].concat(['-out', 'ca.pem']),
+    dir,
+  );
+}
+
+/** A key and a certificate signed by the CA in caDir: name-key.pem, name-cert.pem in caDir. */
+async function signed(caDir: string, name: string, ext: string): Promise<void> {
+  const extFile = path.join(caDir, `${name}.ext`);
+  await fs.promises.writeFile(extFile, `${ext}\n`);
+  await openssl(
+    [
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}-key.pem`,
+      '-out',
+      `${name}.csr`,
+    ],
+    caDir,
+  );
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '2',
+    ].concat(['-out', `${name}-cert.pem`, '-extfile', extFile]),
+    caDir,
+  );
+}
+
+export interface TlsEngine extends TestEngine {
+  /** tcp://127.0.0.1:PORT (dockerd with --tlsverify: client certificates required). */
+  tcpHost: string;
+  /** A DOCKER_CERT_PATH folder: ca.pem, cert.pem, key.pem signed by the engine's CA. */
+  certPath: string;
+  /** The same client files, but ca.pem is another CA's (which did not sign the server certificate). */
+  wrongCaPath: string;
+  /** The right ca.pem, but a client certificate another CA signed (the engine refuses it). */
+  strangerPath: string;
+}
+
+/**
+ * A private dockerd that also listens on tcp://127.0.0.1:PORT with TLS (--tlsverify): a CA, the server's certificate
+ * (for 127.0.0.1 and localhost) and a client certificate, all made here with openssl.
+ */
+export async function startTlsEngine(startEngine: (extra: string[]) => Promise<TestEngine>): Promise<TlsEngine> {
+  if (TLS_MISSING) throw new Error(`no TLS engine here: ${TLS_MISSING}`);
+  const pki = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-tls-'));
+  const ca = path.join(pki, 'ca');
+  await makeCa(ca, 'layer-insight test CA');
+  await signed(ca, 'server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth');
+  await signed(ca, 'client', 'extendedKeyUsage=clientAuth');
+  const certPath = path.join(pki, 'client');
+  const wrongCaPath = path.join(pki, 'wrong');
+  const other = path.join(pki, 'other-ca');
+  await makeCa(other, 'another CA');
+  await signed(other, 'client', 'extendedKeyUsage=clientAuth');
+  const strangerPath = path.join(pki, 'stranger');
+  for (const [dir, caFile, clientCa] of [
+    [certPath, path.join(ca, 'ca.pem'), ca],
+    [wrongCaPath, path.join(other, 'ca.pem'), ca],
+    [strangerPath, path.join(ca, 'ca.pem'), other],
+  ]) {
+    await fs.promises.mkdir(dir);
+    await fs.promises.copyFile(caFile, path.join(dir, 'ca.pem'));
+    await fs.promises.copyFile(path.join(clientCa, 'client-cert.pem'), path.join(dir, 'cert.pem'));
+    await fs.promises.copyFile(path.join(clientCa, 'client-key.pem'), path.join(dir, 'key.pem'));
+  }
+  const port = await freePort();
+  const tcpHost = `tcp://127.0.0.1:${port}`;
+  const tls = ['--tlsverify', '--tlscacert', path.join(ca, 'ca.pem')];
+  tls.push('--tlscert', path.join(ca, 'server-cert.pem'), '--tlskey', path.join(ca, 'server-key.pem'), '-H', tcpHost);
+  let engine: TestEngine;
+  try {
+    engine = await startEngine(tls);
+  } catch (e) {
+    await fs.promises.rm(pki, { recursive: true, force: true });
+    throw e;
+  }
+  const stop = async (): Promise<void> => {
+    await engine.stop();
+    await fs.promises.rm(pki, { recursive: true, force: true });
+  };
+  return { ...engine, stop, tcpHost, certPath, wrongCaPath, strangerPath };
+}

@@ -22,6 +22,8 @@ import {
   type VersionAnswer,
 } from './engineKind';
 import { engineLibs } from './lazy';
+import { remoteErrorMessage, remoteProblem } from './remoteErrors';
+import { sshOptions } from './sshHost';
 
 export interface ResolveInput {
   env: Record<string, string | undefined>;
@@ -56,6 +58,9 @@ export interface ResolvedEngine {
   tls?: TlsFiles;
   /** Set when the configuration could not be used (unknown context, bad URL); host then says what was tried. */
   error?: string;
+  /** For ssh: the home folder whose .ssh has the keys and known_hosts, and the agent's socket (sshHost.ts). */
+  sshHome?: string;
+  sshAgent?: string;
 }
 
 const defaultRead = (p: string): string | null => {
@@ -76,6 +81,15 @@ function configDir(input: ResolveInput): string {
 
 /** Resolves which engine to talk to, without touching the network. */
 export function resolveEngine(input: ResolveInput): ResolvedEngine {
+  const r = resolveEndpoint(input);
+  if (r.kind === 'ssh') {
+    r.sshHome = input.home;
+    if (input.env.SSH_AUTH_SOCK) r.sshAgent = input.env.SSH_AUTH_SOCK;
+  }
+  return r;
+}
+
+function resolveEndpoint(input: ResolveInput): ResolvedEngine {
   const read = input.readFile ?? defaultRead;
   const exists = input.exists ?? ((p: string) => fs.existsSync(p));
   const platform = input.platform ?? process.platform;
@@ -235,7 +249,16 @@ export function dockerodeOptions(r: ResolvedEngine, timeoutMs?: number): Dockero
       host: r.hostname,
       port: r.port,
       username: r.username,
-      sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+      sshOptions: sshOptions(
+        {
+          host: r.host,
+          hostname: r.hostname ?? 'localhost',
+          port: r.port ?? 22,
+          home: r.sshHome ?? os.homedir(),
+          agent: r.sshAgent,
+        },
+        timeoutMs,
+      ),
     } as Dockerode.DockerOptions;
   }
   const opts: Dockerode.DockerOptions = { ...base, protocol: r.tls ? 'https' : 'http', host: r.hostname, port: r.port };
@@ -294,6 +317,8 @@ export function sizeKindFor(
 /** Probes the engine: ping, then version and info, all within timeoutMs. Never throws. */
 export async function probeEngine(r: ResolvedEngine, timeoutMs = 3000): Promise<EngineState> {
   if (r.error) return { status: 'none', host: r.host, message: `estimates only: ${r.error}` };
+  const problem = remoteProblem(r);
+  if (problem) return { status: 'none', host: r.host, message: problem };
   // no socket file: the same state (and text) as the failed connection, without loading dockerode
   const missing = await missingSocket(r);
   if (missing) return stateFromError(r.host, missing, timeoutMs);
@@ -326,7 +351,8 @@ export async function probeEngine(r: ResolvedEngine, timeoutMs = 3000): Promise<
       message: `${engineName(id.kind, id.version)} at ${r.host} (${id.storageDriver ?? 'unknown'} storage: sizes are ${id.sizeKind}; builds with ${builders.join(' or ')})`,
     };
   } catch (err) {
-    return stateFromError(r.host, err, timeoutMs);
+    const remote = remoteErrorMessage(r, err);
+    return remote ? { status: 'none', host: r.host, message: remote } : stateFromError(r.host, err, timeoutMs);
   }
 }
 

@@ -35,7 +35,7 @@ export interface EngineIdentity {
   version?: string;
   apiVersion?: string;
   storageDriver?: string;
-  /** What the engine's history sizes mean: "overlay2 on-disk, uncompressed", "tar size, uncompressed, Podman overlay store". */
+  /** What the history sizes mean: "overlay2 on-disk, uncompressed", "tar size, uncompressed, Podman overlay store". */
   sizeKind: string;
   /** Builders reachable through the Engine API, preferred first. */
   builders: Builder[];
