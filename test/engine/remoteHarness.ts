@@ -332,3 +332,107 @@ export async function startTlsEngine(startEngine: (extra: string[]) => Promise<T
   };
   return { ...engine, stop, tcpHost, certPath, wrongCaPath, strangerPath };
 }
+
+export const SSH_MISSING = whyMissing({
+  dockerd: 'docker.io',
+  docker: 'docker.io',
+  sshd: 'openssh-server',
+  'ssh-keygen': 'openssh-client',
+});
+
+export interface SshEngine extends TestEngine {
+  /** ssh://root@127.0.0.1:PORT */
+  sshHost: string;
+  /** A home folder whose .ssh has the client key (id_ed25519) and a known_hosts that lists the server. */
+  home: string;
+  /** A home folder with the same key and an empty known_hosts. */
+  strangerHome: string;
+  /** The sshd listening (its PID); the connections' own sshd processes are its children. */
+  sshdPid: number;
+}
+
+async function keygen(file: string, comment: string): Promise<string> {
+  await exec(which('ssh-keygen') ?? 'ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+  return (await fs.promises.readFile(`${file}.pub`, 'utf8')).trim();
+}
+
+/**
+ * A private dockerd, and an sshd (Debian's openssh-server) on a loopback port that lets the test's key in and runs
+ * only `docker system dial-stdio` against that dockerd's socket, as an ssh:// Docker host does. Host and client
+ * keys are made here with ssh-keygen.
+ */
+export async function startSshEngine(startEngine: () => Promise<TestEngine>): Promise<SshEngine> {
+  if (SSH_MISSING) throw new Error(`no ssh engine here: ${SSH_MISSING}`);
+  const engine = await startEngine();
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-sshd-'));
+  let sshdPid = 0;
+  const stop = async (): Promise<void> => {
+    await stopByPid(sshdPid);
+    await fs.promises.rm(dir, { recursive: true, force: true });
+    await engine.stop();
+  };
+  try {
+    const hostKey = await keygen(path.join(dir, 'host_ed25519'), 'layer-insight test host');
+    const home = path.join(dir, 'home');
+    const strangerHome = path.join(dir, 'stranger');
+    for (const h of [home, strangerHome])
+      await fs.promises.mkdir(path.join(h, '.ssh'), { recursive: true, mode: 0o700 });
+    const clientKey = await keygen(path.join(home, '.ssh', 'id_ed25519'), 'layer-insight test client');
+    await fs.promises.copyFile(path.join(home, '.ssh', 'id_ed25519'), path.join(strangerHome, '.ssh', 'id_ed25519'));
+    const docker = which('docker') ?? 'docker';
+    await fs.promises.writeFile(
+      path.join(dir, 'authorized_keys'),
+      `command="${docker} -H unix://${engine.socketPath} system dial-stdio",no-pty,no-port-forwarding ${clientKey}\n`,
+    );
+    const port = await freePort();
+    const [type, blob] = hostKey.split(/\s+/);
+    await fs.promises.writeFile(path.join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${port} ${type} ${blob}\n`);
+    await fs.promises.writeFile(path.join(strangerHome, '.ssh', 'known_hosts'), '');
+    const config = [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${path.join(dir, 'host_ed25519')}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'LogLevel VERBOSE',
+    ];
+    await fs.promises.writeFile(path.join(dir, 'sshd_config'), `${config.join('\n')}\n`);
+    await fs.promises.mkdir('/run/sshd', { recursive: true }); // sshd's privilege separation folder
+    const sshd = which('sshd') ?? '/usr/sbin/sshd';
+    const child = spawnLogged(sshd, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], dir);
+    sshdPid = child.pid ?? 0;
+    await waitFor(child, 'sshd', path.join(dir, 'log'), () => connectOnce(port));
+    const user = os.userInfo().username;
+    return { ...engine, stop, sshHost: `ssh://${user}@127.0.0.1:${port}`, home, strangerHome, sshdPid };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+function connectOnce(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => {
+      s.destroy();
+      resolve();
+    });
+    s.on('error', reject);
+  });
+}
+
+/** The sshd processes serving connections (children of the listening sshd), by PID. */
+export async function sshSessions(sshdPid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const name of await fs.promises.readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await fs.promises.readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === sshdPid) out.push(Number(name));
+  }
+  return out;
+}

@@ -240,7 +240,10 @@ function defaultEndpointFor(platform: NodeJS.Platform): Omit<ResolvedEngine, 'ho
 
 /** Options for Dockerode; reads TLS files. */
 export function dockerodeOptions(r: ResolvedEngine, timeoutMs?: number): Dockerode.DockerOptions {
-  const base: Dockerode.DockerOptions = timeoutMs ? { timeout: timeoutMs } : {};
+  // no request timeout over ssh: node's http client would call setTimeout on the ssh2 channel, which has none, and
+  // the TypeError is thrown outside any promise (it ended the process; seen with docker-modem 5.0.7, ssh2 1.17).
+  // The probe keeps its own deadline (probeEngine) and ssh2 its readyTimeout.
+  const base: Dockerode.DockerOptions = timeoutMs && r.kind !== 'ssh' ? { timeout: timeoutMs } : {};
   if (r.kind === 'unix' || r.kind === 'npipe') return { ...base, socketPath: r.socketPath };
   if (r.kind === 'ssh') {
     return {
