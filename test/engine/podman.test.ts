@@ -5,12 +5,15 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseDockerfile } from '../../server/src/analysis/parse';
 import { resolveEngine, probeEngine } from '../../server/src/engine/connect';
 import { pickBuilder } from '../../server/src/engine/engineKind';
 import { measureImage } from '../../server/src/engine/measure';
-import type { EngineState } from '../../server/src/protocol';
+import type { AnnotationsParams, BuildResult, EngineState, HistoryResult } from '../../server/src/protocol';
+import { LspClient } from '../lsp/client';
 import { buildFixture, ensureBusybox, fixturesDir, repoRoot, type TestEngine } from './harness';
 import { PODMAN_MISSING, podmanCli, remoteSuite, startPodman } from './remoteHarness';
 
@@ -193,5 +196,54 @@ podmanTest(
     );
     const text = run('text');
     assert.match(text.stdout, /image [\d.]+ [kM]B \(measured, tar size, uncompressed, Podman overlay store\)/);
+  },
+);
+
+podmanTest(
+  'the language server on Podman: the BuildKit setting builds with buildah and says so; measured sizes say "tar size"',
+  { timeout: 180_000 },
+  async (e) => {
+    const c = new LspClient(['out/server/src/main.js', '--stdio']);
+    try {
+      const file = path.join(fixturesDir(), 'basic', 'Dockerfile');
+      const uri = pathToFileURL(file).href;
+      const connected = c.waitFor(
+        (m) => m.method === 'layerInsight/engineState' && (m.params as EngineState).status === 'connected',
+        15_000,
+        'engine connected',
+      );
+      await c.initialize({ annotations: true, settings: { engine: { mode: 'auto', host: e.host }, trusted: true } });
+      const state = (await connected).params as EngineState;
+      assert.deepEqual([state.kind, state.builders], ['podman', ['buildah']]);
+      c.open(uri, fs.readFileSync(file, 'utf8'));
+      const measured = c.waitFor(
+        (m) => m.method === 'layerInsight/annotations' && (m.params as AnnotationsParams).mode === 'measured',
+        150_000,
+        'measured annotations',
+      );
+      const result = await c.request<BuildResult>(
+        'layerInsight/build',
+        { uri, builder: 'buildkit', tag: 'pm-lsp:1' },
+        150_000,
+      );
+      assert.equal(result.ok, true, result.message);
+      const progress = c.notifications
+        .filter((m) => m.method === 'layerInsight/buildProgress')
+        .map((m) => (m.params as { message: string }).message);
+      assert.ok(progress.includes('Podman has no BuildKit: building with buildah (Podman builds every image with it)'));
+      assert.ok(
+        progress.some((m) => /^STEP \d+\/\d+: RUN dd/.test(m)),
+        'buildah STEP lines streamed',
+      );
+      const ann = (await measured).params as AnnotationsParams;
+      const run = ann.steps.find((s) => s.line === 6);
+      assert.equal(run?.size?.source, 'measured');
+      assert.match(run?.size?.basis ?? '', /tar size, uncompressed, Podman overlay store/);
+      assert.equal(run?.cached, true, 'built earlier in this file: buildah serves it from its cache');
+      const tree = await c.request<HistoryResult>('layerInsight/history', { uri });
+      assert.equal(tree.sizeKind, 'tar size, uncompressed, Podman overlay store');
+    } finally {
+      await c.stop();
+    }
   },
 );
