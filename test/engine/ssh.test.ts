@@ -37,10 +37,15 @@ sshTest(
     assert.equal(state.kind, 'docker');
     assert.ok(state.message.includes(` at ${e.sshHost} `), state.message);
     const remote = { ...e, docker: connect(r, 0) };
+    const progress: string[] = [];
     const outcome = await buildFixture(remote, path.join(fixturesDir(), 'basic'), {
       builder: 'buildkit',
       tag: 'ssh-basic:1',
+      onProgress: (p) => progress.push(p.message),
     });
+    // the upload is shown: the tar of Dockerfile and hello.txt (a 512-byte header and 512-byte blocks each, and
+    // 1,024 bytes of end marker) = 3,072 bytes
+    assert.ok(progress.includes('sent the build context: 3.07 kB'), progress.slice(0, 5).join(' | '));
     const result = await measureImage(remote.docker, 'ssh-basic:1', outcome.model, {
       buildSteps: outcome.steps,
       engineKind: state.kind,
