@@ -4,6 +4,7 @@
 // say so; analyze() itself never throws.
 
 import { assessCache, type CacheAssessment } from './cache';
+import { nextBuild } from './forecast';
 import { parseDockerfile } from './parse';
 import { estimateSteps, type StepEstimate } from './estimate';
 import type {
@@ -69,6 +70,13 @@ export function analyze(
       return null;
     },
   );
+  const next = guarded(
+    () => nextBuild(model, facts, (i) => sizes[i] ?? null),
+    (e) => {
+      model.problems.push(`the next build could not be forecast: ${messageOf(e)}`);
+      return null;
+    },
+  );
   const measuredByStep = new Map<number, MeasuredStep>();
   for (const m of facts.measured?.steps ?? []) measuredByStep.set(m.stepIndex, m);
   const steps = model.steps.map((step, i) => {
@@ -81,18 +89,25 @@ export function analyze(
       before.size === sizes[i] &&
       before.sizeNote === note &&
       before.cacheRisk === cache.risks[i] &&
-      before.measured === measured
+      before.measured === measured &&
+      !next
     )
       return before;
+    const forecast = next?.steps.get(i);
+    const lastBuild = next?.last.get(i);
     return {
       step,
       size: sizes[i],
       ...(note ? { sizeNote: note } : {}),
       cacheRisk: cache.risks[i],
       ...(measured ? { measured } : {}),
+      ...(forecast ? { forecast } : {}),
+      ...(lastBuild ? { lastBuild } : {}),
     };
   });
-  return { model, steps, findings, image, rebuild: cache.rebuild };
+  const result: Analysis = { model, steps, findings, image, rebuild: cache.rebuild };
+  if (next) result.forecast = next.forecast;
+  return result;
 }
 
 /** `run()`, or what `failed` makes of its error (the phase's result left out). */
