@@ -247,3 +247,32 @@ podmanTest(
     }
   },
 );
+
+podmanTest(
+  '`layer-insight build` on Podman: the default builder is buildah, said once; a rebuild runs nothing',
+  { timeout: 120_000 },
+  async (e) => {
+    const cli = path.join(repoRoot(), 'out', 'server', 'src', 'cli.js');
+    const dockerfile = path.join(fixturesDir(), 'basic', 'Dockerfile');
+    const build = () =>
+      spawnSync(process.execPath, [cli, 'build', '--tag', 'pm-clibuild:1', dockerfile], {
+        env: {
+          ...process.env,
+          DOCKER_CONTEXT: '',
+          DOCKER_HOST: e.host,
+          HOME: e.dir,
+          XDG_CACHE_HOME: path.join(e.dir, 'cache'),
+        },
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+    const first = build();
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stderr, /^Podman has no BuildKit: building with buildah/m);
+    assert.match(first.stdout, /^built pm-clibuild:1 in [\d.]+ s with buildah: \d+ of 9 steps ran/);
+    assert.match(first.stdout, /\(measured, tar size, uncompressed, Podman overlay store\)/);
+    const second = build();
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stdout, /with buildah: 0 of 9 steps ran, 9 from the cache/);
+  },
+);
