@@ -55,7 +55,7 @@ export interface EngineState {
   storageDriver?: string;
   /** Which engine answers: Docker or Podman (the Docker API's /version says). */
   kind?: 'docker' | 'podman';
-  /** What measured sizes mean on this engine: "overlay2 on-disk, uncompressed", "tar size, uncompressed (Podman ...)". */
+  /** What measured sizes mean here: "overlay2 on-disk, uncompressed", "tar size, uncompressed, Podman ...". */
   sizeKind?: string;
   /** Builders the engine offers through its API, preferred first. */
   builders?: ('buildkit' | 'legacy' | 'buildah')[];
