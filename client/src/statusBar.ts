@@ -38,6 +38,11 @@ export class EngineStatusBar implements vscode.Disposable {
     return this.current;
   }
 
+  /** What the status item shows now ("$(vm-active) Docker 20.10.24 at docker.sock"). */
+  get text(): string {
+    return this.item.text;
+  }
+
   /** Asks the server for the engine state (after start, after trust is granted). */
   async query(): Promise<void> {
     try {
