@@ -95,7 +95,7 @@ function writeBuildReport(
   const lines = [safe(message), ''];
   for (const s of analysis.steps) {
     if (!s.lastBuild) continue;
-    const secs = s.measured?.durationMs !== undefined ? ` ${(s.measured.durationMs / 1000).toFixed(1)} s` : '';
+    const secs = s.lastBuild.seconds !== undefined ? ` ${s.lastBuild.seconds.toFixed(1)} s` : '';
     const what = s.lastBuild.hit ? 'cached' : `ran${secs}: ${safe(s.lastBuild.cause ?? '')}`;
     lines.push(`  line ${s.step.line} ${s.step.keyword.padEnd(7)} ${what}`);
   }

@@ -91,6 +91,7 @@ export async function recordedBuild(docker: Dockerode, o: RecordedBuildOptions):
     digests,
     argValue: (name) => (name in buildArgs ? valueDigest(buildArgs[name]) : undefined),
     baseId: (ref) => baseIds.get(ref) ?? null,
+    keepFiles: true,
   });
   const outcomes: StepOutcome[] = outcome.steps.flatMap((s) =>
     s.stepIndex === null ? [] : [{ stepIndex: s.stepIndex, cached: s.cached, durationMs: s.durationMs }],

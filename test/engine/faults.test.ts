@@ -5,9 +5,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { MeasuredImage } from '../../server/src/analysis/model';
+import type { BuildFacts, MeasuredImage } from '../../server/src/analysis/model';
 import { buildImage } from '../../server/src/engine/build';
 import { probeEngine, type ResolvedEngine } from '../../server/src/engine/connect';
 import { EngineService, type EngineServiceHost } from '../../server/src/engine/service';
@@ -33,6 +34,14 @@ class FakeHost implements EngineServiceHost {
   }
   setMeasured(uri: string, m: MeasuredImage | undefined): void {
     this.measured.set(uri, m);
+  }
+  builds = new Map<string, BuildFacts>();
+  setBuild(uri: string, b: BuildFacts): void {
+    this.builds.set(uri, b);
+  }
+  readonly records = fs.mkdtempSync(path.join(os.tmpdir(), 'li-faults-records-'));
+  recordDir(): string {
+    return this.records;
   }
   text(uri: string): string | undefined {
     return this.texts.get(uri);

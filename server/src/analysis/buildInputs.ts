@@ -20,6 +20,7 @@ import { builtStages, stageIndexByRef, stepInputs } from './cache';
 import { contextPath } from './paths';
 import type { BuildContextFacts, DockerfileModel, Stage, Step } from './model';
 import { contextSources, mountsOf, selectedFiles } from './sources';
+import { stepIndexAtLine } from './steps';
 
 export type Builder = 'buildkit' | 'legacy';
 
@@ -54,8 +55,11 @@ export interface BuildInputs {
   target: string | null;
   /** The stages the builder builds, in file order. */
   stages: StageInputs[];
-  /** Content digests of the files the steps bring in, by context path (null: not kept, too many). */
+  /** Content digests of the files the steps bring in, by context path, as a record keeps them (with keepFiles; null:
+   * not kept, or too many). */
   files: Record<string, string> | null;
+  /** The digests these inputs were read with (the forecast lists changed files from them). */
+  digests?: ReadonlyMap<string, string>;
   /** What could not be read: files over the limits, an unknown base image ID. */
   notes: string[];
 }
@@ -70,6 +74,8 @@ export interface InputFacts {
   argValue?: (name: string) => string | null | undefined;
   /** The image ID of a base reference, when the engine was asked. */
   baseId?: (ref: string) => string | null;
+  /** Copy the digests into `files` (for a record; the forecast reads them from `digests`). */
+  keepFiles?: boolean;
 }
 
 /** Files kept by name in a record; above this, only each step's digest is kept (changes are then not listed). */
@@ -142,7 +148,8 @@ export function readBuildInputs(model: DockerfileModel, facts: InputFacts): Buil
     envEnd.set(si, env);
     stages.push({ index: si, name: stage.name, steps });
   }
-  return { builder: facts.builder, target: facts.target ?? null, stages, files: recordedFiles(facts), notes };
+  const files = facts.keepFiles ? recordedFiles(facts) : null;
+  return { builder: facts.builder, target: facts.target ?? null, stages, files, digests: facts.digests, notes };
 }
 
 function squash(s: string): string {
@@ -175,7 +182,8 @@ function addArgs(
 
 /** The default an ARG line gives a name (null: none). */
 function argDefault(model: DockerfileModel, name: string, line: number): string | null {
-  const step = model.steps.find((s) => s.line === line && s.keyword === 'ARG');
+  const i = stepIndexAtLine(model.steps, line);
+  const step = i >= 0 && model.steps[i].keyword === 'ARG' ? model.steps[i] : undefined;
   for (const w of step?.words ?? []) {
     const eq = w.indexOf('=');
     if (eq > 0 && w.slice(0, eq) === name) return w.slice(eq + 1);
@@ -198,20 +206,49 @@ function addFiles(step: Step, input: StepInput, facts: InputFacts, notes: string
     input.files = { digest: null, count: 0, sources };
     return;
   }
+  const d = sourcesDigest(context, facts.digests, sources);
+  input.files = { digest: d.unread ? null : d.digest, count: d.count, sources };
+  if (d.unread) notes.push(`line ${step.line}: ${d.unread} of the ${d.count} files it copies could not be read`);
+}
+
+interface SourcesDigest {
+  digest: string;
+  count: number;
+  unread: number;
+}
+
+/** Digests of source lists, per listing and digests read (every keystroke asks again for the same sources). */
+const sourcesMemo = new WeakMap<
+  ReadonlyMap<string, string>,
+  { context: BuildContextFacts; by: Map<string, SourcesDigest> }
+>();
+const MAX_MEMO = 20_000;
+
+function sourcesDigest(
+  context: BuildContextFacts,
+  digests: ReadonlyMap<string, string>,
+  sources: readonly string[],
+): SourcesDigest {
+  let memo = sourcesMemo.get(digests);
+  if (!memo || memo.context !== context) sourcesMemo.set(digests, (memo = { context, by: new Map() }));
+  const key = sources.join('\0');
+  const known = memo.by.get(key);
+  if (known) return known;
   const h = createHash('sha256');
   let count = 0;
   let unread = 0;
   for (const src of sources) {
     h.update(`\0${src}\n`);
     for (const f of selectedFiles(context, src)) {
-      const d = facts.digests.get(f.path);
+      const d = digests.get(f.path);
       if (d === undefined) unread++;
       h.update(`${f.path}\0${d ?? ''}\n`);
       count++;
     }
   }
-  input.files = { digest: unread ? null : h.digest('hex').slice(0, 32), count, sources };
-  if (unread) notes.push(`line ${step.line}: ${unread} of the ${count} files it copies could not be read`);
+  const out = { digest: h.digest('hex').slice(0, 32), count, unread };
+  if (memo.by.size < MAX_MEMO) memo.by.set(key, out);
+  return out;
 }
 
 function addCopies(model: DockerfileModel, step: Step, input: StepInput): void {

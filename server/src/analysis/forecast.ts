@@ -26,12 +26,14 @@ import type {
   StepForecast,
 } from './model';
 import { ProvenanceReader } from './provenance';
-import { sourceMatches } from './sources';
+import { entriesUnder, hasGlob, sourceMatches } from './sources';
 
 /** Why a run of steps re-runs: a sentence, and the changed files when that is all it is. */
 interface Root {
   text: string;
   files: string[] | null;
+  /** For a copy from another stage: the change there (the steps after the copy name it, not the copy). */
+  origin?: Root;
 }
 
 /** What is known of one step after the comparison. */
@@ -81,6 +83,11 @@ export function forecastBuild(
   const states = new Map<number, StepState>();
   const stageChains = new Map<number, Chain | null>();
   const provenance = new ProvenanceReader(model, opts.context);
+  let changed: string[] | null | undefined;
+  const budget: Budget = {
+    lists: MAX_LISTED_COPIES,
+    changed: () => (changed === undefined ? (changed = allChanged(record.files, now.digests)) : changed),
+  };
   const recorded = new Map<number, Aligned>();
   for (const stage of now.stages) {
     const rec = matchStage(record, stage);
@@ -93,9 +100,11 @@ export function forecastBuild(
       const aligned = alignedStep(cur, r, rec);
       if (aligned) recorded.set(cur.index, aligned);
       const own = rec
-        ? ownChange(cur, r, record, now)
+        ? ownChange(cur, r, record, now, budget)
         : { text: `stage ${stage.name ?? stage.index} was not built last time`, files: null };
-      const copied = own ? null : copyChange(model, cur, states, stageChains, provenance);
+      const copied = own
+        ? null
+        : copyChange(model, cur, { states, chains: stageChains, provenance, tense: opts.tense });
       const state: StepState = { rerun: false, own: own !== null, root: own ?? copied, cause: null };
       if (cur.keyword === 'FROM') {
         if (own) chain = { line: cur.line, root: own };
@@ -106,7 +115,7 @@ export function forecastBuild(
       } else if (own ?? copied) {
         state.rerun = true;
         state.cause = (own ?? copied)?.text ?? null;
-        chain = { line: cur.line, root: own ?? (copied as Root) };
+        chain = { line: cur.line, root: own ?? copied?.origin ?? (copied as Root) };
       }
       states.set(cur.index, state);
     });
@@ -122,9 +131,22 @@ export function forecastBuild(
  */
 function alignedStep(cur: StepInput, r: RecordedStep | undefined, rec: RecordedStage | undefined): Aligned | null {
   if (r && r.key === cur.key) return { step: r, same: true };
-  const moved = rec?.steps.find((x) => x.key === cur.key);
+  const moved = rec ? keyIndex(rec).get(cur.key) : undefined;
   if (moved) return { step: moved, same: true };
   return r && r.keyword === cur.keyword ? { step: r, same: false } : null;
+}
+
+/** A recorded stage's steps by key (the first of each), built once per stage. */
+const keyIndexes = new WeakMap<RecordedStage, Map<string, RecordedStep>>();
+
+function keyIndex(rec: RecordedStage): Map<string, RecordedStep> {
+  let m = keyIndexes.get(rec);
+  if (!m) {
+    m = new Map();
+    for (const x of rec.steps) if (!m.has(x.key)) m.set(x.key, x);
+    keyIndexes.set(rec, m);
+  }
+  return m;
 }
 
 /**
@@ -134,6 +156,15 @@ function alignedStep(cur: StepInput, r: RecordedStep | undefined, rec: RecordedS
  */
 function typicalMs(record: BuildRecord, keyword: string): number | null {
   if (keyword === 'RUN') return null;
+  let known = typical.get(record);
+  if (!known) typical.set(record, (known = new Map()));
+  if (!known.has(keyword)) known.set(keyword, medianMs(record, keyword));
+  return known.get(keyword) ?? null;
+}
+
+const typical = new WeakMap<BuildRecord, Map<string, number | null>>();
+
+function medianMs(record: BuildRecord, keyword: string): number | null {
   const of = (want: (k: string) => boolean): number[] => {
     const times: number[] = [];
     for (const st of record.stages)
@@ -162,7 +193,13 @@ function chainCause(chain: Chain, tense: 'next' | 'last'): string {
 }
 
 /** The change of a step's own inputs since the record, or null. */
-function ownChange(cur: StepInput, r: RecordedStep | undefined, record: BuildRecord, now: BuildInputs): Root | null {
+function ownChange(
+  cur: StepInput,
+  r: RecordedStep | undefined,
+  record: BuildRecord,
+  now: BuildInputs,
+  budget: Budget,
+): Root | null {
   if (!r) return { text: `line ${cur.line} is new since the last build`, files: null };
   if (r.key !== cur.key) {
     if (cur.keyword === 'FROM' && r.base && cur.base && r.base.ref !== cur.base.ref)
@@ -178,7 +215,7 @@ function ownChange(cur: StepInput, r: RecordedStep | undefined, record: BuildRec
       text: `base image ${cur.base.ref} changed since the last build (${short(r.base.id)} → ${short(cur.base.id)})`,
       files: null,
     };
-  const files = fileChange(cur, r, record, now);
+  const files = fileChange(cur, r, record, now, budget);
   if (files) return files;
   for (const [name, value] of Object.entries(cur.args ?? {}))
     if ((r.args ?? {})[name] !== value) return { text: `build arg ${name} changed since the last build`, files: null };
@@ -190,12 +227,27 @@ function short(id: string): string {
   return `${hex.slice(0, 12)}`;
 }
 
-function fileChange(cur: StepInput, r: RecordedStep, record: BuildRecord, now: BuildInputs): Root | null {
+/** How many copies may still list their changed files, and the changed paths (found once, when first asked). */
+interface Budget {
+  lists: number;
+  changed: () => string[] | null;
+}
+
+const MAX_LISTED_COPIES = 50;
+
+function fileChange(
+  cur: StepInput,
+  r: RecordedStep,
+  record: BuildRecord,
+  now: BuildInputs,
+  budget: Budget,
+): Root | null {
   if (!cur.files) return null;
   if (cur.files.digest !== null && r.files?.digest === cur.files.digest) return null;
   if (cur.files.digest === null)
     return { text: `the files it copies could not all be read: counted as changed`, files: null };
-  const changed = changedPaths(cur.files.sources, record.files, now.files);
+  // listing walks every recorded file: done for the first copies that changed, the others say which sources
+  const changed = budget.lists-- > 0 ? changedPaths(cur.files.sources, budget) : null;
   if (changed === null || changed.length === 0)
     return {
       text: `files it copies (${cur.files.sources.map((s) => s || '.').join(', ')}) changed since the last build`,
@@ -211,34 +263,45 @@ function fileChange(cur: StepInput, r: RecordedStep, record: BuildRecord, now: B
 }
 
 /** The context paths under these sources that were added, removed or changed (null: a side was not kept). */
-function changedPaths(
-  sources: readonly string[],
-  was: Record<string, string> | null,
-  now: Record<string, string> | null,
-): string[] | null {
-  if (!was || !now) return null;
-  const under = (p: string): boolean => sources.some((s) => sourceMatches(s, p));
+function changedPaths(sources: readonly string[], budget: Budget): string[] | null {
+  const all = budget.changed();
+  if (all === null) return null;
   const out = new Set<string>();
-  for (const p of Object.keys(now)) if (was[p] !== now[p] && under(p)) out.add(p);
-  for (const p of Object.keys(was)) if (!(p in now) && under(p)) out.add(p);
+  for (const src of sources) {
+    const hits = hasGlob(src) ? all.filter((p) => sourceMatches(src, p)) : entriesUnder(all, (p) => p, src);
+    for (const p of src === '' ? all : hits) out.add(p);
+  }
   return [...out].sort();
 }
 
+/** Every context path added, removed or changed since the record, sorted (null: a side was not kept). */
+function allChanged(was: Record<string, string> | null, now: ReadonlyMap<string, string> | undefined): string[] | null {
+  if (!was || !now) return null;
+  const out: string[] = [];
+  for (const [p, d] of now) if (was[p] !== d) out.push(p);
+  for (const p of Object.keys(was)) if (!now.has(p)) out.push(p);
+  return out.sort();
+}
+
 /** Whether what a step copies from another stage changes, and why (provenance.ts decides which steps wrote it). */
-function copyChange(
-  model: DockerfileModel,
-  cur: StepInput,
-  states: ReadonlyMap<number, StepState>,
-  chains: ReadonlyMap<number, Chain | null>,
-  provenance: ProvenanceReader,
-): Root | null {
+/** What copyChange reads: the steps and stages compared so far, provenance, and the tense of the sentences. */
+interface CopyFacts {
+  states: ReadonlyMap<number, StepState>;
+  chains: ReadonlyMap<number, Chain | null>;
+  provenance: ProvenanceReader;
+  tense: 'next' | 'last';
+}
+
+function copyChange(model: DockerfileModel, cur: StepInput, f: CopyFacts): Root | null {
+  const { states, chains, provenance } = f;
+  const reruns = f.tense === 'next' ? 're-runs' : 're-ran';
   for (const c of cur.copies ?? []) {
     const chain = chains.get(c.stage);
     if (!chain) continue;
     const prov = provenance.of(c.stage, c.path);
     const name = model.stages[c.stage]?.name ?? String(c.stage);
     if (prov.origins === null)
-      return { text: `stage ${name} re-runs and ${prov.why} (${chain.root.text})`, files: null };
+      return { text: `stage ${name} ${reruns} and ${prov.why} (${chain.root.text})`, files: null, origin: chain.root };
     for (const o of prov.origins) {
       const s = states.get(o.step);
       if (!s) continue;
@@ -248,11 +311,14 @@ function copyChange(
           : o.how === 'keyed'
             ? s.rerun && (s.root?.files === null || (s.root?.files ?? []).some((f) => isManifest(f, o.manifests)))
             : s.rerun;
-      if (changes && s.root)
-        return {
-          text: `what it copies from stage ${name} changes at line ${model.steps[o.step].line} (${s.root.text})`,
-          files: null,
-        };
+      if (!changes || !s.root) continue;
+      const line = model.steps[o.step].line;
+      // a command we cannot read may write the same bytes again: the copy is then cached, which we cannot know
+      const text =
+        o.how === 'run'
+          ? `line ${line} of stage ${name} ${reruns} (${s.root.text}) and writes what it copies: counted as changed, though it stays cached if that output comes out byte-identical`
+          : `what it copies from stage ${name} changes: line ${line} ${reruns} (${s.root.text})`;
+      return { text, files: null, origin: s.root };
     }
   }
   return null;
@@ -375,7 +441,9 @@ export function lastBuildOutcomes(now: BuildInputs, record: BuildRecord): Map<nu
     stage.steps.forEach((cur, k) => {
       const r = rec?.steps[k];
       if (!r || r.key !== cur.key || r.cached === null || cur.keyword === 'FROM') return;
-      out.set(cur.index, { hit: r.cached, cause: r.cached ? null : r.cause });
+      const ran: StepCacheOutcome = { hit: r.cached, cause: r.cached ? null : r.cause };
+      if (!r.cached && r.ranMs !== null) ran.seconds = r.ranMs / 1000;
+      out.set(cur.index, ran);
     });
   }
   return out;

@@ -360,6 +360,8 @@ export interface Forecast {
 export interface StepCacheOutcome {
   hit: boolean;
   cause: string | null;
+  /** How long it took, when it ran. */
+  seconds?: number;
 }
 
 /** What a typical source edit costs: the steps that re-run. */

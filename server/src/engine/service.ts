@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import type Dockerode from 'dockerode';
-import type { DockerfileModel, MeasuredImage } from '../analysis/model';
+import type { BuildFacts, DockerfileModel, MeasuredImage } from '../analysis/model';
 import { parseDockerfile } from '../analysis/parse';
 import type {
   BuildParams,
@@ -20,7 +20,9 @@ import type {
   MapImageParams,
   ServerSettings,
 } from '../protocol';
-import { buildImage, errorText } from './build';
+import { recordedBuild } from '../recordedBuild';
+import { errorText } from './build';
+import { imageIds } from './imageIds';
 import type { BuildStepRecord } from './progress';
 import { pickBuilder } from './engineKind';
 import { connect, probeEngine, resolveFromProcess, type ResolvedEngine } from './connect';
@@ -30,6 +32,10 @@ import { assemble, carryRecords, historyResult, measureImage, type MeasureResult
 export interface EngineServiceHost {
   settings(): ServerSettings;
   setMeasured(uri: string, measured: MeasuredImage | undefined): void;
+  /** A build's record and digests, for the forecast and the causes of its cache misses. */
+  setBuild(uri: string, build: BuildFacts): void;
+  /** Where builds are recorded (the workspace storage, else the CLI's cache folder). */
+  recordDir(): string;
   /** The document's current text, when it is open. */
   text(uri: string): string | undefined;
   sendState(state: EngineState): void;
@@ -177,7 +183,6 @@ export class EngineService {
       status: 'building',
       message: `building ${path.basename(file)} with ${picked.builder}`,
     });
-    if (picked.note) this.host.sendProgress({ uri: p.uri, message: picked.note });
     // build what the editor shows; the file itself when they are the same (the context then looks as usual)
     const buffer = this.host.text(p.uri);
     let onDisk: string | undefined;
@@ -186,30 +191,36 @@ export class EngineService {
     } catch {
       // not saved yet
     }
-    const text = buffer !== undefined && buffer !== onDisk ? buffer : undefined;
+    const unsaved = buffer !== undefined && buffer !== onDisk;
     const tag = p.tag ?? defaultTag(file);
     try {
-      const outcome = await buildImage(r.docker, {
-        context: p.context ?? path.dirname(file),
-        dockerfile: file,
-        dockerfileText: text,
-        builder: picked.builder,
+      const run = await recordedBuild(r.docker, {
+        dockerfile: path.resolve(file),
+        text: unsaved ? (buffer as string) : (onDisk ?? buffer ?? ''),
+        unsaved,
+        context: path.resolve(p.context ?? path.dirname(file)),
+        builder: p.builder ?? 'buildkit',
+        engine: connected,
         tag,
         target: p.target,
+        recordDir: this.host.recordDir(),
+        storageDriver: connected.storageDriver,
         signal: controller.signal,
         onProgress: (pr) => this.host.sendProgress({ uri: p.uri, message: pr.message, step: pr.step, total: pr.total }),
       });
-      if (!outcome.ok) {
-        this.host.sendProgress({ uri: p.uri, message: outcome.message, done: true });
-        return { ok: false, message: outcome.message };
+      const { outcome, measure, facts } = run;
+      if (!run.ok || !measure || !facts) {
+        this.host.sendProgress({ uri: p.uri, message: run.message, done: true });
+        return { ok: false, message: run.message };
       }
-      const result = await measureImage(r.docker, tag, outcome.model, {
+      this.remember(p.uri, {
+        result: measure,
+        model: outcome.model,
         buildSteps: outcome.steps,
-        storageDriver: connected.storageDriver,
-        engineKind: connected.kind,
+        text: outcome.model.text,
       });
-      this.remember(p.uri, { result, model: outcome.model, buildSteps: outcome.steps, text: outcome.model.text });
-      const msg = `built ${tag} (${outcome.steps.filter((s) => s.cached).length} of ${outcome.steps.length} steps cached, ${(outcome.durationMs / 1000).toFixed(1)} s)`;
+      this.host.setBuild(p.uri, facts.build);
+      const msg = run.recordError ? `${run.message} (${run.recordError})` : run.message;
       this.host.sendProgress({ uri: p.uri, message: msg, done: true });
       return { ok: true, image: tag, message: msg };
     } catch (err) {
@@ -221,6 +232,16 @@ export class EngineService {
       // the engine may have gone away during the build: look again (and tell the client the build is over)
       this.current = { ...connected, status: 'unknown' };
       void this.probe();
+    }
+  }
+
+  /** The local image IDs of base references, when the engine may be used and answers (else undefined). */
+  async baseIds(refs: string[]): Promise<Map<string, string | null> | undefined> {
+    if (this.blocked() || this.current.status !== 'connected' || !this.resolved) return undefined;
+    try {
+      return await imageIds(connect(this.resolved, 5000), refs);
+    } catch {
+      return undefined;
     }
   }
 

@@ -48,3 +48,13 @@ export function forecastHeadline(f: Forecast): string {
   const bytes = f.bytes ? `, ${formatBytes(f.bytes)}` : '';
   return `re-runs ${n} step${n === 1 ? '' : 's'} (line${n === 1 ? '' : 's'} ${listLines(f.lines)}): ${time}${bytes}`;
 }
+
+/** The text cut to `max` characters with "…" at the end when longer (a label's cause; the hover has it whole). */
+export function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** "because package-lock.json changed"; a cause that already says "because ..." stays as it is. */
+export function because(cause: string): string {
+  return cause.startsWith('because ') ? cause : `because ${cause}`;
+}
