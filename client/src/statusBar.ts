@@ -1,4 +1,4 @@
-// The engine state in the status bar: "estimates only", "connected to <host>", "building…". Shown while a
+// The engine state in the status bar: "estimates only", "Podman 4.3.1 at podman.sock", "building…". Shown while a
 // Dockerfile is the active editor; a click opens the engine actions (build, map an image, pick the engine).
 
 import * as vscode from 'vscode';
@@ -38,6 +38,11 @@ export class EngineStatusBar implements vscode.Disposable {
     return this.current;
   }
 
+  /** What the status item shows now ("$(vm-active) Docker 20.10.24 at docker.sock"). */
+  get text(): string {
+    return this.item.text;
+  }
+
   /** Asks the server for the engine state (after start, after trust is granted). */
   async query(): Promise<void> {
     try {
@@ -68,17 +73,18 @@ export class EngineStatusBar implements vscode.Disposable {
     const host = shortHost(s.host);
     let text: string;
     if (this.building || s.status === 'building') text = '$(sync~spin) building…';
-    else if (s.status === 'connected') text = `$(vm-active) connected to ${host || 'engine'}`;
+    else if (s.status === 'connected') text = `$(vm-active) ${engineName(s)} at ${host || 'engine'}`;
     else if (s.status === 'slow') text = `$(vm-outline) ${host || 'engine'} is slow: estimates only`;
     else if (s.status === 'untrusted') text = '$(shield) estimates only';
     else text = '$(layers) estimates only';
     this.item.text = text;
     const tip = new vscode.MarkdownString();
     tip.appendText(
-      s.status === 'connected' ? `Connected to the Docker engine at ${s.host}` : s.message || 'estimates only',
+      s.status === 'connected' ? `Connected to ${engineName(s)} at ${s.host}` : s.message || 'estimates only',
     );
-    if (s.version)
-      tip.appendText(`\nEngine ${s.version}${s.storageDriver ? `, storage driver ${s.storageDriver}` : ''}`);
+    if (s.version) tip.appendText(`\n${engineName(s)}${s.storageDriver ? `, storage driver ${s.storageDriver}` : ''}`);
+    if (s.sizeKind) tip.appendText(`\nMeasured sizes: ${s.sizeKind}`);
+    if (s.builders?.length) tip.appendText(`\nBuilds with: ${s.builders.join(', ')}`);
     tip.appendMarkdown('\n\nClick to build the image, map a local image or pick the engine.');
     this.item.tooltip = tip;
     this.item.backgroundColor =
@@ -90,6 +96,12 @@ export class EngineStatusBar implements vscode.Disposable {
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
   }
+}
+
+/** "Podman 4.3.1", "Docker 28.2.2"; "Docker engine" before the version is known. */
+function engineName(s: EngineState): string {
+  const name = s.kind === 'podman' ? 'Podman' : 'Docker';
+  return s.version ? `${name} ${s.version}` : `${name} engine`;
 }
 
 /** "unix:///run/docker.sock" -> "docker.sock"; "tcp://build-host:2376" -> "build-host:2376". */

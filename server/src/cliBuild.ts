@@ -53,6 +53,7 @@ export async function runBuild(a: BuildArgs, text: string): Promise<BuildRun> {
     buildArgs: a.buildArgs,
     recordDir: cliRecordDir(),
     storageDriver: state.storageDriver,
+    engine: state,
     onProgress: (p) => process.stderr.write(`${safe(p.message)}\n`),
   });
   if (!run.ok || !run.facts || !run.record) return { code: 'failed', message: run.message };

@@ -54,6 +54,12 @@ export interface EngineState {
   version?: string;
   /** Storage driver, e.g. "overlay2": it decides what a measured size means. */
   storageDriver?: string;
+  /** Which engine answers: Docker or Podman (the Docker API's /version says). */
+  kind?: 'docker' | 'podman';
+  /** What measured sizes mean here: "overlay2 on-disk, uncompressed", "tar size, uncompressed, Podman ...". */
+  sizeKind?: string;
+  /** Builders the engine offers through its API, preferred first. */
+  builders?: ('buildkit' | 'legacy' | 'buildah')[];
 }
 export const EngineStateNotification = new NotificationType<EngineState>('layerInsight/engineState');
 export const EngineStateRequest = new RequestType0<EngineState, void>('layerInsight/getEngineState');

@@ -11,6 +11,7 @@ import type { AnalysisOptions, BuildContextFacts, BuildFacts, MeasuredImage, Ste
 import { parseDockerfile } from './analysis/parse';
 import { buildImage, errorText, type BuildOutcome } from './engine/build';
 import { imageIds } from './engine/imageIds';
+import { pickBuilder, type Builder as EngineBuilder, type EngineKind } from './engine/engineKind';
 import { measureImage, type MeasureResult } from './engine/measure';
 import type { BuildProgress } from './engine/progress';
 import { baseRefs, contextDigests } from './facts/buildFacts';
@@ -31,6 +32,8 @@ export interface RecordedBuildOptions {
   buildArgs?: Record<string, string>;
   recordDir: string;
   storageDriver?: string;
+  /** The engine (EngineState.kind, .builders): the build uses the builder it has (pickBuilder, engineKind.ts). */
+  engine?: { kind?: EngineKind; builders?: EngineBuilder[] };
   onProgress?: (p: BuildProgress) => void;
   signal?: AbortSignal;
 }
@@ -52,17 +55,22 @@ export interface RecordedBuild {
 }
 
 export async function recordedBuild(docker: Dockerode, o: RecordedBuildOptions): Promise<RecordedBuild> {
+  // the builder the engine has (Podman: buildah, whatever is asked); buildah's cache keys are recorded as the legacy
+  // builder's (per instruction, on its text and parent), which is how buildah looks its cache up
+  const picked = pickBuilder(o.builder, o.engine);
+  if (picked.note) o.onProgress?.({ message: picked.note });
+  const builder: Builder = picked.builder === 'buildah' ? 'legacy' : picked.builder;
   const buildArgs = o.buildArgs ?? {};
-  const options: AnalysisOptions = { target: o.target, buildArgs, buildkit: o.builder === 'buildkit' };
+  const options: AnalysisOptions = { target: o.target, buildArgs, buildkit: builder === 'buildkit' };
   const model = parseDockerfile(o.text, options);
   const context = await readBuildContext(o.context, { dockerfile: o.dockerfile });
-  const digests = await contextDigests(model, context, o.builder);
+  const digests = await contextDigests(model, context, builder);
   const previous = await loadRecord(o.recordDir, o.dockerfile);
   const outcome = await buildImage(docker, {
     context: o.context,
     dockerfile: o.dockerfile,
     dockerfileText: o.unsaved ? o.text : undefined,
-    builder: o.builder,
+    builder: picked.builder,
     tag: o.tag,
     target: o.target,
     buildArgs,
@@ -73,10 +81,11 @@ export async function recordedBuild(docker: Dockerode, o: RecordedBuildOptions):
   const measure = await measureImage(docker, o.tag, outcome.model, {
     buildSteps: outcome.steps,
     storageDriver: o.storageDriver,
+    engineKind: o.engine?.kind,
   });
   const baseIds = await imageIds(docker, baseRefs(model));
   const inputs = readBuildInputs(model, {
-    builder: o.builder,
+    builder,
     target: o.target ?? null,
     context,
     digests,
@@ -128,5 +137,5 @@ function summary(
 ): string {
   const counted = outcomes.filter((x) => model.steps[x.stepIndex]?.keyword !== 'FROM');
   const ran = counted.filter((x) => !x.cached).length;
-  return `built ${o.tag} in ${(outcome.durationMs / 1000).toFixed(1)} s with ${o.builder}: ${ran} of ${counted.length} steps ran, ${counted.length - ran} from the cache`;
+  return `built ${o.tag} in ${(outcome.durationMs / 1000).toFixed(1)} s with ${outcome.builder}: ${ran} of ${counted.length} steps ran, ${counted.length - ran} from the cache`;
 }

@@ -121,14 +121,17 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Starts a private dockerd (own data root, exec root and socket); throws when it cannot or does not come up. */
-export async function startEngine(): Promise<TestEngine> {
+/**
+ * Starts a private dockerd (own data root, exec root and socket); throws when it cannot or does not come up.
+ * extraArgs: more dockerd flags (a tcp:// listener with TLS, remoteHarness.ts).
+ */
+export async function startEngine(extraArgs: string[] = []): Promise<TestEngine> {
   const missing = whyNoEngine();
   if (missing) throw new Error(`no Docker engine can start here: ${missing}`);
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-engine-'));
   const socketPath = path.join(dir, 'docker.sock');
   const pidfile = path.join(dir, 'pid');
-  const child = spawnDockerd(dir, socketPath, pidfile);
+  const child = spawnDockerd(dir, socketPath, pidfile, extraArgs);
   const pidOf = async (): Promise<number> =>
     Number((await fs.promises.readFile(pidfile, 'utf8').catch(() => '')).trim()) || (child.pid ?? 0);
   const stop = async (): Promise<void> => stopDockerd(await pidOf(), dir);
@@ -143,10 +146,10 @@ export async function startEngine(): Promise<TestEngine> {
   return { host: `unix://${socketPath}`, socketPath, docker, pid: await pidOf(), dir, stop };
 }
 
-function spawnDockerd(dir: string, socketPath: string, pidfile: string): ChildProcess {
+function spawnDockerd(dir: string, socketPath: string, pidfile: string, extraArgs: string[]): ChildProcess {
   const logFd = fs.openSync(path.join(dir, 'log'), 'a');
   const args = ['--data-root', path.join(dir, 'root'), '--exec-root', path.join(dir, 'exec')];
-  args.push('-H', `unix://${socketPath}`, '--pidfile', pidfile);
+  args.push('-H', `unix://${socketPath}`, '--pidfile', pidfile, ...extraArgs);
   const child = spawn(which('dockerd') ?? 'dockerd', args, { detached: true, stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd);
   child.unref();

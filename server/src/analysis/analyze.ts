@@ -159,7 +159,8 @@ function imageSize(
   sizes: (LayerSize | null)[],
   measured: MeasuredImage | undefined,
 ): Analysis['image'] {
-  if (measured && !measured.mismatch) return { bytes: measured.bytes, source: 'measured', complete: true };
+  if (measured && !measured.mismatch)
+    return { bytes: measured.bytes, source: 'measured', complete: true, sizeKind: measured.sizeKind };
   let bytes = 0;
   let any = false;
   let allMeasured = true;

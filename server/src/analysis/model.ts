@@ -396,4 +396,6 @@ export interface ImageTotal {
   /** The final image's base when the base table does not know it (its layers are not in `bytes`). */
   unknownBase?: string;
   note?: string;
+  /** For a measured image: what its bytes mean ("overlay2 on-disk, uncompressed", a Podman tar size, ...). */
+  sizeKind?: string;
 }

@@ -7,10 +7,13 @@ import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { DockerfileModel } from '../analysis/model';
 import { parseDockerfile } from '../analysis/parse';
-import { contextEntries, tarStream, type ContextSource } from './contextTar';
+import { formatBytes } from '../analysis/units';
+import { contextEntries, countedUpload, tarStream, type ContextSource } from './contextTar';
+import type { Builder } from './engineKind';
 import { BuildOutput, type BuildProgress, type BuildStepRecord } from './progress';
 
-export type Builder = 'buildkit' | 'legacy';
+/** buildah: Podman's builder, behind the same POST /build (pickBuilder in engineKind.ts chooses). */
+export type { Builder };
 
 export interface BuildOptions extends ContextSource {
   builder: Builder;
@@ -140,8 +143,11 @@ export async function buildImage(docker: Dockerode, opts: BuildOptions): Promise
   let stream: NodeJS.ReadableStream;
   try {
     if (run.signal.aborted) return run.aborted();
+    const context = countedUpload(tarStream(entries), (bytes, done) =>
+      opts.onProgress?.({ message: `${done ? 'sent' : 'sending'} the build context: ${formatBytes(bytes)}` }),
+    );
     stream = await docker.buildImage(
-      tarStream(entries) as unknown as NodeJS.ReadableStream,
+      context as unknown as NodeJS.ReadableStream,
       engineBuildOptions(opts, dockerfileName, run.signal),
     );
   } catch (err) {

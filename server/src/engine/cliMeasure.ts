@@ -34,7 +34,10 @@ export async function measureForCli(req: CliMeasureRequest): Promise<string | nu
   const docker = connect(resolved, 120_000);
   try {
     const model = parseDockerfile(req.text, req.options);
-    const result = await measureImage(docker, req.image, model, { storageDriver: state.storageDriver });
+    const result = await measureImage(docker, req.image, model, {
+      storageDriver: state.storageDriver,
+      engineKind: state.kind,
+    });
     req.facts.measured = result.measured;
     if (result.measured.mismatch) {
       process.stderr.write(

@@ -13,7 +13,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { EngineState } from '../protocol';
+import {
+  engineName,
+  identify,
+  sizeKindFor as kindSizeKindFor,
+  type EngineKind,
+  type InfoAnswer,
+  type VersionAnswer,
+} from './engineKind';
 import { engineLibs } from './lazy';
+import { remoteErrorMessage, remoteProblem } from './remoteErrors';
+import { sshOptions } from './sshHost';
 
 export interface ResolveInput {
   env: Record<string, string | undefined>;
@@ -48,6 +58,9 @@ export interface ResolvedEngine {
   tls?: TlsFiles;
   /** Set when the configuration could not be used (unknown context, bad URL); host then says what was tried. */
   error?: string;
+  /** For ssh: the home folder whose .ssh has the keys and known_hosts, and the agent's socket (sshHost.ts). */
+  sshHome?: string;
+  sshAgent?: string;
 }
 
 const defaultRead = (p: string): string | null => {
@@ -68,6 +81,15 @@ function configDir(input: ResolveInput): string {
 
 /** Resolves which engine to talk to, without touching the network. */
 export function resolveEngine(input: ResolveInput): ResolvedEngine {
+  const r = resolveEndpoint(input);
+  if (r.kind === 'ssh') {
+    r.sshHome = input.home;
+    if (input.env.SSH_AUTH_SOCK) r.sshAgent = input.env.SSH_AUTH_SOCK;
+  }
+  return r;
+}
+
+function resolveEndpoint(input: ResolveInput): ResolvedEngine {
   const read = input.readFile ?? defaultRead;
   const exists = input.exists ?? ((p: string) => fs.existsSync(p));
   const platform = input.platform ?? process.platform;
@@ -218,7 +240,10 @@ function defaultEndpointFor(platform: NodeJS.Platform): Omit<ResolvedEngine, 'ho
 
 /** Options for Dockerode; reads TLS files. */
 export function dockerodeOptions(r: ResolvedEngine, timeoutMs?: number): Dockerode.DockerOptions {
-  const base: Dockerode.DockerOptions = timeoutMs ? { timeout: timeoutMs } : {};
+  // no request timeout over ssh: node's http client would call setTimeout on the ssh2 channel, which has none, and
+  // the TypeError is thrown outside any promise (it ended the process; seen with docker-modem 5.0.7, ssh2 1.17).
+  // The probe keeps its own deadline (probeEngine) and ssh2 its readyTimeout.
+  const base: Dockerode.DockerOptions = timeoutMs && r.kind !== 'ssh' ? { timeout: timeoutMs } : {};
   if (r.kind === 'unix' || r.kind === 'npipe') return { ...base, socketPath: r.socketPath };
   if (r.kind === 'ssh') {
     return {
@@ -227,7 +252,16 @@ export function dockerodeOptions(r: ResolvedEngine, timeoutMs?: number): Dockero
       host: r.hostname,
       port: r.port,
       username: r.username,
-      sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+      sshOptions: sshOptions(
+        {
+          host: r.host,
+          hostname: r.hostname ?? 'localhost',
+          port: r.port ?? 22,
+          home: r.sshHome ?? os.homedir(),
+          agent: r.sshAgent,
+        },
+        timeoutMs,
+      ),
     } as Dockerode.DockerOptions;
   }
   const opts: Dockerode.DockerOptions = { ...base, protocol: r.tls ? 'https' : 'http', host: r.hostname, port: r.port };
@@ -274,17 +308,20 @@ async function missingSocket(r: ResolvedEngine): Promise<NodeJS.ErrnoException |
   }
 }
 
-/** A human sentence for the size kind a storage driver gives `docker history`. */
-export function sizeKindFor(driver: string | undefined, driverStatus?: [string, string][]): string {
-  const containerd = (driverStatus ?? []).some(([k, v]) => k === 'driver-type' && /containerd\.snapshotter/.test(v));
-  if (containerd) return `containerd ${driver ?? 'snapshotter'} disk usage (block-rounded, uncompressed)`;
-  if (!driver) return 'on-disk, uncompressed';
-  return `${driver} on-disk, uncompressed`;
+/** A human sentence for the size kind a storage driver gives `docker history` (engineKind.ts). */
+export function sizeKindFor(
+  driver: string | undefined,
+  driverStatus?: [string, string][],
+  kind: EngineKind = 'docker',
+): string {
+  return kindSizeKindFor(kind, driver, driverStatus);
 }
 
 /** Probes the engine: ping, then version and info, all within timeoutMs. Never throws. */
 export async function probeEngine(r: ResolvedEngine, timeoutMs = 3000): Promise<EngineState> {
   if (r.error) return { status: 'none', host: r.host, message: `estimates only: ${r.error}` };
+  const problem = remoteProblem(r);
+  if (problem) return { status: 'none', host: r.host, message: problem };
   // no socket file: the same state (and text) as the failed connection, without loading dockerode
   const missing = await missingSocket(r);
   if (missing) return stateFromError(r.host, missing, timeoutMs);
@@ -300,17 +337,25 @@ export async function probeEngine(r: ResolvedEngine, timeoutMs = 3000): Promise<
   };
   try {
     await within(docker.ping());
-    const version = (await within(docker.version())) as { Version?: string; ApiVersion?: string };
-    const info = (await within(docker.info())) as { Driver?: string; DriverStatus?: [string, string][] };
+    const version = (await within(docker.version())) as VersionAnswer;
+    const info = (await within(docker.info())) as InfoAnswer;
+    const id = identify(version, info);
+    const builders = id.builders.map((b) =>
+      b === 'buildah' && id.builderVersion ? `buildah ${id.builderVersion}` : b,
+    );
     return {
       status: 'connected',
       host: r.host,
-      version: version.Version,
-      storageDriver: info.Driver,
-      message: `Docker ${version.Version ?? '?'} at ${r.host} (${info.Driver ?? 'unknown'} storage: sizes are ${sizeKindFor(info.Driver, info.DriverStatus)})`,
+      version: id.version,
+      storageDriver: id.storageDriver,
+      kind: id.kind,
+      sizeKind: id.sizeKind,
+      builders: id.builders,
+      message: `${engineName(id.kind, id.version)} at ${r.host} (${id.storageDriver ?? 'unknown'} storage: sizes are ${id.sizeKind}; builds with ${builders.join(' or ')})`,
     };
   } catch (err) {
-    return stateFromError(r.host, err, timeoutMs);
+    const remote = remoteErrorMessage(r, err);
+    return remote ? { status: 'none', host: r.host, message: remote } : stateFromError(r.host, err, timeoutMs);
   }
 }
 

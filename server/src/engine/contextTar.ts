@@ -9,7 +9,7 @@
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import type { Headers, Pack } from 'tar-stream';
 import { readBuildContext } from '../facts/context';
 import { engineLibs } from './lazy';
@@ -140,4 +140,34 @@ async function* fileContent(file: string, size: number): AsyncGenerator<Buffer> 
     read += n;
     yield Buffer.alloc(n);
   }
+}
+
+/**
+ * The stream, counted as the engine reads it: report(bytes, false) at most once per everyMs while it flows, and
+ * report(total, true) once when it has all been read. What the user sees of a context upload (a remote engine
+ * reads it at the speed of the link).
+ */
+export function countedUpload(
+  stream: Readable,
+  report: (bytes: number, done: boolean) => void,
+  everyMs = 1000,
+): Readable {
+  let bytes = 0;
+  let last = Date.now();
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (Date.now() - last >= everyMs) {
+        last = Date.now();
+        report(bytes, false);
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      report(bytes, true);
+      done();
+    },
+  });
+  stream.on('error', (err) => counter.destroy(err));
+  return stream.pipe(counter);
 }

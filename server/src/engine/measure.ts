@@ -17,7 +17,7 @@ import {
   type MappedEntry,
 } from './history';
 import { analyseSaveStream, type LayerAnalysis, type SaveAnalysis } from './layers';
-import { sizeKindFor } from './connect';
+import { engineKindOf, sizeKindFor, type EngineKind, type InfoAnswer } from './engineKind';
 import { checkImageReference } from './imageName';
 
 export interface MeasureOptions {
@@ -26,6 +26,8 @@ export interface MeasureOptions {
   /** Storage driver facts from /info; read from the engine when absent. */
   storageDriver?: string;
   driverStatus?: [string, string][];
+  /** Docker or Podman (EngineState.kind): Podman's sizes are tar sizes. Read with the driver when absent. */
+  engineKind?: EngineKind;
   /** Read the save tar for largest files and wasted space (default true). */
   layers?: boolean;
   signal?: AbortSignal;
@@ -99,16 +101,18 @@ export async function gatherImage(
   );
   let driver = opts.storageDriver;
   let driverStatus = opts.driverStatus;
-  if (driver === undefined) {
+  let kind = opts.engineKind;
+  if (driver === undefined || kind === undefined) {
     try {
-      const info = (await docker.info()) as { Driver?: string; DriverStatus?: [string, string][] };
-      driver = info.Driver;
-      driverStatus = info.DriverStatus;
+      const info = (await docker.info()) as InfoAnswer;
+      driver ??= info.Driver;
+      driverStatus ??= info.DriverStatus;
+      kind ??= engineKindOf(null, info);
     } catch {
       // unknown driver: a generic label
     }
   }
-  const sizeKind = sizeKindFor(driver, driverStatus);
+  const sizeKind = sizeKindFor(kind ?? 'docker', driver, driverStatus);
 
   // the external base of the target chain, when it is local: its history length and ONBUILD triggers
   const chain = targetChain(model);

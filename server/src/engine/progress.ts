@@ -85,24 +85,25 @@ interface Tracker {
   fail(error: string, now: number): void;
 }
 
-/** Parses the legacy builder's text stream: `Step N/M : INSTR`, ` ---> Using cache`, ` ---> Running in`. */
+/**
+ * Parses the legacy builder's text stream: `Step N/M : INSTR`, ` ---> Using cache`, ` ---> Running in`; and
+ * buildah's (Podman), which numbers the same way: `STEP N/M: INSTR`, `--> Using cache <id>`.
+ */
 export class LegacyTracker implements Tracker {
   private readonly recs: (BuildStepRecord & { start: number; end?: number })[] = [];
   constructor(private readonly model: DockerfileModel) {}
 
   line(l: string, now: number): BuildProgress {
-    const m = /^Step (\d+)\/(\d+) : ([\s\S]*)$/.exec(l);
-    if (m) {
-      const n = Number(m[1]);
-      const total = Number(m[2]);
+    const placed = placeTextStep(this.model, l);
+    if (placed) {
       const prev = this.recs[this.recs.length - 1];
       if (prev && prev.end === undefined) prev.end = now;
-      const step = placeLegacyStep(this.model, n, m[3]);
+      const { step } = placed;
       this.recs.push({ stepIndex: step?.index ?? null, line: step?.line ?? null, name: l, cached: false, start: now });
-      return { message: l, step: n, total };
+      return { message: l, step: placed.n, total: placed.total };
     }
     const cur = this.recs[this.recs.length - 1];
-    if (cur && /^ ---> Using cache\s*$/.test(l)) cur.cached = true;
+    if (cur && /^(?: ---> Using cache\s*|--> Using cache [0-9a-f]+)$/.test(l)) cur.cached = true;
     return { message: l };
   }
 
@@ -117,6 +118,36 @@ export class LegacyTracker implements Tracker {
   records(now: number): BuildStepRecord[] {
     return this.recs.map(({ start, end, ...r }) => ({ ...r, durationMs: Math.max(0, (end ?? now) - start) }));
   }
+}
+
+/**
+ * A step header of the legacy builder (`Step 3/7 : RUN ...`) or of buildah (`STEP 2/4: RUN ...`, in a multi-stage
+ * file `[2/3] STEP 2/4: RUN ...`), with the Dockerfile step it names (null when it cannot be placed); null for
+ * any other line.
+ */
+export function placeTextStep(
+  model: DockerfileModel,
+  l: string,
+): { n: number; total: number; step: Step | null } | null {
+  const legacy = /^Step (\d+)\/(\d+) : ([\s\S]*)$/.exec(l);
+  if (legacy) {
+    const n = Number(legacy[1]);
+    return { n, total: Number(legacy[2]), step: placeLegacyStep(model, n, legacy[3]) };
+  }
+  const buildah = /^(?:\[(\d+)\/\d+\] )?STEP (\d+)\/(\d+): ([\s\S]*)$/.exec(l);
+  if (!buildah) return null;
+  const n = Number(buildah[2]);
+  return { n, total: Number(buildah[3]), step: placeBuildahStep(model, Number(buildah[1] ?? 1) - 1, n, buildah[4]) };
+}
+
+/** Buildah's `STEP N` counts the instructions of one stage, its FROM first (global ARGs not counted). */
+export function placeBuildahStep(model: DockerfileModel, stage: number, n: number, text: string): Step | null {
+  const kw = (/^\s*(\S+)/.exec(text)?.[1] ?? '').toUpperCase();
+  const i = model.stages[stage]?.steps[n - 1];
+  const byIndex = i === undefined ? undefined : model.steps[i];
+  if (byIndex && byIndex.keyword === kw) return byIndex;
+  const args = text.slice(text.indexOf(' ') + 1).trim();
+  return model.steps.find((s) => s.keyword === kw && s.args.trim() === args) ?? null;
 }
 
 /** Legacy `Step N` counts every instruction in file order (global ARGs included); check the keyword. */

@@ -24,6 +24,7 @@ import { recordedBuild } from '../recordedBuild';
 import { errorText } from './build';
 import { imageIds } from './imageIds';
 import type { BuildStepRecord } from './progress';
+import { pickBuilder } from './engineKind';
 import { connect, probeEngine, resolveFromProcess, type ResolvedEngine } from './connect';
 import { imageReferenceProblem } from './imageName';
 import { assemble, carryRecords, historyResult, measureImage, type MeasureResult } from './measure';
@@ -175,10 +176,12 @@ export class EngineService {
     const controller = new AbortController();
     this.builds.set(p.uri, controller);
     const connected = this.current;
+    // the setting's builder when this engine has it; else the engine's own, and the user is told (engineKind.ts)
+    const picked = pickBuilder(p.builder, connected);
     this.setState({
       ...connected,
       status: 'building',
-      message: `building ${path.basename(file)} with ${p.builder ?? 'buildkit'}`,
+      message: `building ${path.basename(file)} with ${picked.builder}`,
     });
     // build what the editor shows; the file itself when they are the same (the context then looks as usual)
     const buffer = this.host.text(p.uri);
@@ -197,6 +200,7 @@ export class EngineService {
         unsaved,
         context: path.resolve(p.context ?? path.dirname(file)),
         builder: p.builder ?? 'buildkit',
+        engine: connected,
         tag,
         target: p.target,
         recordDir: this.host.recordDir(),
@@ -254,7 +258,10 @@ export class EngineService {
     if (text === undefined) return { ok: false, message: 'open the Dockerfile first' };
     try {
       const model = parseDockerfile(text);
-      const result = await measureImage(r.docker, p.image, model, { storageDriver: this.current.storageDriver });
+      const result = await measureImage(r.docker, p.image, model, {
+        storageDriver: this.current.storageDriver,
+        engineKind: this.current.kind,
+      });
       this.remember(p.uri, { result, model, text });
       return result.measured.mismatch
         ? {

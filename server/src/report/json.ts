@@ -54,6 +54,8 @@ export interface JsonReport {
     complete: boolean;
     unknownBase?: string;
     note?: string;
+    /** Measured only: what the bytes mean ("overlay2 on-disk, uncompressed", "tar size, uncompressed, Podman ..."). */
+    sizeKind?: string;
   } | null;
   /**
    * With --forecast: the steps (lines) the next build re-runs and their cost, compared with the build recorded at
@@ -111,6 +113,7 @@ export function toJson(file: string, a: Analysis): JsonReport {
           complete: a.image.complete,
           ...(a.image.unknownBase !== undefined ? { unknownBase: a.image.unknownBase } : {}),
           ...(a.image.note !== undefined ? { note: a.image.note } : {}),
+          ...(a.image.sizeKind !== undefined ? { sizeKind: a.image.sizeKind } : {}),
         }
       : null,
     ...(a.forecast !== undefined ? { forecast: forecastJson(a.forecast) } : {}),

@@ -72,7 +72,8 @@ function imageHeadline(image: Analysis['image']): string {
   if (!image) return 'image size unknown';
   const note = image.note ? `; ${safe(image.note)}` : '';
   if (!image.complete && image.bytes === 0) return `image size unknown (${image.source}${note})`;
-  return `image ${formatSize(image)} (${image.source}${note})`;
+  const kind = image.sizeKind ? `, ${safe(image.sizeKind)}` : '';
+  return `image ${formatSize(image)} (${image.source}${kind}${note})`;
 }
 
 /** The Dockerfile's lines, numbered, each step's size and cache risk at the end of its first line. */

@@ -38,6 +38,10 @@ suite('Image history (needs a Docker engine)', function () {
     );
     assert.equal(state.status, 'connected', `engine state: ${JSON.stringify(state)}`);
     assert.equal(state.host, process.env.DOCKER_HOST, 'the engine the runner started (DOCKER_HOST)');
+    // the status item names the engine and its version; its tooltip the size kind
+    assert.equal(state.kind, 'docker');
+    assert.equal(li.status.text, `$(vm-active) Docker ${state.version} at docker.sock`);
+    assert.equal(state.sizeKind, 'overlay2 on-disk, uncompressed');
     await vscode.commands.executeCommand('layerInsight.history.focus');
     await li.history.refresh();
     assert.equal(li.history.viewState, 'notBuilt', 'welcome view: not built yet');

@@ -87,3 +87,45 @@ test('BuildKit output: a recorded trace gives state lines with step numbers, and
     'the RUN of line 10 is placed',
   );
 });
+
+test('buildah (Podman) output: per-stage STEP numbers placed on their lines, "--> Using cache <id>" marks', () => {
+  const text = [
+    'ARG V=1',
+    'FROM busybox:latest AS build',
+    'RUN dd if=/dev/zero of=/a bs=1000 count=4',
+    '',
+    'FROM busybox:latest AS final',
+    'COPY --from=build /a /a',
+    'ENTRYPOINT ["/bin/sh"]',
+    '',
+  ].join('\n');
+  const { out, progress } = reader(text, false);
+  // recorded from podman 4.3.1's compat API (a rebuild: the build stage's RUN from cache)
+  const lines = [
+    { stream: '[1/2] STEP 1/2: FROM busybox:latest AS build\n' },
+    { stream: '[1/2] STEP 2/2: RUN dd if=/dev/zero of=/a bs=1000 count=4\n' },
+    { stream: '--> Using cache 6ad2473e347f0d0c2e0c5e3a4fbc3f1c0b6b2f6f1c1a35b1d6c1f0e7e2c3d4a5\n' },
+    { stream: '--> 6ad2473e347\n' },
+    { stream: '[2/2] STEP 1/3: FROM busybox:latest AS final\n' },
+    { stream: '[2/2] STEP 2/3: COPY --from=build /a /a\n' },
+    { stream: '--> 21faaff9f72\n' },
+    { stream: '[2/2] STEP 3/3: ENTRYPOINT ["/bin/sh"]\n' },
+    { stream: '[2/2] COMMIT docker.io/library/x:1\n' },
+    { stream: '--> 4d9737e474f\n' },
+    { aux: { ID: 'sha256:4d9737e474f539e2b6efc412d88906b560c2efa4e856c8b52d94f6ccae337885' } },
+  ];
+  for (const l of lines) out.line(JSON.stringify(l));
+  const recs = out.tracker.records(Date.now());
+  assert.deepEqual(
+    recs.map((r) => [r.line, r.cached]),
+    [
+      [2, false],
+      [3, true],
+      [5, false],
+      [6, false],
+      [7, false],
+    ],
+  );
+  assert.ok(progress.some((p) => p.step === 2 && p.total === 3));
+  assert.equal(out.imageId, 'sha256:4d9737e474f539e2b6efc412d88906b560c2efa4e856c8b52d94f6ccae337885');
+});
