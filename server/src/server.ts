@@ -36,6 +36,8 @@ import {
   type ServerSettings,
 } from './protocol';
 import { EngineService } from './engine/service';
+import { baseImageOf } from './analysis/image/map';
+import { historyResult } from './lsp/history';
 import { annotations, codeActions, diagnostics, hover, inlayHints } from './lsp/features';
 import { AnalysisStore } from './lsp/store';
 import { createServerConnection, type ServerTransport } from './lsp/connection';
@@ -90,10 +92,18 @@ function createServer({ connection, incoming }: ServerTransport): Server {
     },
     { trusted: () => server.settings.trusted },
   ); // an untrusted workspace runs no git
-  // the engine side (protocol.ts): state, builds, image mapping, history tree; measured facts go to the store
+  // the engine side (protocol.ts): state, builds, image mapping; the images it gathers go to the store as facts,
+  // and each analysis maps them to the text it parses
   const engine = new EngineService({
     settings: () => server.settings,
-    setMeasured: (uri, m) => store.setMeasured(uri, m),
+    setImage: (uri, image) => {
+      store.setImage(uri, image);
+      return server.publisher.entryFor(uri)?.analysis.mapped?.measured.mismatch;
+    },
+    baseImage: (uri, target) => {
+      const model = server.publisher.entryFor(uri)?.analysis.model;
+      return model ? baseImageOf(model, target) : null;
+    },
     text: (uri) => documents.get(uri)?.getText(),
     sendState: (s) => void connection.sendNotification(EngineStateNotification, s),
     sendProgress: (p) => void connection.sendNotification(BuildProgressNotification, p),
@@ -104,7 +114,6 @@ function createServer({ connection, incoming }: ServerTransport): Server {
     incoming,
     log,
     document: (uri) => documents.get(uri),
-    beforeAnalysis: (doc) => engine.documentChanged(doc.uri, doc.getText()),
     send: (doc, entry) => {
       void connection.sendDiagnostics({
         uri: doc.uri,
@@ -212,7 +221,7 @@ function handleFeatures(server: Server): void {
 }
 
 /** The custom requests of protocol.ts: engine state, build and its cancellation, image mapping, history. */
-function handleEngine({ connection, engine, log }: Server): void {
+function handleEngine({ connection, engine, publisher, log }: Server): void {
   const answer = answering(log);
   connection.onRequest(EngineStateRequest, () => engine.getState());
   connection.onRequest(
@@ -228,7 +237,11 @@ function handleEngine({ connection, engine, log }: Server): void {
   );
   connection.onRequest(
     HistoryRequest,
-    answer(HistoryRequest.method, uriParams(), (p: HistoryParams) => engine.history(p)),
+    answer(HistoryRequest.method, uriParams(), (p: HistoryParams) => {
+      // from the document's analysis: the image mapped to the text it parsed
+      const a = publisher.entryFor(p.uri)?.analysis;
+      return a?.mapped ? historyResult(a.mapped, a.model) : engine.noImage();
+    }),
   );
 }
 

@@ -19,6 +19,9 @@ import { after, before, test, type TestContext, type TestOptions } from 'node:te
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { buildImage, type BuildOptions, type BuildOutcome } from '../../server/src/engine/build';
+import { placeBuildRecords, type BuildStepRecord } from '../../server/src/analysis/image/buildSteps';
+import type { DockerfileModel } from '../../server/src/analysis/model';
+import { parseDockerfile } from '../../server/src/analysis/parse';
 
 const exec = promisify(execFile);
 
@@ -441,8 +444,27 @@ export async function ensureOfficialLike(e: TestEngine, suite: string, slim: boo
 /** The production build options, with the fixture folder as context and a tag always given. */
 export type FixtureBuildOptions = Omit<BuildOptions, 'context' | 'dockerfileText' | 'tag'> & { tag: string };
 
+/** A build with its records placed on the model of the Dockerfile built (as the analysis places them). */
+export interface PlacedOutcome extends BuildOutcome {
+  model: DockerfileModel;
+  steps: BuildStepRecord[];
+}
+
+/** Places a build's records on the Dockerfile it built, parsed with the build's options. */
+export function placeOutcome(
+  outcome: BuildOutcome,
+  opts: Pick<BuildOptions, 'target' | 'buildArgs' | 'builder'>,
+): PlacedOutcome {
+  const model = parseDockerfile(outcome.dockerfileText, {
+    target: opts.target,
+    buildArgs: opts.buildArgs,
+    buildkit: opts.builder === 'buildkit',
+  });
+  return { ...outcome, model, steps: placeBuildRecords(model, opts.builder, outcome.records) };
+}
+
 /** Builds a fixture folder with the production build function; throws with the build log when it fails. */
-export async function buildFixture(engine: TestEngine, dir: string, opts: FixtureBuildOptions): Promise<BuildOutcome> {
+export async function buildFixture(engine: TestEngine, dir: string, opts: FixtureBuildOptions): Promise<PlacedOutcome> {
   const outcome = await buildImage(engine.docker, {
     ...opts,
     context: dir,
@@ -453,7 +475,7 @@ export async function buildFixture(engine: TestEngine, dir: string, opts: Fixtur
     throw new Error(
       `build of ${dir} (${opts.builder}) failed: ${outcome.message}\n${outcome.log.slice(-30).join('\n')}`,
     );
-  return outcome;
+  return placeOutcome(outcome, opts);
 }
 
 /** Runs the image's default command; its exit code and what it printed. */

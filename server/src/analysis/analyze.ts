@@ -6,6 +6,8 @@
 import { assessCache, type CacheAssessment } from './cache';
 import { parseDockerfile } from './parse';
 import { estimateSteps, type StepEstimate } from './estimate';
+import type { ImageFacts } from './image/facts';
+import { mapImage } from './image/map';
 import type {
   Analysis,
   AnalysisFacts,
@@ -30,7 +32,7 @@ import type { RuleContext } from './rules/rule';
  */
 export function analyze(
   text: string,
-  facts: AnalysisFacts = {},
+  given: AnalysisFacts = {},
   options: AnalysisOptions = {},
   previous?: Analysis,
 ): Analysis {
@@ -38,6 +40,17 @@ export function analyze(
     () => parseDockerfile(text, options, previous?.model),
     (e) => unreadModel(text, e),
   );
+  // the gathered image, mapped to the model just parsed: its measured sizes are a fact like the others from here on
+  const mapped = given.image
+    ? guarded(
+        () => mapImage(given.image as ImageFacts, model),
+        (e) => {
+          model.problems.push(`the image could not be mapped to the Dockerfile: ${messageOf(e)}`);
+          return undefined;
+        },
+      )
+    : undefined;
+  const facts: AnalysisFacts = mapped ? { ...given, measured: mapped.measured } : given;
   const estimates = guarded(
     () => estimateSteps(model, facts, previous?.steps),
     (e) => {
@@ -92,7 +105,7 @@ export function analyze(
       ...(measured ? { measured } : {}),
     };
   });
-  return { model, steps, findings, image, rebuild: cache.rebuild };
+  return { model, steps, findings, image, rebuild: cache.rebuild, ...(mapped ? { mapped } : {}) };
 }
 
 /** `run()`, or what `failed` makes of its error (the phase's result left out). */

@@ -3,6 +3,9 @@
 // Pure data: no I/O, no LSP types. Lines are 1-based everywhere in this module; columns are 1-based UTF-16
 // code units; an edit's end position is exclusive (as in LSP).
 
+import type { ImageFacts } from './image/facts';
+import type { MappedImage } from './image/map';
+
 export type Keyword =
   | 'FROM'
   | 'RUN'
@@ -294,6 +297,12 @@ export interface AnalysisOptions {
 export interface AnalysisFacts {
   context?: BuildContextFacts;
   git?: GitChurn;
+  /** An image gathered from the engine (and the build that made it): analyze() maps it to the model it parses. */
+  image?: ImageFacts;
+  /**
+   * Measured sizes already mapped to this text. analyze() fills it from `image` for its phases and rules; a caller
+   * gives it directly only when it has no image to map (tests).
+   */
   measured?: MeasuredImage;
 }
 
@@ -364,6 +373,8 @@ export interface Analysis {
   rebuild: RebuildCost;
   /** The next build compared with the last recorded one; null when no build of this file was recorded. */
   forecast?: Forecast | null;
+  /** The image of facts.image mapped to this model (history tree, build records on lines). */
+  mapped?: MappedImage;
 }
 
 export interface ImageTotal {

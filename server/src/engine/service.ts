@@ -1,6 +1,7 @@
 // The server side of the engine protocol (protocol.ts): engine state (probed with a time limit, re-probed on a
-// timer with backoff), builds on explicit request with progress and cancellation, mapping an existing image,
-// and the history tree. Results go to the store as measured facts, so sizes replace estimates everywhere.
+// timer with backoff), builds on explicit request with progress and cancellation, and mapping an existing image.
+// What it gathers (the image, the build's raw step records) goes to the analysis as facts (host.setImage): the
+// analysis maps them to the text it parses, so sizes replace estimates everywhere. Nothing here parses a Dockerfile.
 // The engine being missing, slow or refusing never throws into the LSP handlers; builds never start when the
 // workspace is untrusted or the engine is switched off.
 
@@ -8,38 +9,34 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import type Dockerode from 'dockerode';
-import type { DockerfileModel, MeasuredImage } from '../analysis/model';
-import { parseDockerfile } from '../analysis/parse';
+import type { ImageFacts } from '../analysis/image/facts';
 import type {
   BuildParams,
   BuildProgressParams,
   BuildResult,
   EngineState,
-  HistoryParams,
   HistoryResult,
   MapImageParams,
   ServerSettings,
 } from '../protocol';
-import { buildImage, errorText } from './build';
-import type { BuildStepRecord } from './progress';
+import { buildFacts, buildImage, errorText } from './build';
 import { connect, probeEngine, resolveFromProcess, type ResolvedEngine } from './connect';
 import { imageReferenceProblem } from './imageName';
-import { assemble, carryRecords, historyResult, measureImage, type MeasureResult } from './measure';
+import { gatherImage } from './measure';
 
 export interface EngineServiceHost {
   settings(): ServerSettings;
-  setMeasured(uri: string, measured: MeasuredImage | undefined): void;
+  /**
+   * Hands an image gathered for this document to the analysis (undefined: none). Returns why it does not fit
+   * the document's current text, when it does not.
+   */
+  setImage(uri: string, image: ImageFacts | undefined): string | undefined;
+  /** The base image of the document's target chain, from its analysis (null: scratch, none, or not open). */
+  baseImage(uri: string, target?: string): string | null;
   /** The document's current text, when it is open. */
   text(uri: string): string | undefined;
   sendState(state: EngineState): void;
   sendProgress(p: BuildProgressParams): void;
-}
-
-interface Mapped {
-  result: MeasureResult;
-  model: DockerfileModel;
-  buildSteps?: BuildStepRecord[];
-  text: string;
 }
 
 const PROBE_TIMEOUT_MS = 2500;
@@ -54,7 +51,6 @@ export class EngineService {
   private probing: Promise<EngineState> | undefined;
   private resolved: ResolvedEngine | undefined;
   private readonly builds = new Map<string, AbortController>();
-  private readonly mapped = new Map<string, Mapped>();
   private disposed = false;
   /** Overridable for tests. */
   resolve: (hostSetting: string | null) => ResolvedEngine = (h) => resolveFromProcess(h);
@@ -184,14 +180,14 @@ export class EngineService {
     }
     const text = buffer !== undefined && buffer !== onDisk ? buffer : undefined;
     const tag = p.tag ?? defaultTag(file);
+    const options = { builder: p.builder ?? 'buildkit', target: p.target } as const;
     try {
       const outcome = await buildImage(r.docker, {
         context: p.context ?? path.dirname(file),
         dockerfile: file,
         dockerfileText: text,
-        builder: p.builder ?? 'buildkit',
+        ...options,
         tag,
-        target: p.target,
         signal: controller.signal,
         onProgress: (pr) => this.host.sendProgress({ uri: p.uri, message: pr.message, step: pr.step, total: pr.total }),
       });
@@ -199,12 +195,15 @@ export class EngineService {
         this.host.sendProgress({ uri: p.uri, message: outcome.message, done: true });
         return { ok: false, message: outcome.message };
       }
-      const result = await measureImage(r.docker, tag, outcome.model, {
-        buildSteps: outcome.steps,
+      const gathered = await gatherImage(r.docker, tag, {
+        baseImage: this.host.baseImage(p.uri, p.target),
         storageDriver: connected.storageDriver,
       });
-      this.remember(p.uri, { result, model: outcome.model, buildSteps: outcome.steps, text: outcome.model.text });
-      const msg = `built ${tag} (${outcome.steps.filter((s) => s.cached).length} of ${outcome.steps.length} steps cached, ${(outcome.durationMs / 1000).toFixed(1)} s)`;
+      const image: ImageFacts = { gathered, build: buildFacts(options, outcome) };
+      if (p.target !== undefined) image.target = p.target;
+      this.host.setImage(p.uri, image);
+      const { records } = outcome;
+      const msg = `built ${tag} (${records.filter((s) => s.cached).length} of ${records.length} steps cached, ${(outcome.durationMs / 1000).toFixed(1)} s)`;
       this.host.sendProgress({ uri: p.uri, message: msg, done: true });
       return { ok: true, image: tag, message: msg };
     } catch (err) {
@@ -231,14 +230,16 @@ export class EngineService {
     const text = this.host.text(p.uri);
     if (text === undefined) return { ok: false, message: 'open the Dockerfile first' };
     try {
-      const model = parseDockerfile(text);
-      const result = await measureImage(r.docker, p.image, model, { storageDriver: this.current.storageDriver });
-      this.remember(p.uri, { result, model, text });
-      return result.measured.mismatch
+      const gathered = await gatherImage(r.docker, p.image, {
+        baseImage: this.host.baseImage(p.uri),
+        storageDriver: this.current.storageDriver,
+      });
+      const mismatch = this.host.setImage(p.uri, { gathered });
+      return mismatch
         ? {
             ok: false,
             image: p.image,
-            message: `${p.image} does not match this Dockerfile: ${result.measured.mismatch}`,
+            message: `${p.image} does not match this Dockerfile: ${mismatch}`,
           }
         : { ok: true, image: p.image, message: `mapped ${p.image} to this Dockerfile` };
     } catch (err) {
@@ -253,45 +254,21 @@ export class EngineService {
     }
   }
 
-  private remember(uri: string, m: Mapped): void {
-    this.mapped.set(uri, m);
-    this.host.setMeasured(uri, m.result.measured);
-  }
-
-  /**
-   * The document changed: map the already-read image to the new text (no engine I/O), so measured sizes stay
-   * on the right lines, or turn into a mismatch when the steps no longer fit.
-   */
-  documentChanged(uri: string, text: string): void {
-    const m = this.mapped.get(uri);
-    if (!m || m.text === text) return;
-    const model = parseDockerfile(text);
-    const buildSteps = m.buildSteps ? carryRecords(m.buildSteps, m.model, model) : undefined;
-    const result = assemble(m.result.gathered, model, buildSteps);
-    result.measured.image = m.result.measured.image;
-    this.mapped.set(uri, { result, model, buildSteps, text });
-    this.host.setMeasured(uri, result.measured);
-  }
-
   closed(uri: string): void {
-    this.mapped.delete(uri);
     this.cancelBuild(uri);
   }
 
-  history(p: HistoryParams): HistoryResult {
-    const m = this.mapped.get(p.uri);
-    if (!m) {
-      return {
-        image: null,
-        base: null,
-        stages: [],
-        reason:
-          this.current.status === 'connected'
-            ? 'no image mapped to this Dockerfile yet: build it or map an existing image'
-            : this.current.message,
-      };
-    }
-    return historyResult(m.result, m.model, m.buildSteps);
+  /** The history tree's answer when no image is mapped to the document (the analysis answers otherwise). */
+  noImage(): HistoryResult {
+    return {
+      image: null,
+      base: null,
+      stages: [],
+      reason:
+        this.current.status === 'connected'
+          ? 'no image mapped to this Dockerfile yet: build it or map an existing image'
+          : this.current.message,
+    };
   }
 }
 
