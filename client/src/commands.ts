@@ -1,5 +1,6 @@
 // The commands (all under the "Layer Insight" category in the palette): build with progress and cancel, map a
-// local image, toggle the line annotations, refresh the history view, pick the engine, and the status-bar menu.
+// local image, toggle the line annotations, refresh the history view, pick the engine, the status-bar menu, and
+// forecast the next build (forecastStatus.ts).
 // Builds and image mapping talk to a Docker engine, so they never run in an untrusted workspace.
 
 import * as path from 'node:path';
@@ -18,6 +19,7 @@ import {
 import type { AnnotationDecorations } from './decorations';
 import { REVEAL_COMMAND, type HistoryView } from './historyView';
 import { builder, setDecorationsEnabled, setEngine } from './settings';
+import { FORECAST_COMMAND, forecastCommand, type ForecastStatusBar } from './forecastStatus';
 import { ENGINE_ACTIONS_COMMAND, type EngineStatusBar } from './statusBar';
 
 export const COMMANDS = {
@@ -28,6 +30,7 @@ export const COMMANDS = {
   pickEngine: 'layerInsight.pickEngine',
   engineActions: ENGINE_ACTIONS_COMMAND,
   revealLine: REVEAL_COMMAND,
+  forecast: FORECAST_COMMAND,
 } as const;
 
 export interface Views {
@@ -35,6 +38,7 @@ export interface Views {
   decorations: AnnotationDecorations;
   history: HistoryView;
   status: EngineStatusBar;
+  forecast: ForecastStatusBar;
 }
 
 /** What the build command keeps between runs: the documents being built, and who listens to build progress. */
@@ -56,6 +60,7 @@ export function registerCommands(views: Views): vscode.Disposable {
     [COMMANDS.pickEngine]: () => pickEngine(status),
     [COMMANDS.engineActions]: () => engineActions(views),
     [COMMANDS.revealLine]: revealLine,
+    [COMMANDS.forecast]: (arg?: unknown) => forecastCommand(views.forecast, commandTarget(history, arg)),
   };
   return vscode.Disposable.from(
     client.onNotification(BuildProgressNotification, (p) => builds.progressListeners.forEach((l) => l(p))),

@@ -1,6 +1,8 @@
 // Renders the server's per-line annotations (layerInsight/annotations) as quiet text after each instruction line
 // that has something to say (an instruction that only sets metadata has no size and shows no cache risk: nothing),
-// coloured by cache risk with theme colours, plus a gutter mark on high-risk lines.
+// coloured by cache risk with theme colours, plus a gutter mark on high-risk lines. Once a build of the file was
+// recorded, a step the next build re-runs is marked instead: "↻ re-runs" in its label, the label in the re-run colour,
+// and its own gutter and overview-ruler mark (the forecast is a fact about this file; the risk is a guess).
 //
 // No flicker while typing: the decorations already shown stay (VS Code moves them with the edits) until the
 // annotations of the document's current version arrive; annotations of an older version are ignored.
@@ -19,12 +21,18 @@ export interface RenderedAnnotation {
   line: number;
   text: string;
   level: Level;
+  /** A gutter mark is drawn: the high-risk arrow, or the re-run mark on a line the next build re-runs. */
   gutter: boolean;
+  /** The next build re-runs this step (the forecast), and the line is marked so. */
+  rerun: boolean;
 }
 
 export class AnnotationDecorations implements vscode.Disposable {
   private readonly types: Record<Level, vscode.TextEditorDecorationType>;
   private readonly gutterType: vscode.TextEditorDecorationType;
+  /** A step the next build re-runs: its label in the re-run colour, its own gutter mark (when gutter marks are on). */
+  private readonly rerunType: vscode.TextEditorDecorationType;
+  private readonly rerunGutterType: vscode.TextEditorDecorationType;
   private readonly latest = new Map<string, AnnotationsParams>();
   private readonly rendered = new Map<string, RenderedAnnotation[]>();
   private readonly renderedVersion = new Map<string, number>();
@@ -55,6 +63,21 @@ export class AnnotationDecorations implements vscode.Disposable {
       gutterIconSize: '70%',
       overviewRulerColor: new vscode.ThemeColor('layerInsight.highRiskForeground'),
       overviewRulerLane: vscode.OverviewRulerLane.Right,
+    });
+    this.rerunType = vscode.window.createTextEditorDecorationType({
+      after: {
+        color: new vscode.ThemeColor('layerInsight.rerunForeground'),
+        margin: '0 0 0 2.5em',
+        fontStyle: 'italic',
+      },
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      overviewRulerColor: new vscode.ThemeColor('layerInsight.rerunForeground'),
+      overviewRulerLane: vscode.OverviewRulerLane.Right,
+    });
+    this.rerunGutterType = vscode.window.createTextEditorDecorationType({
+      light: { gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'rerun-light.svg') },
+      dark: { gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', 'rerun-dark.svg') },
+      gutterIconSize: '70%',
     });
     this.disposables.push(
       client.onNotification(AnnotationsNotification, (p) => this.receive(p)),
@@ -113,6 +136,8 @@ export class AnnotationDecorations implements vscode.Disposable {
     if (p.version !== editor.document.version) return;
     const byLevel: Record<Level, vscode.DecorationOptions[]> = { low: [], medium: [], high: [] };
     const gutter: vscode.DecorationOptions[] = [];
+    const rerunLabels: vscode.DecorationOptions[] = [];
+    const rerunGutter: vscode.DecorationOptions[] = [];
     const shown: RenderedAnnotation[] = [];
     if (d.enabled) {
       for (const s of p.steps) {
@@ -125,18 +150,23 @@ export class AnnotationDecorations implements vscode.Disposable {
         const level =
           s.parts && !s.parts.cache ? 'low' : LEVELS.includes(s.cacheRisk.level) ? s.cacheRisk.level : 'low';
         const large = s.size !== null && s.size.bytes >= d.largeLayerMB * 1e6;
-        byLevel[level].push({
+        // the server marks only the re-runs that cost something (parts.next); an older server sends no parts
+        const rerun = d.showForecast && s.forecast?.rerun === true && Boolean(s.parts?.next);
+        (rerun ? rerunLabels : byLevel[level]).push({
           range: new vscode.Range(end, end),
           renderOptions: { after: { contentText: text, ...(large ? { fontWeight: 'bold' } : {}) } },
         });
-        const mark = d.gutter && level === 'high' && s.layer; // a metadata step re-runs at no cost
-        if (mark)
-          gutter.push({ range: new vscode.Range(line, 0, line, 0), hoverMessage: gutterHover(s.cacheRisk.reasons) });
-        shown.push({ line, text, level, gutter: mark });
+        const at = new vscode.Range(line, 0, line, 0);
+        const mark = d.gutter && (rerun || (level === 'high' && s.layer)); // a metadata step re-runs at no cost
+        if (mark && rerun) rerunGutter.push({ range: at, hoverMessage: gutterHover([rerunHover(s)]) });
+        else if (mark) gutter.push({ range: at, hoverMessage: gutterHover(s.cacheRisk.reasons) });
+        shown.push({ line, text, level, gutter: mark, rerun });
       }
     }
     for (const level of LEVELS) editor.setDecorations(this.types[level], byLevel[level]);
     editor.setDecorations(this.gutterType, gutter);
+    editor.setDecorations(this.rerunType, rerunLabels);
+    editor.setDecorations(this.rerunGutterType, rerunGutter);
     this.rendered.set(uri, shown);
     this.renderedVersion.set(uri, p.version);
     for (const l of this.listeners) l(uri);
@@ -153,6 +183,8 @@ export class AnnotationDecorations implements vscode.Disposable {
     this.received.dispose();
     Object.values(this.types).forEach((t) => t.dispose());
     this.gutterType.dispose();
+    this.rerunType.dispose();
+    this.rerunGutterType.dispose();
   }
 }
 
@@ -164,8 +196,15 @@ function labelOf(s: StepAnnotation, d: ClientSettings['decorations']): string {
     d.show !== 'cache' ? p.size : undefined,
     d.show !== 'size' ? p.cache : undefined,
     d.showBuild ? p.build : undefined,
+    d.showForecast ? p.next : undefined,
   ];
   return parts.filter((x): x is string => Boolean(x)).join(' · ');
+}
+
+/** The re-run mark's hover: "The next build re-runs this step: <cause>". */
+function rerunHover(s: StepAnnotation): string {
+  const cause = s.forecast?.cause;
+  return `The next build re-runs this step${cause ? `: ${cause}` : ''}.`;
 }
 
 /** The gutter mark's hover: the reasons as plain text (they quote the Dockerfile, which must not become Markdown). */

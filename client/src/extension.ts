@@ -6,6 +6,7 @@ import { registerCommands } from './commands';
 import { AnnotationDecorations } from './decorations';
 import { HistoryView } from './historyView';
 import { createLanguageClient, syncSettings } from './languageClient';
+import { ForecastStatusBar } from './forecastStatus';
 import { EngineStatusBar } from './statusBar';
 
 /** What the extension exports: for other extensions and for the e2e tests (a read-back of what is shown). */
@@ -14,6 +15,8 @@ export interface LayerInsightApi {
   decorations: AnnotationDecorations;
   history: HistoryView;
   status: EngineStatusBar;
+  /** The next build in the status bar. */
+  forecast: ForecastStatusBar;
   /** Milliseconds from activate() being called until the language server answered initialize. */
   activationMs: number;
 }
@@ -26,18 +29,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<LayerI
   const decorations = new AnnotationDecorations(client, context.extensionUri);
   const history = new HistoryView(client);
   const status = new EngineStatusBar(client);
+  const forecast = new ForecastStatusBar(client, decorations);
   context.subscriptions.push(
     decorations,
     history,
     status,
-    registerCommands({ client, decorations, history, status }),
+    forecast,
+    registerCommands({ client, decorations, history, status, forecast }),
     status.onDidChange((s) => history.setEngineState(s)),
     decorations.onDidReceive((p) => history.annotationsArrived(p)),
   );
   await client.start();
   context.subscriptions.push(syncSettings(client), { dispose: () => void client?.stop() });
   void status.query();
-  return { client, decorations, history, status, activationMs: Date.now() - started };
+  return { client, decorations, history, status, forecast, activationMs: Date.now() - started };
 }
 
 export async function deactivate(): Promise<void> {

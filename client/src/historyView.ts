@@ -14,7 +14,7 @@ import {
   type HistoryResult,
   type HistoryStage,
 } from '../../server/src/protocol';
-import { formatBytes } from '../../server/src/report/format';
+import { because, formatBytes, shorten } from '../../server/src/report/format';
 
 export const VIEW_ID = 'layerInsight.history';
 export const REVEAL_COMMAND = 'layerInsight.revealLine';
@@ -187,6 +187,12 @@ export class HistoryView implements vscode.TreeDataProvider<HistoryNode>, vscode
             ` ${formatBytes(l.wastedBytes)} of it are deleted or overwritten later but still shipped.`,
           );
         if (l.line !== null) tip.appendMarkdown(`\n\nDockerfile line ${l.line}.`);
+        // causes name files of the workspace: plain text
+        if (l.cause) tip.appendMarkdown('\n\n').appendText(`Ran in the last build ${because(l.cause)}.`);
+        if (l.rerun)
+          tip
+            .appendMarkdown('\n\n')
+            .appendText(`The next build re-runs it${l.rerun.cause ? ` ${because(l.rerun.cause)}` : ''}.`);
         item.tooltip = tip;
         item.iconPath = new vscode.ThemeIcon(l.empty ? 'symbol-property' : l.cached ? 'history' : 'file-binary');
         if (l.line !== null) item.command = revealCommand(node.uri, l.line, l.endLine ?? l.line);
@@ -232,9 +238,11 @@ function layerTitle(l: HistoryLayer): string {
 
 function layerDescription(l: HistoryLayer): string {
   const parts = [l.empty ? '0 B' : formatBytes(l.bytes)];
+  const why = l.cause ? `: ${shorten(l.cause, 40)}` : '';
   if (l.cached) parts.push('cached');
-  else if (l.durationMs !== undefined) parts.push(`ran ${(l.durationMs / 1000).toFixed(1)} s`);
-  else if (l.cached === false) parts.push('ran');
+  else if (l.durationMs !== undefined) parts.push(`ran ${(l.durationMs / 1000).toFixed(1)} s${why}`);
+  else if (l.cached === false || l.cause) parts.push(`ran${why}`);
+  if (l.rerun) parts.push('↻ re-runs next build');
   if (l.line !== null) parts.push(`line ${l.line}`);
   return parts.join(' · ');
 }

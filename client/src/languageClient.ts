@@ -23,7 +23,12 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'dockerfile' }],
-    initializationOptions: { annotations: true, settings: serverSettings() },
+    // build records (for the next-build forecast) go to this workspace's storage
+    initializationOptions: {
+      annotations: true,
+      settings: serverSettings(),
+      storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
+    },
     synchronize: {
       // the build context (.dockerignore, sources a COPY reads) changes the estimates
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*'),

@@ -9,7 +9,14 @@ export const SECTION = 'layerInsight';
 export type DecorationParts = 'sizeAndCache' | 'size' | 'cache';
 
 export interface ClientSettings {
-  decorations: { enabled: boolean; show: DecorationParts; gutter: boolean; showBuild: boolean; largeLayerMB: number };
+  decorations: {
+    enabled: boolean;
+    show: DecorationParts;
+    gutter: boolean;
+    showBuild: boolean;
+    showForecast: boolean;
+    largeLayerMB: number;
+  };
 }
 
 type Severity = ServerSettings['rules']['severity'][string];
@@ -26,6 +33,7 @@ export function clientSettings(): ClientSettings {
       show: c.get<DecorationParts>('decorations.show', 'sizeAndCache'),
       gutter: c.get<boolean>('decorations.gutterMark', true),
       showBuild: c.get<boolean>('decorations.showBuildResult', true),
+      showForecast: c.get<boolean>('decorations.showForecast', true),
       largeLayerMB: c.get<number>('thresholds.largeLayerMB', 100),
     },
   };

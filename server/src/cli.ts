@@ -17,7 +17,7 @@ import { toSarif } from './report/sarif';
 import { toText } from './report/text';
 import { VERSION } from './version';
 
-export const EXIT = { clean: 0, findings: 1, usage: 2, internal: 3 } as const;
+export const EXIT = { clean: 0, findings: 1, usage: 2, internal: 3, buildFailed: 4 } as const;
 
 /** The most the CLI reads of one Dockerfile: the largest real ones are a few hundred kB. */
 export const MAX_INPUT_BYTES = 8_000_000;
@@ -25,13 +25,20 @@ export const MAX_INPUT_BYTES = 8_000_000;
 export const USAGE = `usage:
   layer-insight analyze [--format text|json|sarif] [--context DIR] [--engine auto|on|off]
                         [--image REF] [--target STAGE] [--build-arg K=V]... [--fail-on error|warning|info]
-                        [--no-color] FILE...
+                        [--forecast] [--no-color] FILE...
+  layer-insight build [--builder buildkit|legacy] [--tag T] [--target STAGE] [--build-arg K=V]...
+                      [--context DIR] [--format text|json] [--no-color] FILE
   layer-insight lsp --stdio | --node-ipc | --socket=PORT | --pipe=NAME
   layer-insight --version
 
 analyze   estimate each layer's size and cache risk and report findings (default engine: off, estimates only;
           auto uses a running Docker engine when one answers; on requires one). FILE is a regular file of at
           most 8 MB, or - for standard input
+          --forecast compares with the last recorded build of FILE: which steps the next build re-runs, why,
+          and how long they took (reads files only; with --engine auto|on also the base images' IDs)
+build     build FILE with the Docker engine, map the image to its lines, say why each step that ran missed the
+          cache, and record the build for --forecast (records: $LAYER_INSIGHT_CACHE, else
+          $XDG_CACHE_HOME/layer-insight, else ~/.cache/layer-insight)
 lsp       run the language server; editors start it with --stdio
 
 exit codes of analyze:
@@ -39,7 +46,8 @@ exit codes of analyze:
   1  something at or above --fail-on was found
   2  usage error, or a file that cannot be analysed (unreadable, not a regular file, over 8 MB, binary),
      --target naming no stage, --engine on without a usable engine, output that cannot be written
-  3  internal error (a bug: please report it)`;
+  3  internal error (a bug: please report it)
+  4  (build) the build failed`;
 
 interface AnalyzeArgs {
   format: 'text' | 'json' | 'sarif';
@@ -50,6 +58,7 @@ interface AnalyzeArgs {
   buildArgs: Record<string, string>;
   failOn: Severity;
   color: boolean;
+  forecast: boolean;
   files: string[];
 }
 
@@ -68,6 +77,7 @@ function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
     buildArgs: {},
     failOn: 'error',
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    forecast: false,
     files: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -117,6 +127,9 @@ function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
         break;
       case '--no-color':
         a.color = false;
+        break;
+      case '--forecast':
+        a.forecast = true;
         break;
       case '--color':
         a.color = true;
@@ -238,6 +251,8 @@ async function readDockerfile(file: string): Promise<string> {
 interface FileResult {
   file: string;
   analysis: Analysis;
+  /** Why there is no forecast (analyze --forecast without a recorded build). */
+  forecastNote?: string | null;
 }
 
 async function runAnalyze(argv: string[]): Promise<number> {
@@ -269,13 +284,16 @@ async function runAnalyze(argv: string[]): Promise<number> {
       if (git) facts.git = git;
     }
     await addEngineFacts(args, text, facts, options);
+    const forecastNote =
+      args.forecast && file !== '-' ? await addForecastFacts(file, text, options, facts, args.engine) : null;
+    if (forecastNote) process.stderr.write(`layer-insight: ${safe(file)}: ${safe(forecastNote)}\n`);
     const analysis = analyze(text, facts, options);
     const mismatch = analysis.mapped?.measured.mismatch;
     if (mismatch)
       process.stderr.write(
         `layer-insight: image ${args.image} does not match this Dockerfile: ${mismatch}; showing estimates per step\n`,
       );
-    results.push({ file, analysis });
+    results.push({ file, analysis, forecastNote });
   }
   writeReport(args, results);
   const failing = severityRank(args.failOn);
@@ -306,7 +324,10 @@ function checkTarget(target: string, inputs: { file: string; text: string }[], o
 function writeReport(args: AnalyzeArgs, results: FileResult[]): void {
   let out: string;
   if (args.format === 'json') {
-    const reports = results.map((r) => toJson(r.file, r.analysis));
+    const reports = results.map((r) => ({
+      ...toJson(r.file, r.analysis),
+      ...(r.forecastNote ? { forecastNote: r.forecastNote } : {}),
+    }));
     out = terminalSafeJson(reports.length === 1 ? reports[0] : reports, 2) + '\n';
   } else if (args.format === 'sarif') {
     out = terminalSafeJson(toSarif(results, VERSION), 2) + '\n';
@@ -352,6 +373,119 @@ async function addEngineFacts(
   process.stderr.write(`layer-insight: ${safe(note)}\n`);
 }
 
+/** analyze --forecast: the last build record and today's file digests; returns why there is no forecast. */
+async function addForecastFacts(
+  file: string,
+  text: string,
+  options: AnalysisOptions,
+  facts: AnalysisFacts,
+  engine: AnalyzeArgs['engine'],
+): Promise<string | null> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { forecastFacts } = require('./cliBuild') as typeof import('./cliBuild');
+  return forecastFacts(file, text, options, facts, engine);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// build
+
+function parseBuildArgs(argv: string[]): import('./cliBuild').BuildArgs | 'help' {
+  const a: import('./cliBuild').BuildArgs = {
+    builder: 'buildkit',
+    tag: null,
+    target: undefined,
+    buildArgs: {},
+    context: null,
+    format: 'text',
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    file: '',
+  };
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eqAt = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const [flag, inline] = eqAt > 0 ? [arg.slice(0, eqAt), arg.slice(eqAt + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return 'help';
+      case '--builder': {
+        const v = value();
+        if (v !== 'buildkit' && v !== 'legacy')
+          throw new UsageError(`--builder must be buildkit or legacy (got "${safe(v)}")`);
+        a.builder = v;
+        break;
+      }
+      case '--tag':
+      case '-t':
+        a.tag = value();
+        break;
+      case '--target':
+        a.target = value();
+        break;
+      case '--context':
+        a.context = value();
+        break;
+      case '--format': {
+        const v = value();
+        if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json (got "${safe(v)}")`);
+        a.format = v;
+        break;
+      }
+      case '--build-arg': {
+        const kv = value();
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new UsageError(`--build-arg expects K=V (got "${safe(kv)}")`);
+        a.buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+        break;
+      }
+      case '--no-color':
+        a.color = false;
+        break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${safe(arg)}`);
+        files.push(arg);
+    }
+  }
+  if (files.length !== 1) throw new UsageError('build takes one Dockerfile (a file on disk)');
+  a.file = files[0];
+  return a;
+}
+
+async function runBuildCommand(argv: string[]): Promise<number> {
+  const args = parseBuildArgs(argv);
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.clean;
+  }
+  let text: string;
+  try {
+    text = await readDockerfile(args.file);
+  } catch (e) {
+    if (!(e instanceof CannotAnalyze)) throw e;
+    throw new CannotAnalyze(`cannot read ${safe(args.file)}: ${e.message}`);
+  }
+  const context = args.context ?? path.dirname(path.resolve(args.file));
+  if (!fs.existsSync(context) || !fs.statSync(context).isDirectory())
+    throw new CannotAnalyze(`context ${safe(context)} is not a folder`);
+  if (args.target !== undefined) checkTarget(args.target, [{ file: args.file, text }], {});
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runBuild } = require('./cliBuild') as typeof import('./cliBuild');
+  const run = await runBuild(args, text);
+  if (run.code === 'no-engine') throw new CannotAnalyze(`build needs a Docker engine: ${safe(run.message)}`);
+  if (run.code === 'failed') {
+    process.stderr.write(`layer-insight: ${safe(run.message)}\n`);
+    return EXIT.buildFailed;
+  }
+  process.stderr.write(`layer-insight: ${safe(run.message)}\n`);
+  return EXIT.clean;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // lsp
 
@@ -382,6 +516,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'analyze':
         return await runAnalyze(rest);
+      case 'build':
+        return await runBuildCommand(rest);
       case 'lsp': {
         if (checkLspArgs(rest) === 'help') {
           process.stdout.write(`${USAGE}\n`);

@@ -19,8 +19,9 @@ export interface StepAnnotation {
   size: { bytes: number; source: SizeSource; basis: string; lowerBound?: boolean } | null;
   /** Short text for the end of the line, e.g. "≈ 85 MB · cache: high". */
   label: string;
-  /** The label's parts, so an editor can show only some of them (the size, the cache risk, the last build). */
-  parts?: { size?: string; cache?: string; build?: string };
+  /** The label's parts, so an editor can show only some of them (the size, the cache risk, the last build, and
+   * "↻ re-runs" when the next build re-runs the step). */
+  parts?: { size?: string; cache?: string; build?: string; next?: string };
   cacheRisk: { level: CacheRiskLevel; reasons: string[] };
   cached?: boolean;
   durationMs?: number;
@@ -168,4 +169,6 @@ export interface ServerSettings {
 /** Initialization options the client passes. */
 export interface InitializationOptions {
   settings?: Partial<ServerSettings>;
+  /** A folder the server may write to (the extension's workspace storage): build records live there. */
+  storageDir?: string;
 }

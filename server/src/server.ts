@@ -27,9 +27,12 @@ import {
   CancelBuildNotification,
   EngineStateNotification,
   EngineStateRequest,
+  ForecastRequest,
   HistoryRequest,
   MapImageRequest,
   type BuildParams,
+  type ForecastParams,
+  type ForecastResult,
   type HistoryParams,
   type InitializationOptions,
   type MapImageParams,
@@ -37,9 +40,12 @@ import {
 } from './protocol';
 import { EngineService } from './engine/service';
 import { baseImageOf } from './analysis/image/map';
-import { historyResult } from './lsp/history';
 import { annotations, codeActions, diagnostics, hover, inlayHints } from './lsp/features';
+import { historyResult, withForecast } from './lsp/history';
 import { AnalysisStore } from './lsp/store';
+import { ForecastFacts } from './lsp/forecastFacts';
+import { cliRecordDir } from './facts/buildRecords';
+import { parseDockerfile } from './analysis/parse';
 import { createServerConnection, type ServerTransport } from './lsp/connection';
 import { describe, installProcessGuards } from './lsp/guard';
 import {
@@ -62,6 +68,9 @@ interface Server {
   store: AnalysisStore;
   engine: EngineService;
   publisher: Publisher;
+  forecast: ForecastFacts;
+  /** Where this server records builds (initializationOptions.storageDir), else the CLI's cache folder. */
+  recordDir: string;
   log: (text: string) => void;
   settings: ServerSettings;
   /** The client asked for layerInsight/annotations (initializationOptions.annotations). */
@@ -90,7 +99,11 @@ function createServer({ connection, incoming }: ServerTransport): Server {
       if (doc) server.publisher.request(doc);
       if (server.canRefreshInlayHints && server.settings.inlayHints) void connection.languages.inlayHint.refresh();
     },
-    { trusted: () => server.settings.trusted },
+    {
+      trusted: () => server.settings.trusted,
+      // saved files of a context: the forecast reads their digests again
+      contextRead: (uris) => uris.forEach((uri) => void server.forecast.refresh(uri)),
+    },
   ); // an untrusted workspace runs no git
   // the engine side (protocol.ts): state, builds, image mapping; the images it gathers go to the store as facts,
   // and each analysis maps them to the text it parses
@@ -104,6 +117,8 @@ function createServer({ connection, incoming }: ServerTransport): Server {
       const model = server.publisher.entryFor(uri)?.analysis.model;
       return model ? baseImageOf(model, target) : null;
     },
+    setBuild: (uri, b) => store.setBuild(uri, b),
+    recordDir: () => server.recordDir,
     text: (uri) => documents.get(uri)?.getText(),
     sendState: (s) => void connection.sendNotification(EngineStateNotification, s),
     sendProgress: (p) => void connection.sendNotification(BuildProgressNotification, p),
@@ -128,12 +143,26 @@ function createServer({ connection, incoming }: ServerTransport): Server {
       }
     },
   });
+  // the forecast's facts: the last build record and today's digests (reads files only)
+  const forecast = new ForecastFacts({
+    recordDirs: () => [...new Set([server.recordDir, cliRecordDir()])],
+    current: (uri) => {
+      const doc = documents.get(uri);
+      if (!doc) return undefined;
+      const model = store.peek(uri)?.analysis.model ?? parseDockerfile(doc.getText());
+      return { model, context: store.contextOf(uri) };
+    },
+    baseIds: (refs) => engine.baseIds(refs),
+    set: (uri, b) => store.setBuild(uri, b),
+  });
   const server: Server = {
     connection,
     documents,
     store,
     engine,
     publisher,
+    forecast,
+    recordDir: cliRecordDir(),
     log,
     settings: DEFAULT_SETTINGS,
     sendsAnnotations: false,
@@ -147,10 +176,12 @@ function initialize(server: Server, params: InitializeParams): InitializeResult 
   server.settings = applySettings(DEFAULT_SETTINGS, init.settings);
   server.store.options = { disabledRules: server.settings.rules.disabled, severities: server.settings.rules.severity };
   server.sendsAnnotations = init.annotations === true;
+  if (typeof init.storageDir === 'string' && init.storageDir) server.recordDir = `${init.storageDir}/builds`;
   server.canRefreshInlayHints = Boolean(params.capabilities.workspace?.inlayHint?.refreshSupport);
   return {
     capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
+      // saves: the forecast reads the file digests again (lsp/forecastFacts.ts)
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       inlayHintProvider: true,
@@ -181,10 +212,14 @@ function handleLifecycle(server: Server): void {
 }
 
 /** Document changes, closes and watched files. */
-function handleDocuments({ connection, documents, store, publisher, engine }: Server): void {
+function handleDocuments(server: Server): void {
+  const { connection, documents, store, publisher, engine } = server;
   // a burst of edits is analysed once, for its last version (lsp/publish.ts)
   documents.onDidChangeContent((e) => publisher.request(e.document));
+  documents.onDidOpen((e) => void server.forecast.refresh(e.document.uri));
+  documents.onDidSave((e) => void server.forecast.refresh(e.document.uri));
   documents.onDidClose((e) => {
+    server.forecast.closed(e.document.uri);
     engine.closed(e.document.uri);
     store.close(e.document.uri);
     publisher.closed(e.document.uri);
@@ -221,7 +256,8 @@ function handleFeatures(server: Server): void {
 }
 
 /** The custom requests of protocol.ts: engine state, build and its cancellation, image mapping, history. */
-function handleEngine({ connection, engine, publisher, log }: Server): void {
+function handleEngine(server: Server): void {
+  const { connection, engine, publisher, log } = server;
   const answer = answering(log);
   connection.onRequest(EngineStateRequest, () => engine.getState());
   connection.onRequest(
@@ -232,6 +268,15 @@ function handleEngine({ connection, engine, publisher, log }: Server): void {
     if (uriParams()(p) === null) engine.cancelBuild(p.uri);
   });
   connection.onRequest(
+    ForecastRequest,
+    answer(ForecastRequest.method, uriParams(), async (p: ForecastParams): Promise<ForecastResult> => {
+      await server.forecast.refresh(p.uri);
+      const forecast = publisher.entryFor(p.uri)?.analysis.forecast;
+      if (forecast) return { forecast };
+      return { forecast: null, reason: 'no build of this Dockerfile was recorded yet: build it once' };
+    }),
+  );
+  connection.onRequest(
     MapImageRequest,
     answer(MapImageRequest.method, mapImageParams, (p: MapImageParams) => engine.mapImage(p)),
   );
@@ -240,7 +285,7 @@ function handleEngine({ connection, engine, publisher, log }: Server): void {
     answer(HistoryRequest.method, uriParams(), (p: HistoryParams) => {
       // from the document's analysis: the image mapped to the text it parsed
       const a = publisher.entryFor(p.uri)?.analysis;
-      return a?.mapped ? historyResult(a.mapped, a.model) : engine.noImage();
+      return withForecast(a?.mapped ? historyResult(a.mapped, a.model) : engine.noImage(), a);
     }),
   );
 }

@@ -5,12 +5,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { analyze } from '../../server/src/analysis/analyze';
 import type { ImageFacts } from '../../server/src/analysis/image/facts';
 import { baseImageOf } from '../../server/src/analysis/image/map';
-import type { Analysis, MeasuredImage } from '../../server/src/analysis/model';
+import type { Analysis, BuildFacts, MeasuredImage } from '../../server/src/analysis/model';
 import { parseDockerfile } from '../../server/src/analysis/parse';
 import { historyResult } from '../../server/src/lsp/history';
 import { buildImage } from '../../server/src/engine/build';
@@ -56,6 +57,14 @@ class FakeHost implements EngineServiceHost {
   history(uri: string, service: EngineService): ReturnType<typeof historyResult> {
     const a = this.analysis(uri);
     return a?.mapped ? historyResult(a.mapped, a.model) : service.noImage();
+  }
+  builds = new Map<string, BuildFacts>();
+  setBuild(uri: string, b: BuildFacts): void {
+    this.builds.set(uri, b);
+  }
+  readonly records = fs.mkdtempSync(path.join(os.tmpdir(), 'li-faults-records-'));
+  recordDir(): string {
+    return this.records;
   }
   text(uri: string): string | undefined {
     return this.texts.get(uri);

@@ -4,10 +4,11 @@
 // say so; analyze() itself never throws.
 
 import { assessCache, type CacheAssessment } from './cache';
+import { nextBuild } from './forecast';
 import { parseDockerfile } from './parse';
 import { estimateSteps, type StepEstimate } from './estimate';
 import type { ImageFacts } from './image/facts';
-import { mapImage } from './image/map';
+import { mapImage, type MappedImage } from './image/map';
 import type {
   Analysis,
   AnalysisFacts,
@@ -40,16 +41,7 @@ export function analyze(
     () => parseDockerfile(text, options, previous?.model),
     (e) => unreadModel(text, e),
   );
-  // the gathered image, mapped to the model just parsed: its measured sizes are a fact like the others from here on
-  const mapped = given.image
-    ? guarded(
-        () => mapImage(given.image as ImageFacts, model),
-        (e) => {
-          model.problems.push(`the image could not be mapped to the Dockerfile: ${messageOf(e)}`);
-          return undefined;
-        },
-      )
-    : undefined;
+  const mapped = mappedImage(given.image, model);
   const facts: AnalysisFacts = mapped ? { ...given, measured: mapped.measured } : given;
   const estimates = guarded(
     () => estimateSteps(model, facts, previous?.steps),
@@ -58,13 +50,10 @@ export function analyze(
       return model.steps.map((): StepEstimate => ESTIMATE_FAILED);
     },
   );
+  const estimated = estimates.map((e) => e.size);
   const sizes = guarded(
-    () =>
-      withMeasured(
-        estimates.map((e) => e.size),
-        facts.measured,
-      ),
-    () => estimates.map((e) => e.size),
+    () => withMeasured(estimated, facts.measured),
+    () => estimated,
   );
   const cache = guarded(
     () => assessCache(model, facts, previous && { model: previous.model, steps: previous.steps }),
@@ -82,6 +71,13 @@ export function analyze(
       return null;
     },
   );
+  const next = guarded(
+    () => nextBuild(model, facts, (i) => sizes[i] ?? null),
+    (e) => {
+      model.problems.push(`the next build could not be forecast: ${messageOf(e)}`);
+      return null;
+    },
+  );
   const measuredByStep = new Map<number, MeasuredStep>();
   for (const m of facts.measured?.steps ?? []) measuredByStep.set(m.stepIndex, m);
   const steps = model.steps.map((step, i) => {
@@ -94,18 +90,38 @@ export function analyze(
       before.size === sizes[i] &&
       before.sizeNote === note &&
       before.cacheRisk === cache.risks[i] &&
-      before.measured === measured
+      before.measured === measured &&
+      !next
     )
       return before;
+    const forecast = next?.steps.get(i);
+    const lastBuild = next?.last.get(i);
     return {
       step,
       size: sizes[i],
       ...(note ? { sizeNote: note } : {}),
       cacheRisk: cache.risks[i],
       ...(measured ? { measured } : {}),
+      ...(forecast ? { forecast } : {}),
+      ...(lastBuild ? { lastBuild } : {}),
     };
   });
-  return { model, steps, findings, image, rebuild: cache.rebuild, ...(mapped ? { mapped } : {}) };
+  const result: Analysis = { model, steps, findings, image, rebuild: cache.rebuild };
+  if (next) result.forecast = next.forecast;
+  if (mapped) result.mapped = mapped;
+  return result;
+}
+
+/** The gathered image, mapped to the model just parsed: its measured sizes are a fact like the others from then on. */
+function mappedImage(image: ImageFacts | undefined, model: DockerfileModel): MappedImage | undefined {
+  if (!image) return undefined;
+  return guarded(
+    () => mapImage(image, model),
+    (e) => {
+      model.problems.push(`the image could not be mapped to the Dockerfile: ${messageOf(e)}`);
+      return undefined;
+    },
+  );
 }
 
 /** `run()`, or what `failed` makes of its error (the phase's result left out). */

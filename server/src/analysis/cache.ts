@@ -490,6 +490,11 @@ interface StageRefs {
 const stageRefsOf = new WeakMap<DockerfileModel, StageRefs>();
 
 /** The first stage whose name is `ref` (any case) or whose index is `ref` written in decimal; -1 for none. */
+/** The stage a `--from=` / `from=` reference names in this file (a name or an index), or -1. */
+export function stageIndexByRef(model: DockerfileModel, ref: string): number {
+  return stageIndexOf(stageRefs(model), ref);
+}
+
 function stageIndexOf(refs: StageRefs, ref: string): number {
   const byName = refs.names.get(ref.toLowerCase()) ?? -1;
   const byIndex = /^(0|[1-9][0-9]{0,14})$/.test(ref) && Number(ref) < refs.count ? Number(ref) : -1;

@@ -3,6 +3,7 @@
 // Pure data: no I/O, no LSP types. Lines are 1-based everywhere in this module; columns are 1-based UTF-16
 // code units; an edit's end position is exclusive (as in LSP).
 
+import type { BuildRecord } from './buildRecord';
 import type { ImageFacts } from './image/facts';
 import type { MappedImage } from './image/map';
 
@@ -304,6 +305,21 @@ export interface AnalysisFacts {
    * gives it directly only when it has no image to map (tests).
    */
   measured?: MeasuredImage;
+  /** The last recorded build of this file and what its inputs read now (forecast.ts). */
+  build?: BuildFacts;
+}
+
+/** What the forecast compares: the record of the last build, and the facts that give each step's inputs now. */
+export interface BuildFacts {
+  /** Null: no build of this file was recorded (the forecast is then null, and `reason` says so). */
+  record: BuildRecord | null;
+  reason?: string;
+  /** Content digests of the context files the steps bring in, by context path (facts/contextDigests.ts). */
+  digests?: ReadonlyMap<string, string>;
+  /** The digest of a build arg's value the next build passes; undefined: the value recorded at the last build. */
+  argValue?: (name: string) => string | null | undefined;
+  /** The image ID of a base reference, when the engine was asked (absent: not asked). */
+  baseIds?: ReadonlyMap<string, string | null>;
 }
 
 export interface StepResult {
@@ -352,6 +368,8 @@ export interface Forecast {
 export interface StepCacheOutcome {
   hit: boolean;
   cause: string | null;
+  /** How long it took, when it ran. */
+  seconds?: number;
 }
 
 /** What a typical source edit costs: the steps that re-run. */

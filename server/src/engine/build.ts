@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
-import type { BuildFacts, BuildRecord } from '../analysis/image/facts';
+import type { ImageBuild, BuilderStep } from '../analysis/image/facts';
 import { contextEntries, tarStream, type ContextSource } from './contextTar';
 import { BuildOutput, type BuildProgress } from './progress';
 
@@ -31,7 +31,7 @@ export interface BuildOutcome {
   imageId?: string;
   tag?: string;
   /** The builder's step records, in its order (analysis/image/buildSteps.ts places them on lines). */
-  records: BuildRecord[];
+  records: BuilderStep[];
   /** The Dockerfile text that was built. */
   dockerfileText: string;
   /** Sentence for the user when !ok. */
@@ -129,7 +129,10 @@ function engineBuildOptions(
 }
 
 /** What the analysis needs of a build to place its records: the text built, how, and the records. */
-export function buildFacts(opts: Pick<BuildOptions, 'builder' | 'target' | 'buildArgs'>, o: BuildOutcome): BuildFacts {
+export function imageBuildOf(
+  opts: Pick<BuildOptions, 'builder' | 'target' | 'buildArgs'>,
+  o: BuildOutcome,
+): ImageBuild {
   return {
     builder: opts.builder,
     text: o.dockerfileText,

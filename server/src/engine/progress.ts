@@ -4,7 +4,7 @@
 // keep the builder's own name for each step, in order; the analysis places them on Dockerfile lines
 // (analysis/image/buildSteps.ts). build.ts runs the build and feeds each line of the stream to a BuildOutput.
 
-import type { BuildRecord } from '../analysis/image/facts';
+import type { BuilderStep } from '../analysis/image/facts';
 import { parseLegacyStepName, parseVertexName } from '../analysis/image/buildSteps';
 import { decodeTraceAux, type TraceVertex } from './buildkitTrace';
 
@@ -70,13 +70,13 @@ export class BuildOutput {
 }
 
 interface Tracker {
-  records(now: number): BuildRecord[];
+  records(now: number): BuilderStep[];
   fail(error: string, now: number): void;
 }
 
 /** Parses the legacy builder's text stream: `Step N/M : INSTR`, ` ---> Using cache`, ` ---> Running in`. */
 export class LegacyTracker implements Tracker {
-  private readonly recs: (BuildRecord & { start: number; end?: number })[] = [];
+  private readonly recs: (BuilderStep & { start: number; end?: number })[] = [];
 
   line(l: string, now: number): BuildProgress {
     const m = parseLegacyStepName(l);
@@ -100,7 +100,7 @@ export class LegacyTracker implements Tracker {
     }
   }
 
-  records(now: number): BuildRecord[] {
+  records(now: number): BuilderStep[] {
     return this.recs.map(({ start, end, ...r }) => ({ ...r, durationMs: Math.max(0, (end ?? now) - start) }));
   }
 }
@@ -159,12 +159,12 @@ export class BuildkitTracker implements Tracker {
   /** BuildKit's own vertices carry their errors; a stream error adds nothing to the records. */
   fail(): void {}
 
-  records(now: number): BuildRecord[] {
-    const out: BuildRecord[] = [];
+  records(now: number): BuilderStep[] {
+    const out: BuilderStep[] = [];
     for (const d of this.order) {
       const v = this.byDigest.get(d) as TraceVertex;
       if (!parseVertexName(v.name)) continue;
-      const rec: BuildRecord = { name: v.name, cached: v.cached };
+      const rec: BuilderStep = { name: v.name, cached: v.cached };
       if (v.started !== undefined) rec.durationMs = Math.max(0, Math.round((v.completed ?? now) - v.started));
       else if (v.cached) rec.durationMs = 0;
       if (v.error) rec.error = v.error;

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import type Dockerode from 'dockerode';
 import type { ImageFacts } from '../analysis/image/facts';
+import type { BuildFacts } from '../analysis/model';
 import type {
   BuildParams,
   BuildProgressParams,
@@ -19,7 +20,9 @@ import type {
   MapImageParams,
   ServerSettings,
 } from '../protocol';
-import { buildFacts, buildImage, errorText } from './build';
+import { recordedBuild } from '../recordedBuild';
+import { errorText } from './build';
+import { imageIds } from './imageIds';
 import { connect, probeEngine, resolveFromProcess, type ResolvedEngine } from './connect';
 import { imageReferenceProblem } from './imageName';
 import { gatherImage } from './measure';
@@ -33,6 +36,10 @@ export interface EngineServiceHost {
   setImage(uri: string, image: ImageFacts | undefined): string | undefined;
   /** The base image of the document's target chain, from its analysis (null: scratch, none, or not open). */
   baseImage(uri: string, target?: string): string | null;
+  /** A build's record and digests, for the forecast and the causes of its cache misses. */
+  setBuild(uri: string, build: BuildFacts): void;
+  /** Where builds are recorded (the workspace storage, else the CLI's cache folder). */
+  recordDir(): string;
   /** The document's current text, when it is open. */
   text(uri: string): string | undefined;
   sendState(state: EngineState): void;
@@ -178,32 +185,30 @@ export class EngineService {
     } catch {
       // not saved yet
     }
-    const text = buffer !== undefined && buffer !== onDisk ? buffer : undefined;
+    const unsaved = buffer !== undefined && buffer !== onDisk;
     const tag = p.tag ?? defaultTag(file);
-    const options = { builder: p.builder ?? 'buildkit', target: p.target } as const;
     try {
-      const outcome = await buildImage(r.docker, {
-        context: p.context ?? path.dirname(file),
-        dockerfile: file,
-        dockerfileText: text,
-        ...options,
+      const run = await recordedBuild(r.docker, {
+        dockerfile: path.resolve(file),
+        text: unsaved ? (buffer as string) : (onDisk ?? buffer ?? ''),
+        unsaved,
+        context: path.resolve(p.context ?? path.dirname(file)),
+        builder: p.builder ?? 'buildkit',
         tag,
+        target: p.target,
+        recordDir: this.host.recordDir(),
+        storageDriver: connected.storageDriver,
         signal: controller.signal,
         onProgress: (pr) => this.host.sendProgress({ uri: p.uri, message: pr.message, step: pr.step, total: pr.total }),
       });
-      if (!outcome.ok) {
-        this.host.sendProgress({ uri: p.uri, message: outcome.message, done: true });
-        return { ok: false, message: outcome.message };
+      const { facts } = run;
+      if (!run.ok || !run.image || !facts) {
+        this.host.sendProgress({ uri: p.uri, message: run.message, done: true });
+        return { ok: false, message: run.message };
       }
-      const gathered = await gatherImage(r.docker, tag, {
-        baseImage: this.host.baseImage(p.uri, p.target),
-        storageDriver: connected.storageDriver,
-      });
-      const image: ImageFacts = { gathered, build: buildFacts(options, outcome) };
-      if (p.target !== undefined) image.target = p.target;
-      this.host.setImage(p.uri, image);
-      const { records } = outcome;
-      const msg = `built ${tag} (${records.filter((s) => s.cached).length} of ${records.length} steps cached, ${(outcome.durationMs / 1000).toFixed(1)} s)`;
+      this.host.setImage(p.uri, run.image as ImageFacts);
+      this.host.setBuild(p.uri, facts.build);
+      const msg = run.recordError ? `${run.message} (${run.recordError})` : run.message;
       this.host.sendProgress({ uri: p.uri, message: msg, done: true });
       return { ok: true, image: tag, message: msg };
     } catch (err) {
@@ -215,6 +220,16 @@ export class EngineService {
       // the engine may have gone away during the build: look again (and tell the client the build is over)
       this.current = { ...connected, status: 'unknown' };
       void this.probe();
+    }
+  }
+
+  /** The local image IDs of base references, when the engine may be used and answers (else undefined). */
+  async baseIds(refs: string[]): Promise<Map<string, string | null> | undefined> {
+    if (this.blocked() || this.current.status !== 'connected' || !this.resolved) return undefined;
+    try {
+      return await imageIds(connect(this.resolved, 5000), refs);
+    } catch {
+      return undefined;
     }
   }
 

@@ -239,6 +239,10 @@ export function annotations(entry: Entry): AnnotationsParams {
         cacheRisk: { level: s.cacheRisk.level, reasons: s.cacheRisk.reasons },
         ...(s.measured?.cached !== undefined ? { cached: s.measured.cached } : {}),
         ...(s.measured?.durationMs !== undefined ? { durationMs: s.measured.durationMs } : {}),
+        ...(s.forecast ? { forecast: s.forecast } : {}),
+        ...(s.lastBuild ? { lastBuild: s.lastBuild } : {}),
       })),
+    // absent until the server records builds; null once it does and none of this file was recorded
+    ...(a.forecast !== undefined ? { forecast: a.forecast } : {}),
   };
 }

@@ -1,9 +1,11 @@
-// The history tree request's answer (HistoryRequest): the image mapped by the document's analysis, as the tree view
-// shows it: the base grouped, then each stage of the target chain with its layers, sizes, cache hits and durations.
+// The history tree request's answer (HistoryRequest), from the analysis of the document's current version: the
+// image mapped to its text, as the tree view shows it (the base grouped, then each stage of the target chain with
+// its layers, sizes, cache hits and durations), and per layer what the analysis says of its step: why it ran in the
+// last build (HistoryLayer.cause, forensics) and whether the next build re-runs it (rerun, forecast).
 
-import type { DockerfileModel } from '../analysis/model';
-import { recordsByStep, type MappedImage } from '../analysis/image/map';
 import type { MappedEntry } from '../analysis/image/history';
+import { recordsByStep, type MappedImage } from '../analysis/image/map';
+import type { Analysis, DockerfileModel, StepResult } from '../analysis/model';
 import type { HistoryLayer, HistoryResult, HistoryStage } from '../protocol';
 
 /** The tree view's data: the base grouped, then each stage of the target chain with its layers. */
@@ -62,4 +64,21 @@ export function historyResult(r: MappedImage, model: DockerfileModel): HistoryRe
     stages,
     wastedBytes: r.save?.wastedBytes,
   };
+}
+
+/** The result with cause/rerun set on the layers whose line is a step the analysis has these facts for. */
+export function withForecast(r: HistoryResult, a: Analysis | undefined): HistoryResult {
+  if (!a || r.stages.length === 0) return r;
+  const byLine = new Map<number, StepResult>();
+  for (const s of a.steps) if (s.forecast || s.lastBuild) byLine.set(s.step.line, s);
+  if (byLine.size === 0) return r;
+  const layer = (l: HistoryLayer): HistoryLayer => {
+    const s = l.line !== null ? byLine.get(l.line) : undefined;
+    if (!s) return l;
+    const out: HistoryLayer = { ...l };
+    if (s.lastBuild && !s.lastBuild.hit) out.cause = s.lastBuild.cause;
+    if (s.forecast?.rerun) out.rerun = { cause: s.forecast.cause };
+    return out;
+  };
+  return { ...r, stages: r.stages.map((st) => ({ ...st, layers: st.layers.map(layer) })) };
 }

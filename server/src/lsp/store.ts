@@ -14,6 +14,7 @@ import type {
   AnalysisFacts,
   AnalysisOptions,
   BuildContextFacts,
+  BuildFacts,
   GitChurn,
   StepResult,
 } from '../analysis/model';
@@ -33,6 +34,8 @@ export interface StoreOptions {
   trusted?: () => boolean;
   /** How long file events for a folder are gathered before it is read again (default 300 ms). */
   batchMs?: number;
+  /** A folder's context listing was read again (its files changed): the open documents that use it. */
+  contextRead?: (uris: string[]) => void;
 }
 
 /** One fact of a folder read from disk: the last value read, and the read in flight. */
@@ -56,11 +59,14 @@ export class AnalysisStore {
   private readonly last = new Map<string, Analysis>();
   private readonly folders = new Map<string, Folder>();
   private readonly images = new Map<string, ImageFacts>();
+  /** The last build record and today's digests of each open document (lsp/forecastFacts.ts). */
+  private readonly builds = new Map<string, BuildFacts>();
   /** Folders with file events not yet acted upon, and the timer that will. */
   private readonly changed = new Set<string>();
   private batchTimer: NodeJS.Timeout | undefined;
   private readonly trusted: () => boolean;
   private readonly batchMs: number;
+  private readonly contextRead?: (uris: string[]) => void;
   options: AnalysisOptions = {};
 
   constructor(
@@ -69,6 +75,7 @@ export class AnalysisStore {
   ) {
     this.trusted = opts.trusted ?? (() => true);
     this.batchMs = opts.batchMs ?? 300;
+    this.contextRead = opts.contextRead;
   }
 
   /** The analysis of this exact version, computed now if needed. */
@@ -100,6 +107,7 @@ export class AnalysisStore {
     this.entries.delete(uri);
     this.last.delete(uri);
     this.images.delete(uri);
+    this.builds.delete(uri);
     const dir = contextDirOf(uri);
     if (dir && !this.openDocumentsIn(dir).length) {
       this.folders.delete(dir);
@@ -122,6 +130,20 @@ export class AnalysisStore {
 
   getImage(uri: string): ImageFacts | undefined {
     return this.images.get(uri);
+  }
+
+  /** The forecast's facts for this document (undefined: none yet). */
+  setBuild(uri: string, b: BuildFacts | undefined): void {
+    if (b) this.builds.set(uri, b);
+    else this.builds.delete(uri);
+    this.invalidate(uri);
+    this.onFactsChanged(uri);
+  }
+
+  /** The build context listing last read for this document's folder, if any. */
+  contextOf(uri: string): BuildContextFacts | undefined {
+    const dir = contextDirOf(uri);
+    return dir ? this.folders.get(dir)?.context.value : undefined;
   }
 
   /** A watched file changed: every held context that contains it is read again, once per batch of events. */
@@ -181,6 +203,8 @@ export class AnalysisStore {
     }
     const image = this.images.get(uri);
     if (image) facts.image = image;
+    const b = this.builds.get(uri);
+    if (b) facts.build = b;
     return facts;
   }
 
@@ -209,10 +233,12 @@ export class AnalysisStore {
       return;
     }
     if (value === undefined || value === null) return;
-    for (const uri of this.openDocumentsIn(dir)) {
+    const uris = this.openDocumentsIn(dir);
+    for (const uri of uris) {
       this.invalidate(uri);
       this.onFactsChanged(uri);
     }
+    if (slot === folder.context) this.contextRead?.(uris);
   }
 
   private openDocumentsIn(dir: string): string[] {

@@ -3,10 +3,19 @@
 // keyword, stage names, bases, notes, reasons and messages that quote the Dockerfile, paths in an image) goes in
 // through markdownText or markdownCode, so that a Dockerfile cannot add a link, an image or HTML.
 
-import type { Analysis, StepResult } from '../analysis/model';
+import type { Analysis, StepForecast, StepResult } from '../analysis/model';
 import { showsCacheRisk } from '../analysis/steps';
 import { markdownCode, markdownText as md } from './escape';
-import { describeSize, formatBytes, formatSeconds, formatSize, listLines, rebuildCost } from './format';
+import {
+  because,
+  describeSize,
+  formatBytes,
+  formatSeconds,
+  formatSize,
+  listLines,
+  rebuildCost,
+  shorten,
+} from './format';
 
 /** The parts of a step's label, for editors that show only some of them. */
 export interface StepLabelParts {
@@ -14,9 +23,14 @@ export interface StepLabelParts {
   size?: string;
   /** "cache high". */
   cache?: string;
-  /** From the last build: "cached", "ran 12.3 s". */
+  /** From the last build: "cached", "ran 12.3 s", with why it ran when known: "ran 12.3 s: a.json changed". */
   build?: string;
+  /** The next build (compared with the last recorded one): "↻ re-runs" when it re-runs this step. */
+  next?: string;
 }
+
+/** The mark of a step the next build re-runs, at the end of its line. */
+export const RERUN_MARK = '↻ re-runs';
 
 export function stepLabelParts(s: StepResult): StepLabelParts {
   const parts: StepLabelParts = {};
@@ -24,15 +38,24 @@ export function stepLabelParts(s: StepResult): StepLabelParts {
   else if (s.step.createsLayer) parts.size = 'size ?';
   if (showsCacheRisk(s.step)) parts.cache = `cache ${s.cacheRisk.level}`;
   const m = s.measured;
-  if (m?.cached !== undefined)
-    parts.build = m.cached ? 'cached' : m.durationMs !== undefined ? `ran ${formatSeconds(m.durationMs)}` : 'ran';
+  const hit = s.lastBuild ? s.lastBuild.hit : m?.cached;
+  if (hit !== undefined) {
+    const ran = m?.durationMs !== undefined ? `ran ${formatSeconds(m.durationMs)}` : 'ran';
+    const cause = s.lastBuild?.cause;
+    parts.build = hit ? 'cached' : cause ? `${ran}: ${shorten(cause, LABEL_CAUSE)}` : ran;
+  }
+  // a step that only sets metadata re-runs at no cost: no mark
+  if (s.forecast?.rerun && (s.step.createsLayer || showsCacheRisk(s.step))) parts.next = RERUN_MARK;
   return parts;
 }
+
+/** The longest cause shown at the end of a line (the hover has it whole). */
+const LABEL_CAUSE = 48;
 
 /** Short label for the end of an instruction line: "≈ 85.0 MB · cache high"; '' when there is nothing to say. */
 export function stepLabel(s: StepResult): string {
   const p = stepLabelParts(s);
-  return [p.size, p.cache, p.build].filter((x) => x !== undefined).join(' · ');
+  return [p.size, p.cache, p.build, p.next].filter((x) => x !== undefined).join(' · ');
 }
 
 /**
@@ -40,10 +63,33 @@ export function stepLabel(s: StepResult): string {
  * risk where the label shows it: showsCacheRisk).
  */
 export function stepTooltip(s: StepResult): string {
-  const size = s.size ? describeSize(s.size) : '';
-  if (!showsCacheRisk(s.step)) return size;
-  const reasons = s.cacheRisk.reasons.length ? `\n${s.cacheRisk.reasons.map((r) => `• ${r}`).join('\n')}` : '';
-  return `${size ? size + '\n' : ''}cache risk: ${s.cacheRisk.level}${reasons}`;
+  const lines: string[] = [];
+  if (s.size) lines.push(describeSize(s.size));
+  if (showsCacheRisk(s.step)) {
+    lines.push(`cache risk: ${s.cacheRisk.level}`);
+    for (const r of s.cacheRisk.reasons) lines.push(`• ${r}`);
+  }
+  if (s.lastBuild) lines.push(`last build: ${lastBuildText(s)}`);
+  if (s.forecast) lines.push(`next build: ${nextBuildText(s.forecast)}`);
+  return lines.join('\n');
+}
+
+/** "re-runs because package-lock.json changed since the last build · took 42.0 s last time" or "from the cache". */
+export function nextBuildText(f: StepForecast): string {
+  if (!f.rerun) return 'from the cache';
+  const size = f.bytes !== null ? `, ${formatSize({ bytes: f.bytes, source: f.source })}` : '';
+  const cost = f.seconds !== null ? ` · took ${formatSeconds(f.seconds * 1000)} last time${size}` : ' · never measured';
+  return `re-runs${f.cause ? ` ${because(f.cause)}` : ''}${cost}`;
+}
+
+/** "came from the build cache", "ran for 12.3 s because package-lock.json changed". */
+function lastBuildText(s: StepResult): string {
+  const m = s.measured;
+  const hit = s.lastBuild ? s.lastBuild.hit : m?.cached;
+  if (hit === undefined) return '';
+  if (hit) return 'came from the build cache';
+  const cause = s.lastBuild?.cause;
+  return `ran${m?.durationMs !== undefined ? ` for ${formatSeconds(m.durationMs)}` : ''}${cause ? ` ${because(cause)}` : ''}`;
 }
 
 /** Markdown for the hover on a step. */
@@ -63,15 +109,11 @@ export function stepHover(a: Analysis, s: StepResult): string {
   } else if (step.keyword !== 'FROM') {
     out.push('**Layer size:** none: this instruction only changes the image metadata');
   }
+  if (s.forecast) out.push('', `**Next build:** ${md(nextBuildText(s.forecast))}`);
+  const runs = lastBuildText(s);
+  if (runs) out.push('', `**Last build:** ${md(runs)}`);
   const m = s.measured;
   if (m) {
-    const runs =
-      m.cached === undefined
-        ? ''
-        : m.cached
-          ? 'came from the build cache'
-          : `ran${m.durationMs !== undefined ? ` for ${formatSeconds(m.durationMs)}` : ''}`;
-    if (runs) out.push('', `**Last build:** ${runs}`);
     if (m.wastedBytes)
       out.push(
         '',

@@ -15,6 +15,16 @@ export interface JsonReport {
     /** lowerBound: the layer is at least `bytes` (the basis says what is left out). */
     size: { bytes: number; source: 'estimate' | 'measured'; basis: string; lowerBound: boolean } | null;
     cacheRisk: { level: 'low' | 'medium' | 'high'; reasons: string[] };
+    /** With a recorded build (analyze --forecast): whether the next build re-runs the step, why, and its cost. */
+    forecast?: {
+      rerun: boolean;
+      cause: string | null;
+      seconds: number | null;
+      bytes: number | null;
+      source: 'estimate' | 'measured';
+    };
+    /** After a build: whether the step came from the cache and, when it ran, the first cause. */
+    cache?: { hit: boolean; cause: string | null };
   }[];
   /**
    * One entry per finding; the same finding (rule, severity and message) at several places is one entry with
@@ -45,6 +55,20 @@ export interface JsonReport {
     unknownBase?: string;
     note?: string;
   } | null;
+  /**
+   * With --forecast: the steps (lines) the next build re-runs and their cost, compared with the build recorded at
+   * `since`; null when no build was recorded (`forecastNote` says so).
+   */
+  forecast?: {
+    steps: number[];
+    seconds: number | null;
+    secondsComplete: boolean;
+    bytes: number | null;
+    since: string;
+    builder: 'buildkit' | 'legacy';
+    notes: string[];
+  } | null;
+  forecastNote?: string;
 }
 
 function finding(f: Finding, fixes: Fix[], places?: { line: number; endLine: number }[]): JsonReport['findings'][0] {
@@ -64,7 +88,7 @@ export function toJson(file: string, a: Analysis): JsonReport {
   return {
     file,
     stages: a.model.stages.map((s) => ({ index: s.index, name: s.name, from: s.from, line: s.line, final: s.final })),
-    steps: a.steps.map(({ step, size, cacheRisk }) => ({
+    steps: a.steps.map(({ step, size, cacheRisk, forecast, lastBuild }) => ({
       line: step.line,
       endLine: step.endLine,
       stage: step.stage < 0 ? null : step.stage,
@@ -74,6 +98,8 @@ export function toJson(file: string, a: Analysis): JsonReport {
         ? { bytes: size.bytes, source: size.source, basis: size.basis, lowerBound: size.lowerBound === true }
         : null,
       cacheRisk: { level: cacheRisk.level, reasons: cacheRisk.reasons },
+      ...(forecast ? { forecast: { ...forecast } } : {}),
+      ...(lastBuild ? { cache: { ...lastBuild } } : {}),
     })),
     findings: groupFindings(a.findings).map((g) =>
       g.members.length === 1 ? finding(g.first, g.first.fixes) : finding(g.first, fixesForAll(g), placesOf(g)),
@@ -87,5 +113,12 @@ export function toJson(file: string, a: Analysis): JsonReport {
           ...(a.image.note !== undefined ? { note: a.image.note } : {}),
         }
       : null,
+    ...(a.forecast !== undefined ? { forecast: forecastJson(a.forecast) } : {}),
   };
+}
+
+function forecastJson(f: Analysis['forecast']): JsonReport['forecast'] {
+  if (!f) return null;
+  const { lines, ...rest } = f;
+  return { steps: [...lines], ...rest, notes: [...rest.notes] };
 }

@@ -7,7 +7,7 @@ import { fixesForAll, groupFindings } from '../analysis/groups';
 import type { Analysis, CacheRiskLevel, Severity, StepResult } from '../analysis/model';
 import { showsCacheRisk } from '../analysis/steps';
 import { escapeControls as safe } from './escape';
-import { formatSize, listLines, rebuildCost } from './format';
+import { forecastHeadline, formatSize, listLines, rebuildCost } from './format';
 
 export interface TextOptions {
   color: boolean;
@@ -46,8 +46,25 @@ export function toText(fileName: string, a: Analysis, opts: TextOptions): string
       `A typical source edit re-runs ${n} layer step${n === 1 ? '' : 's'} (line${n === 1 ? '' : 's'} ${listLines(a.rebuild.lines)})${cost ? `: ${cost}` : ''}.`,
     );
   }
+  writeForecast(out, a, c);
   for (const p of a.model.problems) out.push(c('2', `note: ${safe(p)}`));
   return out.join('\n') + '\n';
+}
+
+/** With a recorded build: what the next build re-runs, why, and what it costs. */
+function writeForecast(out: string[], a: Analysis, c: Paint): void {
+  if (a.forecast === undefined) return;
+  out.push('');
+  if (a.forecast === null) {
+    out.push(c('2', 'Next build: no build of this Dockerfile was recorded (layer-insight build records one).'));
+    return;
+  }
+  const f = a.forecast;
+  out.push(
+    c('1', `Next build ${forecastHeadline(f)}`) + c('2', ` (compared with the ${f.builder} build of ${f.since})`),
+  );
+  for (const s of a.steps) if (s.forecast?.rerun) out.push(`  line ${s.step.line}: ${safe(s.forecast.cause ?? '')}`);
+  for (const n of f.notes) out.push(c('2', `  note: ${safe(n)}`));
 }
 
 /** `image ≈ 120 MB (estimate)`, `image ≥ 15 MB (estimate; base x unknown; ...)`; never `≥ 0 B`. */
@@ -109,8 +126,9 @@ function hiddenHeredocLines(a: Analysis): Map<number, number> {
 function annotation(step: StepResult, c: Paint): string {
   const size = step.size ? formatSize(step.size) : step.step.createsLayer || step.sizeNote ? 'size ?' : '';
   const risk = showsCacheRisk(step.step) ? c(RISK_COLOR[step.cacheRisk.level], `cache ${step.cacheRisk.level}`) : '';
-  if (!size && !risk) return '';
-  return [size.padStart(11), risk].filter(Boolean).join('  ').trimEnd();
+  const next = step.forecast?.rerun ? c('35', '↻ re-runs') : '';
+  if (!size && !risk && !next) return '';
+  return [size.padStart(11), risk, next].filter(Boolean).join('  ').trimEnd();
 }
 
 /** The findings, the same finding at several places once (with its lines and the fixes that fix them all). */

@@ -5,9 +5,9 @@
 // text, in order), so cache hits and durations move with their lines while the file is edited.
 
 import type { DockerfileModel, Step } from '../model';
-import type { BuildRecord } from './facts';
+import type { BuilderStep } from './facts';
 
-export interface BuildStepRecord extends BuildRecord {
+export interface BuildStepRecord extends BuilderStep {
   /** Index into DockerfileModel.steps, or null when the builder's step could not be placed. */
   stepIndex: number | null;
   /** Line of that step (1-based), when placed. */
@@ -42,9 +42,9 @@ export function parseLegacyStepName(name: string): { n: number; total: number; t
 export function placeBuildRecords(
   model: DockerfileModel,
   builder: 'buildkit' | 'legacy',
-  records: BuildRecord[],
+  records: BuilderStep[],
 ): BuildStepRecord[] {
-  const placed = (r: BuildRecord, step: Step | null): BuildStepRecord => ({
+  const placed = (r: BuilderStep, step: Step | null): BuildStepRecord => ({
     stepIndex: step?.index ?? null,
     line: step?.line ?? null,
     ...r,
@@ -63,7 +63,7 @@ export function placeBuildRecords(
 }
 
 /** Per stage, the highest vertex number seen beyond the Dockerfile's own count = ONBUILD triggers that ran. */
-function buildkitTriggers(model: DockerfileModel, records: BuildRecord[]): Map<number, number> {
+function buildkitTriggers(model: DockerfileModel, records: BuilderStep[]): Map<number, number> {
   const triggers = new Map<number, number>();
   for (const r of records) {
     const p = parseVertexName(r.name);

@@ -81,7 +81,7 @@ export interface GatheredImage {
 }
 
 /** One step as the builder reported it during a build, in the builder's order (not yet placed on a line). */
-export interface BuildRecord {
+export interface BuilderStep {
   /** The builder's own name for the step: "Step 3/5 : RUN make" (legacy), "[stage-1 2/4] RUN make" (BuildKit). */
   name: string;
   cached: boolean;
@@ -90,13 +90,13 @@ export interface BuildRecord {
 }
 
 /** A build we ran: what it built, how, and its raw step records. */
-export interface BuildFacts {
+export interface ImageBuild {
   builder: 'buildkit' | 'legacy';
   /** The Dockerfile text that was built: records are placed on its steps, then carried to the text analysed. */
   text: string;
   target?: string;
   buildArgs?: Record<string, string>;
-  records: BuildRecord[];
+  records: BuilderStep[];
 }
 
 /** An image mapped to a Dockerfile: the gathered facts, and the build that made it when we built it. */
@@ -104,5 +104,5 @@ export interface ImageFacts {
   gathered: GatheredImage;
   /** The stage the image was built for, when not the Dockerfile's last one. */
   target?: string;
-  build?: BuildFacts;
+  build?: ImageBuild;
 }

@@ -6,7 +6,7 @@
 import type { DockerfileModel, MeasuredImage, MeasuredStep } from '../model';
 import { parseDockerfile } from '../parse';
 import { carryRecords, placeBuildRecords, type BuildStepRecord } from './buildSteps';
-import type { BuildFacts, GatheredImage, ImageFacts, LayerAnalysis, SaveAnalysis } from './facts';
+import type { ImageBuild, GatheredImage, ImageFacts, LayerAnalysis, SaveAnalysis } from './facts';
 import { mapHistory, targetChain, type HistoryMapping, type MappedEntry } from './history';
 
 /** An image mapped to one version of a Dockerfile. */
@@ -51,10 +51,10 @@ function withTarget(model: DockerfileModel, target: string | undefined): Dockerf
 }
 
 /** The Dockerfile that was built, parsed once per build, with the build's records placed on it. */
-const builtModels = new WeakMap<BuildFacts, { model: DockerfileModel; records: BuildStepRecord[] }>();
+const builtModels = new WeakMap<ImageBuild, { model: DockerfileModel; records: BuildStepRecord[] }>();
 
 /** The build's records on this model: placed on the built text, then carried to this one when they differ. */
-function buildRecordsOn(build: BuildFacts, model: DockerfileModel): BuildStepRecord[] {
+function buildRecordsOn(build: ImageBuild, model: DockerfileModel): BuildStepRecord[] {
   if (build.text === model.text) return placeBuildRecords(model, build.builder, build.records);
   let built = builtModels.get(build);
   if (!built) {
