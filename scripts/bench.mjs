@@ -4,6 +4,8 @@
 // The driver is ../shared/tools/lsp-bench.mjs when it sits beside the repository (LAYER_INSIGHT_SHARED points
 // elsewhere), else scripts/lsp-bench.mjs. Files: a typical 43-line Dockerfile from test/fixtures, and
 // ../shared/corpus/big5000.Dockerfile (or a generated file of 5,000 instructions when there is no corpus).
+// With an image mapped (scripts/bench-mapped.mjs: a real image's recorded engine answers, served by
+// scripts/fake-engine.mjs): edit -> diagnostics against theirs on the same file, and one publishDiagnostics per edit.
 // usage: node scripts/bench.mjs [--runs N] [--edits N] [--hovers N] [--json]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -78,6 +80,21 @@ function measure(file, server) {
   }
 }
 
+const MAPPED = 'basic (image mapped)';
+const mappedFile = join(root, 'test/fixtures/engine/basic/Dockerfile');
+function measureMapped(server) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/bench-mapped.mjs'), '--edits', edits, '--', ...server], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    throw new Error(`mapped-image bench failed (${r.status}): ${r.stderr || r.stdout}`);
+  }
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
 process.stderr.write(
@@ -89,6 +106,13 @@ for (const [label, file] of files) {
     for (const name of i % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'])
       results[label][name].push(measure(file, servers[name]));
   }
+}
+
+// the mapped-image case: ours with the image mapped, theirs on the same file (they have no images)
+results[MAPPED] = { ours: [], theirs: [] };
+for (let i = 0; i < runs; i++) {
+  for (const name of i % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'])
+    results[MAPPED][name].push(name === 'ours' ? measureMapped(servers.ours) : measure(mappedFile, servers.theirs));
 }
 
 const METRICS = [
@@ -123,10 +147,49 @@ for (const [label] of files) {
   }
 }
 
+{
+  const ours = median(results[MAPPED].ours.map((r) => r.edit_to_diagnostics_median_ms));
+  const theirs = median(results[MAPPED].theirs.map((r) => r.edit_to_diagnostics_median_ms));
+  const ratio = theirs ? ours / theirs : null;
+  const publishes = Math.max(...results[MAPPED].ours.map((r) => r.publishes_per_edit_max));
+  const fewest = Math.min(...results[MAPPED].ours.map((r) => r.publishes_per_edit_min));
+  const refreshes = Math.max(...results[MAPPED].ours.map((r) => r.inlay_refreshes_during_edits));
+  const measured = results[MAPPED].ours.every((r) => r.measured_after_last_edit);
+  const checks = [
+    ['edit -> diagnostics median (ms)', String(ours), String(theirs), ratio, ratio !== null && ratio <= 1.0, '<= 1.0x'],
+    [
+      'publishDiagnostics per edit',
+      fewest === publishes ? String(publishes) : `${fewest}-${publishes}`,
+      '-',
+      null,
+      fewest === 1 && publishes === 1,
+      '= 1',
+    ],
+    ['inlay hint refreshes during edits', String(refreshes), '-', null, refreshes === 0, '= 0'],
+    ['sizes still measured after the edits', measured ? 'yes' : 'no', '-', null, measured, 'yes'],
+  ];
+  for (const [title, o, t, r, ok, target] of checks) {
+    if (!ok) failed++;
+    rows.push([MAPPED, title, o, t, r === null ? '-' : `${r.toFixed(2)}x`, `${target} ${ok ? 'ok' : 'MISSED'}`]);
+  }
+  summary[MAPPED] = {
+    edit_to_diagnostics_median_ms: { ours, theirs, ratio: ratio === null ? null : Number(ratio.toFixed(3)) },
+    publishes_per_edit: { min: fewest, max: publishes },
+    inlay_refreshes_during_edits: refreshes,
+    measured_after_last_edit: measured,
+  };
+}
+
 if (args.includes('--json')) {
   console.log(
     JSON.stringify(
-      { runs, driver, files: Object.fromEntries(files.map(([l, f]) => [l, f])), summary, raw: results },
+      {
+        runs,
+        driver,
+        files: Object.fromEntries([...files.map(([l, f]) => [l, f]), [MAPPED, mappedFile]]),
+        summary,
+        raw: results,
+      },
       null,
       2,
     ),

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from './analysis/analyze';
 import { parseDockerfile } from './analysis/parse';
+import { baseImageOf } from './analysis/image/map';
 import { severityRank, type Analysis, type AnalysisFacts, type AnalysisOptions, type Severity } from './analysis/model';
 import { readBuildContext } from './facts/context';
 import { readGitChurn } from './facts/git';
@@ -286,7 +287,13 @@ async function runAnalyze(argv: string[]): Promise<number> {
     const forecastNote =
       args.forecast && file !== '-' ? await addForecastFacts(file, text, options, facts, args.engine) : null;
     if (forecastNote) process.stderr.write(`layer-insight: ${safe(file)}: ${safe(forecastNote)}\n`);
-    results.push({ file, analysis: analyze(text, facts, options), forecastNote });
+    const analysis = analyze(text, facts, options);
+    const mismatch = analysis.mapped?.measured.mismatch;
+    if (mismatch)
+      process.stderr.write(
+        `layer-insight: image ${args.image} does not match this Dockerfile: ${mismatch}; showing estimates per step\n`,
+      );
+    results.push({ file, analysis, forecastNote });
   }
   writeReport(args, results);
   const failing = severityRank(args.failOn);
@@ -352,11 +359,10 @@ async function addEngineFacts(
   const { measureForCli } = require('./engine/cliMeasure') as typeof import('./engine/cliMeasure');
   const stop = args.engine === 'on';
   const note = await measureForCli({
-    text,
     image: args.image,
+    baseImage: baseImageOf(parseDockerfile(text, options)),
     required: stop || Boolean(args.image),
     stop,
-    options,
     facts,
   });
   if (!note) return;

@@ -7,12 +7,21 @@ import type Dockerode from 'dockerode';
 import { readBuildInputs, valueDigest, type Builder } from './analysis/buildInputs';
 import { makeRecord, type BuildRecord, type StepOutcome } from './analysis/buildRecord';
 import { explainBuild } from './analysis/forecast';
-import type { AnalysisOptions, BuildContextFacts, BuildFacts, MeasuredImage, StepCacheOutcome } from './analysis/model';
+import type {
+  AnalysisOptions,
+  BuildContextFacts,
+  BuildFacts,
+  DockerfileModel,
+  StepCacheOutcome,
+} from './analysis/model';
 import { parseDockerfile } from './analysis/parse';
-import { buildImage, errorText, type BuildOutcome } from './engine/build';
+import { buildImage, errorText, imageBuildOf, type BuildOutcome } from './engine/build';
 import { imageIds } from './engine/imageIds';
 import { pickBuilder, type Builder as EngineBuilder, type EngineKind } from './engine/engineKind';
-import { measureImage, type MeasureResult } from './engine/measure';
+import { gatherImage } from './engine/measure';
+import { placeBuildRecords, type BuildStepRecord } from './analysis/image/buildSteps';
+import type { ImageFacts } from './analysis/image/facts';
+import { baseImageOf, mapImage, type MappedImage } from './analysis/image/map';
 import type { BuildProgress } from './engine/progress';
 import { baseRefs, contextDigests } from './facts/buildFacts';
 import { loadRecord, saveRecord } from './facts/buildRecords';
@@ -38,12 +47,20 @@ export interface RecordedBuildOptions {
   signal?: AbortSignal;
 }
 
+/** A build's outcome with its step records placed on the lines of the text built (analysis/image/buildSteps.ts). */
+export interface PlacedOutcome extends BuildOutcome {
+  model: DockerfileModel;
+  steps: BuildStepRecord[];
+}
+
 export interface RecordedBuild {
   ok: boolean;
   message: string;
-  outcome: BuildOutcome;
+  outcome: PlacedOutcome;
   /** When the build succeeded: */
-  measure?: MeasureResult;
+  measure?: MappedImage;
+  /** The gathered image and the build's raw step records, for the analysis to map to the text it parses. */
+  image?: ImageFacts;
   record?: BuildRecord;
   /** Where the record was written ('' when it could not be, `recordError` says why). */
   recordFile?: string;
@@ -51,7 +68,7 @@ export interface RecordedBuild {
   /** Why each step ran, by step index. */
   causes?: Map<number, StepCacheOutcome>;
   /** Facts for the analysis of the built text: the context, the measured image and the new record. */
-  facts?: { context: BuildContextFacts; measured: MeasuredImage; build: BuildFacts };
+  facts?: { context: BuildContextFacts; image: ImageFacts; build: BuildFacts };
 }
 
 export async function recordedBuild(docker: Dockerode, o: RecordedBuildOptions): Promise<RecordedBuild> {
@@ -66,7 +83,7 @@ export async function recordedBuild(docker: Dockerode, o: RecordedBuildOptions):
   const context = await readBuildContext(o.context, { dockerfile: o.dockerfile });
   const digests = await contextDigests(model, context, builder);
   const previous = await loadRecord(o.recordDir, o.dockerfile);
-  const outcome = await buildImage(docker, {
+  const built = await buildImage(docker, {
     context: o.context,
     dockerfile: o.dockerfile,
     dockerfileText: o.unsaved ? o.text : undefined,
@@ -77,12 +94,21 @@ export async function recordedBuild(docker: Dockerode, o: RecordedBuildOptions):
     onProgress: o.onProgress,
     signal: o.signal,
   });
+  const steps = placeBuildRecords(model, picked.builder, built.records);
+  const outcome: PlacedOutcome = { ...built, model, steps };
   if (!outcome.ok) return { ok: false, message: outcome.message, outcome };
-  const measure = await measureImage(docker, o.tag, outcome.model, {
-    buildSteps: outcome.steps,
+  // the engine gathers (the base it looks up named by the analysis), the analysis places and maps
+  const gathered = await gatherImage(docker, o.tag, {
+    baseImage: baseImageOf(model),
     storageDriver: o.storageDriver,
     engineKind: o.engine?.kind,
   });
+  const image: ImageFacts = {
+    gathered,
+    build: imageBuildOf({ builder: picked.builder, target: o.target, buildArgs }, outcome),
+  };
+  if (o.target !== undefined) image.target = o.target;
+  const measure = mapImage(image, model);
   const baseIds = await imageIds(docker, baseRefs(model));
   const inputs = readBuildInputs(model, {
     builder,
@@ -93,7 +119,7 @@ export async function recordedBuild(docker: Dockerode, o: RecordedBuildOptions):
     baseId: (ref) => baseIds.get(ref) ?? null,
     keepFiles: true,
   });
-  const outcomes: StepOutcome[] = outcome.steps.flatMap((s) =>
+  const outcomes: StepOutcome[] = steps.flatMap((s) =>
     s.stepIndex === null ? [] : [{ stepIndex: s.stepIndex, cached: s.cached, durationMs: s.durationMs }],
   );
   const causes = explainBuild(model, inputs, previous, outcomes, context);
@@ -115,9 +141,10 @@ export async function recordedBuild(docker: Dockerode, o: RecordedBuildOptions):
     message: summary(model, o, outcome, outcomes),
     outcome,
     measure,
+    image,
     record,
     causes,
-    facts: { context, measured: measure.measured, build: { record, digests, baseIds } },
+    facts: { context, image, build: { record, digests, baseIds } },
   };
   try {
     result.recordFile = await saveRecord(o.recordDir, record);

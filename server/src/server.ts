@@ -39,8 +39,9 @@ import {
   type ServerSettings,
 } from './protocol';
 import { EngineService } from './engine/service';
+import { baseImageOf } from './analysis/image/map';
 import { annotations, codeActions, diagnostics, hover, inlayHints } from './lsp/features';
-import { withForecast } from './lsp/history';
+import { historyResult, withForecast } from './lsp/history';
 import { AnalysisStore } from './lsp/store';
 import { ForecastFacts } from './lsp/forecastFacts';
 import { cliRecordDir } from './facts/buildRecords';
@@ -104,10 +105,18 @@ function createServer({ connection, incoming }: ServerTransport): Server {
       contextRead: (uris) => uris.forEach((uri) => void server.forecast.refresh(uri)),
     },
   ); // an untrusted workspace runs no git
-  // the engine side (protocol.ts): state, builds, image mapping, history tree; measured facts go to the store
+  // the engine side (protocol.ts): state, builds, image mapping; the images it gathers go to the store as facts,
+  // and each analysis maps them to the text it parses
   const engine = new EngineService({
     settings: () => server.settings,
-    setMeasured: (uri, m) => store.setMeasured(uri, m),
+    setImage: (uri, image) => {
+      store.setImage(uri, image);
+      return server.publisher.entryFor(uri)?.analysis.mapped?.measured.mismatch;
+    },
+    baseImage: (uri, target) => {
+      const model = server.publisher.entryFor(uri)?.analysis.model;
+      return model ? baseImageOf(model, target) : null;
+    },
     setBuild: (uri, b) => store.setBuild(uri, b),
     recordDir: () => server.recordDir,
     text: (uri) => documents.get(uri)?.getText(),
@@ -120,7 +129,6 @@ function createServer({ connection, incoming }: ServerTransport): Server {
     incoming,
     log,
     document: (uri) => documents.get(uri),
-    beforeAnalysis: (doc) => engine.documentChanged(doc.uri, doc.getText()),
     send: (doc, entry) => {
       void connection.sendDiagnostics({
         uri: doc.uri,
@@ -274,9 +282,11 @@ function handleEngine(server: Server): void {
   );
   connection.onRequest(
     HistoryRequest,
-    answer(HistoryRequest.method, uriParams(), (p: HistoryParams) =>
-      withForecast(engine.history(p), publisher.entryFor(p.uri)?.analysis),
-    ),
+    answer(HistoryRequest.method, uriParams(), (p: HistoryParams) => {
+      // from the document's analysis: the image mapped to the text it parsed
+      const a = publisher.entryFor(p.uri)?.analysis;
+      return withForecast(a?.mapped ? historyResult(a.mapped, a.model) : engine.noImage(), a);
+    }),
   );
 }
 

@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
 import { builtStages, stepsAffectedBy } from '../../server/src/analysis/cache';
 import type { Analysis, BuildContextFacts } from '../../server/src/analysis/model';
-import type { BuildOutcome, Builder } from '../../server/src/engine/build';
+import type { Builder } from '../../server/src/engine/build';
 import { readBuildContext } from '../../server/src/facts/context';
-import { fixturesDir } from './harness';
+import { fixturesDir, type PlacedOutcome } from './harness';
 
 export const LAYER_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
 
@@ -31,7 +31,7 @@ export function fixtureCopier(prefix: string): (name: string) => string {
 }
 
 /** Lines of the RUN/COPY/ADD steps the engine ran (not cached) in a build. */
-export function reran(outcome: BuildOutcome): number[] {
+export function reran(outcome: PlacedOutcome): number[] {
   const lines = new Set<number>();
   for (const s of outcome.steps) {
     if (s.line === null || s.stepIndex === null || s.cached) continue;
@@ -74,6 +74,6 @@ export async function analyseFolder(dir: string): Promise<{ analysis: Analysis; 
 }
 
 /** Each step of a build, one line each: for an assertion's message. */
-export function buildLog(outcome: BuildOutcome): string {
+export function buildLog(outcome: PlacedOutcome): string {
   return outcome.steps.map((s) => `${s.line} ${s.cached ? 'CACHED' : 'ran'} ${s.name}`).join('\n');
 }

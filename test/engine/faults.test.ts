@@ -8,7 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BuildFacts, MeasuredImage } from '../../server/src/analysis/model';
+import { analyze } from '../../server/src/analysis/analyze';
+import type { ImageFacts } from '../../server/src/analysis/image/facts';
+import { baseImageOf } from '../../server/src/analysis/image/map';
+import type { Analysis, BuildFacts, MeasuredImage } from '../../server/src/analysis/model';
+import { parseDockerfile } from '../../server/src/analysis/parse';
+import { historyResult } from '../../server/src/lsp/history';
 import { buildImage } from '../../server/src/engine/build';
 import { probeEngine, type ResolvedEngine } from '../../server/src/engine/connect';
 import { EngineService, type EngineServiceHost } from '../../server/src/engine/service';
@@ -23,17 +28,35 @@ const unixEngine = (socketPath: string): ResolvedEngine => ({
   socketPath,
 });
 
+/** The language server's side of the service: the images it hands over, mapped by the analysis of each text. */
 class FakeHost implements EngineServiceHost {
   settingsValue: ServerSettings = { ...DEFAULT_SETTINGS };
-  measured = new Map<string, MeasuredImage | undefined>();
+  images = new Map<string, ImageFacts | undefined>();
   states: EngineState[] = [];
   progress: BuildProgressParams[] = [];
   texts = new Map<string, string>();
   settings(): ServerSettings {
     return this.settingsValue;
   }
-  setMeasured(uri: string, m: MeasuredImage | undefined): void {
-    this.measured.set(uri, m);
+  setImage(uri: string, image: ImageFacts | undefined): string | undefined {
+    this.images.set(uri, image);
+    return this.measured(uri)?.mismatch;
+  }
+  baseImage(uri: string, target?: string): string | null {
+    const text = this.texts.get(uri);
+    return text === undefined ? null : baseImageOf(parseDockerfile(text), target);
+  }
+  analysis(uri: string): Analysis | undefined {
+    const text = this.texts.get(uri);
+    const image = this.images.get(uri);
+    return text === undefined ? undefined : analyze(text, image ? { image } : {});
+  }
+  measured(uri: string): MeasuredImage | undefined {
+    return this.analysis(uri)?.mapped?.measured;
+  }
+  history(uri: string, service: EngineService): ReturnType<typeof historyResult> {
+    const a = this.analysis(uri);
+    return a?.mapped ? historyResult(a.mapped, a.model) : service.noImage();
   }
   builds = new Map<string, BuildFacts>();
   setBuild(uri: string, b: BuildFacts): void {
@@ -75,7 +98,7 @@ describe('engine service', () => {
     service.settingsChanged();
     assert.equal((await service.probe()).status, 'disabled');
     assert.equal(resolved, 0, 'no engine was even looked up');
-    assert.equal(host.measured.size, 0);
+    assert.equal(host.images.size, 0);
     service.dispose();
   });
 
@@ -109,12 +132,12 @@ describe('engine service', () => {
       assert.equal(built.ok, true, built.message);
       assert.ok(host.progress.some((p) => p.done));
       assert.ok(host.progress.some((p) => /RUN dd/.test(p.message)));
-      const m = host.measured.get(uri);
+      const m = host.measured(uri);
       assert.ok(m && !m.mismatch);
       const runLine = text.split('\n').findIndex((l) => l.startsWith('RUN ')) + 1;
       const stepIndexOfRun = m.steps.find((s) => s.bytes === 250_000)?.stepIndex;
       assert.notEqual(stepIndexOfRun, undefined, 'the RUN layer (250 kB) is measured');
-      const tree = service.history({ uri });
+      const tree = host.history(uri, service);
       assert.equal(tree.image, 'service-basic:1');
       assert.equal(tree.base?.layers, 1);
       const layer = tree.stages[0].layers.find((l) => l.line === runLine);
@@ -122,14 +145,13 @@ describe('engine service', () => {
       assert.equal(layer.cached, false);
 
       // a comment added on top shifts lines but keeps the mapping; a new instruction makes it a mismatch
-      service.documentChanged(uri, `# a comment\n${text}`);
-      const shifted = service.history({ uri }).stages[0].layers.find((l) => l.bytes === 250_000);
+      host.texts.set(uri, `# a comment\n${text}`);
+      const shifted = host.history(uri, service).stages[0].layers.find((l) => l.bytes === 250_000);
       assert.equal(shifted?.line, runLine + 1);
-      assert.equal(host.measured.get(uri)?.mismatch, undefined);
+      assert.equal(host.measured(uri)?.mismatch, undefined);
       const edited = text.replace('EXPOSE 8080', 'EXPOSE 8080\nRUN echo added');
       host.texts.set(uri, edited);
-      service.documentChanged(uri, edited);
-      assert.match(host.measured.get(uri)?.mismatch ?? '', /not built from this|does not match/);
+      assert.match(host.measured(uri)?.mismatch ?? '', /not built from this|does not match/);
 
       // mapping an existing image without building
       const mapped = await service.mapImage({ uri, image: 'service-basic:1' });

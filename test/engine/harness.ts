@@ -19,6 +19,12 @@ import { after, before, test, type TestContext, type TestOptions } from 'node:te
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { buildImage, type BuildOptions, type BuildOutcome } from '../../server/src/engine/build';
+import { placeBuildRecords, type BuildStepRecord } from '../../server/src/analysis/image/buildSteps';
+import type { DockerfileModel } from '../../server/src/analysis/model';
+import { parseDockerfile } from '../../server/src/analysis/parse';
+import { assemble, baseImageOf, type MappedImage } from '../../server/src/analysis/image/map';
+import type { EngineKind } from '../../server/src/engine/engineKind';
+import { gatherImage } from '../../server/src/engine/measure';
 
 const exec = promisify(execFile);
 
@@ -444,8 +450,27 @@ export async function ensureOfficialLike(e: TestEngine, suite: string, slim: boo
 /** The production build options, with the fixture folder as context and a tag always given. */
 export type FixtureBuildOptions = Omit<BuildOptions, 'context' | 'dockerfileText' | 'tag'> & { tag: string };
 
+/** A build with its records placed on the model of the Dockerfile built (as the analysis places them). */
+export interface PlacedOutcome extends BuildOutcome {
+  model: DockerfileModel;
+  steps: BuildStepRecord[];
+}
+
+/** Places a build's records on the Dockerfile it built, parsed with the build's options. */
+export function placeOutcome(
+  outcome: BuildOutcome,
+  opts: Pick<BuildOptions, 'target' | 'buildArgs' | 'builder'>,
+): PlacedOutcome {
+  const model = parseDockerfile(outcome.dockerfileText, {
+    target: opts.target,
+    buildArgs: opts.buildArgs,
+    buildkit: opts.builder === 'buildkit',
+  });
+  return { ...outcome, model, steps: placeBuildRecords(model, opts.builder, outcome.records) };
+}
+
 /** Builds a fixture folder with the production build function; throws with the build log when it fails. */
-export async function buildFixture(engine: TestEngine, dir: string, opts: FixtureBuildOptions): Promise<BuildOutcome> {
+export async function buildFixture(engine: TestEngine, dir: string, opts: FixtureBuildOptions): Promise<PlacedOutcome> {
   const outcome = await buildImage(engine.docker, {
     ...opts,
     context: dir,
@@ -456,7 +481,7 @@ export async function buildFixture(engine: TestEngine, dir: string, opts: Fixtur
     throw new Error(
       `build of ${dir} (${opts.builder}) failed: ${outcome.message}\n${outcome.log.slice(-30).join('\n')}`,
     );
-  return outcome;
+  return placeOutcome(outcome, opts);
 }
 
 /** Runs the image's default command; its exit code and what it printed. */
@@ -483,4 +508,22 @@ function bufferStream(buf: Buffer): PassThrough {
   const s = new PassThrough();
   s.end(buf);
   return s;
+}
+
+/**
+ * What measuring an image is since the engine module stopped reading Dockerfiles: the engine gathers (its base image
+ * named by the analysis), the analysis maps it to the model.
+ */
+export async function measureImage(
+  docker: Dockerode,
+  ref: string,
+  model: DockerfileModel,
+  opts: { buildSteps?: BuildStepRecord[]; layers?: boolean; engineKind?: EngineKind } = {},
+): Promise<MappedImage> {
+  const gathered = await gatherImage(docker, ref, {
+    baseImage: baseImageOf(model),
+    layers: opts.layers,
+    engineKind: opts.engineKind,
+  });
+  return assemble(gathered, model, opts.buildSteps);
 }

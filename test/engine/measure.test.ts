@@ -9,9 +9,19 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDockerfile } from '../../server/src/analysis/parse';
-import { measureImage, historyResult, type MeasureResult } from '../../server/src/engine/measure';
-import type { BuildOutcome } from '../../server/src/engine/build';
-import { buildFixture, engineSuite, ensureDebian, fixturesDir, type TestEngine } from './harness';
+import type { MappedImage } from '../../server/src/analysis/image/map';
+import { historyResult } from '../../server/src/lsp/history';
+import {
+  buildFixture,
+  engineSuite,
+  ensureDebian,
+  fixturesDir,
+  measureImage,
+  type PlacedOutcome,
+  type TestEngine,
+} from './harness';
+
+type MeasureResult = MappedImage;
 
 const engineTest = engineSuite({ busybox: true });
 const report: string[] = [];
@@ -114,7 +124,7 @@ function writtenBytes(rawLine: string, values: Record<string, string>): number |
 
 interface Checked {
   result: MeasureResult;
-  build: BuildOutcome;
+  build: PlacedOutcome;
   raw: RawHistory[];
 }
 
@@ -315,7 +325,7 @@ describe('wasted space', () => {
       assert.equal(at(7)?.removesBytes, 502_000);
       assert.equal(c.result.save?.wastedBytes, 4_502_000, 'each hidden copy counted once');
       assert.deepEqual(at(2)?.largestFiles?.[0], { path: '/data/a', bytes: 3_000_000 });
-      const hr = historyResult(c.result, model, c.build.steps);
+      const hr = historyResult(c.result, model);
       assert.equal(hr.wastedBytes, 4_502_000);
       assert.equal(hr.base?.layers, 1);
       report.push('\n# wasted space (waste fixture, BuildKit): line | bytes | wasted | removes');

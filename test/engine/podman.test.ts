@@ -11,10 +11,9 @@ import { pathToFileURL } from 'node:url';
 import { parseDockerfile } from '../../server/src/analysis/parse';
 import { resolveEngine, probeEngine } from '../../server/src/engine/connect';
 import { pickBuilder } from '../../server/src/engine/engineKind';
-import { measureImage } from '../../server/src/engine/measure';
 import type { AnnotationsParams, BuildResult, EngineState, HistoryResult } from '../../server/src/protocol';
 import { LspClient } from '../lsp/client';
-import { buildFixture, ensureBusybox, fixturesDir, repoRoot, type TestEngine } from './harness';
+import { buildFixture, ensureBusybox, fixturesDir, measureImage, repoRoot, type TestEngine } from './harness';
 import { PODMAN_MISSING, podmanCli, remoteSuite, startPodman } from './remoteHarness';
 
 const podmanTest = remoteSuite('Podman', PODMAN_MISSING, async () => {

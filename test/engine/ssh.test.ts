@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildImage } from '../../server/src/engine/build';
 import { connect, probeEngine, resolveEngine } from '../../server/src/engine/connect';
-import { measureImage } from '../../server/src/engine/measure';
-import { buildFixture, ensureBusybox, fixturesDir, startEngine } from './harness';
+import { buildFixture, ensureBusybox, fixturesDir, measureImage, startEngine } from './harness';
 import { remoteSuite, SSH_MISSING, sshSessions, startSshEngine, type SshEngine } from './remoteHarness';
 
 const sshTest = remoteSuite('ssh engine', SSH_MISSING, async () => {

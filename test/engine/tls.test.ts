@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { connect, probeEngine, resolveEngine } from '../../server/src/engine/connect';
-import { measureImage } from '../../server/src/engine/measure';
-import { buildFixture, ensureBusybox, fixturesDir, startEngine } from './harness';
+import { buildFixture, ensureBusybox, fixturesDir, measureImage, startEngine } from './harness';
 import { remoteSuite, startTlsEngine, TLS_MISSING, type TlsEngine } from './remoteHarness';
 
 const tlsTest = remoteSuite('tcp+TLS engine', TLS_MISSING, async () => {

@@ -27,6 +27,8 @@ export class LspClient {
   readonly child: ChildProcessWithoutNullStreams;
   /** Every notification received, in order. */
   readonly notifications: Message[] = [];
+  /** Requests the server sent us (answered with defaults), in order. */
+  readonly serverRequests: Message[] = [];
   /** Responses to no request of ours (a second answer to the same request, for one). */
   readonly strayResponses: Message[] = [];
   /** Message bodies that were not JSON (the stream is unreadable from there on). */
@@ -95,6 +97,7 @@ export class LspClient {
     }
     if (msg.method !== undefined && msg.id !== undefined) {
       // a request from the server: answer with defaults
+      this.serverRequests.push(msg);
       const params = msg.params as { items?: unknown[] } | undefined;
       const result = msg.method === 'workspace/configuration' ? (params?.items ?? []).map(() => null) : null;
       this.send({ jsonrpc: '2.0', id: msg.id, result });

@@ -7,6 +7,8 @@ import { assessCache, type CacheAssessment } from './cache';
 import { nextBuild } from './forecast';
 import { parseDockerfile } from './parse';
 import { estimateSteps, type StepEstimate } from './estimate';
+import type { ImageFacts } from './image/facts';
+import { mapImage, type MappedImage } from './image/map';
 import type {
   Analysis,
   AnalysisFacts,
@@ -31,7 +33,7 @@ import type { RuleContext } from './rules/rule';
  */
 export function analyze(
   text: string,
-  facts: AnalysisFacts = {},
+  given: AnalysisFacts = {},
   options: AnalysisOptions = {},
   previous?: Analysis,
 ): Analysis {
@@ -39,6 +41,8 @@ export function analyze(
     () => parseDockerfile(text, options, previous?.model),
     (e) => unreadModel(text, e),
   );
+  const mapped = mappedImage(given.image, model);
+  const facts: AnalysisFacts = mapped ? { ...given, measured: mapped.measured } : given;
   const estimates = guarded(
     () => estimateSteps(model, facts, previous?.steps),
     (e) => {
@@ -46,13 +50,10 @@ export function analyze(
       return model.steps.map((): StepEstimate => ESTIMATE_FAILED);
     },
   );
+  const estimated = estimates.map((e) => e.size);
   const sizes = guarded(
-    () =>
-      withMeasured(
-        estimates.map((e) => e.size),
-        facts.measured,
-      ),
-    () => estimates.map((e) => e.size),
+    () => withMeasured(estimated, facts.measured),
+    () => estimated,
   );
   const cache = guarded(
     () => assessCache(model, facts, previous && { model: previous.model, steps: previous.steps }),
@@ -107,7 +108,20 @@ export function analyze(
   });
   const result: Analysis = { model, steps, findings, image, rebuild: cache.rebuild };
   if (next) result.forecast = next.forecast;
+  if (mapped) result.mapped = mapped;
   return result;
+}
+
+/** The gathered image, mapped to the model just parsed: its measured sizes are a fact like the others from then on. */
+function mappedImage(image: ImageFacts | undefined, model: DockerfileModel): MappedImage | undefined {
+  if (!image) return undefined;
+  return guarded(
+    () => mapImage(image, model),
+    (e) => {
+      model.problems.push(`the image could not be mapped to the Dockerfile: ${messageOf(e)}`);
+      return undefined;
+    },
+  );
 }
 
 /** `run()`, or what `failed` makes of its error (the phase's result left out). */

@@ -4,6 +4,8 @@
 // code units; an edit's end position is exclusive (as in LSP).
 
 import type { BuildRecord } from './buildRecord';
+import type { ImageFacts } from './image/facts';
+import type { MappedImage } from './image/map';
 
 export type Keyword =
   | 'FROM'
@@ -296,6 +298,12 @@ export interface AnalysisOptions {
 export interface AnalysisFacts {
   context?: BuildContextFacts;
   git?: GitChurn;
+  /** An image gathered from the engine (and the build that made it): analyze() maps it to the model it parses. */
+  image?: ImageFacts;
+  /**
+   * Measured sizes already mapped to this text. analyze() fills it from `image` for its phases and rules; a caller
+   * gives it directly only when it has no image to map (tests).
+   */
   measured?: MeasuredImage;
   /** The last recorded build of this file and what its inputs read now (forecast.ts). */
   build?: BuildFacts;
@@ -383,6 +391,8 @@ export interface Analysis {
   rebuild: RebuildCost;
   /** The next build compared with the last recorded one; null when no build of this file was recorded. */
   forecast?: Forecast | null;
+  /** The image of facts.image mapped to this model (history tree, build records on lines). */
+  mapped?: MappedImage;
 }
 
 export interface ImageTotal {

@@ -1,16 +1,16 @@
 // Builds a Dockerfile with the Engine API (legacy builder or BuildKit) and follows the build to its end: cancel,
 // time limit, the engine going away. The context is sent as a tar honouring .dockerignore (contextTar.ts); what the
-// build's output says (progress, per-step cache hits and durations, the image ID) is read by progress.ts.
+// build's output says (progress, per-step cache hits and durations, the image ID) is read by progress.ts. The step
+// records stay as the builder named them: the analysis places them on lines (analysis/image/buildSteps.ts).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
-import type { DockerfileModel } from '../analysis/model';
-import { parseDockerfile } from '../analysis/parse';
 import { formatBytes } from '../analysis/units';
+import type { ImageBuild, BuilderStep } from '../analysis/image/facts';
 import { contextEntries, countedUpload, tarStream, type ContextSource } from './contextTar';
 import type { Builder } from './engineKind';
-import { BuildOutput, type BuildProgress, type BuildStepRecord } from './progress';
+import { BuildOutput, type BuildProgress } from './progress';
 
 /** buildah: Podman's builder, behind the same POST /build (pickBuilder in engineKind.ts chooses). */
 export type { Builder };
@@ -33,9 +33,10 @@ export interface BuildOutcome {
   /** Image ID (sha256:...) when the build produced one. */
   imageId?: string;
   tag?: string;
-  steps: BuildStepRecord[];
-  /** The Dockerfile model the step records refer to. */
-  model: DockerfileModel;
+  /** The builder's step records, in its order (analysis/image/buildSteps.ts places them on lines). */
+  records: BuilderStep[];
+  /** The Dockerfile text that was built. */
+  dockerfileText: string;
   /** Sentence for the user when !ok. */
   message: string;
   cancelled?: boolean;
@@ -65,13 +66,13 @@ class BuildRun {
 
   constructor(
     private readonly opts: BuildOptions,
-    private readonly model: DockerfileModel,
+    private readonly text: string,
     /** When buildImage was called (durationMs counts from there: reading the context included). */
     private readonly started: number,
   ) {
     this.timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.signal = opts.signal ? AbortSignal.any([opts.signal, this.timeout]) : this.timeout;
-    this.output = new BuildOutput(model, opts.builder === 'buildkit', (p) => {
+    this.output = new BuildOutput(opts.builder === 'buildkit', (p) => {
       if (this.log.length < MAX_LOG_LINES) this.log.push(p.message);
       opts.onProgress?.(p);
     });
@@ -81,8 +82,8 @@ class BuildRun {
     return {
       ok,
       builder: this.opts.builder,
-      steps: this.output.tracker.records(Date.now()),
-      model: this.model,
+      records: this.output.tracker.records(Date.now()),
+      dockerfileText: this.text,
       message,
       durationMs: Date.now() - this.started,
       log: this.log,
@@ -130,16 +131,25 @@ function engineBuildOptions(
   return buildOpts as Dockerode.ImageBuildOptions;
 }
 
+/** What the analysis needs of a build to place its records: the text built, how, and the records. */
+export function imageBuildOf(
+  opts: Pick<BuildOptions, 'builder' | 'target' | 'buildArgs'>,
+  o: BuildOutcome,
+): ImageBuild {
+  return {
+    builder: opts.builder,
+    text: o.dockerfileText,
+    ...(opts.target !== undefined ? { target: opts.target } : {}),
+    ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+    records: o.records,
+  };
+}
+
 export async function buildImage(docker: Dockerode, opts: BuildOptions): Promise<BuildOutcome> {
   const started = Date.now();
   const text = await dockerfileTextOf(opts);
-  const model = parseDockerfile(text, {
-    target: opts.target,
-    buildArgs: opts.buildArgs,
-    buildkit: opts.builder === 'buildkit',
-  });
   const { entries, dockerfileName } = await contextEntries(opts, text);
-  const run = new BuildRun(opts, model, started);
+  const run = new BuildRun(opts, text, started);
   let stream: NodeJS.ReadableStream;
   try {
     if (run.signal.aborted) return run.aborted();

@@ -177,18 +177,4 @@ export function decodeTraceAux(aux: string): TraceStatus | null {
   }
 }
 
-/** `[stage-0 2/4] RUN ...`, `[build 1/3] FROM ...`, `[2/2] COPY ...` (platform prefix tolerated). */
-export interface VertexStep {
-  stage: string | null;
-  index: number;
-  total: number;
-  text: string;
-}
-
-const VERTEX_NAME = /^\[(?:([^ \]]+\/[^ \]]+) )?(?:([^ \]]+) )?\s*(\d+)\/(\d+)\] (?:ONBUILD )?([\s\S]*)$/;
-
-export function parseVertexName(name: string): VertexStep | null {
-  const m = VERTEX_NAME.exec(name);
-  if (!m) return null;
-  return { stage: m[2] ?? null, index: Number(m[3]), total: Number(m[4]), text: m[5] };
-}
+export { parseVertexName, type VertexStep } from '../analysis/image/buildSteps';

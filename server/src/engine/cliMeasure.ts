@@ -1,23 +1,23 @@
 // Measured sizes for the CLI (--engine auto|on, --image REF): find the engine the way the docker CLI does, probe
-// it with a short time limit, and map the local image to the Dockerfile. The CLI never builds.
+// it with a short time limit, and gather the local image for the analysis to map to the Dockerfile (facts.image).
+// The CLI never builds.
 
-import type { AnalysisFacts, AnalysisOptions } from '../analysis/model';
-import { parseDockerfile } from '../analysis/parse';
+import type { AnalysisFacts } from '../analysis/model';
 import { connect, probeEngine, resolveFromProcess } from './connect';
-import { measureImage } from './measure';
+import { gatherImage } from './measure';
 import { errorText } from './build';
 
 export interface CliMeasureRequest {
-  text: string;
   image: string | null;
+  /** The base image of the Dockerfile's target chain (from the analysis), null for none. */
+  baseImage: string | null;
   required: boolean;
   /** --engine on: the CLI stops without the engine, so the note says why and not "showing estimates". */
   stop?: boolean;
-  options: AnalysisOptions;
   facts: AnalysisFacts;
 }
 
-/** Adds facts.measured when an engine and an image are available; returns a note saying why not otherwise. */
+/** Adds facts.image when an engine and an image are available; returns a note saying why not otherwise. */
 export async function measureForCli(req: CliMeasureRequest): Promise<string | null> {
   const resolved = resolveFromProcess();
   const state = await probeEngine(resolved, req.required ? 5000 : 1500);
@@ -33,17 +33,12 @@ export async function measureForCli(req: CliMeasureRequest): Promise<string | nu
   }
   const docker = connect(resolved, 120_000);
   try {
-    const model = parseDockerfile(req.text, req.options);
-    const result = await measureImage(docker, req.image, model, {
+    const gathered = await gatherImage(docker, req.image, {
+      baseImage: req.baseImage,
       storageDriver: state.storageDriver,
       engineKind: state.kind,
     });
-    req.facts.measured = result.measured;
-    if (result.measured.mismatch) {
-      process.stderr.write(
-        `layer-insight: image ${req.image} does not match this Dockerfile: ${result.measured.mismatch}; showing estimates per step\n`,
-      );
-    }
+    req.facts.image = { gathered };
     return null;
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;

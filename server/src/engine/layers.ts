@@ -7,21 +7,13 @@
 import { PassThrough, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type { Extract } from 'tar-stream';
+import type { HiddenFile, ImageConfigHistory, LayerAnalysis, LayerFile, SaveAnalysis } from '../analysis/image/facts';
 import { engineLibs } from './lazy';
+
+export type { HiddenFile, ImageConfigHistory, LayerAnalysis, LayerFile, SaveAnalysis };
 
 /** tar-stream is loaded with the other engine libraries, on the first image read (lazy.ts). */
 const tarExtract = (): Extract => engineLibs().tarStream.extract();
-
-export interface LayerFile {
-  path: string;
-  bytes: number;
-}
-
-export interface HiddenFile extends LayerFile {
-  /** Manifest index of the other layer: the one that hid it (wasted) or created it (removed). */
-  layer: number;
-  how: 'deleted' | 'overwritten';
-}
 
 export interface LayerChanges {
   /** Regular files (path, size); hardlinks and symlinks count 0 bytes, as the storage driver counts them. */
@@ -31,41 +23,6 @@ export interface LayerChanges {
   whiteouts: string[];
   /** Directories made opaque (their lower content hidden). */
   opaque: string[];
-}
-
-export interface LayerAnalysis {
-  /** Position in the image's layer list (manifest order, base first). */
-  index: number;
-  /** Name of the layer in the save tar. */
-  tarPath: string;
-  files: number;
-  /** Σ sizes of the regular files in the layer. */
-  bytes: number;
-  largest: LayerFile[];
-  /** Bytes this layer adds that later layers delete or overwrite (they still ship in the image). */
-  wastedBytes: number;
-  /** Bytes of earlier layers this layer deletes or overwrites. */
-  removesBytes: number;
-  /** Largest of this layer's files that later layers hide. */
-  wastedFiles: HiddenFile[];
-  /** Largest of the earlier files this layer hides. */
-  removedFiles: HiddenFile[];
-}
-
-export interface ImageConfigHistory {
-  created?: string;
-  created_by?: string;
-  comment?: string;
-  empty_layer?: boolean;
-}
-
-export interface SaveAnalysis {
-  layers: LayerAnalysis[];
-  /** The image config's history (oldest first, with empty_layer), when found in the tar. */
-  history: ImageConfigHistory[] | null;
-  diffIds: string[];
-  /** Σ wastedBytes over the layers: every hidden copy once. */
-  wastedBytes: number;
 }
 
 const TOP_N = 10;

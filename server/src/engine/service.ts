@@ -1,6 +1,7 @@
 // The server side of the engine protocol (protocol.ts): engine state (probed with a time limit, re-probed on a
-// timer with backoff), builds on explicit request with progress and cancellation, mapping an existing image,
-// and the history tree. Results go to the store as measured facts, so sizes replace estimates everywhere.
+// timer with backoff), builds on explicit request with progress and cancellation, and mapping an existing image.
+// What it gathers (the image, the build's raw step records) goes to the analysis as facts (host.setImage): the
+// analysis maps them to the text it parses, so sizes replace estimates everywhere. Nothing here parses a Dockerfile.
 // The engine being missing, slow or refusing never throws into the LSP handlers; builds never start when the
 // workspace is untrusted or the engine is switched off.
 
@@ -8,14 +9,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import type Dockerode from 'dockerode';
-import type { BuildFacts, DockerfileModel, MeasuredImage } from '../analysis/model';
-import { parseDockerfile } from '../analysis/parse';
+import type { ImageFacts } from '../analysis/image/facts';
+import type { BuildFacts } from '../analysis/model';
 import type {
   BuildParams,
   BuildProgressParams,
   BuildResult,
   EngineState,
-  HistoryParams,
   HistoryResult,
   MapImageParams,
   ServerSettings,
@@ -23,15 +23,20 @@ import type {
 import { recordedBuild } from '../recordedBuild';
 import { errorText } from './build';
 import { imageIds } from './imageIds';
-import type { BuildStepRecord } from './progress';
 import { pickBuilder } from './engineKind';
 import { connect, probeEngine, resolveFromProcess, type ResolvedEngine } from './connect';
 import { imageReferenceProblem } from './imageName';
-import { assemble, carryRecords, historyResult, measureImage, type MeasureResult } from './measure';
+import { gatherImage } from './measure';
 
 export interface EngineServiceHost {
   settings(): ServerSettings;
-  setMeasured(uri: string, measured: MeasuredImage | undefined): void;
+  /**
+   * Hands an image gathered for this document to the analysis (undefined: none). Returns why it does not fit
+   * the document's current text, when it does not.
+   */
+  setImage(uri: string, image: ImageFacts | undefined): string | undefined;
+  /** The base image of the document's target chain, from its analysis (null: scratch, none, or not open). */
+  baseImage(uri: string, target?: string): string | null;
   /** A build's record and digests, for the forecast and the causes of its cache misses. */
   setBuild(uri: string, build: BuildFacts): void;
   /** Where builds are recorded (the workspace storage, else the CLI's cache folder). */
@@ -40,13 +45,6 @@ export interface EngineServiceHost {
   text(uri: string): string | undefined;
   sendState(state: EngineState): void;
   sendProgress(p: BuildProgressParams): void;
-}
-
-interface Mapped {
-  result: MeasureResult;
-  model: DockerfileModel;
-  buildSteps?: BuildStepRecord[];
-  text: string;
 }
 
 const PROBE_TIMEOUT_MS = 2500;
@@ -61,7 +59,6 @@ export class EngineService {
   private probing: Promise<EngineState> | undefined;
   private resolved: ResolvedEngine | undefined;
   private readonly builds = new Map<string, AbortController>();
-  private readonly mapped = new Map<string, Mapped>();
   private disposed = false;
   /** Overridable for tests. */
   resolve: (hostSetting: string | null) => ResolvedEngine = (h) => resolveFromProcess(h);
@@ -208,17 +205,12 @@ export class EngineService {
         signal: controller.signal,
         onProgress: (pr) => this.host.sendProgress({ uri: p.uri, message: pr.message, step: pr.step, total: pr.total }),
       });
-      const { outcome, measure, facts } = run;
-      if (!run.ok || !measure || !facts) {
+      const { facts } = run;
+      if (!run.ok || !run.image || !facts) {
         this.host.sendProgress({ uri: p.uri, message: run.message, done: true });
         return { ok: false, message: run.message };
       }
-      this.remember(p.uri, {
-        result: measure,
-        model: outcome.model,
-        buildSteps: outcome.steps,
-        text: outcome.model.text,
-      });
+      this.host.setImage(p.uri, run.image as ImageFacts);
       this.host.setBuild(p.uri, facts.build);
       const msg = run.recordError ? `${run.message} (${run.recordError})` : run.message;
       this.host.sendProgress({ uri: p.uri, message: msg, done: true });
@@ -257,17 +249,17 @@ export class EngineService {
     const text = this.host.text(p.uri);
     if (text === undefined) return { ok: false, message: 'open the Dockerfile first' };
     try {
-      const model = parseDockerfile(text);
-      const result = await measureImage(r.docker, p.image, model, {
+      const gathered = await gatherImage(r.docker, p.image, {
+        baseImage: this.host.baseImage(p.uri),
         storageDriver: this.current.storageDriver,
         engineKind: this.current.kind,
       });
-      this.remember(p.uri, { result, model, text });
-      return result.measured.mismatch
+      const mismatch = this.host.setImage(p.uri, { gathered });
+      return mismatch
         ? {
             ok: false,
             image: p.image,
-            message: `${p.image} does not match this Dockerfile: ${result.measured.mismatch}`,
+            message: `${p.image} does not match this Dockerfile: ${mismatch}`,
           }
         : { ok: true, image: p.image, message: `mapped ${p.image} to this Dockerfile` };
     } catch (err) {
@@ -282,45 +274,21 @@ export class EngineService {
     }
   }
 
-  private remember(uri: string, m: Mapped): void {
-    this.mapped.set(uri, m);
-    this.host.setMeasured(uri, m.result.measured);
-  }
-
-  /**
-   * The document changed: map the already-read image to the new text (no engine I/O), so measured sizes stay
-   * on the right lines, or turn into a mismatch when the steps no longer fit.
-   */
-  documentChanged(uri: string, text: string): void {
-    const m = this.mapped.get(uri);
-    if (!m || m.text === text) return;
-    const model = parseDockerfile(text);
-    const buildSteps = m.buildSteps ? carryRecords(m.buildSteps, m.model, model) : undefined;
-    const result = assemble(m.result.gathered, model, buildSteps);
-    result.measured.image = m.result.measured.image;
-    this.mapped.set(uri, { result, model, buildSteps, text });
-    this.host.setMeasured(uri, result.measured);
-  }
-
   closed(uri: string): void {
-    this.mapped.delete(uri);
     this.cancelBuild(uri);
   }
 
-  history(p: HistoryParams): HistoryResult {
-    const m = this.mapped.get(p.uri);
-    if (!m) {
-      return {
-        image: null,
-        base: null,
-        stages: [],
-        reason:
-          this.current.status === 'connected'
-            ? 'no image mapped to this Dockerfile yet: build it or map an existing image'
-            : this.current.message,
-      };
-    }
-    return historyResult(m.result, m.model, m.buildSteps);
+  /** The history tree's answer when no image is mapped to the document (the analysis answers otherwise). */
+  noImage(): HistoryResult {
+    return {
+      image: null,
+      base: null,
+      stages: [],
+      reason:
+        this.current.status === 'connected'
+          ? 'no image mapped to this Dockerfile yet: build it or map an existing image'
+          : this.current.message,
+    };
   }
 }
 

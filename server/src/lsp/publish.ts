@@ -24,8 +24,6 @@ export interface PublishHost {
   document(uri: string): TextDocument | undefined;
   /** Sends the diagnostics (and annotations) of this version; entry undefined: its analysis failed. */
   send(doc: TextDocument, entry: Entry | undefined): void;
-  /** Work due before a version is analysed (the engine re-maps a measured image to the new text). */
-  beforeAnalysis(doc: TextDocument): void;
   log(text: string): void;
 }
 
@@ -60,7 +58,6 @@ export class Publisher {
   entryFor(uri: string): Entry | undefined {
     const doc = this.host.document(uri);
     if (!doc) return undefined;
-    this.prepare(doc);
     return this.current(doc);
   }
 
@@ -99,19 +96,10 @@ export class Publisher {
 
   private publish(doc: TextDocument): void {
     this.pending.delete(doc.uri);
-    this.prepare(doc);
     const entry = this.current(doc);
     const last = this.sent.get(doc.uri);
     if (last && last.version === doc.version && last.entry === entry) return;
     this.sent.set(doc.uri, { version: doc.version, entry });
     this.host.send(doc, entry);
-  }
-
-  private prepare(doc: TextDocument): void {
-    try {
-      this.host.beforeAnalysis(doc);
-    } catch (err) {
-      this.host.log(`updating the measured sizes of ${doc.uri} failed: ${describe(err)}`);
-    }
   }
 }

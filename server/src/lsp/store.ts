@@ -1,8 +1,10 @@
 // Parses and analyses each document once per version; every LSP feature reads the cached result.
-// Facts that need I/O (the build context listing, git history, measured images) are gathered asynchronously and,
-// when they change, the documents they concern are analysed again. Per folder: at most one read of each kind at a
-// time, file events batched (a flood of them reads the folder again once), nothing kept once no open document
-// uses the folder, and no git at all while the workspace is untrusted (facts/git.ts, README "Threat model").
+// Facts that need I/O (the build context listing, git history, images gathered from the engine) are gathered
+// asynchronously and, when they change, the documents they concern are analysed again. An image is a fact like the
+// others: each analysis maps it to the text it parses, so an edit is analysed (and published) once. Per folder: at
+// most one read of each kind at a time, file events batched (a flood of them reads the folder again once), nothing
+// kept once no open document uses the folder, and no git at all while the workspace is untrusted (facts/git.ts,
+// README "Threat model").
 
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
@@ -14,9 +16,9 @@ import type {
   BuildContextFacts,
   BuildFacts,
   GitChurn,
-  MeasuredImage,
   StepResult,
 } from '../analysis/model';
+import type { ImageFacts } from '../analysis/image/facts';
 import { stepIndexAtLine } from '../analysis/steps';
 import { readBuildContext } from '../facts/context';
 import { readGitChurn } from '../facts/git';
@@ -56,7 +58,7 @@ export class AnalysisStore {
   /** The latest analysis of each open document, valid or not. */
   private readonly last = new Map<string, Analysis>();
   private readonly folders = new Map<string, Folder>();
-  private readonly measured = new Map<string, MeasuredImage>();
+  private readonly images = new Map<string, ImageFacts>();
   /** The last build record and today's digests of each open document (lsp/forecastFacts.ts). */
   private readonly builds = new Map<string, BuildFacts>();
   /** Folders with file events not yet acted upon, and the timer that will. */
@@ -100,11 +102,11 @@ export class AnalysisStore {
     else this.entries.clear();
   }
 
-  /** The document was closed: forget it, its measured image, and the facts of a folder no open document uses. */
+  /** The document was closed: forget it, its image, and the facts of a folder no open document uses. */
   close(uri: string): void {
     this.entries.delete(uri);
     this.last.delete(uri);
-    this.measured.delete(uri);
+    this.images.delete(uri);
     this.builds.delete(uri);
     const dir = contextDirOf(uri);
     if (dir && !this.openDocumentsIn(dir).length) {
@@ -118,15 +120,16 @@ export class AnalysisStore {
     return [...this.folders.keys()];
   }
 
-  setMeasured(uri: string, m: MeasuredImage | undefined): void {
-    if (m) this.measured.set(uri, m);
-    else this.measured.delete(uri);
+  /** An image was built or mapped for this document (undefined: forget it); the document is analysed again. */
+  setImage(uri: string, image: ImageFacts | undefined): void {
+    if (image) this.images.set(uri, image);
+    else this.images.delete(uri);
     this.invalidate(uri);
     this.onFactsChanged(uri);
   }
 
-  getMeasured(uri: string): MeasuredImage | undefined {
-    return this.measured.get(uri);
+  getImage(uri: string): ImageFacts | undefined {
+    return this.images.get(uri);
   }
 
   /** The forecast's facts for this document (undefined: none yet). */
@@ -198,8 +201,8 @@ export class AnalysisStore {
         else if (folder.git.value === undefined && !folder.git.reading) this.read(dir, folder.git, readChurn);
       }
     }
-    const m = this.measured.get(uri);
-    if (m) facts.measured = m;
+    const image = this.images.get(uri);
+    if (image) facts.image = image;
     const b = this.builds.get(uri);
     if (b) facts.build = b;
     return facts;

@@ -1,11 +1,13 @@
-// BuildKit trace decoding (a recorded build stream of this engine) and both builders' step records.
+// BuildKit trace decoding (a recorded build stream of this engine) and both builders' step records, as the engine
+// keeps them (the builder's names) and as the analysis places them on lines (analysis/image/buildSteps.ts).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDockerfile } from '../../../server/src/analysis/parse';
-import { BuildkitTracker, LegacyTracker, placeBuildkitVertex } from '../../../server/src/engine/progress';
+import { placeBuildkitVertex, placeBuildRecords } from '../../../server/src/analysis/image/buildSteps';
+import { BuildkitTracker, LegacyTracker } from '../../../server/src/engine/progress';
 import { decodeStatusResponse, decodeTraceAux, parseVertexName } from '../../../server/src/engine/buildkitTrace';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -17,7 +19,7 @@ test('a recorded moby.buildkit.trace stream decodes into vertices that map to Do
     .split('\n')
     .filter(Boolean);
   const model = parseDockerfile(fs.readFileSync(path.join(fixtures, 'chain', 'Dockerfile'), 'utf8'));
-  const tracker = new BuildkitTracker(model);
+  const tracker = new BuildkitTracker();
   let names = 0;
   for (const l of lines) {
     const msg = JSON.parse(l) as { id: string; aux: string };
@@ -28,7 +30,7 @@ test('a recorded moby.buildkit.trace stream decodes into vertices that map to Do
     tracker.vertices(status.vertexes, status.logs);
   }
   assert.ok(names > 0);
-  const recs = tracker.records(Date.now());
+  const recs = placeBuildRecords(model, 'buildkit', tracker.records(Date.now()));
   const byLine = new Map(recs.filter((r) => r.line !== null).map((r) => [r.line, r]));
   // the target chain's steps (2, 9, 10) and FROM lines were built; ENV has no vertex
   for (const line of [2, 9, 10]) {
@@ -99,7 +101,7 @@ test('vertex names: stage names, numbering, ONBUILD triggers', () => {
 
 test('legacy stream: Step lines, cache hits and durations', () => {
   const model = parseDockerfile('ARG V=1\nFROM busybox\nCOPY a /a\nRUN make\n');
-  const t = new LegacyTracker(model);
+  const t = new LegacyTracker();
   t.line('Step 1/4 : ARG V=1', 0);
   t.line('Step 2/4 : FROM busybox', 10);
   t.line(' ---> 1234abcd', 11);
@@ -108,7 +110,7 @@ test('legacy stream: Step lines, cache hits and durations', () => {
   const p = t.line('Step 4/4 : RUN make', 30);
   assert.deepEqual([p.step, p.total], [4, 4]);
   t.line(' ---> Running in 5678', 31);
-  const recs = t.records(100);
+  const recs = placeBuildRecords(model, 'legacy', t.records(100));
   assert.deepEqual(
     recs.map((r) => [r.line, r.cached, r.durationMs]),
     [

@@ -5,10 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDockerfile } from '../../../server/src/analysis/parse';
-import { fromApiHistory, mapHistory, readCreatedBy, stripRunPrefixes } from '../../../server/src/engine/history';
+import { parseDockerfile } from '../../../../server/src/analysis/parse';
+import { mapHistory, readCreatedBy, stripRunPrefixes } from '../../../../server/src/analysis/image/history';
+import { fromApiHistory } from '../../../../server/src/engine/measure';
 
-const root = path.resolve(__dirname, '../../../..');
+const root = path.resolve(__dirname, '../../../../..');
 const fixtures = path.join(root, 'test', 'fixtures', 'engine');
 const chainText = fs.readFileSync(path.join(fixtures, 'chain', 'Dockerfile'), 'utf8');
 

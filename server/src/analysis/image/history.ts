@@ -1,4 +1,4 @@
-// Maps an image's history entries to the Dockerfile's steps (pure: the engine calls live in measure.ts).
+// Maps an image's history entries to the Dockerfile's steps (pure: the engine gathers them, engine/measure.ts).
 // Both builders' CreatedBy formats are read:
 //   legacy:   "/bin/sh -c #(nop)  ENV A=1", "/bin/sh -c #(nop) COPY file:ab12 in /a ", "|1 V=2 /bin/sh -c make"
 //   BuildKit: "RUN /bin/sh -c make # buildkit", "RUN |1 V=2 /bin/sh -c make # buildkit", "COPY a /a # buildkit",
@@ -6,18 +6,8 @@
 // Only the target stage's FROM chain is in the image; entries before it belong to the base image (an imported
 // base has one entry with an empty CreatedBy). ONBUILD triggers of the base run right after FROM.
 
-import type { DockerfileModel, Step } from '../analysis/model';
-
-export interface HistoryEntry {
-  id: string;
-  /** Seconds since the epoch. */
-  created: number;
-  createdBy: string;
-  /** Bytes, as `docker history` reports them. */
-  size: number;
-  comment: string;
-  tags: string[];
-}
+import type { DockerfileModel, Step } from '../model';
+import type { HistoryEntry } from './facts';
 
 export type EntryOrigin = 'base' | 'dockerfile' | 'onbuild' | 'unknown';
 
@@ -43,22 +33,6 @@ export interface HistoryMapping {
   chain: number[];
   /** Set when the history does not fit the Dockerfile; then no entry is mapped to a step. */
   mismatch?: string;
-}
-
-/** Converts the Engine API's /images/{id}/history answer (newest first) to entries oldest first. */
-export function fromApiHistory(
-  api: { Id?: string; Created?: number; CreatedBy?: string; Size?: number; Comment?: string; Tags?: string[] | null }[],
-): HistoryEntry[] {
-  return api
-    .map((h) => ({
-      id: h.Id ?? '<missing>',
-      created: h.Created ?? 0,
-      createdBy: h.CreatedBy ?? '',
-      size: h.Size ?? 0,
-      comment: h.Comment ?? '',
-      tags: h.Tags ?? [],
-    }))
-    .reverse();
 }
 
 const BUILDKIT_KEYWORDS =
