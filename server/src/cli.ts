@@ -67,6 +67,13 @@ class UsageError extends Error {}
 /** A file or setting the command cannot work with: the message alone (exit 2). */
 class CannotAnalyze extends Error {}
 
+/** `--build-arg K=V` into the map (analyze and build read it alike). */
+function addBuildArg(into: Record<string, string>, kv: string): void {
+  const eq = kv.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--build-arg expects K=V (got "${safe(kv)}")`);
+  into[kv.slice(0, eq)] = kv.slice(eq + 1);
+}
+
 function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
   const a: AnalyzeArgs = {
     format: 'text',
@@ -115,13 +122,9 @@ function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
       case '--target':
         a.target = value();
         break;
-      case '--build-arg': {
-        const kv = value();
-        const eq = kv.indexOf('=');
-        if (eq <= 0) throw new UsageError(`--build-arg expects K=V (got "${safe(kv)}")`);
-        a.buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+      case '--build-arg':
+        addBuildArg(a.buildArgs, value());
         break;
-      }
       case '--fail-on':
         a.failOn = oneOf(value(), ['error', 'warning', 'info'] as const);
         break;
@@ -437,13 +440,9 @@ function parseBuildArgs(argv: string[]): import('./cliBuild').BuildArgs | 'help'
         a.format = v;
         break;
       }
-      case '--build-arg': {
-        const kv = value();
-        const eq = kv.indexOf('=');
-        if (eq <= 0) throw new UsageError(`--build-arg expects K=V (got "${safe(kv)}")`);
-        a.buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+      case '--build-arg':
+        addBuildArg(a.buildArgs, value());
         break;
-      }
       case '--no-color':
         a.color = false;
         break;

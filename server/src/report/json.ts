@@ -1,7 +1,7 @@
 // The CLI's JSON output: exactly the contract in DESIGN.md (one object per file).
 
 import { fixesForAll, groupFindings, placesOf } from '../analysis/groups';
-import type { Analysis, Finding, Fix } from '../analysis/model';
+import type { Analysis, Finding, Fix, Forecast } from '../analysis/model';
 
 export interface JsonReport {
   file: string;
@@ -61,15 +61,7 @@ export interface JsonReport {
    * With --forecast: the steps (lines) the next build re-runs and their cost, compared with the build recorded at
    * `since`; null when no build was recorded (`forecastNote` says so).
    */
-  forecast?: {
-    steps: number[];
-    seconds: number | null;
-    secondsComplete: boolean;
-    bytes: number | null;
-    since: string;
-    builder: 'buildkit' | 'legacy';
-    notes: string[];
-  } | null;
+  forecast?: (Omit<Forecast, 'lines'> & { steps: number[] }) | null;
   forecastNote?: string;
 }
 
