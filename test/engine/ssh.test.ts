@@ -113,8 +113,15 @@ sshTest(
         if (killed || !/starting/.test(p.message)) return;
         killed = [];
         void sshSessions(e.sshdPid).then((pids) => {
-          killed = pids;
-          for (const pid of pids) process.kill(pid, 'SIGKILL');
+          // A session listed a moment ago may have ended since (a probe's, or the child of one killed here).
+          killed = pids.filter((pid) => {
+            try {
+              process.kill(pid, 'SIGKILL');
+              return true;
+            } catch {
+              return false;
+            }
+          });
         });
       },
     });
