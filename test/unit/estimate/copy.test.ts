@@ -259,6 +259,21 @@ test('build outputs: go build, dotnet publish and npm run build have no size, an
   assert.equal(a.image?.complete, false);
 });
 
+test('a COPY --from of what an unsized RUN made names the RUN in the deepest folder, not an earlier one in /', () => {
+  const text = [
+    'FROM rust:1.82-slim-bookworm AS build', // 1
+    'RUN mkdir -pv /root/.cargo && rustup set profile minimal', // 2
+    'WORKDIR /app', // 3
+    'RUN cargo build --release && ln -vfsr /app/target/release /app/target/final', // 4
+    'FROM debian:bookworm-slim', // 5
+    'COPY --from=build /app/target/final/server .', // 6
+  ].join('\n');
+  const a = analyze(text, {});
+  const at = (line: number) => a.steps.find((s) => s.step.line === line);
+  assert.equal(at(6)?.size, null);
+  assert.match(at(6)?.sizeNote ?? '', /in stage build is .*the RUN at line 4\b/);
+});
+
 test("npm run build: COPY --from of dist/ is the build RUN's output, not the sized node_modules of npm ci", async () => {
   const ctx = await fixtureContext('estimate-context');
   const text = [

@@ -266,14 +266,14 @@ function copyFromStage(walk: Walk, step: Step, state: StageState, sources: strin
     if (found === 0 && unsized !== null)
       return none(`${path} in stage ${name} is written by the RUN at line ${unsized}, which has no static estimate`);
     if (found === 0) {
-      const above = src.unknownWriters.find((w) => isUnder(path, w.workdir));
+      const above = nearestWriter(src.unknownWriters, path);
       if (above)
         return none(
           `${path} in stage ${name} is presumably made by the RUN at line ${above.line}, which has no static estimate`,
         );
       return none(`nothing we know of is at ${path} in stage ${name} (it may come from that stage's base image)`);
     }
-    const above = unsized ?? src.unknownWriters.find((w) => isUnder(path, w.workdir))?.line;
+    const above = unsized ?? nearestWriter(src.unknownWriters, path)?.line;
     if (above !== undefined) caveats.push(`the RUN at line ${above} may also write there (not counted)`);
     for (const [t, f] of copied) state.files.set(t, f);
     entries += found;
@@ -302,6 +302,19 @@ function unsizedWriter(walk: Walk, stage: number, path: string): number | null {
     if (!sized || sized.lowerBound) return walk.model.steps[o.step].line;
   }
   return null;
+}
+
+/**
+ * Of the RUNs we could not size, the one most likely to have made `path`: it ran in the deepest folder holding
+ * `path` (a `cargo build` in /app rather than a `mkdir` in /), and of those the latest.
+ */
+function nearestWriter(writers: StageState['unknownWriters'], path: string): StageState['unknownWriters'][number] | null {
+  let best: StageState['unknownWriters'][number] | null = null;
+  for (const w of writers) {
+    if (!isUnder(path, w.workdir)) continue;
+    if (!best || normalizeAbs(w.workdir).length >= normalizeAbs(best.workdir).length) best = w;
+  }
+  return best;
 }
 
 /** Is `child` the folder `dir` or inside it? */
