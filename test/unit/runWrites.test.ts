@@ -214,3 +214,24 @@ test('ln makes a link: reads through it are not followed', () => {
     [['/opt/app', true]],
   );
 });
+
+test('downloads: curl -o / -fsSLo / -O and wget -O / -P write where the options say, alone or in a cluster', () => {
+  const curl = writes(
+    df(
+      'FROM debian',
+      'WORKDIR /dl',
+      'RUN curl -fsSL "${URL}" -o /war/app.war && curl -fsSLo /opt/x.tgz https://e.org/x.tgz && curl -O https://e.org/y.zip',
+    ),
+    3,
+  );
+  assert.deepEqual(curl, ['/war/app.war any', '/opt/x.tgz any', '/dl/y.zip any']);
+  const wget = writes(
+    df('FROM debian', 'WORKDIR /dl', 'RUN wget -O /tmp/z.deb https://e.org/z.deb && wget -q -P /opt https://e.org/w'),
+    3,
+  );
+  assert.deepEqual(wget, ['/tmp/z.deb any', '/opt any']);
+  assert.deepEqual(writes(df('FROM debian', 'RUN curl -fsSL https://e.org/key -o - | gpg --dearmor > /k.gpg'), 2), [
+    '/k.gpg any',
+    ...HOME_AND_CACHES.map((p) => `${p} any`),
+  ]);
+});

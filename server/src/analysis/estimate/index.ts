@@ -264,7 +264,9 @@ function copyFromStage(walk: Walk, step: Step, state: StageState, sources: strin
         `${path} in stage ${name} is written by the RUN at line ${inside.line}, which has no static estimate`,
       );
     if (found === 0 && unsized !== null)
-      return none(`${path} in stage ${name} is written by the RUN at line ${unsized}, which has no static estimate`);
+      return none(
+        `${path} in stage ${name} is ${unsized.sure ? 'written' : 'presumably made'} by the RUN at line ${unsized.line}, which has no static estimate`,
+      );
     if (found === 0) {
       const above = nearestWriter(src.unknownWriters, path);
       if (above)
@@ -273,7 +275,7 @@ function copyFromStage(walk: Walk, step: Step, state: StageState, sources: strin
         );
       return none(`nothing we know of is at ${path} in stage ${name} (it may come from that stage's base image)`);
     }
-    const above = unsized ?? nearestWriter(src.unknownWriters, path)?.line;
+    const above = unsized?.line ?? nearestWriter(src.unknownWriters, path)?.line;
     if (above !== undefined) caveats.push(`the RUN at line ${above} may also write there (not counted)`);
     for (const [t, f] of copied) state.files.set(t, f);
     entries += found;
@@ -287,19 +289,20 @@ function copyFromStage(walk: Walk, step: Step, state: StageState, sources: strin
 }
 
 /**
- * The line of a RUN that wrote `path` in stage `stage` and that the estimate could not size (a build: `go build -o`,
+ * The RUN that last wrote `path` in stage `stage` when the estimate could not size it (a build: `go build -o`,
  * `dotnet publish -o`, `npm run build`), from the path's provenance (provenance.ts): the copy is then not taken for
- * what other steps left there alone, nor for nothing. Null when every writer there is sized.
+ * what other steps left there alone, nor for nothing. `sure` is false when that RUN also runs a command we cannot
+ * read (it may write anywhere): it is then the latest step that may have made the path, the RUNs after it being
+ * read and writing elsewhere. Null when every writer there is sized, or the provenance is unknown.
  */
-function unsizedWriter(walk: Walk, stage: number, path: string): number | null {
+function unsizedWriter(walk: Walk, stage: number, path: string): { line: number; sure: boolean } | null {
   walk.provenance ??= new ProvenanceReader(walk.model, walk.facts.context);
   const prov = walk.provenance.of(stage, path);
   if (prov.origins === null) return null;
   for (const o of prov.origins) {
-    // a RUN we cannot read may write anywhere: the caller's caveat (a lower bound) covers it
-    if (o.how !== 'run' || o.unknown !== null) continue;
+    if (o.how !== 'run') continue;
     const sized = walk.out[o.step]?.size;
-    if (!sized || sized.lowerBound) return walk.model.steps[o.step].line;
+    if (!sized || sized.lowerBound) return { line: walk.model.steps[o.step].line, sure: o.unknown === null };
   }
   return null;
 }
@@ -308,7 +311,10 @@ function unsizedWriter(walk: Walk, stage: number, path: string): number | null {
  * Of the RUNs we could not size, the one most likely to have made `path`: it ran in the deepest folder holding
  * `path` (a `cargo build` in /app rather than a `mkdir` in /), and of those the latest.
  */
-function nearestWriter(writers: StageState['unknownWriters'], path: string): StageState['unknownWriters'][number] | null {
+function nearestWriter(
+  writers: StageState['unknownWriters'],
+  path: string,
+): StageState['unknownWriters'][number] | null {
   let best: StageState['unknownWriters'][number] | null = null;
   for (const w of writers) {
     if (!isUnder(path, w.workdir)) continue;

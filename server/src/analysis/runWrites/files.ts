@@ -162,7 +162,7 @@ function clusterValue(cmd: ShellCommand, letter: string): string | null {
   for (let i = 1; i < w.length; i++) {
     if (w[i].startsWith('--') || !w[i].startsWith('-') || w[i].length < 2) continue;
     const at = w[i].indexOf(letter);
-    if (at > 0 && /^[a-zA-Z]+$/.test(w[i].slice(1, at)))
+    if (at > 0 && /^[a-zA-Z]*$/.test(w[i].slice(1, at)))
       return at === w[i].length - 1 ? (w[i + 1] ?? null) : w[i].slice(at + 1);
   }
   return null;
