@@ -790,3 +790,35 @@ test('a COPY --from into the project folder between the sources and the install 
     ),
   );
 });
+
+test('a monorepo whose workspace folders are copied below the install folder: one finding with its places, no fix, and why', () => {
+  const text = df(
+    'FROM node:22',
+    'WORKDIR /repo',
+    'COPY package.json yarn.lock turbo.json ./',
+    'COPY apps/web ./apps/web',
+    'COPY packages ./packages',
+    'RUN yarn install',
+  );
+  const f = findings(text, RULE, {
+    context: context([
+      'package.json',
+      'yarn.lock',
+      'turbo.json',
+      'apps/web/package.json',
+      'apps/web/src/page.tsx',
+      'packages/ui/package.json',
+      'packages/ui/index.ts',
+    ]),
+  });
+  assert.deepEqual(
+    f.map((x) => x.line),
+    [4, 5],
+  );
+  assert.equal(f[0].message, f[1].message, 'the same message, so the reports show one finding at two places');
+  assert.equal(f[0].fixes.length, 0);
+  assert.match(
+    f[0].message,
+    /No quick fix: the sources go into folders inside \/repo \(apps\/web, packages\) whose own manifests/,
+  );
+});

@@ -197,7 +197,7 @@ function planManifests(ctx: RuleContext, p: CopyFirstProblem, dir: string, first
       : { lines: [], move: manifestCopy };
   // find the source copy that puts files at `dir`, and the context folder they come from
   const covering = p.copies.find((c) => coversDir(c, dir));
-  if (!covering) return null;
+  if (!covering) return insideInstallDir(p.copies, dir);
   const srcs: ContextSource[] = contextSources(covering, ctx.facts.context);
   if (srcs.length !== 1 || (srcs[0].kind !== 'context' && srcs[0].kind !== 'folder')) return null;
   // a variable in the destination must mean the same where the new lines go
@@ -340,6 +340,22 @@ function installTimeFiles(eco: EcosystemId, ctxDir: string, context: BuildContex
     .map((f) => f.path)
     .filter((f) => f.startsWith(prefix) && NODE_INSTALL_FOLDERS.some((d) => f.startsWith(prefix + d)))
     .map((f) => f.slice(prefix.length));
+}
+
+/**
+ * Why there is no fix when the sources go into folders inside the install folder (a monorepo's `apps/web`,
+ * `packages`): the install may read each one's own manifest (workspaces), which we cannot list safely. Null when the
+ * copies land elsewhere (nothing known to say).
+ */
+function insideInstallDir(copies: readonly Step[], dir: string): string | null {
+  const inside = copies
+    .map((c) => withoutTrailing(c.destination ?? '', '/'))
+    .filter((d) => d.startsWith(dir === '/' ? '/' : dir + '/'))
+    .map((d) => d.slice(dir === '/' ? 1 : dir.length + 1));
+  if (inside.length === 0) return null;
+  const shown =
+    inside.length > 3 ? `${inside.slice(0, 3).join(', ')} and ${inside.length - 3} more` : inside.join(', ');
+  return `the sources go into folders inside ${dir} (${shown}) whose own manifests the install may read (workspaces), and which of their files to copy first is not known here`;
 }
 
 /** Does this COPY put files into folder `dir` (its destination is `dir` or above it)? */

@@ -68,7 +68,7 @@ export const copyBeforeInstall: Rule = {
             out.push({
               line: copy.line,
               endLine: copy.endLine,
-              message: `${copy.keyword} at line ${copy.line} brings in source files before line ${step.line} ${verb} (\`${dep.command.text.length > 50 ? dep.command.text.slice(0, 47) + '...' : dep.command.text}\`): every source edit re-runs that install. Copy the dependency manifests first, install, then copy the rest.${noFix || hint(dep)}`,
+              message: `This ${copy.keyword} brings in source files before line ${step.line} ${verb} (\`${dep.command.text.length > 50 ? dep.command.text.slice(0, 47) + '...' : dep.command.text}\`): every source edit re-runs that install. Copy the dependency manifests first, install, then copy the rest.${noFix || hint(dep)}`,
               fixes,
             });
           }
