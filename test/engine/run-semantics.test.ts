@@ -3,6 +3,8 @@
 // pattern, a branch guarded by a build arg left unset (and one set by default), and a `case` on the architecture.
 // Each RUN layer's estimate must be within 35 % of its `docker history` size, or under 2 MB where the layer is under
 // 1 MB. The table is printed at the end.
+// Also: chown, chmod and touch on files a COPY brought in, built with both builders: each such layer holds the
+// changed files whole again (overlayfs copy-up), which the estimate must count (estimate/run/metadata.ts).
 // The packages that stay are a few MB or more (curl): a package of ~1 MB is dominated by dpkg's state (1.1 to 1.8 MB
 // measured here) and by how much of it is documentation the slim image does not unpack (xz-utils, 1.2 MB of
 // Installed-Size, made a 1.1 MB layer with dpkg's state; estimated 2.5 MB), which the estimate takes as an average
@@ -14,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
+import { readBuildContext } from '../../server/src/facts/context';
 import { buildFixture, engineSuite, ensureOfficialLike, type TestEngine } from './harness';
 
 const TOLERANCE = 0.35;
@@ -95,13 +98,18 @@ async function measure(
   e: TestEngine,
   name: string,
   text: string,
+  opts: { files?: Record<string, Buffer>; builder?: 'legacy' | 'buildkit' } = {},
 ): Promise<{ line: number; est: number | null; measured: number; basis: string }[]> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'li-run-semantics-'));
   try {
     await fs.promises.writeFile(path.join(dir, 'Dockerfile'), text);
+    for (const [rel, bytes] of Object.entries(opts.files ?? {})) {
+      await fs.promises.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+      await fs.promises.writeFile(path.join(dir, rel), bytes);
+    }
     const tag = `li-run-semantics/${name}:latest`;
-    await buildFixture(e, dir, { builder: 'legacy', tag, timeoutMs: 30 * 60_000 });
-    const a = analyze(text, {});
+    await buildFixture(e, dir, { builder: opts.builder ?? 'legacy', tag, timeoutMs: 30 * 60_000 });
+    const a = analyze(text, { context: await readBuildContext(dir) });
     const runs = a.steps.filter((s) => s.step.keyword === 'RUN');
     const entries = ((await e.docker.getImage(tag).history()) as RawHistory[])
       .filter((h) => h.CreatedBy.includes('/bin/sh -c') && !h.CreatedBy.includes('#(nop)'))
@@ -135,6 +143,39 @@ engineTest(
         );
         const ok = m.est !== null && (m.measured < 1e6 ? m.est < 2e6 : Math.abs(diff) <= TOLERANCE);
         if (!ok) misses.push(`${name} line ${m.line}: estimate ${m.est} vs measured ${m.measured} (${m.basis})`);
+      }
+    }
+    assert.deepEqual(misses, []);
+  },
+);
+
+engineTest(
+  'chown, chmod and touch on files a COPY brought store them again: each layer is estimated within 10 %, with both builders',
+  { timeout: 20 * 60_000 },
+  async (e) => {
+    await ensureOfficialLike(e, 'bookworm', true);
+    const platform = await enginePlatform(e);
+    const text = [
+      `FROM --platform=${platform} debian:bookworm-slim`,
+      'COPY app /app',
+      'RUN chown -R nobody:nogroup /app',
+      'RUN chmod 0755 /app/big.bin',
+      'RUN touch /app/notes.txt',
+      'RUN chown nobody /app',
+      'RUN chmod -R a+r /app && touch /app/big.bin',
+      '',
+    ].join('\n');
+    const files = { 'app/big.bin': Buffer.alloc(3_000_000, 7), 'app/notes.txt': Buffer.alloc(20_000, 1) };
+    const misses: string[] = [];
+    for (const builder of ['legacy', 'buildkit'] as const) {
+      for (const m of await measure(e, `metadata-${builder}`, text, { files, builder })) {
+        const diff = m.est === null ? NaN : (m.est - m.measured) / m.measured;
+        rows.push(
+          `| metadata (${builder}) | ${m.line} | ${m.est === null ? 'none' : (m.est / 1e6).toFixed(3) + ' MB'} | ${(m.measured / 1e6).toFixed(3)} MB | ${Number.isFinite(diff) ? (diff * 100).toFixed(1) + ' %' : '-'} |`,
+        );
+        // a layer holding only metadata is a few kB (the folder entries); one holding a file again is its size
+        const ok = m.est !== null && (m.measured < 100_000 ? m.est < 100_000 : Math.abs(diff) <= 0.1);
+        if (!ok) misses.push(`${builder} line ${m.line}: estimate ${m.est} vs measured ${m.measured} (${m.basis})`);
       }
     }
     assert.deepEqual(misses, []);

@@ -76,13 +76,38 @@ function eachOperand(withValue: ReadonlySet<string>, basis: WriteBasis, replaces
   };
 }
 
-/** chmod MODE FILE..., chown OWNER FILE...: the operands after the first (the mode or owner), unless --reference. */
-const modeChange: CommandReader = (r, cmd) => {
+/** The files a command changes the metadata of (owner, mode, times, capabilities), as written. */
+export interface MetadataChange {
+  program: string;
+  files: string[];
+  /** -R: every file under each operand too. */
+  recursive: boolean;
+}
+
+const TOUCH_VALUES = new Set(['-d', '-t', '-r', '--date', '--reference']);
+
+/**
+ * chmod MODE FILE..., chown OWNER FILE..., chgrp GROUP FILE... (the operands after the first, unless --reference),
+ * touch FILE..., setcap CAPS FILE (or -r FILE): what they change in place; null for any other command.
+ */
+export function readMetadataChange(cmd: ShellCommand): MetadataChange | null {
+  const p = cmd.program;
+  if (p === 'touch') return { program: p, files: operandsOf(cmd, TOUCH_VALUES), recursive: false };
+  if (p === 'setcap') {
+    const ops = operandsOf(cmd, new Set(['-n']));
+    return { program: p, files: has(cmd, '-r') ? ops : ops.slice(1), recursive: false };
+  }
+  if (p !== 'chmod' && p !== 'chown' && p !== 'chgrp') return null;
   const ops = operandsOf(cmd);
   // `chmod -x file`: an option-looking mode
-  const modeAsOption = cmd.program === 'chmod' && cmd.words.slice(1).some((w) => /^-[rwxXst]+$/.test(w));
+  const modeAsOption = p === 'chmod' && cmd.words.slice(1).some((w) => /^-[rwxXst]+$/.test(w));
   const files = has(cmd, '--reference') || modeAsOption ? ops : ops.slice(1);
-  for (const f of files) r.add(f, 'command', cmd.program);
+  const recursive = cmd.words.some((w, i) => i > 0 && (w === '--recursive' || /^-[a-zA-Z]*R[a-zA-Z]*$/.test(w)));
+  return { program: p, files, recursive };
+}
+
+const modeChange: CommandReader = (r, cmd) => {
+  for (const f of readMetadataChange(cmd)?.files ?? []) r.add(f, 'command', cmd.program);
 };
 
 /** cp, mv, install, ln: the target folder (-t) or the last operand; `mv` also removes its sources. */
@@ -411,7 +436,7 @@ export const QUIET = new Set([
 
 export const FILE_READERS = new Map<string, CommandReader>([
   ['mkdir', eachOperand(new Set(['-m', '--mode']), 'command', false)],
-  ['touch', eachOperand(new Set(['-d', '-t', '-r', '--date', '--reference']), 'command', false)],
+  ['touch', modeChange],
   ['rm', eachOperand(NONE, 'command', true)],
   ['rmdir', eachOperand(NONE, 'command', true)],
   ['unlink', eachOperand(NONE, 'command', true)],

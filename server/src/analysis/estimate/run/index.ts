@@ -7,6 +7,7 @@
 //   node_modules.
 // - pip install, uv sync, poetry install, pipenv install: ./pip.ts, from the requirements or lockfile the stage
 //   copied in, sized from a table of PyPI distributions.
+// - chown, chmod, touch, setcap on files earlier steps wrote: ./metadata.ts (the layer stores those files again).
 // A few commands are known to write next to nothing; any other makes the estimate a lower bound, or no estimate
 // when nothing else in the RUN is sized. An apt-get or apk install that cannot be sized (unknown base, wrong
 // family) leaves the whole step without a size.
@@ -20,6 +21,7 @@ import { DEFAULT_PLATFORM } from './conditions';
 import { apkEstimate } from './apk';
 import { aptEstimateOf } from './apt';
 import { flowOf, type Flow } from './flow';
+import { metadataCopies } from './metadata';
 import { nodeEstimate } from './npm';
 import { pipEstimate, pyLockEstimate } from './pip';
 import { affectsSize, readRun, type RunCommands } from './read';
@@ -191,6 +193,9 @@ class LayeredSet extends Set<string> {
 /** The RUN's estimate from its commands; `commit`: record what it leaves in the stage's state (files, writers). */
 function sizeRun(step: Step, state: StageState, facts: AnalysisFacts, run: RunCommands, commit: boolean): RunEstimate {
   const sum: Sum = { bytes: 0, parts: [], unknown: [], estimated: false, lowerBound: false };
+  // before this RUN's own installs enter the state: what it changes of its own new files is stored once
+  const meta = metadataCopies(step, state, run.metadataCommands);
+  if (meta) add(sum, meta.bytes, meta.text, meta.lowerBound);
   // a removal alone (`apt-get purge x`) is sized where the image's packages are known; elsewhere it writes ~nothing
   const removes = state.debian !== null && run.aptOps.some((op) => op.kind === 'remove');
   if (run.aptInstalls.length || run.aptUpdate || removes) {

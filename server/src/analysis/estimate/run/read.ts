@@ -21,6 +21,7 @@ import {
   packageCommand,
   type ApkAdd,
 } from '../../packageCommands';
+import { readMetadataChange } from '../../runWrites/files';
 import type { AptOp } from './aptSequence';
 import { flowOf, MANUAL_MARK } from './flow';
 
@@ -140,6 +141,8 @@ function readCommands(step: Step, cmds: readonly ShellCommand[], platform: strin
     pyLockInstalls: cmds.map(pyLockInstall).filter((x): x is DependencyCommand => x !== null),
     /** Programs whose writes are not estimated. */
     writers,
+    /** chown, chmod, touch, setcap: they copy the files they change into the layer (./metadata.ts). */
+    metadataCommands: cmds.filter((c) => readMetadataChange(c) !== null),
   };
 }
 
