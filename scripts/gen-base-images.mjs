@@ -32,9 +32,10 @@ function describe(row, bytes) {
       return `${row.refs[0]} ${row.size} uncompressed (${row.source}, ${row.date})`;
     case 'compressed': {
       const mb = (Number(row.size) / 1e6).toFixed(1);
+      const why = row.ratioNote ?? 'typical compressed/on-disk ratio of official images, research §6';
       return (
-        `${row.refs[0]} derived: compressed ${mb} MB / ratio ${row.ratio} (typical compressed/on-disk ratio of ` +
-        `official images, research §6) = ${(bytes / 1e6).toFixed(0)} MB on disk (${row.source}, ${row.date})`
+        `${row.refs[0]} derived: compressed ${mb} MB / ratio ${row.ratio} (${why}) = ` +
+        `${(bytes / 1e6).toFixed(0)} MB on disk (${row.source}, ${row.date})`
       );
     }
     default:

@@ -202,8 +202,37 @@ test('scratch is empty, unknown images are unknown, never guessed', () => {
   assert.equal(lookupBaseImage('mycorp/base:1.2'), null);
   assert.equal(lookupBaseImage('php:8.2-fpm'), null, 'php-fpm is a variant we have no row for');
   assert.equal(lookupBaseImage('eclipse-temurin:11-jre-alpine'), null, 'no row for temurin 11');
-  assert.equal(lookupBaseImage('mcr.microsoft.com/dotnet/aspnet:10.0'), null, 'no row for .NET 10');
+  assert.equal(lookupBaseImage('mcr.microsoft.com/dotnet/sdk:10.0'), null, 'no row for the .NET 10 SDK');
+  assert.equal(lookupBaseImage('mcr.microsoft.com/dotnet/aspnet:9.0'), null, 'no row for .NET 9');
   assert.equal(lookupBaseImage('${BASE}'), null);
   assert.equal(lookupBaseImage(''), null);
   assert.equal(lookupBaseImage('   '), null);
+});
+
+test('end-of-life and new lines real Dockerfiles use are sized from a cited source, under every spelling', () => {
+  const node18 = lookupBaseImage('node:18');
+  assert.ok(node18 && node18.bytes > 500_000_000, 'node:18 is a full buildpack-deps image');
+  assert.match(node18.basis, /repo-info repos\/node\/remote\/18\.md @\w+ .*2023-01-11/);
+  assert.equal(lookupBaseImage('docker.io/library/node:18')?.bytes, node18.bytes);
+  assert.match(lookupBaseImage('node:18@sha256:d871edd5b681')?.basis ?? '', /pinned by digest/);
+  // the full node:18 row answers for no other variant of the 18 line
+  for (const ref of ['node:18-alpine', 'node:18-slim', 'node:18-bookworm-slim'])
+    assert.equal(lookupBaseImage(ref), null, ref);
+
+  const py = lookupBaseImage('python:3.14-slim-bookworm');
+  assert.ok(py && py.bytes < node18.bytes);
+  assert.equal(py.release, 'bookworm');
+  assert.match(py.basis, /repo-info repos\/python\/local\/3\.14-slim-bookworm\.md @\w+ .*2026-08-05/);
+  assert.equal(lookupBaseImage('python:3.14-slim-trixie')?.bytes === py.bytes, false, 'trixie is not the bookworm row');
+
+  const aspnet = lookupBaseImage('mcr.microsoft.com/dotnet/aspnet:10.0');
+  assert.ok(aspnet);
+  assert.equal(aspnet.family, 'ubuntu');
+  assert.match(aspnet.basis, /dotnet\/dotnet-docker documentation\/sample-image-size-report\.md @\w+/);
+  assert.match(aspnet.basis, /compressed 92\.5 MB \/ ratio 0\.419 \(the ratio the same report measured/);
+  assert.equal(lookupBaseImage('mcr.microsoft.com/dotnet/aspnet:10.0-alpine'), null, 'no ratio measured for Alpine');
+
+  const rust = lookupBaseImage('docker.io/library/rust:1.97.1-slim-trixie');
+  assert.match(rust?.basis ?? '', /sized as rust:1\.97-slim-trixie, a patch neighbour .*rust\/local\/1\.97-slim\.md/);
+  assert.equal(lookupBaseImage('rust:1.97.1-slim-bookworm'), null);
 });
