@@ -63,6 +63,11 @@ test('another release line is sized only as a sibling whose listed lines are mea
     py?.basis ?? '',
     /sized as python:3\.12-slim, approximate: no row of the 3\.11 line; the listed slim lines 3\.12, 3\.13/,
   );
+  // a row built on an end-of-life suite (node:18 of 2023, bullseye) is no evidence about today's lines
+  assert.match(
+    lookupBaseImage('node:20')?.basis ?? '',
+    /sized as node:22, approximate: no row of the 20 line; the listed lines 22, 24 are within/,
+  );
   // too far from every listed line, or no two lines listed for that variant to measure the spread
   assert.equal(lookupBaseImage('postgres:9.6'), null);
   assert.equal(lookupBaseImage('node:14'), null);

@@ -172,6 +172,12 @@ const SIBLING_REACH = 2;
  * SIBLING_SPREAD of each other, the nearest of them (at most SIBLING_REACH lines away) stands in: the image's size
  * is known not to move much from one line to the next. The basis gives the spread measured.
  */
+/**
+ * Suites past their end of life: a row built on one (node:18 of January 2023, on bullseye) tells what that image
+ * weighed then, not what the lines beside it weigh now, so it neither answers for nor rules out a sibling line.
+ */
+const OLD_RELEASES: ReadonlySet<string> = new Set(['stretch', 'buster', 'bullseye', 'bionic', 'focal']);
+
 function siblingLine(entries: Entry[], repo: string, tag: string): { entry: Entry; why: string } | null {
   const wanted = parseTag(tag);
   if (wanted.version.length === 0) return null;
@@ -180,6 +186,7 @@ function siblingLine(entries: Entry[], repo: string, tag: string): { entry: Entr
   if (wanted.version.length < depth) return null;
   const same = entries.filter(
     (e) =>
+      !OLD_RELEASES.has(e.row.release ?? '') &&
       e.parsed.variant === wanted.variant &&
       e.parsed.version.length >= depth &&
       e.parsed.version.slice(0, at).every((n, i) => n === wanted.version[i]),
