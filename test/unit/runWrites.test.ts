@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDockerfile } from '../../server/src/analysis/parse';
 import { runWrites, type Vars, type WriteEntry } from '../../server/src/analysis/runWrites';
+import { createdAccount } from '../../server/src/analysis/runWrites/files';
+import { commandsOf } from '../../server/src/analysis/shell';
 import { df } from './fixes';
 
 /** What the RUN at `line` of a Dockerfile writes, as `path basis[!]` strings (`!`: it replaces the path). */
@@ -234,4 +236,20 @@ test('downloads: curl -o / -fsSLo / -O and wget -O / -P write where the options 
     '/k.gpg any',
     ...HOME_AND_CACHES.map((p) => `${p} any`),
   ]);
+});
+
+test('createdAccount: the user or group an account command makes, and whether the user gets a group of its name', () => {
+  const read = (cmd: string) => {
+    const step = parseDockerfile(df('FROM debian', `RUN ${cmd}`)).steps[1];
+    return createdAccount(commandsOf(step)[0]);
+  };
+  assert.deepEqual(read('useradd -m -u 10001 app'), { user: 'app', group: 'app' });
+  assert.deepEqual(read('useradd -g staff -d /srv app'), { user: 'app', group: null });
+  assert.deepEqual(read('adduser -D -S -G www app'), { user: 'app', group: null });
+  assert.deepEqual(read('adduser --system --group app'), { user: 'app', group: 'app' });
+  assert.deepEqual(read('adduser --system app'), { user: 'app', group: null });
+  assert.deepEqual(read('groupadd -g 10001 app'), { user: null, group: 'app' });
+  assert.deepEqual(read('addgroup -S app'), { user: null, group: 'app' });
+  assert.equal(read('adduser app sudo'), null, 'adds an existing user to a group');
+  assert.equal(read('usermod -aG docker app'), null);
 });

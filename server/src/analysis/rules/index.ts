@@ -7,6 +7,7 @@ import { aptNoInstallRecommends } from './apt-no-install-recommends';
 import { aptUpdateAlone } from './apt-update-alone';
 import { copyBeforeInstall } from './copy-before-install';
 import { buildContextMismatch } from './build-context-mismatch';
+import { chownAfterCopy } from './chown-after-copy';
 import { copySourceMissing } from './copy-source-missing';
 import { floatingBaseTag } from './floating-base-tag';
 import { multiStageCandidate } from './multi-stage-candidate';
@@ -31,6 +32,7 @@ export const RULES: Rule[] = [
   pipNoCacheDir,
   npmCacheLeft,
   removedInLaterLayer,
+  chownAfterCopy,
   // rewrites of the final stage: multi-stage build, smaller base
   multiStageCandidate,
   smallerBaseCandidate,

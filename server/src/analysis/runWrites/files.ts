@@ -82,6 +82,8 @@ export interface MetadataChange {
   files: string[];
   /** -R: every file under each operand too. */
   recursive: boolean;
+  /** `chown --from=OWNER`: only the files that OWNER has now change (which ones is not known here). */
+  conditional: boolean;
 }
 
 const TOUCH_VALUES = new Set(['-d', '-t', '-r', '--date', '--reference']);
@@ -92,19 +94,21 @@ const TOUCH_VALUES = new Set(['-d', '-t', '-r', '--date', '--reference']);
  */
 export function readMetadataChange(cmd: ShellCommand): MetadataChange | null {
   const p = cmd.program;
-  if (p === 'touch') return { program: p, files: operandsOf(cmd, TOUCH_VALUES), recursive: false };
+  if (p === 'touch') return { program: p, files: operandsOf(cmd, TOUCH_VALUES), recursive: false, conditional: false };
   if (p === 'setcap') {
     const ops = operandsOf(cmd, new Set(['-n']));
-    return { program: p, files: has(cmd, '-r') ? ops : ops.slice(1), recursive: false };
+    return { program: p, files: has(cmd, '-r') ? ops : ops.slice(1), recursive: false, conditional: false };
   }
   if (p !== 'chmod' && p !== 'chown' && p !== 'chgrp') return null;
-  const ops = operandsOf(cmd);
+  const ops = operandsOf(cmd, CHOWN_VALUES);
   // `chmod -x file`: an option-looking mode
   const modeAsOption = p === 'chmod' && cmd.words.slice(1).some((w) => /^-[rwxXst]+$/.test(w));
   const files = has(cmd, '--reference') || modeAsOption ? ops : ops.slice(1);
   const recursive = cmd.words.some((w, i) => i > 0 && (w === '--recursive' || /^-[a-zA-Z]*R[a-zA-Z]*$/.test(w)));
-  return { program: p, files, recursive };
+  return { program: p, files, recursive, conditional: p === 'chown' && has(cmd, '--from') };
 }
+
+const CHOWN_VALUES = new Set(['--from']);
 
 const modeChange: CommandReader = (r, cmd) => {
   for (const f of readMetadataChange(cmd)?.files ?? []) r.add(f, 'command', cmd.program);
@@ -312,6 +316,36 @@ const FILE_EXEC = new Map<string, WriteBasis>([
 ]);
 
 /** useradd/adduser and friends: the account files, home folders, and a home named on the command line. */
+/** Options of useradd/adduser/groupadd/addgroup (shadow-utils, Debian's adduser, BusyBox) that take a value. */
+const ACCOUNT_VALUES = new Set([
+  ...['-u', '-g', '-G', '-d', '-s', '-c', '-k', '-e', '-f', '-K', '-p', '-h', '-b', '-Z', '-R', '-P'],
+  ...['--uid', '--gid', '--groups', '--home-dir', '--home', '--shell', '--comment', '--gecos', '--ingroup'],
+  ...['--skel', '--expiredate', '--inactive', '--key', '--password', '--base-dir', '--root', '--prefix'],
+  ...['--firstuid', '--lastuid', '--firstgid', '--lastgid', '--conf', '--add_extra_groups'],
+]);
+
+/**
+ * The user or group an account command creates: `useradd -m app`, `adduser -D -S app`, `groupadd -g 10001 app`,
+ * `addgroup --system app` -> { kind, name }; null for other commands (usermod, deluser) or when the name is not a
+ * plain word. A user created by useradd/adduser also gets a group of its name unless told otherwise (Debian's
+ * USERGROUPS_ENAB, BusyBox's adduser; Debian's `adduser --system` only with --group); `group` says so.
+ */
+export function createdAccount(cmd: ShellCommand): { user: string | null; group: string | null } | null {
+  const p = cmd.program;
+  if (p !== 'useradd' && p !== 'adduser' && p !== 'groupadd' && p !== 'addgroup') return null;
+  const ops = operandsOf(cmd, ACCOUNT_VALUES);
+  // Debian's `adduser user group` adds an existing user to a group; `addgroup user group` likewise
+  if (ops.length !== 1 || !/^[a-z_][a-z0-9_.-]*\$?$/i.test(ops[0])) return null;
+  const name = ops[0];
+  if (p === 'groupadd' || p === 'addgroup') return { user: null, group: name };
+  // a primary group named (useradd -g, Debian's adduser --ingroup/--gid, BusyBox's adduser -G): no group of its own
+  const ownGroup =
+    p === 'useradd'
+      ? !has(cmd, '-N', '--no-user-group', '-g', '--gid')
+      : !has(cmd, '--ingroup', '--gid', '-G', '--no-create-group') && (!has(cmd, '--system') || has(cmd, '--group'));
+  return { user: name, group: ownGroup ? name : null };
+}
+
 const accounts: CommandReader = (r, cmd) => {
   for (const d of ['/etc', '/home', '/var']) r.addAbs(d, null, cmd.program);
   const home = valueOf(cmd, '-d', '--home-dir', '--home') ?? (cmd.program === 'adduser' ? valueOf(cmd, '-h') : null);

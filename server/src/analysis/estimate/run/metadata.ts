@@ -3,8 +3,8 @@
 // when its owner, mode, times or extended attributes change, so `RUN chown -R app /app` after `COPY . /app` stores
 // every copied byte a second time (measured: a 5 MB file copied, then chown -R, chmod +x and touch gave four 5 MB
 // layers, with the legacy builder and with BuildKit alike). Files that came with the base image or a package
-// install are not in our tables: changing those is not counted here (a note says so only for setcap, whose target
-// is usually such a binary; see index.ts).
+// install are not in our tables: changing those is not counted here (setcap stays a writer we cannot size, as its
+// target is usually such a binary), nor is `chown --from`, which changes only the files some owner has.
 
 import { readMetadataChange } from '../../runWrites/files';
 import type { ShellCommand } from '../../shell';
@@ -29,7 +29,8 @@ export function metadataCopies(step: Step, state: StageState, cmds: readonly She
   let budget = MAX_COMPARISONS;
   for (const cmd of cmds) {
     const change = readMetadataChange(cmd);
-    if (!change) continue;
+    // `chown --from`: which files it changes depends on their owners, which we do not follow
+    if (!change || change.conditional) continue;
     for (const raw of change.files) {
       // a variable or a pattern we do not expand here: that operand is not counted
       if (/[$`*?[]/.test(raw)) continue;

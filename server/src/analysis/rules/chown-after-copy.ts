@@ -1,0 +1,111 @@
+// chown-after-copy
+//
+// What: a RUN whose `chown -R`, `chgrp -R` or `chmod -R` covers a folder that COPY/ADD steps of its stage filled
+// before it, in a stage that reaches the final image, when those copies come to 1 MB or more (or their size is not
+// known: a whole-context copy read without its context).
+// Why: a layer stores a whole file again when its owner or mode changes (overlayfs copies it up): `COPY . /app` then
+// `RUN chown -R app:app /app` ships every copied byte twice. Measured on both builders (the engine test of
+// estimate/run/metadata.ts, which sizes that RUN's layer): a 3 MB copy, then chown -R, gave a 3 MB layer.
+// Not a finding: copies under 1 MB together (an entrypoint script made executable), or of named files whose size is
+// not known (no context read: a config file, usually), copies that set --chown/--chmod themselves, `chown --from`
+// (it changes only some owner's files), paths the copies did not fill (the base image's), a chown without -R.
+// Fix (../rewrite/chownCopy.ts): for chown/chgrp, `--chown` on those COPY steps and the RUN reduced to the folder
+// itself. Not offered, and the finding says why, where the rewrite could change the result: the RUN does more than
+// the chown, another step also writes under the folder, the owner may not exist yet where the COPY runs, an ADD.
+// chmod -R gets no fix: `COPY --chmod` is BuildKit's only; the message names it.
+
+import { readMetadataChange } from '../runWrites/files';
+import { commandsOf } from '../shell';
+import { normalizeAbs } from '../paths';
+import { contextSources } from '../sources';
+import type { Step } from '../model';
+import { planChownCopy } from '../rewrite/chownCopy';
+import { formatBytes } from '../units';
+import { stepsInFinalImage, type Rule, type RuleContext, type RuleFinding } from './rule';
+
+/** Copies below this (together) are not worth a rewrite. */
+const MIN_BYTES = 1_000_000;
+
+export const chownAfterCopy: Rule = {
+  id: 'chown-after-copy',
+  severity: 'warning',
+  description:
+    'A RUN chown -R / chmod -R over files a COPY brought in stores them a second time; COPY --chown (or --chmod) sets them once.',
+  check(ctx) {
+    const out: RuleFinding[] = [];
+    for (const step of stepsInFinalImage(ctx.model)) {
+      if (step.keyword !== 'RUN') continue;
+      const f = checkRun(ctx, step);
+      if (f) out.push(f);
+    }
+    return out;
+  },
+};
+
+function checkRun(ctx: RuleContext, step: Step): RuleFinding | null {
+  for (const cmd of commandsOf(step)) {
+    const change = readMetadataChange(cmd);
+    if (!change || !change.recursive || change.conditional) continue;
+    if (change.program === 'touch' || change.program === 'setcap') continue;
+    for (const raw of change.files) {
+      if (/[$`*?[]/.test(raw)) continue;
+      const path = normalizeAbs(raw.startsWith('/') ? raw : `${step.workdir}/${raw}`);
+      const copies = copiesUnder(ctx, step, path);
+      if (copies.length === 0) continue;
+      const sizes = copies.map((c) => ctx.sizes[c.index]);
+      const known = sizes.every((s) => s !== null);
+      const bytes = sizes.reduce((n, s) => n + (s?.bytes ?? 0), 0);
+      if (known && bytes < MIN_BYTES) continue;
+      // sizes not known (no context read): named files are usually small (a config); folders and stages may not be
+      if (!known && !copies.some((c, k) => sizes[k] === null && mayBeLarge(ctx, c))) continue;
+      const lines = copies.map((c) => c.line);
+      const amount = known ? formatBytes(bytes) : 'the files (their size is not known here)';
+      const what = `\`${cmd.text.length > 50 ? cmd.text.slice(0, 47) + '...' : cmd.text}\``;
+      const where =
+        lines.length === 1
+          ? `line ${lines[0]}`
+          : `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
+      const attr = change.program === 'chmod' ? 'mode' : change.program === 'chgrp' ? 'group' : 'owner';
+      const head = `${what} changes the ${attr} of every file ${where} copied into ${path}, so this layer stores ${amount} again (a layer keeps a whole file when its owner or mode changes).`;
+      if (change.program === 'chmod')
+        return {
+          line: step.line,
+          endLine: step.endLine,
+          message: `${head} Set the mode when copying: \`COPY --chmod=\` (BuildKit), or keep the modes in the build context. No quick fix: the legacy builder has no --chmod.`,
+          fixes: [],
+        };
+      const plan = planChownCopy(ctx, step, cmd, path, copies);
+      return {
+        line: step.line,
+        endLine: step.endLine,
+        message: `${head} Copy with \`--chown\` instead.${plan.why ? ` No quick fix: ${plan.why}.` : ''}`,
+        fixes: plan.fixes,
+      };
+    }
+  }
+  return null;
+}
+
+/** A copy of a folder, of the whole context or from another stage or image: it may hold any amount. */
+function mayBeLarge(ctx: RuleContext, copy: Step): boolean {
+  if (copy.copyFrom) return true;
+  return contextSources(copy, ctx.facts.context).some((x) => x.kind === 'context' || x.kind === 'folder');
+}
+
+/**
+ * The COPY/ADD steps of `run`'s stage before it whose destination is `path` or inside it, without those that set
+ * --chown or --chmod themselves (their files may already be as the RUN sets them).
+ */
+function copiesUnder(ctx: RuleContext, run: Step, path: string): Step[] {
+  const stage = ctx.model.stages[run.stage];
+  const out: Step[] = [];
+  for (const i of stage.steps) {
+    if (i >= run.index) break;
+    const s = ctx.model.steps[i];
+    if ((s.keyword !== 'COPY' && s.keyword !== 'ADD') || !s.destination) continue;
+    if (s.flags.some((f) => f.name === 'chown' || f.name === 'chmod')) continue;
+    const dest = normalizeAbs(s.destination);
+    if (path === '/' || dest === path || dest.startsWith(path + '/')) out.push(s);
+  }
+  return out;
+}
