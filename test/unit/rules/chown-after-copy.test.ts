@@ -33,7 +33,7 @@ test('COPY then RUN chown -R over it: flagged at the RUN with the bytes stored a
   assert.equal(f[0].line, 6);
   assert.match(
     f[0].message,
-    /changes the owner of every file lines 4 and 5 copied into \/srv\/app, so this layer stores 4\.00 MB again/,
+    /changes the owner of every file under \/srv\/app, where lines 4 and 5 copied files, so this layer stores 4\.00 MB again/,
   );
   const { fixed } = applyFix(text, RULE, { context: CTX });
   assert.equal(
@@ -60,7 +60,10 @@ test('chmod -R is flagged without a fix: the legacy builder has no COPY --chmod'
   const f = findings(text, RULE, { context: CTX });
   assert.equal(f.length, 1);
   assert.equal(f[0].fixes.length, 0);
-  assert.match(f[0].message, /changes the mode of every file line 2 copied into \/app.*`COPY --chmod=` \(BuildKit\)/);
+  assert.match(
+    f[0].message,
+    /changes the mode of every file under \/app, where line 2 copied files.*`COPY --chmod=` \(BuildKit\)/,
+  );
 });
 
 test('no fix, and why, when the rewrite could change owners: another writer, a user made after the COPY, a longer RUN', () => {
@@ -141,7 +144,7 @@ test('copies that set --chown themselves, and chown --from, are not counted (pap
   );
   const f = findings(mixed, RULE, { context: CTX });
   assert.equal(f.length, 1);
-  assert.match(f[0].message, /line 4 copied into \/app.*No quick fix: line 3 copies into \/app with its own --chown/);
+  assert.match(f[0].message, /where line 4 copied files.*No quick fix: line 3 copies into \/app with its own --chown/);
 });
 
 test('without a context read, a named file is not flagged (a config), a folder is, with its size unknown', () => {

@@ -54,7 +54,12 @@ function checkRun(ctx: RuleContext, step: Step): RuleFinding | null {
       if (copies.length === 0) continue;
       const sizes = copies.map((c) => ctx.sizes[c.index]);
       const known = sizes.every((s) => s !== null);
-      const bytes = sizes.reduce((n, s) => n + (s?.bytes ?? 0), 0);
+      // the RUN's own estimate (estimate/run/metadata.ts) also counts what earlier RUNs installed there
+      const own = ctx.sizes[step.index];
+      const bytes = Math.max(
+        sizes.reduce((n, s) => n + (s?.bytes ?? 0), 0),
+        own && !own.lowerBound ? own.bytes : 0,
+      );
       if (known && bytes < MIN_BYTES) continue;
       // sizes not known (no context read): named files are usually small (a config); folders and stages may not be
       if (!known && !copies.some((c, k) => sizes[k] === null && mayBeLarge(ctx, c))) continue;
@@ -66,7 +71,7 @@ function checkRun(ctx: RuleContext, step: Step): RuleFinding | null {
           ? `line ${lines[0]}`
           : `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
       const attr = change.program === 'chmod' ? 'mode' : change.program === 'chgrp' ? 'group' : 'owner';
-      const head = `${what} changes the ${attr} of every file ${where} copied into ${path}, so this layer stores ${amount} again (a layer keeps a whole file when its owner or mode changes).`;
+      const head = `${what} changes the ${attr} of every file under ${path}, where ${where} copied files, so this layer stores ${amount} again (a layer keeps a whole file when its owner or mode changes).`;
       if (change.program === 'chmod')
         return {
           line: step.line,

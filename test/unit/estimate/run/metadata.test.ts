@@ -36,7 +36,9 @@ test('chown -R, chmod and touch on copied files put those files in the layer aga
     'RUN chmod +x /usr/local/bin/run.sh', // 5
     'WORKDIR /app', // 6
     'RUN touch lib/util.js', // 7
+    'RUN chown -R nobody /app/lib', // 8: an absolute path under a WORKDIR
   ]);
+  assert.equal(s.get(8)?.bytes, 40_000);
   assert.equal(s.get(4)?.bytes, 5_040_000);
   assert.match(s.get(4)?.basis ?? '', /chown copies 2 files .*from COPY line 2.* whole into this layer/);
   assert.equal(s.get(5)?.bytes, 2_000);

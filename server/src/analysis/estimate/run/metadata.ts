@@ -12,6 +12,7 @@ import type { Step } from '../../model';
 import { charge } from '../budget';
 import { joinDir, type StageState } from '../stage';
 import { formatBytes } from '../../units';
+import { normalizeAbs } from '../../paths';
 
 /** Bytes of earlier layers' files a RUN's metadata commands copy into its layer, with the basis; null if none. */
 export interface MetadataCopies {
@@ -34,7 +35,7 @@ export function metadataCopies(step: Step, state: StageState, cmds: readonly She
     for (const raw of change.files) {
       // a variable or a pattern we do not expand here: that operand is not counted
       if (/[$`*?[]/.test(raw)) continue;
-      const path = joinDir(step.workdir, raw);
+      const path = raw.startsWith('/') ? normalizeAbs(raw) : joinDir(step.workdir, raw);
       const exact = state.files.get(path);
       if (exact && !hit.has(path)) {
         hit.set(path, { bytes: exact.bytes, from: exact.from, lowerBound: exact.lowerBound === true });
