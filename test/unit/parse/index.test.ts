@@ -128,3 +128,15 @@ test('a 1 MB Dockerfile is read completely', { timeout: 120_000 }, () => {
   assert.equal(a.steps.length, perCopy * copies);
   assert.equal(a.model.stages.length, 3 * copies);
 });
+
+test('a file that holds only a path (a git symlink checked out as text) says so instead of "DOCKER before the first FROM"', () => {
+  for (const target of ['docker/Dockerfile.debian', '../Dockerfile\n', './build/prod.Dockerfile']) {
+    const m = parseDockerfile(target);
+    assert.equal(m.problems.length, 1, target);
+    assert.match(m.problems[0], /holds only the path .*: a symbolic link checked out as a plain file/);
+  }
+  // an instruction, or a word without a folder, is not a path
+  for (const text of ['FROM alpine/git', 'RUN', 'Dockerfile', 'docker/Dockerfile.debian extra']) {
+    assert.ok(!parseDockerfile(text).problems.some((p) => p.includes('holds only the path')), text);
+  }
+});

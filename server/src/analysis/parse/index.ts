@@ -52,7 +52,24 @@ export function parseDockerfile(
 
   const target = pickTarget(stages, options.target, problems);
   if (target >= 0) markReach(stages, target);
+  const link = stages.length === 0 ? linkText(text) : null;
+  if (link !== null)
+    problems.splice(
+      0,
+      problems.length,
+      `this file holds only the path ${link}: a symbolic link checked out as a plain file (git with core.symlinks=false, as on Windows)? The Dockerfile is the file it names.`,
+    );
   const model: DockerfileModel = { text, lines, eol, directives, globalArgs, stages, steps, target, ignores, problems };
   noteParsed(model, optionsKey, scanned && reader.complete);
   return model;
+}
+
+/**
+ * The target path when the whole file is one (a git symlink checked out as text: vaultwarden's Dockerfile holds
+ * `docker/Dockerfile.debian`), else null. Bounded: only short texts are looked at.
+ */
+function linkText(text: string): string | null {
+  const t = text.trim();
+  if (t.length === 0 || t.length > 1024 || !t.includes('/')) return null;
+  return /^[\w.@+-]+(\/[\w.@+-]+)+$/.test(t) || /^(\.\.?\/)+[\w.@+/-]+$/.test(t) ? t : null;
 }
