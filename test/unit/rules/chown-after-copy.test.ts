@@ -84,6 +84,10 @@ test('no fix, and why, when the rewrite could change owners: another writer, a u
       /No quick fix: app:app is created at line 3, after the COPY at line 2/,
     ],
     [
+      ['FROM debian:bookworm-slim', 'ARG UID=10001', 'COPY . /app', 'RUN chown -R ${UID} /app'],
+      /No quick fix: the owner or the folder is written with a variable/,
+    ],
+    [
       ['FROM debian:bookworm-slim', 'COPY . /app', 'RUN chown -R appuser /app'],
       /No quick fix: appuser is not created in this stage before line 2/,
     ],

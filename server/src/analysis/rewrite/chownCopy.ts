@@ -34,6 +34,8 @@ export function planChownCopy(
   const cmds = commandsOf(run);
   if (cmds.length !== 1 || run.execForm || run.heredocs.length > 0 || run.flags.length > 0)
     return { fixes: [], why: 'the RUN does more than this chown; split it off first' };
+  // words are expanded: a `${UID}` owner must stay a variable, which the rewrite would not keep
+  if (/[$`]/.test(cmd.text)) return { fixes: [], why: 'the owner or the folder is written with a variable' };
   const w = cmd.words;
   if (w.length !== 4 || (w[1] !== '-R' && w[1] !== '--recursive'))
     return { fixes: [], why: 'only a plain `chown -R OWNER FOLDER` is rewritten' };
