@@ -51,27 +51,9 @@ function checkRun(ctx: RuleContext, step: Step): RuleFinding | null {
       if (/[$`*?[]/.test(raw)) continue;
       const path = normalizeAbs(raw.startsWith('/') ? raw : `${step.workdir}/${raw}`);
       const copies = copiesUnder(ctx, step, path);
-      if (copies.length === 0) continue;
-      const sizes = copies.map((c) => ctx.sizes[c.index]);
-      const known = sizes.every((s) => s !== null);
-      // the RUN's own estimate (estimate/run/metadata.ts) also counts what earlier RUNs installed there
-      const own = ctx.sizes[step.index];
-      const bytes = Math.max(
-        sizes.reduce((n, s) => n + (s?.bytes ?? 0), 0),
-        own && !own.lowerBound ? own.bytes : 0,
-      );
-      if (known && bytes < MIN_BYTES) continue;
-      // sizes not known (no context read): named files are usually small (a config); folders and stages may not be
-      if (!known && !copies.some((c, k) => sizes[k] === null && mayBeLarge(ctx, c))) continue;
-      const lines = copies.map((c) => c.line);
-      const amount = known ? formatBytes(bytes) : 'the files (their size is not known here)';
-      const what = `\`${cmd.text.length > 50 ? cmd.text.slice(0, 47) + '...' : cmd.text}\``;
-      const where =
-        lines.length === 1
-          ? `line ${lines[0]}`
-          : `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
-      const attr = change.program === 'chmod' ? 'mode' : change.program === 'chgrp' ? 'group' : 'owner';
-      const head = `${what} changes the ${attr} of every file under ${path}, where ${where} copied files, so this layer stores ${amount} again (a layer keeps a whole file when its owner or mode changes).`;
+      const amount = copies.length ? storedAgain(ctx, step, copies) : null;
+      if (amount === null) continue;
+      const head = `\`${clip(cmd.text)}\` changes the ${ATTRIBUTE[change.program]} of every file under ${path}, where ${linesText(copies)} copied files, so this layer stores ${amount} again (a layer keeps a whole file when its owner or mode changes).`;
       if (change.program === 'chmod')
         return {
           line: step.line,
@@ -89,6 +71,37 @@ function checkRun(ctx: RuleContext, step: Step): RuleFinding | null {
     }
   }
   return null;
+}
+
+const ATTRIBUTE: Record<string, string> = { chmod: 'mode', chgrp: 'group', chown: 'owner' };
+
+/**
+ * How much the RUN stores again, as shown ("4.00 MB"), or null when it is not worth a finding: under 1 MB, or not
+ * known and only named files (without a context read, usually a config file; folders and stages may hold any amount).
+ */
+function storedAgain(ctx: RuleContext, run: Step, copies: readonly Step[]): string | null {
+  const sizes = copies.map((c) => ctx.sizes[c.index]);
+  const known = sizes.every((s) => s !== null);
+  // the RUN's own estimate (estimate/run/metadata.ts) also counts what earlier RUNs installed there
+  const own = ctx.sizes[run.index];
+  const bytes = Math.max(
+    sizes.reduce((n, s) => n + (s?.bytes ?? 0), 0),
+    own && !own.lowerBound ? own.bytes : 0,
+  );
+  if (known) return bytes < MIN_BYTES ? null : formatBytes(bytes);
+  if (!copies.some((c, k) => sizes[k] === null && mayBeLarge(ctx, c))) return null;
+  return 'the files (their size is not known here)';
+}
+
+function clip(text: string): string {
+  return text.length > 50 ? text.slice(0, 47) + '...' : text;
+}
+
+function linesText(steps: readonly Step[]): string {
+  const lines = steps.map((c) => c.line);
+  return lines.length === 1
+    ? `line ${lines[0]}`
+    : `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
 }
 
 /** A copy of a folder, of the whole context or from another stage or image: it may hold any amount. */
