@@ -8,6 +8,7 @@
 //   4. when the fixture says so, the fixed image is smaller than the original,
 //   5. when the fixture names one, edits a source file and rebuilds the fixed Dockerfile: the dependency step the
 //      fix moved must come from the cache (the benefit the fix's title promises).
+// A fixture builds with the legacy builder unless fixture.json names `builder`, or `builders` (one test each).
 // FIXES=name1,name2 runs only those fixtures.
 
 import assert from 'node:assert/strict';
@@ -32,6 +33,8 @@ interface FixtureSpec {
   /** The fixed image must be smaller than the original (the fix's promise is bytes). */
   smaller?: boolean;
   builder?: Builder;
+  /** Build with each of these (one test per builder); instead of `builder`. */
+  builders?: Builder[];
 }
 
 const MAX_ROUNDS = 8;
@@ -105,16 +108,19 @@ async function ensureBases(e: TestEngine, spec: FixtureSpec): Promise<void> {
   }
 }
 
-async function checkFixture(e: TestEngine, name: string): Promise<void> {
-  const spec = JSON.parse(fs.readFileSync(path.join(root, name, 'fixture.json'), 'utf8')) as FixtureSpec;
-  const builder = spec.builder ?? 'legacy';
+function specOf(name: string): FixtureSpec {
+  return JSON.parse(fs.readFileSync(path.join(root, name, 'fixture.json'), 'utf8')) as FixtureSpec;
+}
+
+async function checkFixture(e: TestEngine, name: string, builder: Builder): Promise<void> {
+  const spec = specOf(name);
   await ensureBases(e, spec);
   const original = fs.readFileSync(path.join(root, name, 'Dockerfile'), 'utf8');
 
   // the original builds and runs: the fixture itself is sound
   const before = copyOf(name);
-  await buildFixture(e, before, { builder, tag: `li-fix-${name}:before` });
-  const was = await runImage(e, `li-fix-${name}:before`);
+  await buildFixture(e, before, { builder, tag: `li-fix-${name}-${builder}:before` });
+  const was = await runImage(e, `li-fix-${name}-${builder}:before`);
   assert.equal(was.code, 0, was.output);
   assert.match(was.output, new RegExp(spec.output));
 
@@ -122,16 +128,18 @@ async function checkFixture(e: TestEngine, name: string): Promise<void> {
   const { text: fixed, applied } = await applyAllFixes(original, fixedDir, spec);
   fs.writeFileSync(path.join(fixedDir, 'Dockerfile'), fixed);
   console.log(`${name}: ${spec.why}\n  ${applied.join('\n  ')}\n${fixed.replace(/^/gm, '  | ')}`);
-  const outcome = await buildFixture(e, fixedDir, { builder, tag: `li-fix-${name}:after` }).catch((err: Error) => {
-    throw new Error(`the fixed Dockerfile does not build:\n${fixed}\n${err.message}`);
-  });
-  const now = await runImage(e, `li-fix-${name}:after`);
+  const outcome = await buildFixture(e, fixedDir, { builder, tag: `li-fix-${name}-${builder}:after` }).catch(
+    (err: Error) => {
+      throw new Error(`the fixed Dockerfile does not build:\n${fixed}\n${err.message}`);
+    },
+  );
+  const now = await runImage(e, `li-fix-${name}-${builder}:after`);
   assert.equal(now.code, 0, `fixed image fails:\n${fixed}\n${now.output}`);
   assert.equal(now.output, was.output, `the fixed image prints the same:\n${fixed}`);
 
   if (spec.smaller) {
     const size = async (tag: string) => ((await e.docker.getImage(tag).inspect()) as { Size: number }).Size;
-    const [b, a] = [await size(`li-fix-${name}:before`), await size(`li-fix-${name}:after`)];
+    const [b, a] = [await size(`li-fix-${name}-${builder}:before`), await size(`li-fix-${name}-${builder}:after`)];
     console.log(`${name}: image ${b} bytes before the fixes, ${a} after`);
     assert.ok(a < b, `the fixed image is smaller: ${a} < ${b}`);
   }
@@ -139,7 +147,7 @@ async function checkFixture(e: TestEngine, name: string): Promise<void> {
   if (spec.cachedAfterEdit) {
     const { file, step } = spec.cachedAfterEdit;
     fs.appendFileSync(path.join(fixedDir, file), '\n');
-    const again = await buildFixture(e, fixedDir, { builder, tag: `li-fix-${name}:edited` });
+    const again = await buildFixture(e, fixedDir, { builder, tag: `li-fix-${name}-${builder}:edited` });
     const model = again.model;
     const target = again.steps.find((s) => s.stepIndex !== null && model.steps[s.stepIndex]?.args.includes(step));
     assert.ok(target, `a step running "${step}" in the fixed build:\n${fixed}`);
@@ -151,7 +159,12 @@ async function checkFixture(e: TestEngine, name: string): Promise<void> {
 
 if (names.length === 0 && only.length > 0) throw new Error(`FIXES=${only.join(',')} matches no fixture in ${root}`);
 for (const name of names) {
-  engineTest(`fix on ${name}: applied, built and run on the real engine`, { timeout: 10 * 60_000 }, async (e) => {
-    await checkFixture(e, name);
-  });
+  const spec = specOf(name);
+  const builders = spec.builders ?? [spec.builder ?? 'legacy'];
+  for (const builder of builders) {
+    const label = builders.length > 1 ? `${name} (${builder})` : name;
+    engineTest(`fix on ${label}: applied, built and run on the real engine`, { timeout: 10 * 60_000 }, async (e) => {
+      await checkFixture(e, name, builder);
+    });
+  }
 }
