@@ -17,6 +17,7 @@ import { estimateRun } from './run';
 import { newStageState, cloneStageState, type ImageFile, type StageState } from './stage';
 import { contextPath, normalizeAbs } from '../paths';
 import { ProvenanceReader } from '../provenance';
+import { runWrites } from '../runWrites';
 import { hasGlob } from '../sources';
 
 export interface StepEstimate {
@@ -50,6 +51,7 @@ export function estimateSteps(
         if (step.keyword === 'FROM') continue;
         charge(1);
         out[i] = estimateStep(walk, step, state);
+        noteUnsized(step, state, out[i]);
       }
     } catch (e) {
       if (e instanceof EstimateBudgetSpent) {
@@ -148,6 +150,38 @@ function estimateStep(walk: Walk, step: Step, state: StageState): StepEstimate {
     }
     default:
       return NO_SIZE;
+  }
+}
+
+/** Commands whose writes name the files they make (runWrites' entries `by` them). */
+const FILE_MAKERS: ReadonlySet<string> = new Set(
+  ['curl', 'wget', 'cp', 'mv', 'install', 'tar', 'unzip', 'git', 'dd'].concat(['gunzip', 'unxz', 'bunzip2', 'zstd']),
+);
+
+/** Most paths one step is taken to have written without a size; a RUN writing more is not followed. */
+const MAX_UNSIZED_PER_STEP = 64;
+
+/**
+ * Where a step without an exact size wrote (a COPY/ADD's destination; the paths a RUN's commands name, such as
+ * `curl -o`): a later chmod or chown of them stores bytes we cannot size (run/metadata.ts).
+ */
+function noteUnsized(step: Step, state: StageState, r: StepEstimate): void {
+  if (r.size !== null && !r.size.lowerBound) return;
+  if (step.keyword === 'COPY' || step.keyword === 'ADD') {
+    const dest = step.destination ?? step.workdir;
+    const folder = (step.sources?.length ?? 0) !== 1 || isFolder(dest, step, state);
+    state.unsized.set(normalizeAbs(dest), { line: step.line, folder });
+    return;
+  }
+  if (step.keyword !== 'RUN') return;
+  const entries = runWrites(step, () => undefined).entries ?? [];
+  charge(entries.length);
+  let kept = 0;
+  for (const e of entries) {
+    // the files a download, copy or unpack names; not the folders an install or useradd may touch anywhere in
+    if (!FILE_MAKERS.has(e.by) || /[$*?[]/.test(e.path)) continue;
+    state.unsized.set(normalizeAbs(e.path), { line: step.line, folder: false });
+    if (++kept >= MAX_UNSIZED_PER_STEP) break;
   }
 }
 

@@ -102,6 +102,11 @@ export interface StageState {
   files: ImageFiles;
   /** RUN steps whose output we cannot size (and the folder they ran in). */
   unknownWriters: { line: number; workdir: string }[];
+  /**
+   * Paths a step wrote that has no size or a lower bound (an ADD of a URL, `curl -o`), with its line, and whether the
+   * path is a folder the step put files into (a chown of the folder alone then changes no file of it).
+   */
+  unsized: Map<string, { line: number; folder: boolean }>;
 }
 
 export function newStageState(hit: { info: BaseImageInfo; row: string } | null, ref: string | null): StageState {
@@ -114,17 +119,19 @@ export function newStageState(hit: { info: BaseImageInfo; row: string } | null, 
     apkInstalled: new Set(apkBasePackages(base)),
     files: new ImageFiles(),
     unknownWriters: [],
+    unsized: new Map(),
   };
 }
 
 export function cloneStageState(s: StageState): StageState {
-  charge((s.aptInstalled?.size ?? 0) + s.apkInstalled.size + s.unknownWriters.length);
+  charge((s.aptInstalled?.size ?? 0) + s.apkInstalled.size + s.unknownWriters.length + s.unsized.size);
   return {
     ...s,
     aptInstalled: s.aptInstalled ? new Set(s.aptInstalled) : null,
     apkInstalled: new Set(s.apkInstalled),
     files: new ImageFiles(s.files),
     unknownWriters: s.unknownWriters.slice(),
+    unsized: new Map(s.unsized),
   };
 }
 

@@ -73,3 +73,33 @@ test('setcap on a copied binary counts it; what else setcap writes stays unknown
   assert.equal(s.get(3)?.bytes, 5_000_000);
   assert.equal(s.get(3)?.lowerBound, true);
 });
+
+test('chmod of a file a step wrote without a size (ADD of a URL, curl -o) has no size, instead of 0 B', () => {
+  const s = sizes([
+    'ADD https://example.com/tool-linux-amd64 /usr/local/bin/tool', // 2
+    'RUN chmod +x /usr/local/bin/tool', // 3
+    'RUN curl -fsSLo /usr/local/bin/kubectl https://example.com/kubectl', // 4
+    'RUN chmod +x /usr/local/bin/kubectl', // 5
+    'RUN chmod +x /usr/local/bin/other', // 6: nothing of ours there
+    'RUN useradd -m app && chown app /home/app', // 7: useradd touches /home, names no file of it
+  ]);
+  assert.equal(s.get(3)?.bytes, null);
+  assert.match(s.get(3)?.basis ?? '', /chmod of \/usr\/local\/bin\/tool \(line 2 wrote there, size unknown\)/);
+  assert.equal(s.get(5)?.bytes, null);
+  assert.match(s.get(5)?.basis ?? '', /line 4 wrote there/);
+  assert.equal(s.get(6)?.bytes, 0);
+  assert.equal(s.get(7)?.bytes, 0);
+});
+
+test('chown of a copied folder alone (no -R) is not a copy of its files, even when their size is unknown', () => {
+  const a = analyze(
+    ['FROM debian:bookworm-slim', 'WORKDIR /app', 'COPY . /app', 'RUN chown app /app', 'RUN chown -R app /app'].join(
+      '\n',
+    ),
+    {},
+  );
+  const at = (line: number) => a.steps.find((x) => x.step.line === line);
+  assert.equal(at(4)?.size?.bytes, 0);
+  assert.ok(!at(4)?.size?.lowerBound);
+  assert.equal(at(5)?.size, null, 'the copied files, of unknown size, are stored again');
+});

@@ -195,7 +195,8 @@ function sizeRun(step: Step, state: StageState, facts: AnalysisFacts, run: RunCo
   const sum: Sum = { bytes: 0, parts: [], unknown: [], estimated: false, lowerBound: false };
   // before this RUN's own installs enter the state: what it changes of its own new files is stored once
   const meta = metadataCopies(step, state, run.metadataCommands);
-  if (meta) add(sum, meta.bytes, meta.text, meta.lowerBound);
+  if (meta?.text) add(sum, meta.bytes, meta.text, meta.lowerBound);
+  for (const u of meta?.unsized ?? []) sum.unknown.push(u);
   // a removal alone (`apt-get purge x`) is sized where the image's packages are known; elsewhere it writes ~nothing
   const removes = state.debian !== null && run.aptOps.some((op) => op.kind === 'remove');
   if (run.aptInstalls.length || run.aptUpdate || removes) {

@@ -17,8 +17,11 @@ import { normalizeAbs } from '../../paths';
 /** Bytes of earlier layers' files a RUN's metadata commands copy into its layer, with the basis; null if none. */
 export interface MetadataCopies {
   bytes: number;
+  /** The basis of `bytes`; '' when no sized file is changed. */
   text: string;
   lowerBound: boolean;
+  /** What is changed of files a step wrote without a size ("chmod of /usr/bin/dep (line 2 wrote it, size unknown)"). */
+  unsized: string[];
 }
 
 /** Paths compared per RUN (operands × known files); beyond, the rest of the operands are not counted. */
@@ -27,6 +30,7 @@ const MAX_COMPARISONS = 2_000_000;
 export function metadataCopies(step: Step, state: StageState, cmds: readonly ShellCommand[]): MetadataCopies | null {
   const hit = new Map<string, { bytes: number; from: string; lowerBound: boolean }>();
   const programs = new Set<string>();
+  const unsized = new Set<string>();
   let budget = MAX_COMPARISONS;
   for (const cmd of cmds) {
     const change = readMetadataChange(cmd);
@@ -36,8 +40,11 @@ export function metadataCopies(step: Step, state: StageState, cmds: readonly She
       // a variable or a pattern we do not expand here: that operand is not counted
       if (/[$`*?[]/.test(raw)) continue;
       const path = raw.startsWith('/') ? normalizeAbs(raw) : joinDir(step.workdir, raw);
+      const line = unsizedWriterOf(state, path, change.recursive);
+      if (line !== null) unsized.add(`${change.program} of ${path} (line ${line} wrote there, size unknown)`);
       const exact = state.files.get(path);
-      if (exact && !hit.has(path)) {
+      // a WORKDIR's entry is the folder itself: one directory entry, no file
+      if (exact && !hit.has(path) && !exact.from.startsWith('WORKDIR')) {
         hit.set(path, { bytes: exact.bytes, from: exact.from, lowerBound: exact.lowerBound === true });
         programs.add(change.program);
       }
@@ -47,13 +54,13 @@ export function metadataCopies(step: Step, state: StageState, cmds: readonly She
       charge(state.files.size);
       const prefix = path === '/' ? '/' : path + '/';
       for (const [p, f] of state.files.entries()) {
-        if (!p.startsWith(prefix) || hit.has(p)) continue;
+        if (!p.startsWith(prefix) || hit.has(p) || f.from.startsWith('WORKDIR')) continue;
         hit.set(p, { bytes: f.bytes, from: f.from, lowerBound: f.lowerBound === true });
         programs.add(change.program);
       }
     }
   }
-  if (hit.size === 0) return null;
+  if (hit.size === 0) return unsized.size ? { bytes: 0, text: '', lowerBound: false, unsized: [...unsized] } : null;
   let bytes = 0;
   let lowerBound = false;
   const froms = new Set<string>();
@@ -66,8 +73,25 @@ export function metadataCopies(step: Step, state: StageState, cmds: readonly She
   return {
     bytes,
     lowerBound,
+    unsized: [...unsized],
     text:
       `${[...programs].join(', ')} copies ${hit.size} file${hit.size === 1 ? '' : 's'} (${formatBytes(bytes)}, from ${shownFrom}) ` +
       `whole into this layer: a layer stores a file again when its owner, mode or times change`,
   };
+}
+
+/**
+ * The line of a step that wrote `path` (or a folder holding it; with -R also a path inside it) without a size: an
+ * ADD of a URL, a `curl -o`, a copy from a stage whose output is not sized. Null when none did.
+ */
+function unsizedWriterOf(state: StageState, path: string, recursive: boolean): number | null {
+  charge(state.unsized.size);
+  for (const [p, w] of state.unsized) {
+    // the folder itself (chown of a copied folder, without -R) is one entry, not its files
+    if (p === path && (recursive || !w.folder)) return w.line;
+    // a copy into / may have put anything anywhere: that says nothing about one path
+    if (p !== '/' && path.startsWith(p + '/')) return w.line;
+    if (recursive && p.startsWith(path === '/' ? '/' : path + '/')) return w.line;
+  }
+  return null;
 }
