@@ -84,6 +84,10 @@ test('no fix, and why, when the rewrite could change owners: another writer, a u
       /No quick fix: app:app is created at line 3, after the COPY at line 2/,
     ],
     [
+      ['FROM debian:bookworm-slim', 'COPY . /app', 'RUN --network=none chown -R nobody /app'],
+      /No quick fix: the RUN has --network, which the rewrite would drop/,
+    ],
+    [
       ['FROM debian:bookworm-slim', 'ARG UID=10001', 'COPY . /app', 'RUN chown -R ${UID} /app'],
       /No quick fix: the owner or the folder is written with a variable/,
     ],

@@ -32,7 +32,12 @@ export function planChownCopy(
 ): ChownCopyPlan {
   const { model } = ctx;
   const cmds = commandsOf(run);
-  if (cmds.length !== 1 || run.execForm || run.heredocs.length > 0 || run.flags.length > 0)
+  if (run.flags.length > 0)
+    return {
+      fixes: [],
+      why: `the RUN has ${run.flags.map((f) => `--${f.name}`).join(' ')}, which the rewrite would drop`,
+    };
+  if (cmds.length !== 1 || run.execForm || run.heredocs.length > 0)
     return { fixes: [], why: 'the RUN does more than this chown; split it off first' };
   // words are expanded: a `${UID}` owner must stay a variable, which the rewrite would not keep
   if (/[$`]/.test(cmd.text)) return { fixes: [], why: 'the owner or the folder is written with a variable' };
