@@ -9,7 +9,7 @@
 // - WORKDIR (BuildKit): an empty folder, ~0 B.
 
 import type { AnalysisFacts, DockerfileModel, LayerSize, Stage, Step } from '../model';
-import { keep, sameSize } from '../reuse';
+import { keep, memoPerStep, sameSize } from '../reuse';
 import { lookupBaseImageRow } from './baseImages';
 import { charge, EstimateBudgetSpent, FILES_PER_UNIT, MAX_ESTIMATE_WORK, resetWork } from './budget';
 import { archiveRatio, selectContextFiles } from './copy';
@@ -168,22 +168,38 @@ const MAX_UNSIZED_PER_STEP = 64;
 function noteUnsized(step: Step, state: StageState, r: StepEstimate): void {
   if (r.size !== null && !r.size.lowerBound) return;
   if (step.keyword === 'COPY' || step.keyword === 'ADD') {
-    const dest = step.destination ?? step.workdir;
-    const folder = (step.sources?.length ?? 0) !== 1 || isFolder(dest, step, state);
-    state.unsized.set(normalizeAbs(dest), { line: step.line, folder });
+    const { dest, folder } = copyDestination(step);
+    state.unsized.set(dest, { line: step.line, folder: folder || state.files.hasFileUnder(dest) });
     return;
   }
   if (step.keyword !== 'RUN') return;
-  const entries = runWrites(step, () => undefined).entries ?? [];
-  charge(entries.length);
-  let kept = 0;
-  for (const e of entries) {
-    // the files a download, copy or unpack names; not the folders an install or useradd may touch anywhere in
-    if (!FILE_MAKERS.has(e.by) || /[$*?[]/.test(e.path)) continue;
-    state.unsized.set(normalizeAbs(e.path), { line: step.line, folder: false });
-    if (++kept >= MAX_UNSIZED_PER_STEP) break;
-  }
+  const paths = namedFiles(step);
+  charge(paths.length);
+  for (const p of paths) state.unsized.set(p, { line: step.line, folder: false });
 }
+
+/** A copy's destination, normalised, and whether it is a folder by how it is written (isFolder, once per Step). */
+const copyDestination = memoPerStep((step: Step) => {
+  const raw = step.destination ?? step.workdir;
+  const dest = normalizeAbs(raw);
+  const folder =
+    (step.sources?.length ?? 0) !== 1 || raw.endsWith('/') || dest === '/' || dest === normalizeAbs(step.workdir);
+  return { dest, folder };
+});
+
+/**
+ * The files a RUN's downloads, copies and unpacks name (not the folders an install or useradd may touch anywhere
+ * in), at most MAX_UNSIZED_PER_STEP; read once per Step object (an edit keeps the steps it did not touch).
+ */
+const namedFiles = memoPerStep((step: Step): string[] => {
+  const out: string[] = [];
+  for (const e of runWrites(step, () => undefined).entries ?? []) {
+    if (!FILE_MAKERS.has(e.by) || /[$*?[]/.test(e.path)) continue;
+    out.push(normalizeAbs(e.path));
+    if (out.length >= MAX_UNSIZED_PER_STEP) break;
+  }
+  return out;
+});
 
 function estimateCopy(walk: Walk, step: Step, state: StageState): StepEstimate {
   const facts = walk.facts;
