@@ -12,6 +12,17 @@ export function normalizeAbs(p: string): string {
   return '/' + parts.join('/');
 }
 
+/** `name` in the folder `dir`, as an absolute, normalised path; an absolute `name` is itself (as a shell reads it). */
+export function joinDir(dir: string, name: string): string {
+  return normalizeAbs(name.startsWith('/') ? name : `${dir}/${name}`);
+}
+
+/** Is `child` the folder `dir` or inside it? Both normalised and absolute (normalizeAbs); `/` holds everything. */
+export function isUnder(child: string, dir: string): boolean {
+  if (dir === '/' || child === dir) return true;
+  return child.length > dir.length && child.charCodeAt(dir.length) === 47 && child.startsWith(dir);
+}
+
 /** A build-context path, relative and normalised: '' for the root (`./`, `/`, `.`); `..` cannot leave the context. */
 export function contextPath(raw: string): string {
   return normalizeAbs(raw).slice(1);

@@ -15,7 +15,7 @@ import { charge, EstimateBudgetSpent, FILES_PER_UNIT, MAX_ESTIMATE_WORK, resetWo
 import { archiveRatio, selectContextFiles } from './copy';
 import { estimateRun } from './run';
 import { newStageState, cloneStageState, type ImageFile, type StageState } from './stage';
-import { contextPath, normalizeAbs } from '../paths';
+import { contextPath, isUnder, joinDir, normalizeAbs } from '../paths';
 import { ProvenanceReader } from '../provenance';
 import { runWrites } from '../runWrites';
 import { hasGlob } from '../sources';
@@ -168,8 +168,8 @@ const MAX_UNSIZED_PER_STEP = 64;
 function noteUnsized(step: Step, state: StageState, r: StepEstimate): void {
   if (r.size !== null && !r.size.lowerBound) return;
   if (step.keyword === 'COPY' || step.keyword === 'ADD') {
-    const { dest, folder } = copyDestination(step);
-    state.unsized.set(dest, { line: step.line, folder: folder || state.files.hasFileUnder(dest) });
+    const folder = (step.sources?.length ?? 0) !== 1 || isFolder(step, state);
+    state.unsized.set(copyDestination(step).dest, { line: step.line, folder });
     return;
   }
   if (step.keyword !== 'RUN') return;
@@ -178,13 +178,11 @@ function noteUnsized(step: Step, state: StageState, r: StepEstimate): void {
   for (const p of paths) state.unsized.set(p, { line: step.line, folder: false });
 }
 
-/** A copy's destination, normalised, and whether it is a folder by how it is written (isFolder, once per Step). */
+/** A copy's destination, normalised, and whether how it is written makes it a folder (isFolder); once per Step. */
 const copyDestination = memoPerStep((step: Step) => {
   const raw = step.destination ?? step.workdir;
   const dest = normalizeAbs(raw);
-  const folder =
-    (step.sources?.length ?? 0) !== 1 || raw.endsWith('/') || dest === '/' || dest === normalizeAbs(step.workdir);
-  return { dest, folder };
+  return { dest, written: raw.endsWith('/') || dest === '/' || dest === normalizeAbs(step.workdir) };
 });
 
 /**
@@ -234,11 +232,11 @@ function estimateCopy(walk: Walk, step: Step, state: StageState): StepEstimate {
     sources.length === 1 &&
     sel.files.length === 1 &&
     sel.files[0].path === contextPath(sources[0]) &&
-    !isFolder(dest, step, state);
+    !isFolder(step, state);
   // one file per place in the image: two sources bringing a file to the same place copy it once, to two places twice
   const placed = new Set<string>();
   for (const { file: f, below } of sel.picks) {
-    const imagePath = single ? dest : joinPath(dest, below);
+    const imagePath = single ? dest : joinDir(dest, below);
     if (placed.has(imagePath)) continue;
     placed.add(imagePath);
     const ar = step.keyword === 'ADD' ? archiveRatio(f.path) : null;
@@ -264,9 +262,9 @@ function estimateCopy(walk: Walk, step: Step, state: StageState): StepEstimate {
  * Is a COPY destination a folder? Docker copies into it when it ends with '/' or already exists as a folder; we
  * know it exists when it is the WORKDIR (COPY x .), the root, or a folder earlier steps put files into.
  */
-function isFolder(dest: string, step: Step, state: StageState): boolean {
-  if (dest.endsWith('/') || dest === '/' || normalizeAbs(dest) === normalizeAbs(step.workdir)) return true;
-  return state.files.hasFileUnder(normalizeAbs(dest));
+function isFolder(step: Step, state: StageState): boolean {
+  const { dest, written } = copyDestination(step);
+  return written || state.files.hasFileUnder(dest);
 }
 
 function copyFromStage(walk: Walk, step: Step, state: StageState, sources: string[], dest: string): StepEstimate {
@@ -287,7 +285,7 @@ function copyFromStage(walk: Walk, step: Step, state: StageState, sources: strin
     const path = normalizeAbs(raw);
     if (/[*?[]/.test(path)) return none(`COPY --from=${name} with a wildcard: not estimated`);
     const unsized = unsizedWriter(walk, from.stage, path);
-    const aggregate = [...src.files.entries()].find(([p, f]) => f.aggregate && isUnder(path, p) && path !== p);
+    const aggregate = [...src.files.entries()].find(([p, f]) => f.aggregate && under(path, p) && path !== p);
     if (aggregate)
       return none(
         `${path} is part of ${aggregate[0]} in stage ${name} (${aggregate[1].from}); only the whole is estimated`,
@@ -295,20 +293,20 @@ function copyFromStage(walk: Walk, step: Step, state: StageState, sources: strin
     let found = 0;
     const copied: [string, ImageFile][] = [];
     for (const [p, f] of src.files) {
-      if (p === path || isUnder(p, path)) {
+      if (p === path || under(p, path)) {
         bytes += f.bytes;
         lowerBound ||= f.lowerBound === true;
         found++;
         const target =
-          sources.length === 1 && p === path && !isFolder(dest, step, state)
+          sources.length === 1 && p === path && !isFolder(step, state)
             ? dest
-            : joinPath(dest, p === path ? p.slice(p.lastIndexOf('/') + 1) : p.slice(path.length).replace(/^\//, ''));
+            : joinDir(dest, p === path ? p.slice(p.lastIndexOf('/') + 1) : p.slice(path.length).replace(/^\//, ''));
         copied.push([target, { ...f, from: `COPY --from=${name} line ${step.line}` }]);
       }
     }
     // a RUN we cannot size that ran inside the copied folder (or in a folder inside it) may have written there
     charge(src.unknownWriters.length);
-    const inside = src.unknownWriters.find((w) => isUnder(w.workdir, path) && w.workdir !== '/');
+    const inside = src.unknownWriters.find((w) => under(w.workdir, path) && w.workdir !== '/');
     if (inside)
       return none(
         `${path} in stage ${name} is written by the RUN at line ${inside.line}, which has no static estimate`,
@@ -367,19 +365,13 @@ function nearestWriter(
 ): StageState['unknownWriters'][number] | null {
   let best: StageState['unknownWriters'][number] | null = null;
   for (const w of writers) {
-    if (!isUnder(path, w.workdir)) continue;
+    if (!under(path, w.workdir)) continue;
     if (!best || normalizeAbs(w.workdir).length >= normalizeAbs(best.workdir).length) best = w;
   }
   return best;
 }
 
-/** Is `child` the folder `dir` or inside it? */
-function isUnder(child: string, dir: string): boolean {
-  const d = normalizeAbs(dir);
-  const c = normalizeAbs(child);
-  return d === '/' || c === d || c.startsWith(d + '/');
-}
-
-function joinPath(dir: string, rel: string): string {
-  return normalizeAbs(`${dir}/${rel}`);
+/** isUnder (../paths.ts) for paths as steps hold them: a WORKDIR or a destination is not always normalised. */
+function under(child: string, dir: string): boolean {
+  return isUnder(normalizeAbs(child), normalizeAbs(dir));
 }

@@ -5,7 +5,6 @@
 
 import type { BaseImageInfo } from './baseImages';
 import { charge } from './budget';
-import { normalizeAbs } from '../paths';
 import { apkBasePackages } from './run/apk';
 import { debianFlavour, type DebianFlavour } from './run/apt';
 
@@ -133,9 +132,4 @@ export function cloneStageState(s: StageState): StageState {
     unknownWriters: s.unknownWriters.slice(),
     unsized: new Map(s.unsized),
   };
-}
-
-/** `name` in the folder `dir`, as an absolute, normalised path. */
-export function joinDir(dir: string, name: string): string {
-  return normalizeAbs(`${dir}/${name}`);
 }

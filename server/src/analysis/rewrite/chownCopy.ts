@@ -8,7 +8,7 @@
 import { createdAccount } from '../runWrites/files';
 import { runWrites } from '../runWrites';
 import { commandsOf, type ShellCommand } from '../shell';
-import { normalizeAbs } from '../paths';
+import { isUnder, normalizeAbs } from '../paths';
 import { parseImageRef } from '../imageRef';
 import { lookupBaseImage } from '../estimate/baseImages';
 import type { DockerfileModel, Fix, Step } from '../model';
@@ -79,24 +79,24 @@ function keywordLength(model: DockerfileModel, step: Step): number {
  * may write anywhere), or a WORKDIR inside it (a folder the COPY does not make). Null when none.
  */
 function otherWriter(model: DockerfileModel, run: Step, dir: string, copies: readonly Step[]): string | null {
-  const under = (p: string) => dir === '/' || p === dir || p.startsWith(dir + '/');
+  const under = (p: string) => isUnder(normalizeAbs(p), dir);
   for (const i of model.stages[run.stage].steps) {
     if (i >= run.index) break;
     const s = model.steps[i];
     if (copies.includes(s)) continue;
-    if (s.keyword === 'WORKDIR' && normalizeAbs(s.workdir) !== dir && under(normalizeAbs(s.workdir)))
+    if (s.keyword === 'WORKDIR' && normalizeAbs(s.workdir) !== dir && under(s.workdir))
       return `line ${s.line} makes ${normalizeAbs(s.workdir)}, which the recursive chown also changes`;
     if (s.keyword === 'COPY' || s.keyword === 'ADD') {
       // a copy the rule left out sets its own --chown/--chmod: the recursive chown changed those files too
-      if (s.destination && under(normalizeAbs(s.destination)))
+      if (s.destination && under(s.destination))
         return `line ${s.line} copies into ${dir} with its own --chown or --chmod, which the recursive chown overrode`;
       continue;
     }
     if (s.keyword !== 'RUN') continue;
     const w = runWrites(s, () => undefined);
-    if (w.entries === null && under(normalizeAbs(s.workdir)))
+    if (w.entries === null && under(s.workdir))
       return `line ${s.line} runs \`${w.unknown}\` in ${normalizeAbs(s.workdir)}, and its files need the chown too`;
-    const hit = w.entries?.find((e) => under(normalizeAbs(e.path)) && !(e.basis === 'command' && e.path === dir));
+    const hit = w.entries?.find((e) => under(e.path) && !(e.basis === 'command' && e.path === dir));
     if (hit) return `line ${s.line} writes ${normalizeAbs(hit.path)}, which needs the chown too`;
   }
   return null;

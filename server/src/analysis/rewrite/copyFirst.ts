@@ -18,7 +18,7 @@ import { commandsOf, hasOption, operands, programOf, type ShellCommand } from '.
 import { hasPackageOption, nodeGlobal, packageCommand } from '../packageCommands';
 import { bringsOrdinaryEdit } from '../ordinaryEdit';
 import { contextSources, type ContextSource } from '../sources';
-import { contextPath } from '../paths';
+import { contextPath, isUnder } from '../paths';
 import { withoutTrailing } from '../text';
 import { formatSize } from '../units';
 import type { RuleContext } from '../rules/rule';
@@ -350,7 +350,7 @@ function installTimeFiles(eco: EcosystemId, ctxDir: string, context: BuildContex
 function insideInstallDir(copies: readonly Step[], dir: string): string | null {
   const inside = copies
     .map((c) => withoutTrailing(c.destination ?? '', '/'))
-    .filter((d) => d.startsWith(dir === '/' ? '/' : dir + '/'))
+    .filter((d) => d !== '' && d !== dir && isUnder(d, dir))
     .map((d) => d.slice(dir === '/' ? 1 : dir.length + 1));
   if (inside.length === 0) return null;
   const shown =
@@ -360,8 +360,7 @@ function insideInstallDir(copies: readonly Step[], dir: string): string | null {
 
 /** Does this COPY put files into folder `dir` (its destination is `dir` or above it)? */
 function coversDir(step: Step, dir: string): boolean {
-  const dest = withoutTrailing(step.destination ?? '', '/') || '/';
-  return dir === dest || dir.startsWith(dest === '/' ? '/' : dest + '/');
+  return isUnder(dir, withoutTrailing(step.destination ?? '', '/') || '/');
 }
 
 /** The planner's answer: the fixes (none when no fix is safe) and, when we know, why there is none. */

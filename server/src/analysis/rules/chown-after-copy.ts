@@ -16,7 +16,7 @@
 
 import { readMetadataChange } from '../runWrites/files';
 import { commandsOf } from '../shell';
-import { normalizeAbs } from '../paths';
+import { isUnder, joinDir, normalizeAbs } from '../paths';
 import { contextSources } from '../sources';
 import type { Step } from '../model';
 import { planChownCopy } from '../rewrite/chownCopy';
@@ -49,7 +49,7 @@ function checkRun(ctx: RuleContext, step: Step): RuleFinding | null {
     if (change.program === 'touch' || change.program === 'setcap') continue;
     for (const raw of change.files) {
       if (/[$`*?[]/.test(raw)) continue;
-      const path = normalizeAbs(raw.startsWith('/') ? raw : `${step.workdir}/${raw}`);
+      const path = joinDir(step.workdir, raw);
       const copies = copiesUnder(ctx, step, path);
       const amount = copies.length ? storedAgain(ctx, step, copies) : null;
       if (amount === null) continue;
@@ -122,8 +122,7 @@ function copiesUnder(ctx: RuleContext, run: Step, path: string): Step[] {
     const s = ctx.model.steps[i];
     if ((s.keyword !== 'COPY' && s.keyword !== 'ADD') || !s.destination) continue;
     if (s.flags.some((f) => f.name === 'chown' || f.name === 'chmod')) continue;
-    const dest = normalizeAbs(s.destination);
-    if (path === '/' || dest === path || dest.startsWith(path + '/')) out.push(s);
+    if (isUnder(normalizeAbs(s.destination), path)) out.push(s);
   }
   return out;
 }

@@ -16,7 +16,8 @@
 
 import type { AnalysisFacts, Step } from '../../model';
 import { charge } from '../budget';
-import { joinDir, type StageState } from '../stage';
+import type { StageState } from '../stage';
+import { joinDir } from '../../paths';
 import { DEFAULT_PLATFORM } from './conditions';
 import { apkEstimate } from './apk';
 import { aptEstimateOf } from './apt';

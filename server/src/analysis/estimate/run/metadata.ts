@@ -10,9 +10,9 @@ import { readMetadataChange } from '../../runWrites/files';
 import type { ShellCommand } from '../../shell';
 import type { Step } from '../../model';
 import { charge } from '../budget';
-import { joinDir, type StageState } from '../stage';
+import type { StageState } from '../stage';
 import { formatBytes } from '../../units';
-import { normalizeAbs } from '../../paths';
+import { isUnder, joinDir } from '../../paths';
 
 /** Bytes of earlier layers' files a RUN's metadata commands copy into its layer, with the basis; null if none. */
 export interface MetadataCopies {
@@ -39,7 +39,7 @@ export function metadataCopies(step: Step, state: StageState, cmds: readonly She
     for (const raw of change.files) {
       // a variable or a pattern we do not expand here: that operand is not counted
       if (/[$`*?[]/.test(raw)) continue;
-      const path = raw.startsWith('/') ? normalizeAbs(raw) : joinDir(step.workdir, raw);
+      const path = joinDir(step.workdir, raw);
       const line = unsizedWriterOf(state, path, change.recursive);
       if (line !== null) unsized.add(`${change.program} of ${path} (line ${line} wrote there, size unknown)`);
       const exact = state.files.get(path);
@@ -52,9 +52,8 @@ export function metadataCopies(step: Step, state: StageState, cmds: readonly She
       budget -= state.files.size;
       if (budget < 0) break;
       charge(state.files.size);
-      const prefix = path === '/' ? '/' : path + '/';
       for (const [p, f] of state.files.entries()) {
-        if (!p.startsWith(prefix) || hit.has(p) || f.from.startsWith('WORKDIR')) continue;
+        if (p === path || !isUnder(p, path) || hit.has(p) || f.from.startsWith('WORKDIR')) continue;
         hit.set(p, { bytes: f.bytes, from: f.from, lowerBound: f.lowerBound === true });
         programs.add(change.program);
       }
@@ -90,8 +89,8 @@ function unsizedWriterOf(state: StageState, path: string, recursive: boolean): n
     // the folder itself (chown of a copied folder, without -R) is one entry, not its files
     if (p === path && (recursive || !w.folder)) return w.line;
     // a copy into / may have put anything anywhere: that says nothing about one path
-    if (p !== '/' && path.startsWith(p + '/')) return w.line;
-    if (recursive && p.startsWith(path === '/' ? '/' : path + '/')) return w.line;
+    if (p !== '/' && p !== path && isUnder(path, p)) return w.line;
+    if (recursive && p !== path && isUnder(p, path)) return w.line;
   }
   return null;
 }

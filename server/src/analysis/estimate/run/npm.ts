@@ -16,7 +16,8 @@ import type { AnalysisFacts, BuildContextFacts, Step } from '../../model';
 import { charge, FILES_PER_UNIT } from '../budget';
 import type { NodeInstall } from '../../packageCommands';
 import { npmSize, npmTable, type NpmPackageInfo, type NpmTable } from '../npmTable';
-import { joinDir, type StageState } from '../stage';
+import type { StageState } from '../stage';
+import { joinDir } from '../../paths';
 import { lockEntries, type LockEntry, type LockKind } from './lockfiles';
 import type { Estimate, RunCommands } from './read';
 

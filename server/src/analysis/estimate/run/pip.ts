@@ -11,10 +11,10 @@
 
 import type { DependencyCommand } from '../../ecosystems';
 import type { AnalysisFacts, Step } from '../../model';
-import { normalizeAbs } from '../../paths';
+import { joinDir, normalizeAbs } from '../../paths';
 import { mountCovers, mountsOf } from '../../sources';
 import type { PipInstall } from '../../packageCommands';
-import { joinDir, type StageState } from '../stage';
+import type { StageState } from '../stage';
 import {
   normalizeDist,
   pipfileInstallSet,
@@ -203,11 +203,11 @@ function contextFile(
   facts: AnalysisFacts,
   rel: string,
 ): { path: string; text: string } | { bytes: null; text: string } {
-  const imagePath = normalizeAbs(rel.startsWith('/') ? rel : joinDir(step.workdir, rel));
+  const imagePath = joinDir(step.workdir, rel);
   let contextPath = state.files.get(imagePath)?.contextPath;
   for (const m of mountsOf(step)) {
     if (m.type !== 'bind' || m.from || !m.target || !m.source) continue;
-    const target = normalizeAbs(m.target.startsWith('/') ? m.target : joinDir(step.workdir, m.target));
+    const target = joinDir(step.workdir, m.target);
     if (target === imagePath) contextPath = normalizeAbs('/' + m.source).slice(1);
   }
   if (!contextPath) return { bytes: null, text: `${rel} was not copied from the build context before this step` };
