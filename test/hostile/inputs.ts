@@ -210,6 +210,21 @@ export function longCasePattern(n: number): string {
   return `FROM alpine:3.20\nARG S=${'a'.repeat(n)}\nRUN case "$S" in ${'*a'.repeat(n / 2)}b) apk add curl ;; esac\n`;
 }
 
+/** `n` heredoc files copied into /app, each followed by a `chown -R` of the whole folder (chown-after-copy). */
+export function chownAfterEachCopy(n: number): string {
+  const out = ['FROM busybox'];
+  for (let i = 0; i < n; i++) out.push(`COPY <<EOF /app/f${i}`, 'x', 'EOF', 'RUN chown -R nobody /app');
+  return out.join('\n') + '\n';
+}
+
+/** `n` downloads, each made executable by the next RUN (the estimate's unsized paths). */
+export function chmodAfterEachDownload(n: number): string {
+  const out = ['FROM busybox'];
+  for (let i = 0; i < n; i++)
+    out.push(`ADD https://example.com/t${i} /usr/local/bin/t${i}`, `RUN chmod +x /usr/local/bin/t${i}`);
+  return out.join('\n') + '\n';
+}
+
 export interface HostileAnalysisInput {
   name: string;
   /** What went wrong before issue 12. */
@@ -299,5 +314,13 @@ export const HOSTILE_ANALYSIS_INPUTS: readonly HostileAnalysisInput[] = [
   ),
   input('long-case-pattern', 'quadratic: a case pattern matched against a subject of the same length', () =>
     longCasePattern(60_000),
+  ),
+  input('chown-after-20000-copies', 'hang: each chown -R scanned every copy before it (> 120 s)', () =>
+    chownAfterEachCopy(20_000),
+  ),
+  input(
+    'chmod-after-20000-downloads',
+    'work: each chmod compared with every download before it (bounded by the estimate budget)',
+    () => chmodAfterEachDownload(20_000),
   ),
 ];

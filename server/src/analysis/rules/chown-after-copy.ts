@@ -21,10 +21,19 @@ import { contextSources } from '../sources';
 import type { Step } from '../model';
 import { planChownCopy } from '../rewrite/chownCopy';
 import { formatBytes } from '../units';
+import { memoPerStep } from '../reuse';
+import { positionIn } from '../steps';
 import { stepsInFinalImage, type Rule, type RuleContext, type RuleFinding } from './rule';
 
 /** Copies below this (together) are not worth a rewrite. */
 const MIN_BYTES = 1_000_000;
+
+/**
+ * Steps looked at per analysis: each recursive chown scans the steps before it in its stage (for the copies, then
+ * for the fix's other writers and accounts), so a crafted file of 20,000 `COPY` + `chown -R` pairs would be
+ * quadratic. Real files use a few thousand; past the budget, later RUNs are not checked.
+ */
+const MAX_STEPS_SCANNED = 300_000;
 
 export const chownAfterCopy: Rule = {
   id: 'chown-after-copy',
@@ -33,16 +42,18 @@ export const chownAfterCopy: Rule = {
     'A RUN chown -R / chmod -R over files a COPY brought in stores them a second time; COPY --chown (or --chmod) sets them once.',
   check(ctx) {
     const out: RuleFinding[] = [];
+    const budget = { left: MAX_STEPS_SCANNED };
     for (const step of stepsInFinalImage(ctx.model)) {
       if (step.keyword !== 'RUN') continue;
-      const f = checkRun(ctx, step);
+      const f = checkRun(ctx, step, budget);
       if (f) out.push(f);
+      if (budget.left < 0) break;
     }
     return out;
   },
 };
 
-function checkRun(ctx: RuleContext, step: Step): RuleFinding | null {
+function checkRun(ctx: RuleContext, step: Step, budget: { left: number }): RuleFinding | null {
   for (const cmd of commandsOf(step)) {
     const change = readMetadataChange(cmd);
     if (!change || !change.recursive || change.conditional) continue;
@@ -50,6 +61,9 @@ function checkRun(ctx: RuleContext, step: Step): RuleFinding | null {
     for (const raw of change.files) {
       if (/[$`*?[]/.test(raw)) continue;
       const path = joinDir(step.workdir, raw);
+      // the copies, then the fix's scans (other writers, accounts) walk the stage up to this RUN
+      budget.left -= 3 * positionIn(ctx.model.stages[step.stage].steps, step.index);
+      if (budget.left < 0) return null;
       const copies = copiesUnder(ctx, step, path);
       const amount = copies.length ? storedAgain(ctx, step, copies) : null;
       if (amount === null) continue;
@@ -110,6 +124,9 @@ function mayBeLarge(ctx: RuleContext, copy: Step): boolean {
   return contextSources(copy, ctx.facts.context).some((x) => x.kind === 'context' || x.kind === 'folder');
 }
 
+/** A COPY's destination, normalised, once per Step object. */
+const destinationOf = memoPerStep((s: Step) => normalizeAbs(s.destination ?? ''));
+
 /**
  * The COPY/ADD steps of `run`'s stage before it whose destination is `path` or inside it, without those that set
  * --chown or --chmod themselves (their files may already be as the RUN sets them).
@@ -122,7 +139,7 @@ function copiesUnder(ctx: RuleContext, run: Step, path: string): Step[] {
     const s = ctx.model.steps[i];
     if ((s.keyword !== 'COPY' && s.keyword !== 'ADD') || !s.destination) continue;
     if (s.flags.some((f) => f.name === 'chown' || f.name === 'chmod')) continue;
-    if (isUnder(normalizeAbs(s.destination), path)) out.push(s);
+    if (isUnder(destinationOf(s), path)) out.push(s);
   }
   return out;
 }
